@@ -1,0 +1,86 @@
+// DescribeConfigs (v1–4) for topics and brokers: values, sources, synonyms,
+// types and documentation, as Kafka reports them.
+import type {
+  DescribeConfigsRequest, DescribeConfigsResponse, DescribeConfigsResponseDescribeConfigsResult,
+  DescribeConfigsResponseDescribeConfigsResourceResult, DescribeConfigsResponseDescribeConfigsSynonym,
+} from '../../protocol/messages/describe-configs.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { Broker } from '../broker.ts';
+import { BROKER_CONFIGS, ConfigSource, ConfigTypeId, TOPIC_CONFIGS, type ConfigDef } from '../configs.ts';
+
+/** Kafka's ConfigResource.Type ids. */
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+
+type Entry = DescribeConfigsResponseDescribeConfigsResourceResult;
+type Synonym = DescribeConfigsResponseDescribeConfigsSynonym;
+
+export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsRequest, version: number): DescribeConfigsResponse {
+  const results: DescribeConfigsResponseDescribeConfigsResult[] = req.resources.map((res) => {
+    const out = {
+      errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] as Entry[],
+    } as DescribeConfigsResponseDescribeConfigsResult;
+    const keys = res.configurationKeys === null ? null : new Set(res.configurationKeys);
+    if (res.resourceType === ResourceType.TOPIC) {
+      const t = broker.topics.get(res.resourceName);
+      if (!t) {
+        out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        out.errorMessage = `Topic ${res.resourceName} does not exist.`;
+        return out;
+      }
+      for (const def of TOPIC_CONFIGS.values()) {
+        if (keys && !keys.has(def.name)) continue;
+        const inherited = broker.config.topicDefault(def.name);
+        const own = t.configs[def.name];
+        const synonyms: Synonym[] = [];
+        if (own !== undefined) synonyms.push({ name: def.name, value: own, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+        for (const s of def.synonyms) {
+          if (broker.config.isSet(s)) synonyms.push({ name: s, value: broker.config.get(s), source: ConfigSource.STATIC_BROKER_CONFIG });
+        }
+        for (const s of def.synonyms) {
+          const d = BROKER_CONFIGS.get(s)?.default;
+          if (d !== undefined && d !== null) synonyms.push({ name: s, value: d, source: ConfigSource.DEFAULT_CONFIG });
+        }
+        out.configs.push(entry(def, own ?? inherited.value, own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
+          false, synonyms, req.includeSynonyms, req.includeDocumentation, version));
+      }
+    } else if (res.resourceType === ResourceType.BROKER) {
+      if (res.resourceName !== '' && res.resourceName !== String(broker.brokerId)) {
+        out.errorCode = ErrorCode.INVALID_REQUEST;
+        out.errorMessage = `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${res.resourceName}`;
+        return out;
+      }
+      // The cluster-wide default resource ('') lists only dynamic defaults, of which there are none yet.
+      if (res.resourceName === '') return out;
+      for (const def of BROKER_CONFIGS.values()) {
+        if (keys && !keys.has(def.name)) continue;
+        const set = broker.config.isSet(def.name);
+        const value = broker.config.get(def.name);
+        const synonyms: Synonym[] = [];
+        if (set) synonyms.push({ name: def.name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
+        if (def.default !== null) synonyms.push({ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
+        out.configs.push(entry(def, value, set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
+          def.readOnly ?? false, synonyms, req.includeSynonyms, req.includeDocumentation, version));
+      }
+    } else {
+      out.errorCode = ErrorCode.INVALID_REQUEST;
+      out.errorMessage = `Unsupported resource type ${res.resourceType}`;
+    }
+    return out;
+  });
+  return { throttleTimeMs: 0, results } as DescribeConfigsResponse;
+}
+
+function entry(def: ConfigDef, value: string | null, source: number, readOnly: boolean, synonyms: Synonym[],
+  includeSynonyms: boolean, includeDocumentation: boolean, version: number): Entry {
+  return {
+    name: def.name,
+    value: def.sensitive ? null : value,
+    readOnly,
+    isDefault: source === ConfigSource.DEFAULT_CONFIG,
+    configSource: source,
+    isSensitive: def.sensitive ?? false,
+    synonyms: includeSynonyms && version >= 1 ? synonyms : [],
+    configType: ConfigTypeId[def.type],
+    documentation: includeDocumentation ? def.doc : null,
+  } as Entry;
+}

@@ -1,0 +1,40 @@
+// Entry point of the `samsa` command: dispatches to subcommands.
+import { UsageError } from './args.ts';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+  start: { summary: 'Run a local Kafka-compatible broker', run: async (argv) => (await import('./start.ts')).start(argv) },
+};
+
+function help(): string {
+  const lines = ['Usage: samsa <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
+  lines.push('', 'Run `samsa <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(help());
+    return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === '--version') {
+    const { createRequire } = await import('node:module');
+    console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`samsa: unknown command "${cmd}"\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await c.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`samsa ${cmd}: ${e.message} (see samsa ${cmd} --help)`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,79 @@
+// `samsa start`: runs one broker in this process until SIGINT/SIGTERM.
+import { parseArgs, usage, UsageError, type OptionSpec } from './args.ts';
+import { DataDirError, defaultDataDir, lockDataDir, prepareDataDir } from './data-dir.ts';
+
+const SPEC: Record<string, OptionSpec> = {
+  'data-dir': { value: true, arg: 'DIR', description: 'Where data is kept (default: the app-data folder; env SAMSA_DATA_DIR)' },
+  port: { value: true, arg: 'PORT', description: 'Listener port (default 9092; 0 picks a free port)' },
+  host: { value: true, arg: 'HOST', description: 'Listener address (default 127.0.0.1)' },
+  'advertised-host': { value: true, arg: 'HOST', description: 'Host name given to clients in metadata (default: --host)' },
+  override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
+  help: { description: 'Show this help' },
+};
+
+export async function start(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, SPEC);
+  if (args.flags.has('help')) {
+    console.log(usage('start', 'Runs a Kafka-compatible broker; stops cleanly on Ctrl-C (SIGINT) or SIGTERM.', SPEC));
+    return 0;
+  }
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  const one = (k: string) => args.values.get(k)?.[0];
+  const portText = one('port') ?? '9092';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${portText}"`);
+  const host = one('host') ?? '127.0.0.1';
+  const dataDir = one('data-dir') ?? defaultDataDir();
+
+  const { BrokerConfig } = await import('../broker/configs.ts');
+  let config;
+  try {
+    config = BrokerConfig.fromOverrides(args.values.get('override') ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+
+  let unlock: () => void;
+  try {
+    prepareDataDir(dataDir);
+    unlock = lockDataDir(dataDir);
+  } catch (e) {
+    if (e instanceof DataDirError) {
+      console.error(`samsa: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+
+  const { Broker } = await import('../broker/broker.ts');
+  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), dataDir, config });
+  let addr: { host: string; port: number };
+  try {
+    addr = await broker.start();
+  } catch (e) {
+    unlock();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') console.error(`samsa: port ${port} on ${host} is already in use; pick another with --port`);
+    else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') console.error(`samsa: cannot listen on ${host}: address not available`);
+    else if (err.code === 'EACCES') console.error(`samsa: not allowed to listen on ${host}:${port}`);
+    else console.error(`samsa: could not start: ${err.message}`);
+    await broker.stop().catch(() => undefined);
+    return 1;
+  }
+  console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`Samsa: ${signal} received, shutting down`);
+      broker.stop().then(
+        () => { unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
+        (e: unknown) => { unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
