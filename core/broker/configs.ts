@@ -23,7 +23,6 @@ export const ConfigTypeId: Record<ConfigType, number> = {
 };
 
 const LONG_MAX = '9223372036854775807';
-const INT_MAX = 2147483647;
 
 export interface ConfigDef {
   name: string;
@@ -180,11 +179,10 @@ export function configValueError(def: ConfigDef, value: string | null): string |
     case 'int': case 'short': case 'long': {
       const v = value.trim();
       if (!/^-?\d+$/.test(v)) return bad(`Not a number of type ${def.type.toUpperCase()}`);
-      const n = Number(v);
-      const max = def.type === 'short' ? 32767 : def.type === 'int' ? INT_MAX : Number.MAX_SAFE_INTEGER * 1024;
-      const minType = def.type === 'short' ? -32768 : def.type === 'int' ? -INT_MAX - 1 : -Number.MAX_SAFE_INTEGER * 1024;
-      if (n > max || n < minType) return bad(`Not a number of type ${def.type.toUpperCase()}`);
-      if (def.min !== undefined && n < def.min) return bad(`Value must be at least ${def.min}`);
+      const n = BigInt(v);
+      const bits = def.type === 'short' ? 15n : def.type === 'int' ? 31n : 63n;
+      if (n >= 1n << bits || n < -(1n << bits)) return bad(`Not a number of type ${def.type.toUpperCase()}`);
+      if (def.min !== undefined && n < BigInt(def.min)) return bad(`Value must be at least ${def.min}`);
       return null;
     }
     case 'double': {
