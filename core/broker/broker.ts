@@ -1,0 +1,120 @@
+// A broker node: the listener, the request pipeline, the API table, and the
+// state the handlers share (topics, logs, config, delayed fetches).
+
+import { randomBytes } from 'node:crypto';
+import { BrokerConfig } from './configs.ts';
+import type { TopicManager } from './topic-manager.ts';
+import { ApiTable, createApiTable } from './api-table.ts';
+import { createDispatch } from './dispatch.ts';
+import { DelayedFetchPurgatory } from './delayed-fetch.ts';
+import { KafkaServer } from './server.ts';
+
+/** The log manager as the broker sees it: something to close on shutdown. */
+export interface LogManagerLike {
+  close(): Promise<void> | void;
+}
+
+export interface BrokerOptions {
+  brokerId?: number;
+  /** Interface to bind; 127.0.0.1 by default (the local cluster is not on the network). */
+  host?: string;
+  /** 0 lets the OS choose. */
+  port?: number;
+  /** Host clients are told to connect to (Metadata); defaults to `host`. */
+  advertisedHost?: string;
+  dataDir: string;
+  config?: BrokerConfig;
+  clusterId?: string;
+  /** Injected topic manager (tests, or when the caller builds it). */
+  topics?: TopicManager;
+  /** Injected log manager, closed on stop(). */
+  logs?: LogManagerLike;
+  /** Requests processed at once per connection before the socket is paused. */
+  maxInFlightPerConnection?: number;
+  /** Outgoing bytes buffered per connection before reading from it pauses. */
+  writeHighWaterMark?: number;
+  /** Diagnostic messages (closed connections, handler failures). */
+  log?: (msg: string) => void;
+}
+
+export class Broker {
+  readonly brokerId: number;
+  readonly host: string;
+  readonly advertisedHost: string;
+  readonly dataDir: string;
+  readonly config: BrokerConfig;
+  readonly clusterId: string;
+  readonly apis: ApiTable;
+  readonly purgatory = new DelayedFetchPurgatory();
+  topics: TopicManager;
+  logs: LogManagerLike | undefined;
+  /** True once stop() began: new requests are refused, parked fetches answer. */
+  stopping = false;
+
+  private readonly requestedPort: number;
+  private boundPort = -1;
+  private server: KafkaServer | undefined;
+  private readonly opts: BrokerOptions;
+
+  constructor(opts: BrokerOptions) {
+    this.opts = opts;
+    this.brokerId = opts.brokerId ?? 1;
+    this.host = opts.host ?? '127.0.0.1';
+    this.advertisedHost = opts.advertisedHost ?? this.host;
+    this.requestedPort = opts.port ?? 9092;
+    this.dataDir = opts.dataDir;
+    this.config = opts.config ?? new BrokerConfig();
+    this.clusterId = opts.clusterId ?? randomBytes(16).toString('base64url');
+    this.apis = createApiTable();
+    this.logs = opts.logs;
+    this.topics = opts.topics ?? missingTopics;
+  }
+
+  /** The port clients connect to (the bound one once started). */
+  get advertisedPort(): number {
+    return this.boundPort >= 0 ? this.boundPort : this.requestedPort;
+  }
+
+  log(msg: string): void {
+    this.opts.log?.(`[broker ${this.brokerId}] ${msg}`);
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    // ── Lead: build the MetadataStore, LogManager and TopicManager here when
+    // they were not injected (this.topics === missingTopics / !this.logs). ──
+    if (this.topics === missingTopics) throw new Error('Broker.start: no TopicManager (pass `topics` or wire one in start())');
+
+    this.stopping = false;
+    const server = new KafkaServer(createDispatch(this), {
+      maxFrameBytes: this.config.socketRequestMaxBytes,
+      maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
+      writeHighWaterMark: this.opts.writeHighWaterMark ?? 4 * 1024 * 1024,
+      onLog: (m) => this.log(m),
+    });
+    const addr = await server.listen(this.host, this.requestedPort);
+    this.server = server;
+    this.boundPort = addr.port;
+    return addr;
+  }
+
+  /** Stops accepting, answers parked fetches, closes connections and logs. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.purgatory.wakeAll();
+    // Let woken fetches and in-progress writes settle before connections close.
+    await new Promise((r) => setImmediate(r));
+    await this.server?.close();
+    this.server = undefined;
+    await this.logs?.close();
+  }
+}
+
+/** Placeholder until a TopicManager is injected or built in start(). */
+const missingTopics = {
+  get: () => undefined,
+  getById: () => undefined,
+  all: () => [],
+  partition: () => undefined,
+  autoCreate: () => Promise.reject(new Error('no TopicManager')),
+} as unknown as TopicManager;

@@ -1,0 +1,77 @@
+// The request pipeline for one frame: read the header, check the api key and
+// version against the table, decode the body, run the handler, encode the
+// response frame (size prefix, response header, body) as chunks.
+//
+// Kafka's rules: an unknown api key or a request it cannot parse closes the
+// connection; so does an unsupported version, except for ApiVersions, which
+// is answered with a v0 body carrying UNSUPPORTED_VERSION and the supported
+// versions so the client can pick one (KIP-511). The ApiVersions response
+// always uses response header v0.
+
+import { Reader } from '../protocol/reader.ts';
+import { Writer } from '../protocol/writer.ts';
+import { decodeRequestHeader, encodeResponseHeader, responseHeaderVersion } from '../protocol/header.ts';
+import { ApiKey } from '../protocol/messages/index.ts';
+import type { Broker } from './broker.ts';
+import type { ApiEntry, RequestContext } from './api-table.ts';
+import type { Connection, Dispatch, DispatchOutcome } from './connection.ts';
+import { unsupportedApiVersionsResponse } from './handlers/api-versions.ts';
+
+/** Encodes a complete response frame; record buffers are kept by reference. */
+export function encodeResponseFrame(entry: ApiEntry, version: number, correlationId: number, headerVersion: number, body: unknown): Buffer[] {
+  const w = new Writer();
+  const size = w.reserveInt32();
+  encodeResponseHeader(w, correlationId, headerVersion);
+  entry.encodeResponse(w, version, body);
+  w.fillSize(size);
+  return w.toChunks();
+}
+
+function close(reason: string): DispatchOutcome {
+  return { kind: 'close', reason };
+}
+
+export function createDispatch(broker: Broker): Dispatch {
+  return (frame: Buffer, conn: Connection): DispatchOutcome => {
+    // api key (int16), api version (int16), correlation id (int32) start every request header.
+    if (frame.length < 8) return close(`request of ${frame.length} bytes is shorter than a header`);
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const correlationId = frame.readInt32BE(4);
+    const entry = broker.apis.get(apiKey);
+    if (!entry) return close(`unknown api key ${apiKey}`);
+    if (apiVersion < entry.min || apiVersion > entry.max) {
+      if (apiKey === ApiKey.ApiVersions) {
+        return { kind: 'response', response: encodeResponseFrame(entry, 0, correlationId, 0, unsupportedApiVersionsResponse(broker)) };
+      }
+      return close(`unsupported version ${apiVersion} of api key ${apiKey}`);
+    }
+    if (broker.stopping) return close('broker is shutting down');
+
+    let req: unknown;
+    let clientId: string | null;
+    try {
+      const r = new Reader(frame);
+      clientId = decodeRequestHeader(r).clientId ?? null;
+      req = entry.decodeRequest(r, apiVersion);
+    } catch (err) {
+      return close(`malformed ${entry.name} v${apiVersion} request: ${(err as Error).message}`);
+    }
+    const ctx: RequestContext = { conn, correlationId, clientId, apiKey, apiVersion };
+
+    if (entry.noResponse?.(req)) {
+      const done = (async () => {
+        const res = await entry.handle(broker, req, apiVersion, ctx);
+        if (entry.closeWhenUnanswered?.(res)) conn.close();
+      })();
+      return { kind: 'none', done };
+    }
+
+    const headerVersion = responseHeaderVersion(apiKey, apiVersion);
+    const res = entry.handle(broker, req, apiVersion, ctx);
+    if (res instanceof Promise) {
+      return { kind: 'response', response: res.then((body) => encodeResponseFrame(entry, apiVersion, correlationId, headerVersion, body)) };
+    }
+    return { kind: 'response', response: encodeResponseFrame(entry, apiVersion, correlationId, headerVersion, res) };
+  };
+}

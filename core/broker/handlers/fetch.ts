@@ -1,0 +1,168 @@
+// Fetch (key 1), v4–17, for consumers.
+//
+// Kafka's rules followed here:
+//  - Long poll: if fewer than `minBytes` are available, the request waits up
+//    to `maxWaitMs` for a produce to one of its partitions, then reads again.
+//    It answers at once on any partition error.
+//  - `maxBytes` bounds the whole response and `partitionMaxBytes` each
+//    partition, except that the first batch of the first partition with data
+//    is returned even if it is larger (KIP-74), so a consumer always progresses.
+//  - Reads stop at the high watermark; read_committed stops at the last
+//    stable offset (= high watermark until transactions exist).
+//  - Topics are named up to v12 and identified by id from v13 (UNKNOWN_TOPIC_ID).
+//  - Fetch sessions (KIP-227) are not kept: every answer is sessionless
+//    (sessionId 0); an incremental fetch (sessionId ≠ 0, epoch > 0) gets
+//    FETCH_SESSION_ID_NOT_FOUND, and the client falls back to a full fetch.
+//  - Follower fetches are served like consumer fetches for now.
+// Record bytes go out as the chunks the log read returned: no copy.
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type { PartitionState } from '../topic-manager.ts';
+import type {
+  FetchRequest, FetchResponse, FetchResponsePartitionData as PartitionData,
+} from '../../protocol/messages/fetch.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { partitionKey } from '../delayed-fetch.ts';
+import type { WakeReason } from '../delayed-fetch.ts';
+
+const EMPTY = Buffer.alloc(0);
+const READ_COMMITTED = 1;
+
+/** One requested partition, resolved once and re-read on every attempt. */
+interface Target {
+  topicIndex: number;
+  index: number;
+  state: PartitionState | undefined;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+  currentLeaderEpoch: number;
+  /** Set when the partition is answered with an error, independent of reads. */
+  error: number;
+}
+
+interface TopicOut {
+  topic: string;
+  topicId: string;
+  targets: Target[];
+}
+
+export function handleFetch(
+  broker: Broker, req: FetchRequest, version: number, _ctx: RequestContext,
+): FetchResponse | Promise<FetchResponse> {
+  if (version >= 7 && (req.sessionId ?? 0) !== 0 && (req.sessionEpoch ?? -1) > 0) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] } as FetchResponse;
+  }
+  const topics = resolve(broker, req, version);
+  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE));
+  const maxWait = Math.max(0, req.maxWaitMs);
+  const minBytes = Math.max(0, req.minBytes);
+  const deadline = Date.now() + maxWait;
+  const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
+  const maxBytes = req.maxBytes ?? 0x7fffffff;
+
+  const attempt = async (final: boolean): Promise<FetchResponse | null> => {
+    const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted);
+    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
+    return null;
+  };
+
+  return (async () => {
+    let res = await attempt(false);
+    while (res === null) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || broker.stopping) return (await attempt(true))!;
+      const keys = topics.flatMap((t) => t.targets.filter((p) => p.state).map((p) => partitionKey(p.state!.topicId, p.state!.partition)));
+      const reason = await new Promise<WakeReason>((resolve) => broker.purgatory.watch(keys, remaining, resolve));
+      res = await attempt(reason !== 'data');
+    }
+    return res;
+  })();
+}
+
+function resolve(broker: Broker, req: FetchRequest, version: number): TopicOut[] {
+  return req.topics.map((rt, topicIndex) => {
+    const byId = version >= 13;
+    const topic = byId ? broker.topics.getById(rt.topicId!) : broker.topics.get(rt.topic!);
+    const unknownError = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return {
+      topic: topic?.name ?? rt.topic ?? '',
+      topicId: topic?.topicId ?? rt.topicId ?? '',
+      targets: rt.partitions.map((rp) => {
+        const state = topic ? broker.topics.partition(topic.name, rp.partition) : undefined;
+        let error: number = ErrorCode.NONE;
+        if (!topic) error = unknownError;
+        else if (!state) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
+        return {
+          topicIndex, index: rp.partition, state: error === ErrorCode.NONE ? state : undefined,
+          fetchOffset: rp.fetchOffset, partitionMaxBytes: rp.partitionMaxBytes,
+          currentLeaderEpoch: rp.currentLeaderEpoch ?? -1, error,
+        };
+      }),
+    };
+  });
+}
+
+/** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
+export function leaderEpochError(requested: number, current: number): number {
+  if (requested === -1 || requested === current) return ErrorCode.NONE;
+  return requested < current ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+}
+
+async function readAll(
+  topics: TopicOut[], version: number, maxBytes: number, readCommitted: boolean,
+): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
+  let remaining = maxBytes;
+  let total = 0;
+  let errors = false;
+  const responses = [];
+  for (const t of topics) {
+    const partitions: PartitionData[] = [];
+    for (const target of t.targets) {
+      const out = await readPartition(target, Math.max(0, Math.min(remaining, target.partitionMaxBytes)), total === 0, readCommitted);
+      if (out.errorCode !== ErrorCode.NONE) errors = true;
+      const n = out.bytes;
+      total += n;
+      remaining -= n;
+      partitions.push(out.data);
+    }
+    responses.push(version >= 13 ? { topicId: t.topicId, partitions } : { topic: t.topic, partitions });
+  }
+  const response = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses } as FetchResponse;
+  return { response, bytes: total, errors };
+}
+
+async function readPartition(
+  target: Target, limit: number, minOneBatch: boolean, readCommitted: boolean,
+): Promise<{ data: PartitionData; bytes: number; errorCode: number }> {
+  const p = target.state;
+  if (!p) return { data: partitionData(target.index, target.error, -1, -1, -1, EMPTY), bytes: 0, errorCode: target.error };
+  const log = p.log;
+  const hw = log.highWatermark;
+  const lso = hw; // no transactions yet: last stable offset = high watermark
+  const logStart = log.logStartOffset;
+  const maxOffset = readCommitted ? lso : hw;
+  if (target.fetchOffset < logStart || target.fetchOffset > log.logEndOffset) {
+    return { data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+  }
+  if (target.fetchOffset >= maxOffset || (limit <= 0 && !minOneBatch)) {
+    return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.NONE };
+  }
+  const res = await log.read(target.fetchOffset, limit, maxOffset, minOneBatch);
+  if ('error' in res) {
+    return { data: partitionData(target.index, res.error, hw, lso, logStart, EMPTY), bytes: 0, errorCode: res.error };
+  }
+  const records = res.bytes === 0 ? EMPTY : res.chunks;
+  return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, records), bytes: res.bytes, errorCode: ErrorCode.NONE };
+}
+
+function partitionData(
+  partitionIndex: number, errorCode: number, highWatermark: number, lastStableOffset: number,
+  logStartOffset: number, records: Buffer | Buffer[],
+): PartitionData {
+  return {
+    partitionIndex, errorCode, highWatermark, lastStableOffset, logStartOffset,
+    abortedTransactions: null, preferredReadReplica: -1, records,
+  } as unknown as PartitionData;
+}

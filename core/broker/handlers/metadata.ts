@@ -1,0 +1,105 @@
+// Metadata (key 3), v0–12: brokers, cluster id, controller, and topics with
+// their partitions. On this single-node broker every partition is led by this
+// broker, with replicas = ISR = [brokerId].
+//
+// Kafka's rules followed here:
+//  - v0: an empty topic list means all topics; v1+: null means all topics.
+//  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
+//  - An unknown name is auto-created when the request allows it (v4+ flag,
+//    always for v0–3) and `auto.create.topics.enable` is true. Like Kafka, the
+//    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
+//    no partitions; the client retries and then sees the topic. An invalid
+//    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
+//  - Authorized-operations fields are -2147483648 unless asked for (v8+).
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type { TopicState } from '../topic-manager.ts';
+import type {
+  MetadataRequest, MetadataResponse, MetadataResponseTopic,
+} from '../../protocol/messages/metadata.ts';
+import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const OPS_NOT_REQUESTED = -2147483648;
+/** With no authorizer every operation is allowed: READ…DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclOperation codes 3–8, 10, 11). */
+const ALL_TOPIC_OPS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE (5, 7–12). */
+const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+export async function handleMetadata(
+  broker: Broker, req: MetadataRequest, version: number, _ctx: RequestContext,
+): Promise<MetadataResponse> {
+  const topicOps = version >= 8 && req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : OPS_NOT_REQUESTED;
+  const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation !== false) && broker.config.autoCreateTopicsEnable;
+
+  const topics: MetadataResponseTopic[] = [];
+  const requested = req.topics;
+  if (requested === null || requested === undefined || (version === 0 && requested.length === 0)) {
+    for (const t of broker.topics.all()) topics.push(describeTopic(broker, t, topicOps));
+  } else {
+    for (const rt of requested) {
+      const byId = version >= 10 && rt.topicId !== undefined && rt.topicId !== ZERO_UUID;
+      if (byId && rt.name != null) {
+        topics.push(errorTopic(rt.name, rt.topicId!, ErrorCode.INVALID_REQUEST, topicOps));
+      } else if (byId) {
+        const t = broker.topics.getById(rt.topicId!);
+        topics.push(t ? describeTopic(broker, t, topicOps) : errorTopic(null, rt.topicId!, ErrorCode.UNKNOWN_TOPIC_ID, topicOps));
+      } else if (rt.name == null) {
+        topics.push(errorTopic(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, topicOps));
+      } else {
+        const t = broker.topics.get(rt.name);
+        if (t) topics.push(describeTopic(broker, t, topicOps));
+        else topics.push(await unknownTopic(broker, rt.name, allowAutoCreate, topicOps));
+      }
+    }
+  }
+
+  const resp = {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+    clusterId: broker.clusterId,
+    controllerId: broker.brokerId,
+    topics,
+  } as MetadataResponse;
+  if (version >= 8 && version <= 10) {
+    resp.clusterAuthorizedOperations = req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_NOT_REQUESTED;
+  }
+  return resp;
+}
+
+async function unknownTopic(broker: Broker, name: string, allowAutoCreate: boolean, ops: number): Promise<MetadataResponseTopic> {
+  if (!allowAutoCreate) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops);
+  try {
+    const created = await broker.topics.autoCreate(name);
+    // Kafka answers the request that triggered creation with LEADER_NOT_AVAILABLE.
+    return { ...errorTopic(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE, ops), isInternal: created.internal };
+  } catch (err) {
+    if (err instanceof KafkaError) return errorTopic(name, ZERO_UUID, err.code, ops);
+    throw err;
+  }
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number, ops: number): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: ops } as MetadataResponseTopic;
+}
+
+function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResponseTopic {
+  const id = broker.brokerId;
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: t.internal,
+    partitions: t.partitions.map((p) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: id,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [id],
+      isrNodes: [id],
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: ops,
+  } as MetadataResponseTopic;
+}
