@@ -272,6 +272,21 @@ export class Reader {
     return len;
   }
 
+  /** Validates a tagged field's size and returns the offset where it ends. */
+  taggedFieldEnd(size: number): number {
+    this.ensure(size);
+    return this.offset + size;
+  }
+
+  /**
+   * Moves to the end of a tagged field: skips what the decoder did not read
+   * (unknown tags), rejects a field that was read past its declared size.
+   */
+  endTaggedField(end: number): void {
+    if (this.offset > end) throw new ProtocolError('tagged field overran its declared size');
+    this.offset = end;
+  }
+
   /** Skips a whole tagged-field section (flexible versions). */
   skipTaggedFields(): void {
     const n = this.uvarint();

@@ -256,6 +256,28 @@ export class Writer {
     return this;
   }
 
+  /** Appends everything written to another Writer (by reference where it kept references). */
+  append(other: Writer): this {
+    for (const c of other.toChunks()) this.raw(c);
+    return this;
+  }
+
+  /**
+   * A `records` field: nullable bytes whose content may be given as several
+   * Buffers (e.g. file-read chunks of a fetch response); each is appended by
+   * reference, never concatenated.
+   */
+  records(v: Buffer | Buffer[] | null | undefined, compact: boolean): this {
+    if (v == null) return compact ? this.uvarint(0) : this.int32(-1);
+    if (Buffer.isBuffer(v)) return compact ? this.compactBytes(v) : this.bytes(v);
+    let total = 0;
+    for (const b of v) total += b.length;
+    if (compact) this.uvarint(total + 1);
+    else this.int32(total);
+    for (const b of v) this.raw(b);
+    return this;
+  }
+
   /** Reserves 4 bytes to be filled later with fillInt32/fillSize. */
   reserveInt32(): Int32Slot {
     this.ensure(4);

@@ -1,0 +1,59 @@
+// Generates core/protocol/messages/*.ts from Kafka's JSON message schemas in
+// ../shared/kafka-protocol/message (relative to the repository root).
+//
+// One module per API (request + response), one per "data" schema (e.g.
+// ConsumerProtocolAssignment), and messages/index.ts with the API table.
+// The emitted code is plain TypeScript with explicit `version` checks: no
+// schema interpretation at runtime. See core/protocol/README.md for the rules.
+//
+// Usage: npm run gen:protocol
+
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSchema, type MessageSchema } from './schema.ts';
+import { generateMessageModule, type ModuleSummary } from './emit-message.ts';
+import { generateIndex } from './emit-index.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const schemaDir = resolve(repoRoot, '../shared/kafka-protocol/message');
+const outDir = resolve(repoRoot, 'core/protocol/messages');
+
+function main(): void {
+  const files = readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort();
+  const schemas: MessageSchema[] = files.map((f) => parseSchema(readFileSync(join(schemaDir, f), 'utf8'), f));
+
+  // Pair requests and responses by API key; "data" schemas stand alone.
+  const byKey = new Map<number, { request?: MessageSchema; response?: MessageSchema }>();
+  const dataSchemas: MessageSchema[] = [];
+  for (const s of schemas) {
+    if (s.type === 'request' || s.type === 'response') {
+      const entry = byKey.get(s.apiKey!) ?? {};
+      entry[s.type] = s;
+      byKey.set(s.apiKey!, entry);
+    } else if (s.type === 'data') {
+      dataSchemas.push(s);
+    }
+    // "header" schemas are hand-written in core/protocol/header.ts.
+  }
+
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const summaries: ModuleSummary[] = [];
+  for (const key of [...byKey.keys()].sort((a, b) => a - b)) {
+    const { request, response } = byKey.get(key)!;
+    if (!request || !response) throw new Error(`API key ${key} lacks a request or a response schema`);
+    const mod = generateMessageModule([request, response]);
+    writeFileSync(join(outDir, mod.fileName), mod.source);
+    summaries.push(mod.summary);
+  }
+  for (const s of dataSchemas) {
+    const mod = generateMessageModule([s]);
+    writeFileSync(join(outDir, mod.fileName), mod.source);
+  }
+  writeFileSync(join(outDir, 'index.ts'), generateIndex(summaries));
+  console.log(`generated ${summaries.length} APIs and ${dataSchemas.length} data types into core/protocol/messages`);
+}
+
+main();
