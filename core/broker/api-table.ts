@@ -10,7 +10,7 @@ import { ApiKey } from '../protocol/messages/index.ts';
 import { decodeApiVersionsRequest, encodeApiVersionsResponse } from '../protocol/messages/api-versions.ts';
 import { decodeMetadataRequest, encodeMetadataResponse } from '../protocol/messages/metadata.ts';
 import { decodeProduceRequest, encodeProduceResponse } from '../protocol/messages/produce.ts';
-import type { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.ts';
+import type { ProduceRequest, ProduceResponseInput as ProduceResponse } from '../protocol/messages/produce.ts';
 import { decodeFetchRequest, encodeFetchResponse } from '../protocol/messages/fetch.ts';
 import { decodeListOffsetsRequest, encodeListOffsetsResponse } from '../protocol/messages/list-offsets.ts';
 import { handleApiVersions } from './handlers/api-versions.ts';
@@ -72,7 +72,7 @@ export function createApiTable(): ApiTable {
       noResponse: (req: ProduceRequest) => req.acks === 0,
       // Kafka closes an acks=0 producer's connection when its produce failed.
       closeWhenUnanswered: (res: ProduceResponse) =>
-        res.responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0)),
+        (res.responses ?? []).some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0)),
     })
     .register({
       apiKey: ApiKey.Fetch, name: 'Fetch', min: 4, max: 17,

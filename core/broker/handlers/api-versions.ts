@@ -4,7 +4,7 @@
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/messages/api-versions.ts';
+import type { ApiVersionsRequest, ApiVersionsResponseInput as ApiVersionsResponse } from '../../protocol/messages/api-versions.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 
 /**
@@ -19,13 +19,13 @@ const METADATA_VERSION_LEVEL = 25;
 /** KIP-511: client software name and version must match this. */
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export function apiVersionsList(broker: Broker): ApiVersionsResponse['apiKeys'] {
+export function apiVersionsList(broker: Broker): NonNullable<ApiVersionsResponse['apiKeys']> {
   return broker.apis.entries().map((e) => ({ apiKey: e.apiKey, minVersion: e.min, maxVersion: e.max }));
 }
 
 /** The v0 answer to an ApiVersions request with a version we don't serve. */
 export function unsupportedApiVersionsResponse(broker: Broker): ApiVersionsResponse {
-  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: apiVersionsList(broker) } as ApiVersionsResponse;
+  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: apiVersionsList(broker) };
 }
 
 export function handleApiVersions(
@@ -37,12 +37,12 @@ export function handleApiVersions(
     const ver = req.clientSoftwareVersion ?? '';
     if (!SOFTWARE_PATTERN.test(name) || !SOFTWARE_PATTERN.test(ver)) errorCode = ErrorCode.INVALID_REQUEST;
   }
-  const resp = {
+  const resp: ApiVersionsResponse = {
     errorCode,
     // Kafka answers an invalid request with the error alone, no version list.
     apiKeys: errorCode === ErrorCode.NONE ? apiVersionsList(broker) : [],
     throttleTimeMs: 0,
-  } as ApiVersionsResponse;
+  };
   if (version >= 3) {
     resp.supportedFeatures = [{ name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL }];
     resp.finalizedFeaturesEpoch = 0;

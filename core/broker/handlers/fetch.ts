@@ -20,7 +20,7 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  FetchRequest, FetchResponse, FetchResponsePartitionData as PartitionData,
+  FetchRequest, FetchResponseInput as FetchResponse, FetchResponsePartitionDataInput as PartitionData,
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { partitionKey } from '../delayed-fetch.ts';
@@ -51,7 +51,7 @@ export function handleFetch(
   broker: Broker, req: FetchRequest, version: number, _ctx: RequestContext,
 ): FetchResponse | Promise<FetchResponse> {
   if (version >= 7 && (req.sessionId ?? 0) !== 0 && (req.sessionEpoch ?? -1) > 0) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] } as FetchResponse;
+    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
   }
   const topics = resolve(broker, req, version);
   const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE));
@@ -129,7 +129,7 @@ async function readAll(
     }
     responses.push(version >= 13 ? { topicId: t.topicId, partitions } : { topic: t.topic, partitions });
   }
-  const response = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses } as FetchResponse;
+  const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
   return { response, bytes: total, errors };
 }
 
@@ -164,5 +164,5 @@ function partitionData(
   return {
     partitionIndex, errorCode, highWatermark, lastStableOffset, logStartOffset,
     abortedTransactions: null, preferredReadReplica: -1, records,
-  } as unknown as PartitionData;
+  };
 }

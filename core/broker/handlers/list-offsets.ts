@@ -12,8 +12,8 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  ListOffsetsRequest, ListOffsetsResponse,
-  ListOffsetsResponseListOffsetsPartitionResponse as PartitionResponse,
+  ListOffsetsRequest, ListOffsetsResponseInput as ListOffsetsResponse,
+  ListOffsetsResponseListOffsetsPartitionResponseInput as PartitionResponse,
 } from '../../protocol/messages/list-offsets.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leaderEpochError } from './fetch.ts';
@@ -38,7 +38,7 @@ export async function handleListOffsets(
       return lookup(p, rp.partitionIndex, rp.timestamp, readCommitted);
     })),
   })));
-  return { throttleTimeMs: 0, topics } as ListOffsetsResponse;
+  return { throttleTimeMs: 0, topics };
 }
 
 async function lookup(p: PartitionState, index: number, timestamp: number, readCommitted: boolean): Promise<PartitionResponse> {
@@ -66,5 +66,5 @@ async function lookup(p: PartitionState, index: number, timestamp: number, readC
 }
 
 function answer(partitionIndex: number, errorCode: number, timestamp: number, offset: number, leaderEpoch: number): PartitionResponse {
-  return { partitionIndex, errorCode, timestamp, offset, leaderEpoch } as PartitionResponse;
+  return { partitionIndex, errorCode, timestamp, offset, leaderEpoch };
 }

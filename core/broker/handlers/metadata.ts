@@ -16,7 +16,8 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { TopicState } from '../topic-manager.ts';
 import type {
-  MetadataRequest, MetadataResponse, MetadataResponseTopic,
+  MetadataRequest, MetadataResponseInput as MetadataResponse,
+  MetadataResponseTopicInput as MetadataResponseTopic,
 } from '../../protocol/messages/metadata.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 
@@ -55,13 +56,13 @@ export async function handleMetadata(
     }
   }
 
-  const resp = {
+  const resp: MetadataResponse = {
     throttleTimeMs: 0,
     brokers: [{ nodeId: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
     clusterId: broker.clusterId,
     controllerId: broker.brokerId,
     topics,
-  } as MetadataResponse;
+  };
   if (version >= 8 && version <= 10) {
     resp.clusterAuthorizedOperations = req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_NOT_REQUESTED;
   }
@@ -81,7 +82,7 @@ async function unknownTopic(broker: Broker, name: string, allowAutoCreate: boole
 }
 
 function errorTopic(name: string | null, topicId: string, errorCode: number, ops: number): MetadataResponseTopic {
-  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: ops } as MetadataResponseTopic;
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: ops };
 }
 
 function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResponseTopic {
@@ -101,5 +102,5 @@ function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResp
       offlineReplicas: [],
     })),
     topicAuthorizedOperations: ops,
-  } as MetadataResponseTopic;
+  };
 }

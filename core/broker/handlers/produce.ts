@@ -18,10 +18,11 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse as PartitionResponse,
+  ProduceRequest, ProduceResponseInput as ProduceResponse,
+  ProduceResponsePartitionProduceResponseInput as PartitionResponse,
 } from '../../protocol/messages/produce.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import { validateRecordBatches } from '../../protocol/record-batch.ts';
+import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
 import { partitionKey } from '../delayed-fetch.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
@@ -48,14 +49,14 @@ export async function handleProduce(
         ? errorResponse(pd.index, requestError, null)
         : producePartition(broker, td.name, pd, now, waitForWrite))),
   })));
-  return { responses, throttleTimeMs: 0 } as ProduceResponse;
+  return { responses, throttleTimeMs: 0 };
 }
 
 function errorResponse(index: number, errorCode: number, message: string | null, recordErrors: PartitionResponse['recordErrors'] = []): PartitionResponse {
   return {
     index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1,
     recordErrors, errorMessage: message,
-  } as PartitionResponse;
+  };
 }
 
 async function producePartition(
@@ -67,10 +68,9 @@ async function producePartition(
   if (!records || records.length === 0) {
     return errorResponse(pd.index, ErrorCode.INVALID_RECORD, 'Produce request has no record batches');
   }
-  const info = validateRecordBatches(records, { maxMessageBytes: p.log.config.maxMessageBytes });
-  if (isValidationError(info)) {
-    return errorResponse(pd.index, info.errorCode, info.message ?? null, info.recordErrors ?? []);
-  }
+  // Produce v3+ carries exactly one batch per partition (Kafka's request validation).
+  const info = validateRecordBatches(records, { maxMessageBytes: p.log.config.maxMessageBytes, requireSingleBatch: true });
+  if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
   try {
     const res = p.log.append(records, info, p.leaderEpoch, now);
     if (waitForWrite) await res.written;
@@ -80,20 +80,10 @@ async function producePartition(
       index: pd.index, errorCode: ErrorCode.NONE, baseOffset: res.baseOffset,
       logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset,
       recordErrors: [], errorMessage: null,
-    } as PartitionResponse;
+    };
   } catch (err) {
     if (err instanceof KafkaError) return errorResponse(pd.index, err.code, err.message);
     broker.log(`produce to ${topic}-${pd.index} failed: ${(err as Error)?.stack ?? String(err)}`);
     return errorResponse(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, null);
   }
-}
-
-interface ValidationError {
-  errorCode: number;
-  message?: string;
-  recordErrors?: PartitionResponse['recordErrors'];
-}
-
-function isValidationError(v: unknown): v is ValidationError {
-  return typeof v === 'object' && v !== null && typeof (v as ValidationError).errorCode === 'number' && (v as ValidationError).errorCode !== 0;
 }

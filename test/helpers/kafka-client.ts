@@ -1,0 +1,144 @@
+// A lean Kafka protocol client for tests and benchmarks: one socket,
+// pipelined requests, one promise per request, built on the generated codecs.
+// Responses are matched to requests in order and their correlation ids are
+// checked, so an out-of-order broker fails loudly.
+
+import net from 'node:net';
+import { Reader } from '../../core/protocol/reader.ts';
+import { Writer } from '../../core/protocol/writer.ts';
+import { FrameParser } from '../../core/broker/frame-parser.ts';
+import * as produce from '../../core/protocol/messages/produce.ts';
+import * as fetch from '../../core/protocol/messages/fetch.ts';
+import * as listOffsets from '../../core/protocol/messages/list-offsets.ts';
+import * as metadata from '../../core/protocol/messages/metadata.ts';
+import * as apiVersions from '../../core/protocol/messages/api-versions.ts';
+
+export interface ClientCodec<Req, Res> {
+  apiKey: number;
+  /** First flexible version (request header v2, response header v1), -1 if none. */
+  flexibleMin: number;
+  encode(w: Writer, version: number, m: Req): void;
+  decode(r: Reader, version: number): Res;
+}
+
+export const Api = {
+  Produce: { apiKey: 0, flexibleMin: produce.ProduceRequestVersions.flexibleMin, encode: produce.encodeProduceRequest, decode: produce.decodeProduceResponse },
+  Fetch: { apiKey: 1, flexibleMin: fetch.FetchRequestVersions.flexibleMin, encode: fetch.encodeFetchRequest, decode: fetch.decodeFetchResponse },
+  ListOffsets: { apiKey: 2, flexibleMin: listOffsets.ListOffsetsRequestVersions.flexibleMin, encode: listOffsets.encodeListOffsetsRequest, decode: listOffsets.decodeListOffsetsResponse },
+  Metadata: { apiKey: 3, flexibleMin: metadata.MetadataRequestVersions.flexibleMin, encode: metadata.encodeMetadataRequest, decode: metadata.decodeMetadataResponse },
+  ApiVersions: { apiKey: 18, flexibleMin: apiVersions.ApiVersionsRequestVersions.flexibleMin, encode: apiVersions.encodeApiVersionsRequest, decode: apiVersions.decodeApiVersionsResponse },
+} as const satisfies Record<string, ClientCodec<any, any>>;
+
+interface Pending {
+  correlationId: number;
+  /** Reads the response body (after the correlation id). */
+  onFrame: (frame: Buffer) => void;
+  reject: (err: Error) => void;
+}
+
+export class KafkaClient {
+  readonly socket: net.Socket;
+  private readonly parser = new FrameParser(0x7fffffff);
+  private readonly pending: Pending[] = [];
+  private nextCorrelationId = 1;
+  private closedError: Error | null = null;
+  clientId = 'samsa-test';
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('connection closed')));
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<KafkaClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host, port }, () => {
+        s.off('error', reject);
+        resolve(new KafkaClient(s));
+      });
+      s.once('error', reject);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Resolves when the server closes the connection. */
+  waitClosed(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.resolve();
+    return new Promise((r) => this.socket.once('close', () => r()));
+  }
+
+  /** Sends a request; resolves with the decoded response (or undefined when none is expected). */
+  send<Req, Res>(api: ClientCodec<Req, Res>, version: number, body: Req, opts: { expectResponse?: boolean } = {}): Promise<Res> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const correlationId = this.nextCorrelationId++;
+    const flexible = api.flexibleMin >= 0 && version >= api.flexibleMin;
+    const w = new Writer();
+    const size = w.reserveInt32();
+    w.int16(api.apiKey).int16(version).int32(correlationId).nullableString(this.clientId);
+    if (flexible) w.uvarint(0); // request header v2: tagged fields
+    api.encode(w, version, body);
+    w.fillSize(size);
+    const expect = opts.expectResponse ?? true;
+    const result = expect
+      ? new Promise<Res>((resolve, reject) => {
+          this.pending.push({
+            correlationId,
+            reject,
+            onFrame: (frame) => {
+              const r = new Reader(frame, 4);
+              // ApiVersions responses always use header v0 (no tagged fields).
+              if (flexible && api.apiKey !== 18) r.skipTaggedFields();
+              resolve(api.decode(r, version));
+            },
+          });
+        })
+      : Promise.resolve(undefined as Res);
+    this.writeChunks(w.toChunks());
+    return result;
+  }
+
+  /** Writes raw bytes (fuzzing, hand-made frames). */
+  sendRaw(buf: Buffer): void {
+    this.socket.write(buf);
+  }
+
+  private writeChunks(chunks: Buffer[]): void {
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.parser.push(chunk);
+    for (let frame = this.parser.next(); frame; frame = this.parser.next()) {
+      const p = this.pending.shift();
+      const corr = frame.readInt32BE(0);
+      if (!p) return this.fail(new Error(`unexpected response with correlation id ${corr}`));
+      if (p.correlationId !== corr) {
+        const err = new Error(`response out of order: expected correlation id ${p.correlationId}, got ${corr}`);
+        p.reject(err);
+        return this.fail(err);
+      }
+      try {
+        p.onFrame(frame);
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    if (!this.closedError) this.closedError = err;
+    for (const p of this.pending.splice(0)) p.reject(err);
+    this.socket.destroy();
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
