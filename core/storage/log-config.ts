@@ -1,0 +1,33 @@
+// Per-topic log settings, named after Kafka's topic configs, with Kafka's defaults.
+export interface LogConfig {
+  segmentBytes: number;        // segment.bytes
+  segmentMs: number;           // segment.ms
+  segmentIndexBytes: number;   // segment.index.bytes
+  indexIntervalBytes: number;  // index.interval.bytes
+  retentionMs: number;         // retention.ms (-1: keep forever)
+  retentionBytes: number;      // retention.bytes (-1: no size limit)
+  maxMessageBytes: number;     // max.message.bytes
+  messageTimestampType: 'CreateTime' | 'LogAppendTime'; // message.timestamp.type
+  cleanupPolicy: string;       // cleanup.policy ("delete", "compact" or both)
+  fileDeleteDelayMs: number;   // file.delete.delay.ms
+  flushMessages: number;       // flush.messages (Kafka's default: never)
+  flushMs: number;             // flush.ms (Kafka's default: never)
+}
+
+/** Long.MAX_VALUE in Kafka: "never"; as a JS number it is simply very large. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+export const defaultLogConfig: LogConfig = Object.freeze({
+  segmentBytes: 1073741824,
+  segmentMs: 604800000,
+  segmentIndexBytes: 10485760,
+  indexIntervalBytes: 4096,
+  retentionMs: 604800000,
+  retentionBytes: -1,
+  maxMessageBytes: 1048588,
+  messageTimestampType: 'CreateTime',
+  cleanupPolicy: 'delete',
+  fileDeleteDelayMs: 60000,
+  flushMessages: NEVER,
+  flushMs: NEVER,
+}) as LogConfig;

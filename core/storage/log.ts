@@ -1,0 +1,465 @@
+// A partition's log (Kafka's UnifiedLog, single node): offset assignment,
+// segment rolling, coalesced asynchronous writes, reads (tail cache first, then
+// the files), timestamp lookups and retention.
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '../protocol/errors.ts';
+import {
+  Attr, BATCH, batchLeaderEpoch, batchSize, decodeRecords, readInt64, setBaseOffset,
+  setLogAppendTime, setPartitionLeaderEpoch, type BatchesInfo,
+} from '../protocol/record-batch.ts';
+import { PARTITION_METADATA, readPartitionMetadata, writePartitionMetadataSync } from './checkpoint.ts';
+import { writevAt } from './file-io.ts';
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
+import type { LogConfig } from './log-config.ts';
+import { loadLog, type LoadStats } from './log-loader.ts';
+import { Segment, SCAN_WINDOW } from './segment.ts';
+import { TailCache } from './tail-cache.ts';
+
+const INT32_MAX = 0x7fffffff;
+export const DEFAULT_TAIL_CACHE_BYTES = 16 * 1024 * 1024;
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTime: number;
+  logStartOffset: number;
+  written: Promise<void>;
+}
+
+export type ReadResult = { chunks: Buffer[]; bytes: number } | { error: number };
+
+type QueueItem =
+  | { kind: 'write'; seg: Segment; position: number; buf: Buffer; done: () => void; fail: (e: Error) => void }
+  | { kind: 'task'; run: () => void };
+
+export interface LogOpenOptions {
+  dir: string;
+  topic: string;
+  partition: number;
+  topicId: string;
+  config: LogConfig;
+  recoveryPoint: number;
+  logStartOffset: number;
+  cleanShutdown: boolean;
+  now: number;
+  tailCacheBytes?: number;
+}
+
+export class Log {
+  readonly topic: string;
+  readonly partition: number;
+  readonly topicId: string;
+  readonly dir: string;
+  config: LogConfig;
+  highWatermark: number;
+  recoveryPoint: number;
+  readonly loadStats: LoadStats;
+  readonly leaderEpochs: LeaderEpochCache;
+  private segments: Segment[];
+  private _logStartOffset: number;
+  private _logEndOffset: number;
+  private readonly cache: TailCache;
+  private queue: QueueItem[] = [];
+  private draining = false;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private pendingDeletes: { timer: NodeJS.Timeout; run: () => Promise<void> }[] = [];
+  private unflushedMessages = 0;
+  private closed = false;
+  private failure: Error | undefined;
+
+  private constructor(o: LogOpenOptions, segments: Segment[], stats: LoadStats) {
+    this.topic = o.topic;
+    this.partition = o.partition;
+    this.topicId = o.topicId;
+    this.dir = o.dir;
+    this.config = o.config;
+    this.segments = segments;
+    this.loadStats = stats;
+    this._logStartOffset = Math.max(o.logStartOffset, segments[0]!.baseOffset);
+    this._logEndOffset = segments[segments.length - 1]!.nextOffset;
+    this.recoveryPoint = Math.min(o.recoveryPoint, this._logEndOffset);
+    // Single node: everything on disk is committed, so the high watermark starts at the log end.
+    this.highWatermark = this._logEndOffset;
+    this.cache = new TailCache(o.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.leaderEpochs = new LeaderEpochCache(o.dir);
+    this.leaderEpochs.truncateFromEnd(this._logEndOffset);
+  }
+
+  /** Opens (and if needed recovers) the partition directory, creating it when absent. */
+  static async open(o: LogOpenOptions): Promise<Log> {
+    fs.mkdirSync(o.dir, { recursive: true });
+    const metaPath = join(o.dir, PARTITION_METADATA);
+    const storedId = readPartitionMetadata(metaPath);
+    if (storedId === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
+    const { segments, stats } = await loadLog(o.dir, o);
+    return new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
+  }
+
+  get logStartOffset(): number { return this._logStartOffset; }
+  get logEndOffset(): number { return this._logEndOffset; }
+  get activeSegment(): Segment { return this.segments[this.segments.length - 1]!; }
+  get segmentCount(): number { return this.segments.length; }
+  segmentBaseOffsets(): number[] { return this.segments.map((s) => s.baseOffset); }
+
+  updateConfig(c: LogConfig): void { this.config = c; }
+
+  size(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- append
+
+  append(batches: Buffer, info: BatchesInfo, leaderEpoch: number, now: number): AppendResult {
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
+    if (this.failure) throw this.failure;
+    this.maybeRoll(batches.length, info, now);
+    const seg = this.activeSegment;
+    const logAppend = this.config.messageTimestampType === 'LogAppendTime';
+    const interval = this.config.indexIntervalBytes;
+    const segStart = seg.size;
+    const baseOffset = this._logEndOffset;
+    let offset = baseOffset;
+    let pos = 0;
+    while (pos < batches.length) {
+      const size = batchSize(batches, pos);
+      setBaseOffset(batches, pos, offset);
+      if (leaderEpoch >= 0) setPartitionLeaderEpoch(batches, pos, leaderEpoch);
+      this.leaderEpochs.assign(leaderEpoch >= 0 ? leaderEpoch : batchLeaderEpoch(batches, pos), offset);
+      if (logAppend) setLogAppendTime(batches, pos, now);
+      const last = offset + batches.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+      seg.indexBatch(segStart + pos, size, last, readInt64(batches, pos + BATCH.MAX_TIMESTAMP), interval);
+      offset = last + 1;
+      pos += size;
+    }
+    seg.size += batches.length;
+    seg.lastModifiedMs = now;
+    this._logEndOffset = offset;
+    this.unflushedMessages += info.recordCount;
+    const entry = this.cache.add(batches, baseOffset, offset - 1);
+    const lastOffset = offset - 1;
+    const written = new Promise<void>((resolve, reject) => {
+      this.enqueue({
+        kind: 'write', seg, position: segStart, buf: batches,
+        done: () => {
+          this.cache.markWritten(entry);
+          if (lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
+          resolve();
+        },
+        fail: reject,
+      });
+    });
+    return { baseOffset, lastOffset, logAppendTime: logAppend ? now : -1, logStartOffset: this._logStartOffset, written };
+  }
+
+  /** Kafka's roll conditions: size, age (segment.ms), full indexes, relative offset overflow. */
+  private maybeRoll(messagesSize: number, info: BatchesInfo, now: number): void {
+    const seg = this.activeSegment;
+    if (seg.size === 0) return;
+    const waited = seg.firstBatchTimestamp >= 0 && info.maxTimestamp >= 0
+      ? info.maxTimestamp - seg.firstBatchTimestamp
+      : now - seg.createdMs;
+    if (seg.size > this.config.segmentBytes - messagesSize
+      || waited > this.config.segmentMs
+      || seg.offsetIndex.isFull || seg.timeIndex.isFull
+      || this._logEndOffset + info.offsetCount - 1 - seg.baseOffset > INT32_MAX) {
+      this.roll(now);
+    }
+  }
+
+  /** Starts a new segment at the log end; the old one is indexed, trimmed and flushed once its writes are done. */
+  roll(now: number): Segment {
+    const old = this.activeSegment;
+    if (old.size === 0) return old;
+    const next = Segment.create(this.dir, this._logEndOffset, this.config.segmentIndexBytes, now);
+    this.segments.push(next);
+    old.addFinalTimeIndexEntry();
+    this.enqueue({
+      kind: 'task',
+      run: () => {
+        // Runs after the old segment's writes: persist its indexes and fsync it
+        // (in the background), then the recovery point moves past it.
+        old.writeIndexes(false);
+        old.flush().then(() => {
+          if (next.baseOffset > this.recoveryPoint) this.recoveryPoint = next.baseOffset;
+        }, () => {});
+      },
+    });
+    return next;
+  }
+
+  private enqueue(item: QueueItem): void {
+    this.queue.push(item);
+    if (!this.draining && !this.scheduled) {
+      this.scheduled = true;
+      // setImmediate lets appends of the same tick (and I/O phase) coalesce into one writev.
+      setImmediate(() => { this.scheduled = false; void this.drain(); });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const items = this.queue;
+        this.queue = [];
+        let i = 0;
+        while (i < items.length) {
+          const first = items[i]!;
+          if (first.kind === 'task') { first.run(); i++; continue; }
+          // Group consecutive writes to the same segment at contiguous positions.
+          const group = [first];
+          let end = first.position + first.buf.length;
+          let j = i + 1;
+          for (; j < items.length; j++) {
+            const it = items[j]!;
+            if (it.kind !== 'write' || it.seg !== first.seg || it.position !== end) break;
+            group.push(it);
+            end += it.buf.length;
+          }
+          i = j;
+          try {
+            if (this.failure) throw this.failure;
+            await first.seg.use((fd) => writevAt(fd, group.map((g) => g.buf), first.position));
+            first.seg.writtenSize = end;
+            for (const g of group) g.done();
+          } catch (e) {
+            this.failure ??= e as Error;
+            for (const g of group) g.fail(e as Error);
+          }
+        }
+        if (this.unflushedMessages >= this.config.flushMessages) await this.flush();
+      }
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves when every append so far has been written. */
+  writesIdle(): Promise<void> {
+    if (!this.draining && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** fsyncs the active segment (flush.messages / close); the recovery point moves to the log end. */
+  async flush(): Promise<void> {
+    const end = this._logEndOffset;
+    this.unflushedMessages = 0;
+    await this.activeSegment.flush();
+    if (end > this.recoveryPoint) this.recoveryPoint = end;
+  }
+
+  // ---------------------------------------------------------------- read
+
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
+    if (fetchOffset < this._logStartOffset || fetchOffset > this._logEndOffset) {
+      return Promise.resolve({ error: ErrorCode.OFFSET_OUT_OF_RANGE });
+    }
+    if (fetchOffset >= this._logEndOffset || fetchOffset >= maxOffset) return Promise.resolve({ chunks: [], bytes: 0 });
+    const cached = this.cache.read(fetchOffset, { maxBytes, maxOffset, minOneBatch });
+    if (cached) return Promise.resolve(cached);
+    return this.readCold(fetchOffset, maxBytes, maxOffset, minOneBatch);
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0, hi = this.segments.length - 1, found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  private async readCold(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
+    const segments = this.segments;
+    for (let i = this.segmentIndexFor(fetchOffset); i < segments.length; i++) {
+      const seg = segments[i]!;
+      let loc;
+      try {
+        loc = await seg.findBatch(fetchOffset);
+      } catch {
+        return { error: ErrorCode.OFFSET_OUT_OF_RANGE }; // segment deleted meanwhile
+      }
+      if (!loc) continue;
+      if (loc.lastOffset >= maxOffset) return { chunks: [], bytes: 0 };
+      if (loc.size > maxBytes) {
+        if (!minOneBatch) return { chunks: [], bytes: 0 };
+        const buf = await seg.read(loc.position, loc.size);
+        return { chunks: [buf], bytes: buf.length };
+      }
+      const buf = await seg.read(loc.position, Math.min(maxBytes, seg.writtenSize - loc.position));
+      // Keep whole batches below maxOffset.
+      let p = 0;
+      while (p + BATCH.HEADER_SIZE <= buf.length) {
+        const size = batchSize(buf, p);
+        if (p + size > buf.length) break;
+        if (readInt64(buf, p) + buf.readInt32BE(p + BATCH.LAST_OFFSET_DELTA) >= maxOffset) break;
+        p += size;
+      }
+      return p === 0 ? { chunks: [], bytes: 0 } : { chunks: [buf.subarray(0, p)], bytes: p };
+    }
+    return { chunks: [], bytes: 0 };
+  }
+
+  /** Whole batches of a segment from a file position (non-hot paths). */
+  private async *batchesFrom(seg: Segment, position: number): AsyncGenerator<{ buf: Buffer; pos: number }> {
+    const limit = seg.writtenSize;
+    while (position < limit) {
+      let window = await seg.read(position, Math.min(SCAN_WINDOW, limit - position));
+      if (window.length < BATCH.LOG_OVERHEAD) return;
+      const firstSize = batchSize(window, 0);
+      if (firstSize > window.length) window = await seg.read(position, firstSize);
+      let p = 0;
+      while (p + BATCH.LOG_OVERHEAD <= window.length) {
+        const size = batchSize(window, p);
+        if (size < BATCH.HEADER_SIZE || p + size > window.length) break;
+        yield { buf: window, pos: p };
+        p += size;
+      }
+      if (p === 0) return;
+      position += p;
+    }
+  }
+
+  // ---------------------------------------------------------------- timestamps
+
+  /** Earliest record with timestamp >= ts (Kafka's fetchOffsetByTimestamp for a target time). */
+  async offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {
+    await this.writesIdle();
+    const start = this._logStartOffset;
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < ts || seg.size === 0) continue;
+      const from = Math.max(seg.timeIndex.lookup(ts).offset, start);
+      const position = seg.offsetIndex.lookup(from).position;
+      for await (const { buf, pos } of this.batchesFrom(seg, position)) {
+        const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+        if (last < from || readInt64(buf, pos + BATCH.MAX_TIMESTAMP) < ts) continue;
+        for (const r of decodeRecords(buf, pos)) {
+          if (r.offset >= from && r.timestamp >= ts) return { offset: r.offset, timestamp: r.timestamp };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (-3): the first record holding the log's largest timestamp. */
+  async maxTimestamp(): Promise<{ offset: number; timestamp: number }> {
+    await this.writesIdle();
+    let best: Segment | undefined;
+    for (const seg of this.segments) if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    if (!best) return { offset: -1, timestamp: -1 };
+    const ts = best.maxTimestamp;
+    const position = best.offsetIndex.lookup(best.offsetOfMaxTimestamp).position;
+    for await (const { buf, pos } of this.batchesFrom(best, position)) {
+      if (readInt64(buf, pos + BATCH.MAX_TIMESTAMP) !== ts) continue;
+      if (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & Attr.TIMESTAMP_TYPE_LOG_APPEND) return { offset: readInt64(buf, pos), timestamp: ts };
+      const rec = decodeRecords(buf, pos).find((r) => r.timestamp === ts);
+      if (rec) return { offset: rec.offset, timestamp: ts };
+    }
+    return { offset: best.offsetOfMaxTimestamp, timestamp: ts };
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Deletes whole segments by retention.ms, retention.bytes and the log start
+   * offset (Kafka's deleteOldSegments), never past the high watermark. When every
+   * segment qualifies, a new empty active segment is rolled first. Returns the count.
+   */
+  deleteOldSegments(now: number): number {
+    if (!this.config.cleanupPolicy.split(',').map((s) => s.trim()).includes('delete')) {
+      return this.deleteSegments((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset, now);
+    }
+    let n = this.deleteSegments((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset, now);
+    if (this.config.retentionMs >= 0) {
+      const retentionMs = this.config.retentionMs;
+      n += this.deleteSegments((seg) => now - seg.largestTimestamp > retentionMs, now);
+    }
+    if (this.config.retentionBytes >= 0) {
+      let diff = this.size() - this.config.retentionBytes;
+      n += this.deleteSegments((seg) => {
+        if (diff - seg.size >= 0) { diff -= seg.size; return true; }
+        return false;
+      }, now);
+    }
+    return n;
+  }
+
+  private deleteSegments(predicate: (seg: Segment, next: Segment | undefined) => boolean, now: number): number {
+    const deletable: Segment[] = [];
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      const next = this.segments[i + 1];
+      const upper = next ? next.baseOffset : this._logEndOffset;
+      if (!next && seg.size === 0) break;
+      if (upper > this.highWatermark || !predicate(seg, next)) break;
+      deletable.push(seg);
+    }
+    if (deletable.length === 0) return 0;
+    if (deletable.length === this.segments.length) this.roll(now);
+    this.segments = this.segments.slice(deletable.length);
+    if (this.segments[0]!.baseOffset > this._logStartOffset) this._logStartOffset = this.segments[0]!.baseOffset;
+    this.leaderEpochs.truncateFromStart(this._logStartOffset);
+    for (const seg of deletable) this.scheduleDelete(seg);
+    return deletable.length;
+  }
+
+  /** Kafka renames deleted segments' files to .deleted and removes them after file.delete.delay.ms. */
+  private scheduleDelete(seg: Segment): void {
+    const renamed: string[] = [];
+    for (const p of [seg.logPath, seg.indexPath, seg.timeIndexPath]) {
+      try { fs.renameSync(p, `${p}.deleted`); renamed.push(`${p}.deleted`); } catch { /* index never written */ }
+    }
+    const item = {
+      timer: undefined as unknown as NodeJS.Timeout,
+      run: async () => {
+        this.pendingDeletes = this.pendingDeletes.filter((d) => d !== item);
+        clearTimeout(item.timer);
+        await seg.close().catch(() => {});
+        for (const p of renamed) fs.rmSync(p, { force: true });
+      },
+    };
+    item.timer = setTimeout(() => void item.run(), this.config.fileDeleteDelayMs);
+    item.timer.unref();
+    this.pendingDeletes.push(item);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Writes the active segment's indexes as they are now (recovery rebuilds them anyway). */
+  writeActiveIndexes(): void {
+    this.activeSegment.writeIndexes(false);
+  }
+
+  /** Waits for writes, fsyncs, adds the final time-index entry and trims/writes the indexes, closes files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.writesIdle();
+    this.closed = true;
+    const active = this.activeSegment;
+    await this.flush();
+    active.addFinalTimeIndexEntry();
+    for (const seg of this.segments) seg.writeIndexes(seg === active);
+    await this.leaderEpochs.flushed();
+    for (const d of [...this.pendingDeletes]) await d.run();
+    for (const seg of this.segments) await seg.close();
+    this.cache.clear();
+  }
+
+  /** Closes without flushing: the directory is about to be deleted. */
+  async closeForDelete(): Promise<void> {
+    if (this.closed) return;
+    await this.writesIdle();
+    this.closed = true;
+    for (const d of [...this.pendingDeletes]) await d.run();
+    for (const seg of this.segments) await seg.close();
+    this.cache.clear();
+  }
+}

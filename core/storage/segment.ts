@@ -1,0 +1,166 @@
+// One log segment: the .log file of record batches plus its offset and time
+// indexes (Kafka's LogSegment). Holds the indexing rule shared by appends and
+// recovery so both produce identical index files.
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { BATCH, batchSize, readInt64 } from '../protocol/record-batch.ts';
+import { closeFd, fsyncFd, readAt } from './file-io.ts';
+import { OffsetIndex } from './offset-index.ts';
+import { TimeIndex } from './time-index.ts';
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return `${String(baseOffset).padStart(20, '0')}${suffix}`;
+}
+
+export const SCAN_WINDOW = 64 * 1024;
+
+export interface BatchLocation { position: number; size: number; baseOffset: number; lastOffset: number }
+
+export class Segment {
+  readonly baseOffset: number;
+  readonly dir: string;
+  readonly fd: number;
+  offsetIndex: OffsetIndex;
+  timeIndex: TimeIndex;
+  /** bytes appended (including writes still in flight) */
+  size: number;
+  /** bytes whose write has completed: cold reads never go past this */
+  writtenSize: number;
+  /** offset after this segment's last batch */
+  nextOffset: number;
+  /** largest batch maxTimestamp, and the last offset of the first batch holding it (Kafka's shallow rule) */
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  bytesSinceLastIndexEntry = 0;
+  /** max timestamp of the first batch: segment.ms is measured from it (or from creation) */
+  firstBatchTimestamp = -1;
+  createdMs: number;
+  lastModifiedMs: number;
+  private refs = 0;
+  private closing: Promise<void> | undefined;
+  private closeResolve: (() => void) | undefined;
+
+  constructor(dir: string, baseOffset: number, fd: number, size: number, indexBytes: number, now: number,
+    offsetIndexData?: Buffer, timeIndexData?: Buffer) {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    this.fd = fd;
+    this.size = size;
+    this.writtenSize = size;
+    this.nextOffset = baseOffset;
+    this.offsetIndex = new OffsetIndex(baseOffset, indexBytes, offsetIndexData);
+    this.timeIndex = new TimeIndex(baseOffset, indexBytes, timeIndexData);
+    this.createdMs = now;
+    this.lastModifiedMs = now;
+  }
+
+  static create(dir: string, baseOffset: number, indexBytes: number, now: number): Segment {
+    const fd = fs.openSync(join(dir, segmentFileName(baseOffset, '.log')), 'w+');
+    return new Segment(dir, baseOffset, fd, 0, indexBytes, now);
+  }
+
+  get logPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.log')); }
+  get indexPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.index')); }
+  get timeIndexPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.timeindex')); }
+
+  /** Kafka's largestTimestamp: the max timestamp, or the last modification time when none. */
+  get largestTimestamp(): number { return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs; }
+
+  resetIndexes(indexBytes: number): void {
+    this.offsetIndex = new OffsetIndex(this.baseOffset, indexBytes);
+    this.timeIndex = new TimeIndex(this.baseOffset, indexBytes);
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+  }
+
+  /**
+   * Accounts for one batch at `position` (Kafka's LogSegment append/recover rule):
+   * track the max timestamp; when more than indexIntervalBytes were appended since
+   * the last entry, index (batch last offset → batch position) and the max timestamp so far.
+   */
+  indexBatch(position: number, size: number, lastOffset: number, batchMaxTimestamp: number, indexIntervalBytes: number): void {
+    if (this.firstBatchTimestamp < 0 && position === 0) this.firstBatchTimestamp = batchMaxTimestamp;
+    if (batchMaxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = batchMaxTimestamp;
+      this.offsetOfMaxTimestamp = lastOffset;
+    }
+    if (this.bytesSinceLastIndexEntry > indexIntervalBytes) {
+      this.offsetIndex.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += size;
+    this.nextOffset = lastOffset + 1;
+  }
+
+  /** After loading indexes without a scan: continue the byte interval from the last entry. */
+  restoreIndexingState(): void {
+    const last = this.offsetIndex.entries > 0 ? this.offsetIndex.lastEntry().position : 0;
+    this.bytesSinceLastIndexEntry = this.size - last;
+    const t = this.timeIndex.lastEntry();
+    if (t.timestamp > this.maxTimestamp) {
+      this.maxTimestamp = t.timestamp;
+      this.offsetOfMaxTimestamp = t.offset;
+    }
+  }
+
+  /** The final time-index entry Kafka adds when a segment is rolled or closed. */
+  addFinalTimeIndexEntry(): void {
+    if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
+  }
+
+  writeIndexes(fsync: boolean): void {
+    this.offsetIndex.writeFileSync(this.indexPath, fsync);
+    this.timeIndex.writeFileSync(this.timeIndexPath, fsync);
+  }
+
+  /** Runs fn with the fd kept open (close waits for it). */
+  async use<T>(fn: (fd: number) => Promise<T>): Promise<T> {
+    if (this.closing) throw new Error(`segment ${this.baseOffset} is closed`);
+    this.refs++;
+    try {
+      return await fn(this.fd);
+    } finally {
+      if (--this.refs === 0 && this.closeResolve) this.closeResolve();
+    }
+  }
+
+  read(position: number, length: number): Promise<Buffer> {
+    return this.use((fd) => readAt(fd, length, position));
+  }
+
+  flush(): Promise<void> { return this.use((fd) => fsyncFd(fd)); }
+
+  /**
+   * Finds the first batch whose last offset is >= target, starting from the offset
+   * index's entry and scanning batch headers (written bytes only). Null when none.
+   */
+  async findBatch(target: number): Promise<BatchLocation | null> {
+    let position = this.offsetIndex.lookup(target).position;
+    const limit = this.writtenSize;
+    while (position < limit) {
+      const window = await this.read(position, Math.min(SCAN_WINDOW, limit - position));
+      let p = 0;
+      while (p + BATCH.HEADER_SIZE <= window.length) {
+        const size = batchSize(window, p);
+        if (size < BATCH.HEADER_SIZE) return null; // corrupt: recovery would have truncated it
+        const base = readInt64(window, p);
+        const last = base + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
+        if (last >= target) return { position: position + p, size, baseOffset: base, lastOffset: last };
+        p += size;
+      }
+      if (p === 0) return null;
+      position += p;
+    }
+    return null;
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (this.refs === 0 ? Promise.resolve() : new Promise<void>((r) => { this.closeResolve = r; }))
+        .then(() => closeFd(this.fd));
+    }
+    return this.closing;
+  }
+}
