@@ -145,8 +145,8 @@ export class Writer {
   varlong(v: number | bigint): this {
     this.ensure(10);
     const buf = this.buf;
-    if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      // zig-zag in float arithmetic: n >= 0 → 2n, n < 0 → -2n - 1
+    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 52) {
+      // zig-zag in exact float arithmetic (|n| < 2^52): n >= 0 → 2n, n < 0 → -2n - 1
       let u = v >= 0 ? v * 2 : -v * 2 - 1;
       while (u >= 0x80) {
         buf[this.pos++] = (u % 0x80) | 0x80;
