@@ -18,6 +18,12 @@ import { handleMetadata } from './handlers/metadata.ts';
 import { handleProduce } from './handlers/produce.ts';
 import { handleFetch } from './handlers/fetch.ts';
 import { handleListOffsets } from './handlers/list-offsets.ts';
+import { decodeCreateTopicsRequest, encodeCreateTopicsResponse } from '../protocol/messages/create-topics.ts';
+import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../protocol/messages/delete-topics.ts';
+import { decodeDescribeConfigsRequest, encodeDescribeConfigsResponse } from '../protocol/messages/describe-configs.ts';
+import { handleCreateTopics } from './handlers/create-topics.ts';
+import { handleDeleteTopics } from './handlers/delete-topics.ts';
+import { handleDescribeConfigs } from './handlers/describe-configs.ts';
 
 export interface RequestContext {
   conn: Connection;
@@ -89,6 +95,17 @@ export function createApiTable(): ApiTable {
     .register({
       apiKey: ApiKey.ApiVersions, name: 'ApiVersions', min: 0, max: 4,
       decodeRequest: decodeApiVersionsRequest, encodeResponse: encodeApiVersionsResponse, handle: handleApiVersions,
+    })
+    .register({
+      apiKey: ApiKey.CreateTopics, name: 'CreateTopics', min: 2, max: 7,
+      decodeRequest: decodeCreateTopicsRequest, encodeResponse: encodeCreateTopicsResponse, handle: handleCreateTopics,
+    })
+    .register({
+      apiKey: ApiKey.DeleteTopics, name: 'DeleteTopics', min: 1, max: 6,
+      decodeRequest: decodeDeleteTopicsRequest, encodeResponse: encodeDeleteTopicsResponse, handle: handleDeleteTopics,
+    })
+    .register({
+      apiKey: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 1, max: 4,
+      decodeRequest: decodeDescribeConfigsRequest, encodeResponse: encodeDescribeConfigsResponse, handle: handleDescribeConfigs,
     });
-  // The lead registers CreateTopics (2–7), DeleteTopics (1–6) and DescribeConfigs (1–4) here.
 }

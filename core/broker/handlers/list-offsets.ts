@@ -55,12 +55,12 @@ async function lookup(p: PartitionState, index: number, timestamp: number, readC
     case MAX_TIMESTAMP: {
       const found = await log.maxTimestamp();
       if (!found || found.offset < 0) return answer(index, ErrorCode.NONE, -1, -1, -1);
-      return answer(index, ErrorCode.NONE, found.timestamp, found.offset, found.leaderEpoch ?? epoch);
+      return answer(index, ErrorCode.NONE, found.timestamp, found.offset, epoch);
     }
     default: {
       const found = timestamp < 0 ? null : await log.offsetForTimestamp(timestamp);
       if (!found || found.offset < 0 || found.offset >= limit) return answer(index, ErrorCode.NONE, -1, -1, -1);
-      return answer(index, ErrorCode.NONE, found.timestamp, found.offset, found.leaderEpoch ?? epoch);
+      return answer(index, ErrorCode.NONE, found.timestamp, found.offset, epoch);
     }
   }
 }
