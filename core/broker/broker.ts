@@ -3,7 +3,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { BrokerConfig } from './configs.ts';
-import type { TopicManager } from './topic-manager.ts';
+import { join } from 'node:path';
+import { TopicManager, toLogConfig } from './topic-manager.ts';
+import { effectiveTopicConfigs } from './configs.ts';
+import { MetadataStore } from '../cluster/metadata-store.ts';
+import { LogManager } from '../storage/log-manager.ts';
 import { ApiTable, createApiTable } from './api-table.ts';
 import { createDispatch } from './dispatch.ts';
 import { DelayedFetchPurgatory } from './delayed-fetch.ts';
@@ -43,7 +47,7 @@ export class Broker {
   readonly advertisedHost: string;
   readonly dataDir: string;
   readonly config: BrokerConfig;
-  readonly clusterId: string;
+  clusterId: string;
   readonly apis: ApiTable;
   readonly purgatory = new DelayedFetchPurgatory();
   topics: TopicManager;
@@ -55,6 +59,7 @@ export class Broker {
   private boundPort = -1;
   private server: KafkaServer | undefined;
   private readonly opts: BrokerOptions;
+  private metadata: MetadataStore | undefined;
 
   constructor(opts: BrokerOptions) {
     this.opts = opts;
@@ -80,9 +85,29 @@ export class Broker {
   }
 
   async start(): Promise<{ host: string; port: number }> {
-    // ── Lead: build the MetadataStore, LogManager and TopicManager here when
-    // they were not injected (this.topics === missingTopics / !this.logs). ──
-    if (this.topics === missingTopics) throw new Error('Broker.start: no TopicManager (pass `topics` or wire one in start())');
+    if (this.topics === missingTopics) {
+      // Single node: the metadata store lives in <data-dir>/metadata.db, the
+      // logs in <data-dir>/broker-<id>/.
+      const metadata = MetadataStore.open(this.dataDir);
+      this.metadata = metadata;
+      try {
+        if (this.opts.clusterId === undefined) this.clusterId = metadata.clusterId;
+        const logs = await LogManager.open({
+          dir: join(this.dataDir, `broker-${this.brokerId}`),
+          defaultConfig: toLogConfig(effectiveTopicConfigs(this.config, {})),
+          retentionCheckIntervalMs: this.config.logRetentionCheckIntervalMs,
+        });
+        this.logs = logs;
+        this.topics = await TopicManager.open(metadata, logs, this.config);
+        for (const s of this.topics.strays) this.log(`partition directory ${s} belongs to no known topic; left untouched`);
+      } catch (e) {
+        await this.logs?.close();
+        this.logs = undefined;
+        metadata.close();
+        this.metadata = undefined;
+        throw e;
+      }
+    }
 
     this.stopping = false;
     const server = new KafkaServer(createDispatch(this), {
@@ -107,6 +132,8 @@ export class Broker {
     await this.server?.close();
     this.server = undefined;
     await this.logs?.close();
+    this.metadata?.close();
+    this.metadata = undefined;
   }
 }
 
