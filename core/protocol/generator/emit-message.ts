@@ -52,6 +52,7 @@ interface FieldInfo {
   array: boolean;
   elem: string; // element type (the type itself when not an array)
   struct: StructDef | null;
+  nullable: Range; // versions in which null is allowed on the wire
   nullableAny: boolean; // nullable in some version, or default null
   defaultNull: boolean;
 }
@@ -124,8 +125,10 @@ class MessageEmitter {
     const elem = elemType(f.type);
     const struct = PRIMITIVES.has(elem) ? null : this.structs.get(elem)!;
     const defaultNull = f.default === 'null';
-    const nullableAny = defaultNull || !isEmpty(intersect(parseRange(f.nullableVersions), versions)) || elem === 'records';
-    return { s: f, js: camelCase(f.name), versions, tagged, tag: f.tag ?? -1, array, elem, struct, nullableAny, defaultNull };
+    // Records are nullable bytes in every version.
+    const nullable = elem === 'records' ? versions : intersect(parseRange(f.nullableVersions), versions);
+    const nullableAny = defaultNull || !isEmpty(nullable);
+    return { s: f, js: camelCase(f.name), versions, tagged, tag: f.tag ?? -1, array, elem, struct, nullable, nullableAny, defaultNull };
   }
 
   // ---------------------------------------------------------------- types
@@ -168,11 +171,16 @@ class MessageEmitter {
 
   // ---------------------------------------------------------------- decode
 
-  readScalar(fi: FieldInfo, nullable: boolean, flex: string): string {
+  /** A condition (relative to the struct's context) under which the field may be null on the wire. */
+  nullCond(fi: FieldInfo, ctx: Range): string {
+    return versionCond(fi.nullable, intersect(ctx, fi.versions));
+  }
+
+  readScalar(fi: FieldInfo, nullCond: string, flex: string): string {
     if (fi.struct) {
       const call = `decode${fi.struct.tsName}(r, version)`;
       // Nullable structs carry an int8 presence marker: -1 null, 1 present.
-      return nullable ? `(r.int8() < 0 ? null : ${call})` : call;
+      return pick(nullCond, `(r.int8() < 0 ? null : ${call})`, call);
     }
     switch (fi.elem) {
       case 'int8':
@@ -187,33 +195,43 @@ class MessageEmitter {
       case 'bool':
         return 'r.boolean()';
       case 'string':
-        return nullable
-          ? sel(flex, 'r.compactNullableString()', 'r.nullableString()')
-          : sel(flex, 'r.compactString()', 'r.string()');
+        return pick(
+          nullCond,
+          sel(flex, 'r.compactNullableString()', 'r.nullableString()'),
+          sel(flex, 'r.compactString()', 'r.string()'),
+        );
       case 'bytes':
-        return nullable
-          ? sel(flex, 'r.compactNullableBytes()', 'r.nullableBytes()')
-          : sel(flex, 'r.compactBytes()', 'r.bytes()');
+        return pick(
+          nullCond,
+          sel(flex, 'r.compactNullableBytes()', 'r.nullableBytes()'),
+          sel(flex, 'r.compactBytes()', 'r.bytes()'),
+        );
       case 'records':
         return sel(flex, 'r.compactNullableBytes()', 'r.nullableBytes()');
     }
     throw new Error(`cannot read ${fi.elem}`);
   }
 
-  decodeLines(fi: FieldInfo, target: string, flex: string, indent: string): string[] {
-    if (!fi.array) return [`${indent}${target} = ${this.readScalar(fi, fi.nullableAny, flex)};`];
+  decodeLines(fi: FieldInfo, target: string, flex: string, indent: string, ctx: Range): string[] {
+    const nullCond = this.nullCond(fi, ctx);
+    if (!fi.array) return [`${indent}${target} = ${this.readScalar(fi, nullCond, flex)};`];
+    const fail = `throw new ProtocolError('non-nullable field ${this.schema.name}.${fi.s.name} was null');`;
     const out = [`${indent}{`, `${indent}  const n = ${sel(flex, 'r.compactArrayLength()', 'r.arrayLength()')};`];
-    if (fi.nullableAny) {
+    if (nullCond === 'true') {
       out.push(`${indent}  if (n < 0) {`, `${indent}    ${target} = null;`, `${indent}  } else {`);
+    } else if (nullCond === 'false') {
+      out.push(`${indent}  if (n < 0) ${fail}`, `${indent}  {`);
     } else {
       out.push(
-        `${indent}  if (n < 0) throw new ProtocolError('non-nullable field ${this.schema.name}.${fi.s.name} was null');`,
-        `${indent}  {`,
+        `${indent}  if (n < 0) {`,
+        `${indent}    if (!(${nullCond})) ${fail}`,
+        `${indent}    ${target} = null;`,
+        `${indent}  } else {`,
       );
     }
     out.push(
       `${indent}    const a: ${this.tsElem(fi, false)}[] = [];`,
-      `${indent}    for (let i = 0; i < n; i++) a.push(${this.readScalar(fi, false, flex)});`,
+      `${indent}    for (let i = 0; i < n; i++) a.push(${this.readScalar(fi, 'false', flex)});`,
       `${indent}    ${target} = a;`,
       `${indent}  }`,
       `${indent}}`,
@@ -237,9 +255,9 @@ class MessageEmitter {
       const cond = versionCond(fi.versions, ctx);
       if (cond === 'false') continue;
       if (cond === 'true') {
-        out.push(...this.decodeLines(fi, `_${fi.js}`, flexVar, '  '));
+        out.push(...this.decodeLines(fi, `_${fi.js}`, flexVar, '  ', ctx));
       } else {
-        out.push(`  if (${cond}) {`, ...this.decodeLines(fi, `_${fi.js}`, flexVar, '    '), '  }');
+        out.push(`  if (${cond}) {`, ...this.decodeLines(fi, `_${fi.js}`, flexVar, '    ', ctx), '  }');
       }
     }
     if (flexCond !== 'false') {
@@ -259,9 +277,9 @@ class MessageEmitter {
           const cond = versionCond(fi.tagged, ctx);
           body.push(`    case ${fi.tag}:`);
           if (cond === 'true') {
-            body.push(...this.decodeLines(fi, `_${fi.js}`, 'true', '      '));
+            body.push(...this.decodeLines(fi, `_${fi.js}`, 'true', '      ', ctx));
           } else {
-            body.push(`      if (${cond}) {`, ...this.decodeLines(fi, `_${fi.js}`, 'true', '        '), '      }');
+            body.push(`      if (${cond}) {`, ...this.decodeLines(fi, `_${fi.js}`, 'true', '        ', ctx), '      }');
           }
           body.push('      break;');
         }
@@ -278,11 +296,17 @@ class MessageEmitter {
 
   // ---------------------------------------------------------------- encode
 
-  writeScalar(fi: FieldInfo, v: string, nullable: boolean, flex: string, w: string): string[] {
+  /**
+   * Statements writing one value. Where null is not allowed on the wire in
+   * this version, a null value is written as the type's empty value.
+   */
+  writeScalar(fi: FieldInfo, v: string, nullCond: string, flex: string, w: string): string[] {
+    const orEmpty = (empty: string) => (fi.nullableAny && !fi.array ? `${v} ?? ${empty}` : v);
     if (fi.struct) {
       const call = `encode${fi.struct.tsName}(${w}, version, ${v});`;
-      if (!nullable) return [call];
-      return [`if (${v} === null) {`, `  ${w}.int8(-1);`, '} else {', `  ${w}.int8(1);`, `  ${call}`, '}'];
+      const marked = [`if (${v} === null) {`, `  ${w}.int8(-1);`, '} else {', `  ${w}.int8(1);`, `  ${call}`, '}'];
+      const plain = [`encode${fi.struct.tsName}(${w}, version, ${orEmpty('{}')});`];
+      return pickLines(nullCond, marked, plain);
     }
     switch (fi.elem) {
       case 'int8':
@@ -297,17 +321,17 @@ class MessageEmitter {
       case 'bool':
         return [`${w}.boolean(${v});`];
       case 'string':
-        return [
-          nullable
-            ? call(flex, w, 'compactNullableString', 'nullableString', v)
-            : call(flex, w, 'compactString', 'string', v),
-        ];
+        return pickLines(
+          nullCond,
+          [call(flex, w, 'compactNullableString', 'nullableString', v)],
+          [call(flex, w, 'compactString', 'string', orEmpty("''"))],
+        );
       case 'bytes':
-        return [
-          nullable
-            ? call(flex, w, 'compactNullableBytes', 'nullableBytes', v)
-            : call(flex, w, 'compactBytes', 'bytes', v),
-        ];
+        return pickLines(
+          nullCond,
+          [call(flex, w, 'compactNullableBytes', 'nullableBytes', v)],
+          [call(flex, w, 'compactBytes', 'bytes', orEmpty('EMPTY_BUFFER'))],
+        );
       case 'records':
         return [`${w}.records(${v}, ${flex});`];
     }
@@ -315,17 +339,20 @@ class MessageEmitter {
   }
 
   /** Statements writing `v` (already defaulted, never undefined). */
-  writeLines(fi: FieldInfo, v: string, flex: string, w: string): string[] {
-    if (!fi.array) return this.writeScalar(fi, v, fi.nullableAny, flex, w);
+  writeLines(fi: FieldInfo, v: string, flex: string, w: string, ctx: Range): string[] {
+    const nullCond = this.nullCond(fi, ctx);
+    if (!fi.array) return this.writeScalar(fi, v, nullCond, flex, w);
     const out: string[] = [];
     const inner = [
       call(flex, w, 'compactArrayLength', 'arrayLength', `${v}.length`),
       `for (const e of ${v}) {`,
-      ...this.writeScalar(fi, 'e', false, flex, w).map((l) => '  ' + l),
+      ...this.writeScalar(fi, 'e', 'false', flex, w).map((l) => '  ' + l),
       '}',
     ];
     if (fi.nullableAny) {
-      out.push(`if (${v} === null) {`, `  ${call(flex, w, 'compactArrayLength', 'arrayLength', '-1')}`, '} else {');
+      const asNull = [call(flex, w, 'compactArrayLength', 'arrayLength', '-1')];
+      const asEmpty = [call(flex, w, 'compactArrayLength', 'arrayLength', '0')];
+      out.push(`if (${v} === null) {`, ...pickLines(nullCond, asNull, asEmpty).map((l) => '  ' + l), '} else {');
       out.push(...inner.map((l) => '  ' + l), '}');
     } else {
       out.push(...inner);
@@ -363,7 +390,7 @@ class MessageEmitter {
       if (fi.tag >= 0) continue;
       const cond = versionCond(fi.versions, ctx);
       if (cond === 'false') continue;
-      const body = [this.valueLine(fi, 'v', `m.${fi.js}`), ...this.writeLines(fi, 'v', flexVar, 'w')];
+      const body = [this.valueLine(fi, 'v', `m.${fi.js}`), ...this.writeLines(fi, 'v', flexVar, 'w', ctx)];
       out.push(cond === 'true' ? '  {' : `  if (${cond}) {`, ...body.map((l) => '    ' + l), '  }');
     }
     if (flexCond !== 'false') {
@@ -390,7 +417,7 @@ class MessageEmitter {
           body.push(
             `if (has${fi.tag}) {`,
             `  const tw = new Writer(64);`,
-            ...[this.valueLine(fi, 'v', t), ...this.writeLines(fi, 'v', 'true', 'tw')].map((l) => '  ' + l),
+            ...[this.valueLine(fi, 'v', t), ...this.writeLines(fi, 'v', 'true', 'tw', ctx)].map((l) => '  ' + l),
             `  w.uvarint(${fi.tag});`,
             '  w.uvarint(tw.length);',
             '  w.append(tw);',
@@ -500,6 +527,19 @@ function sel(flex: string, compact: string, classic: string): string {
   if (flex === 'true') return compact;
   if (flex === 'false') return classic;
   return `(${flex} ? ${compact} : ${classic})`;
+}
+
+/** Picks by a version condition ('true', 'false' or an expression). */
+function pick(cond: string, ifTrue: string, ifFalse: string): string {
+  if (cond === 'true') return ifTrue;
+  if (cond === 'false') return ifFalse;
+  return `(${cond} ? ${ifTrue} : ${ifFalse})`;
+}
+
+function pickLines(cond: string, ifTrue: string[], ifFalse: string[]): string[] {
+  if (cond === 'true') return ifTrue;
+  if (cond === 'false') return ifFalse;
+  return [`if (${cond}) {`, ...ifTrue.map((l) => '  ' + l), '} else {', ...ifFalse.map((l) => '  ' + l), '}'];
 }
 
 /** A writer call in its compact (flexible) or classic form. */

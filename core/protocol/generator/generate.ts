@@ -6,7 +6,7 @@
 // The emitted code is plain TypeScript with explicit `version` checks: no
 // schema interpretation at runtime. See core/protocol/README.md for the rules.
 //
-// Usage: npm run gen:protocol
+// Usage: npm run gen:protocol   (or: node core/protocol/generator/generate.ts --out <dir>)
 
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,9 @@ import { generateIndex } from './emit-index.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const schemaDir = resolve(repoRoot, '../shared/kafka-protocol/message');
-const outDir = resolve(repoRoot, 'core/protocol/messages');
+// `--out <dir>` writes elsewhere (the tests use it to check the committed output is current).
+const outArg = process.argv.indexOf('--out');
+const outDir = outArg > 0 ? resolve(process.argv[outArg + 1]!) : resolve(repoRoot, 'core/protocol/messages');
 
 function main(): void {
   const files = readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort();
@@ -53,7 +55,7 @@ function main(): void {
     writeFileSync(join(outDir, mod.fileName), mod.source);
   }
   writeFileSync(join(outDir, 'index.ts'), generateIndex(summaries));
-  console.log(`generated ${summaries.length} APIs and ${dataSchemas.length} data types into core/protocol/messages`);
+  console.log(`generated ${summaries.length} APIs and ${dataSchemas.length} data types`);
 }
 
 main();

@@ -256,7 +256,7 @@ function decodeDeleteTopicsResponseDeletableTopicResult(r: Reader, version: numb
   let _topicId: string = ZERO_UUID;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
-  _name = (flexible ? r.compactNullableString() : r.nullableString());
+  _name = (version >= 6 ? (flexible ? r.compactNullableString() : r.nullableString()) : (flexible ? r.compactString() : r.string()));
   if (version >= 6) {
     _topicId = r.uuid();
   }
@@ -279,7 +279,11 @@ function encodeDeleteTopicsResponseDeletableTopicResult(w: Writer, version: numb
   const flexible = version >= 4;
   {
     const v = m.name === undefined ? "" : m.name;
-    if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    if (version >= 6) {
+      if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    } else {
+      if (flexible) w.compactString(v ?? ''); else w.string(v ?? '');
+    }
   }
   if (version >= 6) {
     const v = m.topicId ?? ZERO_UUID;

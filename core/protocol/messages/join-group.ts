@@ -286,7 +286,7 @@ export function decodeJoinGroupResponse(r: Reader, version: number): JoinGroupRe
   if (version >= 7) {
     _protocolType = (flexible ? r.compactNullableString() : r.nullableString());
   }
-  _protocolName = (flexible ? r.compactNullableString() : r.nullableString());
+  _protocolName = (version >= 7 ? (flexible ? r.compactNullableString() : r.nullableString()) : (flexible ? r.compactString() : r.string()));
   _leader = (flexible ? r.compactString() : r.string());
   if (version >= 9) {
     _skipAssignment = r.boolean();
@@ -337,7 +337,11 @@ export function encodeJoinGroupResponse(w: Writer, version: number, m: JoinGroup
   }
   {
     const v = m.protocolName === undefined ? "" : m.protocolName;
-    if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    if (version >= 7) {
+      if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    } else {
+      if (flexible) w.compactString(v ?? ''); else w.string(v ?? '');
+    }
   }
   {
     const v = m.leader ?? "";

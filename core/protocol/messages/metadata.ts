@@ -63,6 +63,7 @@ export function decodeMetadataRequest(r: Reader, version: number): MetadataReque
   {
     const n = (flexible ? r.compactArrayLength() : r.arrayLength());
     if (n < 0) {
+      if (!(version >= 1)) throw new ProtocolError('non-nullable field MetadataRequest.Topics was null');
       _topics = null;
     } else {
       const a: MetadataRequestTopic[] = [];
@@ -95,7 +96,11 @@ export function encodeMetadataRequest(w: Writer, version: number, m: MetadataReq
   {
     const v = m.topics === undefined ? [] : m.topics;
     if (v === null) {
-      if (flexible) w.compactArrayLength(-1); else w.arrayLength(-1);
+      if (version >= 1) {
+        if (flexible) w.compactArrayLength(-1); else w.arrayLength(-1);
+      } else {
+        if (flexible) w.compactArrayLength(0); else w.arrayLength(0);
+      }
     } else {
       if (flexible) w.compactArrayLength(v.length); else w.arrayLength(v.length);
       for (const e of v) {
@@ -139,7 +144,7 @@ function decodeMetadataRequestTopic(r: Reader, version: number): MetadataRequest
   if (version >= 10) {
     _topicId = r.uuid();
   }
-  _name = (flexible ? r.compactNullableString() : r.nullableString());
+  _name = (version >= 10 ? (flexible ? r.compactNullableString() : r.nullableString()) : (flexible ? r.compactString() : r.string()));
   if (flexible) {
     r.skipTaggedFields();
   }
@@ -157,7 +162,11 @@ function encodeMetadataRequestTopic(w: Writer, version: number, m: MetadataReque
   }
   {
     const v = m.name === undefined ? "" : m.name;
-    if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    if (version >= 10) {
+      if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    } else {
+      if (flexible) w.compactString(v ?? ''); else w.string(v ?? '');
+    }
   }
   if (flexible) {
     w.uvarint(0);
@@ -467,7 +476,7 @@ function decodeMetadataResponseTopic(r: Reader, version: number): MetadataRespon
   let _partitions: MetadataResponsePartition[] = [];
   let _topicAuthorizedOperations: number = -2147483648;
   _errorCode = r.int16();
-  _name = (flexible ? r.compactNullableString() : r.nullableString());
+  _name = (version >= 12 ? (flexible ? r.compactNullableString() : r.nullableString()) : (flexible ? r.compactString() : r.string()));
   if (version >= 10) {
     _topicId = r.uuid();
   }
@@ -507,7 +516,11 @@ function encodeMetadataResponseTopic(w: Writer, version: number, m: MetadataResp
   }
   {
     const v = m.name === undefined ? "" : m.name;
-    if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    if (version >= 12) {
+      if (flexible) w.compactNullableString(v); else w.nullableString(v);
+    } else {
+      if (flexible) w.compactString(v ?? ''); else w.string(v ?? '');
+    }
   }
   if (version >= 10) {
     const v = m.topicId ?? ZERO_UUID;

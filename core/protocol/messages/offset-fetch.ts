@@ -105,6 +105,7 @@ export function decodeOffsetFetchRequest(r: Reader, version: number): OffsetFetc
     {
       const n = (flexible ? r.compactArrayLength() : r.arrayLength());
       if (n < 0) {
+        if (!(version >= 2)) throw new ProtocolError('non-nullable field OffsetFetchRequest.Topics was null');
         _topics = null;
       } else {
         const a: OffsetFetchRequestTopic[] = [];
@@ -147,7 +148,11 @@ export function encodeOffsetFetchRequest(w: Writer, version: number, m: OffsetFe
   if (version <= 7) {
     const v = m.topics === undefined ? [] : m.topics;
     if (v === null) {
-      if (flexible) w.compactArrayLength(-1); else w.arrayLength(-1);
+      if (version >= 2) {
+        if (flexible) w.compactArrayLength(-1); else w.arrayLength(-1);
+      } else {
+        if (flexible) w.compactArrayLength(0); else w.arrayLength(0);
+      }
     } else {
       if (flexible) w.compactArrayLength(v.length); else w.arrayLength(v.length);
       for (const e of v) {
