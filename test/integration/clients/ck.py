@@ -143,7 +143,8 @@ def produce_continuous():
 def consume():
     conf = dict(BASE)
     conf.update({"group.id": "it-" + uuid.uuid4().hex, "enable.auto.commit": False,
-                 "auto.offset.reset": "earliest", "enable.partition.eof": True})
+                 "auto.offset.reset": "earliest", "enable.partition.eof": True,
+                 "check.crcs": True})
     c = Consumer(conf)
     topic, parts = A["topic"], A.get("partitions", 8)
     expected = A.get("expected")  # total count to wait for, or None: read to end of every partition
