@@ -36,7 +36,8 @@ class W {
 
 class R {
   o = 0;
-  constructor(readonly b: Buffer) {}
+  readonly b: Buffer;
+  constructor(b: Buffer) { this.b = b; }
   i16() { const v = this.b.readInt16BE(this.o); this.o += 2; return v; }
   i32() { const v = this.b.readInt32BE(this.o); this.o += 4; return v; }
   i64() { const v = this.b.readBigInt64BE(this.o); this.o += 8; return v; }
