@@ -190,3 +190,38 @@ describe('kafkajs fixtures: field values', () => {
     expect(m.topics[0]!.partitions[0]).toMatchObject({ partitionIndex: 0, committedOffset: 0, committedMetadata: null });
   });
 });
+
+describe('kafkajs fixtures: consumer-protocol payloads (generated "data" schemas)', () => {
+  it('syncGroup v1_memberAssignment is an int16 version + ConsumerProtocolAssignment', async () => {
+    const { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } = await import(
+      '../../../core/protocol/messages/consumer-protocol-assignment.ts'
+    );
+    const b = loadFixture('syncGroup', 'v1_memberAssignment.json');
+    const r = new Reader(b);
+    const version = r.int16();
+    expect(version).toBe(1);
+    const m = decodeConsumerProtocolAssignment(r, version);
+    expect(r.remaining()).toBe(0);
+    expect(m.assignedPartitions).toHaveLength(1);
+    expect(m.assignedPartitions[0]!.topic).toMatch(/^test-topic-/);
+    const w = new Writer();
+    w.int16(version);
+    encodeConsumerProtocolAssignment(w, version, m);
+    expect(w.toBuffer().equals(b)).toBe(true);
+  });
+
+  it('describeGroups v1_memberMetadata: kafkajs labels a v0-shaped ConsumerProtocolSubscription as version 1', async () => {
+    const { decodeConsumerProtocolSubscription } = await import('../../../core/protocol/messages/consumer-protocol-subscription.ts');
+    const b = loadFixture('describeGroups', 'v1_memberMetadata.json');
+    const r1 = new Reader(b);
+    expect(r1.int16()).toBe(1);
+    // v1 adds OwnedPartitions after UserData; kafkajs does not write it
+    expect(() => decodeConsumerProtocolSubscription(r1, 1)).toThrow(ProtocolError);
+    const r = new Reader(b, 2);
+    const m = decodeConsumerProtocolSubscription(r, 0);
+    expect(r.remaining()).toBe(0);
+    expect(m.userData!.length).toBe(0);
+    expect(m.topics).toHaveLength(1);
+    expect(m.topics[0]).toMatch(/^test-topic-/);
+  });
+});
