@@ -156,7 +156,8 @@ describe('Log append/read', () => {
     expect(log.size()).toBeLessThanOrEqual(3 * smallConfig.segmentBytes);
     expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
     expect(await log.read(0, 100, log.highWatermark, true)).toEqual({ error: ErrorCode.OFFSET_OUT_OF_RANGE });
-    await new Promise((r) => setTimeout(r, 20)); // file.delete.delay.ms = 0
+    // file.delete.delay.ms = 0: removed on the next timer tick
+    for (let i = 0; i < 200 && existsSync(join(log.dir, '00000000000000000000.log.deleted')); i++) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(join(log.dir, '00000000000000000000.log'))).toBe(false);
     expect(readdirSync(log.dir).filter((f) => f.endsWith('.deleted'))).toEqual([]);
     // by time: everything older than retention.ms is gone, including the active segment's data (a new one is rolled)
@@ -179,7 +180,8 @@ describe('Log append/read', () => {
     await m.checkpoint();
     expect(readFileSync(join(dir, 'replication-offset-checkpoint'), 'utf8')).toBe('0\n2\na 0 30\na 1 400\n');
     expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n2\na 0 0\na 1 0\n');
-    await new Promise((r) => setTimeout(r, 50)); // background flush of rolled segments
+    // rolled segments are fsynced in the background; the recovery point follows
+    for (let i = 0; i < 200 && b.recoveryPoint < b.activeSegment.baseOffset; i++) await new Promise((r) => setTimeout(r, 10));
     await m.checkpoint();
     const rp = readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8');
     expect(rp).toBe(`0\n2\na 0 0\na 1 ${b.activeSegment.baseOffset}\n`);
