@@ -89,7 +89,9 @@ describe('kafkajs', () => {
       const lastOffset = Array.from({ length: PARTITIONS }, () => -1);
       let dense = true;
       let total = 0;
-      const consumer = kafka.consumer({ groupId: uniqueTopic('kjs-group'), maxBytesPerPartition: 4 << 20 });
+      const consumer = kafka.consumer({ groupId: uniqueTopic('kjs-group'), maxBytesPerPartition: 4 << 20, retry: { retries: 2 } });
+      let crash: unknown;
+      consumer.on(consumer.events.CRASH, (e) => { crash = e.payload.error; });
       await withTimeout(consumer.connect(), 15_000, 'consumer.connect');
       try {
         await consumer.subscribe({ topic, fromBeginning: true });
@@ -105,7 +107,15 @@ describe('kafkajs', () => {
             }
           },
         });
-        await waitFor(() => total >= count, 90_000, `consumed ${count} records (got ${total})`, 50);
+        // Fail fast when the consumer crashed or made no progress for 30 s.
+        let last = -1, lastChange = Date.now();
+        const deadline = Date.now() + 120_000;
+        while (total < count) {
+          if (crash) throw new Error(`consumer crashed at ${total} records: ${String(crash)}`);
+          if (total !== last) { last = total; lastChange = Date.now(); }
+          if (Date.now() - lastChange > 30_000 || Date.now() > deadline) throw new Error(`consumer stalled at ${total} of ${count} records`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
         await new Promise((r) => setTimeout(r, 500)); // anything extra (duplicates) would arrive now
       } finally {
         await consumer.disconnect();
