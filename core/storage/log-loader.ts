@@ -85,7 +85,9 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
     if (i >= firstUnflushed || needsRebuild[i]) {
       if (needsRebuild[i]) stats.indexesRebuilt++;
       if (i >= firstUnflushed) stats.segmentsRecovered++;
-      const truncated = await recoverSegment(seg, config, stats);
+      // An empty segment followed by others means the crash came before its writes
+      // (segments roll before their bytes reach the file): nothing after it is valid.
+      const truncated = (await recoverSegment(seg, config, stats)) || (seg.size === 0 && !isActive);
       if (!isActive) {
         seg.addFinalTimeIndexEntry();
         seg.writeIndexes(true);

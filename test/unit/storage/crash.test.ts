@@ -39,6 +39,7 @@ describe('crash recovery with a real process', () => {
       while (offset < log.logEndOffset) {
         const r = await log.read(offset, 1 << 20, log.highWatermark, true);
         if ('error' in r) throw new Error(`read error ${r.error} at ${offset}`);
+        if (r.bytes === 0) break;
         const recs = decodeAllRecords(Buffer.concat(r.chunks));
         for (const rec of recs) expect(rec.offset).toBe(offset++);
       }
