@@ -6,7 +6,13 @@
 // The emitted code is plain TypeScript with explicit `version` checks: no
 // schema interpretation at runtime. See core/protocol/README.md for the rules.
 //
-// Usage: npm run gen:protocol   (or: node core/protocol/generator/generate.ts --out <dir>)
+// It also emits codecs for the group coordinator's `__consumer_offsets`
+// record schemas (../shared/kafka-protocol/group-coordinator: keys and values,
+// each written after an int16 version) into core/protocol/group-coordinator/.
+//
+// Usage: npm run gen:protocol
+//   (or: node core/protocol/generator/generate.ts --out <dir> [--records-out <dir>];
+//    with --out alone only the message modules are written)
 
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +26,24 @@ const schemaDir = resolve(repoRoot, '../shared/kafka-protocol/message');
 // `--out <dir>` writes elsewhere (the tests use it to check the committed output is current).
 const outArg = process.argv.indexOf('--out');
 const outDir = outArg > 0 ? resolve(process.argv[outArg + 1]!) : resolve(repoRoot, 'core/protocol/messages');
+const recordsSchemaDir = resolve(repoRoot, '../shared/kafka-protocol/group-coordinator');
+const recordsArg = process.argv.indexOf('--records-out');
+const recordsOutDir = recordsArg > 0
+  ? resolve(process.argv[recordsArg + 1]!)
+  : outArg > 0 ? undefined : resolve(repoRoot, 'core/protocol/group-coordinator');
+
+/** The group coordinator's record schemas: one module each, into `dir`. */
+function generateRecords(dir: string): number {
+  const files = readdirSync(recordsSchemaDir).filter((f) => f.endsWith('.json')).sort();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of files) {
+    const s = parseSchema(readFileSync(join(recordsSchemaDir, f), 'utf8'), f);
+    const mod = generateMessageModule([s], 'group-coordinator');
+    writeFileSync(join(dir, mod.fileName), mod.source);
+  }
+  return files.length;
+}
 
 function main(): void {
   const files = readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort();
@@ -55,7 +79,8 @@ function main(): void {
     writeFileSync(join(outDir, mod.fileName), mod.source);
   }
   writeFileSync(join(outDir, 'index.ts'), generateIndex(summaries));
-  console.log(`generated ${summaries.length} APIs and ${dataSchemas.length} data types`);
+  const records = recordsOutDir ? generateRecords(recordsOutDir) : 0;
+  console.log(`generated ${summaries.length} APIs, ${dataSchemas.length} data types and ${records} coordinator record types`);
 }
 
 main();

@@ -57,4 +57,23 @@ describe('generated output', () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('group-coordinator record codecs are up to date', () => {
+    const out = mkdtempSync(join(tmpdir(), 'samsa-gen-'));
+    try {
+      execFileSync(process.execPath, [
+        join(repoRoot, 'core/protocol/generator/generate.ts'), '--out', join(out, 'messages'), '--records-out', join(out, 'records'),
+      ], { stdio: 'pipe' });
+      const committed = readdirSync(join(repoRoot, 'core/protocol/group-coordinator')).sort();
+      const fresh = readdirSync(join(out, 'records')).sort();
+      expect(fresh).toEqual(committed);
+      expect(fresh).toContain('offset-commit-value.ts');
+      for (const f of fresh) {
+        const same = readFileSync(join(out, 'records', f), 'utf8') === readFileSync(join(repoRoot, 'core/protocol/group-coordinator', f), 'utf8');
+        expect(same, `${f} differs: run npm run gen:protocol`).toBe(true);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
