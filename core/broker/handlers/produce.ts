@@ -41,13 +41,12 @@ export async function handleProduce(
   else if (!validAcks(req.acks)) requestError = ErrorCode.INVALID_REQUIRED_ACKS;
 
   const now = Date.now();
-  const waitForWrite = req.acks !== 0;
   const responses = await Promise.all(req.topicData.map(async (td) => ({
     name: td.name,
     partitionResponses: await Promise.all(td.partitionData.map((pd) =>
       requestError !== ErrorCode.NONE
         ? errorResponse(pd.index, requestError, null)
-        : producePartition(broker, td.name, pd, now, waitForWrite))),
+        : producePartition(broker, td.name, pd, now))),
   })));
   return { responses, throttleTimeMs: 0 };
 }
@@ -60,7 +59,7 @@ function errorResponse(index: number, errorCode: number, message: string | null,
 }
 
 async function producePartition(
-  broker: Broker, topic: string, pd: RequestPartition, now: number, waitForWrite: boolean,
+  broker: Broker, topic: string, pd: RequestPartition, now: number,
 ): Promise<PartitionResponse> {
   const p: PartitionState | undefined = broker.topics.partition(topic, pd.index);
   if (!p) return errorResponse(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
@@ -73,8 +72,10 @@ async function producePartition(
   if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
   try {
     const res = p.log.append(records, info, p.leaderEpoch, now);
-    if (waitForWrite) await res.written;
-    else res.written.catch(() => {});
+    // Wait for the write even with acks=0 (whose answer is never sent): the
+    // request then stays in flight on its connection until the bytes are
+    // written, so a producer can never run ahead of the disk (flow control).
+    await res.written;
     broker.purgatory.notify(partitionKey(p.topicId, p.partition));
     return {
       index: pd.index, errorCode: ErrorCode.NONE, baseOffset: res.baseOffset,
