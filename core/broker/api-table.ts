@@ -6,7 +6,7 @@ import type { Reader } from '../protocol/reader.ts';
 import type { Writer } from '../protocol/writer.ts';
 import type { Broker } from './broker.ts';
 import type { Connection } from './connection.ts';
-import { ApiKey } from '../protocol/messages/index.ts';
+import { ApiKey } from '../protocol/messages/api-keys.ts';
 import { decodeApiVersionsRequest, encodeApiVersionsResponse } from '../protocol/messages/api-versions.ts';
 import { decodeMetadataRequest, encodeMetadataResponse } from '../protocol/messages/metadata.ts';
 import { decodeProduceRequest, encodeProduceResponse } from '../protocol/messages/produce.ts';

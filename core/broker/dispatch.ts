@@ -11,7 +11,7 @@
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 import { decodeRequestHeader, encodeResponseHeader, responseHeaderVersion } from '../protocol/header.ts';
-import { ApiKey } from '../protocol/messages/index.ts';
+import { ApiKey } from '../protocol/messages/api-keys.ts';
 import type { Broker } from './broker.ts';
 import type { ApiEntry, RequestContext } from './api-table.ts';
 import type { Connection, Dispatch, DispatchOutcome } from './connection.ts';

@@ -12,7 +12,7 @@
 
 import { ProtocolError, type Reader } from './reader.ts';
 import type { Writer } from './writer.ts';
-import { ApiKey, getApi } from './messages/index.ts';
+import { ApiKey, flexibleMinByKey } from './messages/api-keys.ts';
 
 export interface RequestHeader {
   apiKey: number;
@@ -22,8 +22,8 @@ export interface RequestHeader {
 }
 
 function isFlexible(apiKey: number, apiVersion: number): boolean {
-  const api = getApi(apiKey);
-  return api !== undefined && api.flexibleMin >= 0 && apiVersion >= api.flexibleMin;
+  const flexibleMin = flexibleMinByKey[apiKey];
+  return flexibleMin !== undefined && flexibleMin >= 0 && apiVersion >= flexibleMin;
 }
 
 /** 0, 1 or 2. Unknown API keys get v1 (enough to read the correlation id and reply). */

@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSchema, type MessageSchema } from './schema.ts';
 import { generateMessageModule, type ModuleSummary } from './emit-message.ts';
-import { generateIndex } from './emit-index.ts';
+import { generateApiKeys, generateIndex } from './emit-index.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const schemaDir = resolve(repoRoot, '../shared/kafka-protocol/message');
@@ -79,6 +79,7 @@ function main(): void {
     writeFileSync(join(outDir, mod.fileName), mod.source);
   }
   writeFileSync(join(outDir, 'index.ts'), generateIndex(summaries));
+  writeFileSync(join(outDir, 'api-keys.ts'), generateApiKeys(summaries));
   const records = recordsOutDir ? generateRecords(recordsOutDir) : 0;
   console.log(`generated ${summaries.length} APIs, ${dataSchemas.length} data types and ${records} coordinator record types`);
 }
