@@ -12,7 +12,7 @@ export async function handleCreateTopics(broker: Broker, req: CreateTopicsReques
   const topics: CreateTopicsResponseCreatableTopicResult[] = [];
   for (const t of req.topics) {
     const result: CreateTopicsResponseCreatableTopicResult = {
-      name: t.name, topicId: '', errorCode: 0, errorMessage: null,
+      name: t.name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: 0, errorMessage: null,
       numPartitions: -1, replicationFactor: -1, configs: null,
     } as CreateTopicsResponseCreatableTopicResult;
     topics.push(result);
