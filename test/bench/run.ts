@@ -1,0 +1,270 @@
+// `npm run bench`: the broker benchmark (not a test). Spawns the Samsa broker
+// (and librdkafka's mock cluster as the reference), drives it over loopback
+// with the load client, prints a report and writes it into test/bench/README.md.
+//
+// Options (after `npm run bench --`):
+//   --records N        records produced per topic (default 5000000)
+//   --batch N          records per batch (default 1000)
+//   --connections N    producer connections (default 1)
+//   --inflight N       produce requests in flight per connection (default 32)
+//   --starts N         start-up runs per case (default 5)
+//   --no-reference     skip the reference broker
+//   --profile DIR      run the Samsa load broker with --cpu-prof into DIR
+//   --no-write         print only; leave README.md alone
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryOf, REPO_ROOT, sampleRss, spawnBroker, startBroker, freePort, type BrokerKind, type BrokerProcess } from './broker-process.ts';
+import {
+  BenchConnection, createTopic, negotiate, probeStartup, runConsume, runProduce, topicPartitions,
+  type ConsumeResult, type ProduceResult, type ProduceSpec, type Versions,
+} from './load-client.ts';
+import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.ts';
+
+const VALUE_BYTES = 100;
+
+function option(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+function stringOption(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const RECORDS = option('records', 5_000_000);
+const BATCH = option('batch', 1000);
+const CONNECTIONS = option('connections', 1);
+const INFLIGHT = option('inflight', 32);
+const STARTS = option('starts', 5);
+const PROFILE_DIR = stringOption('profile');
+
+const TOPICS = [{ name: 'bench-p1', partitions: 1 }, { name: 'bench-p8', partitions: 8 }];
+
+const tmpDirs: string[] = [];
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
+}
+process.once('exit', () => { for (const d of tmpDirs) rmSync(d, { recursive: true, force: true }); });
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function produceSpec(topics: ProduceSpec['topics']): ProduceSpec {
+  return {
+    topics, recordsPerBatch: BATCH, valueBytes: VALUE_BYTES,
+    records: RECORDS, connections: CONNECTIONS, inFlightPerConnection: INFLIGHT,
+  };
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The partitions one workload writes to. Samsa: a topic made with CreateTopics.
+ * The mock has no CreateTopics and auto-creates topics with its own partition
+ * count (4): the 1-partition workload uses partition 0 of such a topic, the
+ * 8-partition one 4 partitions each of two topics (still 8 partition logs,
+ * one request carrying 8 batches).
+ */
+async function workloadTopics(admin: BenchConnection, v: Versions, t: { name: string; partitions: number }): Promise<ProduceSpec['topics']> {
+  if (v.createTopics >= 0) {
+    await createTopic(admin, v, t.name, t.partitions);
+    return [{ name: t.name, partitions: range(t.partitions) }];
+  }
+  const out: ProduceSpec['topics'] = [];
+  let left = t.partitions;
+  for (let i = 0; left > 0; i++) {
+    const name = `${t.name}-${i}`;
+    const n = Math.min(left, await topicPartitions(admin, v, name));
+    out.push({ name, partitions: range(n) });
+    left -= n;
+  }
+  return out;
+}
+
+function describeErrors(e: Record<string, number>): string {
+  const parts = Object.entries(e).map(([k, v]) => `${k}×${int(v)}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+interface LoadRun {
+  kind: BrokerKind;
+  idleRss: number;
+  peakRssSampled: number;
+  hwmAfterProduce: number;
+  hwmAfterConsume: number;
+  produce: { topic: string; partitions: number; res: ProduceResult }[];
+  consume: { topic: string; partitions: number; res: ConsumeResult }[];
+  versions: { produce: number; fetch: number };
+}
+
+async function loadRun(kind: BrokerKind, dataDir: string | undefined, consume: boolean): Promise<LoadRun> {
+  const nodeFlags = PROFILE_DIR && kind === 'samsa' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const b: BrokerProcess = await startBroker(kind, { dataDir, nodeFlags });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = memoryOf(b.pid).rss;
+    const admin = await BenchConnection.connect(b.host, b.port);
+    const v = await negotiate(admin);
+    const targets = [];
+    for (const t of TOPICS) targets.push(await workloadTopics(admin, v, t));
+    admin.close();
+    log(`${kind}: idle RSS ${mib(idleRss)} MiB; Produce v${v.produce}, Fetch v${v.fetch}`);
+
+    const sampler = sampleRss(b.pid);
+    const produce = [];
+    for (const [i, t] of TOPICS.entries()) {
+      const res = await runProduce(b.host, b.port, v.produce, produceSpec(targets[i]!));
+      log(`${kind}: produce ${targets[i]!.map((x) => `${x.name}[${x.partitions.join(',')}]`).join(' + ')}: ${int(res.steadyRecordsPerSec)} records/s steady, ${int(res.recordsAcked)} acked in ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
+      produce.push({ topic: t.name, partitions: t.partitions, res });
+    }
+    const peakRssSampled = sampler.stop();
+    const hwmAfterProduce = memoryOf(b.pid).hwm;
+
+    const consumed = [];
+    if (consume) {
+      for (const p of produce) {
+        const res = await runConsume(b.host, b.port, v.fetch, {
+          topic: p.topic, partitions: p.partitions, endOffsets: p.res.endOffsets.get(p.topic)!,
+          maxBytes: 50 * 2 ** 20, partitionMaxBytes: 2 ** 20, maxWaitMs: 500,
+        });
+        log(`${kind}: consume ${p.topic}: ${int(res.recordsPerSec)} records/s, ${int(res.records)} records in ${res.fetches} fetches, ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
+        if (res.records !== p.res.recordsAcked) log(`${kind}: WARNING consumed ${res.records} records of ${p.topic}, ${p.res.recordsAcked} were acknowledged`);
+        consumed.push({ topic: p.topic, partitions: p.partitions, res });
+      }
+    }
+    const hwmAfterConsume = memoryOf(b.pid).hwm;
+    return { kind, idleRss, peakRssSampled, hwmAfterProduce, hwmAfterConsume, produce, consume: consumed, versions: { produce: v.produce, fetch: v.fetch } };
+  } finally {
+    await b.stop();
+  }
+}
+
+interface StartRun { readyMs: number; acceptMs: number; apiVersionsMs: number; idleRss: number }
+
+async function startRuns(label: string, dataDirFor: () => string, runs: number): Promise<StartRun[]> {
+  const out: StartRun[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const port = await freePort();
+    const { t0, ready } = spawnBroker('samsa', { dataDir: dataDirFor(), port });
+    const probe = await probeStartup('127.0.0.1', port, t0);
+    const b = await ready;
+    await new Promise((r) => setTimeout(r, 300));
+    const idleRss = memoryOf(b.pid).rss;
+    await b.stop();
+    if (i === 0) continue; // warm-up (file cache)
+    out.push({ readyMs: b.readyMs, acceptMs: probe.acceptMs, apiVersionsMs: probe.apiVersionsMs, idleRss });
+  }
+  log(`start (${label}): median ${ms(median(out.map((r) => r.apiVersionsMs)))} ms to the first ApiVersions answer`);
+  return out;
+}
+
+function crcBench(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'test', 'bench', 'crc32c.bench.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`crc32c bench exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`machine: ${machine()}`);
+
+  // 1, 2, 4: produce / consume / memory on Samsa, from an empty data dir.
+  const dataDir = tmp('samsa-bench-data-');
+  const samsa = await loadRun('samsa', dataDir, true);
+
+  // 3: start time, empty data dir and the data dir just filled.
+  const emptyStarts = await startRuns('empty data dir', () => tmp('samsa-bench-empty-'), STARTS);
+  const fullStarts = await startRuns('existing data dir', () => dataDir, STARTS);
+
+  // 5: the reference broker, same produce workload.
+  let ref: LoadRun | undefined;
+  if (!flag('no-reference')) {
+    try {
+      ref = await loadRun('reference', undefined, false);
+    } catch (e) {
+      log(`reference broker failed: ${(e as Error).message}`);
+    }
+  }
+
+  const crc = await crcBench();
+
+  // ------------------------------------------------------------ report
+  const lines: string[] = [];
+  const batchBytes = samsa.produce[0]!.res.batchBytes;
+  lines.push(`Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; loopback; took ${Math.round((Date.now() - started) / 1000)} s.`);
+  lines.push('');
+  lines.push(`Workload: ${int(RECORDS)} records of ${VALUE_BYTES} B (null key) per topic, acks=1, uncompressed batches of ${int(BATCH)} records ` +
+    `(${int(batchBytes)} B each), one batch per partition per request, ${CONNECTIONS} connection(s) × ${INFLIGHT} requests in flight. ` +
+    `Samsa spoke Produce v${samsa.versions.produce} / Fetch v${samsa.versions.fetch}${ref ? `, the reference Produce v${ref.versions.produce}` : ''}. ` +
+    `MB/s = records × ${VALUE_BYTES} B / s (10^6 B); record-batch bytes are ${(batchBytes / (BATCH * VALUE_BYTES)).toFixed(2)}× that.`);
+  lines.push('');
+  lines.push('**Produce** (rate after the first 20% of acknowledgements; overall rate includes connection set-up and warm-up)');
+  lines.push('');
+  const prodRows: string[][] = [];
+  for (const p of samsa.produce) {
+    const r = ref?.produce.find((x) => x.topic === p.topic);
+    prodRows.push([
+      `${p.partitions}`, int(p.res.steadyRecordsPerSec), mb(p.res.steadyRecordsPerSec * VALUE_BYTES), int(p.res.overallRecordsPerSec),
+      describeErrors(p.res.errors),
+      r ? int(r.res.steadyRecordsPerSec) : 'n/a', r ? mb(r.res.steadyRecordsPerSec * VALUE_BYTES) : 'n/a',
+      r ? (p.res.steadyRecordsPerSec / r.res.steadyRecordsPerSec).toFixed(2) : 'n/a',
+      r ? describeErrors(r.res.errors) : 'n/a',
+    ]);
+  }
+  lines.push(table(['partitions', 'Samsa records/s', 'Samsa MB/s', 'Samsa overall records/s', 'Samsa errors', 'reference records/s', 'reference MB/s', 'Samsa / reference', 'reference errors'], prodRows));
+  lines.push('');
+  lines.push('**Consume** (Samsa; from offset 0 to the end of what was produced; fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, ' +
+    'one fetch in flight on one connection, every partition of the topic in each fetch; records counted from batch headers)');
+  lines.push('');
+  lines.push(table(['partitions', 'records/s', 'MB/s', 'records', 'fetches', 'errors'], samsa.consume.map((c) => [
+    `${c.partitions}`, int(c.res.recordsPerSec), mb(c.res.recordsPerSec * VALUE_BYTES), int(c.res.records), int(c.res.fetches), describeErrors(c.res.errors),
+  ])));
+  lines.push('');
+  lines.push(`**Start time** (Samsa, \`samsa start\`, median of ${STARTS} runs after one warm-up; ms from spawn)`);
+  lines.push('');
+  const startRow = (label: string, r: StartRun[]): string[] => [
+    label, ms(median(r.map((x) => x.acceptMs))), ms(median(r.map((x) => x.apiVersionsMs))), ms(median(r.map((x) => x.readyMs))),
+    `${ms(Math.min(...r.map((x) => x.apiVersionsMs)))}–${ms(Math.max(...r.map((x) => x.apiVersionsMs)))}`, mib(median(r.map((x) => x.idleRss))),
+  ];
+  const storedMb = samsa.produce.reduce((a, p) => a + p.res.recordsAcked * (p.res.batchBytes / BATCH), 0);
+  lines.push(table(['data dir', 'first accepted connection', 'first ApiVersions answer', '"listening" line printed', 'ApiVersions range', 'RSS 300 ms after (MiB)'], [
+    startRow('empty', emptyStarts),
+    startRow(`existing (${TOPICS.length} topics, 9 partitions, ${mb(storedMb)} MB, clean shutdown)`, fullStarts),
+  ]));
+  lines.push('');
+  lines.push('**Memory** (broker child process, /proc/<pid>/status; MiB)');
+  lines.push('');
+  const memRow = (r: LoadRun): string[] => [
+    r.kind, mib(r.idleRss), mib(r.peakRssSampled), mib(r.hwmAfterProduce), r.consume.length ? mib(r.hwmAfterConsume) : 'n/a',
+  ];
+  lines.push(table(['broker', 'idle VmRSS (1 s after start)', 'max VmRSS sampled during produce', 'VmHWM after produce', 'VmHWM after consume'],
+    ref ? [memRow(samsa), memRow(ref)] : [memRow(samsa)]));
+  lines.push('');
+  lines.push('**CRC-32C** (test/bench/crc32c.bench.ts, 1 MiB inputs)');
+  lines.push('');
+  lines.push('```');
+  lines.push(crc);
+  lines.push('```');
+  const report = lines.join('\n');
+
+  console.log(report);
+  if (!flag('no-write')) {
+    writeReadme(join(REPO_ROOT, 'test', 'bench', 'README.md'), report);
+    log('results written to test/bench/README.md');
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
