@@ -60,8 +60,6 @@ export async function start(argv: string[]): Promise<number> {
     await broker.stop().catch(() => undefined);
     return 1;
   }
-  console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
-
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -75,5 +73,7 @@ export async function start(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    // Only now say we are ready: whoever reads this line may signal us at once.
+    console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
   });
 }

@@ -336,13 +336,16 @@ export class Log {
     const start = this._logStartOffset;
     for (const seg of this.segments) {
       if (seg.maxTimestamp < ts || seg.size === 0) continue;
-      const from = Math.max(seg.timeIndex.lookup(ts).offset, start);
-      const position = seg.offsetIndex.lookup(from).position;
+      // The last time-index entry *below* ts: up to its offset every timestamp
+      // is < ts, so the first record with timestamp >= ts lies after it. (An
+      // entry equal to ts may point at the end of the batch where ts appeared.)
+      const from = seg.timeIndex.lookup(ts - 1).offset;
+      const position = seg.offsetIndex.lookup(Math.max(from, start)).position;
       for await (const { buf, pos } of this.batchesFrom(seg, position)) {
         const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
-        if (last < from || readInt64(buf, pos + BATCH.MAX_TIMESTAMP) < ts) continue;
+        if (last < start || readInt64(buf, pos + BATCH.MAX_TIMESTAMP) < ts) continue;
         for (const r of decodeRecords(buf, pos)) {
-          if (r.offset >= from && r.timestamp >= ts) return { offset: r.offset, timestamp: r.timestamp };
+          if (r.offset >= start && r.timestamp >= ts) return { offset: r.offset, timestamp: r.timestamp };
         }
       }
     }
