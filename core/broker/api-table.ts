@@ -24,6 +24,7 @@ import { decodeDescribeConfigsRequest, encodeDescribeConfigsResponse } from '../
 import { handleCreateTopics } from './handlers/create-topics.ts';
 import { handleDeleteTopics } from './handlers/delete-topics.ts';
 import { handleDescribeConfigs } from './handlers/describe-configs.ts';
+import { registerGroupApis } from './group/apis.ts';
 
 export interface RequestContext {
   conn: Connection;
@@ -56,6 +57,12 @@ export class ApiTable {
 
   register<Req, Res>(entry: ApiEntry<Req, Res>): this {
     this.byKey.set(entry.apiKey, entry as ApiEntry);
+    return this;
+  }
+
+  /** Lets a feature module add its entries. */
+  registerAll(fn: (table: ApiTable) => void): this {
+    fn(this);
     return this;
   }
 
@@ -107,5 +114,6 @@ export function createApiTable(): ApiTable {
     .register({
       apiKey: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 1, max: 4,
       decodeRequest: decodeDescribeConfigsRequest, encodeResponse: encodeDescribeConfigsResponse, handle: handleDescribeConfigs,
-    });
+    })
+    .registerAll(registerGroupApis);
 }

@@ -12,6 +12,8 @@ import { ApiTable, createApiTable } from './api-table.ts';
 import { createDispatch } from './dispatch.ts';
 import { DelayedFetchPurgatory } from './delayed-fetch.ts';
 import { KafkaServer } from './server.ts';
+import { GroupCoordinator } from './group/coordinator.ts';
+import { partitionKey } from './delayed-fetch.ts';
 
 /** The log manager as the broker sees it: something to close on shutdown. */
 export interface LogManagerLike {
@@ -52,6 +54,8 @@ export class Broker {
   readonly purgatory = new DelayedFetchPurgatory();
   topics: TopicManager;
   logs: LogManagerLike | undefined;
+  /** Consumer groups and committed offsets (classic protocol). */
+  readonly groups: GroupCoordinator;
   /** True once stop() began: new requests are refused, parked fetches answer. */
   stopping = false;
 
@@ -63,6 +67,7 @@ export class Broker {
 
   constructor(opts: BrokerOptions) {
     this.opts = opts;
+    const self = this;
     this.brokerId = opts.brokerId ?? 1;
     this.host = opts.host ?? '127.0.0.1';
     this.advertisedHost = opts.advertisedHost ?? this.host;
@@ -73,6 +78,12 @@ export class Broker {
     this.apis = createApiTable();
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
+    this.groups = new GroupCoordinator({
+      get topics() { return self.topics; },
+      config: this.config,
+      notifyAppended: (topicId, partition) => this.purgatory.notify(partitionKey(topicId, partition)),
+      log: (m) => this.log(m),
+    });
   }
 
   /** The port clients connect to (the bound one once started). */
@@ -110,6 +121,9 @@ export class Broker {
     }
 
     this.stopping = false;
+    // Replays __consumer_offsets in the background (group APIs answer
+    // COORDINATOR_LOAD_IN_PROGRESS meanwhile); `groups.ready` settles when done.
+    void this.groups.start();
     const server = new KafkaServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
@@ -127,6 +141,7 @@ export class Broker {
     if (this.stopping) return;
     this.stopping = true;
     this.purgatory.wakeAll();
+    this.groups.stop();
     // Let woken fetches and in-progress writes settle before connections close.
     await new Promise((r) => setImmediate(r));
     await this.server?.close();

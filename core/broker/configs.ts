@@ -148,6 +148,8 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('group.initial.rebalance.delay.ms', 'int', '3000', 'Delay of the first rebalance of an empty group.', { readOnly: true }),
   broker('group.min.session.timeout.ms', 'int', '6000', 'Minimum allowed session timeout for group members.', { readOnly: true }),
   broker('group.max.session.timeout.ms', 'int', '1800000', 'Maximum allowed session timeout for group members.', { readOnly: true }),
+  broker('group.max.size', 'int', '2147483647', 'Maximum number of members in a consumer group.', { min: 1, readOnly: true }),
+  broker('offset.metadata.max.bytes', 'int', '4096', 'Maximum size of the metadata string of an offset commit.', { readOnly: true }),
   broker('replica.lag.time.max.ms', 'long', '30000', 'Time a follower may lag before it leaves the ISR.', { readOnly: true }),
   broker('broker.session.timeout.ms', 'int', '9000', 'Time without heartbeats before a broker is fenced.', { readOnly: true }),
 ].map((d) => [d.name, d]));

@@ -1,0 +1,395 @@
+// The group coordinator of a single broker (Kafka's classic group protocol):
+// owns the groups and committed offsets, checks what every group API checks
+// first (loading, group id, timeouts), and delegates membership to
+// Membership and persistence to GroupLog. This broker coordinates every
+// group, so NOT_COORDINATOR is never returned.
+//
+// On start it replays `__consumer_offsets` (COORDINATOR_LOAD_IN_PROGRESS until
+// done): committed offsets come back, and groups come back Empty with their
+// generation and protocol type — members must rejoin.
+
+import { ErrorCode } from '../../protocol/errors.ts';
+import { Reader } from '../../protocol/reader.ts';
+import { decodeConsumerProtocolSubscription } from '../../protocol/messages/consumer-protocol-subscription.ts';
+import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
+import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';
+import type { TopicRegistry } from '../broker-types.ts';
+import type { BrokerConfig } from '../configs.ts';
+import { ClassicGroup, GroupState } from './group.ts';
+import { GroupLog, groupMetadataRecord, offsetCommitRecord, type CoordinatorRecord, type KeyValue } from './group-log.ts';
+import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
+import { OffsetStore, type CommittedOffset } from './offset-store.ts';
+
+export interface CoordinatorHost {
+  topics: TopicRegistry;
+  config: BrokerConfig;
+  notifyAppended(topicId: string, partition: number): void;
+  log(msg: string): void;
+}
+
+export interface OffsetCommitInput {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+}
+
+export interface TopicPartitionErrors {
+  name: string;
+  partitions: { partitionIndex: number; errorCode: number }[];
+}
+
+export interface FetchedTopic {
+  name: string;
+  partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[];
+}
+
+export interface GroupDescription {
+  errorCode: number;
+  groupId: string;
+  groupState: string;
+  protocolType: string;
+  protocolData: string;
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+}
+
+const CONSUMER_PROTOCOL = 'consumer';
+const EMPTY = Buffer.alloc(0);
+
+export class GroupCoordinator {
+  readonly groups = new Map<string, ClassicGroup>();
+  readonly offsets = new OffsetStore();
+  readonly log: GroupLog;
+  readonly membership: Membership;
+  private readonly host: CoordinatorHost;
+  private loading = false;
+  /** Settles when the replay of `__consumer_offsets` is done. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(host: CoordinatorHost) {
+    this.host = host;
+    this.log = new GroupLog(host);
+    this.membership = new Membership({
+      initialRebalanceDelayMs: () => this.num('group.initial.rebalance.delay.ms'),
+      persistGroup: (g, assignments) => this.log.append(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
+      log: (m) => host.log(m),
+    });
+  }
+
+  private num(name: string): number {
+    return Number(this.host.config.get(name));
+  }
+
+  get isLoading(): boolean {
+    return this.loading;
+  }
+
+  /** Begins loading state from `__consumer_offsets`; requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS. */
+  start(): Promise<void> {
+    this.groups.clear();
+    this.loading = true;
+    this.ready = (async () => {
+      try {
+        const n = await this.log.replay((rec) => this.applyRecord(rec));
+        if (n > 0) this.host.log(`group coordinator loaded ${n} record(s): ${this.groups.size} group(s)`);
+      } catch (e) {
+        this.host.log(`group coordinator: loading ${'__consumer_offsets'} failed: ${(e as Error)?.stack ?? String(e)}`);
+      } finally {
+        this.loading = false;
+      }
+    })();
+    return this.ready;
+  }
+
+  /** Broker stop: cancels timers and answers waiting joins and syncs. */
+  stop(): void {
+    this.membership.shutdown(this.groups.values());
+  }
+
+  private applyRecord(rec: CoordinatorRecord): void {
+    if (rec.kind === 'offset') {
+      if (rec.value) {
+        this.offsets.put(rec.groupId, rec.topic, rec.partition, rec.value);
+        this.getOrCreate(rec.groupId);
+      } else {
+        this.offsets.delete(rec.groupId, rec.topic, rec.partition);
+      }
+      return;
+    }
+    if (rec.value) {
+      const g = this.getOrCreate(rec.groupId);
+      g.generationId = rec.value.generation;
+      g.protocolType = rec.value.protocolType === '' ? null : rec.value.protocolType;
+    } else {
+      this.groups.delete(rec.groupId);
+    }
+  }
+
+  private getOrCreate(groupId: string): ClassicGroup {
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = new ClassicGroup(groupId, Date.now());
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  /** FindCoordinator for a group: makes sure `__consumer_offsets` exists. */
+  async findGroupCoordinator(): Promise<number> {
+    try {
+      await this.log.ensureTopic();
+      return ErrorCode.NONE;
+    } catch (e) {
+      this.host.log(`creating __consumer_offsets failed: ${String(e)}`);
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  // ------------------------------------------------------------------ membership
+
+  async join(req: JoinGroupRequest, version: number, ctx: JoinContext): Promise<JoinGroupResponseInput> {
+    if (this.loading) return joinError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, req.memberId);
+    if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
+    if (req.sessionTimeoutMs < this.num('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.num('group.max.session.timeout.ms')) {
+      return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    }
+    let g = this.groups.get(req.groupId);
+    if (!g) {
+      if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
+      g = this.getOrCreate(req.groupId);
+    }
+    if (req.memberId === '' && g.size >= this.num('group.max.size') && !(version >= 5 && g.staticMemberId(req.groupInstanceId))) {
+      return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, req.memberId);
+    }
+    return this.membership.join(g, req, version, ctx);
+  }
+
+  async sync(req: SyncGroupRequest, version: number): Promise<SyncGroupResponseInput> {
+    if (this.loading) return syncError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    if (req.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);
+    const g = this.groups.get(req.groupId);
+    if (!g) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
+    return this.membership.sync(g, req, version);
+  }
+
+  heartbeat(groupId: string, memberId: string, instanceId: string | null, generationId: number): number {
+    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const g = this.groups.get(groupId);
+    if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return this.membership.heartbeat(g, memberId, instanceId, generationId);
+  }
+
+  leave(groupId: string, members: readonly { memberId: string; groupInstanceId: string | null }[]): { errorCode: number; members: number[] } {
+    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, members: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const g = this.groups.get(groupId);
+    if (!g) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] };
+    if (g.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+    return { errorCode: ErrorCode.NONE, members: this.membership.leave(g, members) };
+  }
+
+  // ------------------------------------------------------------------ offsets
+
+  /** Checks a commit against the group (Kafka's ClassicGroup.validateOffsetCommit). */
+  private commitError(req: OffsetCommitInput): number {
+    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const g = this.groups.get(req.groupId);
+    if (!g) return req.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (g.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    // A "simple" commit (no generation, no member) is allowed while the group has no members.
+    if (req.generationId < 0 && g.is(GroupState.Empty)) return ErrorCode.NONE;
+    const err = validateMember(g, req.memberId, req.groupInstanceId);
+    if (err !== ErrorCode.NONE) return err;
+    if (req.generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (g.is(GroupState.CompletingRebalance)) return ErrorCode.REBALANCE_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  /** Validates, writes and applies an offset commit; resolves once the records are written. */
+  async commitOffsets(req: OffsetCommitInput): Promise<TopicPartitionErrors[]> {
+    const groupError = this.commitError(req);
+    const maxMetadata = this.num('offset.metadata.max.bytes');
+    const now = Date.now();
+    const toWrite: { topic: string; partition: number; value: CommittedOffset }[] = [];
+    const results: TopicPartitionErrors[] = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        let errorCode: number = groupError;
+        if (errorCode === ErrorCode.NONE) {
+          const metadata = p.committedMetadata ?? '';
+          if (!this.host.topics.partition(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          // Kafka compares the string's length with offset.metadata.max.bytes.
+          else if (metadata.length > maxMetadata) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+          else {
+            toWrite.push({
+              topic: t.name, partition: p.partitionIndex,
+              value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestampMs: now, expireTimestampMs: -1 },
+            });
+          }
+        }
+        return { partitionIndex: p.partitionIndex, errorCode };
+      }),
+    }));
+    if (toWrite.length === 0) return results;
+    try {
+      await this.log.append(req.groupId, toWrite.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, o.value)));
+    } catch (e) {
+      this.host.log(`group ${req.groupId}: writing offsets failed: ${String(e)}`);
+      const failed = new Set(toWrite.map((o) => `${o.topic}\u0000${o.partition}`));
+      for (const t of results) {
+        for (const p of t.partitions) if (failed.has(`${t.name}\u0000${p.partitionIndex}`)) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      }
+      return results;
+    }
+    // The group may be created by a simple commit (Kafka creates it Empty).
+    const g = this.getOrCreate(req.groupId);
+    if (!g.is(GroupState.Dead)) for (const o of toWrite) this.offsets.put(req.groupId, o.topic, o.partition, o.value);
+    return results;
+  }
+
+  /**
+   * Committed offsets of a group: the listed partitions (-1 where nothing is
+   * committed), or every committed one when `topics` is null.
+   */
+  fetchOffsets(groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
+    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
+    const entry = (partitionIndex: number, o: CommittedOffset | undefined) => ({
+      partitionIndex,
+      committedOffset: o?.offset ?? -1,
+      committedLeaderEpoch: o?.leaderEpoch ?? -1,
+      metadata: o ? o.metadata : '',
+      errorCode: ErrorCode.NONE,
+    });
+    if (topics === null) {
+      const out: FetchedTopic[] = [];
+      for (const [name, ps] of this.offsets.all(groupId)) {
+        out.push({ name, partitions: [...ps].sort((a, b) => a[0] - b[0]).map(([p, o]) => entry(p, o)) });
+      }
+      return { errorCode: ErrorCode.NONE, topics: out };
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(p, this.offsets.get(groupId, t.name, p))) })),
+    };
+  }
+
+  // ------------------------------------------------------------------ admin
+
+  listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): { errorCode: number; groups: { groupId: string; protocolType: string; groupState: string; groupType: string }[] } {
+    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set(typesFilter.map((s) => s.toLowerCase()));
+    const groups = [];
+    for (const g of this.groups.values()) {
+      if (g.is(GroupState.Dead)) continue;
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('classic')) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' });
+    }
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  describeGroup(groupId: string): GroupDescription {
+    const base = { groupId, groupState: GroupState.Dead as string, protocolType: '', protocolData: '', members: [] };
+    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ...base };
+    const g = this.groups.get(groupId);
+    if (!g) return { errorCode: ErrorCode.NONE, ...base };
+    const stable = g.is(GroupState.Stable);
+    return {
+      errorCode: ErrorCode.NONE, groupId, groupState: g.state, protocolType: g.protocolType ?? '',
+      protocolData: stable ? g.protocolName ?? '' : '',
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        memberMetadata: stable ? g.metadataOf(m) : EMPTY,
+        memberAssignment: stable ? m.assignment : EMPTY,
+      })),
+    };
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    return Promise.all(groupIds.map(async (groupId) => {
+      if (this.loading) return { groupId, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
+      if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
+      const g = this.groups.get(groupId);
+      if (!g || g.is(GroupState.Dead)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+      if (!g.is(GroupState.Empty)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
+      records.push(groupMetadataRecord(groupId, null, Date.now()));
+      try {
+        await this.log.append(groupId, records);
+      } catch (e) {
+        this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
+        return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+      }
+      if (this.groups.get(groupId) === g && g.is(GroupState.Empty)) {
+        g.transitionTo(GroupState.Dead, Date.now());
+        this.membership.forget(g);
+        this.groups.delete(groupId);
+        this.offsets.deleteGroup(groupId);
+      }
+      return { groupId, errorCode: ErrorCode.NONE };
+    }));
+  }
+
+  async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: { partitionIndex: number }[] }[]): Promise<{ errorCode: number; topics: TopicPartitionErrors[] }> {
+    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    const g = this.groups.get(groupId);
+    if (!g || g.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    let subscribed: Set<string> | null = new Set();
+    if (!g.is(GroupState.Empty)) {
+      if (g.protocolType !== CONSUMER_PROTOCOL) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+      subscribed = subscribedTopics(g);
+    }
+    const records: KeyValue[] = [];
+    const deleted: { topic: string; partition: number }[] = [];
+    const results: TopicPartitionErrors[] = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map(({ partitionIndex }) => {
+        if (subscribed === null || subscribed.has(t.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        if (!this.host.topics.partition(t.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (this.offsets.get(groupId, t.name, partitionIndex)) {
+          records.push(offsetCommitRecord(groupId, t.name, partitionIndex, null));
+          deleted.push({ topic: t.name, partition: partitionIndex });
+        }
+        return { partitionIndex, errorCode: ErrorCode.NONE };
+      }),
+    }));
+    if (records.length > 0) {
+      try {
+        await this.log.append(groupId, records);
+      } catch (e) {
+        this.host.log(`group ${groupId}: writing offset tombstones failed: ${String(e)}`);
+        return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+      }
+      for (const d of deleted) this.offsets.delete(groupId, d.topic, d.partition);
+    }
+    return { errorCode: ErrorCode.NONE, topics: results };
+  }
+}
+
+/**
+ * Topics the members of a consumer-protocol group subscribe to, read from
+ * their ConsumerProtocolSubscription metadata; null when some metadata cannot
+ * be parsed (then every topic counts as subscribed).
+ */
+export function subscribedTopics(g: ClassicGroup): Set<string> | null {
+  const out = new Set<string>();
+  for (const m of g.members.values()) {
+    const protocols = g.protocolName !== null ? [g.metadataOf(m)] : m.protocols.map((p) => p.metadata);
+    for (const md of protocols) {
+      try {
+        const r = new Reader(md);
+        const version = r.int16();
+        const s = decodeConsumerProtocolSubscription(r, Math.min(version, 3));
+        for (const t of s.topics) out.add(t);
+      } catch {
+        return null;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// OffsetCommit (key 8), v2–9: group commits are checked against the member and
+// generation; a "simple" commit (generation -1, no member) is accepted for a
+// group without members. Answered once the records are in __consumer_offsets.
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type { OffsetCommitRequest, OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.ts';
+
+export async function handleOffsetCommit(
+  broker: Broker, req: OffsetCommitRequest, version: number, _ctx: RequestContext,
+): Promise<OffsetCommitResponseInput> {
+  const topics = await broker.groups.commitOffsets({
+    groupId: req.groupId,
+    generationId: req.generationIdOrMemberEpoch,
+    memberId: req.memberId,
+    groupInstanceId: version >= 7 ? req.groupInstanceId : null,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        committedOffset: p.committedOffset,
+        committedLeaderEpoch: version >= 6 ? p.committedLeaderEpoch : -1,
+        committedMetadata: p.committedMetadata,
+      })),
+    })),
+  });
+  return { throttleTimeMs: 0, topics };
+}

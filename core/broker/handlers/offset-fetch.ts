@@ -1,0 +1,33 @@
+// OffsetFetch (key 9), v1–9: committed offsets of one group (v1–7) or several
+// (v8+). Null topics (v2+) ask for every committed partition; a partition
+// without a commit answers -1. `requireStable` (v7+) would wait for pending
+// transactional commits — there are none until transactions exist.
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type { OffsetFetchRequest, OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+
+export function handleOffsetFetch(
+  broker: Broker, req: OffsetFetchRequest, version: number, _ctx: RequestContext,
+): OffsetFetchResponseInput {
+  if (version >= 8) {
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((g) => {
+        const r = broker.groups.fetchOffsets(g.groupId, g.topics);
+        return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
+      }),
+    };
+  }
+  const r = broker.groups.fetchOffsets(req.groupId, version >= 2 ? req.topics : req.topics ?? []);
+  if (version < 2 && r.errorCode !== ErrorCode.NONE) {
+    // v1 has no top-level error code: every partition carries it.
+    const topics = (req.topics ?? []).map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+    }));
+    return { throttleTimeMs: 0, topics };
+  }
+  return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.topics };
+}
