@@ -103,14 +103,14 @@ export async function startBroker(kind: BrokerKind, opts: SpawnOptions = {}): Pr
   return spawnBroker(kind, opts).ready;
 }
 
-/** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
-export function memoryOf(pid: number): { rss: number; hwm: number } {
+/** VmRSS, VmHWM (peak RSS) and the anonymous / file-backed parts of the RSS of a process, in bytes. */
+export function memoryOf(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string): number => {
     const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
     return m ? Number(m[1]) * 1024 : NaN;
   };
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 /** Samples VmRSS every `everyMs` until stopped; returns the largest sample. */

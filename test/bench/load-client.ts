@@ -5,7 +5,6 @@
 // the broker, which rewrites offsets itself, is what is measured.
 
 import net from 'node:net';
-import { FrameParser } from '../../core/broker/frame-parser.ts';
 import { Reader } from '../../core/protocol/reader.ts';
 import { Writer, type Int32Slot } from '../../core/protocol/writer.ts';
 import { BATCH, batchSize, buildRecordBatch, readInt64, type RecordInput } from '../../core/protocol/record-batch.ts';
@@ -30,11 +29,63 @@ function beginRequest(apiKey: number, version: number, flexible: boolean, correl
   return { w, size };
 }
 
+/**
+ * Splits the response stream into frames. A frame inside one socket chunk is a
+ * view of it; one spanning chunks is assembled in a reusable buffer, so the
+ * client allocates nothing per large response. A frame is only valid during
+ * the synchronous handler call (the bench reads and drops it at once).
+ */
+class ResponseFramer {
+  private assembly = Buffer.allocUnsafe(4 * 1024 * 1024);
+  private need = -1; // frame size, once the prefix is known
+  private filled = 0; // bytes of the current frame (or of the 4-byte prefix) assembled
+  private readonly prefix = Buffer.alloc(4);
+
+  push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.need < 0) {
+        if (this.filled === 0 && chunk.length - pos >= 4) {
+          this.need = chunk.readInt32BE(pos);
+          pos += 4;
+        } else {
+          const n = Math.min(4 - this.filled, chunk.length - pos);
+          chunk.copy(this.prefix, this.filled, pos, pos + n);
+          this.filled += n;
+          pos += n;
+          if (this.filled < 4) return;
+          this.need = this.prefix.readInt32BE(0);
+          this.filled = 0;
+        }
+        if (this.need < 0) throw new Error(`invalid response size ${this.need}`);
+      }
+      if (this.filled === 0 && chunk.length - pos >= this.need) {
+        const frame = chunk.subarray(pos, pos + this.need);
+        pos += this.need;
+        this.need = -1;
+        onFrame(frame);
+        continue;
+      }
+      if (this.assembly.length < this.need) this.assembly = Buffer.allocUnsafe(Math.max(this.need, this.assembly.length * 2));
+      const n = Math.min(this.need - this.filled, chunk.length - pos);
+      chunk.copy(this.assembly, this.filled, pos, pos + n);
+      this.filled += n;
+      pos += n;
+      if (this.filled === this.need) {
+        const frame = this.assembly.subarray(0, this.need);
+        this.need = -1;
+        this.filled = 0;
+        onFrame(frame);
+      }
+    }
+  }
+}
+
 /** One socket; responses are matched to requests in order (correlation ids checked). */
 export class BenchConnection {
   readonly socket: net.Socket;
-  private readonly parser = new FrameParser(0x7fffffff);
-  private readonly pending: { corr: number; handle: FrameHandler }[] = [];
+  private readonly framer = new ResponseFramer();
+  private readonly pending: { corr: number; handle: FrameHandler; reject?: (e: Error) => void }[] = [];
   private head = 0;
   private nextCorr = 1;
   private failure: Error | null = null;
@@ -58,9 +109,9 @@ export class BenchConnection {
   onFail(fn: (e: Error) => void): void { this.failListeners.push(fn); }
 
   /** Sends a frame whose correlation id is already `corr`; `handle` gets the response frame. */
-  sendFrame(chunks: Buffer[], corr: number, handle: FrameHandler): void {
+  sendFrame(chunks: Buffer[], corr: number, handle: FrameHandler, reject?: (e: Error) => void): void {
     if (this.failure) throw this.failure;
-    this.pending.push({ corr, handle });
+    this.pending.push({ corr, handle, reject });
     this.socket.cork();
     for (const c of chunks) this.socket.write(c);
     this.socket.uncork();
@@ -68,7 +119,11 @@ export class BenchConnection {
 
   takeCorrelationId(): number { return this.nextCorr++; }
 
-  /** Encodes, sends and decodes one request with the generated codecs. */
+  /**
+   * Encodes, sends and decodes one request with the generated codecs. Byte
+   * fields of the result (records) may view a reusable buffer: they are valid
+   * until the next response arrives on this connection.
+   */
   request<Req, Res>(apiKey: number, version: number, flexibleMin: number, encode: (w: Writer, v: number, m: Req) => void,
     decode: (r: Reader, v: number) => Res, body: Req): Promise<Res> {
     const flexible = flexibleMin >= 0 && version >= flexibleMin;
@@ -77,26 +132,28 @@ export class BenchConnection {
     encode(w, version, body);
     w.fillSize(size);
     return new Promise((res, rej) => {
-      this.onFail(rej);
       this.sendFrame(w.toChunks(), corr, (frame) => {
         try {
           const r = new Reader(frame, 4);
           if (flexible && apiKey !== ApiKey.ApiVersions) r.skipTaggedFields();
           res(decode(r, version));
         } catch (e) { rej(e as Error); }
-      });
+      }, rej);
     });
   }
 
   private onData(chunk: Buffer): void {
-    this.parser.push(chunk);
-    for (let frame = this.parser.next(); frame; frame = this.parser.next()) {
-      const p = this.pending[this.head];
-      const corr = frame.readInt32BE(0);
-      if (!p || p.corr !== corr) return this.fail(new Error(`unexpected response (correlation id ${corr}, expected ${p?.corr})`));
-      this.pending[this.head++] = undefined as never;
-      if (this.head > 4096) { this.pending.splice(0, this.head); this.head = 0; }
-      p.handle(frame);
+    try {
+      this.framer.push(chunk, (frame) => {
+        const p = this.pending[this.head];
+        const corr = frame.readInt32BE(0);
+        if (!p || p.corr !== corr) throw new Error(`unexpected response (correlation id ${corr}, expected ${p?.corr})`);
+        this.pending[this.head++] = undefined as never;
+        if (this.head > 4096) { this.pending.splice(0, this.head); this.head = 0; }
+        p.handle(frame);
+      });
+    } catch (e) {
+      this.fail(e as Error);
     }
   }
 
@@ -104,6 +161,7 @@ export class BenchConnection {
     if (this.failure) return;
     this.failure = e;
     this.socket.destroy();
+    for (let i = this.head; i < this.pending.length; i++) this.pending[i]?.reject?.(e);
     for (const fn of this.failListeners) fn(e);
   }
 

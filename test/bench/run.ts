@@ -7,6 +7,7 @@
 //   --batch N          records per batch (default 1000)
 //   --connections N    producer connections (default 1)
 //   --inflight N       produce requests in flight per connection (default 32)
+//   --reps N           repetitions of each produce/consume workload, each on fresh topics (default 3)
 //   --starts N         start-up runs per case (default 5)
 //   --no-reference     skip the reference broker
 //   --profile DIR      run the Samsa load broker with --cpu-prof into DIR
@@ -40,6 +41,7 @@ const BATCH = option('batch', 1000);
 const CONNECTIONS = option('connections', 1);
 const INFLIGHT = option('inflight', 32);
 const STARTS = option('starts', 5);
+const REPS = option('reps', 3);
 const PROFILE_DIR = stringOption('profile');
 
 const TOPICS = [{ name: 'bench-p1', partitions: 1 }, { name: 'bench-p8', partitions: 8 }];
@@ -96,9 +98,12 @@ function describeErrors(e: Record<string, number>): string {
 interface LoadRun {
   kind: BrokerKind;
   idleRss: number;
+  idleAnon: number;
+  idleFile: number;
   peakRssSampled: number;
   hwmAfterProduce: number;
   hwmAfterConsume: number;
+  /** In run order: rep 1 of every workload, then rep 2, … */
   produce: { topic: string; partitions: number; res: ProduceResult }[];
   consume: { topic: string; partitions: number; res: ConsumeResult }[];
   versions: { produce: number; fetch: number };
@@ -109,19 +114,25 @@ async function loadRun(kind: BrokerKind, dataDir: string | undefined, consume: b
   const b: BrokerProcess = await startBroker(kind, { dataDir, nodeFlags });
   try {
     await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = memoryOf(b.pid).rss;
+    const idle = memoryOf(b.pid);
+    const idleRss = idle.rss;
     const admin = await BenchConnection.connect(b.host, b.port);
     const v = await negotiate(admin);
-    const targets = [];
-    for (const t of TOPICS) targets.push(await workloadTopics(admin, v, t));
+    const workloads = [];
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const t of TOPICS) {
+        const topic = { name: `${t.name}-r${rep}`, partitions: t.partitions };
+        workloads.push({ topic, targets: await workloadTopics(admin, v, topic) });
+      }
+    }
     admin.close();
     log(`${kind}: idle RSS ${mib(idleRss)} MiB; Produce v${v.produce}, Fetch v${v.fetch}`);
 
     const sampler = sampleRss(b.pid);
     const produce = [];
-    for (const [i, t] of TOPICS.entries()) {
-      const res = await runProduce(b.host, b.port, v.produce, produceSpec(targets[i]!));
-      log(`${kind}: produce ${targets[i]!.map((x) => `${x.name}[${x.partitions.join(',')}]`).join(' + ')}: ${int(res.steadyRecordsPerSec)} records/s steady, ${int(res.recordsAcked)} acked in ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
+    for (const { topic: t, targets } of workloads) {
+      const res = await runProduce(b.host, b.port, v.produce, produceSpec(targets));
+      log(`${kind}: produce ${targets.map((x) => `${x.name}[${x.partitions.join(',')}]`).join(' + ')}: ${int(res.steadyRecordsPerSec)} records/s steady, ${int(res.recordsAcked)} acked in ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
       produce.push({ topic: t.name, partitions: t.partitions, res });
     }
     const peakRssSampled = sampler.stop();
@@ -140,7 +151,7 @@ async function loadRun(kind: BrokerKind, dataDir: string | undefined, consume: b
       }
     }
     const hwmAfterConsume = memoryOf(b.pid).hwm;
-    return { kind, idleRss, peakRssSampled, hwmAfterProduce, hwmAfterConsume, produce, consume: consumed, versions: { produce: v.produce, fetch: v.fetch } };
+    return { kind, idleRss, idleAnon: idle.anon, idleFile: idle.file, peakRssSampled, hwmAfterProduce, hwmAfterConsume, produce, consume: consumed, versions: { produce: v.produce, fetch: v.fetch } };
   } finally {
     await b.stop();
   }
@@ -211,24 +222,43 @@ async function main(): Promise<void> {
   lines.push('**Produce** (rate after the first 20% of acknowledgements; overall rate includes connection set-up and warm-up)');
   lines.push('');
   const prodRows: string[][] = [];
-  for (const p of samsa.produce) {
-    const r = ref?.produce.find((x) => x.topic === p.topic);
+  const errorsOf = (rs: ProduceResult[]): string => {
+    const all: Record<string, number> = {};
+    for (const r of rs) for (const [k, n] of Object.entries(r.errors)) all[k] = (all[k] ?? 0) + n;
+    return describeErrors(all);
+  };
+  const spread = (xs: number[]): string => `${int(Math.min(...xs))}–${int(Math.max(...xs))}`;
+  for (const t of TOPICS) {
+    const ours = samsa.produce.filter((p) => p.partitions === t.partitions).map((p) => p.res);
+    const theirs = (ref?.produce ?? []).filter((p) => p.partitions === t.partitions).map((p) => p.res);
+    const rate = median(ours.map((r) => r.steadyRecordsPerSec));
+    const refRate = theirs.length ? median(theirs.map((r) => r.steadyRecordsPerSec)) : NaN;
     prodRows.push([
-      `${p.partitions}`, int(p.res.steadyRecordsPerSec), mb(p.res.steadyRecordsPerSec * VALUE_BYTES), int(p.res.overallRecordsPerSec),
-      describeErrors(p.res.errors),
-      r ? int(r.res.steadyRecordsPerSec) : 'n/a', r ? mb(r.res.steadyRecordsPerSec * VALUE_BYTES) : 'n/a',
-      r ? (p.res.steadyRecordsPerSec / r.res.steadyRecordsPerSec).toFixed(2) : 'n/a',
-      r ? describeErrors(r.res.errors) : 'n/a',
+      `${t.partitions}`, int(rate), mb(rate * VALUE_BYTES), spread(ours.map((r) => r.steadyRecordsPerSec)),
+      int(median(ours.map((r) => r.overallRecordsPerSec))), errorsOf(ours),
+      theirs.length ? int(refRate) : 'n/a', theirs.length ? mb(refRate * VALUE_BYTES) : 'n/a',
+      theirs.length ? spread(theirs.map((r) => r.steadyRecordsPerSec)) : 'n/a',
+      theirs.length ? (rate / refRate).toFixed(2) : 'n/a', theirs.length ? errorsOf(theirs) : 'n/a',
     ]);
   }
-  lines.push(table(['partitions', 'Samsa records/s', 'Samsa MB/s', 'Samsa overall records/s', 'Samsa errors', 'reference records/s', 'reference MB/s', 'Samsa / reference', 'reference errors'], prodRows));
+  lines.push(`Median of ${REPS} runs (each on fresh topics), with the range.`);
+  lines.push('');
+  lines.push(table(['partitions', 'Samsa records/s', 'Samsa MB/s', 'Samsa range', 'Samsa overall records/s', 'Samsa errors',
+    'reference records/s', 'reference MB/s', 'reference range', 'Samsa / reference', 'reference errors'], prodRows));
   lines.push('');
   lines.push('**Consume** (Samsa; from offset 0 to the end of what was produced; fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, ' +
     'one fetch in flight on one connection, every partition of the topic in each fetch; records counted from batch headers)');
   lines.push('');
-  lines.push(table(['partitions', 'records/s', 'MB/s', 'records', 'fetches', 'errors'], samsa.consume.map((c) => [
-    `${c.partitions}`, int(c.res.recordsPerSec), mb(c.res.recordsPerSec * VALUE_BYTES), int(c.res.records), int(c.res.fetches), describeErrors(c.res.errors),
-  ])));
+  lines.push(`Median of ${REPS} runs (one per produced topic), with the range.`);
+  lines.push('');
+  lines.push(table(['partitions', 'records/s', 'MB/s', 'range records/s', 'records per run', 'fetches per run', 'errors'], TOPICS.map((t) => {
+    const cs = samsa.consume.filter((c) => c.partitions === t.partitions).map((c) => c.res);
+    const rate = median(cs.map((c) => c.recordsPerSec));
+    const errs: Record<string, number> = {};
+    for (const c of cs) for (const [k, n] of Object.entries(c.errors)) errs[k] = (errs[k] ?? 0) + n;
+    return [`${t.partitions}`, int(rate), mb(rate * VALUE_BYTES), spread(cs.map((c) => c.recordsPerSec)),
+      int(median(cs.map((c) => c.records))), int(median(cs.map((c) => c.fetches))), describeErrors(errs)];
+  })));
   lines.push('');
   lines.push(`**Start time** (Samsa, \`samsa start\`, median of ${STARTS} runs after one warm-up; ms from spawn)`);
   lines.push('');
@@ -239,15 +269,15 @@ async function main(): Promise<void> {
   const storedMb = samsa.produce.reduce((a, p) => a + p.res.recordsAcked * (p.res.batchBytes / BATCH), 0);
   lines.push(table(['data dir', 'first accepted connection', 'first ApiVersions answer', '"listening" line printed', 'ApiVersions range', 'RSS 300 ms after (MiB)'], [
     startRow('empty', emptyStarts),
-    startRow(`existing (${TOPICS.length} topics, 9 partitions, ${mb(storedMb)} MB, clean shutdown)`, fullStarts),
+    startRow(`existing (${TOPICS.length * REPS} topics, ${REPS * TOPICS.reduce((n, t) => n + t.partitions, 0)} partitions, ${mb(storedMb)} MB, clean shutdown)`, fullStarts),
   ]));
   lines.push('');
   lines.push('**Memory** (broker child process, /proc/<pid>/status; MiB)');
   lines.push('');
   const memRow = (r: LoadRun): string[] => [
-    r.kind, mib(r.idleRss), mib(r.peakRssSampled), mib(r.hwmAfterProduce), r.consume.length ? mib(r.hwmAfterConsume) : 'n/a',
+    r.kind, mib(r.idleRss), `${mib(r.idleAnon)} / ${mib(r.idleFile)}`, mib(r.peakRssSampled), mib(r.hwmAfterProduce), r.consume.length ? mib(r.hwmAfterConsume) : 'n/a',
   ];
-  lines.push(table(['broker', 'idle VmRSS (1 s after start)', 'max VmRSS sampled during produce', 'VmHWM after produce', 'VmHWM after consume'],
+  lines.push(table(['broker', 'idle VmRSS (1 s after start)', 'idle RssAnon / RssFile', 'max VmRSS sampled during produce', 'VmHWM after produce', 'VmHWM after consume'],
     ref ? [memRow(samsa), memRow(ref)] : [memRow(samsa)]));
   lines.push('');
   lines.push('**CRC-32C** (test/bench/crc32c.bench.ts, 1 MiB inputs)');
