@@ -4,8 +4,22 @@
 // the broker stores compressed batches as they arrive; this module serves the
 // record decoder (tests, ListOffsets by timestamp, compaction, the GUI) and the builder.
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import snappy from 'snappy';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
+
+// The native snappy and lz4 addons load on first use: the broker's hot path
+// never (de)compresses, so a broker that is not asked to decode records keeps
+// them out of its memory.
+const require = createRequire(import.meta.url);
+type Snappy = typeof import('snappy');
+type Lz4 = typeof import('lz4-napi');
+let snappyModule: Snappy | undefined;
+let lz4Module: Lz4 | undefined;
+const snappy = {
+  uncompressSync: (b: Buffer) => (snappyModule ??= require('snappy') as Snappy).uncompressSync(b),
+  compressSync: (b: Buffer) => (snappyModule ??= require('snappy') as Snappy).compressSync(b),
+};
+const compressFrameSync = (b: Buffer) => (lz4Module ??= require('lz4-napi') as Lz4).compressFrameSync(b);
+const decompressFrameSync = (b: Buffer) => (lz4Module ??= require('lz4-napi') as Lz4).decompressFrameSync(b);
 
 export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 export type CompressionType = (typeof Compression)[keyof typeof Compression];

@@ -1,7 +1,7 @@
 // The group coordinator's entries in the API table (Kafka 4.0 version floors).
 
 import type { ApiTable } from '../api-table.ts';
-import { ApiKey } from '../../protocol/messages/index.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 import { decodeFindCoordinatorRequest, encodeFindCoordinatorResponse } from '../../protocol/messages/find-coordinator.ts';
 import { decodeJoinGroupRequest, encodeJoinGroupResponse } from '../../protocol/messages/join-group.ts';
 import { decodeSyncGroupRequest, encodeSyncGroupResponse } from '../../protocol/messages/sync-group.ts';
