@@ -17,7 +17,9 @@ import { Segment, SCAN_WINDOW } from './segment.ts';
 import { TailCache } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
-export const DEFAULT_TAIL_CACHE_BYTES = 16 * 1024 * 1024;
+// Per partition: enough for consumers that keep up with producers to read from
+// memory, small enough that many busy partitions do not balloon the heap.
+export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface AppendResult {
   baseOffset: number;
