@@ -77,12 +77,12 @@ async function listGroupIds(admin: Admin): Promise<string[]> {
 
 async function groupState(admin: Admin, group: string) {
   const described = (await admin.describeGroups({ groups: [group] })).get(group);
-  if (!described || described.state === 'DEAD') return undefined;
+  if (!described || stateName(described.state) === 'Dead') return undefined;
   return described;
 }
 
 function stateName(state: string): string {
-  // The client library upper-cases states; Kafka's tools print the broker's spelling.
+  // Kafka's tools print the broker's spelling (Stable, Empty, …); accept upper-case names too.
   const names: Record<string, string> = { STABLE: 'Stable', EMPTY: 'Empty', DEAD: 'Dead', PREPARING_REBALANCE: 'PreparingRebalance', COMPLETING_REBALANCE: 'CompletingRebalance' };
   return names[state] ?? state;
 }

@@ -54,21 +54,45 @@ export class PartitionReader {
       for (const p of partitions) this.#positions.set(p, start);
       return;
     }
-    const offsets = await this.#consumer.listOffsets({
-      topics: [this.#topic],
-      partitions: { [this.#topic]: partitions },
-      timestamp: start === 'earliest' ? -2n : -1n,
-    });
-    const list = offsets.get(this.#topic) ?? [];
+    let list: bigint[];
+    try {
+      const offsets = await this.#consumer.listOffsets({
+        topics: [this.#topic],
+        partitions: { [this.#topic]: partitions },
+        timestamp: start === 'earliest' ? -2n : -1n,
+      });
+      list = offsets.get(this.#topic) ?? [];
+    } catch (e) {
+      // Some minimal brokers (librdkafka's mock cluster) fail ListOffsets; a fetch answer
+      // carries the log start offset and the high watermark too.
+      const bounds = await this.#boundsViaFetch(partitions).catch(() => { throw e; });
+      list = [];
+      for (const [p, b] of bounds) list[p] = start === 'earliest' ? b.start : b.end;
+    }
     for (const p of partitions) this.#positions.set(p, list[p] ?? 0n);
   }
 
-  /** End offsets (high watermarks) of the partitions being read. */
-  async endOffsets(): Promise<Map<number, bigint>> {
-    const partitions = [...this.#positions.keys()];
-    const offsets = await this.#consumer.listOffsets({ topics: [this.#topic], partitions: { [this.#topic]: partitions }, timestamp: -1n });
-    const list = offsets.get(this.#topic) ?? [];
-    return new Map(partitions.map((p) => [p, list[p] ?? 0n]));
+  async #boundsViaFetch(partitions: number[]): Promise<Map<number, { start: bigint; end: bigint }>> {
+    const meta = await this.#consumer.metadata({ topics: [this.#topic] });
+    const t = meta.topics.get(this.#topic)!;
+    const out = new Map<number, { start: bigint; end: bigint }>();
+    const byNode = new Map<number, number[]>();
+    for (const p of partitions) {
+      const leader = t.partitions[p]?.leader ?? -1;
+      byNode.set(leader, [...(byNode.get(leader) ?? []), p]);
+    }
+    await Promise.all([...byNode].map(async ([node, ps]) => {
+      const r = await this.#consumer.fetch({
+        node, maxWaitTime: 0, minBytes: 0, maxBytes: 1,
+        topics: [{ topicId: t.id, partitions: ps.map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 1, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })) }],
+      });
+      for (const topic of r.responses) {
+        for (const part of topic.partitions) {
+          out.set(part.partitionIndex, { start: part.logStartOffset < 0n ? 0n : part.logStartOffset, end: part.highWatermark });
+        }
+      }
+    }));
+    return out;
   }
 
   stop(): void {

@@ -147,7 +147,9 @@ async function describe(admin: Admin, pattern: string | undefined, excludeIntern
     const parts = [...t.partitions.entries()].map(([index, p]) => ({ index, ...p }));
     const rf = parts[0]?.replicas.length ?? 0;
     const id = kafkaUuid(t.id);
-    const zero = /^0+$/.test(t.id.replace(/-/g, ''));
+    // Brokers without topic ids (ids all zero, or absent) get no TopicId column, as in Kafka.
+    const hex = t.id.replace(/-/g, '');
+    const zero = !/^[0-9a-f]{32}$/i.test(hex) || /^0+$/.test(hex);
     out.push(`Topic: ${name}${zero ? '' : `\tTopicId: ${id}`}\tPartitionCount: ${parts.length}\tReplicationFactor: ${rf}\tConfigs: ${configs.get(name) ?? ''}`);
     for (const p of parts) {
       // Kafka 4's tool prints Elr/LastKnownElr; they are N/A when the broker answers through
