@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
 
 function help(): string {
   const lines = ['Usage: samsa <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(20)} ${c.summary}`);
   lines.push('', 'Run `samsa <command> --help` for the options of a command.');
   return lines.join('\n');
 }
