@@ -25,6 +25,7 @@ import { handleCreateTopics } from './handlers/create-topics.ts';
 import { handleDeleteTopics } from './handlers/delete-topics.ts';
 import { handleDescribeConfigs } from './handlers/describe-configs.ts';
 import { registerGroupApis } from './group/apis.ts';
+import { registerProducerApis } from './producer/apis.ts';
 
 export interface RequestContext {
   conn: Connection;
@@ -115,5 +116,6 @@ export function createApiTable(): ApiTable {
       apiKey: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 1, max: 4,
       decodeRequest: decodeDescribeConfigsRequest, encodeResponse: encodeDescribeConfigsResponse, handle: handleDescribeConfigs,
     })
-    .registerAll(registerGroupApis);
+    .registerAll(registerGroupApis)
+    .registerAll(registerProducerApis);
 }

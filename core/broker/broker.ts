@@ -14,6 +14,7 @@ import { DelayedFetchPurgatory } from './delayed-fetch.ts';
 import { KafkaServer } from './server.ts';
 import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
+import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
 
 /** The log manager as the broker sees it: something to close on shutdown. */
 export interface LogManagerLike {
@@ -56,6 +57,8 @@ export class Broker {
   logs: LogManagerLike | undefined;
   /** Consumer groups and committed offsets (classic protocol). */
   readonly groups: GroupCoordinator;
+  /** Producer ids for InitProducerId, reserved in blocks in the metadata store. */
+  readonly producerIds: ProducerIdManager;
   /** True once stop() began: new requests are refused, parked fetches answer. */
   stopping = false;
 
@@ -78,6 +81,8 @@ export class Broker {
     this.apis = createApiTable();
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
+    const fallbackIds = inMemoryReservations();
+    this.producerIds = new ProducerIdManager((n) => this.metadata ? this.metadata.allocateProducerIds(n) : fallbackIds(n));
     this.groups = new GroupCoordinator({
       get topics() { return self.topics; },
       config: this.config,

@@ -148,6 +148,20 @@ export class MetadataStore {
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
+  /**
+   * Reserves the next `count` producer ids and returns the first (Kafka's
+   * controller hands out blocks of 1000 the same way, ProducerIdsRecord): the
+   * counter is persisted, so no id is ever handed out twice, even after a crash.
+   */
+  allocateProducerIds(count: number): number {
+    return this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT value FROM cluster WHERE key = 'next.producer.id'`).get() as { value: string } | undefined;
+      const first = row ? Number(row.value) : 0;
+      this.db.prepare(`INSERT OR REPLACE INTO cluster (key, value) VALUES ('next.producer.id', ?)`).run(String(first + count));
+      return first;
+    })();
+  }
+
   /** The last change-log sequence number (0 when empty). */
   lastChange(): number {
     const row = this.db.prepare(`SELECT MAX(seq) AS seq FROM changes`).get() as { seq: number | null };

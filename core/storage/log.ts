@@ -14,6 +14,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
 import { Segment, SCAN_WINDOW } from './segment.ts';
+import { ProducerStateManager } from './producer-state.ts';
 import { TailCache } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
@@ -58,6 +59,8 @@ export class Log {
   recoveryPoint: number;
   readonly loadStats: LoadStats;
   readonly leaderEpochs: LeaderEpochCache;
+  /** Idempotent producers' state (set by open(); see producer-state.ts). */
+  producers!: ProducerStateManager;
   private segments: Segment[];
   private _logStartOffset: number;
   private _logEndOffset: number;
@@ -96,7 +99,9 @@ export class Log {
     const storedId = readPartitionMetadata(metaPath);
     if (storedId === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
     const { segments, stats } = await loadLog(o.dir, o);
-    return new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
+    const log = new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
+    log.producers = await ProducerStateManager.load(o.dir, segments, log._logStartOffset, log._logEndOffset, o.now);
+    return log;
   }
 
   get logStartOffset(): number { return this._logStartOffset; }
@@ -143,7 +148,7 @@ export class Log {
     this.unflushedMessages += info.recordCount;
     const entry = this.cache.add(batches, baseOffset, offset - 1);
     const lastOffset = offset - 1;
-    const written = new Promise<void>((resolve, reject) => {
+    const written: Promise<void> = new Promise<void>((resolve, reject) => {
       this.enqueue({
         kind: 'write', seg, position: segStart, buf: batches,
         done: () => {
@@ -154,6 +159,8 @@ export class Log {
         fail: reject,
       });
     });
+    // Idempotent producers: one state update per append, from the batch header.
+    this.producers.onAppend(batches, info, logAppend ? now : info.maxTimestamp, written);
     return { baseOffset, lastOffset, logAppendTime: logAppend ? now : -1, logStartOffset: this._logStartOffset, written };
   }
 
@@ -179,6 +186,8 @@ export class Log {
     const next = Segment.create(this.dir, this._logEndOffset, this.config.segmentIndexBytes, now);
     this.segments.push(next);
     old.addFinalTimeIndexEntry();
+    // Kafka snapshots the producer state at every roll, named by the new segment's base offset.
+    this.producers.takeSnapshot(next.baseOffset, this._logStartOffset).catch(() => {});
     this.enqueue({
       kind: 'task',
       run: () => {
@@ -450,6 +459,7 @@ export class Log {
     this.closed = true;
     const active = this.activeSegment;
     await this.flush();
+    await this.producers.takeSnapshot(this._logEndOffset, this._logStartOffset).catch(() => {});
     active.addFinalTimeIndexEntry();
     for (const seg of this.segments) seg.writeIndexes(seg === active);
     await this.leaderEpochs.flushed();
@@ -463,6 +473,7 @@ export class Log {
     if (this.closed) return;
     await this.writesIdle();
     this.closed = true;
+    await this.producers.snapshotsWritten();
     for (const d of [...this.pendingDeletes]) await d.run();
     for (const seg of this.segments) await seg.close();
     this.cache.clear();

@@ -12,7 +12,10 @@
 // Transactions are not supported yet: a request with a transactionalId is
 // answered with TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition, the
 // answer Kafka gives a producer it won't let use transactions (a producer
-// can't reach this point anyway: InitProducerId isn't served).
+// can't reach this point anyway: InitProducerId refuses transactional ids).
+// Idempotent producers' batches are checked against the partition's producer
+// state first: duplicates get their original offsets, gaps and stale epochs
+// Kafka's errors (core/storage/producer-state.ts).
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
@@ -71,6 +74,20 @@ async function producePartition(
   const info = validateRecordBatches(records, { maxMessageBytes: p.log.config.maxMessageBytes, requireSingleBatch: true });
   if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
   try {
+    // Idempotent producers (batch header only): check and append run in the
+    // same tick, so a retry can't slip between them (producer-state.ts).
+    const check = p.log.producers.check(info, now);
+    if (check.kind === 'error') return errorResponse(pd.index, check.errorCode, check.message);
+    if (check.kind === 'duplicate') {
+      // Kafka answers a retried batch with the original's offsets, once it is written.
+      const b = check.batch;
+      if (b.written) await b.written;
+      return {
+        index: pd.index, errorCode: ErrorCode.NONE, baseOffset: b.firstOffset,
+        logAppendTimeMs: p.log.config.messageTimestampType === 'LogAppendTime' ? b.timestamp : -1,
+        logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null,
+      };
+    }
     const res = p.log.append(records, info, p.leaderEpoch, now);
     // Wait for the write even with acks=0 (whose answer is never sent): the
     // request then stays in flight on its connection until the bytes are

@@ -10,6 +10,8 @@ import type {
   AppendResult, OffsetAndTimestamp, PartitionLog, PartitionState, ReadResult, TopicRegistry, TopicState,
 } from '../../../core/broker/broker-types.ts';
 import type { TopicManager } from '../../../core/broker/topic-manager.ts';
+import { ProducerStateManager } from '../../../core/storage/producer-state.ts';
+import type { BatchesInfo } from '../../../core/protocol/record-batch.ts';
 
 interface StoredBatch { base: number; last: number; maxTs: number; buf: Buffer }
 
@@ -21,9 +23,12 @@ export class MemoryLog implements PartitionLog {
   readonly batches: StoredBatch[] = [];
   /** Delay before `written` settles (to test ordering). */
   writeDelayMs = 0;
+  /** Idempotent producers' state, as the real log keeps it (never snapshotted here). */
+  readonly producers = new ProducerStateManager('', Date.now());
 
-  append(buf: Buffer, _info: unknown, leaderEpoch: number, _now: number): AppendResult {
+  append(buf: Buffer, info: unknown, leaderEpoch: number, _now: number): AppendResult {
     const baseOffset = this.logEndOffset;
+    const copies: Buffer[] = [];
     for (const pos of batchPositions(buf)) {
       const size = batchSize(buf, pos);
       const batch = Buffer.from(buf.subarray(pos, pos + size));
@@ -31,9 +36,11 @@ export class MemoryLog implements PartitionLog {
       setBaseOffset(batch, 0, this.logEndOffset);
       setPartitionLeaderEpoch(batch, 0, leaderEpoch);
       this.batches.push({ base: this.logEndOffset, last: this.logEndOffset + delta, maxTs: batchMaxTimestamp(batch, 0), buf: batch });
+      copies.push(batch);
       this.logEndOffset += delta + 1;
     }
     const written = this.writeDelayMs > 0 ? new Promise<void>((r) => setTimeout(r, this.writeDelayMs)) : Promise.resolve();
+    if (info) this.producers.onAppend(Buffer.concat(copies), info as BatchesInfo, (info as BatchesInfo).maxTimestamp, written);
     return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: -1, logStartOffset: this.logStartOffset, written };
   }
 

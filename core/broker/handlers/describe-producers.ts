@@ -1,0 +1,37 @@
+// DescribeProducers (key 61), version 0: the active producers of each
+// requested partition (Kafka's ReplicaManager.activeProducerState). There are no
+// transactions, so coordinatorEpoch and currentTxnStartOffset are always -1.
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type {
+  DescribeProducersRequest, DescribeProducersResponseInput,
+  DescribeProducersResponsePartitionResponseInput as PartitionResponse,
+} from '../../protocol/messages/describe-producers.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+
+export function handleDescribeProducers(
+  broker: Broker, req: DescribeProducersRequest, _version: number, _ctx: RequestContext,
+): DescribeProducersResponseInput {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((index): PartitionResponse => {
+        const p = broker.topics.partition(t.name, index);
+        if (!p) {
+          return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+        }
+        const activeProducers = [];
+        for (const e of p.log.producers.entries()) {
+          const last = e.batches[e.batches.length - 1];
+          activeProducers.push({
+            producerId: e.producerId, producerEpoch: e.epoch, lastSequence: last ? last.lastSeq : -1,
+            lastTimestamp: e.lastTimestamp, coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: -1,
+          });
+        }
+        return { partitionIndex: index, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };
+      }),
+    })),
+  };
+}

@@ -1,0 +1,30 @@
+// InitProducerId (key 22), versions 0–5, for idempotent producers.
+//
+// Without a transactional id Kafka's transaction coordinator "blindly accepts"
+// the request and hands out a fresh producer id with epoch 0, also when the
+// request carries the producer's current id and epoch (KIP-360, v3+): an
+// idempotent producer that needs to reset its sequences gets a new identity.
+// Samsa does the same. The ids come in persisted blocks (producer/producer-ids.ts).
+//
+// Transactions are not supported: a request with a transactional id is answered
+// COORDINATOR_NOT_AVAILABLE, the answer Kafka gives while it has no transaction
+// coordinator (FindCoordinator for key type TRANSACTION answers the same).
+
+import type { Broker } from '../broker.ts';
+import type { RequestContext } from '../api-table.ts';
+import type { InitProducerIdRequest, InitProducerIdResponseInput } from '../../protocol/messages/init-producer-id.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+
+export function handleInitProducerId(
+  broker: Broker, req: InitProducerIdRequest, _version: number, _ctx: RequestContext,
+): InitProducerIdResponseInput {
+  if (req.transactionalId != null) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+  }
+  try {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: broker.producerIds.generate(), producerEpoch: 0 };
+  } catch (err) {
+    broker.log(`producer id allocation failed: ${(err as Error)?.message ?? String(err)}`);
+    return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+  }
+}
