@@ -25,6 +25,7 @@ import { handleCreateTopics } from './handlers/create-topics.ts';
 import { handleDeleteTopics } from './handlers/delete-topics.ts';
 import { handleDescribeConfigs } from './handlers/describe-configs.ts';
 import { registerGroupApis } from './group/apis.ts';
+import { registerAdminApis } from './admin-apis.ts';
 import { registerProducerApis } from './producer/apis.ts';
 
 export interface RequestContext {
@@ -117,5 +118,6 @@ export function createApiTable(): ApiTable {
       decodeRequest: decodeDescribeConfigsRequest, encodeResponse: encodeDescribeConfigsResponse, handle: handleDescribeConfigs,
     })
     .registerAll(registerGroupApis)
+    .registerAll(registerAdminApis)
     .registerAll(registerProducerApis);
 }

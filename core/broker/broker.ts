@@ -19,6 +19,8 @@ import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids
 /** The log manager as the broker sees it: something to close on shutdown. */
 export interface LogManagerLike {
   close(): Promise<void> | void;
+  /** Writes the broker-level checkpoint files (log start offsets after DeleteRecords). */
+  checkpoint?(): Promise<void>;
 }
 
 export interface BrokerOptions {

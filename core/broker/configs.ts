@@ -230,6 +230,33 @@ export class BrokerConfig {
     this.values = values;
   }
 
+  /** Dynamic broker configs (AlterConfigs): the cluster-wide defaults ('') and this broker's own. */
+  private readonly dynamicDefault = new Map<string, string>();
+  private readonly dynamicBroker = new Map<string, string>();
+
+  /** Replaces one dynamic layer: 'default' is the resource '', 'broker' this broker's id. */
+  setDynamic(level: 'default' | 'broker', configs: Record<string, string>): void {
+    const m = level === 'default' ? this.dynamicDefault : this.dynamicBroker;
+    m.clear();
+    for (const [k, v] of Object.entries(configs)) m.set(k, v);
+  }
+
+  /** One dynamic layer's values. */
+  dynamic(level: 'default' | 'broker'): ReadonlyMap<string, string> {
+    return level === 'default' ? this.dynamicDefault : this.dynamicBroker;
+  }
+
+  /** Where the value of a broker config comes from, and the value, dynamic layers first. */
+  lookup(name: string): { value: string; source: number } | null {
+    const b = this.dynamicBroker.get(name);
+    if (b !== undefined) return { value: b, source: ConfigSource.DYNAMIC_BROKER_CONFIG };
+    const d = this.dynamicDefault.get(name);
+    if (d !== undefined) return { value: d, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+    const s = this.values.get(name);
+    if (s !== undefined) return { value: s, source: ConfigSource.STATIC_BROKER_CONFIG };
+    return null;
+  }
+
   /** Parses `k=v` strings, as given to `--override`. */
   static fromOverrides(pairs: readonly string[]): BrokerConfig {
     const o: Record<string, string> = {};
@@ -248,7 +275,7 @@ export class BrokerConfig {
 
   /** The explicit or default value, or null. */
   get(name: string): string | null {
-    const v = this.values.get(name);
+    const v = this.lookup(name)?.value;
     if (v !== undefined) return v;
     return BROKER_CONFIGS.get(name)?.default ?? null;
   }
@@ -277,9 +304,8 @@ export class BrokerConfig {
     const def = TOPIC_CONFIGS.get(topicConfig);
     if (!def) return { value: null, source: ConfigSource.UNKNOWN, synonym: null };
     for (const s of def.synonyms) {
-      if (this.values.has(s)) {
-        return { value: scaled(s, this.values.get(s)!), source: ConfigSource.STATIC_BROKER_CONFIG, synonym: s };
-      }
+      const found = this.lookup(s);
+      if (found) return { value: scaled(s, found.value), source: found.source, synonym: s };
     }
     for (const s of def.synonyms) {
       const d = BROKER_CONFIGS.get(s)?.default;

@@ -77,6 +77,8 @@ export class TopicManager {
   /** Loads every topic of the store, creating any missing partition logs. */
   static async open(metadata: MetadataStore, logs: LogManager, config: BrokerConfig): Promise<TopicManager> {
     const tm = new TopicManager(metadata, logs, config);
+    config.setDynamic('default', metadata.brokerConfigs(''));
+    config.setDynamic('broker', metadata.brokerConfigs(String(config.nodeId)));
     for (const rec of metadata.listTopics()) await tm.materialize(rec);
     // Logs on disk that the store does not know are left untouched (never delete
     // data on a guess, e.g. when metadata.db was removed by hand) but reported.
@@ -191,6 +193,41 @@ export class TopicManager {
     t.configs = { ...configs };
     const lc = toLogConfig(this.effectiveConfigs(t));
     for (const p of t.partitions) p.log.updateConfig(lc);
+  }
+
+  /**
+   * Raises a topic's partition count (CreatePartitions): the store first, then
+   * the new partition logs. Serialized with creations.
+   */
+  addPartitions(name: string, count: number): Promise<TopicState> {
+    const run = async () => {
+      const t = this.byName.get(name);
+      if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+      if (count <= t.partitions.length) return t;
+      this.metadata.setPartitionCount(name, count);
+      const lc = toLogConfig(this.effectiveConfigs(t));
+      for (let p = t.partitions.length; p < count; p++) {
+        const log = await this.logs.create(name, p, t.topicId, lc);
+        t.partitions.push({ topic: name, partition: p, topicId: t.topicId, log, leaderEpoch: 0 });
+      }
+      return t;
+    };
+    const p = this.pending.then(run, run);
+    this.pending = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Replaces a layer of dynamic broker configs ('default' = resource '', 'broker'
+   * = this broker): persisted, then pushed into every running log.
+   */
+  setBrokerConfigs(level: 'default' | 'broker', configs: Record<string, string>): void {
+    this.metadata.setBrokerConfigs(level === 'default' ? '' : String(this.config.nodeId), configs);
+    this.config.setDynamic(level, configs);
+    for (const t of this.byName.values()) {
+      const lc = toLogConfig(this.effectiveConfigs(t));
+      for (const p of t.partitions) p.log.updateConfig(lc);
+    }
   }
 
   private async materialize(rec: TopicRecord): Promise<TopicState> {

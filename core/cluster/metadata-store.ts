@@ -148,6 +148,16 @@ export class MetadataStore {
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
+  /** Replaces the dynamic configs of a broker ('' = the cluster-wide default). */
+  setBrokerConfigs(broker: string, configs: Record<string, string>): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM broker_configs WHERE broker = ?`).run(broker);
+      const ins = this.db.prepare(`INSERT INTO broker_configs (broker, name, value) VALUES (?, ?, ?)`);
+      for (const [k, v] of Object.entries(configs)) ins.run(broker, k, v);
+      this.logChange('BrokerConfigs', { broker, configs });
+    })();
+  }
+
   /**
    * Reserves the next `count` producer ids and returns the first (Kafka's
    * controller hands out blocks of 1000 the same way, ProducerIdsRecord): the

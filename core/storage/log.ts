@@ -406,6 +406,23 @@ export class Log {
     return n;
   }
 
+  /**
+   * DeleteRecords: advances the log start offset to `offset` (records below it
+   * become unreadable) and deletes the segments that now lie wholly below it.
+   * Returns the new log start offset; `offset` must not pass the high watermark.
+   */
+  deleteRecordsBefore(offset: number, now: number = Date.now()): number {
+    if (offset < 0 || offset > this.highWatermark) {
+      throw new RangeError(`Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark}`);
+    }
+    if (offset > this._logStartOffset) {
+      this._logStartOffset = offset;
+      this.leaderEpochs.truncateFromStart(offset);
+      this.deleteSegments((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset, now);
+    }
+    return this._logStartOffset;
+  }
+
   private deleteSegments(predicate: (seg: Segment, next: Segment | undefined) => boolean, now: number): number {
     const deletable: Segment[] = [];
     for (let i = 0; i < this.segments.length; i++) {

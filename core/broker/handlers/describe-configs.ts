@@ -33,13 +33,7 @@ export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsReques
         const own = t.configs[def.name];
         const synonyms: Synonym[] = [];
         if (own !== undefined) synonyms.push({ name: def.name, value: own, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-        for (const s of def.synonyms) {
-          if (broker.config.isSet(s)) synonyms.push({ name: s, value: broker.config.get(s), source: ConfigSource.STATIC_BROKER_CONFIG });
-        }
-        for (const s of def.synonyms) {
-          const d = BROKER_CONFIGS.get(s)?.default;
-          if (d !== undefined && d !== null) synonyms.push({ name: s, value: d, source: ConfigSource.DEFAULT_CONFIG });
-        }
+        for (const s of def.synonyms) synonyms.push(...brokerSynonyms(broker, s));
         out.configs.push(entry(def, own ?? inherited.value, own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
           false, synonyms, req.includeSynonyms, req.includeDocumentation, version));
       }
@@ -49,17 +43,21 @@ export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsReques
         out.errorMessage = `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${res.resourceName}`;
         return out;
       }
-      // The cluster-wide default resource ('') lists only dynamic defaults, of which there are none yet.
-      if (res.resourceName === '') return out;
+      // The cluster-wide default resource ('') lists only the dynamic defaults.
+      if (res.resourceName === '') {
+        for (const [name, value] of broker.config.dynamic('default')) {
+          const def = BROKER_CONFIGS.get(name);
+          if (!def || (keys && !keys.has(name))) continue;
+          out.configs.push(entry(def, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, def.readOnly ?? false,
+            [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }], req.includeSynonyms, req.includeDocumentation, version));
+        }
+        return out;
+      }
       for (const def of BROKER_CONFIGS.values()) {
         if (keys && !keys.has(def.name)) continue;
-        const set = broker.config.isSet(def.name);
-        const value = broker.config.get(def.name);
-        const synonyms: Synonym[] = [];
-        if (set) synonyms.push({ name: def.name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
-        if (def.default !== null) synonyms.push({ name: def.name, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
-        out.configs.push(entry(def, value, set ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG,
-          def.readOnly ?? false, synonyms, req.includeSynonyms, req.includeDocumentation, version));
+        const found = broker.config.lookup(def.name);
+        out.configs.push(entry(def, broker.config.get(def.name), found?.source ?? ConfigSource.DEFAULT_CONFIG,
+          def.readOnly ?? false, brokerSynonyms(broker, def.name), req.includeSynonyms, req.includeDocumentation, version));
       }
     } else {
       out.errorCode = ErrorCode.INVALID_REQUEST;
@@ -68,6 +66,19 @@ export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsReques
     return out;
   });
   return { throttleTimeMs: 0, results } as DescribeConfigsResponse;
+}
+
+/** A broker config's values from every layer that has one: dynamic broker, dynamic default, static, default. */
+function brokerSynonyms(broker: Broker, name: string): Synonym[] {
+  const out: Synonym[] = [];
+  const dyn = broker.config.dynamic('broker').get(name);
+  if (dyn !== undefined) out.push({ name, value: dyn, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+  const dflt = broker.config.dynamic('default').get(name);
+  if (dflt !== undefined) out.push({ name, value: dflt, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+  if (broker.config.isSet(name)) out.push({ name, value: broker.config.values.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG });
+  const d = BROKER_CONFIGS.get(name)?.default;
+  if (d !== undefined && d !== null) out.push({ name, value: d, source: ConfigSource.DEFAULT_CONFIG });
+  return out;
 }
 
 function entry(def: ConfigDef, value: string | null, source: number, readOnly: boolean, synonyms: Synonym[],

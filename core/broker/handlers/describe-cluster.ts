@@ -1,0 +1,31 @@
+// DescribeCluster (v0–1): the cluster id, the controller and the brokers with
+// their advertised address. This node is the whole cluster and its own
+// controller. v1 requests name an endpoint type; a broker listener serves only
+// BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { Broker } from '../broker.ts';
+
+const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
+const OPS_NOT_REQUESTED = -2147483648;
+/** With no authorizer every cluster operation is allowed: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE (5, 7–12). */
+const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+export function handleDescribeCluster(broker: Broker, req: DescribeClusterRequest, version: number): DescribeClusterResponse {
+  const endpointType = version >= 1 ? req.endpointType : EndpointType.BROKER;
+  const res: DescribeClusterResponse = {
+    throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: EndpointType.BROKER,
+    clusterId: broker.clusterId, controllerId: broker.brokerId,
+    brokers: [{ brokerId: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_NOT_REQUESTED,
+  };
+  if (endpointType !== EndpointType.BROKER) {
+    const known = endpointType === EndpointType.CONTROLLER;
+    res.errorCode = known ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE;
+    res.errorMessage = known
+      ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
+      : `Unsupported endpoint type ${endpointType}`;
+    res.brokers = [];
+  }
+  return res;
+}
