@@ -7,6 +7,7 @@ import type { Admin as KafkajsAdmin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
 import { runPython, uniqueTopic, withTimeout } from '../helpers/clients.ts';
+import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
 const { Kafka, logLevel, ConfigResourceTypes: KjsResourceTypes } = kafkajs;
 
@@ -134,6 +135,38 @@ describe('@platformatic/kafka admin', () => {
     expect(described.get(group)!.state).toBe('Empty');
     await admin.deleteGroups({ groups: [group] });
     expect((await admin.listGroups()).has(group)).toBe(false);
+  });
+});
+
+describe('after SIGKILL', () => {
+  it('deleted records, added partitions and altered configs stay as they were', async () => {
+    const dataDir = makeTmpDir('samsa-it-admin-kill-');
+    let b = await startBroker({ dataDir });
+    let a = new Admin({ clientId: 'samsa-it-admin-kill', bootstrapBrokers: [b.bootstrap], retries: 2, timeout: 15_000 });
+    const topic = 'survivor';
+    try {
+      await a.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+      const producer = new Producer({ clientId: 'samsa-it-kill-producer', bootstrapBrokers: [b.bootstrap], serializers: stringSerializers, acks: -1, autocreateTopics: false });
+      await producer.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition: 0, key: `k${i}`, value: `v${i}` })) });
+      await producer.close();
+      await a.deleteRecords({ topics: [{ name: topic, partitions: [{ partition: 0, offset: 7n }] }] });
+      await a.createPartitions({ topics: [{ name: topic, count: 3 }] });
+      await a.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [
+        { name: 'retention.ms', configOperation: IncrementalAlterConfigOperationTypes.SET, value: '123456' }] }] });
+      await a.close();
+      await b.kill();
+      b = await startBroker({ dataDir });
+      a = new Admin({ clientId: 'samsa-it-admin-kill', bootstrapBrokers: [b.bootstrap], retries: 2, timeout: 15_000 });
+      const listed = await a.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -2n }] }] });
+      expect(listed[0]!.partitions[0]!.offset).toBe(7n);
+      expect((await a.metadata({ topics: [topic] })).topics.get(topic)!.partitionsCount).toBe(3);
+      const [d] = await a.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['retention.ms'] }] });
+      expect(d!.configs[0]).toMatchObject({ value: '123456', configSource: 1 });
+    } finally {
+      await a.close().catch(() => {});
+      await b.dispose();
+      removeTmpDir(dataDir);
+    }
   });
 });
 
