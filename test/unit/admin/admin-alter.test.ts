@@ -356,7 +356,8 @@ describe('dynamic broker configs', () => {
   it('refuses read-only configs, bad values and other brokers with INVALID_REQUEST', async () => {
     const res = await client.send(IncrementalAlterConfigs, 1, {
       resources: [
-        { resourceType: BROKER, resourceName: '1', configs: [{ name: 'auto.create.topics.enable', configOperation: SET, value: 'false' }] },
+        { resourceType: BROKER, resourceName: '1', configs: [
+          { name: 'auto.create.topics.enable', configOperation: SET, value: 'false' }, { name: 'num.partitions', configOperation: SET, value: '3' }] },
         { resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: SET, value: 'abc' }] },
         { resourceType: BROKER, resourceName: '2', configs: [{ name: 'log.retention.ms', configOperation: SET, value: '1' }] },
         { resourceType: 99, resourceName: 'x', configs: [] },
@@ -364,12 +365,13 @@ describe('dynamic broker configs', () => {
       validateOnly: false,
     });
     expect(res.responses.map((r) => [r.errorCode, r.errorMessage])).toEqual([
-      [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(auto.create.topics.enable)'],
+      [ErrorCode.INVALID_REQUEST, 'Cannot update these configs dynamically: Set(auto.create.topics.enable, num.partitions)'],
       [ErrorCode.INVALID_REQUEST, 'Invalid value abc for configuration log.retention.ms: Not a number of type LONG'],
       [ErrorCode.INVALID_REQUEST, expect.any(String)],
       [ErrorCode.INVALID_REQUEST, expect.any(String)],
     ]);
     expect(broker.config.autoCreateTopicsEnable).toBe(true);
+    expect(broker.config.numPartitions).toBe(1);
   });
 });
 
