@@ -151,6 +151,9 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('group.max.size', 'int', '2147483647', 'Maximum number of members in a consumer group.', { min: 1, readOnly: true }),
   broker('offset.metadata.max.bytes', 'int', '4096', 'Maximum size of the metadata string of an offset commit.', { readOnly: true }),
   broker('replica.lag.time.max.ms', 'long', '30000', 'Time a follower may lag before it leaves the ISR.', { readOnly: true }),
+  broker('group.consumer.heartbeat.interval.ms', 'int', '5000', 'Heartbeat interval of consumer-protocol (KIP-848) group members.', { min: 1, readOnly: true }),
+  broker('group.consumer.session.timeout.ms', 'int', '45000', 'Session timeout of consumer-protocol (KIP-848) group members.', { min: 1, readOnly: true }),
+  broker('group.consumer.max.size', 'int', '2147483647', 'Maximum number of members in a consumer-protocol (KIP-848) group.', { min: 1, readOnly: true }),
   broker('broker.session.timeout.ms', 'int', '9000', 'Time without heartbeats before a broker is fenced.', { readOnly: true }),
 ].map((d) => [d.name, d]));
 

@@ -24,6 +24,10 @@ import { handleListGroups } from '../handlers/list-groups.ts';
 import { handleDescribeGroups } from '../handlers/describe-groups.ts';
 import { handleDeleteGroups } from '../handlers/delete-groups.ts';
 import { handleOffsetDelete } from '../handlers/offset-delete.ts';
+import { decodeConsumerGroupHeartbeatRequest, encodeConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.ts';
+import { decodeConsumerGroupDescribeRequest, encodeConsumerGroupDescribeResponse } from '../../protocol/messages/consumer-group-describe.ts';
+import { handleConsumerGroupHeartbeat } from '../handlers/consumer-group-heartbeat.ts';
+import { handleConsumerGroupDescribe } from '../handlers/consumer-group-describe.ts';
 
 export function registerGroupApis(table: ApiTable): void {
   table
@@ -70,5 +74,13 @@ export function registerGroupApis(table: ApiTable): void {
     .register({
       apiKey: ApiKey.OffsetDelete, name: 'OffsetDelete', min: 0, max: 0,
       decodeRequest: decodeOffsetDeleteRequest, encodeResponse: encodeOffsetDeleteResponse, handle: handleOffsetDelete,
+    })
+    .register({
+      apiKey: ApiKey.ConsumerGroupHeartbeat, name: 'ConsumerGroupHeartbeat', min: 0, max: 1,
+      decodeRequest: decodeConsumerGroupHeartbeatRequest, encodeResponse: encodeConsumerGroupHeartbeatResponse, handle: handleConsumerGroupHeartbeat,
+    })
+    .register({
+      apiKey: ApiKey.ConsumerGroupDescribe, name: 'ConsumerGroupDescribe', min: 0, max: 0,
+      decodeRequest: decodeConsumerGroupDescribeRequest, encodeResponse: encodeConsumerGroupDescribeResponse, handle: handleConsumerGroupDescribe,
     });
 }

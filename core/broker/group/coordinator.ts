@@ -19,6 +19,7 @@ import { ClassicGroup, GroupState } from './group.ts';
 import { GroupLog, groupMetadataRecord, offsetCommitRecord, type CoordinatorRecord, type KeyValue } from './group-log.ts';
 import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
 import { OffsetStore, type CommittedOffset } from './offset-store.ts';
+import { ConsumerGroups } from './consumer-coordinator.ts';
 
 export interface CoordinatorHost {
   topics: TopicRegistry;
@@ -32,6 +33,8 @@ export interface OffsetCommitInput {
   generationId: number;
   memberId: string;
   groupInstanceId: string | null;
+  /** The OffsetCommit version (members of consumer groups must use v9+). */
+  apiVersion?: number;
   topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
 }
 
@@ -62,6 +65,8 @@ export class GroupCoordinator {
   readonly offsets = new OffsetStore();
   readonly log: GroupLog;
   readonly membership: Membership;
+  /** Groups of the consumer protocol (KIP-848). */
+  readonly consumer: ConsumerGroups;
   private readonly host: CoordinatorHost;
   private loading = false;
   /** Settles when the replay of `__consumer_offsets` is done. */
@@ -74,6 +79,27 @@ export class GroupCoordinator {
       initialRebalanceDelayMs: () => this.num('group.initial.rebalance.delay.ms'),
       persistGroup: (g, assignments) => this.log.append(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
       log: (m) => host.log(m),
+    });
+    this.consumer = new ConsumerGroups({
+      get topics() { return host.topics; },
+      num: (name) => this.num(name),
+      append: (groupId, records) => this.log.append(groupId, records),
+      log: (m) => host.log(m),
+      isLoading: () => this.loading,
+      classicGroup: (groupId) => {
+        const g = this.groups.get(groupId);
+        if (!g || g.is(GroupState.Dead)) return undefined;
+        return g.is(GroupState.Empty) ? 'empty' : 'busy';
+      },
+      dropClassicGroup: (groupId) => {
+        const g = this.groups.get(groupId);
+        if (g) {
+          g.transitionTo(GroupState.Dead, Date.now());
+          this.membership.forget(g);
+          this.groups.delete(groupId);
+        }
+        return groupMetadataRecord(groupId, null, Date.now());
+      },
     });
   }
 
@@ -88,11 +114,18 @@ export class GroupCoordinator {
   /** Begins loading state from `__consumer_offsets`; requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS. */
   start(): Promise<void> {
     this.groups.clear();
+    this.consumer.clear();
     this.loading = true;
     this.ready = (async () => {
       try {
         const n = await this.log.replay((rec) => this.applyRecord(rec));
-        if (n > 0) this.host.log(`group coordinator loaded ${n} record(s): ${this.groups.size} group(s)`);
+        // Offsets of a consumer group must not leave a classic group of the same id behind.
+        for (const id of this.consumer.groups.keys()) {
+          const g = this.groups.get(id);
+          if (g && g.is(GroupState.Empty)) this.groups.delete(id);
+        }
+        this.consumer.loaded();
+        if (n > 0) this.host.log(`group coordinator loaded ${n} record(s): ${this.groups.size} classic and ${this.consumer.groups.size} consumer group(s)`);
       } catch (e) {
         this.host.log(`group coordinator: loading ${'__consumer_offsets'} failed: ${(e as Error)?.stack ?? String(e)}`);
       } finally {
@@ -105,13 +138,18 @@ export class GroupCoordinator {
   /** Broker stop: cancels timers and answers waiting joins and syncs. */
   stop(): void {
     this.membership.shutdown(this.groups.values());
+    this.consumer.shutdown();
   }
 
   private applyRecord(rec: CoordinatorRecord): void {
+    if (rec.kind !== 'offset' && rec.kind !== 'group') {
+      this.consumer.apply(rec);
+      return;
+    }
     if (rec.kind === 'offset') {
       if (rec.value) {
         this.offsets.put(rec.groupId, rec.topic, rec.partition, rec.value);
-        this.getOrCreate(rec.groupId);
+        if (!this.consumer.groups.has(rec.groupId)) this.getOrCreate(rec.groupId);
       } else {
         this.offsets.delete(rec.groupId, rec.topic, rec.partition);
       }
@@ -153,6 +191,19 @@ export class GroupCoordinator {
     if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     if (req.sessionTimeoutMs < this.num('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.num('group.max.session.timeout.ms')) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
+    }
+    const cg = this.consumer.groups.get(req.groupId);
+    if (cg) {
+      // A consumer-protocol group: without online migration, classic members may only take over an empty one.
+      if (cg.members.size > 0) {
+        return joinError(req.protocolType !== CONSUMER_PROTOCOL ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.GROUP_ID_NOT_FOUND, req.memberId);
+      }
+      try {
+        await this.log.append(req.groupId, this.consumer.deleteRecords(cg));
+      } catch {
+        return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+      }
+      this.consumer.forget(req.groupId);
     }
     let g = this.groups.get(req.groupId);
     if (!g) {
@@ -196,6 +247,8 @@ export class GroupCoordinator {
   private commitError(req: OffsetCommitInput): number {
     if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const cg = this.consumer.groups.get(req.groupId);
+    if (cg) return this.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9);
     const g = this.groups.get(req.groupId);
     if (!g) return req.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (g.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -245,8 +298,8 @@ export class GroupCoordinator {
       return results;
     }
     // The group may be created by a simple commit (Kafka creates it Empty).
-    const g = this.getOrCreate(req.groupId);
-    if (!g.is(GroupState.Dead)) for (const o of toWrite) this.offsets.put(req.groupId, o.topic, o.partition, o.value);
+    const g = this.consumer.groups.has(req.groupId) ? null : this.getOrCreate(req.groupId);
+    if (!g?.is(GroupState.Dead)) for (const o of toWrite) this.offsets.put(req.groupId, o.topic, o.partition, o.value);
     return results;
   }
 
@@ -254,8 +307,16 @@ export class GroupCoordinator {
    * Committed offsets of a group: the listed partitions (-1 where nothing is
    * committed), or every committed one when `topics` is null.
    */
-  fetchOffsets(groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null): { errorCode: number; topics: FetchedTopic[] } {
+  fetchOffsets(
+    groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null,
+    member?: { memberId: string | null; memberEpoch: number },
+  ): { errorCode: number; topics: FetchedTopic[] } {
     if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
+    const cg = member ? this.consumer.groups.get(groupId) : undefined;
+    if (cg && member) {
+      const err = this.consumer.fetchError(cg, member.memberId, member.memberEpoch);
+      if (err !== ErrorCode.NONE) return { errorCode: err, topics: [] };
+    }
     const entry = (partitionIndex: number, o: CommittedOffset | undefined) => ({
       partitionIndex,
       committedOffset: o?.offset ?? -1,
@@ -289,6 +350,12 @@ export class GroupCoordinator {
       if (types.size > 0 && !types.has('classic')) continue;
       groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' });
     }
+    for (const g of this.consumer.groups.values()) {
+      if (g.dead || this.groups.has(g.groupId)) continue;
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('consumer')) continue;
+      groups.push({ groupId: g.groupId, protocolType: CONSUMER_PROTOCOL, groupState: g.state, groupType: 'consumer' });
+    }
     return { errorCode: ErrorCode.NONE, groups };
   }
 
@@ -313,6 +380,8 @@ export class GroupCoordinator {
     return Promise.all(groupIds.map(async (groupId) => {
       if (this.loading) return { groupId, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
       if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
+      const cg = this.consumer.groups.get(groupId);
+      if (cg) return this.deleteConsumerGroup(groupId);
       const g = this.groups.get(groupId);
       if (!g || g.is(GroupState.Dead)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
       if (!g.is(GroupState.Empty)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
@@ -334,13 +403,34 @@ export class GroupCoordinator {
     }));
   }
 
+  private async deleteConsumerGroup(groupId: string): Promise<{ groupId: string; errorCode: number }> {
+    const cg = this.consumer.groups.get(groupId)!;
+    if (cg.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+    const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
+    records.push(...this.consumer.deleteRecords(cg));
+    try {
+      await this.log.append(groupId, records);
+    } catch (e) {
+      this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
+      return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    }
+    if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0) {
+      this.consumer.forget(groupId);
+      this.offsets.deleteGroup(groupId);
+    }
+    return { groupId, errorCode: ErrorCode.NONE };
+  }
+
   async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: { partitionIndex: number }[] }[]): Promise<{ errorCode: number; topics: TopicPartitionErrors[] }> {
     if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    const cg = this.consumer.groups.get(groupId);
     const g = this.groups.get(groupId);
-    if (!g || g.is(GroupState.Dead)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    if (!cg && (!g || g.is(GroupState.Dead))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     let subscribed: Set<string> | null = new Set();
-    if (!g.is(GroupState.Empty)) {
+    if (cg) {
+      subscribed = this.consumer.subscribedTopicNames(cg);
+    } else if (g && !g.is(GroupState.Empty)) {
       if (g.protocolType !== CONSUMER_PROTOCOL) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
       subscribed = subscribedTopics(g);
     }

@@ -5,6 +5,7 @@
 // int16 version:
 //   OffsetCommitKey v1 (group, topic, partition) → OffsetCommitValue v3, or null (deleted)
 //   GroupMetadataKey v2 (group)                  → GroupMetadataValue v3, or null (deleted)
+//   consumer-group (KIP-848) records, key versions 3–8: see consumer-records.ts
 // Records go through the partition's Log like produced batches; replay on
 // start reads every partition from its start and hands each record on.
 
@@ -23,6 +24,7 @@ import type { TopicRegistry } from '../broker-types.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { CommittedOffset } from './offset-store.ts';
 import type { ClassicGroup } from './group.ts';
+import { decodeConsumerRecord, type ConsumerRecord } from './consumer-records.ts';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -46,6 +48,7 @@ export function partitionForGroup(groupId: string, numPartitions: number): numbe
 }
 
 export type CoordinatorRecord =
+  | ConsumerRecord
   | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
   | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
 
@@ -121,8 +124,8 @@ export function decodeCoordinatorRecord(key: Buffer, value: Buffer | null): Coor
     const vv = vr.int16();
     return { kind: 'group', groupId: k.group, value: decodeGroupMetadataValue(vr, vv) };
   }
-  // Consumer-group (KIP-848) and share-group records: not served here.
-  return undefined;
+  // Consumer-group records (KIP-848); share-group records are not served here.
+  return decodeConsumerRecord(keyVersion, kr, value);
 }
 
 export interface GroupLogHost {

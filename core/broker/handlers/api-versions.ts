@@ -16,6 +16,10 @@ import { ErrorCode } from '../../protocol/errors.ts';
 const METADATA_VERSION_MIN = 7;
 const METADATA_VERSION_LEVEL = 25;
 
+/** group.version 1: the consumer group protocol (KIP-848) is enabled; clients read it before using ConsumerGroupHeartbeat. */
+const GROUP_VERSION_SUPPORTED = { name: 'group.version', minVersion: 0, maxVersion: 1 };
+const GROUP_VERSION_FINALIZED = { name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 };
+
 /** KIP-511: client software name and version must match this. */
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
@@ -44,9 +48,9 @@ export function handleApiVersions(
     throttleTimeMs: 0,
   };
   if (version >= 3) {
-    resp.supportedFeatures = [{ name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL }];
+    resp.supportedFeatures = [{ name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL }, GROUP_VERSION_SUPPORTED];
     resp.finalizedFeaturesEpoch = 0;
-    resp.finalizedFeatures = [{ name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL }];
+    resp.finalizedFeatures = [{ name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL }, GROUP_VERSION_FINALIZED];
     resp.zkMigrationReady = false;
   }
   return resp;

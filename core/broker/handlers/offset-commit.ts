@@ -1,6 +1,7 @@
 // OffsetCommit (key 8), v2–9: group commits are checked against the member and
 // generation; a "simple" commit (generation -1, no member) is accepted for a
-// group without members. Answered once the records are in __consumer_offsets.
+// group without members; members of consumer-protocol groups (KIP-848) commit
+// with their member epoch (v9+). Answered once the records are in __consumer_offsets.
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
@@ -14,6 +15,7 @@ export async function handleOffsetCommit(
     generationId: req.generationIdOrMemberEpoch,
     memberId: req.memberId,
     groupInstanceId: version >= 7 ? req.groupInstanceId : null,
+    apiVersion: version,
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({

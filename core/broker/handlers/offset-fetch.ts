@@ -15,7 +15,9 @@ export function handleOffsetFetch(
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((g) => {
-        const r = broker.groups.fetchOffsets(g.groupId, g.topics);
+        // v9: a consumer-protocol member's fetch is checked against its member epoch.
+        const member = version >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined;
+        const r = broker.groups.fetchOffsets(g.groupId, g.topics, member);
         return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
       }),
     };
