@@ -114,6 +114,8 @@ export class Broker {
           dir: join(this.dataDir, `broker-${this.brokerId}`),
           defaultConfig: toLogConfig(effectiveTopicConfigs(this.config, {})),
           retentionCheckIntervalMs: this.config.logRetentionCheckIntervalMs,
+          cleanerEnable: this.config.get('log.cleaner.enable') !== 'false',
+          cleanerBackoffMs: Number(this.config.get('log.cleaner.backoff.ms')),
         });
         this.logs = logs;
         this.topics = await TopicManager.open(metadata, logs, this.config);

@@ -117,6 +117,8 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('log.cleaner.min.compaction.lag.ms', 'long', '0', 'Minimum time a message stays uncompacted.', { min: 0 }),
   broker('log.cleaner.max.compaction.lag.ms', 'long', LONG_MAX, 'Maximum time a message stays ineligible for compaction.', { min: 1 }),
   broker('log.cleaner.min.cleanable.ratio', 'double', '0.5', 'Minimum dirty ratio for a log to be cleaned.', { min: 0 }),
+  broker('log.cleaner.enable', 'boolean', 'true', 'Run the log cleaner (compaction of cleanup.policy=compact topics).', { readOnly: true }),
+  broker('log.cleaner.backoff.ms', 'long', '15000', 'Time the log cleaner sleeps when no log needs cleaning.', { min: 0, readOnly: true }),
   broker('log.segment.delete.delay.ms', 'long', '60000', 'Time to wait before deleting a file from the filesystem.', { min: 0 }),
   broker('log.flush.interval.messages', 'long', LONG_MAX, 'Messages accumulated before the log is fsynced.', { min: 1 }),
   broker('log.flush.interval.ms', 'long', null, 'Maximum time before the log is fsynced.', { min: 0 }),

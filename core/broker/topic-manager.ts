@@ -51,6 +51,10 @@ export function toLogConfig(eff: Record<string, string>): LogConfig {
     fileDeleteDelayMs: n('file.delete.delay.ms'),
     flushMessages: n('flush.messages'),
     flushMs: n('flush.ms'),
+    minCleanableDirtyRatio: n('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: n('min.compaction.lag.ms'),
+    maxCompactionLagMs: n('max.compaction.lag.ms'),
+    deleteRetentionMs: n('delete.retention.ms'),
   };
 }
 

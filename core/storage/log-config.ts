@@ -12,6 +12,11 @@ export interface LogConfig {
   fileDeleteDelayMs: number;   // file.delete.delay.ms
   flushMessages: number;       // flush.messages (Kafka's default: never)
   flushMs: number;             // flush.ms (Kafka's default: never)
+  // Log compaction (core/storage/cleaner/); absent: Kafka's defaults.
+  minCleanableDirtyRatio?: number; // min.cleanable.dirty.ratio (0.5)
+  minCompactionLagMs?: number;     // min.compaction.lag.ms (0)
+  maxCompactionLagMs?: number;     // max.compaction.lag.ms (never)
+  deleteRetentionMs?: number;      // delete.retention.ms (86400000)
 }
 
 /** Long.MAX_VALUE in Kafka: "never"; as a JS number it is simply very large. */

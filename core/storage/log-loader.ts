@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { BATCH, batchSize, readInt64, validateBatchAt } from '../protocol/record-batch.ts';
+import { completeSwaps } from './cleaner/swap-recovery.ts';
 import { readAt } from './file-io.ts';
 import type { LogConfig } from './log-config.ts';
 import { Segment, SCAN_WINDOW } from './segment.ts';
@@ -30,7 +31,8 @@ export interface LoadedLog { segments: Segment[]; stats: LoadStats }
 const RECOVERY_CHUNK = 8 * 1024 * 1024;
 const SEGMENT_FILE = /^(\d{20})\.log$/;
 // Kafka's leftovers of interrupted deletes/cleaning; .deleted files are garbage after a restart.
-const LEFTOVER = /\.(deleted|cleaned|swap|tmp)$/;
+// (.swap files are finished first by completeSwaps.)
+const LEFTOVER = /\.(deleted|cleaned|tmp)$/;
 
 function readIfExists(path: string): Buffer | undefined {
   try { return fs.readFileSync(path); } catch { return undefined; }
@@ -44,6 +46,7 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
   const { config, now } = opts;
   const stats: LoadStats = { segmentsRecovered: 0, batchesValidated: 0, indexesRebuilt: 0, bytesTruncated: 0, segmentsDeleted: 0 };
   const bases: number[] = [];
+  completeSwaps(dir); // a crash in the log cleaner's swap: finish it
   for (const name of fs.readdirSync(dir)) {
     if (LEFTOVER.test(name) && name !== 'leader-epoch-checkpoint') { fs.rmSync(join(dir, name), { force: true }); continue; }
     const m = SEGMENT_FILE.exec(name);

@@ -8,6 +8,7 @@ import {
   CHECKPOINT_FILES, CLEAN_SHUTDOWN_FILE, readOffsetCheckpoint, readPartitionMetadata,
   writeOffsetCheckpoint, type TopicPartitionOffset,
 } from './checkpoint.ts';
+import { LogCleaner } from './cleaner/log-cleaner.ts';
 import { fsyncDir, writeFileAtomic } from './file-io.ts';
 import { Log } from './log.ts';
 import type { LogConfig } from './log-config.ts';
@@ -38,6 +39,9 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   checkpointIntervalMs?: number;
   tailCacheBytes?: number;
+  /** log.cleaner.enable (default true; runs only with timers) and log.cleaner.backoff.ms */
+  cleanerEnable?: boolean;
+  cleanerBackoffMs?: number;
 }
 
 export class LogManager {
@@ -45,6 +49,8 @@ export class LogManager {
   readonly defaultConfig: LogConfig;
   /** true when the previous run ended with a clean shutdown */
   readonly hadCleanShutdown: boolean;
+  /** Compaction of cleanup.policy=compact logs; `cleaner.cleanNow()` runs a pass on demand. */
+  readonly cleaner: LogCleaner;
   private readonly now: () => number;
   private readonly logs = new Map<string, Log>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -58,6 +64,13 @@ export class LogManager {
     this.now = opts.now ?? Date.now;
     this.hadCleanShutdown = clean;
     this.tailCacheBytes = opts.tailCacheBytes;
+    this.cleaner = new LogCleaner({
+      dir: opts.dir,
+      logs: () => this.logs.values(),
+      isLive: (log) => !this.closed && this.logs.get(`${log.topic}-${log.partition}`) === log && log.isOpen,
+      now: this.now,
+      backoffMs: opts.cleanerBackoffMs,
+    });
   }
 
   static async open(opts: LogManagerOptions): Promise<LogManager> {
@@ -99,6 +112,7 @@ export class LogManager {
       r.unref();
       c.unref();
       mgr.timers.push(r, c);
+      if (opts.cleanerEnable !== false) mgr.cleaner.start();
     }
     return mgr;
   }
@@ -163,6 +177,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    await this.cleaner.stop();
     for (const log of this.logs.values()) await log.close();
     await this.checkpoint();
     await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_FILE), '');

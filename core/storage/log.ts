@@ -109,6 +109,29 @@ export class Log {
   get activeSegment(): Segment { return this.segments[this.segments.length - 1]!; }
   get segmentCount(): number { return this.segments.length; }
   segmentBaseOffsets(): number[] { return this.segments.map((s) => s.baseOffset); }
+  /** The segments, oldest first, the last one active (read by the log cleaner, core/storage/cleaner/). */
+  get allSegments(): readonly Segment[] { return this.segments; }
+  /** False once closed (the log cleaner leaves it alone then). */
+  get isOpen(): boolean { return !this.closed; }
+
+  /**
+   * The log cleaner's swap: replaces the contiguous non-active segments `old`
+   * by `replacement` (or by nothing) in memory and renames their files to
+   * .deleted (removed after file.delete.delay.ms). The caller does the file
+   * swap around it (core/storage/cleaner/log-cleaner.ts). False when the
+   * segments changed meanwhile (retention), and nothing was done.
+   */
+  replaceSegments(old: readonly Segment[], replacement: Segment | undefined): boolean {
+    const i = this.segments.indexOf(old[0]!);
+    if (this.closed || i < 0 || i + old.length >= this.segments.length || old.some((s, k) => this.segments[i + k] !== s)) return false;
+    // A new array (as deleteSegments does): reads in progress keep iterating the one they took.
+    this.segments = [...this.segments.slice(0, i), ...(replacement ? [replacement] : []), ...this.segments.slice(i + old.length)];
+    if (this.segments[0]!.baseOffset > this._logStartOffset) this._logStartOffset = this.segments[0]!.baseOffset;
+    // Batches of the replaced range may still sit in the tail cache: serve them from the files now.
+    if (this.cache.firstOffset < this.segments[i + (replacement ? 1 : 0)]!.baseOffset) this.cache.clear();
+    for (const seg of old) this.scheduleDelete(seg);
+    return true;
+  }
 
   updateConfig(c: LogConfig): void { this.config = c; }
 

@@ -27,6 +27,7 @@ import type {
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
 import { partitionKey } from '../delayed-fetch.ts';
+import { compactedTopicKeyError } from '../compacted-topic.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
 
@@ -73,6 +74,8 @@ async function producePartition(
   // Produce v3+ carries exactly one batch per partition (Kafka's request validation).
   const info = validateRecordBatches(records, { maxMessageBytes: p.log.config.maxMessageBytes, requireSingleBatch: true });
   if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
+  const keyless = compactedTopicKeyError(p.log.config.cleanupPolicy, records, topic, pd.index);
+  if (keyless) return errorResponse(pd.index, ErrorCode.INVALID_RECORD, keyless.message, keyless.recordErrors);
   try {
     // Idempotent producers (batch header only): check and append run in the
     // same tick, so a retry can't slip between them (producer-state.ts).
