@@ -23,6 +23,7 @@ import {
   type ConsumeResult, type ProduceResult, type ProduceSpec, type Versions,
 } from './load-client.ts';
 import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.ts';
+import { groupBench } from './groups.bench.ts';
 
 const VALUE_BYTES = 100;
 
@@ -285,6 +286,7 @@ async function main(): Promise<void> {
   lines.push('```');
   lines.push(crc);
   lines.push('```');
+  lines.push('', await groupBench(log));
   const report = lines.join('\n');
 
   console.log(report);
