@@ -52,7 +52,7 @@ describe.skipIf(TARGET !== 'samsa')('consumer groups with real clients', () => {
     await createTopic(topic, 12);
     const seen = new Map<string, number>();
     const assigned: Record<string, number[]> = {};
-    const consumers: KConsumer[] = [];
+    const consumers = new Map<string, KConsumer>();
     const start = async (name: string) => {
       const c = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 300, rebalanceTimeout: 3000, maxWaitTimeInMs: 200 });
       c.on(c.events.GROUP_JOIN, (e) => { assigned[name] = (e.payload.memberAssignment[topic] ?? []) as number[]; });
@@ -65,7 +65,7 @@ describe.skipIf(TARGET !== 'samsa')('consumer groups with real clients', () => {
           seen.set(key, (seen.get(key) ?? 0) + 1);
         },
       });
-      consumers.push(c);
+      consumers.set(name, c);
       return c;
     };
     try {
@@ -75,7 +75,8 @@ describe.skipIf(TARGET !== 'samsa')('consumer groups with real clients', () => {
       await produce(topic, 12, 0, 600);
       await waitFor(() => seen.size >= 600, 20_000, 'first 600 records');
       // One member leaves (committing its offsets); the others take its partitions.
-      const leaving = consumers.pop()!;
+      const leaving = consumers.get('c')!;
+      consumers.delete('c');
       await leaving.disconnect();
       await waitFor(() => Object.entries(assigned).filter(([n]) => n !== 'c').reduce((s, [, a]) => s + a.length, 0) === 12, 20_000, 'rebalance to two members');
       await produce(topic, 12, 600, 1200);
@@ -84,7 +85,7 @@ describe.skipIf(TARGET !== 'samsa')('consumer groups with real clients', () => {
       expect(seen.size).toBe(1200);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
     } finally {
-      for (const c of consumers) await c.disconnect().catch(() => {});
+      for (const c of consumers.values()) await c.disconnect().catch(() => {});
     }
     const admin = kafka.admin();
     await admin.connect();
