@@ -231,10 +231,11 @@ describe('samsa configs', () => {
     expect(b.stdout.split('\n')[0]).toBe('All configs for broker 1 are:');
     expect(b.stdout).toMatch(/^ {2}num\.partitions=1 sensitive=false synonyms=\{.*DEFAULT_CONFIG:num\.partitions=1\}$/m);
 
-    // Samsa does not serve IncrementalAlterConfigs yet: the tool says so in one line.
     const alter = await samsa(['configs', '--alter', '--topic', topic, '--add-config', 'retention.ms=5000', '--bootstrap-server', bs]);
-    expect(alter.code).toBe(1);
-    expect(alter.stderr).toBe('samsa configs: The broker does not support this operation (Unsupported API IncrementalAlterConfigs).\n');
+    expect(alter.code).toBe(0);
+    expect(alter.stdout).toBe(`Completed updating config for topic ${topic}.\n`);
+    const after = await samsa(['configs', '--describe', '--topic', topic, '--bootstrap-server', bs]);
+    expect(after.stdout).toMatch(/^ {2}retention\.ms=5000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=5000, /m);
     const bad = await samsa(['configs', '--alter', '--topic', topic, '--bootstrap-server', bs]);
     expect(bad.code).toBe(2);
   });
