@@ -19,7 +19,7 @@ export class MemoryLog implements PartitionLog {
   logStartOffset = 0;
   logEndOffset = 0;
   get highWatermark(): number { return this.logEndOffset; }
-  readonly config = { maxMessageBytes: 1048588, messageTimestampType: 'CreateTime' };
+  readonly config = { maxMessageBytes: 1048588, messageTimestampType: 'CreateTime', cleanupPolicy: 'delete' };
   readonly batches: StoredBatch[] = [];
   /** Delay before `written` settles (to test ordering). */
   writeDelayMs = 0;
