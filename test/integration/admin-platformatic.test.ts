@@ -45,7 +45,7 @@ async function produce(topic: string, perPartition: number, partitions: number):
 
 async function topicConfigs(topic: string, keys: string[]): Promise<Record<string, { value: string | null; configSource: number }>> {
   const [desc] = await admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: keys }] });
-  return Object.fromEntries(desc!.configs.map((c) => [c.name, { value: c.value, configSource: c.configSource }]));
+  return Object.fromEntries(desc!.configs.map((c) => [c.name, { value: c.value ?? null, configSource: c.configSource as number }]));
 }
 
 describe('@platformatic/kafka admin', () => {
