@@ -24,6 +24,7 @@ import {
 } from './load-client.ts';
 import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.ts';
 import { groupBench } from './groups.bench.ts';
+import { compactionBench } from './compaction.bench.ts';
 
 const VALUE_BYTES = 100;
 
@@ -287,6 +288,7 @@ async function main(): Promise<void> {
   lines.push(crc);
   lines.push('```');
   lines.push('', await groupBench(log));
+  lines.push('', await compactionBench(log));
   const report = lines.join('\n');
 
   console.log(report);
