@@ -9,7 +9,8 @@
 //   --inflight N       produce requests in flight per connection (default 32)
 //   --reps N           repetitions of each produce/consume workload, each on fresh topics (default 3)
 //   --starts N         start-up runs per case (default 5)
-//   --no-reference     skip the reference broker
+//   --no-reference     skip the reference broker (and the producer-perf-test comparison)
+//   --perf-tool-records N  records for `samsa producer-perf-test` on both brokers (default 1000000)
 //   --profile DIR      run the Samsa load broker with --cpu-prof into DIR
 //   --no-write         print only; leave README.md alone
 
@@ -25,6 +26,7 @@ import {
 import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.ts';
 import { groupBench } from './groups.bench.ts';
 import { compactionBench } from './compaction.bench.ts';
+import { perfToolBench, perfToolSection } from './perf-tool.bench.ts';
 
 const VALUE_BYTES = 100;
 
@@ -289,6 +291,11 @@ async function main(): Promise<void> {
   lines.push('```');
   lines.push('', await groupBench(log));
   lines.push('', await compactionBench(log));
+  if (!flag('no-reference')) {
+    const perfRecords = option('perf-tool-records', 1_000_000);
+    log(`samsa producer-perf-test, ${int(perfRecords)} records, against Samsa and the reference broker`);
+    lines.push('', ...perfToolSection(await perfToolBench(perfRecords), perfRecords, VALUE_BYTES));
+  }
   const report = lines.join('\n');
 
   console.log(report);
