@@ -8,6 +8,9 @@ import {
   type BrokerConfig, collisionKey, effectiveTopicConfigs, topicConfigsError, topicNameError,
 } from './configs.ts';
 
+/** Kafka's internal topics (a user topic may also start with "__"; that doesn't make it internal). */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+
 export interface PartitionState {
   topic: string;
   partition: number;
@@ -143,7 +146,7 @@ export class TopicManager {
         name: spec.name,
         partitions: v.numPartitions,
         replicationFactor: v.replicationFactor,
-        internal: spec.name.startsWith('__'),
+        internal: INTERNAL_TOPICS.has(spec.name),
         configs: v.configs,
       });
       return this.materialize(rec);

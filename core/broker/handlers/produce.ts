@@ -45,12 +45,15 @@ export async function handleProduce(
   else if (!validAcks(req.acks)) requestError = ErrorCode.INVALID_REQUIRED_ACKS;
 
   const now = Date.now();
+  // Kafka lets only its admin tooling (client id "__admin_client") write to
+  // internal topics: a stray record in __consumer_offsets would break replay.
+  const internalAllowed = _ctx.clientId === '__admin_client';
   const responses = await Promise.all(req.topicData.map(async (td) => ({
     name: td.name,
     partitionResponses: await Promise.all(td.partitionData.map((pd) =>
       requestError !== ErrorCode.NONE
         ? errorResponse(pd.index, requestError, null)
-        : producePartition(broker, td.name, pd, now))),
+        : producePartition(broker, td.name, pd, now, internalAllowed))),
   })));
   return { responses, throttleTimeMs: 0 };
 }
@@ -63,10 +66,13 @@ function errorResponse(index: number, errorCode: number, message: string | null,
 }
 
 async function producePartition(
-  broker: Broker, topic: string, pd: RequestPartition, now: number,
+  broker: Broker, topic: string, pd: RequestPartition, now: number, internalAllowed: boolean,
 ): Promise<PartitionResponse> {
   const p: PartitionState | undefined = broker.topics.partition(topic, pd.index);
   if (!p) return errorResponse(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (!internalAllowed && broker.topics.get(topic)?.internal) {
+    return errorResponse(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
+  }
   const records = pd.records;
   if (!records || records.length === 0) {
     return errorResponse(pd.index, ErrorCode.INVALID_RECORD, 'Produce request has no record batches');

@@ -144,6 +144,23 @@ describe('LogAppendTime topics', () => {
   });
 });
 
+describe('internal topics', () => {
+  it('refuses produce to __consumer_offsets from ordinary clients (INVALID_TOPIC_EXCEPTION), nothing appended', async () => {
+    const t = broker.topics.get('__consumer_offsets') ?? await broker.topics.create({ name: '__consumer_offsets', numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } });
+    expect(t!.internal).toBe(true);
+    const log = t!.partitions[0]!.log;
+    const end = log.logEndOffset;
+    const pr = await client.send(Api.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 5000,
+      topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: buildRecordBatch([{ key: 'k', value: 'garbage' }]) }] }] });
+    expect(pr.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(log.logEndOffset).toBe(end);
+    // A user topic whose name merely starts with "__" is not internal.
+    const res = await client.send(CreateTopics, 7, { topics: [topic('__mine')], timeoutMs: 5000, validateOnly: false });
+    expect(res.topics[0]!.errorCode).toBe(0);
+    expect(broker.topics.get('__mine')!.internal).toBe(false);
+  });
+});
+
 describe('DeleteTopics', () => {
   it('deletes by name (v5) and by id (v6), removing the files; unknown ones get errors', async () => {
     await client.send(CreateTopics, 7, { topics: [topic('gone1', 2), topic('gone2')], timeoutMs: 5000, validateOnly: false });
