@@ -52,6 +52,12 @@ export interface ApiEntry<Req = any, Res = any> {
    * connection, the only way to tell the client something went wrong.
    */
   closeWhenUnanswered?(res: Res): boolean;
+  /**
+   * The response sent when `handle` fails unexpectedly, with every error code
+   * set to `code`; defaults to the one in error-responses.ts for this api key.
+   * Without either, the connection is closed.
+   */
+  errorResponse?(req: Req, code: number, version: number): Res;
 }
 
 export class ApiTable {

@@ -6,7 +6,9 @@
 // connection; so does an unsupported version, except for ApiVersions, which
 // is answered with a v0 body carrying UNSUPPORTED_VERSION and the supported
 // versions so the client can pick one (KIP-511). The ApiVersions response
-// always uses response header v0.
+// always uses response header v0. A handler that fails unexpectedly gets
+// UNKNOWN_SERVER_ERROR in its API's response (error-responses.ts); the stack
+// is logged.
 
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
@@ -16,6 +18,8 @@ import type { Broker } from './broker.ts';
 import type { ApiEntry, RequestContext } from './api-table.ts';
 import type { Connection, Dispatch, DispatchOutcome } from './connection.ts';
 import { unsupportedApiVersionsResponse } from './handlers/api-versions.ts';
+import { ERROR_RESPONSES } from './error-responses.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 
 /** Encodes a complete response frame; record buffers are kept by reference. */
 export function encodeResponseFrame(entry: ApiEntry, version: number, correlationId: number, headerVersion: number, body: unknown): Buffer[] {
@@ -68,10 +72,22 @@ export function createDispatch(broker: Broker): Dispatch {
     }
 
     const headerVersion = responseHeaderVersion(apiKey, apiVersion);
-    const res = entry.handle(broker, req, apiVersion, ctx);
-    if (res instanceof Promise) {
-      return { kind: 'response', response: res.then((body) => encodeResponseFrame(entry, apiVersion, correlationId, headerVersion, body)) };
+    const encode = (body: unknown) => encodeResponseFrame(entry, apiVersion, correlationId, headerVersion, body);
+    // A handler failure becomes UNKNOWN_SERVER_ERROR where the API can carry
+    // it; otherwise the error propagates and the connection closes.
+    const onFailure = (err: unknown): Buffer[] => {
+      const build = entry.errorResponse ?? ERROR_RESPONSES.get(apiKey);
+      if (!build) throw err;
+      broker.log(`${entry.name} v${apiVersion} handler failed; answering UNKNOWN_SERVER_ERROR: ${(err as Error)?.stack ?? String(err)}`);
+      return encode(build(req, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion));
+    };
+    let res: unknown;
+    try {
+      res = entry.handle(broker, req, apiVersion, ctx);
+    } catch (err) {
+      return { kind: 'response', response: onFailure(err) };
     }
-    return { kind: 'response', response: encodeResponseFrame(entry, apiVersion, correlationId, headerVersion, res) };
+    if (res instanceof Promise) return { kind: 'response', response: res.then(encode, onFailure) };
+    return { kind: 'response', response: encode(res) };
   };
 }
