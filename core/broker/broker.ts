@@ -116,6 +116,10 @@ export class Broker {
           retentionCheckIntervalMs: this.config.logRetentionCheckIntervalMs,
           cleanerEnable: this.config.get('log.cleaner.enable') !== 'false',
           cleanerBackoffMs: Number(this.config.get('log.cleaner.backoff.ms')),
+          producerExpiry: {
+            expirationMs: this.config.producerIdExpirationMs,
+            checkIntervalMs: this.config.producerIdExpirationCheckIntervalMs,
+          },
         });
         this.logs = logs;
         this.topics = await TopicManager.open(metadata, logs, this.config);

@@ -147,6 +147,9 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('offsets.topic.num.partitions', 'int', '50', 'Partitions of the offset commit topic.', { min: 1, readOnly: true }),
   broker('offsets.topic.replication.factor', 'short', '3', 'Replication factor of the offsets topic.', { min: 1, readOnly: true }),
   broker('offsets.retention.minutes', 'int', '10080', 'How long committed offsets of an empty group are kept.', { min: 1, readOnly: true }),
+  broker('offsets.retention.check.interval.ms', 'long', '600000', 'How often expired committed offsets are looked for.', { min: 1, readOnly: true }),
+  broker('producer.id.expiration.ms', 'int', '86400000', 'Time a producer id is remembered after its last write (its sequence state then expires).', { min: 1, readOnly: true }),
+  broker('producer.id.expiration.check.interval.ms', 'int', '600000', 'How often expired producer ids are removed.', { min: 1, readOnly: true }),
   broker('group.initial.rebalance.delay.ms', 'int', '3000', 'Delay of the first rebalance of an empty group.', { readOnly: true }),
   broker('group.min.session.timeout.ms', 'int', '6000', 'Minimum allowed session timeout for group members.', { readOnly: true }),
   broker('group.max.session.timeout.ms', 'int', '1800000', 'Maximum allowed session timeout for group members.', { readOnly: true }),
@@ -300,6 +303,10 @@ export class BrokerConfig {
   get queuedMaxRequests(): number { return this.num('queued.max.requests'); }
   get logRetentionCheckIntervalMs(): number { return this.num('log.retention.check.interval.ms'); }
   get offsetsTopicNumPartitions(): number { return this.num('offsets.topic.num.partitions'); }
+  get offsetsRetentionMs(): number { return this.num('offsets.retention.minutes') * MINUTE; }
+  get offsetsRetentionCheckIntervalMs(): number { return this.num('offsets.retention.check.interval.ms'); }
+  get producerIdExpirationMs(): number { return this.num('producer.id.expiration.ms'); }
+  get producerIdExpirationCheckIntervalMs(): number { return this.num('producer.id.expiration.check.interval.ms'); }
 
   /**
    * The value a topic config inherits from the broker: the first synonym set

@@ -11,6 +11,7 @@ import {
 import { LogCleaner } from './cleaner/log-cleaner.ts';
 import { fsyncDir, writeFileAtomic } from './file-io.ts';
 import { Log } from './log.ts';
+import type { ProducerExpiry } from './producer-state.ts';
 import type { LogConfig } from './log-config.ts';
 
 export { defaultLogConfig } from './log-config.ts';
@@ -42,6 +43,8 @@ export interface LogManagerOptions {
   /** log.cleaner.enable (default true; runs only with timers) and log.cleaner.backoff.ms */
   cleanerEnable?: boolean;
   cleanerBackoffMs?: number;
+  /** producer.id.expiration.ms and producer.id.expiration.check.interval.ms for every log. */
+  producerExpiry?: ProducerExpiry;
 }
 
 export class LogManager {
@@ -56,6 +59,7 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private checkpointChain: Promise<void> = Promise.resolve();
   private readonly tailCacheBytes: number | undefined;
+  private readonly producerExpiry: ProducerExpiry | undefined;
   private closed = false;
 
   private constructor(opts: LogManagerOptions, clean: boolean) {
@@ -64,6 +68,7 @@ export class LogManager {
     this.now = opts.now ?? Date.now;
     this.hadCleanShutdown = clean;
     this.tailCacheBytes = opts.tailCacheBytes;
+    this.producerExpiry = opts.producerExpiry;
     this.cleaner = new LogCleaner({
       dir: opts.dir,
       logs: () => this.logs.values(),
@@ -98,6 +103,7 @@ export class LogManager {
         cleanShutdown: clean,
         now: mgr.now(),
         tailCacheBytes: opts.tailCacheBytes,
+        producerExpiry: opts.producerExpiry,
       }).then((log) => { mgr.logs.set(key, log); }));
     }
     await Promise.all(loads);
@@ -138,7 +144,7 @@ export class LogManager {
     const log = await Log.open({
       dir: join(this.dir, key), topic, partition, topicId, config,
       recoveryPoint: 0, logStartOffset: 0, cleanShutdown: true, now: this.now(),
-      tailCacheBytes: this.tailCacheBytes,
+      tailCacheBytes: this.tailCacheBytes, producerExpiry: this.producerExpiry,
     });
     this.logs.set(key, log);
     return log;

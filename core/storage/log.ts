@@ -14,7 +14,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
 import { Segment, SCAN_WINDOW } from './segment.ts';
-import { ProducerStateManager } from './producer-state.ts';
+import { ProducerStateManager, type ProducerExpiry } from './producer-state.ts';
 import { TailCache } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
@@ -47,6 +47,8 @@ export interface LogOpenOptions {
   cleanShutdown: boolean;
   now: number;
   tailCacheBytes?: number;
+  /** producer.id.expiration.ms and its check interval. */
+  producerExpiry?: ProducerExpiry;
 }
 
 export class Log {
@@ -100,7 +102,7 @@ export class Log {
     if (storedId === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
     const { segments, stats } = await loadLog(o.dir, o);
     const log = new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
-    log.producers = await ProducerStateManager.load(o.dir, segments, log._logStartOffset, log._logEndOffset, o.now);
+    log.producers = await ProducerStateManager.load(o.dir, segments, log._logStartOffset, log._logEndOffset, o.now, o.producerExpiry);
     return log;
   }
 

@@ -41,6 +41,12 @@ export function snapshotFileName(offset: number): string {
   return `${String(offset).padStart(20, '0')}.snapshot`;
 }
 
+/** producer.id.expiration.ms and its check interval (defaults: Kafka's). */
+export interface ProducerExpiry {
+  expirationMs?: number;
+  checkIntervalMs?: number;
+}
+
 export interface BatchMetadata {
   firstSeq: number;
   lastSeq: number;
@@ -75,14 +81,19 @@ export function inSequence(lastSeq: number, nextSeq: number): boolean {
 
 export class ProducerStateManager {
   readonly dir: string;
-  expirationMs = PRODUCER_ID_EXPIRATION_MS;
+  /** producer.id.expiration.ms: a producer idle this long is forgotten. */
+  expirationMs: number;
+  /** producer.id.expiration.check.interval.ms: how often appends look for expired producers. */
+  expirationCheckIntervalMs: number;
   private readonly producers = new Map<number, ProducerEntry>();
   private nextExpiryCheck: number;
   private snapshotChain: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, now: number) {
+  constructor(dir: string, now: number, expiry: ProducerExpiry = {}) {
     this.dir = dir;
-    this.nextExpiryCheck = now + PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS;
+    this.expirationMs = expiry.expirationMs ?? PRODUCER_ID_EXPIRATION_MS;
+    this.expirationCheckIntervalMs = expiry.checkIntervalMs ?? PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS;
+    this.nextExpiryCheck = now + this.expirationCheckIntervalMs;
   }
 
   get size(): number { return this.producers.size; }
@@ -182,7 +193,7 @@ export class ProducerStateManager {
 
   /** Drops producers idle for producer.id.expiration.ms (Kafka: by their last batch timestamp). */
   removeExpired(now: number): number {
-    this.nextExpiryCheck = now + PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS;
+    this.nextExpiryCheck = now + this.expirationCheckIntervalMs;
     let n = 0;
     for (const [pid, e] of this.producers) {
       if (now - e.lastTimestamp >= this.expirationMs) { this.producers.delete(pid); n++; }
@@ -268,8 +279,9 @@ export class ProducerStateManager {
    * latest valid one at or below it, and replays the batch headers from there
    * to the log end.
    */
-  static async load(dir: string, segments: readonly LoadSegment[], logStartOffset: number, logEndOffset: number, now: number): Promise<ProducerStateManager> {
-    const state = new ProducerStateManager(dir, now);
+  static async load(dir: string, segments: readonly LoadSegment[], logStartOffset: number, logEndOffset: number, now: number,
+    expiry: ProducerExpiry = {}): Promise<ProducerStateManager> {
+    const state = new ProducerStateManager(dir, now, expiry);
     const offsets = listSnapshots(dir);
     for (const o of offsets) if (o > logEndOffset) fs.rmSync(join(dir, snapshotFileName(o)), { force: true });
     let from = logStartOffset;
