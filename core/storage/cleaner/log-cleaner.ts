@@ -17,6 +17,10 @@
 //     keep every record are copied byte for byte; others are rebuilt with
 //     their base offset, lastOffsetDelta, producer fields and codec (see
 //     records.ts). Keyless records are dropped; control batches are copied.
+//     A batch that keeps no record is dropped, except the last batch of a
+//     producer the log's producer state still holds: its header stays as an
+//     empty batch (as Kafka does), so the producer's sequence is rebuilt from
+//     the log after a restart; a later clean drops it once superseded.
 //  3. Tombstones follow KIP-534: the first clean that keeps a tombstone stamps
 //     its batch with a delete horizon (now + delete.retention.ms); a clean
 //     after the horizon drops it.
@@ -34,7 +38,7 @@ import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../checkpoint.ts';
 import { fsyncFd, writevAt } from '../file-io.ts';
 import type { Log } from '../log.ts';
 import { Segment, segmentFileName } from '../segment.ts';
-import { batchBody, DELETE_HORIZON_FLAG, parseRecords, rebuildBatch, type RawRecord } from './records.ts';
+import { batchBody, DELETE_HORIZON_FLAG, emptyBatch, parseRecords, rebuildBatch, type RawRecord } from './records.ts';
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 /** log.cleaner.backoff.ms default */
@@ -337,9 +341,16 @@ export class LogCleaner {
             kept.push(r);
           }
           result.recordsKept += kept.length;
+          // An empty batch kept for a producer that has since written more (or expired) goes.
+          if (records.length === 0 && !isLastBatchOfActiveProducer(log, buf, pos)) { changed = true; continue; }
           if (kept.length === records.length && !needsHorizon) { emit(buf, pos, size); continue; }
           changed = true;
-          if (kept.length === 0) continue;
+          if (kept.length === 0) {
+            // The last batch of a producer that still has state keeps its header
+            // (as Kafka does), so its sequence survives a restart's rebuild from the log.
+            if (isLastBatchOfActiveProducer(log, buf, pos)) emit(emptyBatch(buf, pos), 0, BATCH.HEADER_SIZE);
+            continue;
+          }
           const opts = needsHorizon ? { deleteHorizonMs: now + deleteRetentionMs } : {};
           if (needsHorizon) minHorizon = Math.min(minHorizon, now + deleteRetentionMs);
           const rebuilt = rebuildBatch(buf, pos, body, kept, opts);
@@ -414,6 +425,15 @@ export class LogCleaner {
     try { fs.utimesSync(seg.logPath, new Date(lastModified), new Date(lastModified)); } catch { /* best effort */ }
     fsyncDirSync(log.dir);
   }
+}
+
+/** True when the batch at pos is the last one the log's producer state holds for its producer id. */
+function isLastBatchOfActiveProducer(log: Log, buf: Buffer, pos: number): boolean {
+  const pid = readInt64(buf, pos + BATCH.PRODUCER_ID);
+  if (pid < 0) return false;
+  const batches = log.producers?.get(pid)?.batches;
+  const last = batches?.[batches.length - 1];
+  return last !== undefined && last.lastOffset === readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
 }
 
 /**

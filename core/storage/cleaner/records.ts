@@ -156,3 +156,20 @@ export function rebuildBatch(buf: Buffer, pos: number, body: Buffer, kept: RawRe
   updateCrc(out, 0);
   return out;
 }
+
+/**
+ * The header of the batch at pos with no records (Kafka's empty batch): same
+ * base offset, lastOffsetDelta, timestamps, producer id/epoch and base
+ * sequence, record count 0, uncompressed, CRC recomputed. The cleaner keeps one
+ * in place of an idempotent producer's last batch when compaction removed all
+ * its records, so the producer's sequence state is still rebuilt from the log.
+ */
+export function emptyBatch(buf: Buffer, pos: number): Buffer {
+  const out = Buffer.allocUnsafe(BATCH.HEADER_SIZE);
+  buf.copy(out, 0, pos, pos + BATCH.HEADER_SIZE);
+  out.writeInt32BE(BATCH.HEADER_SIZE - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
+  out.writeInt16BE(buf.readInt16BE(pos + BATCH.ATTRIBUTES) & ~Attr.COMPRESSION_MASK, BATCH.ATTRIBUTES);
+  out.writeInt32BE(0, BATCH.RECORD_COUNT);
+  updateCrc(out, 0);
+  return out;
+}

@@ -1,20 +1,21 @@
 // The idempotent producer over a real socket: an in-process Broker with
 // production wiring (metadata store, logs on disk), and a spawned broker
 // process for SIGKILL.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../../core/broker/broker.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
-import { buildRecordBatch, decodeAllRecords } from '../../../core/protocol/record-batch.ts';
+import { BATCH, buildRecordBatch, decodeAllRecords } from '../../../core/protocol/record-batch.ts';
 import * as ip from '../../../core/protocol/messages/init-producer-id.ts';
 import * as dp from '../../../core/protocol/messages/describe-producers.ts';
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
 import { Api, KafkaClient, type ClientCodec } from '../../helpers/kafka-client.ts';
 import { startBroker, type RunningBroker } from '../../helpers/spawn-broker.ts';
 import { listSnapshots } from '../../../core/storage/producer-state.ts';
+import type { LogManager } from '../../../core/storage/log-manager.ts';
 
 const InitProducerId = { apiKey: 22, flexibleMin: ip.InitProducerIdRequestVersions.flexibleMin, encode: ip.encodeInitProducerIdRequest, decode: ip.decodeInitProducerIdResponse } satisfies ClientCodec<any, any>;
 const DescribeProducers = { apiKey: 61, flexibleMin: dp.DescribeProducersRequestVersions.flexibleMin, encode: dp.encodeDescribeProducersRequest, decode: dp.decodeDescribeProducersResponse } satisfies ClientCodec<any, any>;
@@ -72,8 +73,14 @@ async function fetchValues(c: KafkaClient, topic: string, partition = 0): Promis
     const buf = !p.records ? Buffer.alloc(0) : Buffer.isBuffer(p.records) ? p.records : Buffer.concat(p.records as Buffer[]);
     const recs = decodeAllRecords(buf);
     for (const x of recs) out.push(x.value!.toString());
-    if (recs.length === 0 || offset >= Number(p.highWatermark)) return out;
-    offset = recs[recs.length - 1]!.offset + 1;
+    if (offset >= Number(p.highWatermark) || buf.length < BATCH.HEADER_SIZE) return out;
+    // Past the last batch returned (compaction can leave batches without records).
+    let next = offset;
+    for (let q = 0; q + BATCH.HEADER_SIZE <= buf.length; q += buf.readInt32BE(q + BATCH.LENGTH) + BATCH.LOG_OVERHEAD) {
+      next = Number(buf.readBigInt64BE(q)) + buf.readInt32BE(q + BATCH.LAST_OFFSET_DELTA) + 1;
+    }
+    if (next <= offset) return out;
+    offset = next;
     if (offset >= Number(p.highWatermark)) return out;
   }
 }
@@ -244,5 +251,65 @@ describe('producer state snapshots and recovery', () => {
     expect(await produce(client, 'crash', pid, 0, 10, ['next'])).toEqual({ errorCode: 0, baseOffset: 10 });
     expect((await fetchValues(client, 'crash')).length).toBe(11);
     expect(listSnapshots(partDir)).not.toContain(500);
+  });
+});
+
+describe('producer state and compaction', () => {
+  it('keeps an empty batch for a producer whose last batch was compacted away; its retry is still a duplicate after a restart', async () => {
+    const dir = tmp();
+    let { broker, client } = await startInProcess(dir);
+    // Tiny segments: every batch rolls one, so all but the last are cleanable.
+    await createTopic(client, 'cpid', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '100', 'min.cleanable.dirty.ratio': '0.01' });
+    const { producerId: pid } = await initPid(client);
+    expect(await produce(client, 'cpid', pid, 0, 0, ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 0 });
+    // Another producer supersedes both keys; then one more record fills the active segment.
+    expect((await produce(client, 'cpid', -1, -1, -1, ['a', 'b'])).errorCode).toBe(0);
+    expect((await produce(client, 'cpid', -1, -1, -1, ['c'])).errorCode).toBe(0);
+    const cleaned = await (broker.logs as LogManager).cleaner.cleanNow();
+    expect(cleaned.map((r) => r.topic)).toContain('cpid');
+    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
+    // The producer's batch (offsets 0-1) now holds no records but is still in the log.
+    const partDir = join(dir, 'broker-1', 'cpid-0');
+    const first = readFileSync(join(partDir, '00000000000000000000.log'));
+    expect(first.length).toBe(BATCH.HEADER_SIZE);
+    expect(first.readInt32BE(BATCH.RECORD_COUNT)).toBe(0);
+    expect(Number(first.readBigInt64BE(BATCH.PRODUCER_ID))).toBe(pid);
+    client.close();
+    await broker.stop();
+    // Without snapshots (lost, or corrupt) the state is rebuilt from the batch headers alone.
+    for (const o of listSnapshots(partDir)) rmSync(join(partDir, `${String(o).padStart(20, '0')}.snapshot`));
+
+    ({ broker, client } = await startInProcess(dir));
+    cleanups.push(async () => { client.close(); await broker.stop(); });
+    expect(await produce(client, 'cpid', pid, 0, 0, ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 0 });
+    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
+    expect((await produce(client, 'cpid', pid, 0, 3, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(client, 'cpid', pid, 0, 2, ['d'])).toEqual({ errorCode: 0, baseOffset: 5 });
+    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('producer.id.expiration.ms', () => {
+  it('forgets a producer idle longer than the expiration: a later sequence is then accepted', async () => {
+    const dir = tmp();
+    const { broker, client } = await startInProcess(dir, { 'producer.id.expiration.ms': '300', 'producer.id.expiration.check.interval.ms': '100' });
+    cleanups.push(async () => { client.close(); await broker.stop(); });
+    await createTopic(client, 'exp');
+    const { producerId: pid } = await initPid(client);
+    expect((await produce(client, 'exp', pid, 0, 0, ['x'])).errorCode).toBe(0);
+    // While remembered, a gap is refused and DescribeProducers lists it.
+    expect((await produce(client, 'exp', pid, 0, 5, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await describe1(client, 'exp'))[0]!.activeProducers).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    // Expired: the producer id is unknown again, so any sequence starts it afresh (Kafka 4).
+    expect((await produce(client, 'exp', pid, 0, 5, ['after'])).errorCode).toBe(0);
+    expect((await describe1(client, 'exp'))[0]!.activeProducers).toEqual([expect.objectContaining({ producerId: pid, lastSequence: 5 })]);
+  });
+
+  it('is a broker config with Kafka\'s default', () => {
+    const c = new BrokerConfig({});
+    expect(c.producerIdExpirationMs).toBe(86400000);
+    expect(new BrokerConfig({ 'producer.id.expiration.ms': '1000' }).producerIdExpirationMs).toBe(1000);
+    expect(() => new BrokerConfig({ 'producer.id.expiration.ms': 'abc' })).toThrow();
   });
 });
