@@ -31,6 +31,8 @@ export interface BrokerOptions {
   port?: number;
   /** Host clients are told to connect to (Metadata); defaults to `host`. */
   advertisedHost?: string;
+  /** Port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster); defaults to the bound port. */
+  advertisedPort?: number;
   dataDir: string;
   config?: BrokerConfig;
   clusterId?: string;
@@ -93,9 +95,9 @@ export class Broker {
     });
   }
 
-  /** The port clients connect to (the bound one once started). */
+  /** The port clients are told to connect to: the configured one, else the bound one once started. */
   get advertisedPort(): number {
-    return this.boundPort >= 0 ? this.boundPort : this.requestedPort;
+    return this.opts.advertisedPort ?? (this.boundPort >= 0 ? this.boundPort : this.requestedPort);
   }
 
   log(msg: string): void {

@@ -7,6 +7,7 @@ const SPEC: Record<string, OptionSpec> = {
   port: { value: true, arg: 'PORT', description: 'Listener port (default 9092; 0 picks a free port)' },
   host: { value: true, arg: 'HOST', description: 'Listener address (default 127.0.0.1)' },
   'advertised-host': { value: true, arg: 'HOST', description: 'Host name given to clients in metadata (default: --host)' },
+  'advertised-port': { value: true, arg: 'PORT', description: 'Port given to clients in metadata (default: the listener port), e.g. behind a proxy' },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
   help: { description: 'Show this help' },
 };
@@ -23,6 +24,11 @@ export async function start(argv: string[]): Promise<number> {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${portText}"`);
   const host = one('host') ?? '127.0.0.1';
+  const advertisedPortText = one('advertised-port');
+  const advertisedPort = advertisedPortText === undefined ? undefined : Number(advertisedPortText);
+  if (advertisedPortText !== undefined && (!/^\d+$/.test(advertisedPortText) || advertisedPort! < 1 || advertisedPort! > 65535)) {
+    throw new UsageError(`--advertised-port must be a number from 1 to 65535, got "${advertisedPortText}"`);
+  }
   const dataDir = one('data-dir') ?? defaultDataDir();
 
   const { BrokerConfig } = await import('../broker/configs.ts');
@@ -46,7 +52,7 @@ export async function start(argv: string[]): Promise<number> {
   }
 
   const { Broker } = await import('../broker/broker.ts');
-  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), dataDir, config });
+  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config });
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();

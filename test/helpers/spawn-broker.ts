@@ -81,6 +81,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Fixed port (0 = any). */
   port?: number;
+  /** More `samsa start` arguments (e.g. --advertised-port). */
+  args?: string[];
   startTimeoutMs?: number;
 }
 
@@ -131,6 +133,7 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
     const args = [join(REPO_ROOT, 'bin', 'samsa.js'), 'start', '--data-dir', dataDir,
       '--port', String(opts.port ?? 0), '--host', '127.0.0.1'];
     for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
+    args.push(...(opts.args ?? []));
     child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
     ready = /listening on (\S+):(\d+)/;
   }
