@@ -9,6 +9,8 @@ const SPEC: Record<string, OptionSpec> = {
   'advertised-host': { value: true, arg: 'HOST', description: 'Host name given to clients in metadata (default: --host)' },
   'advertised-port': { value: true, arg: 'PORT', description: 'Port given to clients in metadata (default: the listener port), e.g. behind a proxy' },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
+  ui: { description: 'Also serve the console (GUI) on 127.0.0.1 and print its URL' },
+  'ui-port': { value: true, arg: 'PORT', description: 'Port of the console with --ui (default 9000; 0 picks a free port)' },
   help: { description: 'Show this help' },
 };
 
@@ -30,6 +32,11 @@ export async function start(argv: string[]): Promise<number> {
     throw new UsageError(`--advertised-port must be a number from 1 to 65535, got "${advertisedPortText}"`);
   }
   const dataDir = one('data-dir') ?? defaultDataDir();
+  const ui = args.flags.has('ui');
+  const uiPortText = one('ui-port') ?? '9000';
+  const uiPort = Number(uiPortText);
+  if (!/^\d+$/.test(uiPortText) || uiPort > 65535) throw new UsageError(`--ui-port must be a number from 0 to 65535, got "${uiPortText}"`);
+  if (one('ui-port') !== undefined && !ui) throw new UsageError('--ui-port needs --ui');
 
   const { BrokerConfig } = await import('../broker/configs.ts');
   let config;
@@ -66,13 +73,14 @@ export async function start(argv: string[]): Promise<number> {
     await broker.stop().catch(() => undefined);
     return 1;
   }
+  const consoleHost = ui ? await startConsole(addr, uiPort) : undefined;
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       console.log(`Samsa: ${signal} received, shutting down`);
-      broker.stop().then(
+      (consoleHost?.close() ?? Promise.resolve()).then(() => broker.stop()).then(
         () => { unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
         (e: unknown) => { unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
       );
@@ -81,5 +89,29 @@ export async function start(argv: string[]): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     // Only now say we are ready: whoever reads this line may signal us at once.
     console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
+    if (consoleHost?.message) console.log(consoleHost.message);
   });
+}
+
+/**
+ * Starts the console's web host for the broker at `addr`. Never fails the broker: a missing
+ * renderer build or a busy port becomes one line of explanation instead.
+ */
+async function startConsole(addr: { host: string; port: number }, uiPort: number): Promise<{ message: string; close(): Promise<void> }> {
+  const { rendererBuilt, startWebHost } = await import('../console/web-host.ts');
+  if (!rendererBuilt()) {
+    return { message: 'Samsa console: not available, the GUI has not been built (run `npm run build:renderer`, then start again)', close: async () => undefined };
+  }
+  const { ConsoleService } = await import('../console/service.ts');
+  const host = addr.host === '0.0.0.0' || addr.host === '::' ? '127.0.0.1' : addr.host;
+  const service = new ConsoleService({ bootstrap: `${host.includes(':') ? `[${host}]` : host}:${addr.port}` });
+  try {
+    const web = await startWebHost({ service, port: uiPort });
+    return { message: `Samsa console: ${web.url}`, close: async () => { await web.close(); await service.close(); } };
+  } catch (e) {
+    await service.close();
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EADDRINUSE' ? `port ${uiPort} is already in use; pick another with --ui-port` : err.message;
+    return { message: `Samsa console: not available, ${why}`, close: async () => undefined };
+  }
 }

@@ -1,0 +1,251 @@
+// The one interface the console's renderer knows. Types only: the renderer imports this file with
+// `import type`, so nothing here may pull in Node code. Everything that crosses the bridge is plain
+// JSON (offsets as decimal strings, record bytes as text or base64), so the same operations can be
+// carried over a WebSocket (the headless host) or Electron IPC (the desktop shell).
+
+/** Offsets are int64 in Kafka; they cross the bridge as decimal strings. */
+export type OffsetString = string;
+
+/** Record bytes: UTF-8 text when the bytes are valid UTF-8, else base64. */
+export interface Payload {
+  encoding: 'utf8' | 'base64';
+  data: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+  isController: boolean;
+  partitionsLed: number;
+}
+
+export interface ClusterOverview {
+  bootstrap: string;
+  clusterId: string | null;
+  controllerId: number;
+  brokers: BrokerInfo[];
+  topicCount: number;
+  internalTopicCount: number;
+  partitionCount: number;
+  underReplicatedPartitions: number;
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  internal: boolean;
+  underReplicatedPartitions: number;
+}
+
+export interface CreateTopicArgs {
+  name: string;
+  /** -1 (or absent): the broker's num.partitions. */
+  partitions?: number;
+  /** -1 (or absent): the broker's default.replication.factor. */
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface PartitionDetail {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  startOffset: OffsetString;
+  highWatermark: OffsetString;
+}
+
+export type ConfigSourceName =
+  | 'DYNAMIC_TOPIC_CONFIG' | 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG' | 'DYNAMIC_BROKER_LOGGER_CONFIG' | 'UNKNOWN';
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSourceName;
+  isDefault: boolean;
+  readOnly: boolean;
+  sensitive: boolean;
+}
+
+export interface TopicDetail {
+  name: string;
+  id: string;
+  internal: boolean;
+  partitions: PartitionDetail[];
+  /** Total records between start offsets and high watermarks (compaction may make it smaller). */
+  recordCount: OffsetString;
+  configs: ConfigEntry[];
+}
+
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface HeaderInput {
+  key: string;
+  value: string;
+}
+
+export interface ProduceArgs {
+  topic: string;
+  /** A partition number; absent: by key hash (or spread when there is no key). */
+  partition?: number;
+  key?: string | null;
+  value: string | null;
+  /** 'json' validates the value as JSON before sending. */
+  valueFormat?: 'text' | 'json';
+  headers?: HeaderInput[];
+  compression?: Compression;
+}
+
+export interface ProduceResult {
+  topic: string;
+  partition: number;
+  offset: OffsetString;
+  timestamp: number;
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Payload | null;
+}
+
+export interface RecordView {
+  partition: number;
+  offset: OffsetString;
+  timestamp: number;
+  timestampType: 'CreateTime' | 'LogAppendTime';
+  key: Payload | null;
+  value: Payload | null;
+  headers: RecordHeader[];
+}
+
+export type StartPosition =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offset'; offset: OffsetString }
+  | { kind: 'timestamp'; timestamp: number }
+  | { kind: 'lastN'; n: number };
+
+export interface TailArgs {
+  topic: string;
+  /** Absent or empty: all partitions. */
+  partitions?: number[];
+  start: StartPosition;
+  /** Most records per push (capped by the service). */
+  maxPerPush?: number;
+}
+
+export interface TailOpened {
+  subscription: string;
+  partitions: number[];
+  /** Where reading starts, per partition. */
+  positions: Record<number, OffsetString>;
+}
+
+export type TailEvent =
+  | { type: 'records'; records: RecordView[] }
+  | { type: 'seeked'; positions: Record<number, OffsetString> }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'error'; message: string }
+  | { type: 'closed' };
+
+export interface FetchPageArgs {
+  topic: string;
+  partition: number;
+  offset: OffsetString;
+  limit: number;
+}
+
+export interface GroupSummary {
+  groupId: string;
+  state: string;
+  protocolType: string;
+}
+
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  assignments: { topic: string; partitions: number[] }[];
+}
+
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  committed: OffsetString | null;
+  logEnd: OffsetString | null;
+  lag: OffsetString | null;
+  memberId: string | null;
+}
+
+export interface GroupDetail {
+  groupId: string;
+  state: string;
+  protocol: string;
+  protocolType: string;
+  members: GroupMember[];
+  offsets: GroupOffset[];
+  totalLag: OffsetString;
+}
+
+export interface ConnectionInfo {
+  bootstrap: string;
+  connected: boolean;
+}
+
+/** Request and result types of every operation, by name. */
+export interface Operations {
+  connection: { args: Record<string, never>; result: ConnectionInfo };
+  connect: { args: { bootstrap: string }; result: ConnectionInfo };
+  clusterOverview: { args: Record<string, never>; result: ClusterOverview };
+  listTopics: { args: { includeInternal?: boolean }; result: TopicSummary[] };
+  createTopic: { args: CreateTopicArgs; result: TopicSummary };
+  deleteTopic: { args: { name: string }; result: { deleted: string } };
+  topicDetail: { args: { name: string }; result: TopicDetail };
+  produce: { args: ProduceArgs; result: ProduceResult };
+  fetchMessagesPage: { args: FetchPageArgs; result: { records: RecordView[]; highWatermark: OffsetString } };
+  listGroups: { args: Record<string, never>; result: GroupSummary[] };
+  describeGroup: { args: { groupId: string }; result: GroupDetail };
+  tailPause: { args: { subscription: string }; result: { ok: true } };
+  tailResume: { args: { subscription: string }; result: { ok: true } };
+  tailSeek: { args: { subscription: string; start: StartPosition }; result: { positions: Record<number, OffsetString> } };
+  tailCancel: { args: { subscription: string }; result: { ok: true } };
+}
+
+export type OperationName = keyof Operations;
+export type OpArgs<K extends OperationName> = Operations[K]['args'];
+export type OpResult<K extends OperationName> = Operations[K]['result'];
+
+/** An error as it crosses the bridge: a readable message, the Kafka error name when there is one, and the form field it belongs to. */
+export interface BridgeErrorInfo {
+  message: string;
+  kafkaError?: string;
+  field?: string;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface Bridge {
+  invoke<K extends OperationName>(op: K, args: OpArgs<K>): Promise<OpResult<K>>;
+  /** Opens a tail; events arrive on `listener` until tailCancel (or the bridge closes). */
+  openTail(args: TailArgs, listener: (event: TailEvent) => void): Promise<TailOpened>;
+  /** State of the bridge transport itself (the WebSocket, or IPC which is always open). */
+  onState(listener: (state: ConnectionState) => void): () => void;
+}
+
+// ---- wire format of the WebSocket transport ----------------------------------------------
+
+export type ClientMessage =
+  | { id: number; op: OperationName; args: unknown }
+  | { id: number; op: 'openTail'; args: TailArgs };
+
+export type ServerMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: BridgeErrorInfo }
+  | { sub: string; event: TailEvent };

@@ -1,0 +1,692 @@
+// The console service: every operation behind the Bridge, as one handler table (operation name →
+// async function with validated arguments), plus tails (live reads without a consumer group) as
+// subscriptions the caller can pause, resume, seek and cancel. It reaches the cluster only through
+// @platformatic/kafka, so the local broker and a remote Kafka cluster take the same path. It knows
+// nothing of its transport: the WebSocket host and (later) Electron IPC both call `call` / `openTail`
+// with a Session that carries events back.
+import { Admin, Consumer, Producer, metadataV12 } from '@platformatic/kafka';
+
+type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
+import { topicNameError } from '../broker/configs.ts';
+import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstrap } from '../cli/tools/common.ts';
+import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
+import type {
+  BridgeErrorInfo, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, GroupDetail, GroupOffset, GroupSummary,
+  OperationName, Operations, Payload, ProduceResult, RecordView, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
+  TopicSummary,
+} from './bridge.ts';
+
+/** An error a user caused or can act on; crosses the bridge as its message (and the field it belongs to). */
+export class ConsoleError extends Error {
+  kafkaError: string | undefined;
+  field: string | undefined;
+  constructor(message: string, field?: string, kafkaError?: string) {
+    super(message);
+    this.field = field;
+    this.kafkaError = kafkaError;
+  }
+}
+
+/** The caller's side of a connection: where tail events go. `emit` resolves when the transport can take more. */
+export interface Session {
+  emit(subscription: string, event: TailEvent): Promise<void>;
+}
+
+const INTERNAL = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+const SOURCES: Record<number, ConfigSourceName> = {
+  0: 'UNKNOWN', 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC_BROKER_CONFIG', 3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG', 6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
+};
+export const MAX_PER_PUSH = 2000;
+const DEFAULT_PER_PUSH = 500;
+const POLL_WAIT_MS = 250;
+
+// ---- argument validation ------------------------------------------------------------------
+
+type Args = Record<string, unknown>;
+
+function asArgs(v: unknown): Args {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConsoleError('arguments must be an object');
+  return v as Args;
+}
+
+function str(a: Args, name: string): string {
+  const v = a[name];
+  if (typeof v !== 'string') throw new ConsoleError(`${name} must be a string`, name);
+  return v;
+}
+
+function optStr(a: Args, name: string): string | undefined {
+  return a[name] === undefined || a[name] === null ? undefined : str(a, name);
+}
+
+function optInt(a: Args, name: string, min: number, max = 2 ** 31 - 1): number | undefined {
+  const v = a[name];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConsoleError(`${name} must be a whole number from ${min} to ${max}`, name);
+  }
+  return n;
+}
+
+function offsetText(v: unknown, name: string): bigint {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string' || !/^\d+$/.test(s.trim())) throw new ConsoleError(`${name} must be an offset (a whole number ≥ 0)`, name);
+  return BigInt(s.trim());
+}
+
+function startPosition(v: unknown): StartPosition {
+  const a = asArgs(v);
+  switch (a.kind) {
+    case 'earliest': case 'latest': return { kind: a.kind };
+    case 'offset': return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
+    case 'timestamp': {
+      const t = a.timestamp;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
+      return { kind: 'timestamp', timestamp: Math.floor(t) };
+    }
+    case 'lastN': return { kind: 'lastN', n: optInt(a, 'n', 1, 1_000_000) ?? 100 };
+    default: throw new ConsoleError('start must be earliest, latest, offset, timestamp or lastN', 'start');
+  }
+}
+
+// ---- conversions ------------------------------------------------------------------------------
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function toPayload(b: Buffer | null | undefined): Payload | null {
+  if (b === null || b === undefined) return null;
+  try {
+    return { encoding: 'utf8', data: utf8.decode(b), size: b.length };
+  } catch {
+    return { encoding: 'base64', data: b.toString('base64'), size: b.length };
+  }
+}
+
+function toRecordView(r: ConsumedRecord): RecordView {
+  return {
+    partition: r.partition,
+    offset: r.offset.toString(),
+    timestamp: Number(r.timestamp),
+    timestampType: r.timestampType,
+    key: toPayload(r.key),
+    value: toPayload(r.value),
+    headers: r.headers.map(([k, v]) => ({ key: k ? k.toString('utf8') : '', value: toPayload(v) })),
+  };
+}
+
+/** A readable error for the bridge: our own messages as they are, client errors with the Kafka error name. */
+export function errorInfo(e: unknown, bootstrap: string[], fieldFor: (kafkaError: string) => string | undefined = () => undefined): BridgeErrorInfo {
+  if (e instanceof ConsoleError) {
+    const info: BridgeErrorInfo = { message: e.message };
+    if (e.field) info.field = e.field;
+    if (e.kafkaError) info.kafkaError = e.kafkaError;
+    return info;
+  }
+  const id = kafkaErrorId(e);
+  const info: BridgeErrorInfo = { message: describeFailure(e, bootstrap) };
+  if (id) {
+    info.kafkaError = id;
+    const f = fieldFor(id);
+    if (f) info.field = f;
+  }
+  return info;
+}
+
+const CREATE_FIELDS: Record<string, string> = {
+  INVALID_TOPIC_EXCEPTION: 'name', TOPIC_ALREADY_EXISTS: 'name', INVALID_PARTITIONS: 'partitions',
+  INVALID_REPLICATION_FACTOR: 'replicationFactor', INVALID_CONFIG: 'configs', POLICY_VIOLATION: 'configs',
+};
+
+// ---- tails ------------------------------------------------------------------------------------
+
+class Tail {
+  readonly id: string;
+  readonly topic: string;
+  readonly partitions: number[];
+  readonly reader: PartitionReader;
+  readonly consumer: Consumer;
+  readonly maxPerPush: number;
+  paused = false;
+  cancelled = false;
+  pendingSeek: { start: StartPosition; done: (r: { positions: Record<number, string> } | Error) => void } | null = null;
+  #wake: (() => void) | null = null;
+  finished: Promise<void> = Promise.resolve();
+
+  constructor(id: string, topic: string, partitions: number[], consumer: Consumer, maxPerPush: number) {
+    this.id = id;
+    this.topic = topic;
+    this.partitions = partitions;
+    this.consumer = consumer;
+    this.reader = new PartitionReader(consumer, topic);
+    this.maxPerPush = maxPerPush;
+  }
+
+  wake(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.#wake = null; resolve(); }, ms);
+      this.#wake = () => { clearTimeout(t); resolve(); };
+    });
+  }
+}
+
+// ---- the service ------------------------------------------------------------------------------
+
+export interface ConsoleServiceOptions {
+  /** Bootstrap servers, "host:port[,host:port]". */
+  bootstrap: string;
+  clientId?: string;
+}
+
+type Handler<K extends OperationName> = (args: Args, session: Session) => Promise<Operations[K]['result']>;
+
+export class ConsoleService {
+  #bootstrap: string[];
+  readonly #clientId: string;
+  #admin: Admin | undefined;
+  #producer: Producer | undefined;
+  readonly #tails = new Map<string, { tail: Tail; session: Session }>();
+  #nextTail = 1;
+
+  constructor(opts: ConsoleServiceOptions) {
+    this.#bootstrap = parseBootstrap(opts.bootstrap);
+    this.#clientId = opts.clientId ?? 'samsa-console';
+  }
+
+  get bootstrap(): string {
+    return this.#bootstrap.join(',');
+  }
+
+  #adminClient(): Admin {
+    this.#admin ??= new Admin(clientOptions(this.#bootstrap, `${this.#clientId}-admin`));
+    return this.#admin;
+  }
+
+  #producerClient(): Producer {
+    this.#producer ??= new Producer({ ...clientOptions(this.#bootstrap, `${this.#clientId}-producer`), acks: -1, autocreateTopics: false });
+    return this.#producer;
+  }
+
+  /** Runs one operation; failures come back as BridgeErrorInfo-shaped ConsoleErrors. */
+  async call(op: string, rawArgs: unknown, session: Session): Promise<unknown> {
+    const handler = (this.handlers as Record<string, Handler<OperationName> | undefined>)[op];
+    if (!handler || !Object.hasOwn(this.handlers, op)) throw new ConsoleError(`unknown operation "${op}"`);
+    try {
+      return await handler(asArgs(rawArgs), session);
+    } catch (e) {
+      const info = errorInfo(e, this.#bootstrap, op === 'createTopic' ? (id) => CREATE_FIELDS[id] : undefined);
+      throw new ConsoleError(info.message, info.field, info.kafkaError);
+    }
+  }
+
+  readonly handlers: { [K in OperationName]: Handler<K> } = {
+    connection: async () => ({ bootstrap: this.bootstrap, connected: await this.#reachable() }),
+    connect: async (a) => {
+      const list = (() => {
+        try { return parseBootstrap(str(a, 'bootstrap')); } catch (e) { throw new ConsoleError((e as Error).message.replace('--bootstrap-server', 'bootstrap'), 'bootstrap'); }
+      })();
+      await this.#closeClients();
+      this.#bootstrap = list;
+      return { bootstrap: this.bootstrap, connected: await this.#reachable() };
+    },
+    clusterOverview: async () => this.#overview(),
+    listTopics: async (a) => {
+      const meta = await this.#fullMetadata();
+      const include = a.includeInternal === true;
+      return meta.topics
+        .filter((t) => t.name !== null && t.errorCode === 0 && (include || !(t.isInternal || INTERNAL.has(t.name!))))
+        .map((t) => summary(t))
+        .sort((x, y) => x.name.localeCompare(y.name));
+    },
+    createTopic: async (a) => this.#createTopic(a),
+    deleteTopic: async (a) => {
+      const name = str(a, 'name');
+      await this.#adminClient().deleteTopics({ topics: [name] });
+      return { deleted: name };
+    },
+    topicDetail: async (a) => this.#topicDetail(str(a, 'name')),
+    produce: async (a) => this.#produce(a),
+    fetchMessagesPage: async (a) => {
+      const topic = str(a, 'topic');
+      const partition = optInt(a, 'partition', 0) ?? 0;
+      const from = offsetText(a.offset, 'offset');
+      const limit = optInt(a, 'limit', 1, 10_000) ?? 100;
+      return this.#fetchPage(topic, partition, from, limit);
+    },
+    listGroups: async () => {
+      const groups = await this.#adminClient().listGroups();
+      return [...groups.values()]
+        .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+        .map((g): GroupSummary => ({ groupId: g.id, state: stateName(g.state), protocolType: g.protocolType }))
+        .sort((x, y) => x.groupId.localeCompare(y.groupId));
+    },
+    describeGroup: async (a) => this.#describeGroup(str(a, 'groupId')),
+    tailPause: async (a, s) => {
+      const t = this.#tail(a, s);
+      if (!t.paused) { t.paused = true; await s.emit(t.id, { type: 'paused' }); }
+      return { ok: true };
+    },
+    tailResume: async (a, s) => {
+      const t = this.#tail(a, s);
+      if (t.paused) { t.paused = false; t.wake(); await s.emit(t.id, { type: 'resumed' }); }
+      return { ok: true };
+    },
+    tailSeek: async (a, s) => {
+      const t = this.#tail(a, s);
+      const start = startPosition(a.start);
+      return new Promise((resolve, reject) => {
+        t.pendingSeek?.done(new ConsoleError('replaced by a newer seek'));
+        t.pendingSeek = { start, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) };
+        t.wake();
+      });
+    },
+    tailCancel: async (a, s) => {
+      const t = this.#tail(a, s);
+      await this.#cancel(t);
+      return { ok: true };
+    },
+  };
+
+  #tail(a: Args, session: Session): Tail {
+    const id = str(a, 'subscription');
+    const entry = this.#tails.get(id);
+    if (!entry || entry.session !== session) throw new ConsoleError(`no tail with subscription "${id}"`);
+    return entry.tail;
+  }
+
+  async #reachable(): Promise<boolean> {
+    try {
+      await this.#adminClient().metadata({ topics: [] });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One Metadata request for all topics (fast with 10,000 topics). */
+  async #fullMetadata(): Promise<MetadataResponse> {
+    const admin = this.#adminClient();
+    const conns = await admin.connectToBrokers(null);
+    const conn = conns.values().next().value;
+    if (!conn) throw new ConsoleError(`Could not connect to the Kafka broker at ${this.bootstrap}.`);
+    return metadataV12.api.async(conn, null, false, false);
+  }
+
+  async #overview(): Promise<ClusterOverview> {
+    const meta = await this.#fullMetadata();
+    const led = new Map<number, number>();
+    let partitions = 0, under = 0, internal = 0, topics = 0;
+    for (const t of meta.topics) {
+      if (t.errorCode !== 0 || t.name === null) continue;
+      topics++;
+      if (t.isInternal || INTERNAL.has(t.name!)) internal++;
+      for (const p of t.partitions) {
+        partitions++;
+        if (p.isrNodes.length < p.replicaNodes.length) under++;
+        led.set(p.leaderId, (led.get(p.leaderId) ?? 0) + 1);
+      }
+    }
+    return {
+      bootstrap: this.bootstrap,
+      clusterId: meta.clusterId ?? null,
+      controllerId: meta.controllerId,
+      brokers: meta.brokers.map((b) => ({
+        nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, isController: b.nodeId === meta.controllerId, partitionsLed: led.get(b.nodeId) ?? 0,
+      })).sort((x, y) => x.nodeId - y.nodeId),
+      topicCount: topics,
+      internalTopicCount: internal,
+      partitionCount: partitions,
+      underReplicatedPartitions: under,
+    };
+  }
+
+  async #createTopic(a: Args): Promise<TopicSummary> {
+    const name = str(a, 'name');
+    const nameError = topicNameError(name);
+    if (nameError) throw new ConsoleError(nameError, 'name', 'INVALID_TOPIC_EXCEPTION');
+    const partitions = optInt(a, 'partitions', -1, 1_000_000) ?? -1;
+    if (partitions === 0) throw new ConsoleError('Number of partitions must be larger than 0.', 'partitions', 'INVALID_PARTITIONS');
+    const replicas = optInt(a, 'replicationFactor', -1, 32767) ?? -1;
+    if (replicas === 0) throw new ConsoleError('Replication factor must be larger than 0.', 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+    const configs = a.configs === undefined || a.configs === null ? {} : asArgs(a.configs);
+    for (const [k, v] of Object.entries(configs)) {
+      if (typeof v !== 'string') throw new ConsoleError(`config ${k} must be a string value`, 'configs');
+    }
+    const admin = this.#adminClient();
+    if (replicas > 0) {
+      const meta = await this.#fullMetadata();
+      if (replicas > meta.brokers.length) {
+        throw new ConsoleError(
+          `Replication factor: ${replicas} larger than available brokers: ${meta.brokers.length}.`, 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+      }
+    }
+    await admin.createTopics({
+      topics: [name], partitions, replicas,
+      configs: Object.entries(configs).map(([n, value]) => ({ name: n, value: value as string })),
+    });
+    const meta = await this.#fullMetadata();
+    const t = meta.topics.find((x) => x.name === name);
+    return t ? summary(t) : { name, partitions: partitions > 0 ? partitions : 0, replicationFactor: replicas > 0 ? replicas : 0, internal: false, underReplicatedPartitions: 0 };
+  }
+
+  async #topicDetail(name: string): Promise<TopicDetail> {
+    const admin = this.#adminClient();
+    let meta;
+    try {
+      meta = await admin.metadata({ topics: [name], forceUpdate: true, autocreateTopics: false });
+    } catch (e) {
+      if (isUnknownTopic(e)) throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
+      throw e;
+    }
+    const t = meta.topics.get(name);
+    if (!t) throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
+    const indexes = [...t.partitions.keys()];
+    const [starts, ends, described] = await Promise.all([
+      this.#offsetsAt(name, indexes, -2n),
+      this.#offsetsAt(name, indexes, -1n),
+      admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: name }], includeSynonyms: false, includeDocumentation: false })
+        .catch((e: unknown) => {
+          if (leafErrors(e).some((l) => l.code === 'PLT_KFK_UNSUPPORTED_API')) return [];
+          throw e;
+        }),
+    ]);
+    let count = 0n;
+    const partitions = indexes.map((i) => {
+      const p = t.partitions[i]!;
+      const s = starts.get(i) ?? 0n, e = ends.get(i) ?? 0n;
+      if (e > s) count += e - s;
+      return { partition: i, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr], startOffset: s.toString(), highWatermark: e.toString() };
+    });
+    const configs: ConfigEntry[] = (described[0]?.configs ?? []).map((c) => ({
+      name: c.name, value: c.isSensitive ? null : c.value ?? null, source: SOURCES[c.configSource] ?? 'UNKNOWN',
+      isDefault: c.configSource === 5, readOnly: c.readOnly, sensitive: c.isSensitive,
+    })).sort((x, y) => x.name.localeCompare(y.name));
+    return { name, id: t.id, internal: INTERNAL.has(name), partitions, recordCount: count.toString(), configs };
+  }
+
+  /** ListOffsets at `timestamp` (-2 earliest, -1 latest, else the first offset at or after it). -1 when there is none. */
+  async #offsetsAt(topic: string, partitions: number[], timestamp: bigint): Promise<Map<number, bigint>> {
+    const res = await this.#adminClient().listOffsets({
+      topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+    });
+    return new Map((res.find((r) => r.name === topic)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+  }
+
+  async #produce(a: Args): Promise<ProduceResult> {
+    const topic = str(a, 'topic');
+    if (topic === '') throw new ConsoleError('Pick a topic to produce to.', 'topic');
+    const partition = optInt(a, 'partition', 0);
+    const key = optStr(a, 'key');
+    const value = optStr(a, 'value');
+    const format = a.valueFormat ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new ConsoleError('valueFormat must be text or json', 'valueFormat');
+    if (format === 'json' && value !== undefined) {
+      try {
+        JSON.parse(value);
+      } catch (e) {
+        throw new ConsoleError(`The value is not valid JSON: ${(e as Error).message}`, 'value');
+      }
+    }
+    const compression = (a.compression ?? 'none') as Compression;
+    if (!COMPRESSIONS.includes(compression)) throw new ConsoleError(`compression must be one of ${COMPRESSIONS.join(', ')}`, 'compression');
+    const headerList = a.headers === undefined || a.headers === null ? [] : a.headers;
+    if (!Array.isArray(headerList)) throw new ConsoleError('headers must be a list of {key, value}', 'headers');
+    const headers = new Map<Buffer, Buffer>();
+    for (const h of headerList) {
+      const ha = asArgs(h);
+      const hk = str(ha, 'key');
+      if (hk === '') throw new ConsoleError('A header needs a key.', 'headers');
+      headers.set(Buffer.from(hk), Buffer.from(optStr(ha, 'value') ?? ''));
+    }
+    const message: Record<string, unknown> = {
+      topic,
+      key: key === undefined || key === '' ? undefined : Buffer.from(key),
+      value: value === undefined ? null : Buffer.from(value),
+      headers,
+    };
+    if (partition !== undefined) message.partition = partition;
+    const producer = this.#producerClient();
+    const meta = await producer.metadata({ topics: [topic], autocreateTopics: false }).catch((e: unknown) => {
+      if (isUnknownTopic(e)) throw new ConsoleError(`Topic '${topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
+      throw e;
+    });
+    const count = meta.topics.get(topic)?.partitionsCount ?? 0;
+    if (partition !== undefined && partition >= count) {
+      throw new ConsoleError(`Topic '${topic}' has ${count} partition${count === 1 ? '' : 's'}; there is no partition ${partition}.`, 'partition');
+    }
+    const result = await producer.send({ messages: [message as never], compression });
+    const o = result.offsets?.[0];
+    return { topic, partition: o?.partition ?? partition ?? 0, offset: (o?.offset ?? -1n).toString(), timestamp: Date.now() };
+  }
+
+  async #fetchPage(topic: string, partition: number, from: bigint, limit: number) {
+    const consumer = this.#newConsumer();
+    try {
+      const reader = new PartitionReader(consumer, topic);
+      await reader.partitions(partition).catch((e: unknown) => { throw new ConsoleError((e as Error).message.replace(/^Error: /, ''), 'topic'); });
+      const end = (await this.#offsetsAt(topic, [partition], -1n)).get(partition) ?? 0n;
+      await reader.seek([partition], from);
+      const out: RecordView[] = [];
+      for (let i = 0; i < 20 && out.length < limit; i++) {
+        const batch = await reader.poll(50);
+        for (const r of batch) if (out.length < limit && r.offset < end) out.push(toRecordView(r));
+        if (batch.length === 0 || (batch.at(-1)?.offset ?? 0n) + 1n >= end) break;
+      }
+      return { records: out, highWatermark: end.toString() };
+    } finally {
+      await consumer.close().catch(() => undefined);
+    }
+  }
+
+  async #describeGroup(groupId: string): Promise<GroupDetail> {
+    const admin = this.#adminClient();
+    const desc = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
+    if (!desc || stateName(desc.state) === 'Dead') throw new ConsoleError(`Consumer group '${groupId}' does not exist.`, 'groupId', 'GROUP_ID_NOT_FOUND');
+    const committed = new Map<string, bigint>();
+    for (const g of await admin.listConsumerGroupOffsets({ groups: [groupId] })) {
+      for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(`${t.name}\0${p.partitionIndex}`, p.committedOffset);
+    }
+    const owner = new Map<string, string>();
+    const members = [...desc.members.values()].map((m) => {
+      const assignments = [...(m.assignments ?? new Map()).entries()].map(([topic, as]) => ({ topic, partitions: [...as.partitions].sort((x, y) => x - y) }));
+      for (const as of assignments) for (const p of as.partitions) owner.set(`${as.topic}\0${p}`, m.id);
+      return { memberId: m.id, clientId: m.clientId, host: m.clientHost, assignments };
+    });
+    const keys = new Set([...committed.keys(), ...owner.keys()]);
+    const byTopic = new Map<string, number[]>();
+    for (const k of keys) {
+      const [t, p] = k.split('\0');
+      byTopic.set(t!, [...(byTopic.get(t!) ?? []), Number(p)]);
+    }
+    const ends = new Map<string, bigint>();
+    await Promise.all([...byTopic].map(async ([t, ps]) => {
+      const m = await this.#offsetsAt(t, ps, -1n).catch(() => new Map<number, bigint>());
+      for (const [p, o] of m) ends.set(`${t}\0${p}`, o);
+    }));
+    let total = 0n;
+    const offsets: GroupOffset[] = [...keys].map((k) => {
+      const [topic, p] = k.split('\0');
+      const c = committed.get(k), e = ends.get(k);
+      const lag = c !== undefined && e !== undefined && e >= 0n ? (e > c ? e - c : 0n) : undefined;
+      if (lag !== undefined) total += lag;
+      return {
+        topic: topic!, partition: Number(p), committed: c?.toString() ?? null, logEnd: e !== undefined && e >= 0n ? e.toString() : null,
+        lag: lag?.toString() ?? null, memberId: owner.get(k) ?? null,
+      };
+    }).sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
+    return { groupId, state: stateName(desc.state), protocol: desc.protocol, protocolType: desc.protocolType, members, offsets, totalLag: total.toString() };
+  }
+
+  #newConsumer(): Consumer {
+    return new Consumer({ ...clientOptions(this.#bootstrap, `${this.#clientId}-tail`), groupId: `samsa-console-${process.pid}-${this.#nextTail}` });
+  }
+
+  // ---- tails ----
+
+  async openTail(rawArgs: unknown, session: Session): Promise<TailOpened> {
+    try {
+      return await this.#openTail(asArgs(rawArgs), session);
+    } catch (e) {
+      const info = errorInfo(e, this.#bootstrap);
+      throw new ConsoleError(info.message, info.field, info.kafkaError);
+    }
+  }
+
+  async #openTail(a: Args, session: Session): Promise<TailOpened> {
+    const args: TailArgs = { topic: str(a, 'topic'), start: startPosition(a.start) };
+    if (args.topic === '') throw new ConsoleError('Pick a topic to tail.', 'topic');
+    const maxPerPush = optInt(a, 'maxPerPush', 1, MAX_PER_PUSH) ?? DEFAULT_PER_PUSH;
+    const wanted = a.partitions === undefined || a.partitions === null ? [] : a.partitions;
+    if (!Array.isArray(wanted) || wanted.some((p) => !Number.isInteger(p) || (p as number) < 0)) throw new ConsoleError('partitions must be a list of partition numbers', 'partitions');
+    const consumer = this.#newConsumer();
+    const id = `tail-${this.#nextTail++}`;
+    try {
+      const reader = new PartitionReader(consumer, args.topic);
+      const all = await reader.partitions().catch((e: unknown) => {
+        if (isUnknownTopic(e) || /does not exist/.test((e as Error).message)) throw new ConsoleError(`Topic '${args.topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
+        throw e;
+      });
+      const missing = (wanted as number[]).filter((p) => !all.includes(p));
+      if (missing.length > 0) throw new ConsoleError(`Topic '${args.topic}' has no partition ${missing.join(', ')}.`, 'partitions');
+      const partitions = wanted.length > 0 ? [...(wanted as number[])].sort((x, y) => x - y) : all.sort((x, y) => x - y);
+      const tail = new Tail(id, args.topic, partitions, consumer, maxPerPush);
+      const positions = await this.#seekTail(tail, args.start);
+      this.#tails.set(id, { tail, session });
+      tail.finished = this.#runTail(tail, session);
+      return { subscription: id, partitions, positions };
+    } catch (e) {
+      await consumer.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async #seekTail(tail: Tail, start: StartPosition): Promise<Record<number, string>> {
+    const ps = tail.partitions;
+    let target: Map<number, bigint>;
+    if (start.kind === 'earliest') target = await this.#offsetsAt(tail.topic, ps, -2n);
+    else if (start.kind === 'latest') target = await this.#offsetsAt(tail.topic, ps, -1n);
+    else {
+      const [lo, hi] = await Promise.all([this.#offsetsAt(tail.topic, ps, -2n), this.#offsetsAt(tail.topic, ps, -1n)]);
+      target = new Map();
+      const at = start.kind === 'timestamp' ? await this.#offsetsAt(tail.topic, ps, BigInt(start.timestamp)) : undefined;
+      for (const p of ps) {
+        const l = lo.get(p) ?? 0n, h = hi.get(p) ?? 0n;
+        let o: bigint;
+        if (start.kind === 'offset') o = BigInt(start.offset);
+        else if (start.kind === 'lastN') o = h - BigInt(start.n);
+        else { const t = at?.get(p) ?? -1n; o = t < 0n ? h : t; }
+        target.set(p, o < l ? l : o > h ? h : o);
+      }
+    }
+    const out: Record<number, string> = {};
+    for (const p of ps) {
+      const o = target.get(p) ?? 0n;
+      await tail.reader.seek([p], o);
+      out[p] = o.toString();
+    }
+    return out;
+  }
+
+  async #runTail(tail: Tail, session: Session): Promise<void> {
+    let failures = 0;
+    while (!tail.cancelled) {
+      if (tail.pendingSeek) {
+        const { start, done } = tail.pendingSeek;
+        tail.pendingSeek = null;
+        try {
+          const positions = await this.#seekTail(tail, start);
+          await session.emit(tail.id, { type: 'seeked', positions });
+          done({ positions });
+        } catch (e) {
+          done(new ConsoleError(errorInfo(e, this.#bootstrap).message, 'start'));
+        }
+        continue;
+      }
+      if (tail.paused) {
+        await tail.sleep(60_000);
+        continue;
+      }
+      let records: ConsumedRecord[];
+      try {
+        records = await tail.reader.poll(POLL_WAIT_MS);
+        failures = 0;
+      } catch (e) {
+        if (tail.cancelled) break;
+        failures++;
+        await session.emit(tail.id, { type: 'error', message: errorInfo(e, this.#bootstrap).message }).catch(() => undefined);
+        await tail.sleep(Math.min(5000, 250 * 2 ** Math.min(failures, 5)));
+        continue;
+      }
+      // Paused while this fetch was under way: hold its records until resumed.
+      while (tail.paused && !tail.cancelled && !tail.pendingSeek) await tail.sleep(60_000);
+      // A seek asked for while this fetch was under way wins: its records are from the old position.
+      if (tail.cancelled || tail.pendingSeek) continue;
+      for (let i = 0; i < records.length && !tail.cancelled && !tail.pendingSeek; i += tail.maxPerPush) {
+        await session.emit(tail.id, { type: 'records', records: records.slice(i, i + tail.maxPerPush).map(toRecordView) });
+      }
+    }
+  }
+
+  async #cancel(tail: Tail): Promise<void> {
+    if (tail.cancelled) return;
+    tail.cancelled = true;
+    tail.pendingSeek?.done(new ConsoleError('the tail was cancelled'));
+    tail.pendingSeek = null;
+    tail.wake();
+    const entry = this.#tails.get(tail.id);
+    this.#tails.delete(tail.id);
+    await tail.finished.catch(() => undefined);
+    await tail.consumer.close().catch(() => undefined);
+    await entry?.session.emit(tail.id, { type: 'closed' }).catch(() => undefined);
+  }
+
+  /** Cancels every tail of a session (its transport went away). */
+  async closeSession(session: Session): Promise<void> {
+    await Promise.all([...this.#tails.values()].filter((e) => e.session === session).map((e) => this.#cancel(e.tail)));
+  }
+
+  get tailCount(): number {
+    return this.#tails.size;
+  }
+
+  async #closeClients(): Promise<void> {
+    const admin = this.#admin, producer = this.#producer;
+    this.#admin = undefined;
+    this.#producer = undefined;
+    await Promise.all([admin?.close().catch(() => undefined), producer?.close().catch(() => undefined)]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#tails.values()].map((e) => this.#cancel(e.tail)));
+    await this.#closeClients();
+  }
+}
+
+function summary(t: MetadataResponse['topics'][number]): TopicSummary {
+  const name = t.name!;
+  return {
+    name,
+    partitions: t.partitions.length,
+    replicationFactor: t.partitions[0]?.replicaNodes.length ?? 0,
+    internal: t.isInternal || INTERNAL.has(name),
+    underReplicatedPartitions: t.partitions.filter((p) => p.isrNodes.length < p.replicaNodes.length).length,
+  };
+}
+
+function isUnknownTopic(e: unknown): boolean {
+  return kafkaErrorId(e) === 'UNKNOWN_TOPIC_OR_PARTITION' || leafErrors(e).some((l) => /unknown topic/i.test(l.message));
+}
+
+function stateName(state: string): string {
+  const names: Record<string, string> = { STABLE: 'Stable', EMPTY: 'Empty', DEAD: 'Dead', PREPARING_REBALANCE: 'PreparingRebalance', COMPLETING_REBALANCE: 'CompletingRebalance' };
+  return names[state] ?? state;
+}
