@@ -69,6 +69,10 @@ export class GroupCoordinator {
   readonly consumer: ConsumerGroups;
   private readonly host: CoordinatorHost;
   private loading = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiring = false;
+  /** The clock offset expiry reads (tests move it forward). */
+  clock: () => number = Date.now;
   /** Settles when the replay of `__consumer_offsets` is done. */
   ready: Promise<void> = Promise.resolve();
 
@@ -132,11 +136,18 @@ export class GroupCoordinator {
         this.loading = false;
       }
     })();
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = setInterval(() => {
+      void this.expireOffsets().catch((e: unknown) => this.host.log(`group coordinator: offset expiry failed: ${(e as Error)?.stack ?? String(e)}`));
+    }, this.host.config.offsetsRetentionCheckIntervalMs);
+    this.expiryTimer.unref();
     return this.ready;
   }
 
   /** Broker stop: cancels timers and answers waiting joins and syncs. */
   stop(): void {
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = undefined;
     this.membership.shutdown(this.groups.values());
     this.consumer.shutdown();
   }
@@ -159,6 +170,8 @@ export class GroupCoordinator {
       const g = this.getOrCreate(rec.groupId);
       g.generationId = rec.value.generation;
       g.protocolType = rec.value.protocolType === '' ? null : rec.value.protocolType;
+      // When the group last changed state (it comes back Empty): the offset expiry clock.
+      if (rec.value.currentStateTimestamp >= 0) g.stateTimestampMs = Number(rec.value.currentStateTimestamp);
     } else {
       this.groups.delete(rec.groupId);
     }
@@ -374,6 +387,74 @@ export class GroupCoordinator {
         memberAssignment: stable ? m.assignment : EMPTY,
       })),
     };
+  }
+
+  /**
+   * offsets.retention.minutes, Kafka's rule since KIP-211: the committed
+   * offsets of a group without members expire once the group has been Empty
+   * for the retention (the clock starts when it became Empty); a standalone
+   * group's (no protocol type: commits only) expire that long after their
+   * commit; an offset committed with an explicit expire time (v1) expires
+   * then. Groups with members keep their offsets. Tombstones go to
+   * `__consumer_offsets`; an Empty group left without offsets becomes Dead
+   * and is removed (with its group tombstone). Returns the offsets expired.
+   */
+  async expireOffsets(now: number = this.clock()): Promise<number> {
+    if (this.loading || this.expiring) return 0;
+    this.expiring = true;
+    try {
+      const retentionMs = this.host.config.offsetsRetentionMs;
+      let total = 0;
+      for (const groupId of [...this.offsets.groupIds()]) {
+        const cg = this.consumer.groups.get(groupId);
+        const g = this.groups.get(groupId);
+        if (cg ? cg.members.size > 0 : g !== undefined && !g.is(GroupState.Empty)) continue;
+        const emptySince = !cg && g && g.protocolType !== null ? g.stateTimestampMs : undefined;
+        const expired: { topic: string; partition: number; value: CommittedOffset }[] = [];
+        for (const [topic, ps] of this.offsets.all(groupId)) {
+          for (const [partition, o] of ps) {
+            const due = o.expireTimestampMs >= 0 ? now >= o.expireTimestampMs : now - (emptySince ?? o.commitTimestampMs) >= retentionMs;
+            if (due) expired.push({ topic, partition, value: o });
+          }
+        }
+        if (expired.length === 0) continue;
+        const records: KeyValue[] = expired.map((e) => offsetCommitRecord(groupId, e.topic, e.partition, null));
+        try {
+          await this.log.append(groupId, records);
+        } catch (e) {
+          this.host.log(`group ${groupId}: writing tombstones of expired offsets failed: ${String(e)}`);
+          continue;
+        }
+        // A commit that arrived meanwhile replaced the offset: it stays.
+        for (const e of expired) {
+          if (this.offsets.get(groupId, e.topic, e.partition) === e.value) { this.offsets.delete(groupId, e.topic, e.partition); total++; }
+        }
+        this.host.log(`group ${groupId}: expired ${expired.length} committed offset(s) (offsets.retention.minutes)`);
+        if (!this.offsets.hasOffsets(groupId)) await this.removeEmptyGroup(groupId);
+      }
+      return total;
+    } finally {
+      this.expiring = false;
+    }
+  }
+
+  /** An Empty group without offsets left becomes Dead and disappears (Kafka's cleanupGroupMetadata). */
+  private async removeEmptyGroup(groupId: string): Promise<void> {
+    const cg = this.consumer.groups.get(groupId);
+    if (cg) {
+      if (cg.members.size > 0) return;
+      try { await this.log.append(groupId, this.consumer.deleteRecords(cg)); } catch { return; }
+      if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0 && !this.offsets.hasOffsets(groupId)) this.consumer.forget(groupId);
+      return;
+    }
+    const g = this.groups.get(groupId);
+    if (g && !g.is(GroupState.Empty)) return;
+    try { await this.log.append(groupId, [groupMetadataRecord(groupId, null, Date.now())]); } catch { return; }
+    if (g && this.groups.get(groupId) === g && g.is(GroupState.Empty) && !this.offsets.hasOffsets(groupId)) {
+      g.transitionTo(GroupState.Dead, Date.now());
+      this.membership.forget(g);
+      this.groups.delete(groupId);
+    }
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {

@@ -1,8 +1,6 @@
 // Committed offsets, per group and partition, as the coordinator serves them
 // (OffsetFetch) and as replay of `__consumer_offsets` rebuilds them.
-//
-// TODO: `offsets.retention.minutes` expiry of an empty group's offsets is not
-// done yet; committed offsets are kept until the group or offset is deleted.
+// Expiry (offsets.retention.minutes) is the coordinator's expireOffsets().
 
 export interface CommittedOffset {
   offset: number;
