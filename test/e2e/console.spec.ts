@@ -1,0 +1,137 @@
+// The console as a user drives it, against `samsa start --ui` with a real broker.
+import { spawn } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { expect, test } from './fixtures.ts';
+import { ConsolePage, GroupsPage, ProducerPage, TailPage, TopicsPage } from './pages/console.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+function kafka(bootstrap: string) {
+  return new Kafka({ brokers: [bootstrap], clientId: 'e2e', logLevel: logLevel.NOTHING });
+}
+
+async function createTopic(bootstrap: string, topic: string, numPartitions = 1) {
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions }] });
+  await admin.disconnect();
+}
+
+/** Produces `count` lines "record-<i>" to partition 0 with kcat. */
+function kcat(bootstrap: string, topic: string, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/kcat', ['-b', bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'linger.ms=20'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exited with ${code}: ${err}`))));
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) lines.push(`record-${i}`);
+    p.stdin.end(`${lines.join('\n')}\n`);
+  });
+}
+
+test('create a topic with 3 partitions, with live name validation', async ({ page, samsa, screenshot }) => {
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  const topics = new TopicsPage(page);
+  await topics.typeName('bad name!');
+  await expect(page.getByTestId('create-dialog')).toContainText('is illegal');
+  await page.keyboard.press('Escape');
+  await topics.createTopic('orders', 3);
+  await expect(topics.row('orders')).toBeVisible();
+  await expect(page.getByTestId('topics-view').locator('tr', { hasText: 'orders' })).toContainText('3');
+  await screenshot(page, 'topics');
+  await topics.openTopic('orders');
+  await expect(page.getByTestId('partitions-table').locator('tbody tr')).toHaveCount(3);
+  await screenshot(page, 'topic-detail');
+  await app.nav('cluster');
+  await expect(page.getByTestId('cluster-view')).toContainText('Brokers');
+  await screenshot(page, 'cluster');
+});
+
+test('produce JSON with a key and a header, and see it in the tail', async ({ page, samsa, screenshot }) => {
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await app.nav('produce');
+  const producer = new ProducerPage(page);
+  const result = await producer.send({ topic: 'orders', key: 'customer-42', value: '{"id": 7, "total": 19.5}', header: ['source', 'e2e'] });
+  expect(result).toMatch(/partition \d+ at offset 0/);
+  await screenshot(page, 'producer');
+
+  await app.nav('tail');
+  const tail = new TailPage(page);
+  await tail.start('orders', 'Earliest');
+  await expect(tail.received()).toHaveText('1');
+  const drawer = await tail.openRecord('customer-42');
+  await expect(drawer.getByTestId('record-json')).toContainText('"total": 19.5');
+  await expect(drawer).toContainText('source: e2e');
+  await screenshot(page, 'tail-record');
+  await page.keyboard.press('Escape');
+  await tail.stop();
+});
+
+test('seek the running tail to an offset', async ({ page, samsa }) => {
+  await createTopic(samsa.bootstrap, 'seekable');
+  await kcat(samsa.bootstrap, 'seekable', 10);
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await app.nav('tail');
+  const tail = new TailPage(page);
+  await tail.start('seekable', 'Earliest');
+  await expect(tail.received()).toHaveText('10');
+  await tail.seekTo(7);
+  await expect(tail.received()).toHaveText('3');
+  await expect(tail.last()).toHaveText('0:9');
+  await expect(tail.rows().first()).toContainText('record-7');
+  await tail.stop();
+});
+
+test('the tail keeps up with 50,000 records produced by kcat', async ({ page, samsa, screenshot }) => {
+  await createTopic(samsa.bootstrap, 'firehose');
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await app.nav('tail');
+  const tail = new TailPage(page);
+  await tail.start('firehose', 'Latest');
+  await kcat(samsa.bootstrap, 'firehose', 50_000);
+  await expect(tail.received()).toHaveText('50000', { timeout: 20_000 });
+  await expect(tail.shown()).toHaveText('10000');
+  await expect(tail.last()).toHaveText('0:49999');
+  await expect(tail.rows().first()).toBeVisible();
+  await screenshot(page, 'tail-firehose');
+  await tail.stop();
+});
+
+test("see a kafkajs consumer group's lag", async ({ page, samsa, screenshot }) => {
+  await createTopic(samsa.bootstrap, 'payments', 2);
+  const k = kafka(samsa.bootstrap);
+  const producer = k.producer();
+  await producer.connect();
+  await producer.send({ topic: 'payments', messages: Array.from({ length: 10 }, (_, i) => ({ value: `p${i}`, partition: 0 })) });
+  const consumer = k.consumer({ groupId: 'billing', heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'payments', fromBeginning: true });
+  let seen = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({ eachMessage: async () => { if (++seen === 10) resolve(); } });
+  });
+  await consumer.stop();
+  await consumer.disconnect();
+  await producer.send({ topic: 'payments', messages: Array.from({ length: 4 }, (_, i) => ({ value: `late${i}`, partition: 0 })) });
+  await producer.disconnect();
+
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await app.nav('groups');
+  const detail = await new GroupsPage(page).open('billing');
+  await expect(detail.getByTestId('lag-payments-0')).toHaveText('4');
+  await expect(detail.getByTestId('total-lag')).toHaveText('4');
+  await screenshot(page, 'groups');
+});
+
+test('requests without the token are refused', async ({ request, samsa }) => {
+  const base = samsa.url.replace(/\?token=.*/, '');
+  expect((await request.get(base)).status()).toBe(401);
+  expect((await request.get(`${base}?token=wrong`)).status()).toBe(401);
+  expect((await request.get(samsa.url)).status()).toBe(200);
+});
