@@ -30,7 +30,7 @@ function kcat(bootstrap: string, topic: string, count: number): Promise<void> {
   });
 }
 
-test('create a topic with 3 partitions, with live name validation', async ({ page, samsa, screenshot }) => {
+test('create a topic with 3 partitions, with live name validation', async ({ page, samsa, shot }) => {
   const app = new ConsolePage(page);
   await app.open(samsa.url);
   const topics = new TopicsPage(page);
@@ -40,23 +40,23 @@ test('create a topic with 3 partitions, with live name validation', async ({ pag
   await topics.createTopic('orders', 3);
   await expect(topics.row('orders')).toBeVisible();
   await expect(page.getByTestId('topics-view').locator('tr', { hasText: 'orders' })).toContainText('3');
-  await screenshot(page, 'topics');
+  await shot(page, 'topics');
   await topics.openTopic('orders');
   await expect(page.getByTestId('partitions-table').locator('tbody tr')).toHaveCount(3);
-  await screenshot(page, 'topic-detail');
+  await shot(page, 'topic-detail');
   await app.nav('cluster');
   await expect(page.getByTestId('cluster-view')).toContainText('Brokers');
-  await screenshot(page, 'cluster');
+  await shot(page, 'cluster');
 });
 
-test('produce JSON with a key and a header, and see it in the tail', async ({ page, samsa, screenshot }) => {
+test('produce JSON with a key and a header, and see it in the tail', async ({ page, samsa, shot }) => {
   const app = new ConsolePage(page);
   await app.open(samsa.url);
   await app.nav('produce');
   const producer = new ProducerPage(page);
   const result = await producer.send({ topic: 'orders', key: 'customer-42', value: '{"id": 7, "total": 19.5}', header: ['source', 'e2e'] });
   expect(result).toMatch(/partition \d+ at offset 0/);
-  await screenshot(page, 'producer');
+  await shot(page, 'producer');
 
   await app.nav('tail');
   const tail = new TailPage(page);
@@ -65,7 +65,7 @@ test('produce JSON with a key and a header, and see it in the tail', async ({ pa
   const drawer = await tail.openRecord('customer-42');
   await expect(drawer.getByTestId('record-json')).toContainText('"total": 19.5');
   await expect(drawer).toContainText('source: e2e');
-  await screenshot(page, 'tail-record');
+  await shot(page, 'tail-record');
   await page.keyboard.press('Escape');
   await tail.stop();
 });
@@ -86,7 +86,7 @@ test('seek the running tail to an offset', async ({ page, samsa }) => {
   await tail.stop();
 });
 
-test('the tail keeps up with 50,000 records produced by kcat', async ({ page, samsa, screenshot }) => {
+test('the tail keeps up with 50,000 records produced by kcat', async ({ page, samsa, shot }) => {
   await createTopic(samsa.bootstrap, 'firehose');
   const app = new ConsolePage(page);
   await app.open(samsa.url);
@@ -98,11 +98,11 @@ test('the tail keeps up with 50,000 records produced by kcat', async ({ page, sa
   await expect(tail.shown()).toHaveText('10000');
   await expect(tail.last()).toHaveText('0:49999');
   await expect(tail.rows().first()).toBeVisible();
-  await screenshot(page, 'tail-firehose');
+  await shot(page, 'tail-firehose');
   await tail.stop();
 });
 
-test("see a kafkajs consumer group's lag", async ({ page, samsa, screenshot }) => {
+test("see a kafkajs consumer group's lag", async ({ page, samsa, shot }) => {
   await createTopic(samsa.bootstrap, 'payments', 2);
   const k = kafka(samsa.bootstrap);
   const producer = k.producer();
@@ -126,7 +126,7 @@ test("see a kafkajs consumer group's lag", async ({ page, samsa, screenshot }) =
   const detail = await new GroupsPage(page).open('billing');
   await expect(detail.getByTestId('lag-payments-0')).toHaveText('4');
   await expect(detail.getByTestId('total-lag')).toHaveText('4');
-  await screenshot(page, 'groups');
+  await shot(page, 'groups');
 });
 
 test('requests without the token are refused', async ({ request, samsa }) => {

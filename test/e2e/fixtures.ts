@@ -33,7 +33,7 @@ async function startSamsa(): Promise<{ samsa: Samsa; proc: ChildProcess; dataDir
   return { samsa, proc, dataDir };
 }
 
-export const test = base.extend<{ screenshot: (page: Page, name: string) => Promise<void> }, { samsa: Samsa }>({
+export const test = base.extend<{ shot: (page: Page, name: string) => Promise<void> }, { samsa: Samsa }>({
   samsa: [async ({}, use) => {
     const { samsa, proc, dataDir } = await startSamsa();
     await use(samsa);
@@ -42,7 +42,7 @@ export const test = base.extend<{ screenshot: (page: Page, name: string) => Prom
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
   }, { scope: 'worker' }],
-  screenshot: async ({}, use) => {
+  shot: async ({}, use) => {
     mkdirSync('test-results/screenshots', { recursive: true });
     await use(async (page, name) => { await page.screenshot({ path: `test-results/screenshots/${name}.png` }); });
   },

@@ -10,7 +10,10 @@ async function choose(page: Page, select: Locator, label: string): Promise<void>
 }
 
 export class ConsolePage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async open(url: string): Promise<void> {
     await this.page.goto(url);
@@ -23,7 +26,10 @@ export class ConsolePage {
 }
 
 export class TopicsPage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async createTopic(name: string, partitions: number): Promise<void> {
     await this.page.getByTestId('create-topic').click();
@@ -50,7 +56,10 @@ export class TopicsPage {
 }
 
 export class ProducerPage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async send(opts: { topic: string; key?: string; value: string; header?: [string, string]; partition?: number }): Promise<string> {
     await choose(this.page, this.page.getByTestId('produce-topic'), opts.topic);
@@ -72,7 +81,10 @@ export class ProducerPage {
 }
 
 export class TailPage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async start(topic: string, from: 'Earliest' | 'Latest' | { offset: number }): Promise<void> {
     await choose(this.page, this.page.getByTestId('tail-topic'), topic);
@@ -110,7 +122,10 @@ export class TailPage {
 }
 
 export class GroupsPage {
-  constructor(readonly page: Page) {}
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
 
   async open(group: string): Promise<Locator> {
     await this.page.getByTestId('groups-refresh').click();
