@@ -15,6 +15,7 @@ import { startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker
 import { runPython, uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 import { KafkaClient } from '../helpers/kafka-client.ts';
 import { G } from '../unit/broker/groups/group-harness.ts';
+import { ErrorCode } from '../../core/protocol/errors.ts';
 
 const { Kafka, logLevel } = kafkajs;
 const OVERRIDES = {
@@ -55,11 +56,19 @@ async function createAndFill(b: RunningBroker, topic: string, partitions: number
 async function committed(b: RunningBroker, group: string, topic: string, partitions: number): Promise<number[]> {
   const c = await KafkaClient.connect(b.port);
   try {
-    const r = await c.send(G.OffsetFetch, 8, {
-      groupId: '', topics: null, requireStable: false,
-      groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: Array.from({ length: partitions }, (_, i) => i) }] }],
-    });
-    return r.groups[0]!.topics[0]!.partitions.map((p) => p.committedOffset);
+    // Right after a restart the coordinator may still be replaying __consumer_offsets.
+    for (let attempt = 0; ; attempt++) {
+      const r = await c.send(G.OffsetFetch, 8, {
+        groupId: '', topics: null, requireStable: false,
+        groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: Array.from({ length: partitions }, (_, i) => i) }] }],
+      });
+      if (r.groups[0]!.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && attempt < 100) {
+        await new Promise((res) => setTimeout(res, 50));
+        continue;
+      }
+      expect(r.groups[0]!.errorCode).toBe(0);
+      return r.groups[0]!.topics[0]!.partitions.map((p) => p.committedOffset);
+    }
   } finally {
     c.close();
   }
