@@ -59,7 +59,8 @@ export async function start(argv: string[]): Promise<number> {
   }
 
   const { Broker } = await import('../broker/broker.ts');
-  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config });
+  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config,
+    log: (msg) => console.error(`${new Date().toISOString()} ${msg}`) });
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();
