@@ -59,11 +59,14 @@ export async function start(argv: string[]): Promise<number> {
   }
 
   const { Broker } = await import('../broker/broker.ts');
+  let running = false;
   const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config,
-    log: (msg) => console.error(`${new Date().toISOString()} ${msg}`) });
+    // Diagnostics go to stderr once the broker runs (start-up failures are reported as one line below).
+    log: (msg) => { if (running) console.error(`${new Date().toISOString()} ${msg}`); } });
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();
+    running = true;
   } catch (e) {
     unlock();
     const err = e as NodeJS.ErrnoException;
