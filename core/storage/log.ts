@@ -13,7 +13,7 @@ import { writevAt } from './file-io.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
-import { Segment, SCAN_WINDOW } from './segment.ts';
+import { Segment, segmentBatches } from './segment.ts';
 import { ProducerStateManager, type ProducerExpiry } from './producer-state.ts';
 import { TailCache } from './tail-cache.ts';
 
@@ -344,25 +344,7 @@ export class Log {
     return { chunks: [], bytes: 0 };
   }
 
-  /** Whole batches of a segment from a file position (non-hot paths). */
-  private async *batchesFrom(seg: Segment, position: number): AsyncGenerator<{ buf: Buffer; pos: number }> {
-    const limit = seg.writtenSize;
-    while (position < limit) {
-      let window = await seg.read(position, Math.min(SCAN_WINDOW, limit - position));
-      if (window.length < BATCH.LOG_OVERHEAD) return;
-      const firstSize = batchSize(window, 0);
-      if (firstSize > window.length) window = await seg.read(position, firstSize);
-      let p = 0;
-      while (p + BATCH.LOG_OVERHEAD <= window.length) {
-        const size = batchSize(window, p);
-        if (size < BATCH.HEADER_SIZE || p + size > window.length) break;
-        yield { buf: window, pos: p };
-        p += size;
-      }
-      if (p === 0) return;
-      position += p;
-    }
-  }
+
 
   // ---------------------------------------------------------------- timestamps
 
@@ -377,7 +359,7 @@ export class Log {
       // entry equal to ts may point at the end of the batch where ts appeared.)
       const from = seg.timeIndex.lookup(ts - 1).offset;
       const position = seg.offsetIndex.lookup(Math.max(from, start)).position;
-      for await (const { buf, pos } of this.batchesFrom(seg, position)) {
+      for await (const { buf, pos } of segmentBatches(seg, position)) {
         const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
         if (last < start || readInt64(buf, pos + BATCH.MAX_TIMESTAMP) < ts) continue;
         for (const r of decodeRecords(buf, pos)) {
@@ -396,7 +378,7 @@ export class Log {
     if (!best) return { offset: -1, timestamp: -1 };
     const ts = best.maxTimestamp;
     const position = best.offsetIndex.lookup(best.offsetOfMaxTimestamp).position;
-    for await (const { buf, pos } of this.batchesFrom(best, position)) {
+    for await (const { buf, pos } of segmentBatches(best, position)) {
       if (readInt64(buf, pos + BATCH.MAX_TIMESTAMP) !== ts) continue;
       if (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & Attr.TIMESTAMP_TYPE_LOG_APPEND) return { offset: readInt64(buf, pos), timestamp: ts };
       const rec = decodeRecords(buf, pos).find((r) => r.timestamp === ts);

@@ -164,3 +164,30 @@ export class Segment {
     return this.closing;
   }
 }
+
+/**
+ * Whole batches of a segment's written bytes from a file position, read in
+ * windows of `window` bytes (a batch larger than the window is read whole).
+ * Stops at the first incomplete batch. Not for the hot path.
+ */
+export async function* segmentBatches(seg: Segment, position = 0, window = SCAN_WINDOW): AsyncGenerator<{ buf: Buffer; pos: number }> {
+  const limit = seg.writtenSize;
+  while (position < limit) {
+    let buf = await seg.read(position, Math.min(window, limit - position));
+    if (buf.length < BATCH.LOG_OVERHEAD) return;
+    const first = batchSize(buf, 0);
+    if (first > buf.length) {
+      if (position + first > limit) return;
+      buf = await seg.read(position, first);
+    }
+    let p = 0;
+    while (p + BATCH.LOG_OVERHEAD <= buf.length) {
+      const size = batchSize(buf, p);
+      if (size < BATCH.HEADER_SIZE || p + size > buf.length) break;
+      yield { buf, pos: p };
+      p += size;
+    }
+    if (p === 0) return;
+    position += p;
+  }
+}

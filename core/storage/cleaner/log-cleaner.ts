@@ -37,7 +37,7 @@ import { Attr, BATCH, batchSize, readInt64 } from '../../protocol/record-batch.t
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../checkpoint.ts';
 import { fsyncFd, writevAt } from '../file-io.ts';
 import type { Log } from '../log.ts';
-import { Segment, segmentFileName } from '../segment.ts';
+import { Segment, segmentBatches, segmentFileName } from '../segment.ts';
 import { batchBody, DELETE_HORIZON_FLAG, emptyBatch, parseRecords, rebuildBatch, type RawRecord } from './records.ts';
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
@@ -215,7 +215,7 @@ export class LogCleaner {
       const maxKeys = this.opts.maxMapKeys ?? DEFAULT_MAX_MAP_KEYS;
       for (let i = firstDirtyIdx; i < uncleanIdx; i++) {
         if (i > firstDirtyIdx && map.size >= maxKeys) break;
-        for await (const { buf, pos } of segmentBatches(segs[i]!)) {
+        for await (const { buf, pos } of segmentBatches(segs[i]!, 0, READ_CHUNK)) {
           const attrs = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
           if (attrs & Attr.CONTROL) continue;
           const base = readInt64(buf, pos);
@@ -311,7 +311,7 @@ export class LogCleaner {
     try {
       for (const old of group) {
         lastModified = Math.max(lastModified, old.lastModifiedMs);
-        for await (const { buf, pos } of segmentBatches(old)) {
+        for await (const { buf, pos } of segmentBatches(old, 0, READ_CHUNK)) {
           const size = batchSize(buf, pos);
           result.bytesRead += size;
           const attrs = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
@@ -463,29 +463,6 @@ export function groupBySize(segs: Segment[], next: Segment, maxBytes: number, ma
   return groups;
 }
 
-/** Whole batches of a segment's written bytes, read in 1 MiB chunks. */
-async function* segmentBatches(seg: Segment): AsyncGenerator<{ buf: Buffer; pos: number }> {
-  const limit = seg.writtenSize;
-  let position = 0;
-  while (position < limit) {
-    let window = await seg.read(position, Math.min(READ_CHUNK, limit - position));
-    if (window.length < BATCH.LOG_OVERHEAD) return;
-    const first = batchSize(window, 0);
-    if (first > window.length) {
-      if (position + first > limit) return;
-      window = await seg.read(position, first);
-    }
-    let p = 0;
-    while (p + BATCH.LOG_OVERHEAD <= window.length) {
-      const size = batchSize(window, p);
-      if (size < BATCH.HEADER_SIZE || p + size > window.length) break;
-      yield { buf: window, pos: p };
-      p += size;
-    }
-    if (p === 0) return;
-    position += p;
-  }
-}
 
 export function fsyncDirSync(dir: string): void {
   let fd: number | undefined;
