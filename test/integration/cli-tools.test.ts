@@ -238,6 +238,28 @@ describe('samsa configs', () => {
     expect(after.stdout).toMatch(/^ {2}retention\.ms=5000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=5000, /m);
     const bad = await samsa(['configs', '--alter', '--topic', topic, '--bootstrap-server', bs]);
     expect(bad.code).toBe(2);
+    const del = await samsa(['configs', '--alter', '--topic', topic, '--delete-config', 'retention.ms', '--bootstrap-server', bs]);
+    expect(del.code).toBe(0);
+    const cleared = await samsa(['configs', '--describe', '--topic', topic, '--bootstrap-server', bs]);
+    expect(cleared.stdout).toBe(`Dynamic configs for topic ${topic} are:\n`);
+    const invalid = await samsa(['configs', '--alter', '--topic', topic, '--add-config', 'retention.ms=abc', '--bootstrap-server', bs]);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stderr).toMatch(/Invalid value abc for configuration retention\.ms/);
+  });
+});
+
+describe('samsa topics --alter', () => {
+  samsaOnly('adds partitions; refuses to shrink', async () => {
+    const topic = uniqueTopic('tools-alter');
+    await samsa(['topics', '--create', '--topic', topic, '--partitions', '2', '--bootstrap-server', bs]);
+    const r = await samsa(['topics', '--alter', '--topic', topic, '--partitions', '5', '--bootstrap-server', bs]);
+    expect(r.code).toBe(0);
+    const d = await samsa(['topics', '--describe', '--topic', topic, '--bootstrap-server', bs]);
+    expect(d.stdout).toContain('PartitionCount: 5');
+    expect(d.stdout.trimEnd().split('\n')).toHaveLength(6);
+    const shrink = await samsa(['topics', '--alter', '--topic', topic, '--partitions', '3', '--bootstrap-server', bs]);
+    expect(shrink.code).not.toBe(0);
+    expect(shrink.stderr).toMatch(/Topic currently has 5 partitions, which is higher than the requested 3\./);
   });
 });
 

@@ -130,6 +130,8 @@ interface ErrorLike {
   message: string;
   code?: string;
   apiId?: string;
+  /** The broker's own error message, when its response carried one. */
+  serverErrorMessage?: string | null;
   errors?: unknown[];
   cause?: unknown;
 }
@@ -176,7 +178,7 @@ export function describeFailure(e: unknown, bootstrap: string[]): string {
   }
   const leaves = leafErrors(e);
   const withId = leaves.find((l) => l.apiId !== undefined);
-  if (withId) return `${withId.apiId}: ${withId.message}`;
+  if (withId) return `${withId.apiId}: ${withId.serverErrorMessage || withId.message}`;
   const unsupported = leaves.find((l) => l.code === 'PLT_KFK_UNSUPPORTED_API');
   if (unsupported) return `The broker does not support this operation (${unsupported.message.replace(/\.$/, '')}).`;
   return leaves[0]!.message;
