@@ -66,7 +66,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const authorized = (req: IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
 
   const serveFile = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    let path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+      return;
+    }
     if (path === '/' || !extname(path)) path = '/index.html';
     const file = normalize(join(root, path));
     if (!file.startsWith(root.endsWith(sep) ? root : root + sep) || !existsSync(file) || !statSync(file).isFile()) {
