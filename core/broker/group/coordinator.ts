@@ -122,7 +122,7 @@ export class GroupCoordinator {
     this.loading = true;
     this.ready = (async () => {
       try {
-        const n = await this.log.replay((rec) => this.applyRecord(rec));
+        const n = await this.log.replay((rec) => this.applyRecord(rec), (msg) => this.host.log(`group coordinator: ${msg}`));
         // Offsets of a consumer group must not leave a classic group of the same id behind.
         for (const id of this.consumer.groups.keys()) {
           const g = this.groups.get(id);

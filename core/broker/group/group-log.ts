@@ -210,7 +210,7 @@ export class GroupLog {
   }
 
   /** Reads every partition from its start, in offset order, calling `apply` for each record. */
-  async replay(apply: (rec: CoordinatorRecord) => void): Promise<number> {
+  async replay(apply: (rec: CoordinatorRecord) => void, onSkip: (msg: string) => void = () => {}): Promise<number> {
     const t = this.topic;
     if (!t) return 0;
     let count = 0;
@@ -232,7 +232,15 @@ export class GroupLog {
             if ((h.attributes & Attr.CONTROL) !== 0) continue;
             for (const r of decodeRecords(chunk, pos)) {
               if (!r.key) continue;
-              const rec = decodeCoordinatorRecord(r.key, r.value);
+              // One record that cannot be read (written by a newer version, say)
+              // must not stop the rest of the groups from loading.
+              let rec: CoordinatorRecord | null | undefined;
+              try {
+                rec = decodeCoordinatorRecord(r.key, r.value);
+              } catch (e) {
+                onSkip(`__consumer_offsets-${p.partition} offset ${r.offset}: unreadable record skipped: ${(e as Error).message}`);
+                continue;
+              }
               if (rec) { apply(rec); count++; }
             }
           }
