@@ -74,6 +74,17 @@ export function lacks(feature: keyof Omit<Capabilities, 'autoCreatePartitions'>)
   return reason;
 }
 
+/**
+ * True (after printing why) when the suite needs Samsa itself — the reference
+ * broker (librdkafka's mock) has no such feature. Only ever true with
+ * SAMSA_TEST_TARGET=reference; `npm test` targets Samsa.
+ */
+export function needsSamsa(what: string): boolean {
+  if (TARGET === 'samsa') return false;
+  console.log(`[skip] ${what}: the '${TARGET}' target does not provide it`);
+  return true;
+}
+
 export interface StartOptions {
   /** Broker config overrides, passed as --override key=value. */
   overrides?: Record<string, string | number | boolean>;

@@ -4,7 +4,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { MessagesStream } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker.ts';
+import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 
 const OVERRIDES = {
@@ -78,7 +78,7 @@ function assigned(m: Member): number {
   return (m.consumer.assignments ?? []).reduce((n, a) => n + a.partitions.length, 0);
 }
 
-describe.skipIf(TARGET !== 'samsa')('consumer group protocol (KIP-848) with @platformatic/kafka', () => {
+describe.skipIf(needsSamsa('the KIP-848 consumer group protocol'))('consumer group protocol (KIP-848) with @platformatic/kafka', () => {
   it('three members share the partitions, each record is read once; one leaves and the others take over', async () => {
     const topic = uniqueTopic('cgp');
     const groupId = uniqueTopic('cgp-g');

@@ -11,7 +11,7 @@ import kafkajs from 'kafkajs';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 import type { MessagesStream } from '@platformatic/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker.ts';
+import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { runPython, uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 import { KafkaClient } from '../helpers/kafka-client.ts';
 import { G } from '../unit/broker/groups/group-harness.ts';
@@ -74,7 +74,7 @@ async function committed(b: RunningBroker, group: string, topic: string, partiti
   }
 }
 
-describe.skipIf(TARGET !== 'samsa')('consumer groups across restarts and crashes', () => {
+describe.skipIf(needsSamsa('group coordination with persistence across restarts'))('consumer groups across restarts and crashes', () => {
   it('kafka-python group consumer commits and a second run resumes after its commits', async () => {
     const b = await start();
     const topic = uniqueTopic('kpg');

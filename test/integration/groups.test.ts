@@ -6,7 +6,7 @@ import kafkajs from 'kafkajs';
 import type { Consumer as KConsumer, Kafka as KafkaT } from 'kafkajs';
 import { Consumer as PConsumer, stringDeserializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker.ts';
+import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { runKcat, runPython, uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -45,7 +45,7 @@ async function produce(topic: string, partitions: number, from: number, to: numb
   }
 }
 
-describe.skipIf(TARGET !== 'samsa')('consumer groups with real clients', () => {
+describe.skipIf(needsSamsa('consumer group coordination'))('consumer groups with real clients', () => {
   it('kafkajs: three members share 12 partitions; one leaves; every record consumed exactly once', async () => {
     const topic = uniqueTopic('grp-kjs');
     const groupId = uniqueTopic('grp-kjs-g');

@@ -15,7 +15,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker.ts';
+import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { CLIENTS_DIR, PYTHON, uniqueTopic, withTimeout } from '../helpers/clients.ts';
 import { Api, KafkaClient, type ClientCodec } from '../helpers/kafka-client.ts';
 import { decodeAllRecords } from '../../core/protocol/record-batch.ts';
@@ -160,7 +160,7 @@ async function startDroppingProxy(upstreamPort: () => number, dropEvery: number,
   return { port, stats, close: () => new Promise<void>((r) => { server.close(() => r()); }) };
 }
 
-describe.skipIf(TARGET !== 'samsa')('idempotent producer with real clients', () => {
+describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempotent producer with real clients', () => {
   it('confluent-kafka through a proxy that drops Produce responses: resent batches are stored once', async () => {
     let brokerPort = 0;
     const proxy = await startDroppingProxy(() => brokerPort, 7, 12);
