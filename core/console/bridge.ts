@@ -194,6 +194,39 @@ export interface GroupDetail {
   totalLag: OffsetString;
 }
 
+export interface AlterTopicConfigsArgs {
+  name: string;
+  /** Overrides to set (IncrementalAlterConfigs SET). */
+  set?: Record<string, string>;
+  /** Overrides to delete, so the config falls back to its default (IncrementalAlterConfigs DELETE). */
+  remove?: string[];
+}
+
+export interface DeleteRecordsArgs {
+  name: string;
+  /** Delete every record before `offset` in each listed partition. */
+  partitions: { partition: number; offset: OffsetString }[];
+}
+
+export interface DeleteRecordsResult {
+  /** The new start offset (low watermark) of each partition. */
+  partitions: { partition: number; startOffset: OffsetString }[];
+}
+
+/** Where a group's committed offsets move to. */
+export type ResetTarget =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'timestamp'; timestamp: number }
+  | { kind: 'offset'; offset: OffsetString };
+
+export interface ResetOffsetsArgs {
+  groupId: string;
+  /** Only this topic; absent: every topic the group has committed offsets for. */
+  topic?: string;
+  to: ResetTarget;
+}
+
 export interface ConnectionInfo {
   bootstrap: string;
   connected: boolean;
@@ -208,10 +241,15 @@ export interface Operations {
   createTopic: { args: CreateTopicArgs; result: TopicSummary };
   deleteTopic: { args: { name: string }; result: { deleted: string } };
   topicDetail: { args: { name: string }; result: TopicDetail };
+  alterTopicConfigs: { args: AlterTopicConfigsArgs; result: TopicDetail };
+  addPartitions: { args: { name: string; count: number }; result: TopicDetail };
+  deleteRecords: { args: DeleteRecordsArgs; result: DeleteRecordsResult };
   produce: { args: ProduceArgs; result: ProduceResult };
   fetchMessagesPage: { args: FetchPageArgs; result: { records: RecordView[]; highWatermark: OffsetString } };
   listGroups: { args: Record<string, never>; result: GroupSummary[] };
   describeGroup: { args: { groupId: string }; result: GroupDetail };
+  resetGroupOffsets: { args: ResetOffsetsArgs; result: GroupDetail };
+  deleteGroup: { args: { groupId: string }; result: { deleted: string } };
   tailPause: { args: { subscription: string }; result: { ok: true } };
   tailResume: { args: { subscription: string }; result: { ok: true } };
   tailSeek: { args: { subscription: string; start: StartPosition }; result: { positions: Record<number, OffsetString> } };

@@ -12,7 +12,7 @@ import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstra
 import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
 import type {
   BridgeErrorInfo, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, GroupDetail, GroupOffset, GroupSummary,
-  OperationName, Operations, Payload, ProduceResult, RecordView, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
+  DeleteRecordsResult, OperationName, Operations, Payload, ProduceResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
   TopicSummary,
 } from './bridge.ts';
 
@@ -90,6 +90,20 @@ function startPosition(v: unknown): StartPosition {
     }
     case 'lastN': return { kind: 'lastN', n: optInt(a, 'n', 1, 1_000_000) ?? 100 };
     default: throw new ConsoleError('start must be earliest, latest, offset, timestamp or lastN', 'start');
+  }
+}
+
+function resetTarget(v: unknown): ResetTarget {
+  const a = asArgs(v);
+  switch (a.kind) {
+    case 'earliest': case 'latest': return { kind: a.kind };
+    case 'offset': return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
+    case 'timestamp': {
+      const t = a.timestamp;
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
+      return { kind: 'timestamp', timestamp: Math.floor(t) };
+    }
+    default: throw new ConsoleError('reset to earliest, latest, a timestamp or an offset', 'to');
   }
 }
 
@@ -254,6 +268,19 @@ export class ConsoleService {
       return { deleted: name };
     },
     topicDetail: async (a) => this.#topicDetail(str(a, 'name')),
+    alterTopicConfigs: async (a) => this.#alterTopicConfigs(a),
+    addPartitions: async (a) => {
+      const name = str(a, 'name');
+      const count = optInt(a, 'count', 1, 1_000_000);
+      if (count === undefined) throw new ConsoleError('count must be the new total number of partitions', 'count');
+      const current = (await this.#topicDetail(name)).partitions.length;
+      if (count <= current) {
+        throw new ConsoleError(`Topic '${name}' already has ${current} partition${current === 1 ? '' : 's'}; the new count must be larger (partitions can only be added).`, 'count', 'INVALID_PARTITIONS');
+      }
+      await this.#adminClient().createPartitions({ topics: [{ name, count }] });
+      return this.#topicDetail(name);
+    },
+    deleteRecords: async (a) => this.#deleteRecords(a),
     produce: async (a) => this.#produce(a),
     fetchMessagesPage: async (a) => {
       const topic = str(a, 'topic');
@@ -270,6 +297,14 @@ export class ConsoleService {
         .sort((x, y) => x.groupId.localeCompare(y.groupId));
     },
     describeGroup: async (a) => this.#describeGroup(str(a, 'groupId')),
+    resetGroupOffsets: async (a) => this.#resetGroupOffsets(a),
+    deleteGroup: async (a) => {
+      const groupId = str(a, 'groupId');
+      const d = await this.#describeGroup(groupId);
+      if (d.state !== 'Empty') throw new ConsoleError(notEmpty(d, 'deleting it'), 'groupId', 'NON_EMPTY_GROUP');
+      await this.#adminClient().deleteGroups({ groups: [groupId] });
+      return { deleted: groupId };
+    },
     tailPause: async (a, s) => {
       const t = this.#tail(a, s);
       if (!t.paused) { t.paused = true; await s.emit(t.id, { type: 'paused' }); }
@@ -413,6 +448,86 @@ export class ConsoleService {
     return { name, id: t.id, internal: INTERNAL.has(name), partitions, recordCount: count.toString(), configs };
   }
 
+  async #alterTopicConfigs(a: Args): Promise<TopicDetail> {
+    const name = str(a, 'name');
+    const set = a.set === undefined || a.set === null ? {} : asArgs(a.set);
+    const remove = a.remove === undefined || a.remove === null ? [] : a.remove;
+    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) throw new ConsoleError('remove must be a list of config names', 'remove');
+    const configs: ({ name: string; configOperation: 0; value: string } | { name: string; configOperation: 1 })[] = [];
+    for (const [k, v] of Object.entries(set)) {
+      if (k.trim() === '') throw new ConsoleError('A config needs a name.', 'configs');
+      if (typeof v !== 'string') throw new ConsoleError(`config ${k} must be a string value`, k);
+      configs.push({ name: k.trim(), configOperation: 0, value: v });
+    }
+    for (const k of remove as string[]) configs.push({ name: k, configOperation: 1 });
+    if (configs.length === 0) throw new ConsoleError('Nothing to change.', 'configs');
+    try {
+      await this.#adminClient().incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: name, configs }] });
+    } catch (e) {
+      // The error belongs to the one config being changed (the form shows it next to that field).
+      const info = errorInfo(e, this.#bootstrap);
+      const field = info.kafkaError === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'name' : configs.length === 1 ? configs[0]!.name : 'configs';
+      throw new ConsoleError(info.message, field, info.kafkaError);
+    }
+    return this.#topicDetail(name);
+  }
+
+  async #deleteRecords(a: Args): Promise<DeleteRecordsResult> {
+    const name = str(a, 'name');
+    if (!Array.isArray(a.partitions) || a.partitions.length === 0) throw new ConsoleError('Pick at least one partition.', 'partitions');
+    const partitions = a.partitions.map((p) => {
+      const pa = asArgs(p);
+      const partition = optInt(pa, 'partition', 0);
+      if (partition === undefined) throw new ConsoleError('partition must be a partition number', 'partition');
+      return { partition, offset: offsetText(pa.offset, 'offset') };
+    });
+    const detail = await this.#topicDetail(name);
+    for (const p of partitions) {
+      const d = detail.partitions.find((x) => x.partition === p.partition);
+      if (!d) throw new ConsoleError(`Topic '${name}' has no partition ${p.partition}.`, 'partition');
+      if (p.offset > BigInt(d.highWatermark)) {
+        throw new ConsoleError(`Partition ${p.partition} ends at offset ${d.highWatermark}; records can be deleted up to there, not to ${p.offset}.`, 'offset', 'OFFSET_OUT_OF_RANGE');
+      }
+    }
+    const res = await this.#adminClient().deleteRecords({ topics: [{ name, partitions }] });
+    const low = new Map((res.find((t) => t.name === name)?.partitions ?? []).map((p) => [p.partition, p.lowWatermark]));
+    return { partitions: partitions.map((p) => ({ partition: p.partition, startOffset: (low.get(p.partition) ?? p.offset).toString() })) };
+  }
+
+  async #resetGroupOffsets(a: Args): Promise<GroupDetail> {
+    const groupId = str(a, 'groupId');
+    const topicArg = optStr(a, 'topic');
+    const to = resetTarget(a.to);
+    const d = await this.#describeGroup(groupId);
+    if (d.state !== 'Empty') throw new ConsoleError(notEmpty(d, 'resetting its offsets'), 'groupId', 'NON_EMPTY_GROUP');
+    const byTopic = new Map<string, number[]>();
+    if (topicArg) {
+      const t = await this.#topicDetail(topicArg).catch((e: unknown) => { throw e instanceof ConsoleError ? new ConsoleError(e.message, 'topic', e.kafkaError) : e; });
+      byTopic.set(topicArg, t.partitions.map((p) => p.partition));
+    } else {
+      for (const o of d.offsets) if (o.committed !== null) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.partition]);
+    }
+    if (byTopic.size === 0) throw new ConsoleError(`Consumer group '${groupId}' has no committed offsets; pick a topic to reset.`, 'topic');
+    const topics = await Promise.all([...byTopic].map(async ([name, ps]) => {
+      const [lo, hi] = await Promise.all([this.#offsetsAt(name, ps, -2n), this.#offsetsAt(name, ps, -1n)]);
+      const at = to.kind === 'timestamp' ? await this.#offsetsAt(name, ps, BigInt(to.timestamp)) : undefined;
+      return {
+        name,
+        partitionOffsets: ps.map((partition) => {
+          const l = lo.get(partition) ?? 0n, h = hi.get(partition) ?? 0n;
+          let o: bigint;
+          if (to.kind === 'earliest') o = l;
+          else if (to.kind === 'latest') o = h;
+          else if (to.kind === 'offset') o = BigInt(to.offset);
+          else { const t = at?.get(partition) ?? -1n; o = t < 0n ? h : t; }
+          return { partition, offset: o < l ? l : o > h ? h : o };
+        }),
+      };
+    }));
+    await this.#adminClient().alterConsumerGroupOffsets({ groupId, topics });
+    return this.#describeGroup(groupId);
+  }
+
   /** ListOffsets at `timestamp` (-2 earliest, -1 latest, else the first offset at or after it). -1 when there is none. */
   async #offsetsAt(topic: string, partitions: number[], timestamp: bigint): Promise<Map<number, bigint>> {
     const res = await this.#adminClient().listOffsets({
@@ -473,8 +588,11 @@ export class ConsoleService {
     try {
       const reader = new PartitionReader(consumer, topic);
       await reader.partitions(partition).catch((e: unknown) => { throw new ConsoleError((e as Error).message.replace(/^Error: /, ''), 'topic'); });
-      const end = (await this.#offsetsAt(topic, [partition], -1n)).get(partition) ?? 0n;
-      await reader.seek([partition], from);
+      const [lo, hi] = await Promise.all([this.#offsetsAt(topic, [partition], -2n), this.#offsetsAt(topic, [partition], -1n)]);
+      const end = hi.get(partition) ?? 0n;
+      // Records before the start offset are gone (retention, DeleteRecords): read from the start.
+      const start = lo.get(partition) ?? 0n;
+      await reader.seek([partition], from < start ? start : from);
       const out: RecordView[] = [];
       for (let i = 0; i < 20 && out.length < limit; i++) {
         const batch = await reader.poll(50);
@@ -684,6 +802,11 @@ function summary(t: MetadataResponse['topics'][number]): TopicSummary {
 
 function isUnknownTopic(e: unknown): boolean {
   return kafkaErrorId(e) === 'UNKNOWN_TOPIC_OR_PARTITION' || leafErrors(e).some((l) => /unknown topic/i.test(l.message));
+}
+
+function notEmpty(d: GroupDetail, doing: string): string {
+  const n = d.members.length;
+  return `Consumer group '${d.groupId}' is ${d.state} with ${n} member${n === 1 ? '' : 's'}; stop its consumers before ${doing} (Kafka only allows it when the group is Empty).`;
 }
 
 function stateName(state: string): string {

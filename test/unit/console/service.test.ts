@@ -216,3 +216,93 @@ describe('consumer groups', () => {
     expect(missing.message).toMatch(/does not exist/);
   });
 });
+
+describe('topic admin', () => {
+  type Detail = import('../../../core/console/bridge.ts').TopicDetail;
+  it('sets and deletes a config override, and explains a bad value next to its field', async () => {
+    await service.call('createTopic', { name: 'tunable', partitions: 1 }, none.session);
+    const set = await service.call('alterTopicConfigs', { name: 'tunable', set: { 'retention.ms': '120000' } }, none.session) as Detail;
+    expect(set.configs.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '120000', source: 'DYNAMIC_TOPIC_CONFIG', isDefault: false });
+    const bad = await failure(service.call('alterTopicConfigs', { name: 'tunable', set: { 'retention.ms': 'abc' } }, none.session));
+    expect(bad.kafkaError).toBe('INVALID_CONFIG');
+    expect(bad.field).toBe('retention.ms');
+    expect(bad.message).toMatch(/^INVALID_CONFIG: .*retention\.ms/);
+    const kept = await service.call('topicDetail', { name: 'tunable' }, none.session) as Detail;
+    expect(kept.configs.find((c) => c.name === 'retention.ms')?.value).toBe('120000');
+    const removed = await service.call('alterTopicConfigs', { name: 'tunable', remove: ['retention.ms'] }, none.session) as Detail;
+    expect(removed.configs.find((c) => c.name === 'retention.ms')).toMatchObject({ source: 'DEFAULT_CONFIG', isDefault: true });
+  });
+
+  it('adds partitions (only more than there are)', async () => {
+    await service.call('createTopic', { name: 'growing', partitions: 1 }, none.session);
+    const d = await service.call('addPartitions', { name: 'growing', count: 3 }, none.session) as Detail;
+    expect(d.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+    const fewer = await failure(service.call('addPartitions', { name: 'growing', count: 2 }, none.session));
+    expect(fewer.field).toBe('count');
+    expect(fewer.message).toMatch(/already has 3 partitions/);
+  });
+
+  it('deletes records before an offset and reports the new start offset', async () => {
+    await service.call('createTopic', { name: 'trimmed', partitions: 2 }, none.session);
+    for (let i = 0; i < 5; i++) await service.call('produce', { topic: 'trimmed', partition: 0, value: `r${i}` }, none.session);
+    const r = await service.call('deleteRecords', { name: 'trimmed', partitions: [{ partition: 0, offset: '3' }] }, none.session);
+    expect(r).toEqual({ partitions: [{ partition: 0, startOffset: '3' }] });
+    const d = await service.call('topicDetail', { name: 'trimmed' }, none.session) as Detail;
+    expect(d.partitions[0]).toMatchObject({ startOffset: '3', highWatermark: '5' });
+    const page = await service.call('fetchMessagesPage', { topic: 'trimmed', partition: 0, offset: '0', limit: 10 }, none.session) as { records: RecordView[] };
+    expect(page.records.map((x) => x.value?.data)).toEqual(['r3', 'r4']);
+    const past = await failure(service.call('deleteRecords', { name: 'trimmed', partitions: [{ partition: 0, offset: '9' }] }, none.session));
+    expect(past.field).toBe('offset');
+  });
+});
+
+describe('consumer group admin', () => {
+  type Group = import('../../../core/console/bridge.ts').GroupDetail;
+  it('resets an Empty group to earliest, latest, a timestamp and an offset, and deletes it', async () => {
+    const { Kafka, logLevel } = await import('kafkajs');
+    await service.call('createTopic', { name: 'resettable', partitions: 1 }, none.session);
+    for (let i = 0; i < 3; i++) await service.call('produce', { topic: 'resettable', value: `a${i}` }, none.session);
+    await new Promise((r) => setTimeout(r, 30));
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 3; i++) await service.call('produce', { topic: 'resettable', value: `b${i}` }, none.session);
+    const kafka = new Kafka({ brokers: [service.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId: 'resetters', topic: 'resettable', partitions: [{ partition: 0, offset: '4' }] });
+    await admin.disconnect();
+    const committed = (g: Group) => g.offsets.find((o) => o.topic === 'resettable')?.committed;
+    const reset = (to: unknown) => service.call('resetGroupOffsets', { groupId: 'resetters', to }, none.session) as Promise<Group>;
+    expect(committed(await reset({ kind: 'earliest' }))).toBe('0');
+    expect(committed(await reset({ kind: 'latest' }))).toBe('6');
+    expect(committed(await reset({ kind: 'timestamp', timestamp: t }))).toBe('3');
+    expect(committed(await reset({ kind: 'offset', offset: '2' }))).toBe('2');
+    expect(committed(await reset({ kind: 'offset', offset: '99' }))).toBe('6'); // clamped to the log end
+    await service.call('deleteGroup', { groupId: 'resetters' }, none.session);
+    const groups = await service.call('listGroups', {}, none.session) as { groupId: string }[];
+    expect(groups.map((g) => g.groupId)).not.toContain('resetters');
+  });
+
+  it('refuses to reset or delete a group with members, with a readable message', async () => {
+    const { Kafka, logLevel } = await import('kafkajs');
+    await service.call('createTopic', { name: 'busy', partitions: 1 }, none.session);
+    const kafka = new Kafka({ brokers: [service.bootstrap], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: 'busy-group', heartbeatInterval: 300 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'busy', fromBeginning: true });
+    let joined!: () => void;
+    const ready = new Promise<void>((r) => { joined = r; });
+    consumer.on(consumer.events.GROUP_JOIN, () => joined());
+    await consumer.run({ eachMessage: async () => undefined });
+    await ready;
+    try {
+      const reset = await failure(service.call('resetGroupOffsets', { groupId: 'busy-group', to: { kind: 'earliest' } }, none.session));
+      expect(reset.message).toMatch(/is Stable with 1 member; stop its consumers before resetting its offsets/);
+      expect(reset.kafkaError).toBe('NON_EMPTY_GROUP');
+      const del = await failure(service.call('deleteGroup', { groupId: 'busy-group' }, none.session));
+      expect(del.message).toMatch(/stop its consumers before deleting it/);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});
