@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { GroupDetail, GroupSummary } from '../../../core/console/bridge.ts';
+import type { GroupDetail, GroupSummary, ResetTarget } from '../../../core/console/bridge.ts';
 import { messageOf } from '../bridge/errors.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
 
@@ -35,5 +35,28 @@ export const useGroupsStore = defineStore('groups', () => {
     }
   }
 
-  return { groups, selected, detail, error, loading, load, select };
+  /** Resets the selected group's committed offsets (all its topics, or one); returns the error or null. */
+  async function resetOffsets(to: ResetTarget, topic?: string | null): Promise<string | null> {
+    const groupId = selected.value;
+    if (!groupId) return 'Pick a group first.';
+    try {
+      detail.value = await useBridge().invoke('resetGroupOffsets', topic ? { groupId, topic, to } : { groupId, to });
+      return null;
+    } catch (e) {
+      return messageOf(e);
+    }
+  }
+
+  async function remove(groupId: string): Promise<string | null> {
+    try {
+      await useBridge().invoke('deleteGroup', { groupId });
+    } catch (e) {
+      return messageOf(e);
+    }
+    if (selected.value === groupId) { selected.value = null; detail.value = null; }
+    await load();
+    return null;
+  }
+
+  return { groups, selected, detail, error, loading, load, select, resetOffsets, remove };
 });

@@ -78,5 +78,44 @@ export const useTopicsStore = defineStore('topics', () => {
     }
   }
 
-  return { topics, loading, error, search, showInternal, filtered, overview, detail, detailError, load, create, remove, loadDetail };
+  /** Sets (value) or deletes (null) one config override of the open topic; returns the error (the form keeps its value) or null. */
+  async function alterConfig(configName: string, value: string | null): Promise<string | null> {
+    const name = detail.value?.name;
+    if (!name) return 'No topic is open.';
+    try {
+      detail.value = await useBridge().invoke('alterTopicConfigs', value === null ? { name, remove: [configName] } : { name, set: { [configName]: value } });
+      return null;
+    } catch (e) {
+      return messageOf(e);
+    }
+  }
+
+  async function addPartitions(count: number): Promise<string | null> {
+    const name = detail.value?.name;
+    if (!name) return 'No topic is open.';
+    try {
+      detail.value = await useBridge().invoke('addPartitions', { name, count });
+      return null;
+    } catch (e) {
+      return messageOf(e);
+    }
+  }
+
+  /** Deletes the records before `offset` in one partition; returns the new start offset, or the error. */
+  async function deleteRecords(partition: number, offset: string): Promise<{ startOffset: string } | { error: string }> {
+    const name = detail.value?.name;
+    if (!name) return { error: 'No topic is open.' };
+    try {
+      const r = await useBridge().invoke('deleteRecords', { name, partitions: [{ partition, offset: offset.trim() }] });
+      detail.value = await useBridge().invoke('topicDetail', { name });
+      return { startOffset: r.partitions[0]?.startOffset ?? offset };
+    } catch (e) {
+      return { error: messageOf(e) };
+    }
+  }
+
+  return {
+    topics, loading, error, search, showInternal, filtered, overview, detail, detailError, load, create, remove, loadDetail,
+    alterConfig, addPartitions, deleteRecords,
+  };
 });
