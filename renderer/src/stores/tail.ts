@@ -4,6 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { RecordView, StartPosition, TailEvent } from '../../../core/console/bridge.ts';
 import { messageOf } from '../bridge/errors.ts';
+import { matches, toCsv, toJsonLines, type FilterField } from '../lib/export.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
 
 export type StartKind = StartPosition['kind'];
@@ -36,12 +37,21 @@ export const useTailStore = defineStore('tail', () => {
   const received = ref(0);
   const positions = ref<Record<number, string>>({});
   const selected = shallowRef<TailRow | null>(null);
+  const filterText = ref('');
+  const filterField = ref<FilterField>('any');
 
   let pending: RecordView[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let seq = 0;
 
   const dropped = computed(() => Math.max(0, received.value - rows.value.length));
+  /** The rows the filter lets through (all of them when there is no filter text). */
+  const shown = computed(() => (filterText.value.trim() === '' ? rows.value : rows.value.filter((r) => matches(r.record, filterText.value, filterField.value))));
+  /** What is shown, as a file's contents. */
+  function exportShown(format: 'jsonl' | 'csv'): string {
+    const records = shown.value.map((r) => r.record);
+    return format === 'csv' ? toCsv(records) : toJsonLines(records);
+  }
   const lastRow = computed(() => rows.value[rows.value.length - 1] ?? null);
 
   function start(): StartPosition {
@@ -165,6 +175,6 @@ export const useTailStore = defineStore('tail', () => {
 
   return {
     topic, partitions, startKind, startOffset, startTimestamp, lastN, cap, subscription, status, error, rows, received,
-    positions, selected, dropped, lastRow, open, pause, resume, stop, seek, flush, clear, setCap,
+    positions, selected, dropped, lastRow, filterText, filterField, shown, exportShown, open, pause, resume, stop, seek, flush, clear, setCap,
   };
 });

@@ -157,3 +157,45 @@ describe('payload display', () => {
     expect(hexDump({ encoding: 'base64', data: 'AAFB', size: 3 })).toMatch(/^00000000  00 01 41 +\.\.A$/);
   });
 });
+
+describe('tail filter and export', () => {
+  const r = (offset: number, key: string, value: string, headers: [string, string][] = []): RecordView => ({
+    partition: 0, offset: String(offset), timestamp: 0, timestampType: 'CreateTime',
+    key: { encoding: 'utf8', data: key, size: key.length }, value: { encoding: 'utf8', data: value, size: value.length },
+    headers: headers.map(([k, v]) => ({ key: k, value: { encoding: 'utf8', data: v, size: v.length } })),
+  });
+  it('filters shown rows by key, value or header text and exports them as JSON Lines and CSV', async () => {
+    const tail = useTailStore();
+    tail.topic = 't';
+    await tail.open();
+    bridge.listener!({ type: 'records', records: [r(0, 'alice', '{"n":1}'), r(1, 'bob', 'say "hi", ok', [['source', 'web']]), r(2, 'carol', 'Alice again')] });
+    tail.flush();
+    tail.filterText = 'ALICE';
+    expect(tail.shown.map((x) => x.offset)).toEqual(['0', '2']);
+    tail.filterField = 'key';
+    expect(tail.shown.map((x) => x.offset)).toEqual(['0']);
+    tail.filterField = 'headers';
+    tail.filterText = 'web';
+    expect(tail.shown.map((x) => x.offset)).toEqual(['1']);
+    expect(JSON.parse(tail.exportShown('jsonl').trim())).toMatchObject({ offset: '1', key: 'bob', value: 'say "hi", ok', headers: { source: 'web' } });
+    expect(tail.exportShown('csv').split('\r\n')).toEqual([
+      'partition,offset,timestamp,key,value,headers', `0,1,1970-01-01T00:00:00.000Z,bob,"say ""hi"", ok","{""source"":""web""}"`, '',
+    ]);
+    tail.filterText = '';
+    expect(tail.exportShown('jsonl').trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('topic and group admin in the stores', () => {
+  it('keeps the broker message for a refused config and returns new start offsets', async () => {
+    const topics = useTopicsStore();
+    bridge.answers.topicDetail = () => ({ name: 't', id: 'x', internal: false, partitions: [], recordCount: '0', configs: [] });
+    await topics.loadDetail('t');
+    bridge.answers.alterTopicConfigs = () => { throw new BridgeError({ message: 'INVALID_CONFIG: bad retention.ms', field: 'retention.ms', kafkaError: 'INVALID_CONFIG' }); };
+    expect(await topics.alterConfig('retention.ms', 'abc')).toBe('INVALID_CONFIG: bad retention.ms');
+    expect(topics.detail?.name).toBe('t');
+    bridge.answers.deleteRecords = () => ({ partitions: [{ partition: 0, startOffset: '3' }] });
+    expect(await topics.deleteRecords(0, '3')).toEqual({ startOffset: '3' });
+    expect(bridge.calls.find((c) => c.op === 'deleteRecords')?.args).toEqual({ name: 't', partitions: [{ partition: 0, offset: '3' }] });
+  });
+});
