@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures.ts';
-import { ConsolePage, GroupsPage, ProducerPage, TailPage, TopicsPage } from './pages/console.ts';
+import { ConsolePage, GroupsPage, ProducerPage, TailPage, TopicDetailPage, TopicsPage } from './pages/console.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -83,7 +83,37 @@ test('seek the running tail to an offset', async ({ page, samsa }) => {
   await expect(tail.received()).toHaveText('3');
   await expect(tail.last()).toHaveText('0:9');
   await expect(tail.rows().first()).toContainText('record-7');
+
+  // Filter what is shown, and export it.
+  await tail.filter('record-8');
+  await expect(tail.matching()).toHaveText('1');
+  await expect(tail.rows()).toHaveCount(1);
+  const jsonl = await tail.export('jsonl');
+  expect(jsonl.name).toMatch(/^seekable-.*\.jsonl$/);
+  expect(JSON.parse(jsonl.text.trim())).toMatchObject({ partition: 0, offset: '8', value: 'record-8' });
+  await tail.filter('');
+  const csv = await tail.export('csv');
+  expect(csv.text.trim().split('\r\n')).toHaveLength(4);
   await tail.stop();
+});
+
+test('edit topic configs, and delete records before an offset', async ({ page, samsa, shot }) => {
+  await createTopic(samsa.bootstrap, 'editable');
+  await kcat(samsa.bootstrap, 'editable', 5);
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await new TopicsPage(page).openTopic('editable');
+  const detail = new TopicDetailPage(page);
+  const bad = await detail.setConfig('retention.ms', 'abc');
+  await expect(bad.getByTestId('config-error')).toContainText('INVALID_CONFIG');
+  await expect(bad.locator('input')).toHaveValue('abc');
+  await shot(page, 'topic-configs-error');
+  await detail.setConfig('retention.ms', '3600000');
+  await expect(detail.source('retention.ms')).toHaveText('topic override');
+  await page.getByTestId('config-retention.ms').getByTestId('config-reset').first().click();
+  await expect(detail.source('retention.ms')).toHaveText('default');
+  await expect(await detail.deleteRecordsBefore(0, 3)).toHaveText('Partition 0 now starts at offset 3.');
+  await expect(page.getByTestId('partitions-table').locator('tbody tr').first()).toContainText('3');
 });
 
 test('the tail keeps up with 50,000 records produced by kcat', async ({ page, samsa, shot }) => {
@@ -127,6 +157,16 @@ test("see a kafkajs consumer group's lag", async ({ page, samsa, shot }) => {
   await expect(detail.getByTestId('lag-payments-0')).toHaveText('4');
   await expect(detail.getByTestId('total-lag')).toHaveText('4');
   await shot(page, 'groups');
+
+  // The consumer has left, so the group is Empty: reset its offsets, then delete it.
+  const groups = new GroupsPage(page);
+  await groups.resetTo('Earliest');
+  await expect(detail.getByTestId('total-lag')).toHaveText('14');
+  await groups.resetTo({ offset: 12 });
+  await expect(detail.getByTestId('lag-payments-0')).toHaveText('2');
+  await page.getByTestId('delete-group').click();
+  await page.locator('.n-popconfirm').getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByTestId('group-billing')).toBeHidden();
 });
 
 test('requests without the token are refused', async ({ request, samsa }) => {

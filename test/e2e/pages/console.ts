@@ -55,6 +55,38 @@ export class TopicsPage {
   }
 }
 
+export class TopicDetailPage {
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  async tab(name: 'Partitions' | 'Configs'): Promise<void> {
+    await this.page.getByTestId('topic-tabs').locator('.n-tabs-tab', { hasText: name }).click();
+  }
+
+  /** Types a value for a config and presses Set; returns the config's cell. */
+  async setConfig(name: string, value: string): Promise<Locator> {
+    await this.tab('Configs');
+    await this.page.getByTestId('config-filter').locator('input').fill(name);
+    const cell = this.page.getByTestId(`config-${name}`);
+    await cell.locator('input').fill(value);
+    await cell.getByTestId('config-save').click();
+    return cell;
+  }
+
+  source(name: string): Locator { return this.page.getByTestId(`config-source-${name}`); }
+
+  async deleteRecordsBefore(partition: number, offset: number): Promise<Locator> {
+    await this.tab('Partitions');
+    await choose(this.page, this.page.getByTestId('delete-records-partition'), `Partition ${partition}`);
+    await this.page.getByTestId('delete-records-offset').locator('input').fill(String(offset));
+    await this.page.getByTestId('delete-records-submit').click();
+    await this.page.locator('.n-popconfirm').getByRole('button', { name: 'Confirm' }).click();
+    return this.page.getByTestId('delete-records-result');
+  }
+}
+
 export class ProducerPage {
   readonly page: Page;
   constructor(page: Page) {
@@ -108,6 +140,21 @@ export class TailPage {
   last(): Locator { return this.page.getByTestId('tail-last'); }
   rows(): Locator { return this.page.getByTestId('tail-table').locator('tbody tr'); }
 
+  async filter(text: string): Promise<void> {
+    await this.page.getByTestId('tail-filter').locator('input').fill(text);
+  }
+
+  matching(): Locator { return this.page.getByTestId('tail-matching'); }
+
+  /** Clicks an export button and returns the downloaded file's name and text. */
+  async export(format: 'jsonl' | 'csv'): Promise<{ name: string; text: string }> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(`tail-export-${format}`).click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  }
+
   async openRecord(text: string): Promise<Locator> {
     await this.rows().filter({ hasText: text }).first().click();
     const drawer = this.page.getByTestId('record-drawer');
@@ -133,5 +180,11 @@ export class GroupsPage {
     const detail = this.page.getByTestId('group-detail');
     await expect(detail).toBeVisible();
     return detail;
+  }
+
+  async resetTo(kind: 'Earliest' | 'Latest' | { offset: number }): Promise<void> {
+    await choose(this.page, this.page.getByTestId('reset-kind'), typeof kind === 'string' ? kind : 'Offset');
+    if (typeof kind !== 'string') await this.page.getByTestId('reset-offset').locator('input').fill(String(kind.offset));
+    await this.page.getByTestId('reset-submit').click();
   }
 }
