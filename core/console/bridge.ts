@@ -90,16 +90,42 @@ export interface HeaderInput {
   value: string;
 }
 
+/** 0: no acknowledgement, 1: the leader, 'all': every in-sync replica. */
+export type Acks = 0 | 1 | 'all';
+
+/** How records pick a partition: by key hash, round robin over the partitions, or one fixed partition. */
+export type Partitioning = 'key' | 'roundRobin' | 'fixed';
+
 export interface ProduceArgs {
   topic: string;
-  /** A partition number; absent: by key hash (or spread when there is no key). */
+  /** A partition number (implies 'fixed'); absent: by key hash (or spread when there is no key). */
   partition?: number;
+  /** Absent: 'fixed' when a partition is given, else 'key'. */
+  partitioning?: Partitioning;
+  /** Absent: 'all'. */
+  acks?: Acks;
   key?: string | null;
   value: string | null;
   /** 'json' validates the value as JSON before sending. */
   valueFormat?: 'text' | 'json';
   headers?: HeaderInput[];
   compression?: Compression;
+}
+
+/** One batch of records generated from templates: `{{i}}` becomes the record's counter, `{{now}}` the time in ms. */
+export interface ProduceManyArgs extends Omit<ProduceArgs, 'key' | 'value'> {
+  keyTemplate?: string | null;
+  valueTemplate: string;
+  /** The counter of the first record of this batch. */
+  from: number;
+  /** Records in this batch (at most 5,000). */
+  count: number;
+}
+
+export interface ProduceManyResult {
+  count: number;
+  /** Per partition used: first and last offset written (null with acks 0). */
+  partitions: { partition: number; count: number; firstOffset: OffsetString | null; lastOffset: OffsetString | null }[];
 }
 
 export interface ProduceResult {
@@ -245,6 +271,7 @@ export interface Operations {
   addPartitions: { args: { name: string; count: number }; result: TopicDetail };
   deleteRecords: { args: DeleteRecordsArgs; result: DeleteRecordsResult };
   produce: { args: ProduceArgs; result: ProduceResult };
+  produceMany: { args: ProduceManyArgs; result: ProduceManyResult };
   fetchMessagesPage: { args: FetchPageArgs; result: { records: RecordView[]; highWatermark: OffsetString } };
   listGroups: { args: Record<string, never>; result: GroupSummary[] };
   describeGroup: { args: { groupId: string }; result: GroupDetail };

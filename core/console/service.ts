@@ -4,7 +4,7 @@
 // @platformatic/kafka, so the local broker and a remote Kafka cluster take the same path. It knows
 // nothing of its transport: the WebSocket host and (later) Electron IPC both call `call` / `openTail`
 // with a Session that carries events back.
-import { Admin, Consumer, Producer, metadataV12 } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, defaultPartitioner, metadataV12 } from '@platformatic/kafka';
 
 type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
 import { topicNameError } from '../broker/configs.ts';
@@ -12,7 +12,7 @@ import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstra
 import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
 import type {
   BridgeErrorInfo, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, GroupDetail, GroupOffset, GroupSummary,
-  DeleteRecordsResult, OperationName, Operations, Payload, ProduceResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
+  DeleteRecordsResult, OperationName, Operations, Payload, ProduceManyResult, ProduceResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
   TopicSummary,
 } from './bridge.ts';
 
@@ -39,6 +39,8 @@ const SOURCES: Record<number, ConfigSourceName> = {
   4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG', 6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
 };
 export const MAX_PER_PUSH = 2000;
+/** Most records one produceMany call sends; the renderer sends N as a sequence of such batches. */
+export const MAX_PRODUCE_BATCH = 5000;
 const DEFAULT_PER_PUSH = 500;
 const POLL_WAIT_MS = 250;
 
@@ -210,6 +212,7 @@ export class ConsoleService {
   #producer: Producer | undefined;
   readonly #tails = new Map<string, { tail: Tail; session: Session }>();
   #nextTail = 1;
+  readonly #roundRobin = new Map<string, number>();
 
   constructor(opts: ConsoleServiceOptions) {
     this.#bootstrap = parseBootstrap(opts.bootstrap);
@@ -282,6 +285,7 @@ export class ConsoleService {
     },
     deleteRecords: async (a) => this.#deleteRecords(a),
     produce: async (a) => this.#produce(a),
+    produceMany: async (a) => this.#produceMany(a),
     fetchMessagesPage: async (a) => {
       const topic = str(a, 'topic');
       const partition = optInt(a, 'partition', 0) ?? 0;
@@ -536,21 +540,20 @@ export class ConsoleService {
     return new Map((res.find((r) => r.name === topic)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
   }
 
-  async #produce(a: Args): Promise<ProduceResult> {
+  /** The arguments produce and produceMany share, checked, with the topic's partition count. */
+  async #produceCommon(a: Args) {
     const topic = str(a, 'topic');
     if (topic === '') throw new ConsoleError('Pick a topic to produce to.', 'topic');
     const partition = optInt(a, 'partition', 0);
-    const key = optStr(a, 'key');
-    const value = optStr(a, 'value');
+    const partitioning = a.partitioning ?? (partition !== undefined ? 'fixed' : 'key');
+    if (partitioning !== 'key' && partitioning !== 'roundRobin' && partitioning !== 'fixed') {
+      throw new ConsoleError('partitioning must be key, roundRobin or fixed', 'partitioning');
+    }
+    if (partitioning === 'fixed' && partition === undefined) throw new ConsoleError('Pick the partition to send to.', 'partition');
+    const acks = a.acks ?? 'all';
+    if (acks !== 0 && acks !== 1 && acks !== 'all' && acks !== -1) throw new ConsoleError('acks must be 0, 1 or all', 'acks');
     const format = a.valueFormat ?? 'text';
     if (format !== 'text' && format !== 'json') throw new ConsoleError('valueFormat must be text or json', 'valueFormat');
-    if (format === 'json' && value !== undefined) {
-      try {
-        JSON.parse(value);
-      } catch (e) {
-        throw new ConsoleError(`The value is not valid JSON: ${(e as Error).message}`, 'value');
-      }
-    }
     const compression = (a.compression ?? 'none') as Compression;
     if (!COMPRESSIONS.includes(compression)) throw new ConsoleError(`compression must be one of ${COMPRESSIONS.join(', ')}`, 'compression');
     const headerList = a.headers === undefined || a.headers === null ? [] : a.headers;
@@ -562,25 +565,76 @@ export class ConsoleService {
       if (hk === '') throw new ConsoleError('A header needs a key.', 'headers');
       headers.set(Buffer.from(hk), Buffer.from(optStr(ha, 'value') ?? ''));
     }
-    const message: Record<string, unknown> = {
-      topic,
-      key: key === undefined || key === '' ? undefined : Buffer.from(key),
-      value: value === undefined ? null : Buffer.from(value),
-      headers,
-    };
-    if (partition !== undefined) message.partition = partition;
     const producer = this.#producerClient();
     const meta = await producer.metadata({ topics: [topic], autocreateTopics: false }).catch((e: unknown) => {
       if (isUnknownTopic(e)) throw new ConsoleError(`Topic '${topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
       throw e;
     });
     const count = meta.topics.get(topic)?.partitionsCount ?? 0;
-    if (partition !== undefined && partition >= count) {
+    if (partitioning === 'fixed' && partition !== undefined && partition >= count) {
       throw new ConsoleError(`Topic '${topic}' has ${count} partition${count === 1 ? '' : 's'}; there is no partition ${partition}.`, 'partition');
     }
-    const result = await producer.send({ messages: [message as never], compression });
+    /** The partition of the next record (undefined: by key hash, done by the client). */
+    const pickRoundRobin = (): number => {
+      const n = this.#roundRobin.get(topic) ?? 0;
+      this.#roundRobin.set(topic, n + 1);
+      return n % Math.max(count, 1);
+    };
+    const pick = (): number | undefined => (partitioning === 'fixed' ? partition : partitioning === 'roundRobin' ? pickRoundRobin() : undefined);
+    return { topic, format, compression, headers, pick, pickRoundRobin, partitionCount: Math.max(count, 1), acks: acks === 'all' ? -1 : acks as number };
+  }
+
+  async #produce(a: Args): Promise<ProduceResult> {
+    const c = await this.#produceCommon(a);
+    const key = optStr(a, 'key');
+    const value = optStr(a, 'value');
+    if (c.format === 'json' && value !== undefined) jsonCheck(value);
+    const message: Record<string, unknown> = {
+      topic: c.topic,
+      key: key === undefined || key === '' ? undefined : Buffer.from(key),
+      value: value === undefined ? null : Buffer.from(value),
+      headers: c.headers,
+    };
+    const partition = c.pick();
+    if (partition !== undefined) message.partition = partition;
+    const result = await this.#producerClient().send({ messages: [message as never], compression: c.compression, acks: c.acks });
     const o = result.offsets?.[0];
-    return { topic, partition: o?.partition ?? partition ?? 0, offset: (o?.offset ?? -1n).toString(), timestamp: Date.now() };
+    return { topic: c.topic, partition: o?.partition ?? partition ?? -1, offset: (o?.offset ?? -1n).toString(), timestamp: Date.now() };
+  }
+
+  /** One batch of records from templates (`{{i}}`: the counter, `{{now}}`: the time in ms). */
+  async #produceMany(a: Args): Promise<ProduceManyResult> {
+    const c = await this.#produceCommon(a);
+    const keyTemplate = optStr(a, 'keyTemplate') ?? '';
+    const valueTemplate = str(a, 'valueTemplate');
+    const from = optInt(a, 'from', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const n = optInt(a, 'count', 1, MAX_PRODUCE_BATCH);
+    if (n === undefined) throw new ConsoleError(`count must be a whole number from 1 to ${MAX_PRODUCE_BATCH}`, 'count');
+    const fill = (t: string, i: number, now: string) => t.replaceAll('{{i}}', String(i)).replaceAll('{{now}}', now);
+    const messages: Record<string, unknown>[] = [];
+    const now = String(Date.now());
+    for (let i = from; i < from + n; i++) {
+      const value = fill(valueTemplate, i, now);
+      if (c.format === 'json' && i === from) jsonCheck(value);
+      const key = keyTemplate === '' ? undefined : Buffer.from(fill(keyTemplate, i, now));
+      const m: Record<string, unknown> = { topic: c.topic, key, value: Buffer.from(value), headers: c.headers };
+      // By key, hash here as the client would (murmur2), so every record's partition is known and counted.
+      m.partition = c.pick() ?? (key ? defaultPartitioner(m as never, key) % c.partitionCount : c.pickRoundRobin());
+      messages.push(m);
+    }
+    const result = await this.#producerClient().send({ messages: messages as never[], compression: c.compression, acks: c.acks });
+    const base = new Map<number, bigint>();
+    for (const o of result.offsets ?? []) {
+      const prev = base.get(o.partition);
+      if (prev === undefined || o.offset < prev) base.set(o.partition, o.offset);
+    }
+    const counts = new Map<number, number>();
+    for (const m of messages) counts.set(m.partition as number, (counts.get(m.partition as number) ?? 0) + 1);
+    const partitions = [...counts].sort(([x], [y]) => x - y).map(([partition, k]) => {
+      const first = base.get(partition);
+      return { partition, count: k, firstOffset: first?.toString() ?? null, lastOffset: first !== undefined ? (first + BigInt(k) - 1n).toString() : null };
+    });
+    return { count: n, partitions };
   }
 
   async #fetchPage(topic: string, partition: number, from: bigint, limit: number) {
@@ -798,6 +852,14 @@ function summary(t: MetadataResponse['topics'][number]): TopicSummary {
     internal: t.isInternal || INTERNAL.has(name),
     underReplicatedPartitions: t.partitions.filter((p) => p.isrNodes.length < p.replicaNodes.length).length,
   };
+}
+
+function jsonCheck(value: string): void {
+  try {
+    JSON.parse(value);
+  } catch (e) {
+    throw new ConsoleError(`The value is not valid JSON: ${(e as Error).message}`, 'value');
+  }
 }
 
 function isUnknownTopic(e: unknown): boolean {

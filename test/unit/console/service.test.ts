@@ -306,3 +306,44 @@ describe('consumer group admin', () => {
     }
   });
 });
+
+describe('producing with acks, partitioning and templates', () => {
+  it('sends one record with each acks setting, round robin and to a fixed partition', async () => {
+    await service.call('createTopic', { name: 'acks-rr', partitions: 3 }, none.session);
+    const one = await service.call('produce', { topic: 'acks-rr', value: 'a', acks: 1, partitioning: 'fixed', partition: 2 }, none.session) as { partition: number; offset: string };
+    expect(one).toMatchObject({ partition: 2, offset: '0' });
+    const zero = await service.call('produce', { topic: 'acks-rr', value: 'b', acks: 0, partition: 1 }, none.session) as { partition: number; offset: string };
+    expect(zero).toMatchObject({ partition: 1, offset: '-1' }); // acks 0: the broker does not answer
+    const rr: number[] = [];
+    for (let i = 0; i < 6; i++) rr.push((await service.call('produce', { topic: 'acks-rr', value: `r${i}`, acks: 'all', partitioning: 'roundRobin' }, none.session) as { partition: number }).partition);
+    expect(new Set(rr)).toEqual(new Set([0, 1, 2]));
+    expect((await failure(service.call('produce', { topic: 'acks-rr', value: 'x', acks: 2 }, none.session))).field).toBe('acks');
+    expect((await failure(service.call('produce', { topic: 'acks-rr', value: 'x', partitioning: 'fixed' }, none.session))).field).toBe('partition');
+  });
+
+  it('sends a batch from templates and reports partitions and first/last offsets', async () => {
+    await service.call('createTopic', { name: 'generated', partitions: 3 }, none.session);
+    const args = { topic: 'generated', keyTemplate: 'k-{{i}}', valueTemplate: '{"n": {{i}}, "at": {{now}}}', valueFormat: 'json', partitioning: 'key' };
+    const first = await service.call('produceMany', { ...args, from: 0, count: 3000 }, none.session) as { count: number; partitions: { partition: number; count: number; firstOffset: string; lastOffset: string }[] };
+    const second = await service.call('produceMany', { ...args, from: 3000, count: 2000 }, none.session) as typeof first;
+    expect(first.count + second.count).toBe(5000);
+    expect(first.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+    expect(first.partitions.reduce((n, p) => n + p.count, 0)).toBe(3000);
+    for (const p of first.partitions) expect(BigInt(p.lastOffset) - BigInt(p.firstOffset) + 1n).toBe(BigInt(p.count));
+    const detail = await service.call('topicDetail', { name: 'generated' }, none.session) as { recordCount: string; partitions: { partition: number; highWatermark: string }[] };
+    expect(detail.recordCount).toBe('5000');
+    for (const p of second.partitions) expect(detail.partitions[p.partition]!.highWatermark).toBe(String(BigInt(p.lastOffset) + 1n));
+    // The same key lands on the same partition as a single keyed produce.
+    const k0 = first.partitions.find((p) => p.count > 0)!;
+    expect(k0).toBeDefined();
+    const page = await service.call('fetchMessagesPage', { topic: 'generated', partition: 0, offset: '0', limit: 1 }, none.session) as { records: RecordView[] };
+    const again = await service.call('produce', { topic: 'generated', key: page.records[0]!.key!.data, value: '{}' }, none.session) as { partition: number };
+    expect(again.partition).toBe(0);
+    expect(JSON.parse(page.records[0]!.value!.data)).toMatchObject({ n: expect.any(Number), at: expect.any(Number) });
+    const rr = await service.call('produceMany', { topic: 'generated', valueTemplate: 'v{{i}}', from: 0, count: 9, partitioning: 'roundRobin', acks: 0 }, none.session) as typeof first;
+    expect(rr.partitions.map((p) => [p.partition, p.count, p.firstOffset])).toEqual([[0, 3, null], [1, 3, null], [2, 3, null]]);
+    const bad = await failure(service.call('produceMany', { topic: 'generated', valueTemplate: '{"n": {{i}', valueFormat: 'json', from: 0, count: 1 }, none.session));
+    expect(bad.field).toBe('value');
+    expect((await failure(service.call('produceMany', { topic: 'generated', valueTemplate: 'x', from: 0, count: 5001 }, none.session))).field).toBe('count');
+  });
+});
