@@ -70,6 +70,18 @@ test('produce JSON with a key and a header, and see it in the tail', async ({ pa
   await tail.stop();
 });
 
+test('send 20,000 records from a template, round robin, with a summary', async ({ page, samsa, shot }) => {
+  await createTopic(samsa.bootstrap, 'generated', 2);
+  const app = new ConsolePage(page);
+  await app.open(samsa.url);
+  await app.nav('produce');
+  const producer = new ProducerPage(page);
+  const summary = await producer.generate({ topic: 'generated', count: 20_000, valueTemplate: '{"n": {{i}}}', acks: 'acks=1 (leader)' });
+  await expect(summary).toContainText('Sent 20,000 records');
+  await expect(summary.getByTestId('produce-summary-partition')).toHaveText([/partition 0: 10000 records, offsets 0–9999/, /partition 1: 10000 records, offsets 0–9999/]);
+  await shot(page, 'producer-generate');
+});
+
 test('seek the running tail to an offset', async ({ page, samsa }) => {
   await createTopic(samsa.bootstrap, 'seekable');
   await kcat(samsa.bootstrap, 'seekable', 10);

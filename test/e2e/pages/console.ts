@@ -110,6 +110,20 @@ export class ProducerPage {
     await expect(result).toBeVisible();
     return (await result.textContent()) ?? '';
   }
+
+  /** Sends `count` records from a value template, round robin, and returns the summary shown at the end. */
+  async generate(opts: { topic: string; count: number; valueTemplate: string; acks?: 'acks=all' | 'acks=1 (leader)' | 'acks=0 (none)' }) {
+    await choose(this.page, this.page.getByTestId('produce-topic'), opts.topic);
+    if (opts.acks) await choose(this.page, this.page.getByTestId('produce-acks'), opts.acks);
+    await this.page.getByTestId('produce-partitioning').getByText('Round robin').click();
+    await this.page.getByTestId('produce-mode').getByText('Send N from a template').click();
+    await this.page.getByTestId('produce-total').locator('input').fill(String(opts.count));
+    await this.page.getByTestId('produce-value-template').locator('textarea').fill(opts.valueTemplate);
+    await this.page.getByTestId('produce-generate').click();
+    const summary = this.page.getByTestId('produce-summary');
+    await expect(summary).toBeVisible({ timeout: 60_000 });
+    return summary;
+  }
 }
 
 export class TailPage {

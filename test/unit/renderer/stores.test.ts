@@ -116,8 +116,30 @@ describe('producer store', () => {
     bridge.answers.produce = () => ({ topic: 't', partition: 2, offset: '41', timestamp: 0 });
     Object.assign(p, { topic: 't', key: 'k', value: '{"a":1}', headers: [{ key: 'h', value: 'v' }, { key: '', value: 'ignored' }] });
     expect(await p.send()).toMatchObject({ partition: 2, offset: '41' });
-    expect(bridge.calls[0]).toEqual({ op: 'produce', args: { topic: 't', key: 'k', value: '{"a":1}', valueFormat: 'json', headers: [{ key: 'h', value: 'v' }], compression: 'none' } });
+    expect(bridge.calls[0]).toEqual({ op: 'produce', args: { topic: 't', partitioning: 'key', acks: 'all', key: 'k', value: '{"a":1}', valueFormat: 'json', headers: [{ key: 'h', value: 'v' }], compression: 'none' } });
     expect(p.history[0]).toMatchObject({ partition: 2, offset: '41', key: 'k', headers: 1 });
+  });
+
+  it('sends N from a template in batches, sums the partitions, and stops when cancelled', async () => {
+    const p = useProducerStore();
+    bridge.answers.produceMany = (a: { from: number; count: number }) => ({
+      count: a.count,
+      partitions: [{ partition: 0, count: a.count, firstOffset: String(a.from), lastOffset: String(a.from + a.count - 1) }],
+    });
+    Object.assign(p, { topic: 't', total: 5000, acks: 1, partitioning: 'fixed', partition: 0 });
+    const s = await p.generate();
+    expect(bridge.calls.map((c) => (c.args as { count: number }).count)).toEqual([2000, 2000, 1000]);
+    expect(bridge.calls[2]!.args).toMatchObject({ from: 4000, acks: 1, partitioning: 'fixed', partition: 0, valueTemplate: p.valueTemplate });
+    expect(s).toMatchObject({ count: 5000, cancelled: false, partitions: [{ partition: 0, count: 5000, firstOffset: '0', lastOffset: '4999' }] });
+    bridge.calls = [];
+    p.total = 100_000;
+    const running = p.generate();
+    p.cancel();
+    expect(await running).toMatchObject({ cancelled: true, count: 2000 });
+    expect(p.summary?.cancelled).toBe(true);
+    p.total = 100_001;
+    expect(await p.generate()).toBeNull();
+    expect(p.error?.field).toBe('total');
   });
 });
 
