@@ -9,7 +9,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage, TailEvent } from './bridge.ts';
-import { ConsoleError, type ConsoleService, type Session } from './service.ts';
+import { createBridgeHandlers, type BridgeHandlers } from './handlers.ts';
+import type { ConsoleService, Session } from './service.ts';
 
 /** Where `npm run build:renderer` puts the renderer. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -61,7 +62,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const root = normalize(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
-  const service = opts.service;
+  const handlers = createBridgeHandlers(opts.service);
 
   const authorized = (req: IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
 
@@ -112,7 +113,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveBridge(ws, service));
+    wss.handleUpgrade(req, socket, head, (ws) => serveBridge(ws, handlers));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -133,7 +134,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   };
 }
 
-function serveBridge(ws: WebSocket, service: ConsoleService): void {
+function serveBridge(ws: WebSocket, handlers: BridgeHandlers): void {
   const send = (m: ServerMessage) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
   const session: Session = {
     async emit(subscription: string, event: TailEvent) {
@@ -150,15 +151,8 @@ function serveBridge(ws: WebSocket, service: ConsoleService): void {
       ws.close(1003, 'expected JSON {id, op, args}');
       return;
     }
-    const run = msg.op === 'openTail' ? service.openTail(msg.args, session) : service.call(msg.op, msg.args, session);
-    run.then(
-      (result) => send({ id: msg.id, ok: true, result }),
-      (e: unknown) => {
-        const err = e instanceof ConsoleError ? e : new ConsoleError((e as Error)?.message ?? String(e));
-        send({ id: msg.id, ok: false, error: { message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.kafkaError ? { kafkaError: err.kafkaError } : {}) } });
-      },
-    );
+    void handlers.dispatch(msg.op, msg.args, session).then((outcome) => send({ id: msg.id, ...outcome }));
   });
-  ws.on('close', () => { void service.closeSession(session); });
+  ws.on('close', () => { void handlers.closeSession(session); });
   ws.on('error', () => undefined);
 }
