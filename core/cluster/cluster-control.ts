@@ -47,6 +47,8 @@ export interface BrokerChild {
   onExit(cb: (code: number | null, signal: string | null) => void): void;
   /** Messages the broker process sends its parent (e.g. `{ type: 'ready', port }`). */
   onMessage(cb: (msg: unknown) => void): void;
+  /** Lines the process writes to stdout/stderr, when the spawner can capture them. */
+  onOutput?(cb: (line: string, stream: 'stdout' | 'stderr') => void): void;
 }
 
 /** Starts a broker process running `samsa broker-node` with these arguments. */
