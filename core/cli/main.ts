@@ -3,6 +3,7 @@ import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   start: { summary: 'Run a local Kafka-compatible broker', run: async (argv) => (await import('./start.ts')).start(argv) },
+  broker: { summary: 'List, stop, kill, start and add the brokers of the running local cluster', run: async (argv) => (await import('./broker.ts')).broker(argv) },
   topics: { summary: 'Create, list, describe, alter and delete topics (kafka-topics)', run: async (argv) => (await import('./tools/topics.ts')).topics(argv) },
   'console-producer': { summary: 'Produce lines from stdin or a file (kafka-console-producer)', run: async (argv) => (await import('./tools/console-producer.ts')).consoleProducer(argv) },
   'console-consumer': { summary: 'Print records of a topic (kafka-console-consumer)', run: async (argv) => (await import('./tools/console-consumer.ts')).consoleConsumer(argv) },

@@ -1,10 +1,13 @@
-// `samsa start`: runs one broker in this process until SIGINT/SIGTERM.
+// `samsa start`: runs a local cluster until SIGINT/SIGTERM — one broker in
+// this process, or with --brokers N ≥ 2 the coordinator here and N broker
+// processes. Either way a control endpoint serves `samsa broker …`.
 import { parseArgs, usage, UsageError, type OptionSpec } from './args.ts';
 import { DataDirError, defaultDataDir, lockDataDir, prepareDataDir } from './data-dir.ts';
 
 const SPEC: Record<string, OptionSpec> = {
   'data-dir': { value: true, arg: 'DIR', description: 'Where data is kept (default: the app-data folder; env SAMSA_DATA_DIR)' },
-  port: { value: true, arg: 'PORT', description: 'Listener port (default 9092; 0 picks a free port)' },
+  port: { value: true, arg: 'PORT', description: 'Listener port (default 9092; 0 picks a free port); with --brokers N, broker i listens on PORT+i-1' },
+  brokers: { value: true, arg: 'N', description: 'Number of brokers (default 1, in this process; N ≥ 2 runs each as its own process)' },
   host: { value: true, arg: 'HOST', description: 'Listener address (default 127.0.0.1)' },
   'advertised-host': { value: true, arg: 'HOST', description: 'Host name given to clients in metadata (default: --host)' },
   'advertised-port': { value: true, arg: 'PORT', description: 'Port given to clients in metadata (default: the listener port), e.g. behind a proxy' },
@@ -31,6 +34,11 @@ export async function start(argv: string[]): Promise<number> {
   if (advertisedPortText !== undefined && (!/^\d+$/.test(advertisedPortText) || advertisedPort! < 1 || advertisedPort! > 65535)) {
     throw new UsageError(`--advertised-port must be a number from 1 to 65535, got "${advertisedPortText}"`);
   }
+  const brokersText = one('brokers') ?? '1';
+  const brokerCount = Number(brokersText);
+  if (!/^\d+$/.test(brokersText) || brokerCount < 1 || brokerCount > 64) throw new UsageError(`--brokers must be a number from 1 to 64, got "${brokersText}"`);
+  if (brokerCount > 1 && port !== 0 && port + brokerCount - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${brokerCount} brokers`);
+  if (brokerCount > 1 && (one('advertised-host') !== undefined || advertisedPortText !== undefined)) throw new UsageError('--advertised-host and --advertised-port go with a single broker');
   const dataDir = one('data-dir') ?? defaultDataDir();
   const ui = args.flags.has('ui');
   const uiPortText = one('ui-port') ?? '9000';
@@ -58,6 +66,8 @@ export async function start(argv: string[]): Promise<number> {
     throw e;
   }
 
+  if (brokerCount > 1) return startCluster({ brokers: brokerCount, dataDir, host, port, overrides: args.values.get('override') ?? [], ui, uiPort, unlock, config });
+
   const { Broker } = await import('../broker/broker.ts');
   let running = false;
   const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config,
@@ -77,14 +87,21 @@ export async function start(argv: string[]): Promise<number> {
     await broker.stop().catch(() => undefined);
     return 1;
   }
-  const consoleHost = ui ? await startConsole(addr, uiPort) : undefined;
+  const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
+  const consoleHost = ui ? await startConsole(bootstrap, uiPort) : undefined;
+  const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
+  const control = new InProcessBrokerControl({
+    id: config.nodeId, host: addr.host, port: addr.port, dataDir, startedAt: Date.now(),
+    partitionsLed: () => { let n = 0; for (const t of broker.topics.all()) n += t.partitions.length; return n; },
+  });
+  const endpoint = await openControl(control, dataDir, bootstrap);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       console.log(`Samsa: ${signal} received, shutting down`);
-      (consoleHost?.close() ?? Promise.resolve()).then(() => broker.stop()).then(
+      endpoint.close().then(() => consoleHost?.close()).then(() => broker.stop()).then(
         () => { unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
         (e: unknown) => { unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
       );
@@ -97,18 +114,31 @@ export async function start(argv: string[]): Promise<number> {
   });
 }
 
+/** The address clients use for a listener bound to `host`. */
+function clientHost(host: string): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+/** Serves `control` on 127.0.0.1 and publishes it in `<data-dir>/cluster.json` until closed. */
+async function openControl(control: import('../cluster/cluster-control.ts').ClusterControl, dataDir: string, bootstrap: string): Promise<{ close(): Promise<void> }> {
+  const { removeClusterFile, startControlEndpoint, writeClusterFile } = await import('../cluster/control-endpoint.ts');
+  const ep = await startControlEndpoint(control);
+  writeClusterFile(dataDir, { pid: process.pid, controlUrl: ep.url, token: ep.token, bootstrap });
+  return { close: async () => { removeClusterFile(dataDir); await ep.close(); } };
+}
+
 /**
- * Starts the console's web host for the broker at `addr`. Never fails the broker: a missing
+ * Starts the console's web host for the cluster at `bootstrap`. Never fails the broker: a missing
  * renderer build or a busy port becomes one line of explanation instead.
  */
-async function startConsole(addr: { host: string; port: number }, uiPort: number): Promise<{ message: string; close(): Promise<void> }> {
+async function startConsole(bootstrap: string, uiPort: number): Promise<{ message: string; close(): Promise<void> }> {
   const { rendererBuilt, startWebHost } = await import('../console/web-host.ts');
   if (!rendererBuilt()) {
     return { message: 'Samsa console: not available, the GUI has not been built (run `npm run build:renderer`, then start again)', close: async () => undefined };
   }
   const { ConsoleService } = await import('../console/service.ts');
-  const host = addr.host === '0.0.0.0' || addr.host === '::' ? '127.0.0.1' : addr.host;
-  const service = new ConsoleService({ bootstrap: `${host.includes(':') ? `[${host}]` : host}:${addr.port}` });
+  const service = new ConsoleService({ bootstrap });
   try {
     const web = await startWebHost({ service, port: uiPort });
     return { message: `Samsa console: ${web.url}`, close: async () => { await web.close(); await service.close(); } };
@@ -118,4 +148,23 @@ async function startConsole(addr: { host: string; port: number }, uiPort: number
     const why = err.code === 'EADDRINUSE' ? `port ${uiPort} is already in use; pick another with --ui-port` : err.message;
     return { message: `Samsa console: not available, ${why}`, close: async () => undefined };
   }
+}
+
+interface ClusterOptions {
+  brokers: number;
+  dataDir: string;
+  host: string;
+  port: number;
+  overrides: string[];
+  ui: boolean;
+  uiPort: number;
+  unlock: () => void;
+  config: import('../broker/configs.ts').BrokerConfig;
+}
+
+/** --brokers N ≥ 2: the coordinator and the supervisor here, each broker its own process. */
+async function startCluster(o: ClusterOptions): Promise<number> {
+  o.unlock();
+  console.error('samsa: --brokers N ≥ 2 is not available yet');
+  return 1;
 }
