@@ -14,6 +14,9 @@ export interface Payload {
   size: number;
 }
 
+/** A broker as the Cluster view shows it: 'online' when the cluster's metadata lists it; the local cluster's supervisor adds process states. */
+export type BrokerStatus = 'online' | 'offline' | 'starting' | 'running' | 'stopping' | 'stopped' | 'dead' | 'fenced';
+
 export interface BrokerInfo {
   nodeId: number;
   host: string;
@@ -21,7 +24,14 @@ export interface BrokerInfo {
   rack: string | null;
   isController: boolean;
   partitionsLed: number;
+  status: BrokerStatus;
+  /** Bytes of partition data on this broker (DescribeLogDirs, or the supervisor's count); null when unknown. */
+  diskBytes: number | null;
+  /** Process id, for brokers of the local cluster. */
+  pid: number | null;
 }
+
+export type BrokerAction = 'stop' | 'kill' | 'start';
 
 export interface ClusterOverview {
   bootstrap: string;
@@ -32,6 +42,10 @@ export interface ClusterOverview {
   internalTopicCount: number;
   partitionCount: number;
   underReplicatedPartitions: number;
+  /** Partitions without a leader. */
+  offlinePartitions: number;
+  /** Brokers can be stopped, killed, started and added (the local cluster, when its supervisor is at hand). */
+  controllable: boolean;
 }
 
 export interface TopicSummary {
@@ -40,6 +54,10 @@ export interface TopicSummary {
   replicationFactor: number;
   internal: boolean;
   underReplicatedPartitions: number;
+  /** Sum over partitions of high watermark − start offset; null when the offsets could not be read. */
+  recordCount: OffsetString | null;
+  /** Bytes of one copy of the topic (the largest replica of each partition, from DescribeLogDirs); null when unknown. */
+  sizeBytes: number | null;
 }
 
 export interface CreateTopicArgs {
@@ -58,6 +76,23 @@ export interface PartitionDetail {
   isr: number[];
   startOffset: OffsetString;
   highWatermark: OffsetString;
+  /** Bytes of the leader's copy (DescribeLogDirs); null when unknown. */
+  sizeBytes: number | null;
+}
+
+/** A partition being moved to new replicas (ListPartitionReassignments). */
+export interface ReassignmentView {
+  partition: number;
+  /** Current replicas: the target plus those still being removed. */
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
+export interface ReassignmentsResult {
+  topic: string;
+  /** Partitions still being reassigned; empty when done. */
+  partitions: ReassignmentView[];
 }
 
 export type ConfigSourceName =
@@ -158,6 +193,7 @@ export type StartPosition =
   | { kind: 'lastN'; n: number };
 
 export interface TailArgs {
+  stream?: 'records';
   topic: string;
   /** Absent or empty: all partitions. */
   partitions?: number[];
@@ -173,8 +209,34 @@ export interface TailOpened {
   positions: Record<number, OffsetString>;
 }
 
+/**
+ * A metrics stream: the service samples high watermarks and group lag every `intervalMs` while the
+ * stream is open (opened with `openTail`, ended with `tailCancel`, like a record tail).
+ */
+export interface MetricsArgs {
+  stream: 'metrics';
+  /** Topics whose summed high watermark is sampled; '*' for every non-internal topic. */
+  topics?: string[] | '*';
+  /** Consumer groups whose total lag is sampled. */
+  groups?: string[];
+  /** Default 2000, at least 500. */
+  intervalMs?: number;
+}
+
+export interface MetricsSample {
+  /** ms since the epoch. */
+  at: number;
+  /** Per topic: the sum of its partitions' high watermarks. */
+  topics: Record<string, OffsetString>;
+  /** Per group: total lag over its committed partitions. */
+  groups: Record<string, OffsetString>;
+}
+
+export type StreamArgs = TailArgs | MetricsArgs;
+
 export type TailEvent =
   | { type: 'records'; records: RecordView[] }
+  | { type: 'sample'; sample: MetricsSample }
   | { type: 'seeked'; positions: Record<number, OffsetString> }
   | { type: 'paused' }
   | { type: 'resumed' }
@@ -253,16 +315,76 @@ export interface ResetOffsetsArgs {
   to: ResetTarget;
 }
 
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** TLS settings of a connection: an optional CA (PEM) and whether to skip verifying the broker's certificate. */
+export interface TlsSettings {
+  ca: string | null;
+  skipVerify: boolean;
+}
+
+/** A connection as the user edits it. */
+export interface ConnectionInput {
+  /** Absent: a new connection. */
+  id?: string;
+  name: string;
+  bootstrap: string;
+  /** On an existing connection, an absent password keeps the one already known. */
+  sasl: { mechanism: SaslMechanism; username: string; password?: string } | null;
+  tls: TlsSettings | null;
+  /** Store the password in the settings file (mode 0600); otherwise it is kept only while the console runs. */
+  rememberPassword: boolean;
+}
+
+/** A connection as listed: never with its password. */
+export interface ConnectionView {
+  id: string;
+  name: string;
+  bootstrap: string;
+  /** The cluster `samsa start` runs (always first, not editable). */
+  local: boolean;
+  sasl: { mechanism: SaslMechanism; username: string } | null;
+  tls: TlsSettings | null;
+  rememberPassword: boolean;
+  /** A password is known (remembered, or given while the console runs). */
+  hasPassword: boolean;
+}
+
+export interface ConnectionsState {
+  connections: ConnectionView[];
+  selected: string;
+}
+
+export interface ConnectionTestResult {
+  brokers: number;
+  clusterId: string | null;
+  controllerId: number;
+  ms: number;
+}
+
 export interface ConnectionInfo {
   bootstrap: string;
   connected: boolean;
+  /** The selected connection. */
+  id: string;
+  name: string;
+  /** Brokers of this cluster can be stopped, started and added from the console. */
+  controllable: boolean;
 }
 
 /** Request and result types of every operation, by name. */
 export interface Operations {
   connection: { args: Record<string, never>; result: ConnectionInfo };
   connect: { args: { bootstrap: string }; result: ConnectionInfo };
+  listConnections: { args: Record<string, never>; result: ConnectionsState };
+  testConnection: { args: ConnectionInput; result: ConnectionTestResult };
+  saveConnection: { args: ConnectionInput; result: ConnectionsState & { saved: string } };
+  deleteConnection: { args: { id: string }; result: ConnectionsState };
+  /** Switches every view to this connection; `password` when it has SASL and none is known. */
+  selectConnection: { args: { id: string; password?: string }; result: ConnectionInfo };
   clusterOverview: { args: Record<string, never>; result: ClusterOverview };
+  brokerControl: { args: { id: number; action: BrokerAction }; result: ClusterOverview };
+  addBroker: { args: Record<string, never>; result: ClusterOverview };
   listTopics: { args: { includeInternal?: boolean }; result: TopicSummary[] };
   createTopic: { args: CreateTopicArgs; result: TopicSummary };
   deleteTopic: { args: { name: string }; result: { deleted: string } };
@@ -270,6 +392,10 @@ export interface Operations {
   alterTopicConfigs: { args: AlterTopicConfigsArgs; result: TopicDetail };
   addPartitions: { args: { name: string; count: number }; result: TopicDetail };
   deleteRecords: { args: DeleteRecordsArgs; result: DeleteRecordsResult };
+  /** Moves partitions to more or fewer replicas (AlterPartitionReassignments). */
+  alterReplicationFactor: { args: { name: string; replicationFactor: number }; result: ReassignmentsResult };
+  listReassignments: { args: { name: string }; result: ReassignmentsResult };
+  cancelReassignments: { args: { name: string }; result: ReassignmentsResult };
   produce: { args: ProduceArgs; result: ProduceResult };
   produceMany: { args: ProduceManyArgs; result: ProduceManyResult };
   fetchMessagesPage: { args: FetchPageArgs; result: { records: RecordView[]; highWatermark: OffsetString } };
@@ -298,8 +424,11 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface Bridge {
   invoke<K extends OperationName>(op: K, args: OpArgs<K>): Promise<OpResult<K>>;
-  /** Opens a tail; events arrive on `listener` until tailCancel (or the bridge closes). */
-  openTail(args: TailArgs, listener: (event: TailEvent) => void): Promise<TailOpened>;
+  /**
+   * Opens a stream: a record tail, or a metrics sampler (`stream: 'metrics'`); events arrive on
+   * `listener` until tailCancel (or the bridge closes).
+   */
+  openTail(args: StreamArgs, listener: (event: TailEvent) => void): Promise<TailOpened>;
   /** State of the bridge transport itself (the WebSocket, or IPC which is always open). */
   onState(listener: (state: ConnectionState) => void): () => void;
 }
@@ -308,7 +437,7 @@ export interface Bridge {
 
 export type ClientMessage =
   | { id: number; op: OperationName; args: unknown }
-  | { id: number; op: 'openTail'; args: TailArgs };
+  | { id: number; op: 'openTail'; args: StreamArgs };
 
 export type ServerMessage =
   | { id: number; ok: true; result: unknown }

@@ -10,11 +10,14 @@ type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
 import { topicNameError } from '../broker/configs.ts';
 import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstrap } from '../cli/tools/common.ts';
 import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
+import type { BrokerProcessInfo, ClusterControl } from '../cluster/cluster-control.ts';
 import type {
-  BridgeErrorInfo, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, GroupDetail, GroupOffset, GroupSummary,
-  DeleteRecordsResult, OperationName, Operations, Payload, ProduceManyResult, ProduceResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail,
-  TopicSummary,
+  BridgeErrorInfo, BrokerInfo, BrokerStatus, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, ConnectionInfo, ConnectionsState, ConnectionTestResult,
+  GroupDetail, GroupOffset, GroupSummary, DeleteRecordsResult, MetricsSample, OperationName, Operations, Payload, ProduceManyResult, ProduceResult,
+  ReassignmentsResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail, TopicSummary,
 } from './bridge.ts';
+import { ConnectionError, ConnectionStore, LOCAL_ID, connectionFailure, securityOptions, type StoredConnection } from './connections.ts';
+import { alterReassignments, key, listReassignments, logDirSizes, offsetsByLeader, planReplicas, type LeaderPartition } from './kafka-apis.ts';
 
 /** An error a user caused or can act on; crosses the bridge as its message (and the field it belongs to). */
 export class ConsoleError extends Error {
@@ -198,10 +201,24 @@ class Tail {
 // ---- the service ------------------------------------------------------------------------------
 
 export interface ConsoleServiceOptions {
-  /** Bootstrap servers, "host:port[,host:port]". */
+  /** Bootstrap servers of the local cluster, "host:port[,host:port]". */
   bootstrap: string;
   clientId?: string;
+  /** Where the connection list is kept (e.g. `<data-dir>/console.json`); absent: only in memory. */
+  settingsPath?: string;
+  /** The local cluster's broker processes; absent (or a remote connection selected): no broker controls. */
+  clusterControl?: ClusterControl;
 }
+
+/** An open stream (a record tail or a metrics sampler) and the session its events go to. */
+interface StreamEntry {
+  session: Session;
+  tail?: Tail;
+  cancel(): Promise<void>;
+}
+
+const MIN_SAMPLE_MS = 500;
+const DEFAULT_SAMPLE_MS = 2000;
 
 type Handler<K extends OperationName> = (args: Args, session: Session) => Promise<Operations[K]['result']>;
 
@@ -210,27 +227,78 @@ export class ConsoleService {
   readonly #clientId: string;
   #admin: Admin | undefined;
   #producer: Producer | undefined;
-  readonly #tails = new Map<string, { tail: Tail; session: Session }>();
+  readonly #tails = new Map<string, StreamEntry>();
   #nextTail = 1;
   readonly #roundRobin = new Map<string, number>();
+  readonly #connections: ConnectionStore;
+  /** The connection in use; an ad-hoc one after `connect`. */
+  #conn: StoredConnection;
+  readonly #control: ClusterControl | undefined;
 
   constructor(opts: ConsoleServiceOptions) {
-    this.#bootstrap = parseBootstrap(opts.bootstrap);
     this.#clientId = opts.clientId ?? 'samsa-console';
+    this.#connections = new ConnectionStore(parseBootstrap(opts.bootstrap).join(','), opts.settingsPath);
+    this.#conn = this.#connections.selected;
+    this.#bootstrap = parseBootstrap(this.#conn.bootstrap);
+    this.#control = opts.clusterControl;
   }
 
   get bootstrap(): string {
     return this.#bootstrap.join(',');
   }
 
+  /** Client options for the connection in use: bootstrap, timeouts, SASL and TLS. */
+  #options(suffix: string) {
+    return { ...clientOptions(this.#bootstrap, `${this.#clientId}-${suffix}`), ...securityOptions(this.#conn, this.#connections.password(this.#conn.id)) };
+  }
+
   #adminClient(): Admin {
-    this.#admin ??= new Admin(clientOptions(this.#bootstrap, `${this.#clientId}-admin`));
+    this.#admin ??= new Admin(this.#options('admin'));
     return this.#admin;
   }
 
   #producerClient(): Producer {
-    this.#producer ??= new Producer({ ...clientOptions(this.#bootstrap, `${this.#clientId}-producer`), acks: -1, autocreateTopics: false });
+    this.#producer ??= new Producer({ ...this.#options('producer'), acks: -1, autocreateTopics: false });
     return this.#producer;
+  }
+
+  get #controllable(): boolean {
+    return this.#control !== undefined && this.#conn.id === LOCAL_ID;
+  }
+
+  #info(connected: boolean): ConnectionInfo {
+    return { bootstrap: this.bootstrap, connected, id: this.#conn.id, name: this.#conn.name, controllable: this.#controllable };
+  }
+
+  #state(): ConnectionsState {
+    return { connections: this.#connections.list(), selected: this.#conn.id };
+  }
+
+  /** Switches to another cluster: clients are closed and streams of the old one end. */
+  async #switchTo(conn: StoredConnection): Promise<void> {
+    await Promise.all([...this.#tails.values()].map((e) => e.cancel()));
+    await this.#closeClients();
+    this.#conn = conn;
+    this.#bootstrap = parseBootstrap(conn.bootstrap);
+  }
+
+  /** Connects once with a connection's settings (a new client, closed after) and reports what it found. */
+  async #test(conn: StoredConnection, password: string | undefined): Promise<ConnectionTestResult> {
+    const started = Date.now();
+    const admin = new Admin({ ...clientOptions(parseBootstrap(conn.bootstrap), `${this.#clientId}-test`), ...securityOptions(conn, password) });
+    try {
+      const conns = await admin.connectToBrokers(null);
+      const c = conns.values().next().value;
+      if (!c) throw new ConsoleError(`Could not connect to the Kafka broker at ${conn.bootstrap}.`, 'bootstrap');
+      const meta = await metadataV12.api.async(c, [], false, false);
+      return { brokers: meta.brokers.length, clusterId: meta.clusterId ?? null, controllerId: meta.controllerId, ms: Date.now() - started };
+    } catch (e) {
+      const f = connectionFailure(e, conn);
+      if (f) throw new ConsoleError(f.message, f.field);
+      throw e;
+    } finally {
+      await admin.close().catch(() => undefined);
+    }
   }
 
   /** Runs one operation; failures come back as BridgeErrorInfo-shaped ConsoleErrors. */
@@ -240,30 +308,82 @@ export class ConsoleService {
     try {
       return await handler(asArgs(rawArgs), session);
     } catch (e) {
-      const info = errorInfo(e, this.#bootstrap, op === 'createTopic' ? (id) => CREATE_FIELDS[id] : undefined);
-      throw new ConsoleError(info.message, info.field, info.kafkaError);
+      throw this.#failure(e, op === 'createTopic' ? (id) => CREATE_FIELDS[id] : undefined);
     }
   }
 
+  /** Any failure as a ConsoleError: mistakes in a connection's settings, connection failures (TLS, SASL) readable, Kafka errors named. */
+  #failure(e: unknown, fieldFor?: (kafkaError: string) => string | undefined): ConsoleError {
+    if (e instanceof ConnectionError) return new ConsoleError(e.message, e.field);
+    if (!(e instanceof ConsoleError) && !kafkaErrorId(e)) {
+      const f = connectionFailure(e, this.#conn);
+      if (f) return new ConsoleError(f.message, f.field === 'bootstrap' ? undefined : f.field);
+    }
+    const info = errorInfo(e, this.#bootstrap, fieldFor);
+    return new ConsoleError(info.message, info.field, info.kafkaError);
+  }
+
   readonly handlers: { [K in OperationName]: Handler<K> } = {
-    connection: async () => ({ bootstrap: this.bootstrap, connected: await this.#reachable() }),
+    connection: async () => this.#info(await this.#reachable()),
     connect: async (a) => {
       const list = (() => {
         try { return parseBootstrap(str(a, 'bootstrap')); } catch (e) { throw new ConsoleError((e as Error).message.replace('--bootstrap-server', 'bootstrap'), 'bootstrap'); }
       })();
-      await this.#closeClients();
-      this.#bootstrap = list;
-      return { bootstrap: this.bootstrap, connected: await this.#reachable() };
+      const local = this.#connections.get(LOCAL_ID)!;
+      await this.#switchTo(list.join(',') === local.bootstrap ? local : { id: 'adhoc', name: list.join(','), bootstrap: list.join(','), sasl: null, tls: null, rememberPassword: false });
+      return this.#info(await this.#reachable());
+    },
+    listConnections: async () => this.#state(),
+    testConnection: async (a) => {
+      const { conn, password } = this.#connections.resolve(a);
+      if (conn.sasl && password === undefined) throw new ConsoleError('Enter the SASL password.', 'password');
+      return this.#test(conn, password);
+    },
+    saveConnection: async (a) => {
+      const { conn, password } = this.#connections.resolve(a);
+      this.#connections.upsert(conn, password);
+      // Saving the connection in use applies its new settings at once.
+      if (this.#conn.id === conn.id) await this.#switchTo(conn);
+      return { ...this.#state(), saved: conn.id };
+    },
+    deleteConnection: async (a) => {
+      const id = str(a, 'id');
+      const wasSelected = this.#conn.id === id;
+      this.#connections.remove(id);
+      if (wasSelected) await this.#switchTo(this.#connections.selected);
+      return this.#state();
+    },
+    selectConnection: async (a) => {
+      const conn = this.#connections.select(str(a, 'id'), optStr(a, 'password'));
+      await this.#switchTo(conn);
+      let connected = false;
+      try {
+        await this.#adminClient().metadata({ topics: [] });
+        connected = true;
+      } catch (e) {
+        // A SASL or TLS mistake is worth saying now, next to the connection; an unreachable cluster shows in the header.
+        const f = connectionFailure(e, conn);
+        if (f && f.field !== 'bootstrap') throw new ConsoleError(f.message, f.field);
+      }
+      return this.#info(connected);
     },
     clusterOverview: async () => this.#overview(),
-    listTopics: async (a) => {
-      const meta = await this.#fullMetadata();
-      const include = a.includeInternal === true;
-      return meta.topics
-        .filter((t) => t.name !== null && t.errorCode === 0 && (include || !(t.isInternal || INTERNAL.has(t.name!))))
-        .map((t) => summary(t))
-        .sort((x, y) => x.name.localeCompare(y.name));
+    brokerControl: async (a) => {
+      const control = this.#requireControl();
+      const id = optInt(a, 'id', 0);
+      if (id === undefined) throw new ConsoleError('id must be a broker id', 'id');
+      const action = a.action;
+      if (action === 'stop') await control.stop(id);
+      else if (action === 'kill') await control.kill(id);
+      else if (action === 'start') await control.start(id);
+      else throw new ConsoleError('action must be stop, kill or start', 'action');
+      return this.#overview();
     },
+    addBroker: async () => {
+      await this.#requireControl().add();
+      return this.#overview();
+    },
+    listTopics: async (a) => this.#listTopics(a.includeInternal === true),
     createTopic: async (a) => this.#createTopic(a),
     deleteTopic: async (a) => {
       const name = str(a, 'name');
@@ -284,6 +404,16 @@ export class ConsoleService {
       return this.#topicDetail(name);
     },
     deleteRecords: async (a) => this.#deleteRecords(a),
+    alterReplicationFactor: async (a) => this.#alterReplicationFactor(a),
+    listReassignments: async (a) => this.#reassignments(str(a, 'name')),
+    cancelReassignments: async (a) => {
+      const name = str(a, 'name');
+      const now = await this.#reassignments(name);
+      if (now.partitions.length === 0) return now;
+      const meta = await this.#fullMetadata();
+      await alterReassignments(this.#adminClient(), meta.controllerId, name, new Map(now.partitions.map((p) => [p.partition, null])));
+      return this.#reassignments(name);
+    },
     produce: async (a) => this.#produce(a),
     produceMany: async (a) => this.#produceMany(a),
     fetchMessagesPage: async (a) => {
@@ -329,8 +459,10 @@ export class ConsoleService {
       });
     },
     tailCancel: async (a, s) => {
-      const t = this.#tail(a, s);
-      await this.#cancel(t);
+      const id = str(a, 'subscription');
+      const entry = this.#tails.get(id);
+      if (!entry || entry.session !== s) throw new ConsoleError(`no stream with subscription "${id}"`);
+      await entry.cancel();
       return { ok: true };
     },
   };
@@ -338,7 +470,7 @@ export class ConsoleService {
   #tail(a: Args, session: Session): Tail {
     const id = str(a, 'subscription');
     const entry = this.#tails.get(id);
-    if (!entry || entry.session !== session) throw new ConsoleError(`no tail with subscription "${id}"`);
+    if (!entry || entry.session !== session || !entry.tail) throw new ConsoleError(`no tail with subscription "${id}"`);
     return entry.tail;
   }
 
@@ -361,9 +493,13 @@ export class ConsoleService {
   }
 
   async #overview(): Promise<ClusterOverview> {
-    const meta = await this.#fullMetadata();
+    const controllable = this.#controllable;
+    const [meta, processes] = await Promise.all([
+      this.#fullMetadata(),
+      controllable ? this.#control!.list().catch(() => [] as BrokerProcessInfo[]) : Promise.resolve([] as BrokerProcessInfo[]),
+    ]);
     const led = new Map<number, number>();
-    let partitions = 0, under = 0, internal = 0, topics = 0;
+    let partitions = 0, under = 0, internal = 0, topics = 0, offline = 0;
     for (const t of meta.topics) {
       if (t.errorCode !== 0 || t.name === null) continue;
       topics++;
@@ -371,21 +507,113 @@ export class ConsoleService {
       for (const p of t.partitions) {
         partitions++;
         if (p.isrNodes.length < p.replicaNodes.length) under++;
-        led.set(p.leaderId, (led.get(p.leaderId) ?? 0) + 1);
+        if (p.leaderId < 0) offline++;
+        else led.set(p.leaderId, (led.get(p.leaderId) ?? 0) + 1);
       }
+    }
+    const disk = await logDirSizes(this.#adminClient(), meta.brokers.map((b) => b.nodeId), null).catch(() => undefined);
+    const brokers = new Map<number, BrokerInfo>();
+    for (const b of meta.brokers) {
+      brokers.set(b.nodeId, {
+        nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, isController: b.nodeId === meta.controllerId,
+        partitionsLed: led.get(b.nodeId) ?? 0, status: 'online', diskBytes: disk?.brokers.get(b.nodeId) ?? null, pid: null,
+      });
+    }
+    // The local cluster's supervisor knows brokers the metadata no longer lists (stopped, dead, fenced).
+    for (const p of processes) {
+      const known = brokers.get(p.id);
+      const status: BrokerStatus = p.status === 'running' ? (p.fenced ? 'fenced' : known ? 'online' : 'starting') : p.status;
+      brokers.set(p.id, {
+        nodeId: p.id, host: known?.host ?? p.host, port: known?.port ?? p.port, rack: known?.rack ?? null, isController: known?.isController ?? false,
+        partitionsLed: led.get(p.id) ?? 0, status, diskBytes: known?.diskBytes ?? p.diskBytes, pid: p.pid,
+      });
     }
     return {
       bootstrap: this.bootstrap,
       clusterId: meta.clusterId ?? null,
       controllerId: meta.controllerId,
-      brokers: meta.brokers.map((b) => ({
-        nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, isController: b.nodeId === meta.controllerId, partitionsLed: led.get(b.nodeId) ?? 0,
-      })).sort((x, y) => x.nodeId - y.nodeId),
+      brokers: [...brokers.values()].sort((x, y) => x.nodeId - y.nodeId),
       topicCount: topics,
       internalTopicCount: internal,
       partitionCount: partitions,
       underReplicatedPartitions: under,
+      offlinePartitions: offline,
+      controllable,
     };
+  }
+
+  #requireControl(): ClusterControl {
+    if (!this.#controllable) {
+      throw new ConsoleError(this.#control
+        ? 'Brokers can be stopped and started only on the local cluster; switch to it first.'
+        : 'This console was not started with the local cluster\'s supervisor, so it cannot stop or start brokers.');
+    }
+    return this.#control!;
+  }
+
+  /** Every topic with its record count and size: one Metadata request, ListOffsets per leader, DescribeLogDirs per broker. */
+  async #listTopics(includeInternal: boolean): Promise<TopicSummary[]> {
+    const meta = await this.#fullMetadata();
+    const shown = meta.topics
+      .filter((t) => t.name !== null && t.errorCode === 0 && (includeInternal || !(t.isInternal || INTERNAL.has(t.name!))));
+    const parts: LeaderPartition[] = [];
+    for (const t of shown) for (const p of t.partitions) parts.push({ topic: t.name!, partition: p.partitionIndex, leader: p.leaderId });
+    const admin = this.#adminClient();
+    const [starts, ends, sizes] = await Promise.all([
+      offsetsByLeader(admin, parts, -2n).catch(() => undefined),
+      offsetsByLeader(admin, parts, -1n).catch(() => undefined),
+      logDirSizes(admin, meta.brokers.map((b) => b.nodeId), null).catch(() => undefined),
+    ]);
+    return shown.map((t) => {
+      const base = summary(t);
+      let records: bigint | null = starts && ends ? 0n : null;
+      let size: number | null = sizes && sizes.brokers.size > 0 ? 0 : null;
+      for (const p of t.partitions) {
+        const k = key(base.name, p.partitionIndex);
+        const s = starts?.get(k), e = ends?.get(k);
+        if (records !== null) records = s === undefined || e === undefined ? null : records + (e > s ? e - s : 0n);
+        if (size !== null) size += sizes!.partitions.get(k) ?? 0;
+      }
+      return { ...base, recordCount: records?.toString() ?? null, sizeBytes: size };
+    }).sort((x, y) => x.name.localeCompare(y.name));
+  }
+
+  /** Partitions of a topic that are being moved. */
+  async #reassignments(name: string): Promise<ReassignmentsResult> {
+    const meta = await this.#topicMetadata(name);
+    const partitions = await listReassignments(this.#adminClient(), meta.controllerId, name, meta.partitions.map((p) => p.partition));
+    return { topic: name, partitions };
+  }
+
+  async #topicMetadata(name: string) {
+    const meta = await this.#fullMetadata();
+    const t = meta.topics.find((x) => x.name === name && x.errorCode === 0);
+    if (!t) throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
+    return {
+      controllerId: meta.controllerId,
+      brokers: meta.brokers.map((b) => b.nodeId).sort((x, y) => x - y),
+      partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, replicas: [...p.replicaNodes], leader: p.leaderId })),
+    };
+  }
+
+  async #alterReplicationFactor(a: Args): Promise<ReassignmentsResult> {
+    const name = str(a, 'name');
+    const rf = optInt(a, 'replicationFactor', 1, 32767);
+    if (rf === undefined) throw new ConsoleError('Enter the new replication factor.', 'replicationFactor');
+    const meta = await this.#topicMetadata(name);
+    if (rf > meta.brokers.length) {
+      throw new ConsoleError(`Replication factor ${rf} is more than the ${meta.brokers.length} live broker${meta.brokers.length === 1 ? '' : 's'}.`, 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+    }
+    const plan = planReplicas(meta.partitions, meta.brokers, rf);
+    const changed = new Map([...plan].filter(([p, r]) => meta.partitions.find((x) => x.partition === p)!.replicas.join() !== r.join()));
+    if (changed.size === 0) throw new ConsoleError(`Every partition of '${name}' already has ${rf} replica${rf === 1 ? '' : 's'}.`, 'replicationFactor');
+    try {
+      await alterReassignments(this.#adminClient(), meta.controllerId, name, changed);
+    } catch (e) {
+      const f = this.#failure(e);
+      throw new ConsoleError(f.message, 'replicationFactor', f.kafkaError);
+    }
+    return this.#reassignments(name);
   }
 
   async #createTopic(a: Args): Promise<TopicSummary> {
@@ -414,7 +642,7 @@ export class ConsoleService {
     });
     const meta = await this.#fullMetadata();
     const t = meta.topics.find((x) => x.name === name);
-    return t ? summary(t) : { name, partitions: partitions > 0 ? partitions : 0, replicationFactor: replicas > 0 ? replicas : 0, internal: false, underReplicatedPartitions: 0 };
+    return t ? summary(t) : { name, partitions: partitions > 0 ? partitions : 0, replicationFactor: replicas > 0 ? replicas : 0, internal: false, underReplicatedPartitions: 0, recordCount: '0', sizeBytes: 0 };
   }
 
   async #topicDetail(name: string): Promise<TopicDetail> {
@@ -429,9 +657,11 @@ export class ConsoleService {
     const t = meta.topics.get(name);
     if (!t) throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
     const indexes = [...t.partitions.keys()];
-    const [starts, ends, described] = await Promise.all([
+    const leaders = [...new Set(indexes.map((i) => t.partitions[i]!.leader).filter((l) => l >= 0))];
+    const [starts, ends, sizes, described] = await Promise.all([
       this.#offsetsAt(name, indexes, -2n),
       this.#offsetsAt(name, indexes, -1n),
+      logDirSizes(admin, leaders, [{ name, partitions: indexes }]).catch(() => undefined),
       admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: name }], includeSynonyms: false, includeDocumentation: false })
         .catch((e: unknown) => {
           if (leafErrors(e).some((l) => l.code === 'PLT_KFK_UNSUPPORTED_API')) return [];
@@ -443,7 +673,8 @@ export class ConsoleService {
       const p = t.partitions[i]!;
       const s = starts.get(i) ?? 0n, e = ends.get(i) ?? 0n;
       if (e > s) count += e - s;
-      return { partition: i, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr], startOffset: s.toString(), highWatermark: e.toString() };
+      const size = sizes?.replicas.get(key(name, i))?.get(p.leader) ?? null;
+      return { partition: i, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr], startOffset: s.toString(), highWatermark: e.toString(), sizeBytes: size };
     });
     const configs: ConfigEntry[] = (described[0]?.configs ?? []).map((c) => ({
       name: c.name, value: c.isSensitive ? null : c.value ?? null, source: SOURCES[c.configSource] ?? 'UNKNOWN',
@@ -699,18 +930,106 @@ export class ConsoleService {
   }
 
   #newConsumer(): Consumer {
-    return new Consumer({ ...clientOptions(this.#bootstrap, `${this.#clientId}-tail`), groupId: `samsa-console-${process.pid}-${this.#nextTail}` });
+    return new Consumer({ ...this.#options('tail'), groupId: `samsa-console-${process.pid}-${this.#nextTail}` });
   }
 
   // ---- tails ----
 
+  /** Opens a stream: a record tail, or a metrics sampler when `stream` is 'metrics'. */
   async openTail(rawArgs: unknown, session: Session): Promise<TailOpened> {
     try {
-      return await this.#openTail(asArgs(rawArgs), session);
+      const a = asArgs(rawArgs);
+      if (a.stream === 'metrics') return this.#openMetrics(a, session);
+      if (a.stream !== undefined && a.stream !== 'records') throw new ConsoleError('stream must be records or metrics', 'stream');
+      return await this.#openTail(a, session);
     } catch (e) {
-      const info = errorInfo(e, this.#bootstrap);
-      throw new ConsoleError(info.message, info.field, info.kafkaError);
+      throw this.#failure(e);
     }
+  }
+
+  /** Samples high watermarks of topics and lag of groups every interval until cancelled. */
+  #openMetrics(a: Args, session: Session): TailOpened {
+    const topicsArg = a.topics === undefined || a.topics === null ? [] : a.topics;
+    if (topicsArg !== '*' && (!Array.isArray(topicsArg) || topicsArg.some((t) => typeof t !== 'string'))) throw new ConsoleError("topics must be a list of topic names or '*'", 'topics');
+    const groups = a.groups === undefined || a.groups === null ? [] : a.groups;
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) throw new ConsoleError('groups must be a list of group ids', 'groups');
+    const interval = optInt(a, 'intervalMs', MIN_SAMPLE_MS, 3_600_000) ?? DEFAULT_SAMPLE_MS;
+    const id = `metrics-${this.#nextTail++}`;
+    let cancelled = false;
+    let wake: (() => void) | undefined;
+    const run = async () => {
+      // The answer to openTail goes out first, so the caller listens before the first sample arrives.
+      await new Promise((r) => setTimeout(r, 0));
+      while (!cancelled) {
+        const started = Date.now();
+        try {
+          const sample = await this.#sample(topicsArg as string[] | '*', groups as string[]);
+          if (!cancelled) await session.emit(id, { type: 'sample', sample });
+        } catch (e) {
+          if (!cancelled) await session.emit(id, { type: 'error', message: this.#failure(e).message }).catch(() => undefined);
+        }
+        const wait = Math.max(0, interval - (Date.now() - started));
+        await new Promise<void>((resolve) => { const t = setTimeout(resolve, wait); wake = () => { clearTimeout(t); resolve(); }; });
+      }
+    };
+    const finished = run();
+    this.#tails.set(id, {
+      session,
+      cancel: async () => {
+        if (cancelled) return;
+        cancelled = true;
+        this.#tails.delete(id);
+        wake?.();
+        await finished.catch(() => undefined);
+        await session.emit(id, { type: 'closed' }).catch(() => undefined);
+      },
+    });
+    return { subscription: id, partitions: [], positions: {} };
+  }
+
+  /** One sample: summed high watermarks per topic (ListOffsets per leader) and total lag per group. */
+  async #sample(topics: string[] | '*', groups: string[]): Promise<MetricsSample> {
+    const at = Date.now();
+    const out: MetricsSample = { at, topics: {}, groups: {} };
+    const admin = this.#adminClient();
+    const committed = new Map<string, Map<string, bigint>>();
+    await Promise.all(groups.map(async (g) => {
+      const m = new Map<string, bigint>();
+      const res = await admin.listConsumerGroupOffsets({ groups: [g] }).catch(() => []);
+      for (const gr of res) for (const t of gr.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) m.set(key(t.name, p.partitionIndex), p.committedOffset);
+      committed.set(g, m);
+    }));
+    const wanted = new Set(topics === '*' ? [] : topics);
+    for (const m of committed.values()) for (const k of m.keys()) wanted.add(k.split('\0')[0]!);
+    if (topics !== '*' && wanted.size === 0) return out;
+    const meta = await this.#fullMetadata();
+    const parts: LeaderPartition[] = [];
+    for (const t of meta.topics) {
+      const name = t.name;
+      if (typeof name !== 'string' || t.errorCode !== 0) continue;
+      const all = topics === '*' && !(t.isInternal || INTERNAL.has(name));
+      if (!all && !wanted.has(name)) continue;
+      for (const p of t.partitions) parts.push({ topic: name, partition: p.partitionIndex, leader: p.leaderId });
+    }
+    const ends = await offsetsByLeader(admin, parts, -1n);
+    const sums = new Map<string, bigint>();
+    for (const p of parts) {
+      const e = ends.get(key(p.topic, p.partition));
+      if (e !== undefined) sums.set(p.topic, (sums.get(p.topic) ?? 0n) + e);
+    }
+    for (const t of topics === '*' ? [...sums.keys()] : topics) {
+      const v = sums.get(t);
+      if (v !== undefined) out.topics[t] = v.toString();
+    }
+    for (const [g, m] of committed) {
+      let lag = 0n;
+      for (const [k, c] of m) {
+        const e = ends.get(k);
+        if (e !== undefined && e > c) lag += e - c;
+      }
+      out.groups[g] = lag.toString();
+    }
+    return out;
   }
 
   async #openTail(a: Args, session: Session): Promise<TailOpened> {
@@ -732,7 +1051,7 @@ export class ConsoleService {
       const partitions = wanted.length > 0 ? [...(wanted as number[])].sort((x, y) => x - y) : all.sort((x, y) => x - y);
       const tail = new Tail(id, args.topic, partitions, consumer, maxPerPush);
       const positions = await this.#seekTail(tail, args.start);
-      this.#tails.set(id, { tail, session });
+      this.#tails.set(id, { tail, session, cancel: () => this.#cancel(tail) });
       tail.finished = this.#runTail(tail, session);
       return { subscription: id, partitions, positions };
     } catch (e) {
@@ -779,7 +1098,7 @@ export class ConsoleService {
           await session.emit(tail.id, { type: 'seeked', positions });
           done({ positions });
         } catch (e) {
-          done(new ConsoleError(errorInfo(e, this.#bootstrap).message, 'start'));
+          done(new ConsoleError(this.#failure(e).message, 'start'));
         }
         continue;
       }
@@ -794,7 +1113,7 @@ export class ConsoleService {
       } catch (e) {
         if (tail.cancelled) break;
         failures++;
-        await session.emit(tail.id, { type: 'error', message: errorInfo(e, this.#bootstrap).message }).catch(() => undefined);
+        await session.emit(tail.id, { type: 'error', message: this.#failure(e).message }).catch(() => undefined);
         await tail.sleep(Math.min(5000, 250 * 2 ** Math.min(failures, 5)));
         continue;
       }
@@ -823,7 +1142,7 @@ export class ConsoleService {
 
   /** Cancels every tail of a session (its transport went away). */
   async closeSession(session: Session): Promise<void> {
-    await Promise.all([...this.#tails.values()].filter((e) => e.session === session).map((e) => this.#cancel(e.tail)));
+    await Promise.all([...this.#tails.values()].filter((e) => e.session === session).map((e) => e.cancel()));
   }
 
   get tailCount(): number {
@@ -838,7 +1157,7 @@ export class ConsoleService {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#tails.values()].map((e) => this.#cancel(e.tail)));
+    await Promise.all([...this.#tails.values()].map((e) => e.cancel()));
     await this.#closeClients();
   }
 }
@@ -851,6 +1170,8 @@ function summary(t: MetadataResponse['topics'][number]): TopicSummary {
     replicationFactor: t.partitions[0]?.replicaNodes.length ?? 0,
     internal: t.isInternal || INTERNAL.has(name),
     underReplicatedPartitions: t.partitions.filter((p) => p.isrNodes.length < p.replicaNodes.length).length,
+    recordCount: null,
+    sizeBytes: null,
   };
 }
 

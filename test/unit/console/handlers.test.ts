@@ -47,6 +47,6 @@ describe('Bridge handler table', () => {
 
   it('answers operations that need no broker', async () => {
     const r = await handlers.dispatch('connection', undefined, session);
-    expect(r).toEqual({ ok: true, result: { bootstrap: '127.0.0.1:1', connected: false } });
+    expect(r).toEqual({ ok: true, result: { bootstrap: '127.0.0.1:1', connected: false, id: 'local', name: 'Local cluster', controllable: false } });
   });
 });
