@@ -88,12 +88,12 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
-  const consoleHost = ui ? await startConsole(bootstrap, uiPort) : undefined;
   const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
   const control = new InProcessBrokerControl({
     id: config.nodeId, host: addr.host, port: addr.port, dataDir, startedAt: Date.now(),
     partitionsLed: () => { let n = 0; for (const t of broker.topics.all()) n += t.partitions.length; return n; },
   });
+  const consoleHost = ui ? await startConsole(bootstrap, uiPort, dataDir, control) : undefined;
   const endpoint = await openControl(control, dataDir, bootstrap);
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -132,13 +132,13 @@ async function openControl(control: import('../cluster/cluster-control.ts').Clus
  * Starts the console's web host for the cluster at `bootstrap`. Never fails the broker: a missing
  * renderer build or a busy port becomes one line of explanation instead.
  */
-async function startConsole(bootstrap: string, uiPort: number): Promise<{ message: string; close(): Promise<void> }> {
+async function startConsole(bootstrap: string, uiPort: number, dataDir: string, clusterControl?: import('../cluster/cluster-control.ts').ClusterControl): Promise<{ message: string; close(): Promise<void> }> {
   const { rendererBuilt, startWebHost } = await import('../console/web-host.ts');
   if (!rendererBuilt()) {
     return { message: 'Samsa console: not available, the GUI has not been built (run `npm run build:renderer`, then start again)', close: async () => undefined };
   }
   const { ConsoleService } = await import('../console/service.ts');
-  const service = new ConsoleService({ bootstrap });
+  const service = new ConsoleService({ bootstrap, settingsPath: `${dataDir}/console.json`, clusterControl });
   try {
     const web = await startWebHost({ service, port: uiPort });
     return { message: `Samsa console: ${web.url}`, close: async () => { await web.close(); await service.close(); } };
@@ -164,7 +164,89 @@ interface ClusterOptions {
 
 /** --brokers N ≥ 2: the coordinator and the supervisor here, each broker its own process. */
 async function startCluster(o: ClusterOptions): Promise<number> {
-  o.unlock();
-  console.error('samsa: --brokers N ≥ 2 is not available yet');
-  return 1;
+  // A taken port is reported before anything starts.
+  if (o.port !== 0) {
+    for (let i = 0; i < o.brokers; i++) {
+      const why = await portProblem(o.host, o.port + i);
+      if (why) {
+        o.unlock();
+        console.error(`samsa: ${why}`);
+        return 1;
+      }
+    }
+  }
+  const { Coordinator } = await import('../cluster/coordinator.ts');
+  const { ControllerServer } = await import('../cluster/controller-server.ts');
+  const { Supervisor } = await import('../cluster/supervisor.ts');
+  let running = false;
+  const log = (line: string): void => { if (running) console.error(`${new Date().toISOString()} ${line}`); };
+  const startupOutput: string[] = [];
+  let coordinator: InstanceType<typeof Coordinator> | undefined;
+  let server: InstanceType<typeof ControllerServer> | undefined;
+  let supervisor: InstanceType<typeof Supervisor> | undefined;
+  const closeAll = async (): Promise<void> => {
+    await supervisor?.shutdown();
+    await server?.close();
+    coordinator?.close();
+  };
+  try {
+    coordinator = Coordinator.open(o.dataDir, o.config, { log });
+    server = new ControllerServer(coordinator);
+    const controller = await server.listen(0, '127.0.0.1');
+    const c = coordinator;
+    supervisor = new Supervisor({
+      dataDir: o.dataDir, host: o.host, basePort: o.port, controller: `127.0.0.1:${controller.port}`,
+      overrides: o.overrides,
+      coordinator: {
+        brokerExited: (id) => c.brokerExited(id),
+        metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
+      },
+      log: (line) => { if (running) log(line); else startupOutput.push(line); },
+    });
+    await supervisor.startBrokers(o.brokers);
+  } catch (e) {
+    const err = e as Error & { output?: string[] };
+    const last = err.output?.filter((l) => l.trim()).at(-1);
+    console.error(`samsa: ${last ? `${err.message.split('\n')[0]!.replace(/ \(code .*$/, '')}: ${last.replace(/^\[broker \d+\] /, '')}` : `could not start: ${err.message.split('\n')[0]}`}`);
+    await closeAll().catch(() => undefined);
+    o.unlock();
+    return 1;
+  }
+  running = true;
+  const sup = supervisor;
+  const bootstrap = sup.bootstrap();
+  const consoleHost = o.ui ? await startConsole(bootstrap, o.uiPort) : undefined;
+  const endpoint = await openControl(sup, o.dataDir, bootstrap);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`Samsa: ${signal} received, shutting down`);
+      endpoint.close().then(() => consoleHost?.close()).then(closeAll).then(
+        () => { o.unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
+        (e: unknown) => { o.unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    for (const b of sup.statuses()) console.log(`Samsa broker ${b.id} listening on ${o.host}:${b.port}`);
+    console.log(`Samsa cluster of ${o.brokers} brokers ready, bootstrap ${bootstrap} (data dir: ${o.dataDir})`);
+    if (consoleHost?.message) console.log(consoleHost.message);
+  });
+}
+
+/** Why `host:port` cannot be listened on, or undefined when it can. */
+async function portProblem(host: string, port: number): Promise<string | undefined> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') resolve(`port ${port} on ${host} is already in use; pick another with --port`);
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') resolve(`cannot listen on ${host}: address not available`);
+      else if (e.code === 'EACCES') resolve(`not allowed to listen on ${host}:${port}`);
+      else resolve(`cannot listen on ${host}:${port}: ${e.message}`);
+    });
+    s.listen(port, host, () => s.close(() => resolve(undefined)));
+  });
 }
