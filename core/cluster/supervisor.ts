@@ -16,7 +16,14 @@ import type { BrokerInfo, PartitionInfo } from './metadata-types.ts';
 export const SAMSA_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'samsa.js');
 
 /** An error meant for the user as it is (no such broker, already running, …). */
-export class ControlError extends Error {}
+export class ControlError extends Error {
+  /** The broker's last output lines, when it failed to start. */
+  output: string[] | undefined;
+  constructor(message: string, output?: string[]) {
+    super(message);
+    this.output = output;
+  }
+}
 
 /** What the supervisor needs from the coordinator. */
 export interface SupervisedCoordinator {
@@ -227,13 +234,13 @@ export class Supervisor implements ClusterControl {
       const timer = setTimeout(() => {
         readyCb = exitCb = undefined;
         child.kill('SIGKILL');
-        rej(new ControlError(`broker ${id} did not become ready within ${timeoutMs} ms${tailText(s.tail)}`));
+        rej(new ControlError(`broker ${id} did not become ready within ${timeoutMs} ms${tailText(s.tail)}`, [...s.tail]));
       }, timeoutMs);
       readyCb = () => { clearTimeout(timer); readyCb = exitCb = undefined; res(); };
       exitCb = () => {
         clearTimeout(timer);
         readyCb = exitCb = undefined;
-        rej(new ControlError(`broker ${id} exited before it was ready (${s.signal ? `signal ${s.signal}` : `code ${s.exitCode}`})${tailText(s.tail)}`));
+        rej(new ControlError(`broker ${id} exited before it was ready (${s.signal ? `signal ${s.signal}` : `code ${s.exitCode}`})${tailText(s.tail)}`, [...s.tail]));
       };
     });
   }
