@@ -36,6 +36,11 @@ export interface ForwardContext {
   clientId: string | null;
   /** Kafka's request header version for (apiKey, apiVersion), for re-encoding. */
   headerVersion?: number;
+  /**
+   * The broker the client sent the request to. A broker config resource other
+   * than '' must name it (as in Kafka); when absent, any registered broker id.
+   */
+  brokerId?: number;
 }
 
 export interface ControllerChannel {

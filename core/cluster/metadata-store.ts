@@ -1,10 +1,16 @@
-// Cluster metadata in SQLite (`<data-dir>/metadata.db`, WAL mode): the cluster
-// id, topics with their UUID topic ids, partition counts and config overrides,
-// and a numbered change log. The coordinator of the multi-broker cluster builds
-// on this store; a single broker uses it directly.
+// Cluster metadata in SQLite (`<data-dir>/metadata.db`, WAL mode), owned by the
+// coordinator: the cluster id, registered brokers, topics with their UUID topic
+// ids and config overrides, partitions (replicas, ISR, leader and epochs),
+// dynamic broker configs, and a numbered change log of `MetadataChange`
+// records that brokers follow.
+//
+// Every mutation goes through `commit(changes)`: one transaction that applies
+// the (full-state) change records to the tables and appends them to the log,
+// so the log and the tables never disagree.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { BrokerInfo, MetadataChange, MetadataSnapshot, PartitionInfo, TopicInfo } from './metadata-types.ts';
 
 export interface TopicRecord {
   name: string;
@@ -53,14 +59,51 @@ CREATE TABLE IF NOT EXISTS changes (
   kind TEXT NOT NULL,
   body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS brokers (
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  rack TEXT,
+  epoch INTEGER NOT NULL,
+  incarnation_id TEXT NOT NULL,
+  fenced INTEGER NOT NULL DEFAULT 1,
+  shutting_down INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS partitions (
+  topic_id TEXT NOT NULL REFERENCES topics(topic_id) ON DELETE CASCADE,
+  partition INTEGER NOT NULL,
+  replicas TEXT NOT NULL,
+  isr TEXT NOT NULL,
+  leader INTEGER NOT NULL,
+  leader_epoch INTEGER NOT NULL,
+  partition_epoch INTEGER NOT NULL,
+  adding TEXT NOT NULL DEFAULT '[]',
+  removing TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (topic_id, partition)
+);
 `;
+
+/** How many change records the log keeps; a broker further behind gets a snapshot. */
+const RETAINED_CHANGES = 20_000;
+
+export interface MetadataStoreOptions {
+  /** Replica of the partitions of a topic written before partitions had rows, when no broker is registered. Default 1. */
+  defaultBrokerId?: number;
+}
 
 export class MetadataStore {
   private readonly db: Database.Database;
   readonly clusterId: string;
+  private readonly defaultBrokerId: number;
+  private readonly insChange: Database.Statement;
+  private last: number;
+  /** Changes at or below this seq are no longer (or never were) in the log in `MetadataChange` form. */
+  private floorSeq: number;
+  private commitsSinceTrim = 0;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, opts: MetadataStoreOptions) {
     this.db = db;
+    this.defaultBrokerId = opts.defaultBrokerId ?? 1;
     const row = db.prepare(`SELECT value FROM cluster WHERE key = 'cluster.id'`).get() as { value: string } | undefined;
     if (row) {
       this.clusterId = row.value;
@@ -68,20 +111,218 @@ export class MetadataStore {
       this.clusterId = newUuid();
       db.prepare(`INSERT INTO cluster (key, value) VALUES ('cluster.id', ?)`).run(this.clusterId);
     }
+    this.insChange = db.prepare(`INSERT INTO changes (ts_ms, kind, body) VALUES (?, ?, ?)`);
+    this.last = this.readLastChange();
+    this.floorSeq = Number(this.getKey('changes.floor') ?? -1);
+    this.migrate();
   }
 
   /** Opens (creating if needed) `<dataDir>/metadata.db`. */
-  static open(dataDir: string): MetadataStore {
+  static open(dataDir: string, opts: MetadataStoreOptions = {}): MetadataStore {
     const db = new Database(join(dataDir, 'metadata.db'));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.exec(SCHEMA);
-    return new MetadataStore(db);
+    return new MetadataStore(db, opts);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * A store written before brokers and partitions had tables: its change log
+   * holds other records (the log starts after them), and every topic gets
+   * partition rows on one broker (the lowest registered id, else the default).
+   */
+  private migrate(): void {
+    this.db.transaction(() => {
+      if (this.floorSeq < 0) {
+        this.floorSeq = this.last;
+        this.setKey('changes.floor', String(this.floorSeq));
+      }
+      const missing = this.db.prepare(`
+        SELECT t.name, t.topic_id, t.partitions FROM topics t
+        WHERE (SELECT COUNT(*) FROM partitions p WHERE p.topic_id = t.topic_id) < t.partitions`).all() as {
+        name: string; topic_id: string; partitions: number;
+      }[];
+      if (missing.length === 0) return;
+      const low = this.db.prepare(`SELECT MIN(id) AS id FROM brokers`).get() as { id: number | null };
+      const broker = low.id ?? this.defaultBrokerId;
+      const ins = this.db.prepare(`INSERT OR IGNORE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch)
+        VALUES (?, ?, ?, ?, ?, 0, 0)`);
+      const one = JSON.stringify([broker]);
+      for (const t of missing) {
+        for (let p = 0; p < t.partitions; p++) ins.run(t.topic_id, p, one, one, broker);
+      }
+    })();
+  }
+
+  private getKey(key: string): string | undefined {
+    return (this.db.prepare(`SELECT value FROM cluster WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+  }
+
+  private setKey(key: string, value: string): void {
+    this.db.prepare(`INSERT OR REPLACE INTO cluster (key, value) VALUES (?, ?)`).run(key, value);
+  }
+
+  // ---- the change log ----
+
+  /**
+   * Applies the change records to the tables and appends them to the log, in
+   * one transaction. Returns the seq of the last record (the current seq when
+   * `changes` is empty).
+   */
+  commit(changes: readonly MetadataChange[]): number {
+    if (changes.length === 0) return this.last;
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const c of changes) {
+        this.applyToTables(c);
+        const r = this.insChange.run(now, c.type, JSON.stringify(c));
+        this.last = Number(r.lastInsertRowid);
+      }
+    })();
+    if (++this.commitsSinceTrim >= 1000) this.trim();
+    return this.last;
+  }
+
+  /** Drops log records older than the retained window. */
+  private trim(): void {
+    this.commitsSinceTrim = 0;
+    const upTo = this.last - RETAINED_CHANGES;
+    if (upTo <= this.floorSeq) return;
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM changes WHERE seq <= ?`).run(upTo);
+      this.floorSeq = upTo;
+      this.setKey('changes.floor', String(upTo));
+    })();
+  }
+
+  /** The last change-log sequence number (0 when empty). */
+  lastChange(): number {
+    return this.last;
+  }
+
+  private readLastChange(): number {
+    // AUTOINCREMENT never reuses a seq, even after the log was trimmed.
+    const seqRow = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).get() as { seq: number } | undefined;
+    const row = this.db.prepare(`SELECT MAX(seq) AS seq FROM changes`).get() as { seq: number | null };
+    return Math.max(seqRow?.seq ?? 0, row.seq ?? 0);
+  }
+
+  /** The oldest seq a broker can continue from with `changesAfter`; older positions need a snapshot. */
+  firstResumableSeq(): number {
+    return this.floorSeq;
+  }
+
+  /** Up to `limit` change records after `seq`, with the seq of the last one returned. */
+  changesAfter(seq: number, limit = 5000): { seq: number; changes: MetadataChange[] } {
+    const rows = this.db.prepare(`SELECT seq, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`).all(seq, limit) as { seq: number; body: string }[];
+    if (rows.length === 0) return { seq, changes: [] };
+    return { seq: rows[rows.length - 1]!.seq, changes: rows.map((r) => JSON.parse(r.body) as MetadataChange) };
+  }
+
+  private applyToTables(c: MetadataChange): void {
+    switch (c.type) {
+      case 'broker': {
+        const b = c.broker;
+        this.db.prepare(`INSERT OR REPLACE INTO brokers (id, host, port, rack, epoch, incarnation_id, fenced, shutting_down)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(b.id, b.host, b.port, b.rack, b.epoch, b.incarnationId, b.fenced ? 1 : 0, b.shuttingDown ? 1 : 0);
+        break;
+      }
+      case 'brokerRemoved':
+        this.db.prepare(`DELETE FROM brokers WHERE id = ?`).run(c.id);
+        break;
+      case 'topic': {
+        const t = c.topic;
+        const existing = this.db.prepare(`SELECT topic_id FROM topics WHERE name = ?`).get(t.name) as { topic_id: string } | undefined;
+        if (existing && existing.topic_id !== t.topicId) this.db.prepare(`DELETE FROM topics WHERE name = ?`).run(t.name);
+        if (existing && existing.topic_id === t.topicId) {
+          this.db.prepare(`UPDATE topics SET partitions = ?, replication_factor = ?, internal = ? WHERE name = ?`)
+            .run(t.numPartitions, t.replicationFactor, t.internal ? 1 : 0, t.name);
+        } else {
+          this.db.prepare(`INSERT INTO topics (name, topic_id, partitions, replication_factor, internal, created_ms) VALUES (?, ?, ?, ?, ?, ?)`)
+            .run(t.name, t.topicId, t.numPartitions, t.replicationFactor, t.internal ? 1 : 0, Date.now());
+        }
+        this.db.prepare(`DELETE FROM topic_configs WHERE topic = ?`).run(t.name);
+        const ins = this.db.prepare(`INSERT INTO topic_configs (topic, name, value) VALUES (?, ?, ?)`);
+        for (const [k, v] of Object.entries(t.configs)) ins.run(t.name, k, v);
+        break;
+      }
+      case 'topicRemoved':
+        this.db.prepare(`DELETE FROM partitions WHERE topic_id = ?`).run(c.topicId);
+        this.db.prepare(`DELETE FROM topics WHERE topic_id = ?`).run(c.topicId);
+        break;
+      case 'partition': {
+        const p = c.partition;
+        this.db.prepare(`INSERT OR REPLACE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch, adding, removing)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(p.topicId, p.partition, JSON.stringify(p.replicas), JSON.stringify(p.isr), p.leader,
+          p.leaderEpoch, p.partitionEpoch, JSON.stringify(p.addingReplicas), JSON.stringify(p.removingReplicas));
+        break;
+      }
+      case 'brokerConfigs': {
+        this.db.prepare(`DELETE FROM broker_configs WHERE broker = ?`).run(c.resource);
+        const ins = this.db.prepare(`INSERT INTO broker_configs (broker, name, value) VALUES (?, ?, ?)`);
+        for (const [k, v] of Object.entries(c.configs)) ins.run(c.resource, k, v);
+        break;
+      }
+    }
+  }
+
+  // ---- reading the whole state ----
+
+  listBrokers(): BrokerInfo[] {
+    const rows = this.db.prepare(`SELECT * FROM brokers ORDER BY id`).all() as {
+      id: number; host: string; port: number; rack: string | null; epoch: number; incarnation_id: string; fenced: number; shutting_down: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id, host: r.host, port: r.port, rack: r.rack, epoch: r.epoch, incarnationId: r.incarnation_id,
+      fenced: r.fenced !== 0, shuttingDown: r.shutting_down !== 0,
+    }));
+  }
+
+  listTopicInfos(): TopicInfo[] {
+    return this.listTopics().map((t) => ({
+      name: t.name, topicId: t.topicId, internal: t.internal, numPartitions: t.partitions,
+      replicationFactor: t.replicationFactor, configs: t.configs,
+    }));
+  }
+
+  listPartitions(): PartitionInfo[] {
+    const rows = this.db.prepare(`SELECT t.name AS topic, p.* FROM partitions p JOIN topics t ON t.topic_id = p.topic_id
+      ORDER BY t.name, p.partition`).all() as {
+      topic: string; topic_id: string; partition: number; replicas: string; isr: string; leader: number;
+      leader_epoch: number; partition_epoch: number; adding: string; removing: string;
+    }[];
+    return rows.map((r) => ({
+      topicId: r.topic_id, topic: r.topic, partition: r.partition,
+      replicas: JSON.parse(r.replicas) as number[], isr: JSON.parse(r.isr) as number[], leader: r.leader,
+      leaderEpoch: r.leader_epoch, partitionEpoch: r.partition_epoch,
+      addingReplicas: JSON.parse(r.adding) as number[], removingReplicas: JSON.parse(r.removing) as number[],
+    }));
+  }
+
+  allBrokerConfigs(): Record<string, Record<string, string>> {
+    const rows = this.db.prepare(`SELECT broker, name, value FROM broker_configs`).all() as { broker: string; name: string; value: string }[];
+    const out: Record<string, Record<string, string>> = {};
+    for (const r of rows) (out[r.broker] ??= {})[r.name] = r.value;
+    return out;
+  }
+
+  /** The full state with the seq it corresponds to. */
+  snapshot(): { seq: number; snapshot: MetadataSnapshot } {
+    return this.db.transaction(() => ({
+      seq: this.last,
+      snapshot: {
+        clusterId: this.clusterId,
+        brokers: this.listBrokers(),
+        topics: this.listTopicInfos(),
+        partitions: this.listPartitions(),
+        brokerConfigs: this.allBrokerConfigs(),
+      },
+    }))();
   }
 
   listTopics(): TopicRecord[] {
@@ -105,57 +346,9 @@ export class MetadataStore {
     }));
   }
 
-  createTopic(t: Omit<TopicRecord, 'topicId'> & { topicId?: string }): TopicRecord {
-    const topicId = t.topicId ?? newUuid();
-    const rec: TopicRecord = { ...t, topicId, configs: { ...t.configs } };
-    this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO topics (name, topic_id, partitions, replication_factor, internal, created_ms) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(rec.name, topicId, rec.partitions, rec.replicationFactor, rec.internal ? 1 : 0, Date.now());
-      const ins = this.db.prepare(`INSERT INTO topic_configs (topic, name, value) VALUES (?, ?, ?)`);
-      for (const [k, v] of Object.entries(rec.configs)) ins.run(rec.name, k, v);
-      this.logChange('CreateTopic', rec);
-    })();
-    return rec;
-  }
-
-  deleteTopic(name: string): void {
-    this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT topic_id FROM topics WHERE name = ?`).get(name) as { topic_id: string } | undefined;
-      this.db.prepare(`DELETE FROM topics WHERE name = ?`).run(name);
-      this.logChange('DeleteTopic', { name, topicId: row?.topic_id });
-    })();
-  }
-
-  setPartitionCount(name: string, partitions: number): void {
-    this.db.transaction(() => {
-      this.db.prepare(`UPDATE topics SET partitions = ? WHERE name = ?`).run(partitions, name);
-      this.logChange('CreatePartitions', { name, partitions });
-    })();
-  }
-
-  /** Replaces the topic's overrides with `configs`. */
-  setTopicConfigs(name: string, configs: Record<string, string>): void {
-    this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM topic_configs WHERE topic = ?`).run(name);
-      const ins = this.db.prepare(`INSERT INTO topic_configs (topic, name, value) VALUES (?, ?, ?)`);
-      for (const [k, v] of Object.entries(configs)) ins.run(name, k, v);
-      this.logChange('TopicConfigs', { name, configs });
-    })();
-  }
-
   brokerConfigs(broker: string): Record<string, string> {
     const rows = this.db.prepare(`SELECT name, value FROM broker_configs WHERE broker = ?`).all(broker) as { name: string; value: string }[];
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
-  }
-
-  /** Replaces the dynamic configs of a broker ('' = the cluster-wide default). */
-  setBrokerConfigs(broker: string, configs: Record<string, string>): void {
-    this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM broker_configs WHERE broker = ?`).run(broker);
-      const ins = this.db.prepare(`INSERT INTO broker_configs (broker, name, value) VALUES (?, ?, ?)`);
-      for (const [k, v] of Object.entries(configs)) ins.run(broker, k, v);
-      this.logChange('BrokerConfigs', { broker, configs });
-    })();
   }
 
   /**
@@ -165,20 +358,72 @@ export class MetadataStore {
    */
   allocateProducerIds(count: number): number {
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT value FROM cluster WHERE key = 'next.producer.id'`).get() as { value: string } | undefined;
-      const first = row ? Number(row.value) : 0;
-      this.db.prepare(`INSERT OR REPLACE INTO cluster (key, value) VALUES ('next.producer.id', ?)`).run(String(first + count));
+      const first = Number(this.getKey('next.producer.id') ?? 0);
+      this.setKey('next.producer.id', String(first + count));
       return first;
     })();
   }
 
-  /** The last change-log sequence number (0 when empty). */
-  lastChange(): number {
-    const row = this.db.prepare(`SELECT MAX(seq) AS seq FROM changes`).get() as { seq: number | null };
-    return row.seq ?? 0;
+  /** The next broker epoch (Kafka's broker epoch: new at every registration, never reused). */
+  nextBrokerEpoch(): number {
+    return this.db.transaction(() => {
+      const next = Number(this.getKey('next.broker.epoch') ?? 1);
+      this.setKey('next.broker.epoch', String(next + 1));
+      return next;
+    })();
   }
 
-  private logChange(kind: string, body: unknown): void {
-    this.db.prepare(`INSERT INTO changes (ts_ms, kind, body) VALUES (?, ?, ?)`).run(Date.now(), kind, JSON.stringify(body));
+  // ---- single-broker helpers (direct mutations, each one commit) ----
+
+  private partitionsOf(topic: TopicInfo, from: number, to: number): MetadataChange[] {
+    const out: MetadataChange[] = [];
+    const low = this.db.prepare(`SELECT MIN(id) AS id FROM brokers`).get() as { id: number | null };
+    const b = low.id ?? this.defaultBrokerId;
+    for (let p = from; p < to; p++) {
+      out.push({ type: 'partition', partition: {
+        topicId: topic.topicId, topic: topic.name, partition: p, replicas: [b], isr: [b], leader: b,
+        leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [],
+      } });
+    }
+    return out;
+  }
+
+  private topicInfo(name: string): TopicInfo | undefined {
+    return this.listTopicInfos().find((t) => t.name === name);
+  }
+
+  createTopic(t: Omit<TopicRecord, 'topicId'> & { topicId?: string }): TopicRecord {
+    const topicId = t.topicId ?? newUuid();
+    const rec: TopicRecord = { ...t, topicId, configs: { ...t.configs } };
+    const info: TopicInfo = {
+      name: rec.name, topicId, internal: rec.internal, numPartitions: rec.partitions,
+      replicationFactor: rec.replicationFactor, configs: rec.configs,
+    };
+    this.commit([{ type: 'topic', topic: info }, ...this.partitionsOf(info, 0, rec.partitions)]);
+    return rec;
+  }
+
+  deleteTopic(name: string): void {
+    const t = this.topicInfo(name);
+    if (t) this.commit([{ type: 'topicRemoved', name, topicId: t.topicId }]);
+  }
+
+  setPartitionCount(name: string, partitions: number): void {
+    const t = this.topicInfo(name);
+    if (!t) return;
+    const old = t.numPartitions;
+    const next = { ...t, numPartitions: partitions };
+    this.commit([{ type: 'topic', topic: next }, ...this.partitionsOf(next, old, partitions)]);
+  }
+
+  /** Replaces the topic's overrides with `configs`. */
+  setTopicConfigs(name: string, configs: Record<string, string>): void {
+    const t = this.topicInfo(name);
+    if (t) this.commit([{ type: 'topic', topic: { ...t, configs: { ...configs } } }]);
+  }
+
+  /** Replaces the dynamic configs of a broker ('' = the cluster-wide default). */
+  setBrokerConfigs(broker: string, configs: Record<string, string>): void {
+    this.commit([{ type: 'brokerConfigs', resource: broker, configs: { ...configs } }]);
   }
 }
