@@ -160,6 +160,10 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('group.consumer.session.timeout.ms', 'int', '45000', 'Session timeout of consumer-protocol (KIP-848) group members.', { min: 1, readOnly: true }),
   broker('group.consumer.max.size', 'int', '2147483647', 'Maximum number of members in a consumer-protocol (KIP-848) group.', { min: 1, readOnly: true }),
   broker('broker.session.timeout.ms', 'int', '9000', 'Time without heartbeats before a broker is fenced.', { readOnly: true }),
+  broker('broker.heartbeat.interval.ms', 'int', '2000', 'Time between a broker\'s heartbeats to the coordinator.', { min: 1, readOnly: true }),
+  broker('auto.leader.rebalance.enable', 'boolean', 'true', 'Periodically move leadership back to the preferred replicas.', { readOnly: true }),
+  broker('leader.imbalance.check.interval.seconds', 'long', '300', 'How often the coordinator checks the leader balance.', { min: 1, readOnly: true }),
+  broker('leader.imbalance.per.broker.percentage', 'int', '10', 'Share of a broker\'s preferred partitions led elsewhere that triggers a rebalance.', { min: 0, readOnly: true }),
 ].map((d) => [d.name, d]));
 
 /** Kafka's legal topic names: [a-zA-Z0-9._-], at most 249 characters, not "." or "..". */
