@@ -27,6 +27,41 @@ export class LeaderEpochCache {
     return true;
   }
 
+  /**
+   * A new leader epoch starts at `startOffset` (Kafka's assign on becoming
+   * leader): entries with an epoch at least as large, or starting at or after
+   * `startOffset`, are dropped first, so the history stays monotonic.
+   */
+  assignStart(epoch: number, startOffset: number): boolean {
+    if (epoch < 0 || startOffset < 0) return false;
+    const latest = this.entries[this.entries.length - 1];
+    if (latest && latest.epoch === epoch && latest.startOffset <= startOffset) return false;
+    this.entries = this.entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);
+    this.entries.push({ epoch, startOffset });
+    this.persist();
+    return true;
+  }
+
+  /**
+   * Kafka's OffsetForLeaderEpoch lookup (LeaderEpochFileCache.endOffsetFor):
+   * the largest known epoch <= `requested` and its end offset, i.e. the start
+   * offset of the next larger epoch, or `logEndOffset` for the latest epoch.
+   * Unknown (-1, -1) when `requested` is -1 or larger than every known epoch;
+   * a requested epoch older than every entry answers (requested, first start).
+   */
+  endOffsetFor(requested: number, logEndOffset: number): { epoch: number; endOffset: number } {
+    if (requested < 0 || this.entries.length === 0) return { epoch: -1, endOffset: -1 };
+    if (this.latestEpoch() === requested) return { epoch: requested, endOffset: logEndOffset };
+    let higher = -1;
+    for (let i = 0; i < this.entries.length; i++) {
+      if (this.entries[i]!.epoch > requested) { higher = i; break; }
+    }
+    if (higher < 0) return { epoch: -1, endOffset: -1 };
+    const endOffset = this.entries[higher]!.startOffset;
+    if (higher === 0) return { epoch: requested, endOffset };
+    return { epoch: this.entries[higher - 1]!.epoch, endOffset };
+  }
+
   /** Drops entries starting at or after endOffset (log truncated to endOffset). */
   truncateFromEnd(endOffset: number): void {
     const kept = this.entries.filter((e) => e.startOffset < endOffset);

@@ -85,6 +85,7 @@ export class LogManager {
     const mgr = new LogManager(opts, clean);
     const recovery = readOffsetCheckpoint(join(opts.dir, CHECKPOINT_FILES.recoveryPoint));
     const starts = readOffsetCheckpoint(join(opts.dir, CHECKPOINT_FILES.logStartOffset));
+    const hws = readOffsetCheckpoint(join(opts.dir, CHECKPOINT_FILES.replicationOffset));
     const loads: Promise<void>[] = [];
     for (const ent of fs.readdirSync(opts.dir, { withFileTypes: true })) {
       if (!ent.isDirectory()) continue;
@@ -100,6 +101,7 @@ export class LogManager {
         config: opts.defaultConfig,
         recoveryPoint: recovery.get(key) ?? 0,
         logStartOffset: starts.get(key) ?? 0,
+        highWatermark: hws.get(key),
         cleanShutdown: clean,
         now: mgr.now(),
         tailCacheBytes: opts.tailCacheBytes,

@@ -1,12 +1,14 @@
-// A partition's log (Kafka's UnifiedLog, single node): offset assignment,
-// segment rolling, coalesced asynchronous writes, reads (tail cache first, then
-// the files), timestamp lookups and retention.
+// A partition's log (Kafka's UnifiedLog): offset assignment, segment rolling,
+// coalesced asynchronous writes, reads (tail cache first, then the files),
+// timestamp lookups and retention; for replication, follower appends of the
+// leader's batches as they are, truncation, the high watermark and the
+// leader-epoch lookups.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../protocol/errors.ts';
 import {
   Attr, BATCH, batchLeaderEpoch, batchSize, decodeRecords, readInt64, setBaseOffset,
-  setLogAppendTime, setPartitionLeaderEpoch, type BatchesInfo,
+  setLogAppendTime, setPartitionLeaderEpoch, validateBatchAt, type BatchesInfo,
 } from '../protocol/record-batch.ts';
 import { PARTITION_METADATA, readPartitionMetadata, writePartitionMetadataSync } from './checkpoint.ts';
 import { writevAt } from './file-io.ts';
@@ -14,7 +16,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
 import { Segment, segmentBatches } from './segment.ts';
-import { ProducerStateManager, type ProducerExpiry } from './producer-state.ts';
+import { listSnapshots, ProducerStateManager, snapshotFileName, type ProducerExpiry } from './producer-state.ts';
 import { TailCache } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
@@ -49,6 +51,16 @@ export interface LogOpenOptions {
   tailCacheBytes?: number;
   /** producer.id.expiration.ms and its check interval. */
   producerExpiry?: ProducerExpiry;
+  /** The high watermark from replication-offset-checkpoint, when there is one. */
+  highWatermark?: number;
+}
+
+/** What appendAsFollower wrote. */
+export interface FollowerAppendResult {
+  /** -1 when nothing was appended (no complete batch). */
+  firstOffset: number;
+  lastOffset: number;
+  written: Promise<void>;
 }
 
 export class Log {
@@ -57,7 +69,23 @@ export class Log {
   readonly topicId: string;
   readonly dir: string;
   config: LogConfig;
+  /**
+   * The offset below which records are committed (visible to consumers).
+   * Moves only forwards, except when the log is truncated below it.
+   */
   highWatermark: number;
+  /**
+   * True (the default, a single node): every completed write moves the high
+   * watermark to the end of the log. Replication clears it and moves the high
+   * watermark itself (updateHighWatermark).
+   */
+  hwFollowsLeo = true;
+  /**
+   * The high watermark read from replication-offset-checkpoint at open (the
+   * log start offset when there was none), for a replica that does not take
+   * its high watermark from its own log end.
+   */
+  readonly checkpointHighWatermark: number;
   recoveryPoint: number;
   readonly loadStats: LoadStats;
   readonly leaderEpochs: LeaderEpochCache;
@@ -73,6 +101,7 @@ export class Log {
   private idleWaiters: (() => void)[] = [];
   private pendingDeletes: { timer: NodeJS.Timeout; run: () => Promise<void> }[] = [];
   private unflushedMessages = 0;
+  private readonly producerExpiry: ProducerExpiry | undefined;
   private closed = false;
   private failure: Error | undefined;
 
@@ -89,6 +118,8 @@ export class Log {
     this.recoveryPoint = Math.min(o.recoveryPoint, this._logEndOffset);
     // Single node: everything on disk is committed, so the high watermark starts at the log end.
     this.highWatermark = this._logEndOffset;
+    this.checkpointHighWatermark = Math.max(this._logStartOffset, Math.min(o.highWatermark ?? this._logStartOffset, this._logEndOffset));
+    this.producerExpiry = o.producerExpiry;
     this.cache = new TailCache(o.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
     this.leaderEpochs = new LeaderEpochCache(o.dir);
     this.leaderEpochs.truncateFromEnd(this._logEndOffset);
@@ -178,7 +209,7 @@ export class Log {
         kind: 'write', seg, position: segStart, buf: batches,
         done: () => {
           this.cache.markWritten(entry);
-          if (lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
+          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
           resolve();
         },
         fail: reject,
@@ -187,6 +218,177 @@ export class Log {
     // Idempotent producers: one state update per append, from the batch header.
     this.producers.onAppend(batches, info, logAppend ? now : info.maxTimestamp, written);
     return { baseOffset, lastOffset, logAppendTime: logAppend ? now : -1, logStartOffset: this._logStartOffset, written };
+  }
+
+  /**
+   * Appends batches fetched from the leader exactly as they are (offsets and
+   * leader epochs already set; Kafka's appendAsFollower). Each batch is
+   * checked (structure, CRC-32C, offsets growing from the log end; gaps are
+   * allowed, a compacted leader has them); a trailing incomplete batch is
+   * ignored. The leader-epoch cache and the producer state follow the batch
+   * headers, so this replica can take over as leader with the same history.
+   * Throws on invalid input (nothing is appended then).
+   */
+  appendAsFollower(batches: Buffer, now: number): FollowerAppendResult {
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
+    if (this.failure) throw this.failure;
+    // Validate first: headers and CRCs of every complete batch.
+    let end = 0;
+    let expected = this._logEndOffset;
+    let maxTimestamp = -1;
+    let count = 0;
+    let firstOffset = -1;
+    while (end + BATCH.LOG_OVERHEAD <= batches.length) {
+      const size = batchSize(batches, end);
+      if (end + size > batches.length) break;
+      const r = validateBatchAt(batches, end, batches.length);
+      if (typeof r !== 'number') throw new Error(`invalid batch from the leader for ${this.topic}-${this.partition} at offset ${expected}: ${r.message}`);
+      const base = readInt64(batches, end);
+      const delta = batches.readInt32BE(end + BATCH.LAST_OFFSET_DELTA);
+      if (base < expected || delta < 0) {
+        throw new Error(`out of order offsets from the leader for ${this.topic}-${this.partition}: batch at ${base}, log end ${expected}`);
+      }
+      if (firstOffset < 0) firstOffset = base;
+      const ts = readInt64(batches, end + BATCH.MAX_TIMESTAMP);
+      if (ts > maxTimestamp) maxTimestamp = ts;
+      count += batches.readInt32BE(end + BATCH.RECORD_COUNT);
+      expected = base + delta + 1;
+      end += size;
+    }
+    if (end === 0) return { firstOffset: -1, lastOffset: -1, written: Promise.resolve() };
+    const data = end === batches.length ? batches : batches.subarray(0, end);
+    const lastOffset = expected - 1;
+    // Roll as a leader append would, starting the new segment at the first batch's offset.
+    const seg0 = this.activeSegment;
+    if (seg0.size > 0) {
+      const waited = seg0.firstBatchTimestamp >= 0 && maxTimestamp >= 0 ? maxTimestamp - seg0.firstBatchTimestamp : now - seg0.createdMs;
+      if (seg0.size > this.config.segmentBytes - data.length || waited > this.config.segmentMs
+        || seg0.offsetIndex.isFull || seg0.timeIndex.isFull || lastOffset - seg0.baseOffset > INT32_MAX) {
+        this.roll(now, firstOffset);
+      }
+    }
+    const seg = this.activeSegment;
+    const interval = this.config.indexIntervalBytes;
+    const segStart = seg.size;
+    let pos = 0;
+    while (pos < end) {
+      const size = batchSize(data, pos);
+      const base = readInt64(data, pos);
+      const last = base + data.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+      this.leaderEpochs.assign(batchLeaderEpoch(data, pos), base);
+      seg.indexBatch(segStart + pos, size, last, readInt64(data, pos + BATCH.MAX_TIMESTAMP), interval);
+      pos += size;
+    }
+    seg.size += end;
+    seg.lastModifiedMs = now;
+    this._logEndOffset = lastOffset + 1;
+    this.unflushedMessages += count;
+    const entry = this.cache.add(data, firstOffset, lastOffset);
+    const written: Promise<void> = new Promise<void>((resolve, reject) => {
+      this.enqueue({
+        kind: 'write', seg, position: segStart, buf: data,
+        done: () => {
+          this.cache.markWritten(entry);
+          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
+          resolve();
+        },
+        fail: reject,
+      });
+    });
+    // Producer state from the batch headers, as the leader recorded it.
+    for (let p = 0; p < end; p += batchSize(data, p)) this.producers.replayBatch(data, p, written);
+    return { firstOffset, lastOffset, written };
+  }
+
+  /**
+   * Moves the high watermark forwards to `hw`, clamped to the log end.
+   * Returns true when it moved.
+   */
+  updateHighWatermark(hw: number): boolean {
+    const v = Math.min(hw, this._logEndOffset);
+    if (v <= this.highWatermark) return false;
+    this.highWatermark = v;
+    return true;
+  }
+
+  /** The latest leader epoch of the log's history, -1 when none. */
+  latestEpoch(): number { return this.leaderEpochs.latestEpoch(); }
+
+  /** Kafka's endOffsetForEpoch: the largest epoch <= `epoch` and where it ends; (-1, -1) when unknown. */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.leaderEpochs.endOffsetFor(epoch, this._logEndOffset);
+  }
+
+  /** A leader epoch starts at the current log end (a replica becomes leader). */
+  assignEpochStartOffset(epoch: number): void {
+    this.leaderEpochs.assignStart(epoch, this._logEndOffset);
+  }
+
+  /**
+   * Drops every batch at and after `offset` (Kafka's truncateTo): later
+   * segments are deleted, the segment holding `offset` is cut at the start of
+   * the batch holding it, and the indexes, tail cache, producer state,
+   * leader-epoch cache, recovery point and high watermark follow. Returns the
+   * new log end. Below the log start offset the log is emptied and restarted
+   * there (truncateFullyAndStartAt).
+   */
+  async truncateTo(offset: number): Promise<number> {
+    if (offset >= this._logEndOffset) return this._logEndOffset;
+    if (offset < this._logStartOffset) {
+      await this.truncateFullyAndStartAt(offset);
+      return this._logEndOffset;
+    }
+    await this.writesIdle();
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
+    if (offset >= this._logEndOffset) return this._logEndOffset;
+    const i = this.segmentIndexFor(offset);
+    const seg = this.segments[i]!;
+    // Later segments first (renamed to .deleted): a crash in between leaves a
+    // prefix of the old log, which the next truncation cuts again.
+    const later = this.segments.slice(i + 1);
+    if (later.length > 0) {
+      this.segments = this.segments.slice(0, i + 1);
+      for (const s of later) this.scheduleDelete(s);
+    }
+    const loc = await seg.findBatch(offset);
+    if (loc) await seg.truncateTo(loc.position, loc.baseOffset);
+    const newEnd = seg.nextOffset;
+    this.afterTruncation(newEnd);
+    seg.writeIndexes(false);
+    await this.reloadProducerState();
+    return newEnd;
+  }
+
+  /** Empties the log and restarts it at `offset` (a follower far behind a leader's log start). */
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    await this.writesIdle();
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
+    const old = this.segments;
+    // Rename the old files first: the new segment may have the same name.
+    for (const s of old) this.scheduleDelete(s);
+    this.segments = [Segment.create(this.dir, offset, this.config.segmentIndexBytes, Date.now())];
+    this._logStartOffset = offset;
+    await this.producers.snapshotsWritten();
+    for (const o of listSnapshots(this.dir)) fs.rmSync(join(this.dir, snapshotFileName(o)), { force: true });
+    this.leaderEpochs.truncateFromEnd(-Infinity);
+    this.afterTruncation(offset);
+    this.highWatermark = offset;
+    await this.reloadProducerState();
+  }
+
+  private afterTruncation(newEnd: number): void {
+    this._logEndOffset = newEnd;
+    this.cache.clear();
+    this.leaderEpochs.truncateFromEnd(newEnd);
+    if (this.recoveryPoint > newEnd) this.recoveryPoint = newEnd;
+    if (this.highWatermark > newEnd) this.highWatermark = newEnd;
+    this.unflushedMessages = 0;
+  }
+
+  /** Producer state for the truncated log: snapshots past the end removed, the rest replayed. */
+  private async reloadProducerState(): Promise<void> {
+    await this.producers.snapshotsWritten();
+    this.producers = await ProducerStateManager.load(this.dir, this.segments, this._logStartOffset, this._logEndOffset, Date.now(), this.producerExpiry);
   }
 
   /** Kafka's roll conditions: size, age (segment.ms), full indexes, relative offset overflow. */
@@ -205,10 +407,10 @@ export class Log {
   }
 
   /** Starts a new segment at the log end; the old one is indexed, trimmed and flushed once its writes are done. */
-  roll(now: number): Segment {
+  roll(now: number, baseOffset: number = this._logEndOffset): Segment {
     const old = this.activeSegment;
     if (old.size === 0) return old;
-    const next = Segment.create(this.dir, this._logEndOffset, this.config.segmentIndexBytes, now);
+    const next = Segment.create(this.dir, baseOffset, this.config.segmentIndexBytes, now);
     this.segments.push(next);
     old.addFinalTimeIndexEntry();
     // Kafka snapshots the producer state at every roll, named by the new segment's base offset.
@@ -220,7 +422,7 @@ export class Log {
         // (in the background), then the recovery point moves past it.
         old.writeIndexes(false);
         old.flush().then(() => {
-          if (next.baseOffset > this.recoveryPoint) this.recoveryPoint = next.baseOffset;
+          if (next.baseOffset > this.recoveryPoint && next.baseOffset <= this._logEndOffset) this.recoveryPoint = next.baseOffset;
         }, () => {});
       },
     });

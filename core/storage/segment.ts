@@ -156,6 +156,39 @@ export class Segment {
     return null;
   }
 
+  /**
+   * Cuts the segment at `position`, a batch boundary whose batch starts at
+   * `cutOffset` (Kafka's LogSegment.truncateTo): the file, the index entries
+   * at or past the cut, and the timestamp and indexing state, which are
+   * rebuilt from the last remaining index entry. Only with no write in flight.
+   */
+  async truncateTo(position: number, cutOffset: number): Promise<void> {
+    if (position >= this.size) return;
+    const oi = this.offsetIndex;
+    let keep = oi.entries;
+    while (keep > 0 && oi.entry(keep - 1).position >= position) keep--;
+    oi.index.truncateEntries(keep);
+    const ti = this.timeIndex;
+    let keepT = ti.entries;
+    while (keepT > 0 && ti.entry(keepT - 1).offset >= cutOffset) keepT--;
+    ti.index.truncateEntries(keepT);
+    await this.use(async (fd) => { fs.ftruncateSync(fd, position); });
+    this.size = position;
+    this.writtenSize = position;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    if (position === 0) this.firstBatchTimestamp = -1;
+    this.restoreIndexingState();
+    // The batches after the last index entry: their timestamps and the next offset.
+    this.nextOffset = keep > 0 ? oi.lastEntry().offset + 1 : this.baseOffset;
+    for await (const { buf, pos } of segmentBatches(this, keep > 0 ? oi.lastEntry().position : 0)) {
+      const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+      const ts = readInt64(buf, pos + BATCH.MAX_TIMESTAMP);
+      if (ts > this.maxTimestamp) { this.maxTimestamp = ts; this.offsetOfMaxTimestamp = last; }
+      this.nextOffset = last + 1;
+    }
+  }
+
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = (this.refs === 0 ? Promise.resolve() : new Promise<void>((r) => { this.closeResolve = r; }))
