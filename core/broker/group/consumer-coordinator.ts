@@ -14,7 +14,7 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { ConsumerGroupDescribeResponseDescribedGroupInput } from '../../protocol/messages/consumer-group-describe.ts';
 import type { TopicRegistry } from '../broker-types.ts';
-import type { KeyValue } from './group-log.ts';
+import { writeErrorCode, type KeyValue } from './group-log.ts';
 import { Timers } from './timers.ts';
 import {
   ASSIGNORS, ConsumerGroup, ConsumerGroupState, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, MemberState,
@@ -31,7 +31,8 @@ export interface ConsumerGroupsHost {
   num(name: string): number;
   append(groupId: string, records: KeyValue[]): Promise<void>;
   log(msg: string): void;
-  isLoading(): boolean;
+  /** NONE when this broker coordinates the group, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  coordinatorError(groupId: string): number;
   /** 'busy' when a classic group with members has this id; 'empty' when an empty classic group has it. */
   classicGroup(groupId: string): 'busy' | 'empty' | undefined;
   /** Removes an empty classic group that becomes a consumer group; returns its tombstone. */
@@ -214,9 +215,10 @@ export class ConsumerGroups {
   }
 
   async heartbeat(req: ConsumerGroupHeartbeatRequest, version: number, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponseInput> {
-    if (this.host.isLoading()) return hbError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     const bad = this.validate(req, version);
     if (bad) return bad;
+    const notHere = this.host.coordinatorError(req.groupId);
+    if (notHere !== ErrorCode.NONE) return hbError(notHere);
     const records: KeyValue[] = [];
     const interval = this.host.num('group.consumer.heartbeat.interval.ms');
     let g = this.groups.get(req.groupId);
@@ -366,7 +368,7 @@ export class ConsumerGroups {
       return null;
     } catch (e) {
       this.host.log(`consumer group ${groupId}: writing failed: ${String(e)}`);
-      return hbError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return hbError(writeErrorCode(e));
     }
   }
 
@@ -375,7 +377,8 @@ export class ConsumerGroups {
   describe(groupId: string, includeAuthorizedOperations: boolean): ConsumerGroupDescribeResponseDescribedGroupInput {
     const ops = includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
     const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: ops };
-    if (this.host.isLoading()) return { ...base, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, errorMessage: null };
+    const notHere = groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.host.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { ...base, errorCode: notHere, errorMessage: null };
     const g = this.groups.get(groupId);
     if (!g || g.dead) {
       const msg = this.host.classicGroup(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
@@ -513,8 +516,9 @@ export class ConsumerGroups {
   }
 
   /** After replay: every member gets a session timeout, as after a coordinator failover in Kafka. */
-  loaded(): void {
+  loaded(which: (groupId: string) => boolean = () => true): void {
     for (const g of this.groups.values()) {
+      if (!which(g.groupId)) continue;
       for (const m of g.members.values()) {
         this.touchSession(g, m);
         this.watchRevocation(g, m);

@@ -1,31 +1,55 @@
-// The group coordinator of a single broker (Kafka's classic group protocol):
-// owns the groups and committed offsets, checks what every group API checks
-// first (loading, group id, timeouts), and delegates membership to
-// Membership and persistence to GroupLog. This broker coordinates every
-// group, so NOT_COORDINATOR is never returned.
+// The group coordinator of a broker (Kafka's classic group protocol, and the
+// consumer protocol of KIP-848 in consumer-coordinator.ts): owns the groups
+// and committed offsets, checks what every group API checks first (group id,
+// coordinator, loading, timeouts), and delegates membership to Membership and
+// persistence to GroupLog.
 //
-// On start it replays `__consumer_offsets` (COORDINATOR_LOAD_IN_PROGRESS until
-// done): committed offsets come back, and groups come back Empty with their
-// generation and protocol type — members must rejoin.
+// As in Kafka, a group belongs to partition abs(hash(groupId)) %
+// offsets.topic.num.partitions of `__consumer_offsets`, and its coordinator is
+// that partition's leader. The broker tells this coordinator when it gains or
+// loses the leadership of a partition (onPartitionLeadership): gaining it
+// replays the partition (its groups answer COORDINATOR_LOAD_IN_PROGRESS
+// meanwhile) — committed offsets come back, and groups come back Empty with
+// their generation and protocol type, so members must rejoin; losing it
+// forgets the partition's groups (waiting joins and syncs are answered
+// NOT_COORDINATOR). Groups of partitions led elsewhere get NOT_COORDINATOR.
+// Writes go to the partition's log and, with replication, are acknowledged
+// once the in-sync replicas have them (acks=all).
 
-import { ErrorCode } from '../../protocol/errors.ts';
+import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { Reader } from '../../protocol/reader.ts';
 import { decodeConsumerProtocolSubscription } from '../../protocol/messages/consumer-protocol-subscription.ts';
 import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
 import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { TopicRegistry } from '../broker-types.ts';
 import type { BrokerConfig } from '../configs.ts';
+import type { PartitionState } from '../topic-manager.ts';
 import { ClassicGroup, GroupState } from './group.ts';
-import { GroupLog, groupMetadataRecord, offsetCommitRecord, type CoordinatorRecord, type KeyValue } from './group-log.ts';
+import {
+  GroupLog, OFFSETS_TOPIC, groupMetadataRecord, offsetCommitRecord, partitionForGroup, writeErrorCode, type CoordinatorRecord, type KeyValue,
+} from './group-log.ts';
 import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
 import { OffsetStore, type CommittedOffset } from './offset-store.ts';
-import { ConsumerGroups } from './consumer-coordinator.ts';
+import { ConsumerGroups, type HeartbeatContext } from './consumer-coordinator.ts';
+
+/** What the coordinator needs from replication to make its writes durable (Replication's acks=all path). */
+export interface CoordinatorReplication {
+  /** The leader appended up to `endOffset` (exclusive). */
+  onLeaderAppend?(p: PartitionState, endOffset: number): void;
+  /** Resolves with ErrorCode.NONE once the high watermark reached `endOffset`, else an error code. */
+  awaitHighWatermark?(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number>;
+}
 
 export interface CoordinatorHost {
   topics: TopicRegistry;
   config: BrokerConfig;
   notifyAppended(topicId: string, partition: number): void;
   log(msg: string): void;
+  /** This broker's id (defaults to the config's node.id). */
+  readonly brokerId?: number;
+  /** Replication, when the broker has it: writes wait for the in-sync replicas. */
+  readonly replication?: CoordinatorReplication | undefined;
 }
 
 export interface OffsetCommitInput {
@@ -57,8 +81,26 @@ export interface GroupDescription {
   members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
 }
 
+/** Where FindCoordinator should send a group's clients. */
+export type CoordinatorLocation = { errorCode: number; leader: number };
+
 const CONSUMER_PROTOCOL = 'consumer';
 const EMPTY = Buffer.alloc(0);
+/** Kafka's offsets.commit.timeout.ms default: how long a write waits for the in-sync replicas. */
+const COMMIT_TIMEOUT_MS = 5000;
+
+/** A `__consumer_offsets` partition this broker leads. */
+interface LedPartition {
+  leaderEpoch: number;
+  loading: boolean;
+  /** The replay began (it waits for the partition's state when the broker's topics are not open yet). */
+  started: boolean;
+  /** Settles when the load is over. */
+  loaded: Promise<void>;
+  finish(): void;
+}
+
+const STALE_LOAD = Symbol('stale load');
 
 export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
@@ -68,28 +110,28 @@ export class GroupCoordinator {
   /** Groups of the consumer protocol (KIP-848). */
   readonly consumer: ConsumerGroups;
   private readonly host: CoordinatorHost;
-  private loading = false;
+  /** `__consumer_offsets` partitions this broker leads → their load state. */
+  private readonly led = new Map<number, LedPartition>();
+  private stopped = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiring = false;
   /** The clock offset expiry reads (tests move it forward). */
   clock: () => number = Date.now;
-  /** Settles when the replay of `__consumer_offsets` is done. */
-  ready: Promise<void> = Promise.resolve();
 
   constructor(host: CoordinatorHost) {
     this.host = host;
     this.log = new GroupLog(host);
     this.membership = new Membership({
       initialRebalanceDelayMs: () => this.num('group.initial.rebalance.delay.ms'),
-      persistGroup: (g, assignments) => this.log.append(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
+      persistGroup: (g, assignments) => this.write(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
       log: (m) => host.log(m),
     });
     this.consumer = new ConsumerGroups({
       get topics() { return host.topics; },
       num: (name) => this.num(name),
-      append: (groupId, records) => this.log.append(groupId, records),
+      append: (groupId, records) => this.write(groupId, records),
       log: (m) => host.log(m),
-      isLoading: () => this.loading,
+      coordinatorError: (groupId) => this.coordinatorError(groupId),
       classicGroup: (groupId) => {
         const g = this.groups.get(groupId);
         if (!g || g.is(GroupState.Dead)) return undefined;
@@ -111,43 +153,245 @@ export class GroupCoordinator {
     return Number(this.host.config.get(name));
   }
 
-  get isLoading(): boolean {
-    return this.loading;
+  private get brokerId(): number {
+    return this.host.brokerId ?? this.host.config.nodeId;
   }
 
-  /** Begins loading state from `__consumer_offsets`; requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS. */
-  start(): Promise<void> {
-    this.groups.clear();
-    this.consumer.clear();
-    this.loading = true;
-    this.ready = (async () => {
+  /** True while some led partition is being loaded. */
+  get isLoading(): boolean {
+    for (const l of this.led.values()) if (l.loading) return true;
+    return false;
+  }
+
+  /** Settles once every partition led so far is loaded. */
+  get ready(): Promise<void> {
+    this.resumeLoads();
+    const wait = async (): Promise<void> => {
+      for (;;) {
+        const pending = [...this.led.values()].filter((l) => l.loading).map((l) => l.loaded);
+        if (pending.length === 0) return;
+        await Promise.all(pending);
+      }
+    };
+    return wait();
+  }
+
+  /** The `__consumer_offsets` partitions this broker leads and has loaded. */
+  ledPartitions(): number[] {
+    return [...this.led].filter(([, l]) => !l.loading).map(([p]) => p).sort((a, b) => a - b);
+  }
+
+  /** The group's `__consumer_offsets` partition. */
+  partitionOf(groupId: string): number {
+    return this.log.partitionFor(groupId);
+  }
+
+  /**
+   * NONE when this broker coordinates the group now, NOT_COORDINATOR when
+   * another broker leads its partition, COORDINATOR_LOAD_IN_PROGRESS while
+   * the partition loads. A broker on in-memory topics, or before
+   * `__consumer_offsets` exists, answers for every group (nothing is stored
+   * yet; writes create the topic first).
+   */
+  coordinatorError(groupId: string): number {
+    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!this.log.persistent || !this.log.topicState) return ErrorCode.NONE;
+    this.resumeLoads();
+    const l = this.led.get(this.partitionOf(groupId));
+    if (!l) return ErrorCode.NOT_COORDINATOR;
+    return l.loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** As coordinatorError, after creating `__consumer_offsets` if it doesn't exist yet (the first write of a group). */
+  private async prepareWrite(groupId: string): Promise<number> {
+    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (this.log.persistent && !this.log.topicState) {
       try {
-        const n = await this.log.replay((rec) => this.applyRecord(rec), (msg) => this.host.log(`group coordinator: ${msg}`));
-        // Offsets of a consumer group must not leave a classic group of the same id behind.
-        for (const id of this.consumer.groups.keys()) {
-          const g = this.groups.get(id);
-          if (g && g.is(GroupState.Empty)) this.groups.delete(id);
-        }
-        this.consumer.loaded();
-        if (n > 0) this.host.log(`group coordinator loaded ${n} record(s): ${this.groups.size} classic and ${this.consumer.groups.size} consumer group(s)`);
+        await this.log.ensureTopic();
       } catch (e) {
-        this.host.log(`group coordinator: loading ${'__consumer_offsets'} failed: ${(e as Error)?.stack ?? String(e)}`);
-      } finally {
-        this.loading = false;
+        this.host.log(`creating ${OFFSETS_TOPIC} failed: ${String(e)}`);
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      }
+      this.followPartitionStates();
+      if (!this.log.topicState) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return this.coordinatorError(groupId);
+  }
+
+  /**
+   * The broker gained (`isLeader`) or lost the leadership of partition
+   * `partition` of `__consumer_offsets` at `leaderEpoch`. Gaining it loads
+   * the partition's groups and offsets; losing it unloads them. A stale
+   * resignation (an older epoch than the one led) is ignored; a new epoch of
+   * a partition still led here keeps its state.
+   */
+  onPartitionLeadership(partition: number, isLeader: boolean, leaderEpoch: number, state?: PartitionState): void {
+    if (this.stopped) return;
+    const cur = this.led.get(partition);
+    if (isLeader) {
+      if (cur) {
+        if (leaderEpoch > cur.leaderEpoch) cur.leaderEpoch = leaderEpoch;
+        return;
+      }
+      this.load(partition, leaderEpoch, state);
+      return;
+    }
+    if (!cur || (leaderEpoch >= 0 && leaderEpoch < cur.leaderEpoch)) return;
+    this.led.delete(partition);
+    cur.finish();
+    const n = this.unload(partition);
+    this.host.log(`group coordinator: resigned ${OFFSETS_TOPIC}-${partition} (epoch ${leaderEpoch}), unloaded ${n} group(s)`);
+  }
+
+  /**
+   * Takes the leadership of the `__consumer_offsets` partitions that the
+   * topic's partition states give this broker (all of them when the states
+   * carry no leader: a broker that is not part of a cluster).
+   */
+  followPartitionStates(): void {
+    const t = this.log.topicState;
+    if (!t) return;
+    for (const p of t.partitions) {
+      if (!p) continue; // not hosted here
+      const leader = (p as { leader?: number }).leader;
+      if (leader === undefined || leader === this.brokerId) this.onPartitionLeadership(p.partition, true, p.leaderEpoch, p);
+    }
+    this.resumeLoads();
+  }
+
+  private load(partition: number, leaderEpoch: number, state?: PartitionState): void {
+    let finish = () => {};
+    const loaded = new Promise<void>((resolve) => { finish = resolve; });
+    const entry: LedPartition = { leaderEpoch, loading: true, started: false, loaded, finish };
+    this.led.set(partition, entry);
+    this.startLoad(partition, entry, state);
+  }
+
+  /** Loads that waited for the broker's partition state (leadership told before the topics were open) begin now. */
+  private resumeLoads(): void {
+    if (this.led.size === 0) return;
+    for (const [partition, entry] of this.led) if (!entry.started) this.startLoad(partition, entry);
+  }
+
+  private startLoad(partition: number, entry: LedPartition, state?: PartitionState): void {
+    const p = state ?? this.log.topicState?.partitions[partition];
+    if (!p) return;
+    entry.started = true;
+    const done = () => {
+      entry.loading = false;
+      entry.finish();
+    };
+    // Nothing to read (a new partition): coordinating at once.
+    if (p.log.logEndOffset <= p.log.logStartOffset) {
+      done();
+      return;
+    }
+    const started = Date.now();
+    void (async () => {
+      let n = 0;
+      try {
+        n = await this.log.replayPartition(p, (rec) => {
+          if (this.led.get(partition) !== entry) throw STALE_LOAD;
+          this.applyRecord(rec);
+        }, (msg) => this.host.log(`group coordinator: ${msg}`));
+      } catch (e) {
+        if (e !== STALE_LOAD) this.host.log(`group coordinator: loading ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error)?.stack ?? String(e)}`);
+      }
+      if (this.led.get(partition) !== entry) {
+        // Resigned (or stopped) while loading: drop what was read.
+        this.unload(partition);
+        done();
+        return;
+      }
+      const mine = (id: string) => this.partitionOf(id) === partition;
+      // Offsets of a consumer group must not leave a classic group of the same id behind.
+      for (const id of this.consumer.groups.keys()) {
+        if (!mine(id)) continue;
+        const g = this.groups.get(id);
+        if (g && g.is(GroupState.Empty)) this.groups.delete(id);
+      }
+      this.consumer.loaded(mine);
+      done();
+      if (n > 0) {
+        let classic = 0;
+        let consumer = 0;
+        for (const id of this.groups.keys()) if (mine(id)) classic++;
+        for (const id of this.consumer.groups.keys()) if (mine(id)) consumer++;
+        this.host.log(`group coordinator loaded ${OFFSETS_TOPIC}-${partition} in ${Date.now() - started} ms: ${n} record(s), ${classic} classic and ${consumer} consumer group(s)`);
       }
     })();
+  }
+
+  /** Forgets every group of a partition: timers stop, waiting joins and syncs get NOT_COORDINATOR. Returns the groups dropped. */
+  private unload(partition: number): number {
+    const ids = new Set<string>();
+    const mine = (id: string) => this.partitionOf(id) === partition;
+    for (const [id, g] of [...this.groups]) {
+      if (!mine(id)) continue;
+      ids.add(id);
+      this.membership.unload(g, ErrorCode.NOT_COORDINATOR);
+      if (!g.is(GroupState.Dead)) g.transitionTo(GroupState.Dead, Date.now());
+      this.groups.delete(id);
+    }
+    for (const id of [...this.consumer.groups.keys()]) {
+      if (!mine(id)) continue;
+      ids.add(id);
+      this.consumer.forget(id);
+    }
+    for (const id of [...this.offsets.groupIds()]) {
+      if (!mine(id)) continue;
+      ids.add(id);
+      this.offsets.deleteGroup(id);
+    }
+    return ids.size;
+  }
+
+  /**
+   * Writes records of one group to its partition: only while this broker
+   * leads it, and with replication only acknowledged once the in-sync
+   * replicas have them. Throws KafkaError (see writeErrorCode).
+   */
+  private async write(groupId: string, records: KeyValue[]): Promise<void> {
+    if (records.length === 0 || !this.log.persistent) return;
+    let t = this.log.topicState;
+    if (!t) {
+      t = await this.log.ensureTopic();
+      this.followPartitionStates();
+    }
+    if (!t) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is not available`);
+    const partition = partitionForGroup(groupId, t.partitions.length);
+    const p = t.partitions[partition];
+    const entry = this.led.get(partition);
+    if (!p || !entry || entry.loading || this.stopped) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
+    const end = await this.log.appendTo(p, records);
+    const replication = this.host.replication;
+    replication?.onLeaderAppend?.(p, end);
+    if (replication?.awaitHighWatermark) {
+      const code = await replication.awaitHighWatermark(p, end, COMMIT_TIMEOUT_MS);
+      if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: the in-sync replicas did not confirm the write (error ${code})`);
+    }
+    if (this.led.get(partition) !== entry) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `lost the leadership of ${OFFSETS_TOPIC}-${partition}`);
+  }
+
+  /** Begins coordinating: offset expiry, and the partitions the broker's partition states say it leads. */
+  start(): Promise<void> {
+    this.stopped = false;
     clearInterval(this.expiryTimer);
     this.expiryTimer = setInterval(() => {
       void this.expireOffsets().catch((e: unknown) => this.host.log(`group coordinator: offset expiry failed: ${(e as Error)?.stack ?? String(e)}`));
     }, this.host.config.offsetsRetentionCheckIntervalMs);
     this.expiryTimer.unref();
+    this.followPartitionStates();
     return this.ready;
   }
 
   /** Broker stop: cancels timers and answers waiting joins and syncs. */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
+    for (const l of this.led.values()) l.finish();
+    this.led.clear();
     this.membership.shutdown(this.groups.values());
     this.consumer.shutdown();
   }
@@ -186,25 +430,47 @@ export class GroupCoordinator {
     return g;
   }
 
-  /** FindCoordinator for a group: makes sure `__consumer_offsets` exists. */
-  async findGroupCoordinator(): Promise<number> {
-    try {
-      await this.log.ensureTopic();
-      return ErrorCode.NONE;
-    } catch (e) {
-      this.host.log(`creating __consumer_offsets failed: ${String(e)}`);
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  /**
+   * FindCoordinator for a group: the broker leading the group's partition of
+   * `__consumer_offsets` (created on first need, as Kafka does), or
+   * COORDINATOR_NOT_AVAILABLE while it has no leader. `leaderOf` reads a
+   * partition's leader from the broker's metadata (-1: none).
+   */
+  async findGroupCoordinator(groupId: string, leaderOf?: (p: PartitionState) => number): Promise<CoordinatorLocation> {
+    const unavailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, leader: -1 };
+    let t = this.log.topicState;
+    if (!t) {
+      try {
+        t = await this.log.ensureTopic();
+      } catch (e) {
+        this.host.log(`creating ${OFFSETS_TOPIC} failed: ${String(e)}`);
+        return unavailable;
+      }
+      this.followPartitionStates();
+      // In-memory topics: this broker answers for every group.
+      if (!t) return this.log.persistent ? unavailable : { errorCode: ErrorCode.NONE, leader: this.brokerId };
     }
+    const p = t.partitions[partitionForGroup(groupId, t.partitions.length)];
+    if (!p) return unavailable;
+    const leader = leaderOf ? leaderOf(p) : ((p as { leader?: number }).leader ?? this.brokerId);
+    return leader < 0 ? unavailable : { errorCode: ErrorCode.NONE, leader };
+  }
+
+  /** ConsumerGroupHeartbeat: creates `__consumer_offsets` on a group's first heartbeat if needed. */
+  async consumerHeartbeat(req: ConsumerGroupHeartbeatRequest, version: number, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponseInput> {
+    if (req.groupId !== '' && this.log.persistent && !this.log.topicState) await this.prepareWrite(req.groupId);
+    return this.consumer.heartbeat(req, version, ctx);
   }
 
   // ------------------------------------------------------------------ membership
 
   async join(req: JoinGroupRequest, version: number, ctx: JoinContext): Promise<JoinGroupResponseInput> {
-    if (this.loading) return joinError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, req.memberId);
     if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     if (req.sessionTimeoutMs < this.num('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.num('group.max.session.timeout.ms')) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
     }
+    const notHere = await this.prepareWrite(req.groupId);
+    if (notHere !== ErrorCode.NONE) return joinError(notHere, req.memberId);
     const cg = this.consumer.groups.get(req.groupId);
     if (cg) {
       // A consumer-protocol group: without online migration, classic members may only take over an empty one.
@@ -212,9 +478,9 @@ export class GroupCoordinator {
         return joinError(req.protocolType !== CONSUMER_PROTOCOL ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.GROUP_ID_NOT_FOUND, req.memberId);
       }
       try {
-        await this.log.append(req.groupId, this.consumer.deleteRecords(cg));
-      } catch {
-        return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+        await this.write(req.groupId, this.consumer.deleteRecords(cg));
+      } catch (e) {
+        return joinError(writeErrorCode(e), req.memberId);
       }
       this.consumer.forget(req.groupId);
     }
@@ -230,24 +496,27 @@ export class GroupCoordinator {
   }
 
   async sync(req: SyncGroupRequest, version: number): Promise<SyncGroupResponseInput> {
-    if (this.loading) return syncError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     if (req.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID);
+    const notHere = this.coordinatorError(req.groupId);
+    if (notHere !== ErrorCode.NONE) return syncError(notHere);
     const g = this.groups.get(req.groupId);
     if (!g) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     return this.membership.sync(g, req, version);
   }
 
   heartbeat(groupId: string, memberId: string, instanceId: string | null, generationId: number): number {
-    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
     return this.membership.heartbeat(g, memberId, instanceId, generationId);
   }
 
   leave(groupId: string, members: readonly { memberId: string; groupInstanceId: string | null }[]): { errorCode: number; members: number[] } {
-    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, members: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, members: [] };
     const g = this.groups.get(groupId);
     if (!g) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] };
     if (g.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
@@ -258,8 +527,6 @@ export class GroupCoordinator {
 
   /** Checks a commit against the group (Kafka's ClassicGroup.validateOffsetCommit). */
   private commitError(req: OffsetCommitInput): number {
-    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const cg = this.consumer.groups.get(req.groupId);
     if (cg) return this.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9);
     const g = this.groups.get(req.groupId);
@@ -276,7 +543,8 @@ export class GroupCoordinator {
 
   /** Validates, writes and applies an offset commit; resolves once the records are written. */
   async commitOffsets(req: OffsetCommitInput): Promise<TopicPartitionErrors[]> {
-    const groupError = this.commitError(req);
+    let groupError: number = req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : await this.prepareWrite(req.groupId);
+    if (groupError === ErrorCode.NONE) groupError = this.commitError(req);
     const maxMetadata = this.num('offset.metadata.max.bytes');
     const now = Date.now();
     const toWrite: { topic: string; partition: number; value: CommittedOffset }[] = [];
@@ -301,12 +569,13 @@ export class GroupCoordinator {
     }));
     if (toWrite.length === 0) return results;
     try {
-      await this.log.append(req.groupId, toWrite.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, o.value)));
+      await this.write(req.groupId, toWrite.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, o.value)));
     } catch (e) {
       this.host.log(`group ${req.groupId}: writing offsets failed: ${String(e)}`);
+      const code = writeErrorCode(e);
       const failed = new Set(toWrite.map((o) => `${o.topic}\u0000${o.partition}`));
       for (const t of results) {
-        for (const p of t.partitions) if (failed.has(`${t.name}\u0000${p.partitionIndex}`)) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+        for (const p of t.partitions) if (failed.has(`${t.name}\u0000${p.partitionIndex}`)) p.errorCode = code;
       }
       return results;
     }
@@ -324,7 +593,8 @@ export class GroupCoordinator {
     groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null,
     member?: { memberId: string | null; memberEpoch: number },
   ): { errorCode: number; topics: FetchedTopic[] } {
-    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] };
     const cg = member ? this.consumer.groups.get(groupId) : undefined;
     if (cg && member) {
       const err = this.consumer.fetchError(cg, member.memberId, member.memberEpoch);
@@ -353,7 +623,8 @@ export class GroupCoordinator {
   // ------------------------------------------------------------------ admin
 
   listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): { errorCode: number; groups: { groupId: string; protocolType: string; groupState: string; groupType: string }[] } {
-    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    if (this.stopped) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    if (this.isLoading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
     const states = new Set(statesFilter.map((s) => s.toLowerCase()));
     const types = new Set(typesFilter.map((s) => s.toLowerCase()));
     const groups = [];
@@ -374,7 +645,8 @@ export class GroupCoordinator {
 
   describeGroup(groupId: string): GroupDescription {
     const base = { groupId, groupState: GroupState.Dead as string, protocolType: '', protocolData: '', members: [] };
-    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ...base };
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, ...base };
     const g = this.groups.get(groupId);
     if (!g) return { errorCode: ErrorCode.NONE, ...base };
     const stable = g.is(GroupState.Stable);
@@ -400,12 +672,13 @@ export class GroupCoordinator {
    * and is removed (with its group tombstone). Returns the offsets expired.
    */
   async expireOffsets(now: number = this.clock()): Promise<number> {
-    if (this.loading || this.expiring) return 0;
+    if (this.stopped || this.expiring) return 0;
     this.expiring = true;
     try {
       const retentionMs = this.host.config.offsetsRetentionMs;
       let total = 0;
       for (const groupId of [...this.offsets.groupIds()]) {
+        if (this.coordinatorError(groupId) !== ErrorCode.NONE) continue;
         const cg = this.consumer.groups.get(groupId);
         const g = this.groups.get(groupId);
         if (cg ? cg.members.size > 0 : g !== undefined && !g.is(GroupState.Empty)) continue;
@@ -420,7 +693,7 @@ export class GroupCoordinator {
         if (expired.length === 0) continue;
         const records: KeyValue[] = expired.map((e) => offsetCommitRecord(groupId, e.topic, e.partition, null));
         try {
-          await this.log.append(groupId, records);
+          await this.write(groupId, records);
         } catch (e) {
           this.host.log(`group ${groupId}: writing tombstones of expired offsets failed: ${String(e)}`);
           continue;
@@ -443,13 +716,13 @@ export class GroupCoordinator {
     const cg = this.consumer.groups.get(groupId);
     if (cg) {
       if (cg.members.size > 0) return;
-      try { await this.log.append(groupId, this.consumer.deleteRecords(cg)); } catch { return; }
+      try { await this.write(groupId, this.consumer.deleteRecords(cg)); } catch { return; }
       if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0 && !this.offsets.hasOffsets(groupId)) this.consumer.forget(groupId);
       return;
     }
     const g = this.groups.get(groupId);
     if (g && !g.is(GroupState.Empty)) return;
-    try { await this.log.append(groupId, [groupMetadataRecord(groupId, null, Date.now())]); } catch { return; }
+    try { await this.write(groupId, [groupMetadataRecord(groupId, null, Date.now())]); } catch { return; }
     if (g && this.groups.get(groupId) === g && g.is(GroupState.Empty) && !this.offsets.hasOffsets(groupId)) {
       g.transitionTo(GroupState.Dead, Date.now());
       this.membership.forget(g);
@@ -459,8 +732,9 @@ export class GroupCoordinator {
 
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
     return Promise.all(groupIds.map(async (groupId) => {
-      if (this.loading) return { groupId, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
       if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
+      const notHere = this.coordinatorError(groupId);
+      if (notHere !== ErrorCode.NONE) return { groupId, errorCode: notHere };
       const cg = this.consumer.groups.get(groupId);
       if (cg) return this.deleteConsumerGroup(groupId);
       const g = this.groups.get(groupId);
@@ -469,10 +743,10 @@ export class GroupCoordinator {
       const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
       records.push(groupMetadataRecord(groupId, null, Date.now()));
       try {
-        await this.log.append(groupId, records);
+        await this.write(groupId, records);
       } catch (e) {
         this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
-        return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+        return { groupId, errorCode: writeErrorCode(e) };
       }
       if (this.groups.get(groupId) === g && g.is(GroupState.Empty)) {
         g.transitionTo(GroupState.Dead, Date.now());
@@ -490,10 +764,10 @@ export class GroupCoordinator {
     const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
     records.push(...this.consumer.deleteRecords(cg));
     try {
-      await this.log.append(groupId, records);
+      await this.write(groupId, records);
     } catch (e) {
       this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
-      return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+      return { groupId, errorCode: writeErrorCode(e) };
     }
     if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0) {
       this.consumer.forget(groupId);
@@ -503,8 +777,9 @@ export class GroupCoordinator {
   }
 
   async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: { partitionIndex: number }[] }[]): Promise<{ errorCode: number; topics: TopicPartitionErrors[] }> {
-    if (this.loading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, topics: [] };
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] };
     const cg = this.consumer.groups.get(groupId);
     const g = this.groups.get(groupId);
     if (!cg && (!g || g.is(GroupState.Dead))) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
@@ -531,10 +806,10 @@ export class GroupCoordinator {
     }));
     if (records.length > 0) {
       try {
-        await this.log.append(groupId, records);
+        await this.write(groupId, records);
       } catch (e) {
         this.host.log(`group ${groupId}: writing offset tombstones failed: ${String(e)}`);
-        return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+        return { errorCode: writeErrorCode(e), topics: [] };
       }
       for (const d of deleted) this.offsets.delete(groupId, d.topic, d.partition);
     }

@@ -6,8 +6,9 @@
 //   OffsetCommitKey v1 (group, topic, partition) → OffsetCommitValue v3, or null (deleted)
 //   GroupMetadataKey v2 (group)                  → GroupMetadataValue v3, or null (deleted)
 //   consumer-group (KIP-848) records, key versions 3–8: see consumer-records.ts
-// Records go through the partition's Log like produced batches; replay on
-// start reads every partition from its start and hands each record on.
+// Records go through the partition's Log like produced batches; when this
+// broker becomes the leader of a partition, its replay reads the partition
+// from its start and hands each record on.
 
 import { Reader } from '../../protocol/reader.ts';
 import { Writer } from '../../protocol/writer.ts';
@@ -19,7 +20,7 @@ import { decodeGroupMetadataValue, encodeGroupMetadataValue } from '../../protoc
 import type { GroupMetadataValue, GroupMetadataValueInput } from '../../protocol/group-coordinator/group-metadata-value.ts';
 import { KafkaError, ErrorCode } from '../../protocol/errors.ts';
 import { TopicManager } from '../topic-manager.ts';
-import type { TopicState } from '../topic-manager.ts';
+import type { PartitionState, TopicState } from '../topic-manager.ts';
 import type { TopicRegistry } from '../broker-types.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { CommittedOffset } from './offset-store.ts';
@@ -45,6 +46,20 @@ export function partitionForGroup(groupId: string, numPartitions: number): numbe
   const h = javaStringHashCode(groupId);
   const abs = h === -2147483648 ? 0 : Math.abs(h);
   return abs % numPartitions;
+}
+
+/**
+ * The error a client gets when a write to `__consumer_offsets` failed
+ * (Kafka's mapping in the coordinator runtime): a lost leadership means
+ * NOT_COORDINATOR, anything else COORDINATOR_NOT_AVAILABLE.
+ */
+export function writeErrorCode(e: unknown): number {
+  if (e instanceof KafkaError) {
+    if (e.code === ErrorCode.NOT_COORDINATOR || e.code === ErrorCode.NOT_LEADER_OR_FOLLOWER || e.code === ErrorCode.KAFKA_STORAGE_ERROR) {
+      return ErrorCode.NOT_COORDINATOR;
+    }
+  }
+  return ErrorCode.COORDINATOR_NOT_AVAILABLE;
 }
 
 export type CoordinatorRecord =
@@ -187,15 +202,17 @@ export class GroupLog {
     return this.creating;
   }
 
+  /** The existing topic (undefined until created). */
+  get topicState(): TopicState | undefined {
+    return this.topic;
+  }
+
   /**
-   * Appends the records for one group as a single batch to its partition;
-   * resolves once they are written. Throws KafkaError on failure.
+   * Appends the records for one group as a single batch to partition `p`;
+   * resolves with the offset after the batch once it is written. Throws
+   * KafkaError on failure.
    */
-  async append(groupId: string, records: KeyValue[]): Promise<void> {
-    if (records.length === 0 || !this.persistent) return;
-    const t = await this.ensureTopic();
-    if (!t) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is not available`);
-    const p = t.partitions[partitionForGroup(groupId, t.partitions.length)]!;
+  async appendTo(p: PartitionState, records: KeyValue[]): Promise<number> {
     const now = Date.now();
     const batch = buildRecordBatch(records.map((r) => ({ key: r.key, value: r.value, timestamp: now })), { baseTimestamp: now });
     const info = validateRecordBatches(batch, { maxMessageBytes: Number.MAX_SAFE_INTEGER, requireSingleBatch: true });
@@ -207,46 +224,47 @@ export class GroupLog {
     } catch (e) {
       throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `writing to ${OFFSETS_TOPIC}-${p.partition} failed: ${(e as Error).message}`);
     }
+    return res.lastOffset + 1;
   }
 
-  /** Reads every partition from its start, in offset order, calling `apply` for each record. */
-  async replay(apply: (rec: CoordinatorRecord) => void, onSkip: (msg: string) => void = () => {}): Promise<number> {
-    const t = this.topic;
-    if (!t) return 0;
+  /**
+   * Reads one partition from its start to its current end, in offset order,
+   * calling `apply` for each record (an exception from `apply` stops the
+   * replay and is rethrown). Returns the number of records applied.
+   */
+  async replayPartition(p: PartitionState, apply: (rec: CoordinatorRecord) => void, onSkip: (msg: string) => void = () => {}): Promise<number> {
     let count = 0;
-    for (const p of t.partitions) {
-      const log = p.log;
-      let offset = log.logStartOffset;
-      const end = log.logEndOffset;
-      while (offset < end) {
-        const res = await log.read(offset, 1024 * 1024, end, true);
-        if ('error' in res || res.chunks.length === 0) break;
-        let progressed = false;
-        for (const chunk of res.chunks) {
-          for (const pos of batchPositions(chunk)) {
-            const h = decodeBatchHeader(chunk, pos);
-            const last = h.baseOffset + h.lastOffsetDelta;
-            if (last < offset) continue;
-            offset = last + 1;
-            progressed = true;
-            if ((h.attributes & Attr.CONTROL) !== 0) continue;
-            for (const r of decodeRecords(chunk, pos)) {
-              if (!r.key) continue;
-              // One record that cannot be read (written by a newer version, say)
-              // must not stop the rest of the groups from loading.
-              let rec: CoordinatorRecord | null | undefined;
-              try {
-                rec = decodeCoordinatorRecord(r.key, r.value);
-              } catch (e) {
-                onSkip(`__consumer_offsets-${p.partition} offset ${r.offset}: unreadable record skipped: ${(e as Error).message}`);
-                continue;
-              }
-              if (rec) { apply(rec); count++; }
+    const log = p.log;
+    let offset = log.logStartOffset;
+    const end = log.logEndOffset;
+    while (offset < end) {
+      const res = await log.read(offset, 1024 * 1024, end, true);
+      if ('error' in res || res.chunks.length === 0) break;
+      let progressed = false;
+      for (const chunk of res.chunks) {
+        for (const pos of batchPositions(chunk)) {
+          const h = decodeBatchHeader(chunk, pos);
+          const last = h.baseOffset + h.lastOffsetDelta;
+          if (last < offset) continue;
+          offset = last + 1;
+          progressed = true;
+          if ((h.attributes & Attr.CONTROL) !== 0) continue;
+          for (const r of decodeRecords(chunk, pos)) {
+            if (!r.key) continue;
+            // One record that cannot be read (written by a newer version, say)
+            // must not stop the rest of the groups from loading.
+            let rec: CoordinatorRecord | null | undefined;
+            try {
+              rec = decodeCoordinatorRecord(r.key, r.value);
+            } catch (e) {
+              onSkip(`${OFFSETS_TOPIC}-${p.partition} offset ${r.offset}: unreadable record skipped: ${(e as Error).message}`);
+              continue;
             }
+            if (rec) { apply(rec); count++; }
           }
         }
-        if (!progressed) break;
       }
+      if (!progressed) break;
     }
     return count;
   }

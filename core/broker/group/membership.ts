@@ -18,6 +18,7 @@ import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/me
 import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';
 import { ClassicGroup, GroupState, type Member } from './group.ts';
 import { Timers } from './timers.ts';
+import { writeErrorCode } from './group-log.ts';
 
 export interface MembershipHost {
   initialRebalanceDelayMs(): number;
@@ -378,7 +379,7 @@ export class Membership {
       (e: unknown) => {
         this.host.log(`group ${group.groupId}: writing assignment failed: ${String(e)}`);
         if (!group.is(GroupState.CompletingRebalance) || group.generationId !== generation) return;
-        this.resetAssignments(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        this.resetAssignments(group, writeErrorCode(e));
         this.prepareRebalance(group, 'writing the assignment failed');
       },
     );
@@ -471,6 +472,23 @@ export class Membership {
   forget(group: ClassicGroup): void {
     this.timers.clearPrefix(`${group.groupId}\u0000`);
     this.initialJoin.delete(group);
+  }
+
+  /**
+   * The coordinator gave up the group (its partition moved to another
+   * broker): its timers stop and every waiting JoinGroup and SyncGroup is
+   * answered with `errorCode`.
+   */
+  unload(group: ClassicGroup, errorCode: number): void {
+    this.forget(group);
+    for (const m of group.members.values()) {
+      const join = m.awaitingJoin;
+      const sync = m.awaitingSync;
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
+      join?.(joinError(errorCode, m.memberId));
+      sync?.(syncError(errorCode));
+    }
   }
 
   /** Broker stop: cancels every timer and answers every waiting request. */

@@ -10,7 +10,7 @@ import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput
 export function handleConsumerGroupHeartbeat(
   broker: Broker, req: ConsumerGroupHeartbeatRequest, version: number, ctx: RequestContext,
 ): Promise<ConsumerGroupHeartbeatResponseInput> {
-  return broker.groups.consumer.heartbeat(req, version, {
+  return broker.groups.consumerHeartbeat(req, version, {
     clientId: ctx.clientId ?? '',
     clientHost: `/${ctx.conn.socket.remoteAddress ?? ''}`,
   });

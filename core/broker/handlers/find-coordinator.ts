@@ -1,8 +1,11 @@
-// FindCoordinator (key 10), v0–6. This single broker coordinates every group:
-// a group key (type 0) is answered with this node once `__consumer_offsets`
-// exists (created on first need). Transaction keys (type 1) get
-// COORDINATOR_NOT_AVAILABLE until the transaction coordinator exists.
-// v4+ batches keys in `coordinatorKeys` and answers per key.
+// FindCoordinator (key 10), v0–6. A group's coordinator is the leader of its
+// partition of `__consumer_offsets` (abs(hash(groupId)) %
+// offsets.topic.num.partitions), answered with that broker's advertised
+// address. As in Kafka, the topic is created on first need, and a partition
+// without a leader (or whose leader is not a live registered broker)
+// answers COORDINATOR_NOT_AVAILABLE; clients retry. Transaction keys
+// (type 1) get COORDINATOR_NOT_AVAILABLE until the transaction coordinator
+// exists. v4+ batches keys in `coordinatorKeys` and answers per key.
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
@@ -12,19 +15,35 @@ import { ErrorCode, errorMessage } from '../../protocol/errors.ts';
 const GROUP = 0;
 const TRANSACTION = 1;
 
+/** A live broker's advertised address, or undefined when it is unknown or fenced. */
+function brokerAddress(broker: Broker, id: number): { host: string; port: number } | undefined {
+  if (id === broker.brokerId) return { host: broker.advertisedHost, port: broker.advertisedPort };
+  return undefined;
+}
+
 export async function handleFindCoordinator(
   broker: Broker, req: FindCoordinatorRequest, version: number, _ctx: RequestContext,
 ): Promise<FindCoordinatorResponseInput> {
   const keyType = version >= 1 ? req.keyType : GROUP;
   const find = async (key: string) => {
-    let errorCode: number;
-    if (keyType === GROUP) errorCode = await broker.groups.findGroupCoordinator();
-    else if (keyType === TRANSACTION) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    else errorCode = ErrorCode.INVALID_REQUEST;
-    const ok = errorCode === ErrorCode.NONE;
+    let errorCode: number = ErrorCode.NONE;
+    let node: { id: number; host: string; port: number } | undefined;
+    if (keyType === GROUP) {
+      const c = await broker.groups.findGroupCoordinator(key);
+      errorCode = c.errorCode;
+      if (errorCode === ErrorCode.NONE) {
+        const addr = brokerAddress(broker, c.leader);
+        if (addr) node = { id: c.leader, ...addr };
+        else errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      }
+    } else if (keyType === TRANSACTION) {
+      errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    } else {
+      errorCode = ErrorCode.INVALID_REQUEST;
+    }
     return {
-      key, errorCode, errorMessage: ok ? null : errorMessage(errorCode),
-      nodeId: ok ? broker.brokerId : -1, host: ok ? broker.advertisedHost : '', port: ok ? broker.advertisedPort : -1,
+      key, errorCode, errorMessage: node ? null : errorMessage(errorCode),
+      nodeId: node?.id ?? -1, host: node?.host ?? '', port: node?.port ?? -1,
     };
   };
   if (version >= 4) {

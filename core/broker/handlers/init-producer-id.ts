@@ -4,7 +4,8 @@
 // the request and hands out a fresh producer id with epoch 0, also when the
 // request carries the producer's current id and epoch (KIP-360, v3+): an
 // idempotent producer that needs to reset its sequences gets a new identity.
-// Samsa does the same. The ids come in persisted blocks (producer/producer-ids.ts).
+// Samsa does the same. The ids come in blocks (producer/producer-ids.ts): from
+// the coordinator (AllocateProducerIds) in a cluster, else persisted locally.
 //
 // Transactions are not supported: a request with a transactional id is answered
 // COORDINATOR_NOT_AVAILABLE, the answer Kafka gives while it has no transaction
@@ -13,18 +14,28 @@
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { InitProducerIdRequest, InitProducerIdResponseInput } from '../../protocol/messages/init-producer-id.ts';
-import { ErrorCode } from '../../protocol/errors.ts';
+import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+import type { ControllerBlocks, ProducerIdSource } from '../producer/producer-ids.ts';
 
-export function handleInitProducerId(
+/** The coordinator's producer-id blocks, when this broker has a coordinator. */
+function controllerBlocks(broker: Broker): ControllerBlocks | undefined {
+  const b = broker as unknown as { controller?: ProducerIdSource; brokerEpoch?: number };
+  if (!b.controller) return undefined;
+  return { controller: b.controller, brokerId: broker.brokerId, brokerEpoch: b.brokerEpoch ?? -1 };
+}
+
+export async function handleInitProducerId(
   broker: Broker, req: InitProducerIdRequest, _version: number, _ctx: RequestContext,
-): InitProducerIdResponseInput {
+): Promise<InitProducerIdResponseInput> {
   if (req.transactionalId != null) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
   }
   try {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: broker.producerIds.generate(), producerEpoch: 0 };
+    const producerId = await broker.producerIds.generate(controllerBlocks(broker));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   } catch (err) {
     broker.log(`producer id allocation failed: ${(err as Error)?.message ?? String(err)}`);
-    return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+    const errorCode = err instanceof KafkaError ? err.code : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
   }
 }
