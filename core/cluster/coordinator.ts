@@ -463,6 +463,8 @@ export class Coordinator implements AdminContext {
     const b = this.brokerMap.get(id);
     const s = this.sessions.get(id);
     if (!b || !s || !b.fenced || b.shuttingDown || s.wantFence || s.applied < this.currentSeq) return;
+    // A broker fenced for a missed session comes back with a heartbeat, not with a fetch.
+    if (Date.now() - s.lastHeartbeatMs > this.sessionTimeoutMs) return;
     this.log(`unfencing broker ${id}`);
     const unfenced: BrokerInfo = { ...b, fenced: false };
     this.brokerMap.set(id, unfenced); // so that elections below see it live

@@ -15,6 +15,7 @@ export class FakeBroker {
   readonly changes: MetadataChange[] = [];
   private running = false;
   private loop: Promise<void> | null = null;
+  private beat: NodeJS.Timeout | null = null;
 
   constructor(channel: ControllerChannel, id: number) {
     this.channel = channel;
@@ -56,7 +57,19 @@ export class FakeBroker {
     return this.channel.heartbeat({ brokerId: this.id, brokerEpoch: this.epoch, metadataOffset: this.seq, wantFence: extra.wantFence ?? false, wantShutDown: extra.wantShutDown ?? false });
   }
 
+  /** Heartbeats every `ms` until stopped (or `stopHeartbeats`). */
+  heartbeatEvery(ms: number): void {
+    this.stopHeartbeats();
+    this.beat = setInterval(() => { void this.heartbeat().catch(() => undefined); }, ms);
+  }
+
+  stopHeartbeats(): void {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = null;
+  }
+
   async stop(): Promise<void> {
+    this.stopHeartbeats();
     this.running = false;
     await this.loop;
   }
