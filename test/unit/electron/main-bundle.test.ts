@@ -7,8 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Module, { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TailEvent } from '../../../core/console/bridge.ts';
+import type { IpcOutcome } from '../../../electron/shared/ipc.ts';
 import { bridgeMethodsFromSource } from './bridge-methods.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -213,5 +216,67 @@ describe('a second launch', () => {
     expect(r.record.windows).toEqual([]);
     expect(r.record.forks).toEqual([]);
     expect(r.record.handleCalls).toEqual([]);
+  });
+});
+
+describe('built preload (out/preload/index.cjs) under a stand-in electron', () => {
+  const preloadPath = join(root, 'out/preload/index.cjs');
+  type Listener = (event: unknown, ...args: unknown[]) => void;
+  const exposed = new Map<string, Record<string, (...a: unknown[]) => unknown>>();
+  const invoked: [string, unknown[]][] = [];
+  const sent: [string, unknown[]][] = [];
+  const listeners = new Map<string, Listener[]>();
+  let answer: (channel: string, args: unknown[]) => IpcOutcome = () => ({ ok: true, result: null });
+  const fakeElectron = {
+    contextBridge: { exposeInMainWorld: (name: string, api: Record<string, (...a: unknown[]) => unknown>) => { exposed.set(name, api); } },
+    ipcRenderer: {
+      invoke: async (channel: string, ...args: unknown[]) => { invoked.push([channel, args]); return answer(channel, args); },
+      send: (channel: string, ...args: unknown[]) => { sent.push([channel, args]); },
+      on: (channel: string, l: Listener) => { listeners.set(channel, [...(listeners.get(channel) ?? []), l]); },
+    },
+  };
+  const load = () => {
+    const M = Module as unknown as { _load: (req: string, parent: unknown, isMain: boolean) => unknown };
+    const original = M._load;
+    M._load = function (req, parent, isMain) { return req === 'electron' ? fakeElectron : original.call(this, req, parent, isMain); };
+    try { createRequire(import.meta.url)(preloadPath); } finally { M._load = original; }
+    return exposed.get('samsaIpc')!;
+  };
+  const push = (sub: string, event: TailEvent, seq: number) => { for (const l of listeners.get('samsa:stream') ?? []) l({}, sub, event, seq); };
+
+  it('exposes only samsaIpc, with invoke, openTail, onState and shell', () => {
+    const api = load();
+    expect([...exposed.keys()]).toEqual(['samsaIpc']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'onState', 'openTail', 'shell']);
+  });
+
+  it('sends each call on its method channel and refuses odd method names without IPC', async () => {
+    const api = exposed.get('samsaIpc')!;
+    invoked.length = 0;
+    await api.invoke!('topicDetail', { name: 't' });
+    expect(invoked).toEqual([['samsa:bridge:topicDetail', [{ name: 't' }]]]);
+    for (const bad of ['../x', 'a:b', '', 'openTail', 42]) {
+      await expect(api.invoke!(bad, {})).resolves.toMatchObject({ ok: false });
+    }
+    await expect(api.shell!('deleteEverything', {})).resolves.toMatchObject({ ok: false });
+    await api.shell!('getSettings');
+    expect(invoked.map((c) => c[0])).toEqual(['samsa:bridge:topicDetail', 'samsa:shell:getSettings']);
+  });
+
+  it('delivers tail events (also those before openTail answered), acknowledges them, and drops closed tails', async () => {
+    const api = exposed.get('samsaIpc')!;
+    const events: TailEvent[] = [];
+    answer = (channel) => {
+      if (channel === 'samsa:bridge:openTail') push('t9', { type: 'paused' }, 1); // arrives before the answer
+      return { ok: true, result: { subscription: 't9', partitions: [0], positions: {} } };
+    };
+    await api.openTail!({ topic: 'x', start: { kind: 'latest' } }, (e: TailEvent) => events.push(e));
+    await new Promise((r) => setTimeout(r, 0));
+    push('t9', { type: 'resumed' }, 2);
+    push('t9', { type: 'closed' }, 3);
+    push('t9', { type: 'paused' }, 4);
+    push('unknown', { type: 'paused' }, 5);
+    expect(events).toEqual([{ type: 'paused' }, { type: 'resumed' }, { type: 'closed' }]);
+    expect(sent.filter(([c]) => c === 'samsa:stream-ack').map(([, a]) => a[1])).toEqual([1, 2, 3, 4, 5]);
   });
 });
