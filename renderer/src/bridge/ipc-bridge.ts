@@ -1,7 +1,7 @@
 // The Bridge over Electron IPC, on the preload's window.samsaIpc: each call answers with an
 // outcome ({ok, result} or {ok: false, error}) that becomes a result or a BridgeError here, since
 // errors crossing the context bridge lose their fields.
-import type { Bridge, ConnectionState, OpArgs, OperationName, OpResult, TailArgs, TailEvent, TailOpened } from '../../../core/console/bridge.ts';
+import type { Bridge, ConnectionState, OpArgs, OperationName, OpResult, StreamArgs, TailEvent, TailOpened } from '../../../core/console/bridge.ts';
 import { EXPOSED_NAME, type IpcOutcome, type SamsaIpc } from '../../../electron/shared/ipc.ts';
 import { BridgeError } from './errors.ts';
 
@@ -21,7 +21,7 @@ export class IpcBridge implements Bridge {
     return unwrap(await this.#ipc.invoke(op, args)) as OpResult<K>;
   }
 
-  async openTail(args: TailArgs, listener: (event: TailEvent) => void): Promise<TailOpened> {
+  async openTail(args: StreamArgs, listener: (event: TailEvent) => void): Promise<TailOpened> {
     return unwrap(await this.#ipc.openTail(args, listener)) as TailOpened;
   }
 

@@ -1,7 +1,7 @@
 // The Bridge over a WebSocket to the headless host (`samsa start --ui`). Calls are {id, op, args}
 // messages answered by id; tail events arrive as {sub, event}. Reconnects when the socket drops.
 import type {
-  Bridge, BridgeErrorInfo, ConnectionState, OpArgs, OperationName, OpResult, ServerMessage, TailArgs, TailEvent, TailOpened,
+  Bridge, BridgeErrorInfo, ConnectionState, OpArgs, OperationName, OpResult, ServerMessage, StreamArgs, TailEvent, TailOpened,
 } from '../../../core/console/bridge.ts';
 import { BridgeError } from './errors.ts';
 
@@ -79,7 +79,7 @@ export class WebSocketBridge implements Bridge {
     return this.#send(op, args) as Promise<OpResult<K>>;
   }
 
-  async openTail(args: TailArgs, listener: (event: TailEvent) => void): Promise<TailOpened> {
+  async openTail(args: StreamArgs, listener: (event: TailEvent) => void): Promise<TailOpened> {
     // The host answers before the tail's first fetch completes, so the listener is in place before its first event.
     const opened = await this.#send('openTail', args) as TailOpened;
     this.#tails.set(opened.subscription, listener);

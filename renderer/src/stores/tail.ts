@@ -18,8 +18,14 @@ export interface TailRow {
 }
 
 export const DEFAULT_CAP = 10_000;
-/** How often buffered records reach the view. */
+/** How often buffered records reach the view when animation frames are not available (a hidden page, tests). */
 export const FLUSH_MS = 100;
+
+const frame: ((cb: () => void) => number) | null = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : null;
+const cancelFrame: ((id: number) => void) | null = typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame : null;
+/** Least time between two updates of the rows. */
+export const MIN_GAP_MS = 50;
+const pageHidden = () => typeof document !== 'undefined' && document.hidden;
 
 export const useTailStore = defineStore('tail', () => {
   const topic = ref('');
@@ -39,10 +45,36 @@ export const useTailStore = defineStore('tail', () => {
   const selected = shallowRef<TailRow | null>(null);
   const filterText = ref('');
   const filterField = ref<FilterField>('any');
+  /** Keep the newest record in view as records arrive. */
+  const autoScroll = ref(true);
 
   let pending: RecordView[] = [];
+  /** Records that arrived while buffered beyond the cap: counted, never shown. */
+  let skipped = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let frameId: number | null = null;
+  let lastFlush = 0;
   let seq = 0;
+
+  /** Asks for one flush at the next animation frame (or after FLUSH_MS when frames do not run). */
+  function schedule(): void {
+    if (timer !== null || frameId !== null) return;
+    if (frame && !pageHidden()) {
+      const onFrame = () => {
+        // At most one update per MIN_GAP_MS however fast frames come: each one re-renders the table.
+        if (performance.now() - lastFlush < MIN_GAP_MS) { frameId = frame!(onFrame); return; }
+        frameId = null;
+        flush();
+      };
+      frameId = frame(onFrame);
+    }
+    else timer = setTimeout(() => { timer = null; flush(); }, FLUSH_MS);
+  }
+
+  function unschedule(): void {
+    if (timer !== null) { clearTimeout(timer); timer = null; }
+    if (frameId !== null) { cancelFrame?.(frameId); frameId = null; }
+  }
 
   const dropped = computed(() => Math.max(0, received.value - rows.value.length));
   /** The rows the filter lets through (all of them when there is no filter text). */
@@ -65,11 +97,13 @@ export const useTailStore = defineStore('tail', () => {
 
   /** Moves buffered records into the rows (keeping the newest `cap`). */
   function flush(): void {
-    if (timer !== null) { clearTimeout(timer); timer = null; }
+    unschedule();
     if (pending.length === 0) return;
+    lastFlush = typeof performance !== 'undefined' ? performance.now() : Date.now();
     const incoming = pending;
     pending = [];
-    received.value += incoming.length;
+    received.value += incoming.length + skipped;
+    skipped = 0;
     const fresh = incoming.length > cap.value ? incoming.slice(incoming.length - cap.value) : incoming;
     const keep = Math.max(0, cap.value - fresh.length);
     const old = rows.value.length > keep ? rows.value.slice(rows.value.length - keep) : rows.value;
@@ -78,7 +112,8 @@ export const useTailStore = defineStore('tail', () => {
 
   function clear(): void {
     pending = [];
-    if (timer !== null) { clearTimeout(timer); timer = null; }
+    skipped = 0;
+    unschedule();
     rows.value = [];
     received.value = 0;
     selected.value = null;
@@ -89,7 +124,9 @@ export const useTailStore = defineStore('tail', () => {
     switch (e.type) {
       case 'records':
         for (const r of e.records) pending.push(r);
-        timer ??= setTimeout(flush, FLUSH_MS);
+        // While frames do not run (a hidden page) the buffer keeps only what could be shown.
+        if (pending.length > 2 * cap.value) { skipped += pending.length - cap.value; pending = pending.slice(pending.length - cap.value); }
+        schedule();
         break;
       case 'seeked':
         // Records still buffered are from the old position.
@@ -174,7 +211,7 @@ export const useTailStore = defineStore('tail', () => {
   }
 
   return {
-    topic, partitions, startKind, startOffset, startTimestamp, lastN, cap, subscription, status, error, rows, received,
+    autoScroll, topic, partitions, startKind, startOffset, startTimestamp, lastN, cap, subscription, status, error, rows, received,
     positions, selected, dropped, lastRow, filterText, filterField, shown, exportShown, open, pause, resume, stop, seek, flush, clear, setCap,
   };
 });

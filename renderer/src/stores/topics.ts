@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ClusterOverview, CreateTopicArgs, TopicDetail, TopicSummary } from '../../../core/console/bridge.ts';
+import type { ClusterOverview, CreateTopicArgs, ReassignmentView, TopicDetail, TopicSummary } from '../../../core/console/bridge.ts';
 import { fieldOf, messageOf } from '../bridge/errors.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
 
@@ -114,7 +114,24 @@ export const useTopicsStore = defineStore('topics', () => {
     }
   }
 
+  type Moves = { partitions: ReassignmentView[] } | { error: string };
+  async function reassignCall(op: 'alterReplicationFactor' | 'listReassignments' | 'cancelReassignments', extra: Record<string, unknown> = {}): Promise<Moves> {
+    const name = detail.value?.name;
+    if (!name) return { error: 'No topic is open.' };
+    try {
+      const r = await useBridge().invoke(op, { name, ...extra } as never);
+      return { partitions: (r as { partitions: ReassignmentView[] }).partitions };
+    } catch (e) {
+      return { error: messageOf(e) };
+    }
+  }
+  /** Starts moving the open topic's partitions to `rf` replicas; returns the partitions being moved, or the error. */
+  const alterReplicationFactor = (rf: number) => reassignCall('alterReplicationFactor', { replicationFactor: rf });
+  const reassignments = () => reassignCall('listReassignments');
+  const cancelReassignments = () => reassignCall('cancelReassignments');
+
   return {
+    alterReplicationFactor, reassignments, cancelReassignments,
     topics, loading, error, search, showInternal, filtered, overview, detail, detailError, load, create, remove, loadDetail,
     alterConfig, addPartitions, deleteRecords,
   };
