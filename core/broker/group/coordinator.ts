@@ -50,6 +50,8 @@ export interface CoordinatorHost {
   readonly brokerId?: number;
   /** Replication, when the broker has it: writes wait for the in-sync replicas. */
   readonly replication?: CoordinatorReplication | undefined;
+  /** Store groups in `__consumer_offsets` (default: when the topics are a real TopicManager). */
+  readonly persistOffsets?: boolean;
 }
 
 export interface OffsetCommitInput {

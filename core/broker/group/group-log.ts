@@ -148,6 +148,8 @@ export interface GroupLogHost {
   config: BrokerConfig;
   /** Wakes fetches parked on a partition after an append. */
   notifyAppended(topicId: string, partition: number): void;
+  /** Store groups in `__consumer_offsets` (default: when the topics are a real TopicManager). */
+  readonly persistOffsets?: boolean;
 }
 
 /** Reads and writes `__consumer_offsets`. */
@@ -161,7 +163,7 @@ export class GroupLog {
 
   /** False when the broker runs on injected in-memory topics (some unit tests): commits stay in memory. */
   get persistent(): boolean {
-    return this.host.topics instanceof TopicManager;
+    return this.host.persistOffsets ?? this.host.topics instanceof TopicManager;
   }
 
   private get topic(): TopicState | undefined {
