@@ -315,6 +315,8 @@ export class Coordinator implements AdminContext {
     s.wantFence = req.wantFence;
     if (req.metadataOffset > s.applied) s.applied = req.metadataOffset;
     const b = this.brokerMap.get(req.brokerId)!;
+    // Before this heartbeat's own changes (an unfencing) move the seq on.
+    const isCaughtUp = s.applied >= this.currentSeq;
     let shouldShutDown = false;
     if (req.wantShutDown) {
       shouldShutDown = this.controlledShutdown(req.brokerId, s);
@@ -325,7 +327,7 @@ export class Coordinator implements AdminContext {
     }
     this.checkAppliedWaiters();
     const now = this.brokerMap.get(req.brokerId)!;
-    return { errorCode: ErrorCode.NONE, isCaughtUp: s.applied >= this.currentSeq, isFenced: now.fenced, shouldShutDown };
+    return { errorCode: ErrorCode.NONE, isCaughtUp, isFenced: now.fenced, shouldShutDown };
   }
 
   /** Long poll for the changes after `fromSeq` (a snapshot when `fromSeq` is 0 or not resumable). */
