@@ -3,16 +3,17 @@
 // refusing foreign senders), create the window with secure webPreferences and serve the renderer
 // with a CSP, deny navigation and new windows, and stop the brokers on quit.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Module, { createRequire } from 'node:module';
+import Module, { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TailEvent } from '../../../core/console/bridge.ts';
 import type { IpcOutcome } from '../../../electron/shared/ipc.ts';
 import { bridgeMethodsFromSource } from './bridge-methods.ts';
+import { bundleImports, packagedFilter } from './packaging.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // Node 24 (the project's own), as the app's Electron embeds.
@@ -278,5 +279,36 @@ describe('built preload (out/preload/index.cjs) under a stand-in electron', () =
     push('unknown', { type: 'paused' }, 5);
     expect(events).toEqual([{ type: 'paused' }, { type: 'resumed' }, { type: 'closed' }]);
     expect(sent.filter(([c]) => c === 'samsa:stream-ack').map(([, a]) => a[1])).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('runtime imports of the built bundles are packaged', () => {
+  const files = (dir: string): string[] => readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(c|m)?js$/.test(e.name)).map((e) => join(e.parentPath, e.name));
+
+  it('the sandboxed preload requires nothing but electron', () => {
+    const code = readFileSync(join(root, 'out/preload/index.cjs'), 'utf8');
+    const requires = [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+    expect([...new Set(requires)]).toEqual(['electron']);
+  });
+
+  it('every package the main bundles import is a production dependency, and its entry is packaged', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const f of files('out/main')) for (const name of bundleImports(readFileSync(f, 'utf8'))) if (!builtinModules.includes(name)) imported.add(name);
+    // The broker and the console service need these at runtime.
+    expect([...imported]).toEqual(expect.arrayContaining(['better-sqlite3', '@platformatic/kafka', '@node-rs/crc32']));
+    // snappy and lz4-napi load lazily through a created require.
+    const sources = files('out/main').map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const lazy of ['snappy', 'lz4-napi']) { expect(sources).toContain(`("${lazy}")`); imported.add(lazy); }
+    const require = createRequire(join(root, 'out/main/index.js'));
+    for (const os of ['mac', 'linux'] as const) {
+      const f = packagedFilter(os, 'x64');
+      for (const name of imported) {
+        expect(pkg.dependencies[name], `${name} must be in dependencies`).toBeDefined();
+        const entry = require.resolve(name).slice(root.length);
+        expect(f.nodeModules(entry), `${os}: ${entry}`).toBe(true);
+      }
+    }
   });
 });
