@@ -175,9 +175,65 @@ async function startCluster(o: ClusterOptions): Promise<number> {
       }
     }
   }
-  o.unlock();
-  console.error('samsa: --brokers N ≥ 2 is not available yet');
-  return 1;
+  const { Coordinator } = await import('../cluster/coordinator.ts');
+  const { ControllerServer } = await import('../cluster/controller-server.ts');
+  const { Supervisor } = await import('../cluster/supervisor.ts');
+  let running = false;
+  const log = (line: string): void => { if (running) console.error(`${new Date().toISOString()} ${line}`); };
+  const startupOutput: string[] = [];
+  let coordinator: InstanceType<typeof Coordinator> | undefined;
+  let server: InstanceType<typeof ControllerServer> | undefined;
+  let supervisor: InstanceType<typeof Supervisor> | undefined;
+  const closeAll = async (): Promise<void> => {
+    await supervisor?.shutdown();
+    await server?.close();
+    coordinator?.close();
+  };
+  try {
+    coordinator = Coordinator.open(o.dataDir, o.config, { log });
+    server = new ControllerServer(coordinator, { log });
+    const controller = await server.listen(0, '127.0.0.1');
+    const c = coordinator;
+    supervisor = new Supervisor({
+      dataDir: o.dataDir, host: o.host, basePort: o.port, controller: `127.0.0.1:${controller.port}`,
+      overrides: o.overrides,
+      coordinator: {
+        brokerExited: (id) => c.brokerExited(id),
+        metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
+      },
+      log: (line) => { if (running) log(line); else startupOutput.push(line); },
+    });
+    await supervisor.startBrokers(o.brokers);
+  } catch (e) {
+    const err = e as Error & { output?: string[] };
+    const last = err.output?.filter((l) => l.trim()).at(-1);
+    console.error(`samsa: ${last ? `${err.message.split('\n')[0]!.replace(/ \(code .*$/, '')}: ${last.replace(/^\[broker \d+\] /, '')}` : `could not start: ${err.message.split('\n')[0]}`}`);
+    await closeAll().catch(() => undefined);
+    o.unlock();
+    return 1;
+  }
+  running = true;
+  const sup = supervisor;
+  const bootstrap = sup.bootstrap();
+  const consoleHost = o.ui ? await startConsole(bootstrap, o.uiPort, o.dataDir, sup) : undefined;
+  const endpoint = await openControl(sup, o.dataDir, bootstrap);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`Samsa: ${signal} received, shutting down`);
+      endpoint.close().then(() => consoleHost?.close()).then(closeAll).then(
+        () => { o.unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
+        (e: unknown) => { o.unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    for (const b of sup.statuses()) console.log(`Samsa broker ${b.id} listening on ${o.host}:${b.port}`);
+    console.log(`Samsa cluster of ${o.brokers} brokers ready, bootstrap ${bootstrap} (data dir: ${o.dataDir})`);
+    if (consoleHost?.message) console.log(consoleHost.message);
+  });
 }
 
 /** Why `host:port` cannot be listened on, or undefined when it can. */
