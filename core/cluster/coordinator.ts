@@ -86,6 +86,9 @@ export class Coordinator implements AdminContext {
   private appliedWaiters = new Set<Waiter>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private readonly openedAtMs = Date.now();
+  /** Brokers known from the store that have not registered since this coordinator started. */
+  private readonly unclaimed = new Set<number>();
 
   constructor(store: MetadataStore, config: BrokerConfig, opts: CoordinatorOptions = {}) {
     this.store = store;
@@ -104,6 +107,7 @@ export class Coordinator implements AdminContext {
       if (!b.fenced || b.shuttingDown) fence.push({ type: 'broker', broker: { ...b, fenced: true, shuttingDown: false } });
     }
     this.commit(fence);
+    for (const id of this.brokerMap.keys()) this.unclaimed.add(id);
     if (opts.timers !== false) {
       const hb = this.heartbeatIntervalMs;
       const tick = setInterval(() => this.checkSessions(), Math.max(50, Math.min(1000, hb / 2)));
@@ -295,6 +299,7 @@ export class Coordinator implements AdminContext {
     if (existing && !existing.fenced) changes.push(...this.moveAway(req.brokerId, false));
     this.commit(changes);
     this.sessions.set(req.brokerId, { epoch, lastHeartbeatMs: Date.now(), applied: 0, wantFence: false, shutdownSeq: 0 });
+    this.unclaimed.delete(req.brokerId);
     this.log(`broker ${req.brokerId} registered at epoch ${epoch}`);
     this.checkAppliedWaiters();
     return { errorCode: ErrorCode.NONE, brokerEpoch: epoch };
@@ -397,9 +402,20 @@ export class Coordinator implements AdminContext {
     this.checkAppliedWaiters();
   }
 
-  private checkSessions(): void {
+  checkSessions(): void {
     if (this.closed) return;
     const now = Date.now();
+    // A broker that was up before this coordinator started and has not come back
+    // within a session timeout: its leaderships and ISR places move as for a fencing.
+    if (this.unclaimed.size > 0 && now - this.openedAtMs > this.sessionTimeoutMs) {
+      const changes: MetadataChange[] = [];
+      for (const id of this.unclaimed) {
+        this.log(`broker ${id} did not register again after the coordinator started`);
+        changes.push(...this.moveAway(id, false));
+        this.commit(changes.splice(0));
+      }
+      this.unclaimed.clear();
+    }
     for (const [id, s] of this.sessions) {
       const b = this.brokerMap.get(id);
       if (b && !b.fenced && now - s.lastHeartbeatMs > this.sessionTimeoutMs) {

@@ -354,4 +354,21 @@ describe('coordinator restart', () => {
     expect(c2.liveBrokerIds()).toEqual([1]);
     void b2;
   });
+
+  it('moves the leaderships of a broker that does not come back within a session timeout after the restart', async () => {
+    const dir = makeTmpDir('samsa-lead-');
+    const c = coordinator({}, { dir });
+    await startBrokers(c, [1, 2]);
+    await topic(c, 't', [[1, 2], [2, 1]]);
+    for (const b of brokers.splice(0)) await b.stop();
+    c.close();
+    open.splice(0);
+    const c2 = coordinator({ 'broker.session.timeout.ms': '300' }, { dir, timers: true });
+    const [n1] = await startBrokers(c2, [1]);
+    n1!.heartbeatEvery(50);
+    expect(part(c2, 't', 1).leader).toBe(2); // not yet: broker 2 may still come back
+    await until(() => part(c2, 't', 1).leader === 1);
+    expect(part(c2, 't', 1)).toMatchObject({ leader: 1, isr: [1], leaderEpoch: 1 });
+    expect(part(c2, 't', 0)).toMatchObject({ leader: 1, isr: [1] });
+  });
 });
