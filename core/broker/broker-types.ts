@@ -41,14 +41,24 @@ export interface PartitionState {
   topicId: string;
   log: PartitionLog;
   leaderEpoch: number;
+  /** The coordinator's view (the real TopicManager always has them): leader id, replicas, ISR, partition epoch. */
+  leader?: number;
+  replicas?: number[];
+  isr?: number[];
+  partitionEpoch?: number;
 }
 
 export interface TopicState {
   name: string;
   topicId: string;
   internal: boolean;
+  /** Indexed by partition id; holes for partitions not hosted on this broker. */
   partitions: PartitionState[];
+  /** The topic's partition count (hosted or not); `partitions.length` when absent. */
+  numPartitions?: number;
   configs: Record<string, string>;
+  /** The effective min.insync.replicas. */
+  minInsyncReplicas?: number;
 }
 
 /** The TopicManager surface used by the data-path handlers. */

@@ -1,12 +1,18 @@
 // A broker node: the listener, the request pipeline, the API table, and the
-// state the handlers share (topics, logs, config, delayed fetches).
+// state the handlers share (the metadata image, topics, logs, config, delayed
+// fetches).
+//
+// A broker follows the coordinator (Kafka's KRaft controller role) through a
+// ControllerChannel: it registers, fetches the metadata (a snapshot, then a
+// long poll for changes), heartbeats, and forwards admin requests. Without an
+// injected channel it opens a coordinator in its own process on the data dir
+// (`<data-dir>/metadata.db`, logs in `<data-dir>/broker-<id>/`): a single-broker
+// cluster runs the same code as a multi-broker one.
 
 import { randomBytes } from 'node:crypto';
-import { BrokerConfig } from './configs.ts';
 import { join } from 'node:path';
-import { TopicManager, toLogConfig } from './topic-manager.ts';
-import { effectiveTopicConfigs } from './configs.ts';
-import { MetadataStore } from '../cluster/metadata-store.ts';
+import { BrokerConfig, effectiveTopicConfigs } from './configs.ts';
+import { TopicManager, toLogConfig, type PartitionState } from './topic-manager.ts';
 import { LogManager } from '../storage/log-manager.ts';
 import { ApiTable, createApiTable } from './api-table.ts';
 import { createDispatch } from './dispatch.ts';
@@ -15,6 +21,12 @@ import { KafkaServer } from './server.ts';
 import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
+import { ErrorCode, KafkaError } from '../protocol/errors.ts';
+import { MetadataImage } from './metadata-image.ts';
+import { LocalReplication } from './local-replication.ts';
+import type { ControllerChannel, ForwardContext, HeartbeatResponse } from './controller-channel.ts';
+import type { Replication } from './replication.ts';
+import type { Coordinator } from '../cluster/coordinator.ts';
 
 /** The log manager as the broker sees it: something to close on shutdown. */
 export interface LogManagerLike {
@@ -33,10 +45,19 @@ export interface BrokerOptions {
   advertisedHost?: string;
   /** Port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster); defaults to the bound port. */
   advertisedPort?: number;
+  /** broker.rack, registered with the coordinator. */
+  rack?: string | null;
   dataDir: string;
   config?: BrokerConfig;
   clusterId?: string;
-  /** Injected topic manager (tests, or when the caller builds it). */
+  /**
+   * The coordinator. Without one, start() opens a coordinator in this process
+   * on `dataDir` (a single-broker cluster) and closes it on stop().
+   */
+  controller?: ControllerChannel;
+  /** Replication (leader/follower roles, high watermark, acks=all); a leader-only one by default. */
+  replication?: Replication | ((broker: Broker) => Replication);
+  /** Injected topic manager (tests): the broker then follows no coordinator. */
   topics?: TopicManager;
   /** Injected log manager, closed on stop(). */
   logs?: LogManagerLike;
@@ -47,6 +68,17 @@ export interface BrokerOptions {
   /** Diagnostic messages (closed connections, handler failures). */
   log?: (msg: string) => void;
 }
+
+/** How long a fetchMetadata long poll waits for changes. */
+const METADATA_POLL_MS = 5_000;
+/** How long stop() lets a controlled shutdown take. */
+const CONTROLLED_SHUTDOWN_MS = 5_000;
+/** How long start() waits to be unfenced before serving anyway. */
+const UNFENCE_WAIT_MS = 10_000;
+/** How long start() retries registering (the coordinator unreachable, or an old session of this id still live). */
+const REGISTER_RETRY_MS = 15_000;
+/** A single call to the coordinator that takes longer than this is given up. */
+const CONTROLLER_CALL_MS = 10_000;
 
 export class Broker {
   readonly brokerId: number;
@@ -59,9 +91,19 @@ export class Broker {
   readonly purgatory = new DelayedFetchPurgatory();
   topics: TopicManager;
   logs: LogManagerLike | undefined;
-  /** Consumer groups and committed offsets (classic protocol). */
+  /** The cluster metadata as this broker last applied it. */
+  readonly image = new MetadataImage();
+  /** The coordinator's channel; undefined on a broker with injected topics. */
+  controller: ControllerChannel | undefined;
+  /** The coordinator this broker opened in its own process (single-broker cluster), if any. */
+  coordinator: Coordinator | undefined;
+  replication: Replication;
+  /** Assigned by the coordinator at each registration; -1 before. */
+  brokerEpoch = -1;
+  readonly incarnationId = randomBytes(16).toString('base64url');
+  /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
-  /** Producer ids for InitProducerId, reserved in blocks in the metadata store. */
+  /** Producer ids for InitProducerId, in blocks from the coordinator. */
   readonly producerIds: ProducerIdManager;
   /** True once stop() began: new requests are refused, parked fetches answer. */
   stopping = false;
@@ -70,7 +112,17 @@ export class Broker {
   private boundPort = -1;
   private server: KafkaServer | undefined;
   private readonly opts: BrokerOptions;
-  private metadata: MetadataStore | undefined;
+  /** True while following the coordinator (metadata loop and heartbeats run). */
+  private following = false;
+  private closed = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight: Promise<HeartbeatResponse | undefined> | undefined;
+  private metadataLoop: Promise<void> | undefined;
+  /** The last metadata seq fully applied (logs created, roles changed). */
+  private appliedSeq = 0;
+  private reregistering: Promise<void> | undefined;
+  /** Leadership changes seen while the topic manager is being built; delivered once it is. */
+  private pendingLeadership: PartitionState[] | undefined;
 
   constructor(opts: BrokerOptions) {
     this.opts = opts;
@@ -85,13 +137,20 @@ export class Broker {
     this.apis = createApiTable();
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
-    const fallbackIds = inMemoryReservations();
-    this.producerIds = new ProducerIdManager((n) => this.metadata ? this.metadata.allocateProducerIds(n) : fallbackIds(n));
+    this.controller = opts.controller;
+    this.replication = typeof opts.replication === 'function'
+      ? opts.replication(this)
+      : opts.replication ?? new LocalReplication();
+    // Blocks come from the coordinator (InitProducerId passes `controller`);
+    // a broker on injected topics reserves them in memory.
+    this.producerIds = new ProducerIdManager(inMemoryReservations());
     this.groups = new GroupCoordinator({
       get topics() { return self.topics; },
       config: this.config,
       notifyAppended: (topicId, partition) => this.purgatory.notify(partitionKey(topicId, partition)),
       log: (m) => this.log(m),
+      get brokerId() { return self.brokerId; },
+      get replication() { return self.replication; },
     });
   }
 
@@ -100,71 +159,293 @@ export class Broker {
     return this.opts.advertisedPort ?? (this.boundPort >= 0 ? this.boundPort : this.requestedPort);
   }
 
+  /** Whether this broker follows a coordinator's metadata (false with injected topics). */
+  get hasMetadata(): boolean {
+    return this.following;
+  }
+
   log(msg: string): void {
     this.opts.log?.(`[broker ${this.brokerId}] ${msg}`);
   }
 
   async start(): Promise<{ host: string; port: number }> {
-    if (this.topics === missingTopics) {
-      // Single node: the metadata store lives in <data-dir>/metadata.db, the
-      // logs in <data-dir>/broker-<id>/.
-      const metadata = MetadataStore.open(this.dataDir);
-      this.metadata = metadata;
-      try {
-        if (this.opts.clusterId === undefined) this.clusterId = metadata.clusterId;
-        const logs = await LogManager.open({
-          dir: join(this.dataDir, `broker-${this.brokerId}`),
-          defaultConfig: toLogConfig(effectiveTopicConfigs(this.config, {})),
-          retentionCheckIntervalMs: this.config.logRetentionCheckIntervalMs,
-          cleanerEnable: this.config.get('log.cleaner.enable') !== 'false',
-          cleanerBackoffMs: Number(this.config.get('log.cleaner.backoff.ms')),
-          producerExpiry: {
-            expirationMs: this.config.producerIdExpirationMs,
-            checkIntervalMs: this.config.producerIdExpirationCheckIntervalMs,
-          },
-        });
-        this.logs = logs;
-        this.topics = await TopicManager.open(metadata, logs, this.config);
-        for (const s of this.topics.strays) this.log(`partition directory ${s} belongs to no known topic; left untouched`);
-      } catch (e) {
-        await this.logs?.close();
-        this.logs = undefined;
-        metadata.close();
-        this.metadata = undefined;
-        throw e;
-      }
-    }
-
     this.stopping = false;
-    // Replays __consumer_offsets in the background (group APIs answer
-    // COORDINATOR_LOAD_IN_PROGRESS meanwhile); `groups.ready` settles when done.
-    void this.groups.start();
+    this.closed = false;
+    const follow = this.topics === missingTopics;
     const server = new KafkaServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
       writeHighWaterMark: this.opts.writeHighWaterMark ?? 4 * 1024 * 1024,
       onLog: (m) => this.log(m),
     });
-    const addr = await server.listen(this.host, this.requestedPort);
+    // The logs load while the listener binds; the bound port is registered.
+    const logs = follow ? this.openLogs() : undefined;
+    let addr: { host: string; port: number };
+    try {
+      addr = await server.listen(this.host, this.requestedPort);
+    } catch (e) {
+      if (logs) await logs.then((l) => l.close(), () => undefined);
+      throw e;
+    }
     this.server = server;
     this.boundPort = addr.port;
+    if (follow) {
+      try {
+        await this.startFollowing(await logs!);
+      } catch (e) {
+        await this.shutdown(false);
+        throw e;
+      }
+    }
+    // Groups load their __consumer_offsets partitions in the background
+    // (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+    void this.groups.start();
+    this.flushLeadership();
     return addr;
+  }
+
+  private openLogs(): Promise<LogManager> {
+    return LogManager.open({
+      dir: join(this.dataDir, `broker-${this.brokerId}`),
+      defaultConfig: toLogConfig(effectiveTopicConfigs(this.config, {})),
+      retentionCheckIntervalMs: this.config.logRetentionCheckIntervalMs,
+      cleanerEnable: this.config.get('log.cleaner.enable') !== 'false',
+      cleanerBackoffMs: Number(this.config.get('log.cleaner.backoff.ms')),
+      producerExpiry: {
+        expirationMs: this.config.producerIdExpirationMs,
+        checkIntervalMs: this.config.producerIdExpirationCheckIntervalMs,
+      },
+    });
+  }
+
+  /** Registers, loads the metadata snapshot, builds the topics, then follows the changes. */
+  private async startFollowing(logs: LogManager): Promise<void> {
+    this.logs = logs;
+    if (!this.controller) {
+      const [{ Coordinator }, { InProcessChannel }] = await Promise.all([
+        import('../cluster/coordinator.ts'), import('../cluster/in-process-channel.ts'),
+      ]);
+      // Its routine messages (registration, fencing of this only broker) are not logged.
+      this.coordinator = Coordinator.open(this.dataDir, this.config);
+      this.controller = new InProcessChannel(this.coordinator);
+    }
+    await this.register(REGISTER_RETRY_MS);
+    const delta = await this.call((c) => c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }));
+    this.image.apply(delta);
+    if (this.opts.clusterId === undefined && this.image.clusterId) this.clusterId = this.image.clusterId;
+    this.pendingLeadership = [];
+    this.topics = await TopicManager.open({
+      logs, config: this.config, brokerId: this.brokerId, image: this.image, replication: this.replication,
+      forward: (apiKey, version, req) => this.forward(apiKey, version, req, { clientId: null }),
+      onLeadership: (p) => this.onLeadership(p),
+      log: (m) => this.log(m),
+    });
+    this.replication.applyBrokers(this.image.brokers);
+    this.appliedSeq = this.image.seq;
+    for (const s of this.topics.strays) this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
+    this.following = true;
+    this.metadataLoop = this.followMetadata();
+    const every = Math.max(10, Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000));
+    this.heartbeatTimer = setInterval(() => { void this.heartbeat(false); }, every);
+    this.heartbeatTimer.unref();
+    void this.heartbeat(false);
+    // Serve once the coordinator has unfenced this broker (it has caught up).
+    const me = () => this.image.brokers.get(this.brokerId);
+    const unfenced = await this.topics.waitFor(() => me()?.fenced === false, UNFENCE_WAIT_MS);
+    if (!unfenced) this.log(`still fenced after ${UNFENCE_WAIT_MS} ms; serving anyway`);
+  }
+
+  /** Registers with the coordinator, retrying transient failures for up to `retryMs`. */
+  private async register(retryMs: number): Promise<void> {
+    const deadline = Date.now() + retryMs;
+    let lastError = '';
+    for (;;) {
+      try {
+        const res = await this.call((c) => c.register({
+          brokerId: this.brokerId, incarnationId: this.incarnationId, host: this.advertisedHost, port: this.advertisedPort,
+          rack: this.opts.rack ?? null, previousBrokerEpoch: this.brokerEpoch,
+        }));
+        if (res.errorCode === ErrorCode.NONE) {
+          this.brokerEpoch = res.brokerEpoch;
+          return;
+        }
+        lastError = `error code ${res.errorCode}`;
+        if (res.errorCode !== ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
+          throw new KafkaError(res.errorCode, `the coordinator refused the registration of broker ${this.brokerId}`);
+        }
+      } catch (e) {
+        if (e instanceof KafkaError) throw e;
+        lastError = (e as Error)?.message ?? String(e);
+      }
+      if (this.closed || Date.now() >= deadline) {
+        throw new Error(`could not register broker ${this.brokerId} with the coordinator: ${lastError}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  /** A call to the coordinator that gives up after CONTROLLER_CALL_MS (or the given time). */
+  private call<T>(fn: (c: ControllerChannel) => Promise<T>, timeoutMs = CONTROLLER_CALL_MS): Promise<T> {
+    const c = this.controller;
+    if (!c) return Promise.reject(new Error('no coordinator'));
+    return withTimeout(fn(c), timeoutMs, 'the coordinator did not answer');
+  }
+
+  /** The long poll: fetch the changes after the last applied seq, apply them, repeat. */
+  private async followMetadata(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const started = Date.now();
+      let delta;
+      try {
+        delta = await this.call((c) => c.fetchMetadata({
+          brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: this.image.seq, maxWaitMs: METADATA_POLL_MS,
+        }), METADATA_POLL_MS + CONTROLLER_CALL_MS);
+        failures = 0;
+      } catch (e) {
+        if (this.closed) return;
+        if (failures++ === 0) this.log(`fetching metadata failed: ${(e as Error)?.message ?? String(e)}`);
+        await sleep(Math.min(2000, 100 * failures));
+        continue;
+      }
+      if (this.closed) return;
+      if (!delta.snapshot && delta.changes.length === 0) {
+        // An empty answer long before the poll's end: the coordinator is closing; don't spin.
+        if (Date.now() - started < METADATA_POLL_MS / 2) await sleep(100);
+        continue;
+      }
+      try {
+        const changes = this.image.apply(delta);
+        await this.topics.apply(changes);
+        this.appliedSeq = this.image.seq;
+      } catch (e) {
+        this.log(`applying metadata up to ${delta.seq} failed: ${(e as Error)?.stack ?? String(e)}`);
+      }
+    }
+  }
+
+  /** One heartbeat; re-registers when the coordinator no longer knows this broker's epoch. */
+  private heartbeat(wantShutDown: boolean): Promise<HeartbeatResponse | undefined> {
+    if (this.heartbeatInFlight) return this.heartbeatInFlight;
+    const p = (async () => {
+      try {
+        const r = await this.call((c) => c.heartbeat({
+          brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, metadataOffset: this.appliedSeq, wantFence: false, wantShutDown,
+        }));
+        if ((r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) && !this.stopping && !this.closed) {
+          this.reregistering ??= this.register(0).then(
+            () => this.log(`registered again at epoch ${this.brokerEpoch}`),
+            (e: unknown) => this.log(`registering again failed: ${(e as Error)?.message ?? String(e)}`),
+          ).finally(() => { this.reregistering = undefined; });
+        }
+        return r;
+      } catch (e) {
+        if (!this.closed) this.log(`heartbeat failed: ${(e as Error)?.message ?? String(e)}`);
+        return undefined;
+      } finally {
+        this.heartbeatInFlight = undefined;
+      }
+    })();
+    this.heartbeatInFlight = p;
+    return p;
+  }
+
+  /**
+   * Sends an admin request to the coordinator (Kafka's forwarding). Rejects when
+   * it cannot be reached or does not answer in time; once it answers, this
+   * broker has applied the resulting metadata.
+   */
+  async forward(apiKey: number, version: number, request: unknown, ctx: ForwardContext, timeoutMs = 30_000): Promise<unknown> {
+    if (!this.controller) throw new Error('this broker follows no coordinator');
+    const res = await this.call((c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }), timeoutMs + CONTROLLER_CALL_MS);
+    // The coordinator answers once every live broker has applied the change;
+    // finish applying what was fetched meanwhile.
+    await this.topics.settled?.();
+    return res;
+  }
+
+  /** Tells the group coordinator about leadership of `__consumer_offsets` partitions. */
+  private onLeadership(p: PartitionState): void {
+    if (p.topic !== '__consumer_offsets') return;
+    if (this.pendingLeadership) {
+      this.pendingLeadership.push(p);
+      return;
+    }
+    this.deliverLeadership(p);
+  }
+
+  private flushLeadership(): void {
+    const pending = this.pendingLeadership;
+    this.pendingLeadership = undefined;
+    if (!pending) return;
+    // Only the latest state of each partition matters.
+    const latest = new Map<number, PartitionState>();
+    for (const p of pending) latest.set(p.partition, p);
+    for (const p of latest.values()) this.deliverLeadership(p);
+  }
+
+  private deliverLeadership(p: PartitionState): void {
+    const g = this.groups as unknown as { onPartitionLeadership?: (partition: number, isLeader: boolean, leaderEpoch: number) => void };
+    const stillHosted = this.topics.partition(p.topic, p.partition) === p;
+    g.onPartitionLeadership?.(p.partition, stillHosted && p.leader === this.brokerId, p.leaderEpoch);
   }
 
   /** Stops accepting, answers parked fetches, closes connections and logs. */
   async stop(): Promise<void> {
     if (this.stopping) return;
+    if (this.following && !this.closed) await this.controlledShutdown();
+    await this.shutdown(true);
+  }
+
+  /** Kafka's controlled shutdown: the coordinator moves leaderships away while this broker still serves. */
+  private async controlledShutdown(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    const deadline = Date.now() + CONTROLLED_SHUTDOWN_MS;
+    while (Date.now() < deadline) {
+      await this.heartbeatInFlight;
+      const r = await this.heartbeat(true);
+      if (r?.shouldShutDown || (r && r.errorCode !== ErrorCode.NONE)) return;
+      await sleep(r ? 20 : 200);
+    }
+    this.log(`controlled shutdown did not complete in ${CONTROLLED_SHUTDOWN_MS} ms`);
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
     this.stopping = true;
+    this.closed = true;
+    this.following = false;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     this.purgatory.wakeAll();
     this.groups.stop();
     // Let woken fetches and in-progress writes settle before connections close.
-    await new Promise((r) => setImmediate(r));
+    if (graceful) await new Promise((r) => setImmediate(r));
     await this.server?.close();
     this.server = undefined;
+    await this.replication.close();
+    await this.topics.settled?.();
     await this.logs?.close();
-    this.metadata?.close();
-    this.metadata = undefined;
+    if (this.coordinator) {
+      // This broker's own coordinator: the channel and the store go with it.
+      this.controller?.close();
+      this.controller = undefined;
+      this.coordinator.close();
+      this.coordinator = undefined;
+    }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => { setTimeout(r, ms).unref?.(); });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(message)), ms);
+    t.unref?.();
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+  });
 }
 
 /** Placeholder until a TopicManager is injected or built in start(). */
@@ -173,5 +454,7 @@ const missingTopics = {
   getById: () => undefined,
   all: () => [],
   partition: () => undefined,
-  autoCreate: () => Promise.reject(new Error('no TopicManager')),
+  autoCreate: () => Promise.reject(new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The broker is starting.')),
+  settled: () => Promise.resolve(),
+  waitFor: () => Promise.resolve(false),
 } as unknown as TopicManager;

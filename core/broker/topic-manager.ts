@@ -1,22 +1,37 @@
-// Topics on one broker: the metadata store's records joined with the partition
-// logs. Creates, deletes and auto-creates topics with Kafka's validation rules.
-import type { MetadataStore, TopicRecord } from '../cluster/metadata-store.ts';
+// Topics on one broker: the coordinator's metadata (the broker's MetadataImage)
+// joined with the partition logs this broker hosts. A broker hosts a partition
+// iff its id is among the partition's replicas: applying the metadata creates
+// (or keeps) those logs, deletes a partition's directory when its topic is
+// removed or this broker left its replica set, tells replication about role
+// changes, and pushes changed topic and broker configs into the running logs.
+//
+// Topics are created only by the coordinator: `create` and `autoCreate` send
+// it a CreateTopics request and wait until this broker has the new topic.
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
+import { ApiKey } from '../protocol/messages/api-keys.ts';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.ts';
 import type { Log, LogManager } from '../storage/log-manager.ts';
 import type { LogConfig } from '../storage/log-config.ts';
-import {
-  type BrokerConfig, collisionKey, effectiveTopicConfigs, topicConfigsError, topicNameError,
-} from './configs.ts';
+import type { PartitionInfo, TopicInfo } from '../cluster/metadata-types.ts';
+import { type BrokerConfig, effectiveTopicConfigs, topicNameError } from './configs.ts';
+import type { ImageChanges, MetadataImage } from './metadata-image.ts';
+import type { Replication } from './replication.ts';
 
 /** Kafka's internal topics (a user topic may also start with "__"; that doesn't make it internal). */
 export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
 
+/** A partition hosted on this broker (leader or follower). */
 export interface PartitionState {
   topic: string;
   partition: number;
   topicId: string;
   log: Log;
+  /** The coordinator's state: leader id (-1 none), epochs, replicas and in-sync replicas. */
+  leader: number;
   leaderEpoch: number;
+  partitionEpoch: number;
+  replicas: number[];
+  isr: number[];
 }
 
 export interface TopicState {
@@ -24,9 +39,17 @@ export interface TopicState {
   topicId: string;
   internal: boolean;
   replicationFactor: number;
+  numPartitions: number;
+  /**
+   * The partitions hosted here, indexed by partition id, `length` =
+   * `numPartitions`. Partitions this broker holds no replica of are holes
+   * (undefined) — on a single broker there are none.
+   */
   partitions: PartitionState[];
   /** Overrides only; effective values come from `effectiveConfigs`. */
   configs: Record<string, string>;
+  /** The effective min.insync.replicas (acks=all), kept with the configs. */
+  minInsyncReplicas: number;
 }
 
 export interface CreateTopicSpec {
@@ -61,38 +84,72 @@ export function toLogConfig(eff: Record<string, string>): LogConfig {
   };
 }
 
+export interface TopicManagerOptions {
+  logs: LogManager;
+  config: BrokerConfig;
+  brokerId: number;
+  image: MetadataImage;
+  replication: Replication;
+  /** Sends an admin request to the coordinator; rejects when it cannot be reached. */
+  forward(apiKey: number, version: number, request: unknown): Promise<unknown>;
+  /** Called when this broker gains or loses the leadership of a hosted partition, or its leader epoch changes. */
+  onLeadership?(p: PartitionState, isLeader: boolean): void;
+  log?(msg: string): void;
+}
+
+/** How long `create`/`autoCreate` wait for the coordinator's answer and then for the topic to arrive here. */
+const CREATE_TIMEOUT_MS = 30_000;
+
 export class TopicManager {
   private readonly byName = new Map<string, TopicState>();
   private readonly byId = new Map<string, TopicState>();
-  private readonly collisions = new Map<string, string>();
-  /** Serializes creations so two requests for one name can't race. */
-  private pending: Promise<unknown> = Promise.resolve();
-  private readonly metadata: MetadataStore;
   private readonly logs: LogManager;
   private readonly config: BrokerConfig;
-  /** Partition directories on disk that belong to no known topic. */
+  private readonly brokerId: number;
+  private readonly replication: Replication;
+  private readonly opts: TopicManagerOptions;
+  readonly image: MetadataImage;
+  /** Partition directories on disk that this broker does not host; left untouched. */
   readonly strays: string[] = [];
-  /** Number of live brokers (1 for a single node): the ceiling of replication factors. */
-  liveBrokers = 1;
+  /** Serializes `apply` calls. */
+  private applying: Promise<void> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
 
-  private constructor(metadata: MetadataStore, logs: LogManager, config: BrokerConfig) {
-    this.metadata = metadata;
-    this.logs = logs;
-    this.config = config;
+  private constructor(opts: TopicManagerOptions) {
+    this.opts = opts;
+    this.logs = opts.logs;
+    this.config = opts.config;
+    this.brokerId = opts.brokerId;
+    this.replication = opts.replication;
+    this.image = opts.image;
   }
 
-  /** Loads every topic of the store, creating any missing partition logs. */
-  static async open(metadata: MetadataStore, logs: LogManager, config: BrokerConfig): Promise<TopicManager> {
-    const tm = new TopicManager(metadata, logs, config);
-    config.setDynamic('default', metadata.brokerConfigs(''));
-    config.setDynamic('broker', metadata.brokerConfigs(String(config.nodeId)));
-    for (const rec of metadata.listTopics()) await tm.materialize(rec);
-    // Logs on disk that the store does not know are left untouched (never delete
-    // data on a guess, e.g. when metadata.db was removed by hand) but reported.
-    for (const log of logs.all()) {
-      const t = tm.byName.get(log.topic);
-      if (!t) tm.strays.push(`${log.topic}-${log.partition}`);
+  /**
+   * Builds the topics from the image (after its first snapshot), creating or
+   * adopting the partition logs this broker hosts.
+   */
+  static async open(opts: TopicManagerOptions): Promise<TopicManager> {
+    const tm = new TopicManager(opts);
+    const img = opts.image;
+    tm.applyBrokerConfigs();
+    for (const t of img.topics()) tm.upsertTopic(t);
+    // Logs on disk that the metadata does not place here are left untouched
+    // (never delete data on a guess, e.g. when metadata.db was removed by hand,
+    // or the broker was reassigned away while down) but reported. A log left
+    // over from an earlier topic of the same name is deleted: the metadata is the truth.
+    for (const log of [...opts.logs.all()]) {
+      const t = img.topic(log.topic);
+      const info = t ? img.partition(t.topicId, log.partition) : undefined;
+      if (t && log.topicId && log.topicId !== t.topicId && info?.replicas.includes(tm.brokerId)) {
+        await opts.logs.delete(log.topic, log.partition);
+      } else if (!t || !info?.replicas.includes(tm.brokerId)) {
+        tm.strays.push(`${log.topic}-${log.partition}`);
+      }
     }
+    for (const t of img.topics()) {
+      for (const info of img.partitions(t.topicId)) if (info) await tm.applyPartition(info);
+    }
+    tm.notify();
     return tm;
   }
 
@@ -100,60 +157,219 @@ export class TopicManager {
   getById(topicId: string): TopicState | undefined { return this.byId.get(topicId); }
   all(): Iterable<TopicState> { return this.byName.values(); }
 
+  /** A partition hosted on this broker. */
   partition(topic: string, partition: number): PartitionState | undefined {
     return this.byName.get(topic)?.partitions[partition];
   }
 
-  effectiveConfigs(t: TopicState): Record<string, string> {
+  /** Live brokers (registered, unfenced): the ceiling of replication factors. */
+  get liveBrokers(): number {
+    return this.image.liveBrokers().length;
+  }
+
+  effectiveConfigs(t: { configs: Record<string, string> }): Record<string, string> {
     return effectiveTopicConfigs(this.config, t.configs);
   }
 
-  /** Validates a CreateTopics entry; throws KafkaError with Kafka's code and message. */
-  validate(spec: CreateTopicSpec): { numPartitions: number; replicationFactor: number; configs: Record<string, string> } {
-    const nameErr = topicNameError(spec.name);
-    if (nameErr) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameErr);
-    if (this.byName.has(spec.name)) {
-      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
-    }
-    const other = this.collisions.get(collisionKey(spec.name));
-    if (other !== undefined) {
-      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION,
-        `Topic '${spec.name}' collides with existing topic: ${other}`);
-    }
-    const numPartitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
-    if (numPartitions < 1) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
-    }
-    const replicationFactor = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
-    if (replicationFactor < 1) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
-    }
-    if (replicationFactor > this.liveBrokers) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR,
-        `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${this.liveBrokers} broker(s) are registered.`);
-    }
-    const cfgErr = topicConfigsError(spec.configs);
-    if (cfgErr) throw new KafkaError(ErrorCode.INVALID_CONFIG, cfgErr);
-    return { numPartitions, replicationFactor, configs: spec.configs as Record<string, string> };
+  // ---- following the metadata ----
+
+  /** Applies what an image update changed; calls are serialized. */
+  apply(changes: ImageChanges): Promise<void> {
+    const run = () => this.applyNow(changes);
+    const p = this.applying.then(run, run);
+    this.applying = p.catch((e: unknown) => this.opts.log?.(`applying metadata failed: ${(e as Error)?.stack ?? String(e)}`));
+    return p;
   }
 
-  /** Creates a topic (or only validates it); throws KafkaError. */
-  create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState | null> {
-    const run = async () => {
-      const v = this.validate(spec);
-      if (validateOnly) return null;
-      const rec = this.metadata.createTopic({
-        name: spec.name,
-        partitions: v.numPartitions,
-        replicationFactor: v.replicationFactor,
-        internal: INTERNAL_TOPICS.has(spec.name),
-        configs: v.configs,
-      });
-      return this.materialize(rec);
+  private async applyNow(ch: ImageChanges): Promise<void> {
+    const img = this.image;
+    let pushAll = false;
+    const own = String(this.brokerId);
+    if (ch.brokerConfigs.has('') || ch.brokerConfigs.has(own)) {
+      this.applyBrokerConfigs();
+      pushAll = true;
+    }
+    for (const r of ch.removedTopics) await this.removeTopic(r.name, r.topicId);
+    if (ch.snapshot) {
+      // Topics the snapshot does not have are in removedTopics; refresh the rest.
+      for (const t of img.topics()) this.upsertTopic(t);
+      for (const t of img.topics()) {
+        for (const info of img.partitions(t.topicId)) if (info) await this.applyPartition(info);
+      }
+    } else {
+      for (const t of ch.topics.values()) if (img.topic(t.name)?.topicId === t.topicId) this.upsertTopic(t);
+      for (const info of ch.partitions.values()) {
+        if (img.partition(info.topicId, info.partition) === info) await this.applyPartition(info);
+      }
+    }
+    if (pushAll) {
+      for (const t of this.byName.values()) this.pushConfigs(t);
+    }
+    if (ch.brokers) this.replication.applyBrokers(img.brokers);
+    this.notify();
+  }
+
+  /** Sets the dynamic broker config layers from the image. */
+  private applyBrokerConfigs(): void {
+    this.config.setDynamic('default', this.image.brokerConfigs.get('') ?? {});
+    this.config.setDynamic('broker', this.image.brokerConfigs.get(String(this.brokerId)) ?? {});
+  }
+
+  private upsertTopic(info: TopicInfo): TopicState {
+    let t = this.byName.get(info.name);
+    if (t && t.topicId !== info.topicId) t = undefined; // replaced; the old one was removed first
+    if (!t) {
+      t = {
+        name: info.name, topicId: info.topicId, internal: info.internal, replicationFactor: info.replicationFactor,
+        numPartitions: info.numPartitions, partitions: [], configs: { ...info.configs }, minInsyncReplicas: 1,
+      };
+      t.partitions.length = info.numPartitions;
+      t.minInsyncReplicas = Number(this.effectiveConfigs(t)['min.insync.replicas']) || 1;
+      this.byName.set(t.name, t);
+      this.byId.set(t.topicId, t);
+      return t;
+    }
+    t.internal = info.internal;
+    t.replicationFactor = info.replicationFactor;
+    if (info.numPartitions > t.partitions.length) t.partitions.length = info.numPartitions;
+    t.numPartitions = info.numPartitions;
+    if (!sameConfigs(t.configs, info.configs)) {
+      t.configs = { ...info.configs };
+      this.pushConfigs(t);
+    }
+    return t;
+  }
+
+  /** Makes the running logs of a topic follow its effective configs. */
+  private pushConfigs(t: TopicState): void {
+    const eff = this.effectiveConfigs(t);
+    t.minInsyncReplicas = Number(eff['min.insync.replicas']) || 1;
+    const lc = toLogConfig(eff);
+    for (const p of t.partitions) if (p) p.log.updateConfig(lc);
+  }
+
+  private async applyPartition(info: PartitionInfo): Promise<void> {
+    const t = this.byId.get(info.topicId);
+    if (!t) return;
+    const n = info.partition;
+    const existing = t.partitions[n];
+    if (!info.replicas.includes(this.brokerId)) {
+      if (existing) await this.dropPartition(t, existing);
+      return;
+    }
+    let p = existing;
+    if (!p) {
+      const lc = toLogConfig(this.effectiveConfigs(t));
+      let log = this.logs.get(t.name, n);
+      if (log && log.topicId && log.topicId !== t.topicId) {
+        await this.logs.delete(t.name, n);
+        log = undefined;
+      }
+      log ??= await this.logs.create(t.name, n, t.topicId, lc);
+      log.updateConfig(lc);
+      // The topic may have gone while the log was being opened.
+      if (this.byId.get(info.topicId) !== t) return;
+      p = {
+        topic: t.name, partition: n, topicId: t.topicId, log,
+        leader: -1, leaderEpoch: info.leaderEpoch, partitionEpoch: info.partitionEpoch, replicas: [], isr: [],
+      };
+      t.partitions[n] = p;
+      if (n >= t.partitions.length) t.partitions.length = n + 1;
+    }
+    const wasLeader = existing !== undefined && existing.leader === this.brokerId;
+    const oldEpoch = existing?.leaderEpoch;
+    p.leader = info.leader;
+    p.leaderEpoch = info.leaderEpoch;
+    p.partitionEpoch = info.partitionEpoch;
+    p.replicas = [...info.replicas];
+    p.isr = [...info.isr];
+    this.replication.applyPartition(p, info);
+    const isLeader = info.leader === this.brokerId;
+    if (isLeader !== wasLeader || (isLeader && oldEpoch !== info.leaderEpoch)) this.opts.onLeadership?.(p, isLeader);
+  }
+
+  private async dropPartition(t: TopicState, p: PartitionState): Promise<void> {
+    delete t.partitions[p.partition];
+    const wasLeader = p.leader === this.brokerId;
+    this.replication.removePartition(p);
+    if (wasLeader) this.opts.onLeadership?.(p, false);
+    await this.logs.delete(p.topic, p.partition);
+  }
+
+  private async removeTopic(name: string, topicId: string): Promise<void> {
+    const t = this.byId.get(topicId);
+    if (!t) return;
+    this.byId.delete(topicId);
+    if (this.byName.get(name) === t) this.byName.delete(name);
+    for (const p of [...t.partitions]) if (p) await this.dropPartition(t, p);
+  }
+
+  // ---- waiting for the metadata ----
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves true once `cond()` holds after an apply, false after `timeoutMs`. */
+  waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (cond()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!cond()) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => { this.waiters.delete(check); resolve(cond()); }, timeoutMs);
+      timer.unref?.();
+      this.waiters.add(check);
+    });
+  }
+
+  /** Resolves once every apply queued so far has finished. */
+  settled(): Promise<void> {
+    return this.applying;
+  }
+
+  // ---- creating topics through the coordinator ----
+
+  /**
+   * Creates a topic (or only validates it) through the coordinator and waits
+   * until this broker has it; throws KafkaError with Kafka's code and message.
+   */
+  async create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState | null> {
+    const req: CreateTopicsRequest = {
+      topics: [{
+        name: spec.name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, assignments: [],
+        configs: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+      }],
+      timeoutMs: CREATE_TIMEOUT_MS,
+      validateOnly,
     };
-    const p = this.pending.then(run, run);
-    this.pending = p.catch(() => undefined);
-    return p;
+    let res: CreateTopicsResponse;
+    try {
+      res = await this.opts.forward(ApiKey.CreateTopics, 7, req) as CreateTopicsResponse;
+    } catch (e) {
+      if (e instanceof KafkaError) throw e;
+      throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Could not reach the coordinator: ${(e as Error)?.message ?? String(e)}`);
+    }
+    const r = res.topics[0];
+    if (!r) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'The coordinator answered without a result.');
+    if (r.errorCode !== ErrorCode.NONE) throw new KafkaError(r.errorCode, r.errorMessage ?? undefined);
+    if (validateOnly) return null;
+    return this.awaitTopic(spec.name, r.topicId);
+  }
+
+  /** Waits until the topic (with this id, when known) is here. */
+  private async awaitTopic(name: string, topicId: string | undefined): Promise<TopicState> {
+    const has = () => {
+      const t = this.byName.get(name);
+      return t !== undefined && (!topicId || topicId === ZERO_UUID || t.topicId === topicId);
+    };
+    if (!(await this.waitFor(has, CREATE_TIMEOUT_MS))) {
+      throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Topic ${name} was created but has not reached this broker yet.`);
+    }
+    return this.byName.get(name)!;
   }
 
   /**
@@ -169,98 +385,20 @@ export class TopicManager {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist and auto-creation is disabled.`);
     }
     try {
-      const t = await this.create({ name, numPartitions: -1, replicationFactor: -1, configs: {} });
-      return t!;
+      return (await this.create({ name, numPartitions: -1, replicationFactor: -1, configs: {} }))!;
     } catch (e) {
-      // A concurrent request created it first.
-      const t = this.byName.get(name);
-      if (t) return t;
+      // A concurrent request (here or on another broker) created it first.
+      if (e instanceof KafkaError && e.code === ErrorCode.TOPIC_ALREADY_EXISTS) return this.awaitTopic(name, undefined);
       throw e;
     }
   }
+}
 
-  async delete(name: string): Promise<void> {
-    const t = this.byName.get(name);
-    if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-    if (!this.config.deleteTopicEnable) {
-      throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
-    }
-    this.metadata.deleteTopic(name);
-    this.byName.delete(name);
-    this.byId.delete(t.topicId);
-    this.collisions.delete(collisionKey(name));
-    for (const p of t.partitions) await this.logs.delete(name, p.partition);
-  }
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-  /** Applies changed overrides to the running logs. */
-  setConfigs(name: string, configs: Record<string, string>): void {
-    const t = this.byName.get(name);
-    if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-    this.metadata.setTopicConfigs(name, configs);
-    t.configs = { ...configs };
-    const lc = toLogConfig(this.effectiveConfigs(t));
-    for (const p of t.partitions) p.log.updateConfig(lc);
-  }
-
-  /**
-   * Raises a topic's partition count (CreatePartitions): the store first, then
-   * the new partition logs. Serialized with creations.
-   */
-  addPartitions(name: string, count: number): Promise<TopicState> {
-    const run = async () => {
-      const t = this.byName.get(name);
-      if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-      if (count <= t.partitions.length) return t;
-      this.metadata.setPartitionCount(name, count);
-      const lc = toLogConfig(this.effectiveConfigs(t));
-      for (let p = t.partitions.length; p < count; p++) {
-        const log = await this.logs.create(name, p, t.topicId, lc);
-        t.partitions.push({ topic: name, partition: p, topicId: t.topicId, log, leaderEpoch: 0 });
-      }
-      return t;
-    };
-    const p = this.pending.then(run, run);
-    this.pending = p.catch(() => undefined);
-    return p;
-  }
-
-  /**
-   * Replaces a layer of dynamic broker configs ('default' = resource '', 'broker'
-   * = this broker): persisted, then pushed into every running log.
-   */
-  setBrokerConfigs(level: 'default' | 'broker', configs: Record<string, string>): void {
-    this.metadata.setBrokerConfigs(level === 'default' ? '' : String(this.config.nodeId), configs);
-    this.config.setDynamic(level, configs);
-    for (const t of this.byName.values()) {
-      const lc = toLogConfig(this.effectiveConfigs(t));
-      for (const p of t.partitions) p.log.updateConfig(lc);
-    }
-  }
-
-  private async materialize(rec: TopicRecord): Promise<TopicState> {
-    const state: TopicState = {
-      name: rec.name,
-      topicId: rec.topicId,
-      internal: rec.internal,
-      replicationFactor: rec.replicationFactor,
-      partitions: [],
-      configs: rec.configs,
-    };
-    const lc = toLogConfig(this.effectiveConfigs(state));
-    for (let p = 0; p < rec.partitions; p++) {
-      let log = this.logs.get(rec.name, p);
-      if (log && log.topicId !== rec.topicId) {
-        // Left over from an earlier topic of the same name: the store is the truth.
-        await this.logs.delete(rec.name, p);
-        log = undefined;
-      }
-      log ??= await this.logs.create(rec.name, p, rec.topicId, lc);
-      log.updateConfig(lc);
-      state.partitions.push({ topic: rec.name, partition: p, topicId: rec.topicId, log, leaderEpoch: 0 });
-    }
-    this.byName.set(rec.name, state);
-    this.byId.set(rec.topicId, state);
-    this.collisions.set(collisionKey(rec.name), rec.name);
-    return state;
-  }
+function sameConfigs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }

@@ -78,8 +78,10 @@ export class MemoryTopics implements TopicRegistry {
   create(name: string, partitions = 1): TopicState {
     const topicId = randomBytes(16).toString('base64url');
     const t: TopicState = {
-      name, topicId, internal: false, configs: {},
-      partitions: Array.from({ length: partitions }, (_, i): PartitionState => ({ topic: name, partition: i, topicId, log: new MemoryLog(), leaderEpoch: 0 })),
+      name, topicId, internal: false, configs: {}, numPartitions: partitions, minInsyncReplicas: 1,
+      partitions: Array.from({ length: partitions }, (_, i): PartitionState => ({
+        topic: name, partition: i, topicId, log: new MemoryLog(), leaderEpoch: 0, leader: 1, replicas: [1], isr: [1], partitionEpoch: 0,
+      })),
     };
     this.byName.set(name, t);
     return t;
