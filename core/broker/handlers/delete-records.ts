@@ -2,13 +2,15 @@
 // the high watermark) and answers with the new low watermark. Segments wholly
 // below the new start are deleted; fetches below it get OFFSET_OUT_OF_RANGE.
 // The new start is written to the log-start-offset checkpoint before the answer
-// goes out, so it survives a crash.
+// goes out, so it survives a crash. Only a partition's leader serves it
+// (NOT_LEADER_OR_FOLLOWER elsewhere).
 import type {
   DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult,
   DeleteRecordsResponseDeleteRecordsTopicResult,
 } from '../../protocol/messages/delete-records.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Broker } from '../broker.ts';
+import { leads, notLeader } from './cluster-view.ts';
 
 const HIGH_WATERMARK = -1;
 
@@ -19,8 +21,9 @@ export async function handleDeleteRecords(broker: Broker, req: DeleteRecordsRequ
     const partitions = t.partitions.map((p): DeleteRecordsResponseDeleteRecordsPartitionResult => {
       const answer = (errorCode: number, lowWatermark = -1) => ({ partitionIndex: p.partitionIndex, lowWatermark, errorCode });
       const state = topic?.partitions[p.partitionIndex];
-      if (!topic || !state) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!topic || !state) return answer(notLeader(broker, t.name, p.partitionIndex).errorCode);
       if (topic.internal) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION);
+      if (!leads(broker, state)) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       const log = state.log;
       const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : p.offset;
       if (offset < 0 || offset > log.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);

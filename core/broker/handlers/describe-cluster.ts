@@ -1,10 +1,12 @@
-// DescribeCluster (v0–1): the cluster id, the controller and the brokers with
-// their advertised address. This node is the whole cluster and its own
-// controller. v1 requests name an endpoint type; a broker listener serves only
-// BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
+// DescribeCluster (v0–1): the cluster id, the controller and the live brokers
+// with their advertised address, from the metadata image (controllerId as in
+// Metadata: the lowest live broker, which forwards admin requests to the
+// coordinator). v1 requests name an endpoint type; a broker listener serves
+// only BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Broker } from '../broker.ts';
+import { controllerId, liveBrokers } from './cluster-view.ts';
 
 const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
 const OPS_NOT_REQUESTED = -2147483648;
@@ -15,8 +17,8 @@ export function handleDescribeCluster(broker: Broker, req: DescribeClusterReques
   const endpointType = version >= 1 ? req.endpointType : EndpointType.BROKER;
   const res: DescribeClusterResponse = {
     throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: EndpointType.BROKER,
-    clusterId: broker.clusterId, controllerId: broker.brokerId,
-    brokers: [{ brokerId: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+    clusterId: broker.clusterId, controllerId: controllerId(broker),
+    brokers: liveBrokers(broker).map((b) => ({ brokerId: b.id, host: b.host, port: b.port, rack: b.rack })),
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_NOT_REQUESTED,
   };
   if (endpointType !== EndpointType.BROKER) {

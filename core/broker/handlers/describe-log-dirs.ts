@@ -1,7 +1,8 @@
 // DescribeLogDirs (v1–4): the broker's one log directory with the size of each
-// partition in it (all of them, or the requested ones that exist here). On a
-// single node there are no followers or future logs: offsetLag 0, isFutureKey
-// false. v4 adds the file system's total and usable bytes.
+// partition it hosts (all of them, or the requested ones hosted here), leader
+// or follower. offsetLag is the gap to the high watermark (Kafka's lag of a
+// current log), no future logs (isFutureKey false). v4 adds the file system's
+// total and usable bytes.
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
@@ -24,13 +25,12 @@ export async function handleDescribeLogDirs(broker: Broker, req: DescribeLogDirs
   }
   const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
   for (const { topic, partitions } of wanted) {
-    const states = partitions === null
-      ? topic.partitions
-      : partitions.map((p) => topic.partitions[p]).filter((p) => p !== undefined);
+    const states = (partitions === null ? topic.partitions : partitions.map((p) => topic.partitions[p]))
+      .filter((p) => p !== undefined);
     if (states.length === 0) continue;
     topics.push({
       name: topic.name,
-      partitions: states.map((p) => ({ partitionIndex: p.partition, partitionSize: p.log.size(), offsetLag: 0, isFutureKey: false })),
+      partitions: states.map((p) => ({ partitionIndex: p.partition, partitionSize: p.log.size(), offsetLag: Math.max(0, p.log.highWatermark - p.log.logEndOffset), isFutureKey: false })),
     });
   }
   let totalBytes = -1;

@@ -6,7 +6,10 @@
 //   t ≥ 0 → first offset whose timestamp ≥ t, if below the high watermark;
 //   none → offset -1, timestamp -1.
 // Special timestamps answer timestamp -1. Leader epochs (v4+) are the
-// partition's current epoch; a stale/newer currentLeaderEpoch is rejected.
+// partition's current epoch; a stale/newer currentLeaderEpoch is rejected
+// (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH), then only the leader answers
+// (NOT_LEADER_OR_FOLLOWER on a follower or a broker without a replica), as
+// Kafka checks them.
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
@@ -17,6 +20,7 @@ import type {
 } from '../../protocol/messages/list-offsets.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leaderEpochError } from './fetch.ts';
+import { leads, notLeader } from './cluster-view.ts';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -32,9 +36,10 @@ export async function handleListOffsets(
     name: t.name,
     partitions: await Promise.all(t.partitions.map(async (rp) => {
       const p = broker.topics.partition(t.name, rp.partitionIndex);
-      if (!p) return answer(rp.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1, -1);
+      if (!p) return answer(rp.partitionIndex, notLeader(broker, t.name, rp.partitionIndex).errorCode, -1, -1, -1);
       const epochError = leaderEpochError(version >= 4 ? rp.currentLeaderEpoch ?? -1 : -1, p.leaderEpoch);
       if (epochError !== ErrorCode.NONE) return answer(rp.partitionIndex, epochError, -1, -1, -1);
+      if (!leads(broker, p)) return answer(rp.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1, -1);
       return lookup(p, rp.partitionIndex, rp.timestamp, readCommitted);
     })),
   })));

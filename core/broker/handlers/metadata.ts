@@ -1,12 +1,17 @@
 // Metadata (key 3), v0–12: brokers, cluster id, controller, and topics with
-// their partitions. On this single-node broker every partition is led by this
-// broker, with replicas = ISR = [brokerId].
+// their partitions, from the broker's metadata image: brokers are the
+// registered, unfenced ones with their advertised address; per partition the
+// leader and its epoch, replicas, ISR and offline replicas (those on fenced or
+// unregistered brokers); LEADER_NOT_AVAILABLE when it has no live leader. The
+// controller id is the lowest live broker: clients send admin requests there,
+// and any broker forwards them to the coordinator.
 //
 // Kafka's rules followed here:
 //  - v0: an empty topic list means all topics; v1+: null means all topics.
 //  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
-//    always for v0–3) and `auto.create.topics.enable` is true. Like Kafka, the
+//    always for v0–3) and `auto.create.topics.enable` is true (the broker
+//    forwards a CreateTopics to the coordinator and waits). Like Kafka, the
 //    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
 //    no partitions; the client retries and then sees the topic. An invalid
 //    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
@@ -20,6 +25,7 @@ import type {
   MetadataResponseTopicInput as MetadataResponseTopic,
 } from '../../protocol/messages/metadata.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+import { controllerId, liveBroker, liveBrokers, partitionViews } from './cluster-view.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const OPS_NOT_REQUESTED = -2147483648;
@@ -58,9 +64,9 @@ export async function handleMetadata(
 
   const resp: MetadataResponse = {
     throttleTimeMs: 0,
-    brokers: [{ nodeId: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+    brokers: liveBrokers(broker).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
     clusterId: broker.clusterId,
-    controllerId: broker.brokerId,
+    controllerId: controllerId(broker),
     topics,
   };
   if (version >= 8 && version <= 10) {
@@ -86,21 +92,23 @@ function errorTopic(name: string | null, topicId: string, errorCode: number, ops
 }
 
 function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResponseTopic {
-  const id = broker.brokerId;
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    partitions: t.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
-      partitionIndex: p.partition,
-      leaderId: id,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: [id],
-      isrNodes: [id],
-      offlineReplicas: [],
-    })),
+    partitions: partitionViews(broker, t).map((p) => {
+      const live = p.leader >= 0 && liveBroker(broker, p.leader) !== undefined;
+      return {
+        errorCode: live ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p.partition,
+        leaderId: live ? p.leader : -1,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: p.replicas,
+        isrNodes: p.isr,
+        offlineReplicas: p.offlineReplicas,
+      };
+    }),
     topicAuthorizedOperations: ops,
   };
 }

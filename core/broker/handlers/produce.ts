@@ -3,11 +3,16 @@
 // v3+ is served: v0–2 get UNSUPPORTED_VERSION on every partition, as Kafka 4
 // answers them (KIP-896).
 //
-// Per partition: unknown → UNKNOWN_TOPIC_OR_PARTITION; the batches are
-// validated (CRC, sizes, `max.message.bytes`, …) and nothing is appended on
-// error; otherwise they are appended and the answer waits until the write is
-// done (acks=1 and acks=-1 are the same on a single node). Then fetches
-// waiting on the partition are woken.
+// Per partition: unknown → UNKNOWN_TOPIC_OR_PARTITION; a partition this
+// broker does not lead → NOT_LEADER_OR_FOLLOWER with the current leader and
+// epoch, and (v10+) the leaders' endpoints in `nodeEndpoints` (KIP-951), so the
+// client re-routes without a metadata round trip. The batches are validated
+// (CRC, sizes, `max.message.bytes`, …) and nothing is appended on error;
+// acks=-1 first needs min.insync.replicas in the ISR (NOT_ENOUGH_REPLICAS).
+// Then they are appended, the answer waits until the write is done — and with
+// acks=-1 until the high watermark passes it (the in-sync replicas have it,
+// else REQUEST_TIMED_OUT after the request's timeout) — and fetches waiting on
+// the partition are woken.
 //
 // Transactions are not supported yet: a request with a transactionalId is
 // answered with TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition, the
@@ -28,6 +33,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
 import { partitionKey } from '../delayed-fetch.ts';
 import { compactedTopicKeyError } from '../compacted-topic.ts';
+import { leads, liveBroker, notLeader } from './cluster-view.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
 
@@ -48,14 +54,42 @@ export async function handleProduce(
   // Kafka lets only its admin tooling (client id "__admin_client") write to
   // internal topics: a stray record in __consumer_offsets would break replay.
   const internalAllowed = _ctx.clientId === '__admin_client';
+  const ctx: ProduceContext = { acks: req.acks, timeoutMs: req.timeoutMs, now, internalAllowed, leaders: null };
   const responses = await Promise.all(req.topicData.map(async (td) => ({
     name: td.name,
     partitionResponses: await Promise.all(td.partitionData.map((pd) =>
       requestError !== ErrorCode.NONE
         ? errorResponse(pd.index, requestError, null)
-        : producePartition(broker, td.name, pd, now, internalAllowed))),
+        : producePartition(broker, td.name, pd, ctx))),
   })));
-  return { responses, throttleTimeMs: 0 };
+  const res: ProduceResponse = { responses, throttleTimeMs: 0 };
+  if (ctx.leaders !== null && version >= 10) {
+    res.nodeEndpoints = [];
+    for (const id of ctx.leaders) {
+      const b = liveBroker(broker, id);
+      if (b) res.nodeEndpoints.push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
+    }
+  }
+  return res;
+}
+
+interface ProduceContext {
+  acks: number;
+  timeoutMs: number;
+  now: number;
+  internalAllowed: boolean;
+  /** Leaders named in NOT_LEADER_OR_FOLLOWER answers (their endpoints go in nodeEndpoints). */
+  leaders: Set<number> | null;
+}
+
+function notLeaderResponse(broker: Broker, topic: string, index: number, ctx: ProduceContext): PartitionResponse {
+  const nl = notLeader(broker, topic, index);
+  const res = errorResponse(index, nl.errorCode, null);
+  if (nl.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
+    res.currentLeader = { leaderId: nl.leaderId, leaderEpoch: nl.leaderEpoch };
+    if (nl.leaderId >= 0) (ctx.leaders ??= new Set()).add(nl.leaderId);
+  }
+  return res;
 }
 
 function errorResponse(index: number, errorCode: number, message: string | null, recordErrors: PartitionResponse['recordErrors'] = []): PartitionResponse {
@@ -66,11 +100,13 @@ function errorResponse(index: number, errorCode: number, message: string | null,
 }
 
 async function producePartition(
-  broker: Broker, topic: string, pd: RequestPartition, now: number, internalAllowed: boolean,
+  broker: Broker, topic: string, pd: RequestPartition, ctx: ProduceContext,
 ): Promise<PartitionResponse> {
   const p: PartitionState | undefined = broker.topics.partition(topic, pd.index);
-  if (!p) return errorResponse(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
-  if (!internalAllowed && broker.topics.get(topic)?.internal) {
+  if (!p || !leads(broker, p)) return notLeaderResponse(broker, topic, pd.index, ctx);
+  const now = ctx.now;
+  const t = broker.topics.get(topic);
+  if (!ctx.internalAllowed && t?.internal) {
     return errorResponse(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   }
   const records = pd.records;
@@ -82,6 +118,11 @@ async function producePartition(
   if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
   const keyless = compactedTopicKeyError(p.log.config.cleanupPolicy, records, topic, pd.index);
   if (keyless) return errorResponse(pd.index, ErrorCode.INVALID_RECORD, keyless.message, keyless.recordErrors);
+  const acksAll = ctx.acks === -1;
+  if (acksAll) {
+    const code = broker.replication.checkAcksAll(p, t?.minInsyncReplicas ?? 1);
+    if (code !== ErrorCode.NONE) return errorResponse(pd.index, code, null);
+  }
   try {
     // Idempotent producers (batch header only): check and append run in the
     // same tick, so a retry can't slip between them (producer-state.ts).
@@ -91,20 +132,24 @@ async function producePartition(
       // Kafka answers a retried batch with the original's offsets, once it is written.
       const b = check.batch;
       if (b.written) await b.written;
+      const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, b.lastOffset + 1, ctx.timeoutMs) : ErrorCode.NONE;
       return {
-        index: pd.index, errorCode: ErrorCode.NONE, baseOffset: b.firstOffset,
+        index: pd.index, errorCode, baseOffset: b.firstOffset,
         logAppendTimeMs: p.log.config.messageTimestampType === 'LogAppendTime' ? b.timestamp : -1,
         logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null,
       };
     }
     const res = p.log.append(records, info, p.leaderEpoch, now);
+    const end = res.lastOffset + 1;
+    broker.replication.onLeaderAppend(p, end);
     // Wait for the write even with acks=0 (whose answer is never sent): the
     // request then stays in flight on its connection until the bytes are
     // written, so a producer can never run ahead of the disk (flow control).
     await res.written;
     broker.purgatory.notify(partitionKey(p.topicId, p.partition));
+    const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, end, ctx.timeoutMs) : ErrorCode.NONE;
     return {
-      index: pd.index, errorCode: ErrorCode.NONE, baseOffset: res.baseOffset,
+      index: pd.index, errorCode, baseOffset: res.baseOffset,
       logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset,
       recordErrors: [], errorMessage: null,
     };
