@@ -1,6 +1,7 @@
-// The admin APIs of issue 3 in the API table (Kafka 4.0 version floors):
-// CreatePartitions, DeleteRecords, AlterConfigs, IncrementalAlterConfigs,
-// DescribeCluster, DescribeLogDirs.
+// The admin APIs in the API table (Kafka 4.0 version floors): CreatePartitions,
+// DeleteRecords, AlterConfigs, IncrementalAlterConfigs, DescribeCluster,
+// DescribeLogDirs, and the coordinator's ElectLeaders,
+// AlterPartitionReassignments and ListPartitionReassignments.
 
 import type { ApiTable } from './api-table.ts';
 import { ApiKey } from '../protocol/messages/api-keys.ts';
@@ -18,6 +19,16 @@ import { handleAlterConfigs } from './handlers/alter-configs.ts';
 import { handleIncrementalAlterConfigs } from './handlers/incremental-alter-configs.ts';
 import { handleDescribeCluster } from './handlers/describe-cluster.ts';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs.ts';
+import { decodeElectLeadersRequest, encodeElectLeadersResponse } from '../protocol/messages/elect-leaders.ts';
+import {
+  decodeAlterPartitionReassignmentsRequest, encodeAlterPartitionReassignmentsResponse,
+} from '../protocol/messages/alter-partition-reassignments.ts';
+import {
+  decodeListPartitionReassignmentsRequest, encodeListPartitionReassignmentsResponse,
+} from '../protocol/messages/list-partition-reassignments.ts';
+import { handleElectLeaders } from './handlers/elect-leaders.ts';
+import { handleAlterPartitionReassignments } from './handlers/alter-partition-reassignments.ts';
+import { handleListPartitionReassignments } from './handlers/list-partition-reassignments.ts';
 
 export function registerAdminApis(table: ApiTable): void {
   table
@@ -45,5 +56,19 @@ export function registerAdminApis(table: ApiTable): void {
     .register({
       apiKey: ApiKey.DescribeCluster, name: 'DescribeCluster', min: 0, max: 1,
       decodeRequest: decodeDescribeClusterRequest, encodeResponse: encodeDescribeClusterResponse, handle: handleDescribeCluster,
+    })
+    .register({
+      apiKey: ApiKey.ElectLeaders, name: 'ElectLeaders', min: 0, max: 2,
+      decodeRequest: decodeElectLeadersRequest, encodeResponse: encodeElectLeadersResponse, handle: handleElectLeaders,
+    })
+    .register({
+      apiKey: ApiKey.AlterPartitionReassignments, name: 'AlterPartitionReassignments', min: 0, max: 0,
+      decodeRequest: decodeAlterPartitionReassignmentsRequest, encodeResponse: encodeAlterPartitionReassignmentsResponse,
+      handle: handleAlterPartitionReassignments,
+    })
+    .register({
+      apiKey: ApiKey.ListPartitionReassignments, name: 'ListPartitionReassignments', min: 0, max: 0,
+      decodeRequest: decodeListPartitionReassignmentsRequest, encodeResponse: encodeListPartitionReassignmentsResponse,
+      handle: handleListPartitionReassignments,
     });
 }
