@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as ElectronModule from 'electron';
 import type { BrowserWindow, Tray } from 'electron';
-import type { BrokerProcessInfo } from '../../core/cluster/cluster-control.ts';
+import type { BrokerProcessInfo, ClusterControl } from '../../core/cluster/cluster-control.ts';
 import { defaultDataDir } from '../../core/cli/data-dir.ts';
 import { createBridgeHandlers } from '../../core/console/handlers.ts';
 import { ConsoleService } from '../../core/console/service.ts';
@@ -73,6 +73,11 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   let brokers: BrokerProcessInfo[] = [];
   let quitting = false;
   let ipc: ReturnType<typeof registerBridgeIpc> | undefined;
+  const changeListeners = new Set<(list: BrokerProcessInfo[]) => void>();
+  const running = (): ClusterControl => {
+    if (!cluster) throw new Error('the local cluster is not running');
+    return cluster.control;
+  };
   let stopped = false;
 
   const openExternal = (url: string) => shell.openExternal(url);
@@ -179,7 +184,11 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   async function startCluster(): Promise<void> {
     try {
       cluster = await startLocalCluster(settings, utilityProcessSpawner(utilityProcess.fork, paths.brokerEntry, 'start'), log);
-      cluster.control.onChange((list) => { brokers = list; refreshStatus(); });
+      cluster.control.onChange((list) => {
+        brokers = list;
+        refreshStatus();
+        for (const l of changeListeners) l(list);
+      });
       brokers = await cluster.control.list();
       log(`cluster listening on ${cluster.bootstrap} (data folder ${settings.dataDir})`);
     } catch (e) {
@@ -216,7 +225,25 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
 
   if (!(await choosePorts())) { app.quit(); return; }
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
-  service = new ConsoleService({ bootstrap: `${host.includes(':') ? `[${host}]` : host}:${settings.port}`, clientId: 'samsa-desktop' });
+  // The console reaches the brokers' processes (Cluster view: stop, kill, start, add) through this,
+  // whatever cluster is running at the time.
+  const control: ClusterControl = {
+    list: async () => (cluster ? cluster.control.list() : []),
+    stop: async (id) => running().stop(id),
+    kill: async (id) => running().kill(id),
+    start: async (id) => running().start(id),
+    add: async () => running().add(),
+    onChange: (listener) => {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+  };
+  service = new ConsoleService({
+    bootstrap: `${host.includes(':') ? `[${host}]` : host}:${settings.port}`,
+    clientId: 'samsa-desktop',
+    settingsPath: join(app.getPath('userData'), 'console.json'),
+    clusterControl: control,
+  });
   const current = () => settings;
   ipc = registerBridgeIpc({
     ipcMain,
