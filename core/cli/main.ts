@@ -1,9 +1,10 @@
 // Entry point of the `samsa` command: dispatches to subcommands.
 import { UsageError } from './args.ts';
 
-const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; internal?: boolean }> = {
   start: { summary: 'Run a local Kafka-compatible broker', run: async (argv) => (await import('./start.ts')).start(argv) },
   broker: { summary: 'List, stop, kill, start and add the brokers of the running local cluster', run: async (argv) => (await import('./broker.ts')).broker(argv) },
+  'broker-node': { summary: 'One broker process of a multi-broker cluster (run by samsa start)', internal: true, run: async (argv) => (await import('./broker-node.ts')).brokerNode(argv) },
   topics: { summary: 'Create, list, describe, alter and delete topics (kafka-topics)', run: async (argv) => (await import('./tools/topics.ts')).topics(argv) },
   'console-producer': { summary: 'Produce lines from stdin or a file (kafka-console-producer)', run: async (argv) => (await import('./tools/console-producer.ts')).consoleProducer(argv) },
   'console-consumer': { summary: 'Print records of a topic (kafka-console-consumer)', run: async (argv) => (await import('./tools/console-consumer.ts')).consoleConsumer(argv) },
@@ -15,7 +16,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
 
 function help(): string {
   const lines = ['Usage: samsa <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(20)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) if (!c.internal) lines.push(`  ${name.padEnd(20)} ${c.summary}`);
   lines.push('', 'Run `samsa <command> --help` for the options of a command.');
   return lines.join('\n');
 }

@@ -91,7 +91,10 @@ export async function start(argv: string[]): Promise<number> {
   const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
   const control = new InProcessBrokerControl({
     id: config.nodeId, host: addr.host, port: addr.port, dataDir, startedAt: Date.now(),
-    partitionsLed: () => { let n = 0; for (const t of broker.topics.all()) n += t.partitions.length; return n; },
+    metadata: () => {
+      const c = broker.coordinator;
+      return c ? { brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) } : { brokers: [], partitions: [] };
+    },
   });
   const consoleHost = ui ? await startConsole(bootstrap, uiPort, dataDir, control) : undefined;
   const endpoint = await openControl(control, dataDir, bootstrap);
