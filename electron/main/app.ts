@@ -54,7 +54,9 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     return;
   }
   app.setName('Samsa');
-  app.setAppLogsPath();
+  // Tests and side-by-side runs keep their settings, logs and console state apart.
+  if (process.env.SAMSA_USER_DATA_DIR) app.setPath('userData', process.env.SAMSA_USER_DATA_DIR);
+  app.setAppLogsPath(process.env.SAMSA_USER_DATA_DIR ? join(process.env.SAMSA_USER_DATA_DIR, 'logs') : undefined);
   const { log, file: logFile } = fileLog(app.getPath('logs'));
   log(`Samsa ${app.getVersion()} starting (Electron ${process.versions.electron ?? '?'}, Node ${process.versions.node})`);
   process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e.message}`));

@@ -30,6 +30,7 @@ export const record = {
 };
 
 const appEvents = new EventEmitter();
+const paths = new Map();
 let ready = false;
 const readyWaiters = [];
 
@@ -40,9 +41,11 @@ export const app = {
   },
   setName(n) { record.appName = n; },
   getName() { return record.appName ?? 'Samsa'; },
-  setAppLogsPath() { record.logsPathSet = true; },
+  setAppLogsPath(path) { record.logsPathSet = true; if (path) paths.set('logs', path); },
+  setPath(name, path) { paths.set(name, path); },
   getVersion() { return '0.0.0-test'; },
   getPath(name) {
+    if (paths.has(name)) return paths.get(name);
     const base = process.env.FAKE_USERDATA;
     if (name === 'userData') return base;
     if (name === 'logs') return join(base, 'logs');
