@@ -29,6 +29,8 @@ export interface BrokerInfo {
   diskBytes: number | null;
   /** Process id, for brokers of the local cluster. */
   pid: number | null;
+  /** Runs inside the `samsa start` process (a single-broker local cluster): it cannot be stopped or started on its own. */
+  inProcess: boolean;
 }
 
 export type BrokerAction = 'stop' | 'kill' | 'start';

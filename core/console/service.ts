@@ -516,7 +516,7 @@ export class ConsoleService {
     for (const b of meta.brokers) {
       brokers.set(b.nodeId, {
         nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, isController: b.nodeId === meta.controllerId,
-        partitionsLed: led.get(b.nodeId) ?? 0, status: 'online', diskBytes: disk?.brokers.get(b.nodeId) ?? null, pid: null,
+        partitionsLed: led.get(b.nodeId) ?? 0, status: 'online', diskBytes: disk?.brokers.get(b.nodeId) ?? null, pid: null, inProcess: false,
       });
     }
     // The local cluster's supervisor knows brokers the metadata no longer lists (stopped, dead, fenced).
@@ -525,7 +525,7 @@ export class ConsoleService {
       const status: BrokerStatus = p.status === 'running' ? (p.fenced ? 'fenced' : known ? 'online' : 'starting') : p.status;
       brokers.set(p.id, {
         nodeId: p.id, host: known?.host ?? p.host, port: known?.port ?? p.port, rack: known?.rack ?? null, isController: known?.isController ?? false,
-        partitionsLed: led.get(p.id) ?? 0, status, diskBytes: known?.diskBytes ?? p.diskBytes, pid: p.pid,
+        partitionsLed: led.get(p.id) ?? 0, status, diskBytes: known?.diskBytes ?? p.diskBytes, pid: p.pid, inProcess: p.inProcess,
       });
     }
     return {

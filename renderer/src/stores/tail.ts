@@ -21,11 +21,13 @@ export const DEFAULT_CAP = 10_000;
 /** How often buffered records reach the view when animation frames are not available (a hidden page, tests). */
 export const FLUSH_MS = 100;
 
-const frame: ((cb: () => void) => number) | null = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : null;
-const cancelFrame: ((id: number) => void) | null = typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame : null;
+// Browser globals looked up at run time (the store also runs in tests without a DOM).
+const env = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (id: number) => void; document?: { hidden: boolean } };
+const frame = env.requestAnimationFrame ? (cb: () => void) => env.requestAnimationFrame!(cb) : null;
+const cancelFrame = env.cancelAnimationFrame ? (id: number) => env.cancelAnimationFrame!(id) : null;
 /** Least time between two updates of the rows. */
 export const MIN_GAP_MS = 50;
-const pageHidden = () => typeof document !== 'undefined' && document.hidden;
+const pageHidden = () => env.document?.hidden === true;
 
 export const useTailStore = defineStore('tail', () => {
   const topic = ref('');

@@ -49,6 +49,15 @@ export class TopicsPage {
     return this.page.getByTestId(`topic-${name}`);
   }
 
+  records(name: string): Locator { return this.page.getByTestId(`records-${name}`); }
+  size(name: string): Locator { return this.page.getByTestId(`size-${name}`); }
+  rate(name: string): Locator { return this.page.getByTestId(`rate-${name}`); }
+  chart(): Locator { return this.page.getByTestId('topics-chart'); }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByTestId('topic-search').locator('input').fill(text);
+  }
+
   async openTopic(name: string): Promise<void> {
     await this.row(name).click();
     await expect(this.page.getByTestId('topic-detail-view')).toBeVisible();
@@ -76,6 +85,17 @@ export class TopicDetailPage {
   }
 
   source(name: string): Locator { return this.page.getByTestId(`config-source-${name}`); }
+
+  chart(): Locator { return this.page.getByTestId('topic-chart'); }
+  rate(): Locator { return this.page.getByTestId('detail-rate'); }
+
+  /** Asks for a new replication factor; returns where the outcome shows (error, progress or done). */
+  async changeReplicationFactor(rf: number): Promise<Locator> {
+    await this.tab('Partitions');
+    await this.page.getByTestId('rf-input').locator('input').fill(String(rf));
+    await this.page.getByTestId('rf-submit').click();
+    return this.page.locator('[data-testid="rf-error"], [data-testid="rf-progress"], [data-testid="rf-done"]').first();
+  }
 
   async deleteRecordsBefore(partition: number, offset: number): Promise<Locator> {
     await this.tab('Partitions');
@@ -201,4 +221,92 @@ export class GroupsPage {
     if (typeof kind !== 'string') await this.page.getByTestId('reset-offset').locator('input').fill(String(kind.offset));
     await this.page.getByTestId('reset-submit').click();
   }
+}
+
+export class ConnectionsPage {
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  dialog(): Locator { return this.page.getByTestId('connections-dialog'); }
+
+  async openDialog(): Promise<Locator> {
+    await this.page.getByTestId('manage-connections').click();
+    await expect(this.dialog()).toBeVisible();
+    return this.dialog();
+  }
+
+  /** Fills the form of a new connection (SASL when `sasl` is given). */
+  async fill(opts: { name: string; bootstrap: string; sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string } }): Promise<void> {
+    const d = this.dialog();
+    await d.getByTestId('conn-new').click();
+    await d.getByTestId('conn-name').locator('input').fill(opts.name);
+    await d.getByTestId('conn-bootstrap').locator('input').fill(opts.bootstrap);
+    if (opts.sasl) {
+      await d.getByTestId('conn-sasl').click();
+      await choose(this.page, d.getByTestId('conn-mechanism'), opts.sasl.mechanism);
+      await d.getByTestId('conn-username').locator('input').fill(opts.sasl.username);
+      await d.getByTestId('conn-password').locator('input').fill(opts.sasl.password);
+    }
+  }
+
+  async setSasl(on: boolean): Promise<void> {
+    const sw = this.dialog().getByTestId('conn-sasl');
+    if ((await sw.getAttribute('aria-checked')) !== String(on)) await sw.click();
+  }
+
+  /** Presses "Test connection"; returns the line that says what happened (result or error). */
+  async test(): Promise<Locator> {
+    await this.dialog().getByTestId('conn-test').click();
+    return this.dialog().locator('[data-testid="conn-result"], .n-form-item-feedback--error, [data-testid="conn-error"]').first();
+  }
+
+  async saveAndConnect(): Promise<void> {
+    await this.dialog().getByTestId('conn-save-connect').click();
+    await expect(this.dialog()).toBeHidden();
+  }
+
+  /** Switches with the header's connection picker. */
+  async switchTo(name: string): Promise<void> {
+    await choose(this.page, this.page.getByTestId('connection-select'), name);
+  }
+}
+
+export class ChartsPage {
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  /** How many points a chart draws (all its series). */
+  async points(chart: Locator): Promise<number> {
+    return Number(await chart.getByTestId('line-chart').getAttribute('data-points'));
+  }
+}
+
+export class ClusterPage {
+  readonly page: Page;
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  status(id: number): Locator { return this.page.getByTestId(`broker-status-${id}`); }
+  led(id: number): Locator { return this.page.getByTestId(`broker-led-${id}`); }
+  stat(name: 'brokers' | 'topics' | 'partitions' | 'under-replicated' | 'offline'): Locator { return this.page.getByTestId(`stat-${name}`); }
+
+  /** Partitions led by a broker, as the (live) table shows now. */
+  async partitionsLed(id: number): Promise<number> {
+    return Number(await this.led(id).textContent());
+  }
+
+  private async confirmAction(testId: string): Promise<void> {
+    await this.page.getByTestId(testId).click();
+    await this.page.locator('.n-popconfirm').getByRole('button', { name: 'Confirm' }).click();
+  }
+
+  async kill(id: number): Promise<void> { await this.confirmAction(`broker-kill-${id}`); }
+  async stop(id: number): Promise<void> { await this.confirmAction(`broker-stop-${id}`); }
+  async start(id: number): Promise<void> { await this.page.getByTestId(`broker-start-${id}`).click(); }
+  async add(): Promise<void> { await this.page.getByTestId('broker-add').click(); }
 }

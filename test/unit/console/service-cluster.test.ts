@@ -173,7 +173,7 @@ describe('cluster overview and broker controls', () => {
   it('shows brokers with status and disk; controls only with a ClusterControl on the local cluster', async () => {
     const plain = await call<ClusterOverview>('clusterOverview');
     expect(plain.controllable).toBe(false);
-    expect(plain.brokers[0]).toMatchObject({ status: 'online', pid: null });
+    expect(plain.brokers[0]).toMatchObject({ status: 'online', pid: null, inProcess: false });
     expect(plain.brokers[0]!.diskBytes).toBeGreaterThan(0);
     expect(plain.offlinePartitions).toBe(0);
     expect((await failure(call('brokerControl', { id: 1, action: 'stop' }))).message).toMatch(/cannot stop or start brokers/);
@@ -186,7 +186,7 @@ describe('cluster overview and broker controls', () => {
     try {
       const o = await local.call('clusterOverview', {}, session) as ClusterOverview;
       expect(o.controllable).toBe(true);
-      expect(o.brokers.map((b) => [b.nodeId, b.status, b.pid])).toEqual([[1, 'online', 111], [2, 'dead', null]]);
+      expect(o.brokers.map((b) => [b.nodeId, b.status, b.pid, b.inProcess])).toEqual([[1, 'online', 111, false], [2, 'dead', null, false]]);
       expect(o.brokers[1]!.diskBytes).toBe(77);
       await local.call('brokerControl', { id: 2, action: 'start' }, session);
       await local.call('brokerControl', { id: 1, action: 'kill' }, session);
