@@ -35,6 +35,8 @@ import { ConsumerGroups, type HeartbeatContext } from './consumer-coordinator.ts
 
 /** What the coordinator needs from replication to make its writes durable (Replication's acks=all path). */
 export interface CoordinatorReplication {
+  /** Before appending with acks=all: NONE, or NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas. */
+  checkAcksAll?(p: PartitionState, minInsyncReplicas: number): number;
   /** The leader appended up to `endOffset` (exclusive). */
   onLeaderAppend?(p: PartitionState, endOffset: number): void;
   /** Resolves with ErrorCode.NONE once the high watermark reached `endOffset`, else an error code. */
@@ -365,9 +367,13 @@ export class GroupCoordinator {
     const p = t.partitions[partition];
     const entry = this.led.get(partition);
     if (!p || !entry || entry.loading || this.stopped) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
-    const end = await this.log.appendTo(p, records);
     const replication = this.host.replication;
-    replication?.onLeaderAppend?.(p, end);
+    if (replication?.checkAcksAll) {
+      const minIsr = (t as { minInsyncReplicas?: number }).minInsyncReplicas ?? 1;
+      const code = replication.checkAcksAll(p, minIsr);
+      if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: fewer in-sync replicas than min.insync.replicas`);
+    }
+    const end = await this.log.appendTo(p, records, (endOffset) => replication?.onLeaderAppend?.(p, endOffset));
     if (replication?.awaitHighWatermark) {
       const code = await replication.awaitHighWatermark(p, end, COMMIT_TIMEOUT_MS);
       if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: the in-sync replicas did not confirm the write (error ${code})`);
@@ -436,9 +442,10 @@ export class GroupCoordinator {
    * FindCoordinator for a group: the broker leading the group's partition of
    * `__consumer_offsets` (created on first need, as Kafka does), or
    * COORDINATOR_NOT_AVAILABLE while it has no leader. `leaderOf` reads a
-   * partition's leader from the broker's metadata (-1: none).
+   * partition's leader from the cluster metadata (-1: none); without it, the
+   * hosted partition's state says.
    */
-  async findGroupCoordinator(groupId: string, leaderOf?: (p: PartitionState) => number): Promise<CoordinatorLocation> {
+  async findGroupCoordinator(groupId: string, leaderOf?: (partition: number) => number): Promise<CoordinatorLocation> {
     const unavailable = { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, leader: -1 };
     let t = this.log.topicState;
     if (!t) {
@@ -452,9 +459,14 @@ export class GroupCoordinator {
       // In-memory topics: this broker answers for every group.
       if (!t) return this.log.persistent ? unavailable : { errorCode: ErrorCode.NONE, leader: this.brokerId };
     }
-    const p = t.partitions[partitionForGroup(groupId, t.partitions.length)];
-    if (!p) return unavailable;
-    const leader = leaderOf ? leaderOf(p) : ((p as { leader?: number }).leader ?? this.brokerId);
+    const partition = partitionForGroup(groupId, t.partitions.length);
+    let leader: number;
+    if (leaderOf) {
+      leader = leaderOf(partition);
+    } else {
+      const p = t.partitions[partition];
+      leader = p ? ((p as { leader?: number }).leader ?? this.brokerId) : -1;
+    }
     return leader < 0 ? unavailable : { errorCode: ErrorCode.NONE, leader };
   }
 

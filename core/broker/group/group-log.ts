@@ -210,16 +210,18 @@ export class GroupLog {
   }
 
   /**
-   * Appends the records for one group as a single batch to partition `p`;
-   * resolves with the offset after the batch once it is written. Throws
+   * Appends the records for one group as a single batch to partition `p`
+   * (`onAppended` hears of it at once); resolves with the offset after the
+   * batch once it is written. Throws
    * KafkaError on failure.
    */
-  async appendTo(p: PartitionState, records: KeyValue[]): Promise<number> {
+  async appendTo(p: PartitionState, records: KeyValue[], onAppended?: (endOffset: number) => void): Promise<number> {
     const now = Date.now();
     const batch = buildRecordBatch(records.map((r) => ({ key: r.key, value: r.value, timestamp: now })), { baseTimestamp: now });
     const info = validateRecordBatches(batch, { maxMessageBytes: Number.MAX_SAFE_INTEGER, requireSingleBatch: true });
     if (isBatchError(info)) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, info.message);
     const res = p.log.append(batch, info, p.leaderEpoch, now);
+    onAppended?.(res.lastOffset + 1);
     this.host.notifyAppended(p.topicId, p.partition);
     try {
       await res.written;

@@ -11,6 +11,7 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { FindCoordinatorRequest, FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.ts';
 import { ErrorCode, errorMessage } from '../../protocol/errors.ts';
+import { OFFSETS_TOPIC } from '../group/group-log.ts';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -18,7 +19,18 @@ const TRANSACTION = 1;
 /** A live broker's advertised address, or undefined when it is unknown or fenced. */
 function brokerAddress(broker: Broker, id: number): { host: string; port: number } | undefined {
   if (id === broker.brokerId) return { host: broker.advertisedHost, port: broker.advertisedPort };
-  return undefined;
+  if (!broker.hasMetadata) return undefined;
+  const b = broker.image.brokers.get(id);
+  return b && !b.fenced ? { host: b.host, port: b.port } : undefined;
+}
+
+/** The leader of a `__consumer_offsets` partition in the cluster metadata (-1: none). */
+function offsetsLeader(broker: Broker): ((partition: number) => number) | undefined {
+  if (!broker.hasMetadata) return undefined;
+  return (partition) => {
+    const t = broker.image.topic(OFFSETS_TOPIC);
+    return (t && broker.image.partition(t.topicId, partition)?.leader) ?? -1;
+  };
 }
 
 export async function handleFindCoordinator(
@@ -29,7 +41,7 @@ export async function handleFindCoordinator(
     let errorCode: number = ErrorCode.NONE;
     let node: { id: number; host: string; port: number } | undefined;
     if (keyType === GROUP) {
-      const c = await broker.groups.findGroupCoordinator(key);
+      const c = await broker.groups.findGroupCoordinator(key, offsetsLeader(broker));
       errorCode = c.errorCode;
       if (errorCode === ErrorCode.NONE) {
         const addr = brokerAddress(broker, c.leader);

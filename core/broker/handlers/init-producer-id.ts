@@ -15,13 +15,12 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { InitProducerIdRequest, InitProducerIdResponseInput } from '../../protocol/messages/init-producer-id.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { ControllerBlocks, ProducerIdSource } from '../producer/producer-ids.ts';
+import type { ControllerBlocks } from '../producer/producer-ids.ts';
 
-/** The coordinator's producer-id blocks, when this broker has a coordinator. */
+/** The coordinator's producer-id blocks, when this broker follows a coordinator. */
 function controllerBlocks(broker: Broker): ControllerBlocks | undefined {
-  const b = broker as unknown as { controller?: ProducerIdSource; brokerEpoch?: number };
-  if (!b.controller) return undefined;
-  return { controller: b.controller, brokerId: broker.brokerId, brokerEpoch: b.brokerEpoch ?? -1 };
+  const controller = broker.controller;
+  return controller ? { controller, brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch } : undefined;
 }
 
 export async function handleInitProducerId(
