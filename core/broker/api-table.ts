@@ -18,6 +18,8 @@ import { handleMetadata } from './handlers/metadata.ts';
 import { handleProduce } from './handlers/produce.ts';
 import { handleFetch } from './handlers/fetch.ts';
 import { handleListOffsets } from './handlers/list-offsets.ts';
+import { decodeOffsetForLeaderEpochRequest, encodeOffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.ts';
+import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch.ts';
 import { decodeCreateTopicsRequest, encodeCreateTopicsResponse } from '../protocol/messages/create-topics.ts';
 import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../protocol/messages/delete-topics.ts';
 import { decodeDescribeConfigsRequest, encodeDescribeConfigsResponse } from '../protocol/messages/describe-configs.ts';
@@ -102,6 +104,10 @@ export function createApiTable(): ApiTable {
     .register({
       apiKey: ApiKey.ListOffsets, name: 'ListOffsets', min: 1, max: 8,
       decodeRequest: decodeListOffsetsRequest, encodeResponse: encodeListOffsetsResponse, handle: handleListOffsets,
+    })
+    .register({
+      apiKey: ApiKey.OffsetForLeaderEpoch, name: 'OffsetForLeaderEpoch', min: 2, max: 4,
+      decodeRequest: decodeOffsetForLeaderEpochRequest, encodeResponse: encodeOffsetForLeaderEpochResponse, handle: handleOffsetForLeaderEpoch,
     })
     .register({
       apiKey: ApiKey.Metadata, name: 'Metadata', min: 0, max: 12,
