@@ -28,5 +28,12 @@ export interface Replication {
    * `timeoutMs`, NOT_LEADER_OR_FOLLOWER if leadership moved meanwhile.
    */
   awaitHighWatermark(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number>;
+  /**
+   * A follower (`replicaId`) fetched the partition this broker leads from
+   * `fetchOffset`, its log end: the leader records it (high watermark, ISR).
+   * Returns ErrorCode.NONE, or the error to answer the fetch with. Optional:
+   * without it, follower fetches are served and nothing is recorded.
+   */
+  onFollowerFetch?(p: PartitionState, replicaId: number, fetchOffset: number, followerLogStartOffset: number): number;
   close(): Promise<void>;
 }

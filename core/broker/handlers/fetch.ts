@@ -1,4 +1,4 @@
-// Fetch (key 1), v4–17, for consumers.
+// Fetch (key 1), v4–17, for consumers and for follower replicas.
 //
 // Kafka's rules followed here:
 //  - Long poll: if fewer than `minBytes` are available, the request waits up
@@ -7,13 +7,20 @@
 //  - `maxBytes` bounds the whole response and `partitionMaxBytes` each
 //    partition, except that the first batch of the first partition with data
 //    is returned even if it is larger (KIP-74), so a consumer always progresses.
-//  - Reads stop at the high watermark; read_committed stops at the last
-//    stable offset (= high watermark until transactions exist).
+//  - Only the partition leader serves fetches: NOT_LEADER_OR_FOLLOWER
+//    elsewhere, with the current leader (v12+) and its endpoint (v16+) so the
+//    client can go there at once. CurrentLeaderEpoch is checked (KIP-320).
+//  - Consumers (replica id -1) read up to the high watermark; read_committed
+//    stops at the last stable offset (= high watermark until transactions
+//    exist). Followers (replica id >= 0: the body up to v14, ReplicaState
+//    from v15) read up to the log end; their fetch offset is their log end,
+//    which the replica manager uses to move the high watermark and the ISR.
+//    A follower whose LastFetchedEpoch diverges from the leader's history
+//    gets DivergingEpoch and no records (it truncates, then fetches again).
 //  - Topics are named up to v12 and identified by id from v13 (UNKNOWN_TOPIC_ID).
 //  - Fetch sessions (KIP-227) are not kept: every answer is sessionless
 //    (sessionId 0); an incremental fetch (sessionId ≠ 0, epoch > 0) gets
 //    FETCH_SESSION_ID_NOT_FOUND, and the client falls back to a full fetch.
-//  - Follower fetches are served like consumer fetches for now.
 // Record bytes go out as the chunks the log read returned: no copy.
 
 import type { Broker } from '../broker.ts';
@@ -21,6 +28,7 @@ import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
   FetchRequest, FetchResponseInput as FetchResponse, FetchResponsePartitionDataInput as PartitionData,
+  FetchResponseNodeEndpointInput as NodeEndpoint,
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { partitionKey } from '../delayed-fetch.ts';
@@ -39,6 +47,10 @@ interface Target {
   currentLeaderEpoch: number;
   /** Set when the partition is answered with an error, independent of reads. */
   error: number;
+  /** The leader to point the client to with NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH (v12+). */
+  currentLeader?: { leaderId: number; leaderEpoch: number };
+  /** A follower's history diverges from the leader's: answered with this and no records. */
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 interface TopicOut {
@@ -53,16 +65,19 @@ export function handleFetch(
   if (version >= 7 && (req.sessionId ?? 0) !== 0 && (req.sessionEpoch ?? -1) > 0) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
   }
-  const topics = resolve(broker, req, version);
-  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE));
+  const replicaId = version >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
+  const topics = resolve(broker, req, version, replicaId);
+  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE || p.divergingEpoch));
   const maxWait = Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(0, req.minBytes);
   const deadline = Date.now() + maxWait;
   const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
   const maxBytes = req.maxBytes ?? 0x7fffffff;
 
+  const endpoints = version >= 16 ? leaderEndpoints(broker, topics) : undefined;
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
-    const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted);
+    const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId >= 0);
+    if (endpoints) response.nodeEndpoints = endpoints;
     if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
     return null;
   };
@@ -80,7 +95,7 @@ export function handleFetch(
   })();
 }
 
-function resolve(broker: Broker, req: FetchRequest, version: number): TopicOut[] {
+function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: number): TopicOut[] {
   return req.topics.map((rt, topicIndex) => {
     const byId = version >= 13;
     const topic = byId ? broker.topics.getById(rt.topicId!) : broker.topics.get(rt.topic!);
@@ -91,17 +106,55 @@ function resolve(broker: Broker, req: FetchRequest, version: number): TopicOut[]
       targets: rt.partitions.map((rp) => {
         const state = topic ? broker.topics.partition(topic.name, rp.partition) : undefined;
         let error: number = ErrorCode.NONE;
+        let currentLeader: Target['currentLeader'];
+        let divergingEpoch: Target['divergingEpoch'];
         if (!topic) error = unknownError;
         else if (!state) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
+        else {
+          error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
+          if (error === ErrorCode.NONE && !isLeader(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER || error === ErrorCode.FENCED_LEADER_EPOCH) {
+            currentLeader = { leaderId: state.leader ?? -1, leaderEpoch: state.leaderEpoch };
+          }
+          if (error === ErrorCode.NONE && replicaId >= 0) {
+            const lastFetchedEpoch = version >= 12 ? (rp.lastFetchedEpoch ?? -1) : -1;
+            if (lastFetchedEpoch >= 0) {
+              // Kafka's divergence check: the follower's last epoch ends earlier here, or is unknown.
+              const end = state.log.endOffsetForEpoch(lastFetchedEpoch);
+              if (end.endOffset >= 0 && (end.epoch < lastFetchedEpoch || end.endOffset < rp.fetchOffset)) divergingEpoch = end;
+            }
+            if (!divergingEpoch) {
+              error = broker.replication?.onFollowerFetch?.(state, replicaId, rp.fetchOffset, rp.logStartOffset ?? -1) ?? ErrorCode.NONE;
+            }
+          }
+        }
         return {
           topicIndex, index: rp.partition, state: error === ErrorCode.NONE ? state : undefined,
           fetchOffset: rp.fetchOffset, partitionMaxBytes: rp.partitionMaxBytes,
-          currentLeaderEpoch: rp.currentLeaderEpoch ?? -1, error,
+          currentLeaderEpoch: rp.currentLeaderEpoch ?? -1, error, currentLeader, divergingEpoch,
         };
       }),
     };
   });
+}
+
+/** Whether this broker leads the partition (a partition without leader information is ours: a single node). */
+function isLeader(broker: Broker, p: PartitionState): boolean {
+  return (p.leader ?? broker.brokerId) === broker.brokerId;
+}
+
+/** The endpoints of the leaders named in currentLeader fields (Fetch v16+). */
+function leaderEndpoints(broker: Broker, topics: TopicOut[]): NodeEndpoint[] | undefined {
+  let out: NodeEndpoint[] | undefined;
+  for (const t of topics) {
+    for (const target of t.targets) {
+      const id = target.currentLeader?.leaderId ?? -1;
+      if (id < 0 || out?.some((e) => e.nodeId === id)) continue;
+      const b = broker.image?.brokers.get(id);
+      if (b) (out ??= []).push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
+    }
+  }
+  return out;
 }
 
 /** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
@@ -111,7 +164,7 @@ export function leaderEpochError(requested: number, current: number): number {
 }
 
 async function readAll(
-  topics: TopicOut[], version: number, maxBytes: number, readCommitted: boolean,
+  topics: TopicOut[], version: number, maxBytes: number, readCommitted: boolean, follower: boolean,
 ): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
   let remaining = maxBytes;
   let total = 0;
@@ -120,7 +173,11 @@ async function readAll(
   for (const t of topics) {
     const partitions: PartitionData[] = [];
     for (const target of t.targets) {
-      const out = await readPartition(target, Math.max(0, Math.min(remaining, target.partitionMaxBytes)), total === 0, readCommitted);
+      const out = await readPartition(target, Math.max(0, Math.min(remaining, target.partitionMaxBytes)), total === 0, readCommitted, follower);
+      if (version >= 12) {
+        if (target.currentLeader) out.data.currentLeader = target.currentLeader;
+        if (target.divergingEpoch) out.data.divergingEpoch = target.divergingEpoch;
+      }
       if (out.errorCode !== ErrorCode.NONE) errors = true;
       const n = out.bytes;
       total += n;
@@ -134,7 +191,7 @@ async function readAll(
 }
 
 async function readPartition(
-  target: Target, limit: number, minOneBatch: boolean, readCommitted: boolean,
+  target: Target, limit: number, minOneBatch: boolean, readCommitted: boolean, follower: boolean,
 ): Promise<{ data: PartitionData; bytes: number; errorCode: number }> {
   const p = target.state;
   if (!p) return { data: partitionData(target.index, target.error, -1, -1, -1, EMPTY), bytes: 0, errorCode: target.error };
@@ -142,7 +199,12 @@ async function readPartition(
   const hw = log.highWatermark;
   const lso = hw; // no transactions yet: last stable offset = high watermark
   const logStart = log.logStartOffset;
-  const maxOffset = readCommitted ? lso : hw;
+  if (target.divergingEpoch) {
+    // An answer of its own: the follower truncates first (no records, no wait).
+    return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.NONE };
+  }
+  // Followers replicate everything the leader has; consumers see only committed records.
+  const maxOffset = follower ? log.logEndOffset : readCommitted ? lso : hw;
   if (target.fetchOffset < logStart || target.fetchOffset > log.logEndOffset) {
     return { data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
   }
