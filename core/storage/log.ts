@@ -80,6 +80,8 @@ export class Log {
    * watermark itself (updateHighWatermark).
    */
   hwFollowsLeo = true;
+  /** Called when a completed write moved the high watermark (hwFollowsLeo). */
+  onHighWatermark: (() => void) | undefined;
   /**
    * The high watermark read from replication-offset-checkpoint at open (the
    * log start offset when there was none), for a replica that does not take
@@ -209,7 +211,10 @@ export class Log {
         kind: 'write', seg, position: segStart, buf: batches,
         done: () => {
           this.cache.markWritten(entry);
-          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
+          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
+            this.highWatermark = lastOffset + 1;
+            this.onHighWatermark?.();
+          }
           resolve();
         },
         fail: reject,
@@ -289,7 +294,10 @@ export class Log {
         kind: 'write', seg, position: segStart, buf: data,
         done: () => {
           this.cache.markWritten(entry);
-          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) this.highWatermark = lastOffset + 1;
+          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
+            this.highWatermark = lastOffset + 1;
+            this.onHighWatermark?.();
+          }
           resolve();
         },
         fail: reject,
