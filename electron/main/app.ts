@@ -10,7 +10,7 @@ import type { BrokerProcessInfo, ClusterControl } from '../../core/cluster/clust
 import { defaultDataDir } from '../../core/cli/data-dir.ts';
 import { createBridgeHandlers } from '../../core/console/handlers.ts';
 import { ConsoleService } from '../../core/console/service.ts';
-import { BrokerStartError, startLocalCluster, type LocalCluster } from './cluster.ts';
+import { bootstrapFor, startLocalCluster, type LocalCluster } from './cluster.ts';
 import { registerBridgeIpc } from './ipc.ts';
 import { fileLog, type Log } from './log.ts';
 import { appMenuTemplate, brokerLines, trayMenuTemplate, type MenuActions } from './menus.ts';
@@ -83,7 +83,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   let stopped = false;
 
   const openExternal = (url: string) => shell.openExternal(url);
-  const listening = () => (cluster ? cluster.bootstrap : undefined);
+  const listening = () => cluster?.listening;
   const title = () => (listening() ? `Samsa — listening on ${listening()}` : 'Samsa — cluster not running');
 
   const actions: MenuActions = {
@@ -185,7 +185,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
 
   async function startCluster(): Promise<void> {
     try {
-      cluster = await startLocalCluster(settings, utilityProcessSpawner(utilityProcess.fork, paths.brokerEntry, 'start'), log);
+      cluster = await startLocalCluster(settings, utilityProcessSpawner(utilityProcess.fork, paths.brokerEntry), log);
       cluster.control.onChange((list) => {
         brokers = list;
         refreshStatus();
@@ -226,7 +226,6 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   refreshStatus();
 
   if (!(await choosePorts())) { app.quit(); return; }
-  const host = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
   // The console reaches the brokers' processes (Cluster view: stop, kill, start, add) through this,
   // whatever cluster is running at the time.
   const control: ClusterControl = {
@@ -241,9 +240,9 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     },
   };
   service = new ConsoleService({
-    bootstrap: `${host.includes(':') ? `[${host}]` : host}:${settings.port}`,
+    bootstrap: bootstrapFor(settings),
     clientId: 'samsa-desktop',
-    settingsPath: join(app.getPath('userData'), 'console.json'),
+    settingsPath: join(settings.dataDir, 'console.json'),
     clusterControl: control,
   });
   const current = () => settings;
@@ -253,7 +252,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     trusted: (frame) => trustedFrame(frame, ownFrames),
     log,
     shell: {
-      getSettings: async () => ({ settings: current(), running: listening() ?? null, logFile }),
+      getSettings: async () => ({ settings: current(), running: cluster?.bootstrap ?? null, logFile }),
       saveSettings: async (args) => {
         const next = validateSettings(args);
         saveSettings(settingsFile, next);
@@ -261,7 +260,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
         log('settings saved; they apply at the next start');
         return { settings: next, restartNeeded: true };
       },
-      clusterStatus: async () => ({ bootstrap: listening() ?? null, brokers: (await cluster?.control.list()) ?? [] }),
+      clusterStatus: async () => ({ bootstrap: cluster?.bootstrap ?? null, brokers: (await cluster?.control.list()) ?? [] }),
       openDataFolder: async () => {
         const err = await shell.openPath(current().dataDir);
         if (err) throw new Error(err);

@@ -1,189 +1,80 @@
-// The local cluster as the desktop app runs it: broker processes started through a BrokerSpawner
-// (utility processes), watched, and stopped cleanly on quit. Implements ClusterControl so the tray
-// menu and the console can list, stop, kill and restart brokers.
-import { connect } from 'node:net';
-import type { BrokerChild, BrokerProcessInfo, BrokerSpawner, ClusterControl } from '../../core/cluster/cluster-control.ts';
+// The local cluster as the desktop app runs it: the coordinator (Kafka's controller role) and its
+// controller listener here in the main process, the brokers as child processes (`samsa
+// broker-node`, Electron utility processes) under the supervisor, and the control endpoint that
+// `samsa broker …` uses (its address in <data-dir>/cluster.json while running).
+import type { BrokerSpawner, ClusterControl } from '../../core/cluster/cluster-control.ts';
+import { BrokerConfig } from '../../core/broker/configs.ts';
+import { lockDataDir, prepareDataDir } from '../../core/cli/data-dir.ts';
+import { removeClusterFile, startControlEndpoint, writeClusterFile } from '../../core/cluster/control-endpoint.ts';
+import { ControllerServer } from '../../core/cluster/controller-server.ts';
+import { Coordinator } from '../../core/cluster/coordinator.ts';
+import { Supervisor } from '../../core/cluster/supervisor.ts';
 import type { Log } from './log.ts';
 import { brokerOverrides, type Settings } from './settings.ts';
+import { portFree } from './ports.ts';
 
 export interface LocalCluster {
   /** host:port list clients bootstrap from. */
   readonly bootstrap: string;
+  /** Where it listens, for people (see listenSummary). */
+  readonly listening: string;
   readonly control: ClusterControl;
-  /** Controlled shutdown of every broker (SIGTERM, waiting for the exits). */
+  /** Controlled shutdown of every broker (SIGTERM, waiting for the exits), then the coordinator. */
   stop(): Promise<void>;
 }
 
-export class BrokerStartError extends Error {
-  brokerId: number;
-  port: number;
-  constructor(brokerId: number, port: number, message: string) {
-    super(message);
-    this.brokerId = brokerId;
-    this.port = port;
-  }
+/** host:port of every broker, comma-separated (a wildcard listen address is reached as localhost). */
+export function bootstrapFor(s: Pick<Settings, 'host' | 'port' | 'brokers'>): string {
+  const host = s.host === '0.0.0.0' || s.host === '::' ? 'localhost' : s.host;
+  return Array.from({ length: s.brokers }, (_, i) => `${host.includes(':') ? `[${host}]` : host}:${s.port + i}`).join(',');
 }
 
-const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 20_000;
-
-/** Resolves once host:port accepts a TCP connection; rejects when `gone()` turns true or time runs out. */
-export async function waitForListener(host: string, port: number, gone: () => string | undefined, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  for (;;) {
-    const why = gone();
-    if (why) throw new Error(why);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: target, port });
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`did not listen on ${host}:${port} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Where the cluster listens, for the title bar: "127.0.0.1:9092", or "127.0.0.1:9092–9094" for three brokers. */
+export function listenSummary(s: Pick<Settings, 'host' | 'port' | 'brokers'>): string {
+  const first = bootstrapFor({ ...s, brokers: 1 });
+  return s.brokers > 1 ? `${first}–${s.port + s.brokers - 1}` : first;
 }
 
-interface Slot {
-  info: BrokerProcessInfo;
-  child: BrokerChild | undefined;
-  exited: Promise<void> | undefined;
-}
-
-/**
- * Supervises the broker process of a single-broker desktop cluster: `samsa start` (the spawner's
- * command) on the data folder, as the headless `samsa start` runs it.
- */
-export class BrokerProcesses implements ClusterControl {
-  readonly #spawn: BrokerSpawner;
-  readonly #settings: Settings;
-  readonly #log: Log;
-  readonly #slots = new Map<number, Slot>();
-  readonly #listeners = new Set<(brokers: BrokerProcessInfo[]) => void>();
-
-  constructor(settings: Settings, spawn: BrokerSpawner, log: Log) {
-    this.#settings = settings;
-    this.#spawn = spawn;
-    this.#log = log;
-  }
-
-  argsFor(id: number): string[] {
-    const s = this.#settings;
-    return ['--data-dir', s.dataDir, '--port', String(s.port + id - 1), '--host', s.host, ...brokerOverrides(s).flatMap((o) => ['--override', o])];
-  }
-
-  #changed(): void {
-    const list = this.#snapshot();
-    for (const l of this.#listeners) {
-      try { l(list); } catch (e) { this.#log(`broker status listener failed: ${(e as Error).message}`); }
-    }
-  }
-
-  #snapshot(): BrokerProcessInfo[] {
-    return [...this.#slots.values()].map((s) => ({ ...s.info })).sort((a, b) => a.id - b.id);
-  }
-
-  #slot(id: number): Slot {
-    const s = this.#slots.get(id);
-    if (!s) throw new Error(`no broker ${id}`);
-    return s;
-  }
-
-  async start(id: number): Promise<void> {
-    let slot = this.#slots.get(id);
-    if (slot && (slot.info.status === 'running' || slot.info.status === 'starting')) return;
-    const port = this.#settings.port + id - 1;
-    if (!slot) {
-      slot = {
-        info: { id, host: this.#settings.host, port, pid: null, status: 'stopped', inProcess: false, exitCode: null, signal: null, startedAt: null, fenced: false, partitionsLed: 0, diskBytes: 0 },
-        child: undefined,
-        exited: undefined,
-      };
-      this.#slots.set(id, slot);
-    }
-    const s = slot;
-    const args = this.argsFor(id);
-    this.#log(`starting broker ${id}: samsa ${args.join(' ')}`);
-    const child = this.#spawn([...args], { SAMSA_BROKER_ID: String(id) });
-    child.onOutput?.((line) => this.#log(`[broker ${id}] ${line}`));
-    s.child = child;
-    Object.assign(s.info, { status: 'starting', pid: child.pid ?? null, exitCode: null, signal: null, startedAt: Date.now() });
-    let exitWhy: string | undefined;
-    s.exited = new Promise<void>((resolve) => {
-      child.onExit((code, signal) => {
-        exitWhy = `exited (code ${code ?? '-'}${signal ? `, ${signal}` : ''}) before it listened`;
-        const expected = s.info.status === 'stopping';
-        Object.assign(s.info, { status: expected && code === 0 ? 'stopped' : 'dead', pid: null, exitCode: code, signal });
-        if (s.child === child) s.child = undefined;
-        this.#log(`broker ${id} ${expected ? 'stopped' : 'exited'} (code ${code ?? '-'}${signal ? `, ${signal}` : ''})`);
-        this.#changed();
-        resolve();
-      });
-    });
-    this.#changed();
-    try {
-      await waitForListener(this.#settings.host, port, () => exitWhy);
-    } catch (e) {
-      if (s.child === child) child.kill('SIGKILL');
-      throw new BrokerStartError(id, port, `broker ${id} on port ${port}: ${(e as Error).message}`);
-    }
-    s.info.status = 'running';
-    this.#log(`broker ${id} listening on ${this.#settings.host}:${port} (pid ${child.pid ?? '?'})`);
-    this.#changed();
-  }
-
-  async list(): Promise<BrokerProcessInfo[]> {
-    return this.#snapshot();
-  }
-
-  async stop(id: number): Promise<void> {
-    const s = this.#slot(id);
-    if (!s.child) return;
-    s.info.status = 'stopping';
-    this.#changed();
-    const child = s.child;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => { this.#log(`broker ${id} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`); child.kill('SIGKILL'); }, STOP_TIMEOUT_MS);
-    await s.exited;
-    clearTimeout(timer);
-  }
-
-  async kill(id: number): Promise<void> {
-    const s = this.#slot(id);
-    if (!s.child) return;
-    s.child.kill('SIGKILL');
-    await s.exited;
-  }
-
-  async add(): Promise<BrokerProcessInfo> {
-    throw new Error('adding brokers needs the multi-broker cluster (coordinator); set the number of brokers in Settings');
-  }
-
-  onChange(listener: (brokers: BrokerProcessInfo[]) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.#slots.keys()].map((id) => this.stop(id)));
-  }
-}
-
-/** Starts the local cluster the settings describe. */
-export async function startLocalCluster(settings: Settings, spawn: BrokerSpawner, log: Log): Promise<LocalCluster> {
-  const host = settings.host === '0.0.0.0' || settings.host === '::' ? 'localhost' : settings.host;
-  if (settings.brokers > 1) log(`settings ask for ${settings.brokers} brokers; this build runs one broker process (the multi-broker coordinator is not part of it yet)`);
-  const brokers = new BrokerProcesses(settings, spawn, log);
+/** Starts the local cluster the settings describe; on a failure everything started is stopped again. */
+export async function startLocalCluster(settings: Settings, spawner: BrokerSpawner, log: Log): Promise<LocalCluster> {
+  prepareDataDir(settings.dataDir);
+  const unlock = lockDataDir(settings.dataDir);
+  const overrides = brokerOverrides(settings);
+  let coordinator: Coordinator | undefined;
+  let server: ControllerServer | undefined;
+  let supervisor: Supervisor | undefined;
+  let endpoint: Awaited<ReturnType<typeof startControlEndpoint>> | undefined;
+  const stop = async () => {
+    if (endpoint) { removeClusterFile(settings.dataDir); await endpoint.close().catch(() => undefined); }
+    await supervisor?.shutdown().catch((e: unknown) => log(`stopping the brokers: ${(e as Error).message}`));
+    await server?.close().catch(() => undefined);
+    coordinator?.close();
+    unlock();
+  };
   try {
-    await brokers.start(1);
+    coordinator = Coordinator.open(settings.dataDir, BrokerConfig.fromOverrides(overrides), { log: (m) => log(`[coordinator] ${m}`) });
+    server = new ControllerServer(coordinator, { log: (m) => log(`[controller] ${m}`) });
+    const wanted = (await portFree('127.0.0.1', settings.controllerPort)) ? settings.controllerPort : 0;
+    if (wanted === 0) log(`controller port ${settings.controllerPort} is in use; the controller listens on a free port`);
+    const controller = await server.listen(wanted, '127.0.0.1');
+    const c = coordinator;
+    supervisor = new Supervisor({
+      dataDir: settings.dataDir, host: settings.host, basePort: settings.port, controller: `127.0.0.1:${controller.port}`,
+      overrides, spawner,
+      coordinator: {
+        brokerExited: (id) => c.brokerExited(id),
+        metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
+      },
+      log,
+    });
+    log(`starting ${settings.brokers} broker${settings.brokers === 1 ? '' : 's'} (controller on 127.0.0.1:${controller.port})`);
+    await supervisor.startBrokers(settings.brokers);
+    const bootstrap = bootstrapFor(settings);
+    endpoint = await startControlEndpoint(supervisor);
+    writeClusterFile(settings.dataDir, { pid: process.pid, controlUrl: endpoint.url, token: endpoint.token, bootstrap });
+    return { bootstrap, listening: listenSummary(settings), control: supervisor, stop };
   } catch (e) {
-    await brokers.stopAll().catch(() => undefined);
+    await stop();
     throw e;
   }
-  return {
-    bootstrap: `${host.includes(':') ? `[${host}]` : host}:${settings.port}`,
-    control: brokers,
-    stop: () => brokers.stopAll(),
-  };
 }

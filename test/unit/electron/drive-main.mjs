@@ -3,7 +3,8 @@
 // a foreign frame, from a subframe, and from the real page; loads app:// URLs; navigates; opens
 // windows), quits, and writes what happened to $FAKE_REPORT as JSON.
 import { registerHooks } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const fakeUrl = new URL('./fake-electron.mjs', import.meta.url).href;
 registerHooks({
@@ -73,6 +74,8 @@ async function drive() {
 
   const call = async (method, args) => record.handlers.get(`samsa:bridge:${method}`)(trusted, args);
   report.connection = await call('connection', {});
+  report.overview = await call('clusterOverview', {});
+  try { report.clusterFileWhileRunning = JSON.parse(readFileSync(join(JSON.parse(readFileSync(join(process.env.FAKE_USERDATA, 'settings.json'), 'utf8')).dataDir, 'cluster.json'), 'utf8')); } catch (e) { report.errors.push(`cluster.json: ${e.message}`); }
   report.unknownArgs = await call('topicDetail', { name: 5 });
   report.nonPlainArgs = await call('listTopics', { includeInternal: new Map() });
   report.createTopic = await call('createTopic', { name: 'desktop-topic', partitions: 2 });

@@ -67,7 +67,7 @@ beforeAll(async () => {
   await new Promise((r) => blocker!.once('listening', r));
   const userData = join(work, 'user-data');
   const dataDir = join(work, 'data');
-  const settings = { brokers: 1, port: takenPort, controllerPort: await freePort(), host: '127.0.0.1', dataDir, topicDefaults: { partitions: 1, replicationFactor: 1, retentionHours: 168, autoCreateTopics: true } };
+  const settings = { brokers: 2, port: takenPort, controllerPort: await freePort(), host: '127.0.0.1', dataDir, topicDefaults: { partitions: 1, replicationFactor: 1, retentionHours: 168, autoCreateTopics: true } };
   execFileSync('mkdir', ['-p', userData]);
   writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
   report = runMain({ FAKE_USERDATA: userData, FAKE_DIALOG_RESPONSE: '0' }, join(work, 'report.json'));
@@ -95,20 +95,24 @@ describe('desktop main bundle under a stand-in electron', () => {
     expect(d, JSON.stringify(report.record.dialogs)).toBeDefined();
     const chosen = Number(/Use Port (\d+)/.exec(d!.buttons[0]!)?.[1]);
     expect(chosen).toBeGreaterThan(takenPort);
-    const fork = report.record.forks[0]!;
-    expect(fork.args).toContain(String(chosen));
-    expect((report.connection as { result: { bootstrap: string } }).result.bootstrap).toBe(`127.0.0.1:${chosen}`);
+    const forks = report.record.forks;
+    expect(forks.map((f) => f.args[f.args.indexOf('--port') + 1])).toEqual([String(chosen), String(chosen + 1)]);
+    expect((report.connection as { result: { bootstrap: string } }).result.bootstrap).toBe(`127.0.0.1:${chosen},127.0.0.1:${chosen + 1}`);
   });
 
-  it('starts the broker as a utility process of the bundled broker entry, which clients reach', () => {
-    expect(report.record.forks).toHaveLength(1);
-    const fork = report.record.forks[0]!;
-    expect(fork.modulePath).toBe(join(root, 'out/main/broker-process.js'));
-    expect(fork.serviceName).toMatch(/^Samsa broker/);
+  it('starts the coordinator here and each broker as a utility process of the bundled broker entry (samsa broker-node), which clients reach', () => {
+    expect(report.record.forks).toHaveLength(2);
+    report.record.forks.forEach((fork, i) => {
+      expect(fork.modulePath).toBe(join(root, 'out/main/broker-process.js'));
+      expect(fork.args.slice(0, 3)).toEqual(['broker-node', '--id', String(i + 1)]);
+      expect(fork.args[fork.args.indexOf('--controller') + 1]).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(fork.serviceName).toBe(`Samsa broker ${i + 1}`);
+    });
     expect(report.connection).toEqual({ ok: true, result: expect.objectContaining({ connected: true }) });
     expect(report.createTopic).toMatchObject({ ok: true, result: { name: 'desktop-topic', partitions: 2 } });
     expect((report.listTopics as { result: { name: string }[] }).result.map((t) => t.name)).toContain('desktop-topic');
-    expect(report.clusterStatus).toMatchObject({ ok: true, result: { brokers: [{ id: 1, status: 'running' }] } });
+    expect(report.clusterStatus).toMatchObject({ ok: true, result: { brokers: [{ id: 1, status: 'running', inProcess: false }, { id: 2, status: 'running', inProcess: false }] } });
+    expect(report.overview).toMatchObject({ ok: true, result: { brokers: [{ nodeId: 1 }, { nodeId: 2 }] } });
   });
 
   it('registers exactly one handler per Bridge method, plus the shell methods', () => {
@@ -158,8 +162,8 @@ describe('desktop main bundle under a stand-in electron', () => {
     expect(existsSync(wp.preload as string)).toBe(true);
     expect(main.loaded).toEqual(['app://samsa/index.html']);
     expect(main.visible).toBe(true);
-    const chosen = /127\.0\.0\.1:(\d+)/.exec(String((report.connection as { result: { bootstrap: string } }).result.bootstrap))![1];
-    expect(main.titles.at(-1)).toBe(`Samsa — listening on 127.0.0.1:${chosen}`);
+    const chosen = Number(/127\.0\.0\.1:(\d+)/.exec(String((report.connection as { result: { bootstrap: string } }).result.bootstrap))![1]);
+    expect(main.titles.at(-1)).toBe(`Samsa — listening on 127.0.0.1:${chosen}–${chosen + 1}`);
     expect(report.record.trays[0]!.tooltip).toContain(`127.0.0.1:${chosen}`);
     expect(report.secondInstanceNewWindow).toBe(false);
   });
@@ -196,14 +200,18 @@ describe('desktop main bundle under a stand-in electron', () => {
     const brokersItem = (menu: typeof tray.menu) => menu!.find((i) => i.label === 'Brokers')!.submenu![0]!.label;
     const before = (report.trayBeforeQuit as { menu: typeof tray.menu }[])[0]!;
     expect(brokersItem(before.menu)).toMatch(/^Broker 1 — 127\.0\.0\.1:\d+ — running$/);
-    // After quit the tray shows the broker stopped.
+    expect(before.menu!.find((i) => i.label === 'Brokers')!.submenu!.map((i) => i.label)).toHaveLength(2);
+    // After quit the tray shows the brokers stopped.
     expect(brokersItem(tray.menu)).toMatch(/^Broker 1 — 127\.0\.0\.1:\d+ — stopped$/);
   });
 
-  it('quitting stops the broker cleanly (SIGTERM, exit code 0)', () => {
+  it('quitting stops the brokers cleanly (SIGTERM, exit code 0) and releases the data folder', () => {
     expect(report.record.quitCompleted).toBe(true);
-    expect(report.brokerExits).toEqual([{ code: 0, signal: null }]);
-    expect(report.brokersAliveAfterQuit).toEqual([false]);
+    expect(report.brokerExits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(report.brokersAliveAfterQuit).toEqual([false, false]);
+    expect(existsSync(join(work, 'data', '.lock'))).toBe(false);
+    expect(existsSync(join(work, 'data', 'cluster.json'))).toBe(false);
+    expect(report.clusterFileWhileRunning).toMatchObject({ pid: expect.any(Number), bootstrap: expect.stringContaining('127.0.0.1:') });
   });
 });
 
