@@ -39,9 +39,13 @@ export async function brokerNode(argv: string[]): Promise<number> {
   const controller = new ControllerClient({ host: m[1]!, port: Number(m[2]) });
   const broker = new Broker({ brokerId: id, host, port, dataDir, config, controller, log });
 
+  // The parent gone before this broker is ready: nothing to hand over.
+  const early = (): never => process.exit(1);
+  process.on('disconnect', early);
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();
+    process.off('disconnect', early);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') console.error(`port ${port} on ${host} is already in use`);
@@ -69,7 +73,11 @@ export async function brokerNode(argv: string[]): Promise<number> {
       );
     };
     process.on('SIGTERM', () => stop('SIGTERM received'));
-    process.on('disconnect', () => stop('the supervising process is gone'));
+    process.on('disconnect', () => {
+      // Nobody would end a shutdown that hangs now (e.g. waiting for the coordinator that went with the parent).
+      setTimeout(() => process.exit(1), 10_000).unref();
+      stop('the supervising process is gone');
+    });
     process.send?.({ type: 'ready', port: addr.port, pid: process.pid });
   });
 }
