@@ -1,5 +1,6 @@
 // DescribeProducers (key 61), version 0: the active producers of each
-// requested partition (Kafka's ReplicaManager.activeProducerState). There are no
+// requested partition (Kafka's ReplicaManager.activeProducerState), answered by
+// the partition's leader only (NOT_LEADER_OR_FOLLOWER elsewhere). There are no
 // transactions, so coordinatorEpoch and currentTxnStartOffset are always -1.
 
 import type { Broker } from '../broker.ts';
@@ -9,6 +10,7 @@ import type {
   DescribeProducersResponsePartitionResponseInput as PartitionResponse,
 } from '../../protocol/messages/describe-producers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { leads, notLeader } from './cluster-view.ts';
 
 export function handleDescribeProducers(
   broker: Broker, req: DescribeProducersRequest, _version: number, _ctx: RequestContext,
@@ -19,8 +21,9 @@ export function handleDescribeProducers(
       name: t.name,
       partitions: t.partitionIndexes.map((index): PartitionResponse => {
         const p = broker.topics.partition(t.name, index);
-        if (!p) {
-          return { partitionIndex: index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+        if (!p || !leads(broker, p)) {
+          const errorCode = p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : notLeader(broker, t.name, index).errorCode;
+          return { partitionIndex: index, errorCode, errorMessage: null, activeProducers: [] };
         }
         const activeProducers = [];
         for (const e of p.log.producers.entries()) {
