@@ -5,7 +5,8 @@
 // OffsetCommit/OffsetFetch make for members of such groups.
 //
 // Every change is written to `__consumer_offsets` (consumer-records.ts)
-// before the heartbeat is answered; on start the records are replayed and
+// before the heartbeat is answered; when this broker takes the leadership of
+// the group's `__consumer_offsets` partition the records are replayed and
 // every member gets a fresh session timeout: members that come back keep
 // their epoch and assignment, the others expire as in Kafka.
 

@@ -1,5 +1,7 @@
-// ListGroups (key 16), v0–5: every group with its protocol type; v4 adds the
-// state (and a state filter), v5 the type (and a type filter: all are "classic").
+// ListGroups (key 16), v0–5: the groups this broker coordinates (those of the
+// `__consumer_offsets` partitions it leads; COORDINATOR_LOAD_IN_PROGRESS while
+// one loads) with their protocol type; v4 adds the state (and a state filter),
+// v5 the type, "classic" or "consumer" (and a type filter).
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';

@@ -1,7 +1,9 @@
 // OffsetCommit (key 8), v2–9: group commits are checked against the member and
 // generation; a "simple" commit (generation -1, no member) is accepted for a
 // group without members; members of consumer-protocol groups (KIP-848) commit
-// with their member epoch (v9+). Answered once the records are in __consumer_offsets.
+// with their member epoch (v9+). Only the group's coordinator accepts them
+// (NOT_COORDINATOR elsewhere); answered once the records are in
+// __consumer_offsets on every in-sync replica.
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
