@@ -74,6 +74,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   let service: ConsoleService | undefined;
   let brokers: BrokerProcessInfo[] = [];
   let quitting = false;
+  let clusterStopped = false;
   let ipc: ReturnType<typeof registerBridgeIpc> | undefined;
   const changeListeners = new Set<(list: BrokerProcessInfo[]) => void>();
   const running = (): ClusterControl => {
@@ -125,6 +126,10 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     await ipc?.dispose().catch(() => undefined);
     await service?.close().catch(() => undefined);
     await cluster?.stop().catch((e: unknown) => log(`stopping the cluster: ${(e as Error).message}`));
+    // Status changes arrive asynchronously; show the final state (and ignore late ones) before the app goes.
+    clusterStopped = true;
+    if (cluster) brokers = await cluster.control.list().catch(() => brokers);
+    refreshStatus();
     log('stopped');
   }
 
@@ -187,6 +192,7 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     try {
       cluster = await startLocalCluster(settings, utilityProcessSpawner(utilityProcess.fork, paths.brokerEntry), log);
       cluster.control.onChange((list) => {
+        if (clusterStopped) return;
         brokers = list;
         refreshStatus();
         for (const l of changeListeners) l(list);
