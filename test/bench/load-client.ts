@@ -197,11 +197,12 @@ export async function negotiate(conn: BenchConnection): Promise<Versions> {
   };
 }
 
-export async function createTopic(conn: BenchConnection, v: Versions, name: string, partitions: number): Promise<void> {
+export async function createTopic(conn: BenchConnection, v: Versions, name: string, partitions: number,
+  replicationFactor = 1, configs: Record<string, string> = {}): Promise<void> {
   if (v.createTopics < 0) throw new Error('the broker does not support CreateTopics');
   const res = await conn.request(ApiKey.CreateTopics, v.createTopics, CreateTopicsRequestVersions.flexibleMin,
     encodeCreateTopicsRequest, decodeCreateTopicsResponse,
-    { topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000 });
+    { topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }], timeoutMs: 10_000 });
   const t = res.topics[0];
   if (!t || (t.errorCode !== 0 && t.errorCode !== 36 /* TOPIC_ALREADY_EXISTS */)) {
     throw new Error(`CreateTopics ${name}: ${t ? errorName(t.errorCode) : 'no answer'} ${t?.errorMessage ?? ''}`);
@@ -228,6 +229,8 @@ export interface ProduceSpec {
   records: number;
   connections: number;
   inFlightPerConnection: number;
+  /** 1 (default) or -1 (all in-sync replicas). */
+  acks?: number;
 }
 
 export interface ProduceResult {
@@ -245,7 +248,7 @@ export interface ProduceResult {
   endOffsets: Map<string, number[]>;
 }
 
-/** One produce request (acks=1) holding one batch of `recordsPerBatch` records per partition. */
+/** One produce request (acks=1 unless the spec says otherwise) holding one batch of `recordsPerBatch` records per partition. */
 export function buildProduceRequest(spec: ProduceSpec, version: number): { frame: Buffer; batchBytes: number } {
   const value = Buffer.alloc(spec.valueBytes);
   for (let i = 0; i < value.length; i++) value[i] = 97 + (i % 26);
@@ -254,7 +257,7 @@ export function buildProduceRequest(spec: ProduceSpec, version: number): { frame
   const flexible = version >= ProduceRequestVersions.flexibleMin;
   const { w, size } = beginRequest(ApiKey.Produce, version, flexible, 0);
   encodeProduceRequest(w, version, {
-    transactionalId: null, acks: 1, timeoutMs: 30_000,
+    transactionalId: null, acks: spec.acks ?? 1, timeoutMs: 30_000,
     topicData: spec.topics.map((t) => ({ name: t.name, partitionData: t.partitions.map((index) => ({ index, records: batch })) })),
   });
   w.fillSize(size);

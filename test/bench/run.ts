@@ -12,6 +12,8 @@
 //   --no-reference     skip the reference broker (and the producer-perf-test comparison)
 //   --perf-tool-records N  records for `samsa producer-perf-test` on both brokers (default 1000000)
 //   --profile DIR      run the Samsa load broker with --cpu-prof into DIR
+//   --no-cluster       skip the 3-broker cluster section (cluster.bench.ts)
+//   --cluster-records N / --failovers N / --catchup-mb N   sizes of the cluster section (defaults 2000000 / 5 / 1024)
 //   --no-write         print only; leave README.md alone
 
 import { spawn } from 'node:child_process';
@@ -27,6 +29,7 @@ import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.
 import { groupBench } from './groups.bench.ts';
 import { compactionBench } from './compaction.bench.ts';
 import { perfToolBench, perfToolSection } from './perf-tool.bench.ts';
+import { clusterBench, clusterBenchOptions } from './cluster.bench.ts';
 
 const VALUE_BYTES = 100;
 
@@ -291,6 +294,7 @@ async function main(): Promise<void> {
   lines.push('```');
   lines.push('', await groupBench(log));
   lines.push('', await compactionBench(log));
+  if (!flag('no-cluster')) lines.push('', await clusterBench(log, clusterBenchOptions()));
   if (!flag('no-reference')) {
     const perfRecords = option('perf-tool-records', 1_000_000);
     log(`samsa producer-perf-test, ${int(perfRecords)} records, against Samsa and the reference broker`);
