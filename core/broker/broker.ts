@@ -23,7 +23,7 @@ import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { MetadataImage } from './metadata-image.ts';
-import { LocalReplication } from './local-replication.ts';
+import { ReplicaManager } from './replica-manager.ts';
 import type { ControllerChannel, ForwardContext, HeartbeatResponse } from './controller-channel.ts';
 import type { Replication } from './replication.ts';
 import type { Coordinator } from '../cluster/coordinator.ts';
@@ -55,7 +55,7 @@ export interface BrokerOptions {
    * on `dataDir` (a single-broker cluster) and closes it on stop().
    */
   controller?: ControllerChannel;
-  /** Replication (leader/follower roles, high watermark, acks=all); a leader-only one by default. */
+  /** Replication (leader/follower roles, high watermark, acks=all); the replica manager by default. */
   replication?: Replication | ((broker: Broker) => Replication);
   /** Injected topic manager (tests): the broker then follows no coordinator. */
   topics?: TopicManager;
@@ -140,7 +140,7 @@ export class Broker {
     this.controller = opts.controller;
     this.replication = typeof opts.replication === 'function'
       ? opts.replication(this)
-      : opts.replication ?? new LocalReplication();
+      : opts.replication ?? ReplicaManager.forBroker(this);
     // Blocks come from the coordinator (InitProducerId passes `controller`);
     // a broker on injected topics reserves them in memory.
     this.producerIds = new ProducerIdManager(inMemoryReservations());

@@ -220,7 +220,10 @@ export class ReplicaFetcher {
       const log = fp.p.log;
       if (log.latestEpoch() < 0) {
         // No epoch history: only what was committed is known to be shared.
-        await log.truncateTo(log.highWatermark);
+        if (log.highWatermark < log.logEndOffset) {
+          this.opts.log(`truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to its high watermark ${log.highWatermark} (no leader epochs)`);
+          await log.truncateTo(log.highWatermark);
+        }
         if (this.current(fp)) fp.state = 'fetch';
       } else {
         ask.push(fp);
@@ -388,6 +391,7 @@ export class ReplicaFetcher {
       this.opts.log(`${fp.p.topic}-${fp.p.partition}: log end ${log.logEndOffset} is below the leader's log start ${leaderStart}; starting over there`);
       await log.truncateFullyAndStartAt(leaderStart);
     } else if (leaderHw >= 0 && leaderHw < log.logEndOffset) {
+      this.opts.log(`truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to the leader's high watermark ${leaderHw} (fetch offset out of range)`);
       await log.truncateTo(leaderHw);
     } else {
       this.backoff(fp);

@@ -363,10 +363,12 @@ export class ReplicaManager implements Replication {
     if (!f) return ErrorCode.NOT_LEADER_OR_FOLLOWER; // not a replica of this partition
     const now = Date.now();
     const leaderEnd = p.log.logEndOffset;
+    // Outside the log (the read answers OFFSET_OUT_OF_RANGE): says nothing about what it holds.
+    if (fetchOffset > leaderEnd || fetchOffset < p.log.logStartOffset) return ErrorCode.NONE;
     // Kafka's Replica.updateFetchState.
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, now);
     else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
-    f.leo = Math.min(fetchOffset, leaderEnd);
+    f.leo = fetchOffset;
     f.lastFetchLeaderLogEndOffset = leaderEnd;
     f.lastFetchTimeMs = now;
     this.maybeExpandIsr(st, f, now);
@@ -490,7 +492,7 @@ export class ReplicaManager implements Replication {
 
   awaitHighWatermark(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number> {
     const st = this.parts.get(partitionKey(p.topicId, p.partition));
-    if (!st) return Promise.resolve(p.log.highWatermark >= endOffset ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (!st) return Promise.resolve(p.log.highWatermark >= endOffset ? ErrorCode.NONE : ErrorCode.REQUEST_TIMED_OUT);
     // Kafka's DelayedProduce: done once the high watermark passes the write;
     // an ISR below min.insync.replicas by then is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
     return this.produces.watch(st.key, timeoutMs, () => {
