@@ -325,13 +325,13 @@ export class Broker {
   }
 
   /** One heartbeat; re-registers when the coordinator no longer knows this broker's epoch. */
-  private heartbeat(wantShutDown: boolean): Promise<HeartbeatResponse | undefined> {
+  private heartbeat(wantShutDown: boolean, timeoutMs = CONTROLLER_CALL_MS): Promise<HeartbeatResponse | undefined> {
     if (this.heartbeatInFlight) return this.heartbeatInFlight;
     const p = (async () => {
       try {
         const r = await this.call((c) => c.heartbeat({
           brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, metadataOffset: this.appliedSeq, wantFence: false, wantShutDown,
-        }));
+        }), timeoutMs);
         if ((r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) && !this.stopping && !this.closed) {
           this.reregistering ??= this.register(0).then(
             () => this.log(`registered again at epoch ${this.brokerEpoch}`),
@@ -404,7 +404,7 @@ export class Broker {
     const deadline = Date.now() + CONTROLLED_SHUTDOWN_MS;
     while (Date.now() < deadline) {
       await this.heartbeatInFlight;
-      const r = await this.heartbeat(true);
+      const r = await this.heartbeat(true, Math.max(1, deadline - Date.now()));
       if (r?.shouldShutDown || (r && r.errorCode !== ErrorCode.NONE)) return;
       await sleep(r ? 20 : 200);
     }
