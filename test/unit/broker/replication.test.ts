@@ -230,6 +230,22 @@ describe('replication factor 3', () => {
     expect((await produce(leader, 'r4', -1, 1)).errorCode).toBe(ErrorCode.NONE);
   }, 30_000);
 
+  it('a fetch from a follower gets NOT_LEADER_OR_FOLLOWER with the current leader (v12+) and its endpoint (v16+)', async () => {
+    const leader = leaderOf('r1');
+    const follower = followersOf('r1')[0]!;
+    const c = await client(follower);
+    const res = await c.send(Api.Fetch, 16, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topicId: part(follower, 'r1').topicId, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [], rackId: '',
+    });
+    const pd = res.responses[0]!.partitions[0]!;
+    expect(pd.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(pd.currentLeader).toEqual({ leaderId: leader, leaderEpoch: part(leader, 'r1').leaderEpoch });
+    expect(res.nodeEndpoints).toEqual([{ nodeId: leader, host: '127.0.0.1', port: brokers.get(leader)!.advertisedPort, rack: null }]);
+    expect(pd.records === null || pd.records.length === 0).toBe(true);
+  });
+
   it('OffsetForLeaderEpoch: the leader answers from its epoch history, others refuse', async () => {
     const leader = leaderOf('r1');
     const epoch = part(leader, 'r1').leaderEpoch;
@@ -249,6 +265,33 @@ describe('replication factor 3', () => {
     });
     expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
+
+  it('after a failover the new leader answers an idempotent retry with the original offsets (no duplicate)', async () => {
+    await createTopic('r6');
+    const old = leaderOf('r6');
+    const batch = (seq: number) => buildRecordBatch(
+      [{ key: 'k', value: `idem-${seq}`, timestamp: Date.now() }, { key: 'k', value: `idem-${seq}b`, timestamp: Date.now() }],
+      { producerId: 4711, producerEpoch: 0, baseSequence: seq });
+    const send = async (id: number, records: Buffer) => (await (await client(id)).send(Api.Produce, 11, {
+      transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: 'r6', partitionData: [{ index: 0, records }] }],
+    })).responses[0]!.partitionResponses[0]!;
+    expect((await send(old, batch(0))).baseOffset).toBe(0);
+    expect((await send(old, batch(2))).baseOffset).toBe(2);
+    await brokers.get(old)!.stop();
+    brokers.delete(old);
+    await eventually(() => coordinatorPartition('r6').leader !== old && coordinatorPartition('r6').leader >= 0, 10_000, 'new leader');
+    const next = coordinatorPartition('r6').leader;
+    await eventually(() => part(next, 'r6').leader === next, 10_000, 'new leader applied');
+    // The producer's retry of its last batch (its answer was lost in the failover).
+    const retry = await send(next, batch(2));
+    expect(retry).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2 });
+    expect(part(next, 'r6').log.logEndOffset).toBe(4);
+    // And the next batch continues the sequence.
+    expect(await send(next, batch(4))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 4 });
+    expect((await send(next, batch(9))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    await startBroker(old);
+    await eventually(() => isrOf('r6').length === 3, 15_000, 'old leader back in the ISR');
+  }, 60_000);
 
   it("a former leader's unreplicated records are truncated to the new leader's history", async () => {
     await createTopic('r5');
