@@ -5,7 +5,7 @@
 // leader-epoch lookups.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode } from '../protocol/errors.ts';
+import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import {
   Attr, BATCH, batchLeaderEpoch, batchSize, decodeRecords, readInt64, setBaseOffset,
   setLogAppendTime, setPartitionLeaderEpoch, validateBatchAt, type BatchesInfo,
@@ -105,6 +105,8 @@ export class Log {
   private unflushedMessages = 0;
   private readonly producerExpiry: ProducerExpiry | undefined;
   private closed = false;
+  /** A truncation is in progress: appends are refused until it is done. */
+  private truncating = false;
   private failure: Error | undefined;
 
   private constructor(o: LogOpenOptions, segments: Segment[], stats: LoadStats) {
@@ -181,6 +183,7 @@ export class Log {
   append(batches: Buffer, info: BatchesInfo, leaderEpoch: number, now: number): AppendResult {
     if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
     if (this.failure) throw this.failure;
+    if (this.truncating) throw this.truncatingError();
     this.maybeRoll(batches.length, info, now);
     const seg = this.activeSegment;
     const logAppend = this.config.messageTimestampType === 'LogAppendTime';
@@ -237,6 +240,7 @@ export class Log {
   appendAsFollower(batches: Buffer, now: number): FollowerAppendResult {
     if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
     if (this.failure) throw this.failure;
+    if (this.truncating) throw this.truncatingError();
     // Validate first: headers and CRCs of every complete batch.
     let end = 0;
     let expected = this._logEndOffset;
@@ -346,6 +350,19 @@ export class Log {
       await this.truncateFullyAndStartAt(offset);
       return this._logEndOffset;
     }
+    this.truncating = true;
+    try {
+      return await this.truncateToInner(offset);
+    } finally {
+      this.truncating = false;
+    }
+  }
+
+  private truncatingError(): KafkaError {
+    return new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `partition ${this.topic}-${this.partition} is being truncated`);
+  }
+
+  private async truncateToInner(offset: number): Promise<number> {
     await this.writesIdle();
     if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
     if (offset >= this._logEndOffset) return this._logEndOffset;
@@ -369,6 +386,15 @@ export class Log {
 
   /** Empties the log and restarts it at `offset` (a follower far behind a leader's log start). */
   async truncateFullyAndStartAt(offset: number): Promise<void> {
+    this.truncating = true;
+    try {
+      await this.truncateFullyInner(offset);
+    } finally {
+      this.truncating = false;
+    }
+  }
+
+  private async truncateFullyInner(offset: number): Promise<void> {
     await this.writesIdle();
     if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`);
     const old = this.segments;

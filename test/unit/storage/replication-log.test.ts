@@ -209,6 +209,17 @@ describe('truncateTo', () => {
     expect(log3.append(c.buf, c.info, 7, T0 + 200).baseOffset).toBe(bases[1]!);
   });
 
+  it('refuses appends while a truncation is in progress', async () => {
+    const log = await leaderLog(await openManager(tempDir()));
+    const cut = log.truncateTo(20);
+    const b = batch(5, T0);
+    expect(() => log.append(b.buf, b.info, 3, T0)).toThrow(/being truncated/);
+    expect(await cut).toBe(20);
+    const r = log.append(b.buf, b.info, 3, T0);
+    await r.written;
+    expect(r.baseOffset).toBe(20);
+  });
+
   it('below the log start empties the log and restarts it there', async () => {
     const log = await leaderLog(await openManager(tempDir()));
     await log.truncateFullyAndStartAt(100);
