@@ -385,9 +385,9 @@ export class Broker {
   }
 
   private deliverLeadership(p: PartitionState): void {
-    const g = this.groups as unknown as { onPartitionLeadership?: (partition: number, isLeader: boolean, leaderEpoch: number) => void };
-    const stillHosted = this.topics.partition(p.topic, p.partition) === p;
-    g.onPartitionLeadership?.(p.partition, stillHosted && p.leader === this.brokerId, p.leaderEpoch);
+    const hosted = this.topics.partition(p.topic, p.partition) === p;
+    const leader = hosted && p.leader === this.brokerId;
+    this.groups.onPartitionLeadership(p.partition, leader, p.leaderEpoch, hosted ? p : undefined);
   }
 
   /** Stops accepting, answers parked fetches, closes connections and logs. */

@@ -14,6 +14,25 @@ import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { buildRecordBatch } from '../../../core/protocol/record-batch.ts';
 import { Api, KafkaClient } from '../../helpers/kafka-client.ts';
+import type { ControllerChannel, ForwardContext } from '../../../core/broker/controller-channel.ts';
+import * as ct from '../../../core/protocol/messages/create-topics.ts';
+import * as lpr from '../../../core/protocol/messages/list-partition-reassignments.ts';
+
+const CreateTopics = { apiKey: 19, flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse };
+const ListReassignments = {
+  apiKey: 46, flexibleMin: lpr.ListPartitionReassignmentsRequestVersions.flexibleMin,
+  encode: lpr.encodeListPartitionReassignmentsRequest, decode: lpr.decodeListPartitionReassignmentsResponse,
+};
+
+/** Broker 2's channel: forwarded admin requests fail while `down` (the coordinator unreachable). */
+class FlakyChannel extends InProcessChannel {
+  down = false;
+  override forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): Promise<unknown> {
+    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED'));
+    return super.forward(apiKey, apiVersion, request, ctx);
+  }
+}
+let flaky: FlakyChannel;
 
 const { Kafka, logLevel } = kafkajs;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -51,10 +70,12 @@ async function eventually(cond: () => boolean, ms = 5000): Promise<void> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-multi-'));
   coordinator = Coordinator.open(dataDir, new BrokerConfig());
+  flaky = new FlakyChannel(coordinator);
   for (const id of [1, 2, 3]) {
+    const controller: ControllerChannel = id === 2 ? flaky : new InProcessChannel(coordinator);
     brokers.push(new Broker({
-      brokerId: id, port: 0, dataDir, config: new BrokerConfig({ 'node.id': String(id) }),
-      controller: new InProcessChannel(coordinator), log: (m) => console.error(m),
+      brokerId: id, port: 0, dataDir, config: new BrokerConfig({ 'node.id': String(id) }), controller,
+      log: (m) => { if (!m.includes('ECONNREFUSED')) console.error(m); },
     }));
   }
   const addrs = await Promise.all(brokers.map((b) => b.start()));
@@ -171,6 +192,30 @@ describe('three brokers, one coordinator', () => {
     for (const b of brokers) expect(b.topics.get(topic)).toBeUndefined();
     const md = await metadata(await client(3), topic);
     expect(md.topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  it('admin requests reach the coordinator through any broker, and fail with REQUEST_TIMED_OUT when it cannot be reached', async () => {
+    const c = await client(2);
+    const create = () => c.send(CreateTopics, 7, {
+      topics: [{ name: 'via-2', numPartitions: 2, replicationFactor: 2, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
+    });
+    const list = () => c.send(ListReassignments, 0, { timeoutMs: 5000, topics: null });
+    flaky.down = true;
+    try {
+      const refused = await create();
+      expect(refused.topics[0]).toMatchObject({ name: 'via-2', errorCode: ErrorCode.REQUEST_TIMED_OUT });
+      expect((await list()).errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
+    } finally {
+      flaky.down = false;
+    }
+    expect(brokers.every((b) => b.topics.get('via-2') === undefined)).toBe(true);
+    const created = await create();
+    expect(created.topics[0]).toMatchObject({ name: 'via-2', errorCode: 0, numPartitions: 2, replicationFactor: 2 });
+    // The coordinator answered once every live broker had the topic.
+    for (const b of brokers) expect(b.topics.get('via-2')?.numPartitions).toBe(2);
+    const hosted = brokers.reduce((n, b) => n + b.topics.get('via-2')!.partitions.filter((p) => p !== undefined).length, 0);
+    expect(hosted).toBe(4);
+    expect(await list()).toMatchObject({ errorCode: 0, topics: [] });
   });
 
   it('a stopped broker leaves the broker list and its leaderships move to the others', async () => {
