@@ -114,6 +114,8 @@ export class Broker {
   private readonly opts: BrokerOptions;
   /** True while following the coordinator (metadata loop and heartbeats run). */
   private following = false;
+  /** Set once the topics are built from the coordinator's metadata; stays set after stop(). */
+  private metadataLoaded = false;
   private closed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight: Promise<HeartbeatResponse | undefined> | undefined;
@@ -159,9 +161,9 @@ export class Broker {
     return this.opts.advertisedPort ?? (this.boundPort >= 0 ? this.boundPort : this.requestedPort);
   }
 
-  /** Whether this broker follows a coordinator's metadata (false with injected topics). */
+  /** Whether this broker's topics come from a coordinator's metadata (false with injected topics). */
   get hasMetadata(): boolean {
-    return this.following;
+    return this.metadataLoaded;
   }
 
   log(msg: string): void {
@@ -171,7 +173,7 @@ export class Broker {
   async start(): Promise<{ host: string; port: number }> {
     this.stopping = false;
     this.closed = false;
-    const follow = this.topics === missingTopics;
+    const follow = this.opts.topics === undefined;
     const server = new KafkaServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
@@ -242,6 +244,7 @@ export class Broker {
     });
     this.replication.applyBrokers(this.image.brokers);
     this.appliedSeq = this.image.seq;
+    this.metadataLoaded = true;
     for (const s of this.topics.strays) this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
     this.following = true;
     this.metadataLoop = this.followMetadata();
