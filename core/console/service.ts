@@ -483,13 +483,24 @@ export class ConsoleService {
     }
   }
 
-  /** One Metadata request for all topics (fast with 10,000 topics). */
+  /**
+   * One Metadata request for all topics (fast with 10,000 topics), to the first broker that answers.
+   * The client's broker list is refreshed first: for a request without topics it is cached for good, and
+   * connecting to every broker it lists fails for as long as one of them is gone (killed or stopped).
+   */
   async #fullMetadata(): Promise<MetadataResponse> {
     const admin = this.#adminClient();
-    const conns = await admin.connectToBrokers(null);
-    const conn = conns.values().next().value;
-    if (!conn) throw new ConsoleError(`Could not connect to the Kafka broker at ${this.bootstrap}.`);
-    return metadataV12.api.async(conn, null, false, false);
+    const { brokers } = await admin.metadata({ topics: [], forceUpdate: true });
+    let failure: unknown;
+    for (const id of brokers.keys()) {
+      try {
+        const conn = (await admin.connectToBrokers([id])).get(id);
+        if (conn) return await metadataV12.api.async(conn, null, false, false);
+      } catch (e) {
+        failure = e;
+      }
+    }
+    throw failure ?? new ConsoleError(`Could not connect to the Kafka broker at ${this.bootstrap}.`);
   }
 
   async #overview(): Promise<ClusterOverview> {
