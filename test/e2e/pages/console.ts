@@ -31,11 +31,12 @@ export class TopicsPage {
     this.page = page;
   }
 
-  async createTopic(name: string, partitions: number): Promise<void> {
+  async createTopic(name: string, partitions: number, replicationFactor?: number): Promise<void> {
     await this.page.getByTestId('create-topic').click();
     const dialog = this.page.getByTestId('create-dialog');
     await dialog.getByTestId('topic-name').locator('input').fill(name);
     await dialog.getByTestId('topic-partitions').locator('input').fill(String(partitions));
+    if (replicationFactor !== undefined) await dialog.getByTestId('topic-rf').locator('input').fill(String(replicationFactor));
     await dialog.getByTestId('create-submit').click();
     await expect(dialog).toBeHidden();
   }
@@ -85,6 +86,17 @@ export class TopicDetailPage {
   }
 
   source(name: string): Locator { return this.page.getByTestId(`config-source-${name}`); }
+
+  async refresh(): Promise<void> { await this.page.getByTestId('topic-refresh').click(); }
+  leader(partition: number): Locator { return this.page.getByTestId(`partition-leader-${partition}`); }
+  isr(partition: number): Locator { return this.page.getByTestId(`partition-isr-${partition}`); }
+
+  /** The leader and in-sync replicas of a partition, as the Partitions table shows them now. */
+  async replicaState(partition: number): Promise<{ leader: number; isr: number[] }> {
+    const leader = Number(await this.leader(partition).textContent());
+    const isr = ((await this.isr(partition).textContent()) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    return { leader, isr };
+  }
 
   chart(): Locator { return this.page.getByTestId('topic-chart'); }
   rate(): Locator { return this.page.getByTestId('detail-rate'); }
