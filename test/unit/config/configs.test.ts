@@ -77,7 +77,9 @@ describe('metadata store', () => {
       const b = MetadataStore.open(dir);
       expect(b.clusterId).toBe(id);
       expect(b.listTopics()).toEqual([{ name: 't1', topicId: t.topicId, partitions: 3, replicationFactor: 1, internal: false, configs: { 'retention.ms': '1000' } }]);
-      expect(b.lastChange()).toBe(3);
+      // One record per topic and per partition, and one for the deletion.
+      expect(b.changesAfter(0).changes.map((c) => c.type)).toEqual(['topic', 'partition', 'partition', 'partition', 'topic', 'partition', 'topicRemoved']);
+      expect(b.lastChange()).toBe(7);
       b.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
