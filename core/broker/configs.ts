@@ -163,6 +163,12 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map([
   broker('broker.heartbeat.interval.ms', 'int', '2000', 'Time between a broker\'s heartbeats to the coordinator.', { min: 1, readOnly: true }),
   broker('auto.leader.rebalance.enable', 'boolean', 'true', 'Periodically move leadership back to the preferred replicas.', { readOnly: true }),
   broker('leader.imbalance.check.interval.seconds', 'long', '300', 'How often the coordinator checks the leader balance.', { min: 1, readOnly: true }),
+  broker('replica.fetch.wait.max.ms', 'int', '500', 'Longest a follower\'s fetch waits at the leader for new data.', { min: 0, readOnly: true }),
+  broker('replica.fetch.min.bytes', 'int', '1', 'Bytes a follower\'s fetch waits for before the leader answers.', { min: 1, readOnly: true }),
+  broker('replica.fetch.max.bytes', 'int', '1048576', 'Bytes a follower fetches per partition and request.', { min: 0, readOnly: true }),
+  broker('replica.fetch.response.max.bytes', 'int', '10485760', 'Bytes a follower fetches per request.', { min: 0, readOnly: true }),
+  broker('replica.fetch.backoff.ms', 'int', '1000', 'Pause of a follower\'s fetcher after an error.', { min: 0, readOnly: true }),
+  broker('replica.socket.timeout.ms', 'int', '30000', 'Socket timeout of a follower\'s connection to its leader.', { readOnly: true }),
   broker('leader.imbalance.per.broker.percentage', 'int', '10', 'Share of a broker\'s preferred partitions led elsewhere that triggers a rebalance.', { min: 0, readOnly: true }),
 ].map((d) => [d.name, d]));
 

@@ -17,7 +17,7 @@ import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
 import { Segment, segmentBatches } from './segment.ts';
 import { listSnapshots, ProducerStateManager, snapshotFileName, type ProducerExpiry } from './producer-state.ts';
-import { TailCache } from './tail-cache.ts';
+import { TailCache, type Entry as CacheEntry } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
 // Per partition: enough for consumers that keep up with producers to read from
@@ -209,20 +209,7 @@ export class Log {
     this.unflushedMessages += info.recordCount;
     const entry = this.cache.add(batches, baseOffset, offset - 1);
     const lastOffset = offset - 1;
-    const written: Promise<void> = new Promise<void>((resolve, reject) => {
-      this.enqueue({
-        kind: 'write', seg, position: segStart, buf: batches,
-        done: () => {
-          this.cache.markWritten(entry);
-          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
-            this.highWatermark = lastOffset + 1;
-            this.onHighWatermark?.();
-          }
-          resolve();
-        },
-        fail: reject,
-      });
-    });
+    const written = this.write(seg, segStart, batches, entry, lastOffset);
     // Idempotent producers: one state update per append, from the batch header.
     this.producers.onAppend(batches, info, logAppend ? now : info.maxTimestamp, written);
     return { baseOffset, lastOffset, logAppendTime: logAppend ? now : -1, logStartOffset: this._logStartOffset, written };
@@ -293,20 +280,7 @@ export class Log {
     this._logEndOffset = lastOffset + 1;
     this.unflushedMessages += count;
     const entry = this.cache.add(data, firstOffset, lastOffset);
-    const written: Promise<void> = new Promise<void>((resolve, reject) => {
-      this.enqueue({
-        kind: 'write', seg, position: segStart, buf: data,
-        done: () => {
-          this.cache.markWritten(entry);
-          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
-            this.highWatermark = lastOffset + 1;
-            this.onHighWatermark?.();
-          }
-          resolve();
-        },
-        fail: reject,
-      });
-    });
+    const written = this.write(seg, segStart, data, entry, lastOffset);
     // Producer state from the batch headers, as the leader recorded it.
     for (let p = 0; p < end; p += batchSize(data, p)) this.producers.replayBatch(data, p, written);
     return { firstOffset, lastOffset, written };
@@ -461,6 +435,27 @@ export class Log {
       },
     });
     return next;
+  }
+
+  /**
+   * Queues appended bytes for the next coalesced write; once written, the tail
+   * cache entry is marked written and (single replica) the high watermark moves.
+   */
+  private write(seg: Segment, position: number, buf: Buffer, entry: CacheEntry, lastOffset: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.enqueue({
+        kind: 'write', seg, position, buf,
+        done: () => {
+          this.cache.markWritten(entry);
+          if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
+            this.highWatermark = lastOffset + 1;
+            this.onHighWatermark?.();
+          }
+          resolve();
+        },
+        fail: reject,
+      });
+    });
   }
 
   private enqueue(item: QueueItem): void {

@@ -5,7 +5,7 @@
 // only ever touch written bytes.
 import { BATCH, batchSize, readInt64 } from '../protocol/record-batch.ts';
 
-interface Entry {
+export interface Entry {
   buf: Buffer;
   firstOffset: number;
   lastOffset: number;
