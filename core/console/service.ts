@@ -358,7 +358,7 @@ export class ConsoleService {
       await this.#switchTo(conn);
       let connected = false;
       try {
-        await this.#adminClient().metadata({ topics: [] });
+        await this.#askBroker([]);
         connected = true;
       } catch (e) {
         // A SASL or TLS mistake is worth saying now, next to the connection; an unreachable cluster shows in the header.
@@ -474,28 +474,35 @@ export class ConsoleService {
     return entry.tail;
   }
 
+  /** Whether a broker of the cluster answers now (asked, not the client's cached metadata). */
   async #reachable(): Promise<boolean> {
     try {
-      await this.#adminClient().metadata({ topics: [] });
+      await this.#askBroker([]);
       return true;
     } catch {
       return false;
     }
   }
 
+  /** One Metadata request for all topics (fast with 10,000 topics), to the first broker that answers. */
+  #fullMetadata(): Promise<MetadataResponse> {
+    return this.#askBroker(null);
+  }
+
   /**
-   * One Metadata request for all topics (fast with 10,000 topics), to the first broker that answers.
-   * The client's broker list is refreshed first: for a request without topics it is cached for good, and
-   * connecting to every broker it lists fails for as long as one of them is gone (killed or stopped).
+   * A Metadata request (`null`: every topic; `[]`: brokers only) to the first broker that answers.
+   * The client's broker list is refreshed first: for a request without topics it is cached for good
+   * (so it says nothing about whether a broker is up now), and connecting to every broker it lists
+   * fails for as long as one of them is gone (killed or stopped).
    */
-  async #fullMetadata(): Promise<MetadataResponse> {
+  async #askBroker(topics: null | []): Promise<MetadataResponse> {
     const admin = this.#adminClient();
     const { brokers } = await admin.metadata({ topics: [], forceUpdate: true });
     let failure: unknown;
     for (const id of brokers.keys()) {
       try {
         const conn = (await admin.connectToBrokers([id])).get(id);
-        if (conn) return await metadataV12.api.async(conn, null, false, false);
+        if (conn) return await metadataV12.api.async(conn, topics, false, false);
       } catch (e) {
         failure = e;
       }
