@@ -116,6 +116,11 @@ export class Broker {
   private following = false;
   /** Set once the topics are built from the coordinator's metadata; stays set after stop(). */
   private metadataLoaded = false;
+  /**
+   * Settles once start() is done (metadata loaded, topics built, unfenced) or
+   * the broker stops; undefined while it is ready. Requests that arrive before wait on it.
+   */
+  private readyGate: { promise: Promise<void>; open: () => void } | undefined;
   private closed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight: Promise<HeartbeatResponse | undefined> | undefined;
@@ -161,6 +166,24 @@ export class Broker {
     return this.opts.advertisedPort ?? (this.boundPort >= 0 ? this.boundPort : this.requestedPort);
   }
 
+  /**
+   * Undefined once the broker may answer requests; until then (the listener is
+   * bound first, so the bound port can be registered, then the metadata
+   * snapshot is loaded, the topics are built and the coordinator unfences this
+   * broker), a promise that settles when it may, or when the broker stops.
+   * Kafka likewise enables request processing only once the broker has caught
+   * up with the metadata.
+   */
+  get notReady(): Promise<void> | undefined {
+    return this.readyGate?.promise;
+  }
+
+  private openGate(): void {
+    const gate = this.readyGate;
+    this.readyGate = undefined;
+    gate?.open();
+  }
+
   /** Whether this broker's topics come from a coordinator's metadata (false with injected topics). */
   get hasMetadata(): boolean {
     return this.metadataLoaded;
@@ -174,6 +197,11 @@ export class Broker {
     this.stopping = false;
     this.closed = false;
     const follow = this.opts.topics === undefined;
+    if (follow && !this.readyGate) {
+      let open!: () => void;
+      const promise = new Promise<void>((r) => { open = r; });
+      this.readyGate = { promise, open };
+    }
     const server = new KafkaServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
@@ -195,7 +223,8 @@ export class Broker {
       try {
         await this.startFollowing(await logs!);
       } catch (e) {
-        await this.shutdown(false);
+        // (Already shut down when stop() came first.)
+        if (!this.closed) await this.shutdown(false);
         throw e;
       }
     }
@@ -203,6 +232,7 @@ export class Broker {
     // (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
     void this.groups.start();
     this.flushLeadership();
+    this.openGate();
     return addr;
   }
 
@@ -233,6 +263,7 @@ export class Broker {
     }
     await this.register(REGISTER_RETRY_MS);
     const delta = await this.call((c) => c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }));
+    if (this.closed) throw new Error(`broker ${this.brokerId} stopped while starting`);
     this.image.apply(delta);
     if (this.opts.clusterId === undefined && this.image.clusterId) this.clusterId = this.image.clusterId;
     this.pendingLeadership = [];
@@ -421,6 +452,8 @@ export class Broker {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     this.purgatory.wakeAll();
+    // Requests held until the metadata was loaded: they see `stopping` and close.
+    this.openGate();
     this.groups.stop();
     // Let woken fetches and in-progress writes settle before connections close.
     if (graceful) await new Promise((r) => setImmediate(r));

@@ -157,7 +157,7 @@ export class Connection {
       outcome.done.then(
         () => this.finishUnanswered(),
         (err: unknown) => {
-          this.opts.onLog?.(`request without response failed on ${this.remote}: ${String(err)}`);
+          if (!this.closedFlag) this.opts.onLog?.(`request without response failed on ${this.remote}: ${String(err)}`);
           this.finishUnanswered();
         },
       );
@@ -173,6 +173,7 @@ export class Connection {
       r.then(
         (chunks) => this.complete(slot, chunks),
         (err: unknown) => {
+          if (this.closedFlag) return;
           // A handler failed unexpectedly: we cannot answer in Kafka's terms
           // for every API, so the connection is closed (the client retries).
           this.opts.onLog?.(`closing connection ${this.remote}: handler failed: ${(err as Error)?.stack ?? String(err)}`);

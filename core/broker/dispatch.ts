@@ -36,7 +36,7 @@ function close(reason: string): DispatchOutcome {
 }
 
 export function createDispatch(broker: Broker): Dispatch {
-  return (frame: Buffer, conn: Connection): DispatchOutcome => {
+  const dispatch = (frame: Buffer, conn: Connection): DispatchOutcome => {
     // api key (int16), api version (int16), correlation id (int32) start every request header.
     if (frame.length < 8) return close(`request of ${frame.length} bytes is shorter than a header`);
     const apiKey = frame.readInt16BE(0);
@@ -63,6 +63,33 @@ export function createDispatch(broker: Broker): Dispatch {
     }
     const ctx: RequestContext = { conn, correlationId, clientId, apiKey, apiVersion };
 
+    // Before the broker has the cluster metadata, requests wait for it (the
+    // answers would be wrong: no topics, no leaders); ApiVersions needs none.
+    const notReady = apiKey === ApiKey.ApiVersions ? undefined : broker.notReady;
+    if (notReady) {
+      const held = notReady.then(() => {
+        if (broker.stopping) {
+          // Stopped before it was ready: the request is not answered.
+          conn.close();
+          throw new Error('broker is shutting down');
+        }
+        return handleRequest(entry, req, apiVersion, ctx);
+      });
+      if (entry.noResponse?.(req)) return { kind: 'none', done: held.then((o) => (o.kind === 'none' ? o.done : undefined)) };
+      return {
+        kind: 'response',
+        response: held.then((o) => {
+          if (o.kind === 'response') return o.response;
+          throw new Error(`${entry.name} v${apiVersion} expected a response`);
+        }),
+      };
+    }
+    return handleRequest(entry, req, apiVersion, ctx);
+  };
+  return dispatch;
+
+  function handleRequest(entry: ApiEntry, req: unknown, apiVersion: number, ctx: RequestContext): DispatchOutcome {
+    const { conn, correlationId, apiKey } = ctx;
     if (entry.noResponse?.(req)) {
       const done = (async () => {
         const res = await entry.handle(broker, req, apiVersion, ctx);
@@ -89,5 +116,5 @@ export function createDispatch(broker: Broker): Dispatch {
     }
     if (res instanceof Promise) return { kind: 'response', response: res.then(encode, onFailure) };
     return { kind: 'response', response: encode(res) };
-  };
+  }
 }
