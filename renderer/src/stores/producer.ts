@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { Acks, Compression, Partitioning, ProduceManyResult, ProduceResult } from '../../../core/console/bridge.ts';
 import { fieldOf, messageOf } from '../bridge/errors.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
@@ -63,6 +63,8 @@ export const useProducerStore = defineStore('producer', () => {
   const last = computed(() => history.value[0] ?? null);
 
   const valueError = computed(() => (format.value === 'json' && value.value.trim() !== '' ? jsonError(value.value) : null));
+  // An error about the value is about the value that was sent: it goes once the value (or its format) changes.
+  watch([value, format], () => { if (error.value?.field === 'value') error.value = null; }, { flush: 'sync' });
 
   function partitionArgs() {
     // A partition typed while "by key" is chosen still means that partition (as before the partitioning choice existed).
