@@ -10,10 +10,17 @@
 // truncated to its high watermark. Then Fetch long polls (v13: topic ids, the
 // replica id in the body, LastFetchedEpoch), appending what comes back with
 // appendAsFollower and taking the high watermark min(leader's, log end) and
-// the leader's log start offset. FENCED_LEADER_EPOCH parks the partition
-// until new metadata brings a new epoch; NOT_LEADER_OR_FOLLOWER, an unknown
-// epoch or topic, and lost connections are retried after
-// replica.fetch.backoff.ms.
+// the leader's log start offset. After an answer with data the next Fetch
+// goes out at once, so the leader learns the new log end (and moves its high
+// watermark) without waiting. A partition added while a Fetch is parked at
+// the leader (a leader change moved it here) does not wait for that long
+// poll to end: the request is abandoned (its connection closed) and a new
+// one, with the partition, goes out at once. FENCED_LEADER_EPOCH parks the
+// partition until new metadata brings a new epoch; UNKNOWN_LEADER_EPOCH (the
+// leader has not applied the new epoch yet, which takes it milliseconds) is
+// retried after 10 ms, doubling up to replica.fetch.backoff.ms;
+// NOT_LEADER_OR_FOLLOWER, an unknown topic, and lost connections are retried
+// after replica.fetch.backoff.ms.
 import net from 'node:net';
 import { ErrorCode } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
@@ -31,6 +38,8 @@ import type { PartitionState } from './topic-manager.ts';
 
 const FETCH_VERSION = 13;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4;
+/** First retry after UNKNOWN_LEADER_EPOCH (then doubling, up to replica.fetch.backoff.ms). */
+const UNKNOWN_EPOCH_RETRY_MS = 10;
 
 /** Kafka's follower fetch settings (names and defaults of its broker configs). */
 export interface FetchSettings {
@@ -67,6 +76,8 @@ export interface FetcherPartition {
   state: FetchState;
   /** Not before this time (after an error). */
   retryAt: number;
+  /** UNKNOWN_LEADER_EPOCH answers in a row. */
+  unknownEpochs: number;
 }
 
 export interface ReplicaFetcherOptions {
@@ -92,6 +103,12 @@ export class ReplicaFetcher {
   private running: Promise<void>;
   private connectFailures = 0;
   private paused = false;
+  /** The connection a Fetch long poll is parked on, while it is. */
+  private polling: LeaderConnection | undefined;
+  /** A connection closed on purpose (not a failure: no backoff). */
+  private abandoned: LeaderConnection | undefined;
+  /** Counts add() calls: a round that saw a change does not send its Fetch. */
+  private generation = 0;
 
   constructor(opts: ReplicaFetcherOptions) {
     this.opts = opts;
@@ -105,7 +122,11 @@ export class ReplicaFetcher {
 
   /** Starts (or restarts, at a new epoch) replicating `p`: truncation first. */
   add(key: string, p: PartitionState, leaderEpoch: number): void {
-    this.parts.set(key, { p, key, leaderEpoch, state: 'truncate', retryAt: 0 });
+    this.parts.set(key, { p, key, leaderEpoch, state: 'truncate', retryAt: 0, unknownEpochs: 0 });
+    this.generation++;
+    // A Fetch parked at the leader does not carry this partition: don't let
+    // the partition wait up to replica.fetch.wait.max.ms for it to return.
+    if (this.polling) this.abandon(this.polling);
     this.kick();
   }
 
@@ -116,17 +137,24 @@ export class ReplicaFetcher {
   /** Stops (true) or resumes fetching, keeping the partitions (diagnostics, tests). */
   setPaused(paused: boolean): void {
     this.paused = paused;
+    // A parked Fetch would still bring what the leader appends next.
+    if (paused && this.polling) this.abandon(this.polling);
     this.kick();
   }
 
   /** The leader's address may have changed: reconnect on the next round. */
   endpointChanged(): void {
     const e = this.opts.endpoint();
-    if (this.conn && (!e || `${e.host}:${e.port}` !== this.connTarget)) {
-      this.conn.close();
-      this.conn = undefined;
-    }
+    if (this.conn && (!e || `${e.host}:${e.port}` !== this.connTarget)) this.abandon(this.conn);
     this.kick();
+  }
+
+  /** Closes `conn` on purpose: what is in flight on it fails, and the loop goes on at once. */
+  private abandon(conn: LeaderConnection): void {
+    this.abandoned = conn;
+    if (this.polling === conn) this.polling = undefined;
+    if (this.conn === conn) this.conn = undefined;
+    conn.close();
   }
 
   async close(): Promise<void> {
@@ -157,6 +185,7 @@ export class ReplicaFetcher {
         await this.sleep(60_000);
         continue;
       }
+      const generation = this.generation;
       const now = Date.now();
       let next = Infinity;
       const ready: FetcherPartition[] = [];
@@ -182,10 +211,16 @@ export class ReplicaFetcher {
       try {
         const truncating = ready.filter((fp) => fp.state === 'truncate');
         if (truncating.length > 0) await this.truncate(conn, truncating);
+        // Partitions added meanwhile go into this round's Fetch (after their truncation).
+        if (this.generation !== generation) continue;
         const fetching = ready.filter((fp) => fp.state === 'fetch' && this.parts.get(fp.key) === fp && fp.retryAt <= Date.now());
         if (fetching.length > 0) await this.fetch(conn, fetching);
       } catch (e) {
         if (this.closed) return;
+        if (this.abandoned === conn) {
+          this.abandoned = undefined;
+          continue;
+        }
         this.opts.log(`fetching from leader ${this.sourceId} failed: ${(e as Error).message}`);
         conn.close();
         if (this.conn === conn) this.conn = undefined;
@@ -266,6 +301,7 @@ export class ReplicaFetcher {
    */
   private async truncateToLeader(fp: FetcherPartition, epoch: number, endOffset: number, asked: number): Promise<void> {
     const log = fp.p.log;
+    fp.unknownEpochs = 0;
     let target: number;
     let done = true;
     if (endOffset < 0) {
@@ -299,6 +335,11 @@ export class ReplicaFetcher {
       fp.state = 'paused';
       return;
     }
+    if (code === ErrorCode.UNKNOWN_LEADER_EPOCH) {
+      // Ours is newer: the leader is applying the same metadata right now.
+      fp.retryAt = Date.now() + Math.min(this.opts.settings.backoffMs, UNKNOWN_EPOCH_RETRY_MS * 2 ** Math.min(fp.unknownEpochs++, 16));
+      return;
+    }
     if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.UNKNOWN_LEADER_EPOCH
       && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && code !== ErrorCode.UNKNOWN_TOPIC_ID) {
       this.opts.log(`${what} for ${fp.p.topic}-${fp.p.partition} from leader ${this.sourceId}: error ${code}`);
@@ -317,9 +358,16 @@ export class ReplicaFetcher {
       list.push(fp);
     }
     const sent = new Map<FetcherPartition, number>();
+    // A partition waiting out a retry delay (not in this Fetch) must not wait for its long poll too.
+    const start = Date.now();
+    let retryAt = Infinity;
+    for (const fp of this.parts.values()) {
+      if (fp.state !== 'paused' && fp.retryAt > start && fp.retryAt < retryAt) retryAt = fp.retryAt;
+    }
+    const maxWaitMs = Math.min(s.waitMaxMs, retryAt - start);
     const req: FetchRequestInput = {
       replicaId: this.opts.brokerId,
-      maxWaitMs: s.waitMaxMs,
+      maxWaitMs,
       minBytes: s.minBytes,
       maxBytes: s.responseMaxBytes,
       isolationLevel: 0,
@@ -337,7 +385,13 @@ export class ReplicaFetcher {
         }),
       })),
     };
-    const res = await conn.send(ApiKey.Fetch, FETCH_VERSION, req, encodeFetchRequest, decodeFetchResponse, s.waitMaxMs);
+    this.polling = conn;
+    let res;
+    try {
+      res = await conn.send(ApiKey.Fetch, FETCH_VERSION, req, encodeFetchRequest, decodeFetchResponse, s.waitMaxMs);
+    } finally {
+      if (this.polling === conn) this.polling = undefined;
+    }
     if (res.errorCode !== ErrorCode.NONE) {
       for (const fp of parts) this.onPartitionError(fp, res.errorCode, 'Fetch');
       return;
@@ -359,6 +413,7 @@ export class ReplicaFetcher {
           this.onPartitionError(fp, pd.errorCode, 'Fetch');
           continue;
         }
+        fp.unknownEpochs = 0;
         if (pd.divergingEpoch && pd.divergingEpoch.endOffset >= 0) {
           await this.truncateToLeader(fp, pd.divergingEpoch.epoch, pd.divergingEpoch.endOffset, log.latestEpoch());
           continue;

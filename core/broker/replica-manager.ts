@@ -7,6 +7,10 @@
 // the ISR (the leader's included) and never moves back. While the ISR is the
 // leader alone, every completed write moves it (as on a single node). When it
 // moves, acks=all produces waiting for it complete and consumer fetches wake.
+// A leader append wakes the followers' parked fetches at once (before the
+// local write finishes: the batches are readable from the tail cache), and
+// each follower fetches again as soon as it appended, so an acks=all produce
+// waits about one follower round trip, not a long poll.
 // ISR changes go to the coordinator (AlterPartition) and count only once it
 // accepts them; meanwhile the high watermark uses the larger ("maximal") ISR.
 // A follower joins the ISR when its log end reaches the high watermark and the
@@ -487,7 +491,12 @@ export class ReplicaManager implements Replication {
 
   onLeaderAppend(p: PartitionState, _endOffset: number): void {
     const st = this.parts.get(partitionKey(p.topicId, p.partition));
-    if (st) this.maybeIncrementHighWatermark(st);
+    if (!st) return;
+    this.maybeIncrementHighWatermark(st);
+    // Kafka completes delayed follower fetches as soon as the leader's log has
+    // new data: the appended batches are readable now (tail cache), so parked
+    // follower fetches wake without waiting for the local write to finish.
+    if (st.role === 'leader' && st.followers.size > 0) this.opts.notify?.(p);
   }
 
   awaitHighWatermark(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number> {

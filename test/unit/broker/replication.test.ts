@@ -1,8 +1,11 @@
 // Replication between three in-process brokers following one in-process
 // coordinator, with the replica manager: acks=all waits for the followers,
 // followers hold the leader's bytes, consumers see only replicated records,
-// lagging followers leave and rejoin the ISR, min.insync.replicas, and a
-// former leader's unreplicated history is truncated away.
+// lagging followers leave and rejoin the ISR, min.insync.replicas, a
+// former leader's unreplicated history is truncated away, and after a leader
+// change acks=all answers without waiting for a follower's long poll.
+// replica.fetch.wait.max.ms is long here (FETCH_WAIT_MS): progress must come
+// from wake-ups, never from a long poll running out.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,7 @@ import * as ofle from '../../../core/protocol/messages/offset-for-leader-epoch.t
 import { Api, KafkaClient } from '../../helpers/kafka-client.ts';
 
 const LAG_MS = 1500;
+const FETCH_WAIT_MS = 4000;
 const CreateTopics = { apiKey: 19, flexibleMin: 5, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse };
 const OffsetForLeaderEpoch = { apiKey: 23, flexibleMin: 4, encode: ofle.encodeOffsetForLeaderEpochRequest, decode: ofle.decodeOffsetForLeaderEpochResponse };
 
@@ -34,7 +38,7 @@ function startBroker(id: number): Promise<{ host: string; port: number }> {
     config: new BrokerConfig({ 'node.id': String(id), 'replica.lag.time.max.ms': String(LAG_MS) }),
     controller: new InProcessChannel(coordinator),
     log: (m) => logged.push(m),
-    replication: (broker) => ReplicaManager.forBroker(broker, { fetch: { backoffMs: 100 } }),
+    replication: (broker) => ReplicaManager.forBroker(broker, { fetch: { backoffMs: 100, waitMaxMs: FETCH_WAIT_MS } }),
   });
   brokers.set(id, b);
   return b.start();
@@ -56,10 +60,15 @@ async function eventually(cond: () => boolean, ms = 10_000, what = 'condition'):
   }
 }
 
-async function createTopic(name: string, configs: Record<string, string> = {}): Promise<void> {
+/** A 1-partition RF 3 topic; `replicas` places it (the first is the preferred leader). */
+async function createTopic(name: string, configs: Record<string, string> = {}, replicas?: number[]): Promise<void> {
   const c = await client(1);
   const res = await c.send(CreateTopics, 7, {
-    topics: [{ name, numPartitions: 1, replicationFactor: 3, assignments: [], configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })) }],
+    topics: [{
+      name, numPartitions: replicas ? -1 : 1, replicationFactor: replicas ? -1 : 3,
+      assignments: replicas ? [{ partitionIndex: 0, brokerIds: replicas }] : [],
+      configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
+    }],
     timeoutMs: 10_000, validateOnly: false,
   });
   expect(res.topics[0]!.errorCode).toBe(0);
@@ -291,6 +300,43 @@ describe('replication factor 3', () => {
     expect((await send(next, batch(9))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     await startBroker(old);
     await eventually(() => isrOf('r6').length === 3, 15_000, 'old leader back in the ISR');
+  }, 60_000);
+
+  it('after a leader change acks=all completes at once, though the remaining follower was parked in a long poll at the new leader', async () => {
+    // Broker 1 leads r7; brokers 2 and 3 each lead a topic the other follows,
+    // so whichever becomes r7's leader, the other already fetches from it.
+    await createTopic('r7', { 'min.insync.replicas': '2' }, [1, 2, 3]);
+    await createTopic('r7b', {}, [2, 3, 1]);
+    await createTopic('r7c', {}, [3, 2, 1]);
+    expect(leaderOf('r7')).toBe(1);
+    expect((await produce(1, 'r7', -1, 2)).errorCode).toBe(ErrorCode.NONE);
+    await inSync('r7');
+    // Fresh long polls (FETCH_WAIT_MS) from 2 and 3 at each other, parked on r7b / r7c only.
+    for (const [t, l] of [['r7b', 2], ['r7c', 3]] as const) expect((await produce(l, t, -1, 1)).errorCode).toBe(ErrorCode.NONE);
+    const t0 = Date.now();
+    await brokers.get(1)!.stop();
+    brokers.delete(1);
+    await eventually(() => coordinatorPartition('r7').leader > 1, 10_000, 'new leader');
+    const next = coordinatorPartition('r7').leader;
+    const other = next === 2 ? 3 : 2;
+    await eventually(() => part(next, 'r7').leader === next && part(other, 'r7').leader === next, 10_000, 'new leader applied');
+    expect(isrOf('r7')).toEqual([2, 3]);
+    const started = Date.now();
+    // Well inside the long poll the follower was parked in when r7 moved to its fetcher.
+    expect(started - t0).toBeLessThan(FETCH_WAIT_MS / 2);
+    const r = await produce(next, 'r7', -1, 3, 'after');
+    const took = Date.now() - started;
+    expect(r).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2 });
+    expect(took).toBeLessThan(1000);
+    expect(part(other, 'r7').log.logEndOffset).toBe(5);
+    // And the next ones too: every leader append wakes the follower's parked fetch.
+    for (let i = 0; i < 5; i++) {
+      const s0 = Date.now();
+      expect((await produce(next, 'r7', -1, 1, `more${i}`)).errorCode).toBe(ErrorCode.NONE);
+      expect(Date.now() - s0).toBeLessThan(1000);
+    }
+    await startBroker(1);
+    await eventually(() => isrOf('r7').length === 3, 15_000, 'broker 1 back in the ISR');
   }, 60_000);
 
   it("a former leader's unreplicated records are truncated to the new leader's history", async () => {
