@@ -9,10 +9,13 @@
 //
 // Every request carries `Authorization: Bearer <token>`; errors answer
 // `{ error: message }` (401 bad token, 404 unknown path, 409 refused action).
+//
+// The listener is a plain TCP server; node:http (several MiB once loaded) is
+// imported when the first request comes, so an idle cluster does not carry it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { BrokerProcessInfo, ClusterControl } from './cluster-control.ts';
 
@@ -37,19 +40,34 @@ export interface ControlEndpoint {
 export async function startControlEndpoint(control: ClusterControl, opts: { port?: number } = {}): Promise<ControlEndpoint> {
   const token = randomBytes(24).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
-  const server = createServer((req, res) => {
-    const auth = Buffer.from(req.headers.authorization ?? '');
-    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
-      answer(res, 401, { error: 'missing or wrong token' });
-      return;
-    }
-    req.resume();
-    handle(control, req).then(
-      ([status, body]) => answer(res, status, body),
-      (e: unknown) => answer(res, 409, { error: (e as Error).message }),
+  let http: Promise<HttpServer> | undefined;
+  const httpServer = (): Promise<HttpServer> => http ??= import('node:http').then(({ createServer }) => {
+    const h = createServer((req, res) => {
+      const auth = Buffer.from(req.headers.authorization ?? '');
+      if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
+        answer(res, 401, { error: 'missing or wrong token' });
+        return;
+      }
+      req.resume();
+      handle(control, req).then(
+        ([status, body]) => answer(res, status, body),
+        (e: unknown) => answer(res, 409, { error: (e as Error).message }),
+      );
+    });
+    h.keepAliveTimeout = 1000;
+    return h;
+  });
+  const sockets = new Set<Socket>();
+  let closed = false;
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // Bytes that arrive meanwhile stay buffered in the socket until the HTTP server reads it.
+    httpServer().then(
+      (h) => { if (closed) socket.destroy(); else h.emit('connection', socket); },
+      () => socket.destroy(),
     );
   });
-  server.keepAliveTimeout = 1000;
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', rej); res(); });
@@ -59,8 +77,9 @@ export async function startControlEndpoint(control: ClusterControl, opts: { port
     url: `http://127.0.0.1:${port}`,
     token,
     close: () => new Promise<void>((res) => {
+      closed = true;
       server.close(() => res());
-      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
     }),
   };
 }
