@@ -62,6 +62,8 @@ export async function startControlEndpoint(control: ClusterControl, opts: { port
   const server = createTcpServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // A reset before the HTTP server has the socket must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
     // Bytes that arrive meanwhile stay buffered in the socket until the HTTP server reads it.
     httpServer().then(
       (h) => { if (closed) socket.destroy(); else h.emit('connection', socket); },
