@@ -11,6 +11,7 @@ import {
 import { LogCleaner } from './cleaner/log-cleaner.ts';
 import { fsyncDir, writeFileAtomic } from './file-io.ts';
 import { Log } from './log.ts';
+import { TailCacheBudget } from './tail-cache.ts';
 import type { ProducerExpiry } from './producer-state.ts';
 import type { LogConfig } from './log-config.ts';
 
@@ -21,6 +22,14 @@ export { Log } from './log.ts';
 /** log.retention.check.interval.ms and log.flush.offset.checkpoint.interval.ms defaults */
 export const RETENTION_CHECK_INTERVAL_MS = 300000;
 export const CHECKPOINT_INTERVAL_MS = 60000;
+
+/**
+ * Default bound on the bytes held by the tail caches of all the logs of one
+ * LogManager together (each log's own cap, DEFAULT_TAIL_CACHE_BYTES, still
+ * applies). Kafka has no such cache (it relies on the page cache), so this is
+ * an option of the LogManager rather than a broker config.
+ */
+export const DEFAULT_TAIL_CACHE_BUDGET_BYTES = 256 * 1024 * 1024;
 
 /** `<topic>-<partition>`; Kafka's topic names cannot make this ambiguous (the partition is after the last dash). */
 export function parsePartitionDir(name: string): { topic: string; partition: number } | undefined {
@@ -39,7 +48,14 @@ export interface LogManagerOptions {
   timers?: boolean;
   retentionCheckIntervalMs?: number;
   checkpointIntervalMs?: number;
+  /** Per-log tail cache cap (default DEFAULT_TAIL_CACHE_BYTES). */
   tailCacheBytes?: number;
+  /**
+   * Bound on all the logs' tail caches together (default
+   * DEFAULT_TAIL_CACHE_BUDGET_BYTES): over it, the oldest written batches
+   * broker-wide are dropped from memory and served from the segment files.
+   */
+  tailCacheBudgetBytes?: number;
   /** log.cleaner.enable (default true; runs only with timers) and log.cleaner.backoff.ms */
   cleanerEnable?: boolean;
   cleanerBackoffMs?: number;
@@ -59,6 +75,8 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private checkpointChain: Promise<void> = Promise.resolve();
   private readonly tailCacheBytes: number | undefined;
+  /** Shared by the tail caches of all the logs. */
+  readonly tailCacheBudget: TailCacheBudget;
   private readonly producerExpiry: ProducerExpiry | undefined;
   private closed = false;
 
@@ -68,6 +86,7 @@ export class LogManager {
     this.now = opts.now ?? Date.now;
     this.hadCleanShutdown = clean;
     this.tailCacheBytes = opts.tailCacheBytes;
+    this.tailCacheBudget = new TailCacheBudget(opts.tailCacheBudgetBytes ?? DEFAULT_TAIL_CACHE_BUDGET_BYTES);
     this.producerExpiry = opts.producerExpiry;
     this.cleaner = new LogCleaner({
       dir: opts.dir,
@@ -105,6 +124,7 @@ export class LogManager {
         cleanShutdown: clean,
         now: mgr.now(),
         tailCacheBytes: opts.tailCacheBytes,
+        tailCacheBudget: mgr.tailCacheBudget,
         producerExpiry: opts.producerExpiry,
       }).then((log) => { mgr.logs.set(key, log); }));
     }
@@ -146,7 +166,7 @@ export class LogManager {
     const log = await Log.open({
       dir: join(this.dir, key), topic, partition, topicId, config,
       recoveryPoint: 0, logStartOffset: 0, cleanShutdown: true, now: this.now(),
-      tailCacheBytes: this.tailCacheBytes, producerExpiry: this.producerExpiry,
+      tailCacheBytes: this.tailCacheBytes, tailCacheBudget: this.tailCacheBudget, producerExpiry: this.producerExpiry,
     });
     this.logs.set(key, log);
     return log;

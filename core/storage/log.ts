@@ -17,7 +17,7 @@ import type { LogConfig } from './log-config.ts';
 import { loadLog, type LoadStats } from './log-loader.ts';
 import { Segment, segmentBatches } from './segment.ts';
 import { listSnapshots, ProducerStateManager, snapshotFileName, type ProducerExpiry } from './producer-state.ts';
-import { TailCache, type Entry as CacheEntry } from './tail-cache.ts';
+import { TailCache, type Entry as CacheEntry, type TailCacheBudget } from './tail-cache.ts';
 
 const INT32_MAX = 0x7fffffff;
 // Per partition: enough for consumers that keep up with producers to read from
@@ -49,6 +49,8 @@ export interface LogOpenOptions {
   cleanShutdown: boolean;
   now: number;
   tailCacheBytes?: number;
+  /** Shared with other logs to bound their tail caches' total (see LogManager). */
+  tailCacheBudget?: TailCacheBudget;
   /** producer.id.expiration.ms and its check interval. */
   producerExpiry?: ProducerExpiry;
   /** The high watermark from replication-offset-checkpoint, when there is one. */
@@ -124,7 +126,7 @@ export class Log {
     this.highWatermark = this._logEndOffset;
     this.checkpointHighWatermark = Math.max(this._logStartOffset, Math.min(o.highWatermark ?? this._logStartOffset, this._logEndOffset));
     this.producerExpiry = o.producerExpiry;
-    this.cache = new TailCache(o.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.cache = new TailCache(o.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES, o.tailCacheBudget);
     this.leaderEpochs = new LeaderEpochCache(o.dir);
     this.leaderEpochs.truncateFromEnd(this._logEndOffset);
   }
@@ -524,6 +526,16 @@ export class Log {
   }
 
   // ---------------------------------------------------------------- read
+
+  /** Bytes held in this log's tail cache. */
+  get tailCacheBytes(): number {
+    return this.cache.bytes;
+  }
+
+  /** The first offset served from the tail cache (Infinity when it is empty). */
+  get tailCacheStartOffset(): number {
+    return this.cache.firstOffset;
+  }
 
   read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
     if (fetchOffset < this._logStartOffset || fetchOffset > this._logEndOffset) {

@@ -3,6 +3,11 @@
 // Bounded in bytes; entries whose write is still in flight are never evicted
 // (they are referenced by the write queue anyway), so cold reads from the file
 // only ever touch written bytes.
+//
+// A TailCacheBudget may be shared by the caches of many logs (the LogManager
+// shares one across all its partitions) to bound their total: each partition
+// keeps its own cap, and when the sum goes over the budget the oldest written
+// entries, in broker-wide write order, are evicted from their caches.
 import { BATCH, batchSize, readInt64 } from '../protocol/record-batch.ts';
 
 export interface Entry {
@@ -10,6 +15,85 @@ export interface Entry {
   firstOffset: number;
   lastOffset: number;
   written: boolean;
+  /** Dropped from its cache (reads of its range go to the files). */
+  evicted: boolean;
+  /** Queued in the budget's eviction order (written and not yet evicted). */
+  queued: boolean;
+  cache: TailCache;
+}
+
+/**
+ * The byte budget shared by a set of tail caches. It counts every cached byte
+ * (written or not) and keeps the written entries in the order their writes
+ * completed, which within one log is append order; going over the budget
+ * evicts from the front of that order, each entry taking its log's older
+ * entries with it so every cache stays a contiguous tail of its log. Unwritten
+ * entries are counted but never evicted: they are the only copy of their bytes
+ * until the write lands, after which they join the order. Each entry is queued
+ * and dequeued at most once, so the work is amortized O(1) per append.
+ */
+export class TailCacheBudget {
+  readonly limitBytes: number;
+  private used = 0;
+  private order: (Entry | undefined)[] = [];
+  private head = 0;
+  /** Entries of `order` not yet evicted. */
+  private live = 0;
+
+  constructor(limitBytes: number) {
+    this.limitBytes = limitBytes;
+  }
+
+  /** Bytes held by all the caches sharing this budget. */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** @internal a cache added bytes */
+  charge(n: number): void {
+    this.used += n;
+    this.evict();
+  }
+
+  /** @internal a cache dropped an entry */
+  release(e: Entry): void {
+    this.used -= e.buf.length;
+    if (e.queued) { e.queued = false; this.live--; }
+  }
+
+  /** @internal an entry's write completed: it may now be evicted */
+  written(e: Entry): void {
+    e.queued = true;
+    this.order.push(e);
+    this.live++;
+    this.evict();
+    // Entries evicted by their own cache's cap stay in `order` until reached;
+    // drop them in bulk when they outnumber the live ones.
+    const pending = this.order.length - this.head;
+    if (pending > 1024 && pending > 2 * this.live) {
+      this.order = this.order.slice(this.head).filter((x) => x!.queued);
+      this.head = 0;
+    }
+  }
+
+  private evict(): void {
+    while (this.used > this.limitBytes && this.head < this.order.length) {
+      const e = this.order[this.head]!;
+      this.order[this.head] = undefined;
+      this.head++;
+      if (!e.queued) continue;
+      if (!e.cache.evictThrough(e)) {
+        // An older entry of its log is still unwritten (not expected: a log's
+        // writes complete in order); it stays queued, at the back.
+        this.order.push(e);
+        break;
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 export interface ReadLimits { maxBytes: number; maxOffset: number; minOneBatch: boolean }
@@ -17,11 +101,19 @@ export interface ReadLimits { maxBytes: number; maxOffset: number; minOneBatch: 
 export class TailCache {
   private entries: Entry[] = [];
   private head = 0;
-  private bytes = 0;
+  private size = 0;
   readonly limitBytes: number;
+  private readonly budget: TailCacheBudget | undefined;
 
-  constructor(limitBytes: number) {
+  /** `limitBytes` caps this cache; `budget`, when given, is shared with other caches. */
+  constructor(limitBytes: number, budget?: TailCacheBudget) {
     this.limitBytes = limitBytes;
+    this.budget = budget;
+  }
+
+  /** Bytes held by this cache. */
+  get bytes(): number {
+    return this.size;
   }
 
   get firstOffset(): number {
@@ -29,29 +121,61 @@ export class TailCache {
   }
 
   add(buf: Buffer, firstOffset: number, lastOffset: number): Entry {
-    const e: Entry = { buf, firstOffset, lastOffset, written: false };
+    const e: Entry = { buf, firstOffset, lastOffset, written: false, evicted: false, queued: false, cache: this };
     this.entries.push(e);
-    this.bytes += buf.length;
+    this.size += buf.length;
+    this.budget?.charge(buf.length);
     return e;
   }
 
   markWritten(e: Entry): void {
     e.written = true;
     this.evict();
+    if (this.budget && !e.evicted) this.budget.written(e);
   }
 
   clear(): void {
+    for (let i = this.head; i < this.entries.length; i++) this.drop(this.entries[i]!);
     this.entries = [];
     this.head = 0;
-    this.bytes = 0;
+    this.size = 0;
+  }
+
+  /**
+   * Evicts the entries from the oldest through `target` (for the shared budget).
+   * False, evicting nothing, when one of them is still unwritten.
+   */
+  evictThrough(target: Entry): boolean {
+    let i = this.head;
+    while (i < this.entries.length && this.entries[i] !== target) {
+      if (!this.entries[i]!.written) return false;
+      i++;
+    }
+    if (i === this.entries.length || !target.written) return false;
+    while (this.head <= i) this.removeHead();
+    this.compact();
+    return true;
+  }
+
+  private drop(e: Entry): void {
+    e.evicted = true;
+    this.budget?.release(e);
+  }
+
+  private removeHead(): void {
+    const e = this.entries[this.head]!;
+    this.size -= e.buf.length;
+    this.drop(e);
+    this.entries[this.head] = undefined as unknown as Entry;
+    this.head++;
   }
 
   private evict(): void {
-    while (this.bytes > this.limitBytes && this.head < this.entries.length && this.entries[this.head]!.written) {
-      this.bytes -= this.entries[this.head]!.buf.length;
-      this.entries[this.head] = undefined as unknown as Entry;
-      this.head++;
-    }
+    while (this.size > this.limitBytes && this.head < this.entries.length && this.entries[this.head]!.written) this.removeHead();
+    this.compact();
+  }
+
+  private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
