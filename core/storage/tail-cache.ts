@@ -96,6 +96,8 @@ export class TailCacheBudget {
   }
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 export interface ReadLimits { maxBytes: number; maxOffset: number; minOneBatch: boolean }
 
 export class TailCache {
@@ -160,6 +162,9 @@ export class TailCache {
   private drop(e: Entry): void {
     e.evicted = true;
     this.budget?.release(e);
+    // The budget's eviction order may still hold the entry until its next
+    // clean-out: let go of the bytes now, so they can be collected.
+    e.buf = NO_BYTES;
   }
 
   private removeHead(): void {
