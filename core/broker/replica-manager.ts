@@ -207,14 +207,7 @@ export class ReplicaManager implements Replication {
         st.isr = [...info.isr];
       }
     } else {
-      this.stopLeading(st);
-      this.stopFollowing(st);
-      st.role = 'offline';
-      st.leaderId = info.leader;
-      st.leaderEpoch = info.leaderEpoch;
-      st.partitionEpoch = info.partitionEpoch;
-      st.isr = [...info.isr];
-      p.log.hwFollowsLeo = false;
+      this.resign(st, 'offline', info);
     }
   }
 
@@ -281,15 +274,20 @@ export class ReplicaManager implements Replication {
     this.produces.checkKey(st.key);
   }
 
-  private becomeFollower(st: ReplicaState, info: PartitionInfo): void {
+  /** Leaves any leader or follower role for `role`, taking the coordinator's view of the partition. */
+  private resign(st: ReplicaState, role: 'follower' | 'offline', info: PartitionInfo): void {
     this.stopLeading(st);
     this.stopFollowing(st);
-    st.role = 'follower';
+    st.role = role;
     st.leaderId = info.leader;
     st.leaderEpoch = info.leaderEpoch;
     st.partitionEpoch = info.partitionEpoch;
     st.isr = [...info.isr];
     st.p.log.hwFollowsLeo = false;
+  }
+
+  private becomeFollower(st: ReplicaState, info: PartitionInfo): void {
+    this.resign(st, 'follower', info);
     let f = this.fetchers.get(info.leader);
     if (!f) {
       const source = info.leader;

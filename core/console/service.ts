@@ -83,8 +83,8 @@ function offsetText(v: unknown, name: string): bigint {
   return BigInt(s.trim());
 }
 
-function startPosition(v: unknown): StartPosition {
-  const a = asArgs(v);
+/** earliest, latest, an offset or a timestamp (the positions a tail start and a group reset share); undefined for anything else. */
+function commonPosition(a: Record<string, unknown>): ResetTarget | undefined {
   switch (a.kind) {
     case 'earliest': case 'latest': return { kind: a.kind };
     case 'offset': return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
@@ -93,23 +93,22 @@ function startPosition(v: unknown): StartPosition {
       if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
       return { kind: 'timestamp', timestamp: Math.floor(t) };
     }
-    case 'lastN': return { kind: 'lastN', n: optInt(a, 'n', 1, 1_000_000) ?? 100 };
-    default: throw new ConsoleError('start must be earliest, latest, offset, timestamp or lastN', 'start');
+    default: return undefined;
   }
 }
 
-function resetTarget(v: unknown): ResetTarget {
+function startPosition(v: unknown): StartPosition {
   const a = asArgs(v);
-  switch (a.kind) {
-    case 'earliest': case 'latest': return { kind: a.kind };
-    case 'offset': return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
-    case 'timestamp': {
-      const t = a.timestamp;
-      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
-      return { kind: 'timestamp', timestamp: Math.floor(t) };
-    }
-    default: throw new ConsoleError('reset to earliest, latest, a timestamp or an offset', 'to');
-  }
+  if (a.kind === 'lastN') return { kind: 'lastN', n: optInt(a, 'n', 1, 1_000_000) ?? 100 };
+  const p = commonPosition(a);
+  if (!p) throw new ConsoleError('start must be earliest, latest, offset, timestamp or lastN', 'start');
+  return p;
+}
+
+function resetTarget(v: unknown): ResetTarget {
+  const p = commonPosition(asArgs(v));
+  if (!p) throw new ConsoleError('reset to earliest, latest, a timestamp or an offset', 'to');
+  return p;
 }
 
 // ---- conversions ------------------------------------------------------------------------------
