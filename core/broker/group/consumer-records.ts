@@ -11,18 +11,18 @@
 
 import { Reader } from '../../protocol/reader.ts';
 import { Writer } from '../../protocol/writer.ts';
-import * as gmk from '../../protocol/group-coordinator/consumer-group-metadata-key.ts';
-import * as gmv from '../../protocol/group-coordinator/consumer-group-metadata-value.ts';
-import * as pmk from '../../protocol/group-coordinator/consumer-group-partition-metadata-key.ts';
-import * as pmv from '../../protocol/group-coordinator/consumer-group-partition-metadata-value.ts';
-import * as mmk from '../../protocol/group-coordinator/consumer-group-member-metadata-key.ts';
-import * as mmv from '../../protocol/group-coordinator/consumer-group-member-metadata-value.ts';
-import * as tak from '../../protocol/group-coordinator/consumer-group-target-assignment-metadata-key.ts';
-import * as tav from '../../protocol/group-coordinator/consumer-group-target-assignment-metadata-value.ts';
-import * as tmk from '../../protocol/group-coordinator/consumer-group-target-assignment-member-key.ts';
-import * as tmv from '../../protocol/group-coordinator/consumer-group-target-assignment-member-value.ts';
-import * as cak from '../../protocol/group-coordinator/consumer-group-current-member-assignment-key.ts';
-import * as cav from '../../protocol/group-coordinator/consumer-group-current-member-assignment-value.ts';
+import * as gmk from '../../protocol/records/consumer-group-metadata-key.ts';
+import * as gmv from '../../protocol/records/consumer-group-metadata-value.ts';
+import * as pmk from '../../protocol/records/consumer-group-partition-metadata-key.ts';
+import * as pmv from '../../protocol/records/consumer-group-partition-metadata-value.ts';
+import * as mmk from '../../protocol/records/consumer-group-member-metadata-key.ts';
+import * as mmv from '../../protocol/records/consumer-group-member-metadata-value.ts';
+import * as tak from '../../protocol/records/consumer-group-target-assignment-metadata-key.ts';
+import * as tav from '../../protocol/records/consumer-group-target-assignment-metadata-value.ts';
+import * as tmk from '../../protocol/records/consumer-group-target-assignment-member-key.ts';
+import * as tmv from '../../protocol/records/consumer-group-target-assignment-member-value.ts';
+import * as cak from '../../protocol/records/consumer-group-current-member-assignment-key.ts';
+import * as cav from '../../protocol/records/consumer-group-current-member-assignment-value.ts';
 import { fromAssignment, type Assignment, type ConsumerMember, type TopicInfo } from './consumer-group.ts';
 import type { KeyValue } from './group-log.ts';
 
@@ -40,8 +40,18 @@ export type ConsumerRecord =
   | { kind: 'cg-topics'; groupId: string; topics: TopicInfo[] | null }
   | { kind: 'cg-member'; groupId: string; memberId: string; value: mmv.ConsumerGroupMemberMetadataValue | null }
   | { kind: 'cg-assignment-epoch'; groupId: string; epoch: number | null }
-  | { kind: 'cg-target'; groupId: string; memberId: string; partitions: { topicId: string; partitions: number[] }[] | null }
-  | { kind: 'cg-current'; groupId: string; memberId: string; value: cav.ConsumerGroupCurrentMemberAssignmentValue | null };
+  | {
+      kind: 'cg-target';
+      groupId: string;
+      memberId: string;
+      partitions: { topicId: string; partitions: number[] }[] | null;
+    }
+  | {
+      kind: 'cg-current';
+      groupId: string;
+      memberId: string;
+      value: cav.ConsumerGroupCurrentMemberAssignmentValue | null;
+    };
 
 function key(type: number, enc: (w: Writer) => void): Buffer {
   const w = new Writer(64).int16(type);
@@ -67,9 +77,19 @@ export function partitionMetadataRecord(groupId: string, topics: TopicInfo[] | n
   const T = ConsumerRecordType.PartitionMetadata;
   return {
     key: key(T, (w) => pmk.encodeConsumerGroupPartitionMetadataKey(w, T, { groupId })),
-    value: topics === null ? null : value((w) => pmv.encodeConsumerGroupPartitionMetadataValue(w, 0, {
-      topics: topics.map((t) => ({ topicId: t.topicId, topicName: t.name, numPartitions: t.numPartitions, partitionMetadata: [] })),
-    })),
+    value:
+      topics === null
+        ? null
+        : value((w) =>
+            pmv.encodeConsumerGroupPartitionMetadataValue(w, 0, {
+              topics: topics.map((t) => ({
+                topicId: t.topicId,
+                topicName: t.name,
+                numPartitions: t.numPartitions,
+                partitionMetadata: [],
+              })),
+            }),
+          ),
   };
 }
 
@@ -77,11 +97,22 @@ export function memberMetadataRecord(groupId: string, memberId: string, m: Consu
   const T = ConsumerRecordType.MemberMetadata;
   return {
     key: key(T, (w) => mmk.encodeConsumerGroupMemberMetadataKey(w, T, { groupId, memberId })),
-    value: m === null ? null : value((w) => mmv.encodeConsumerGroupMemberMetadataValue(w, 0, {
-      instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost,
-      subscribedTopicNames: m.subscribedTopicNames, subscribedTopicRegex: m.subscribedTopicRegex,
-      rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor, classicMemberMetadata: null,
-    })),
+    value:
+      m === null
+        ? null
+        : value((w) =>
+            mmv.encodeConsumerGroupMemberMetadataValue(w, 0, {
+              instanceId: m.instanceId,
+              rackId: m.rackId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              subscribedTopicNames: m.subscribedTopicNames,
+              subscribedTopicRegex: m.subscribedTopicRegex,
+              rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+              serverAssignor: m.serverAssignor,
+              classicMemberMetadata: null,
+            }),
+          ),
   };
 }
 
@@ -89,7 +120,10 @@ export function assignmentEpochRecord(groupId: string, epoch: number | null): Ke
   const T = ConsumerRecordType.TargetAssignmentMetadata;
   return {
     key: key(T, (w) => tak.encodeConsumerGroupTargetAssignmentMetadataKey(w, T, { groupId })),
-    value: epoch === null ? null : value((w) => tav.encodeConsumerGroupTargetAssignmentMetadataValue(w, 0, { assignmentEpoch: epoch })),
+    value:
+      epoch === null
+        ? null
+        : value((w) => tav.encodeConsumerGroupTargetAssignmentMetadataValue(w, 0, { assignmentEpoch: epoch })),
   };
 }
 
@@ -97,7 +131,12 @@ export function targetMemberRecord(groupId: string, memberId: string, a: Assignm
   const T = ConsumerRecordType.TargetAssignmentMember;
   return {
     key: key(T, (w) => tmk.encodeConsumerGroupTargetAssignmentMemberKey(w, T, { groupId, memberId })),
-    value: a === null ? null : value((w) => tmv.encodeConsumerGroupTargetAssignmentMemberValue(w, 0, { topicPartitions: fromAssignment(a) })),
+    value:
+      a === null
+        ? null
+        : value((w) =>
+            tmv.encodeConsumerGroupTargetAssignmentMemberValue(w, 0, { topicPartitions: fromAssignment(a) }),
+          ),
   };
 }
 
@@ -105,10 +144,18 @@ export function currentAssignmentRecord(groupId: string, memberId: string, m: Co
   const T = ConsumerRecordType.CurrentMemberAssignment;
   return {
     key: key(T, (w) => cak.encodeConsumerGroupCurrentMemberAssignmentKey(w, T, { groupId, memberId })),
-    value: m === null ? null : value((w) => cav.encodeConsumerGroupCurrentMemberAssignmentValue(w, 0, {
-      memberEpoch: m.memberEpoch, previousMemberEpoch: m.previousMemberEpoch, state: m.state,
-      assignedPartitions: fromAssignment(m.assigned), partitionsPendingRevocation: fromAssignment(m.pendingRevocation),
-    })),
+    value:
+      m === null
+        ? null
+        : value((w) =>
+            cav.encodeConsumerGroupCurrentMemberAssignmentValue(w, 0, {
+              memberEpoch: m.memberEpoch,
+              previousMemberEpoch: m.previousMemberEpoch,
+              state: m.state,
+              assignedPartitions: fromAssignment(m.assigned),
+              partitionsPendingRevocation: fromAssignment(m.pendingRevocation),
+            }),
+          ),
   };
 }
 
@@ -119,28 +166,55 @@ export function decodeConsumerRecord(keyVersion: number, kr: Reader, val: Buffer
   switch (keyVersion) {
     case ConsumerRecordType.GroupMetadata: {
       const k = gmk.decodeConsumerGroupMetadataKey(kr, keyVersion);
-      return { kind: 'cg-epoch', groupId: k.groupId, epoch: vr ? gmv.decodeConsumerGroupMetadataValue(vr, vv).epoch : null };
+      return {
+        kind: 'cg-epoch',
+        groupId: k.groupId,
+        epoch: vr ? gmv.decodeConsumerGroupMetadataValue(vr, vv).epoch : null,
+      };
     }
     case ConsumerRecordType.PartitionMetadata: {
       const k = pmk.decodeConsumerGroupPartitionMetadataKey(kr, keyVersion);
-      const topics = vr ? pmv.decodeConsumerGroupPartitionMetadataValue(vr, vv).topics.map((t) => ({ topicId: t.topicId, name: t.topicName, numPartitions: t.numPartitions })) : null;
+      const topics = vr
+        ? pmv
+            .decodeConsumerGroupPartitionMetadataValue(vr, vv)
+            .topics.map((t) => ({ topicId: t.topicId, name: t.topicName, numPartitions: t.numPartitions }))
+        : null;
       return { kind: 'cg-topics', groupId: k.groupId, topics };
     }
     case ConsumerRecordType.MemberMetadata: {
       const k = mmk.decodeConsumerGroupMemberMetadataKey(kr, keyVersion);
-      return { kind: 'cg-member', groupId: k.groupId, memberId: k.memberId, value: vr ? mmv.decodeConsumerGroupMemberMetadataValue(vr, vv) : null };
+      return {
+        kind: 'cg-member',
+        groupId: k.groupId,
+        memberId: k.memberId,
+        value: vr ? mmv.decodeConsumerGroupMemberMetadataValue(vr, vv) : null,
+      };
     }
     case ConsumerRecordType.TargetAssignmentMetadata: {
       const k = tak.decodeConsumerGroupTargetAssignmentMetadataKey(kr, keyVersion);
-      return { kind: 'cg-assignment-epoch', groupId: k.groupId, epoch: vr ? tav.decodeConsumerGroupTargetAssignmentMetadataValue(vr, vv).assignmentEpoch : null };
+      return {
+        kind: 'cg-assignment-epoch',
+        groupId: k.groupId,
+        epoch: vr ? tav.decodeConsumerGroupTargetAssignmentMetadataValue(vr, vv).assignmentEpoch : null,
+      };
     }
     case ConsumerRecordType.TargetAssignmentMember: {
       const k = tmk.decodeConsumerGroupTargetAssignmentMemberKey(kr, keyVersion);
-      return { kind: 'cg-target', groupId: k.groupId, memberId: k.memberId, partitions: vr ? tmv.decodeConsumerGroupTargetAssignmentMemberValue(vr, vv).topicPartitions : null };
+      return {
+        kind: 'cg-target',
+        groupId: k.groupId,
+        memberId: k.memberId,
+        partitions: vr ? tmv.decodeConsumerGroupTargetAssignmentMemberValue(vr, vv).topicPartitions : null,
+      };
     }
     case ConsumerRecordType.CurrentMemberAssignment: {
       const k = cak.decodeConsumerGroupCurrentMemberAssignmentKey(kr, keyVersion);
-      return { kind: 'cg-current', groupId: k.groupId, memberId: k.memberId, value: vr ? cav.decodeConsumerGroupCurrentMemberAssignmentValue(vr, vv) : null };
+      return {
+        kind: 'cg-current',
+        groupId: k.groupId,
+        memberId: k.memberId,
+        value: vr ? cav.decodeConsumerGroupCurrentMemberAssignmentValue(vr, vv) : null,
+      };
     }
     default:
       return undefined;

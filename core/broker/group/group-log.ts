@@ -12,12 +12,20 @@
 
 import { Reader } from '../../protocol/reader.ts';
 import { Writer } from '../../protocol/writer.ts';
-import { Attr, batchPositions, decodeBatchHeader, decodeRecords, isBatchError, buildRecordBatch, validateRecordBatches } from '../../protocol/record-batch.ts';
-import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/group-coordinator/offset-commit-key.ts';
-import { decodeOffsetCommitValue, encodeOffsetCommitValue } from '../../protocol/group-coordinator/offset-commit-value.ts';
-import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/group-coordinator/group-metadata-key.ts';
-import { decodeGroupMetadataValue, encodeGroupMetadataValue } from '../../protocol/group-coordinator/group-metadata-value.ts';
-import type { GroupMetadataValue, GroupMetadataValueInput } from '../../protocol/group-coordinator/group-metadata-value.ts';
+import {
+  Attr,
+  batchPositions,
+  decodeBatchHeader,
+  decodeRecords,
+  isBatchError,
+  buildRecordBatch,
+  validateRecordBatches,
+} from '../../protocol/record-batch.ts';
+import { decodeOffsetCommitKey, encodeOffsetCommitKey } from '../../protocol/records/offset-commit-key.ts';
+import { decodeOffsetCommitValue, encodeOffsetCommitValue } from '../../protocol/records/offset-commit-value.ts';
+import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/records/group-metadata-key.ts';
+import { decodeGroupMetadataValue, encodeGroupMetadataValue } from '../../protocol/records/group-metadata-value.ts';
+import type { GroupMetadataValue, GroupMetadataValueInput } from '../../protocol/records/group-metadata-value.ts';
 import { KafkaError, ErrorCode } from '../../protocol/errors.ts';
 import { TopicManager } from '../topic-manager.ts';
 import type { PartitionState, TopicState } from '../topic-manager.ts';
@@ -55,7 +63,11 @@ export function partitionForGroup(groupId: string, numPartitions: number): numbe
  */
 export function writeErrorCode(e: unknown): number {
   if (e instanceof KafkaError) {
-    if (e.code === ErrorCode.NOT_COORDINATOR || e.code === ErrorCode.NOT_LEADER_OR_FOLLOWER || e.code === ErrorCode.KAFKA_STORAGE_ERROR) {
+    if (
+      e.code === ErrorCode.NOT_COORDINATOR ||
+      e.code === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+      e.code === ErrorCode.KAFKA_STORAGE_ERROR
+    ) {
       return ErrorCode.NOT_COORDINATOR;
     }
   }
@@ -72,7 +84,12 @@ export interface KeyValue {
   value: Buffer | null;
 }
 
-export function offsetCommitRecord(groupId: string, topic: string, partition: number, o: CommittedOffset | null): KeyValue {
+export function offsetCommitRecord(
+  groupId: string,
+  topic: string,
+  partition: number,
+  o: CommittedOffset | null,
+): KeyValue {
   const k = new Writer(64).int16(OFFSET_COMMIT_KEY_VERSION);
   encodeOffsetCommitKey(k, OFFSET_COMMIT_KEY_VERSION, { group: groupId, topic, partition });
   if (!o) return { key: k.toBuffer(), value: null };
@@ -80,14 +97,20 @@ export function offsetCommitRecord(groupId: string, topic: string, partition: nu
   const version = o.expireTimestampMs >= 0 ? 1 : OFFSET_COMMIT_VALUE_VERSION;
   const v = new Writer(64).int16(version);
   encodeOffsetCommitValue(v, version, {
-    offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata,
-    commitTimestamp: o.commitTimestampMs, expireTimestamp: o.expireTimestampMs,
+    offset: o.offset,
+    leaderEpoch: o.leaderEpoch,
+    metadata: o.metadata,
+    commitTimestamp: o.commitTimestampMs,
+    expireTimestamp: o.expireTimestampMs,
   });
   return { key: k.toBuffer(), value: v.toBuffer() };
 }
 
 export function groupMetadataRecord(
-  groupId: string, g: ClassicGroup | null, now: number, assignments?: ReadonlyMap<string, Buffer>,
+  groupId: string,
+  g: ClassicGroup | null,
+  now: number,
+  assignments?: ReadonlyMap<string, Buffer>,
 ): KeyValue {
   const k = new Writer(64).int16(GROUP_METADATA_KEY_VERSION);
   encodeGroupMetadataKey(k, GROUP_METADATA_KEY_VERSION, { group: groupId });
@@ -120,15 +143,22 @@ export function decodeCoordinatorRecord(key: Buffer, value: Buffer | null): Coor
   const keyVersion = kr.int16();
   if (keyVersion === 0 || keyVersion === 1) {
     const k = decodeOffsetCommitKey(kr, keyVersion);
-    if (value === null) return { kind: 'offset', groupId: k.group, topic: k.topic, partition: k.partition, value: null };
+    if (value === null)
+      return { kind: 'offset', groupId: k.group, topic: k.topic, partition: k.partition, value: null };
     const vr = new Reader(value);
     const vv = vr.int16();
     const v = decodeOffsetCommitValue(vr, vv);
     return {
-      kind: 'offset', groupId: k.group, topic: k.topic, partition: k.partition,
+      kind: 'offset',
+      groupId: k.group,
+      topic: k.topic,
+      partition: k.partition,
       value: {
-        offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata,
-        commitTimestampMs: v.commitTimestamp, expireTimestampMs: v.expireTimestamp,
+        offset: v.offset,
+        leaderEpoch: v.leaderEpoch,
+        metadata: v.metadata,
+        commitTimestampMs: v.commitTimestamp,
+        expireTimestampMs: v.expireTimestamp,
       },
     };
   }
@@ -187,12 +217,14 @@ export class GroupLog {
       const tm = this.host.topics as TopicManager;
       try {
         const rf = Math.min(Number(this.host.config.get('offsets.topic.replication.factor')), tm.liveBrokers);
-        return (await tm.create({
-          name: OFFSETS_TOPIC,
-          numPartitions: this.host.config.offsetsTopicNumPartitions,
-          replicationFactor: Math.max(1, rf),
-          configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' },
-        })) ?? undefined;
+        return (
+          (await tm.create({
+            name: OFFSETS_TOPIC,
+            numPartitions: this.host.config.offsetsTopicNumPartitions,
+            replicationFactor: Math.max(1, rf),
+            configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' },
+          })) ?? undefined
+        );
       } catch (e) {
         const t = this.topic; // created concurrently
         if (t) return t;
@@ -217,7 +249,10 @@ export class GroupLog {
    */
   async appendTo(p: PartitionState, records: KeyValue[], onAppended?: (endOffset: number) => void): Promise<number> {
     const now = Date.now();
-    const batch = buildRecordBatch(records.map((r) => ({ key: r.key, value: r.value, timestamp: now })), { baseTimestamp: now });
+    const batch = buildRecordBatch(
+      records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      { baseTimestamp: now },
+    );
     const info = validateRecordBatches(batch, { maxMessageBytes: Number.MAX_SAFE_INTEGER, requireSingleBatch: true });
     if (isBatchError(info)) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, info.message);
     const res = p.log.append(batch, info, p.leaderEpoch, now);
@@ -226,7 +261,10 @@ export class GroupLog {
     try {
       await res.written;
     } catch (e) {
-      throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `writing to ${OFFSETS_TOPIC}-${p.partition} failed: ${(e as Error).message}`);
+      throw new KafkaError(
+        ErrorCode.UNKNOWN_SERVER_ERROR,
+        `writing to ${OFFSETS_TOPIC}-${p.partition} failed: ${(e as Error).message}`,
+      );
     }
     return res.lastOffset + 1;
   }
@@ -236,7 +274,11 @@ export class GroupLog {
    * calling `apply` for each record (an exception from `apply` stops the
    * replay and is rethrown). Returns the number of records applied.
    */
-  async replayPartition(p: PartitionState, apply: (rec: CoordinatorRecord) => void, onSkip: (msg: string) => void = () => {}): Promise<number> {
+  async replayPartition(
+    p: PartitionState,
+    apply: (rec: CoordinatorRecord) => void,
+    onSkip: (msg: string) => void = () => {},
+  ): Promise<number> {
     let count = 0;
     const log = p.log;
     let offset = log.logStartOffset;
@@ -261,10 +303,15 @@ export class GroupLog {
             try {
               rec = decodeCoordinatorRecord(r.key, r.value);
             } catch (e) {
-              onSkip(`${OFFSETS_TOPIC}-${p.partition} offset ${r.offset}: unreadable record skipped: ${(e as Error).message}`);
+              onSkip(
+                `${OFFSETS_TOPIC}-${p.partition} offset ${r.offset}: unreadable record skipped: ${(e as Error).message}`,
+              );
               continue;
             }
-            if (rec) { apply(rec); count++; }
+            if (rec) {
+              apply(rec);
+              count++;
+            }
           }
         }
       }

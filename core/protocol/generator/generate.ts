@@ -6,9 +6,11 @@
 // The emitted code is plain TypeScript with explicit `version` checks: no
 // schema interpretation at runtime. See core/protocol/README.md for the rules.
 //
-// It also emits codecs for the group coordinator's `__consumer_offsets`
-// record schemas (../shared/kafka-protocol/group-coordinator: keys and values,
-// each written after an int16 version) into core/protocol/group-coordinator/.
+// It also emits codecs for the records the coordinators keep in their internal
+// topics (keys and values, each written after an int16 version): the group
+// coordinator's `__consumer_offsets` records (../shared/kafka-protocol/group-coordinator)
+// and the transaction coordinator's `__transaction_state` records
+// (../shared/kafka-protocol/transaction-coordinator), into core/protocol/records/.
 //
 // Usage: npm run gen:protocol
 //   (or: node core/protocol/generator/generate.ts --out <dir> [--records-out <dir>];
@@ -26,27 +28,38 @@ const schemaDir = resolve(repoRoot, '../shared/kafka-protocol/message');
 // `--out <dir>` writes elsewhere (the tests use it to check the committed output is current).
 const outArg = process.argv.indexOf('--out');
 const outDir = outArg > 0 ? resolve(process.argv[outArg + 1]!) : resolve(repoRoot, 'core/protocol/messages');
-const recordsSchemaDir = resolve(repoRoot, '../shared/kafka-protocol/group-coordinator');
+const recordsSchemaFolders = ['group-coordinator', 'transaction-coordinator'];
 const recordsArg = process.argv.indexOf('--records-out');
-const recordsOutDir = recordsArg > 0
-  ? resolve(process.argv[recordsArg + 1]!)
-  : outArg > 0 ? undefined : resolve(repoRoot, 'core/protocol/group-coordinator');
+const recordsOutDir =
+  recordsArg > 0
+    ? resolve(process.argv[recordsArg + 1]!)
+    : outArg > 0
+      ? undefined
+      : resolve(repoRoot, 'core/protocol/records');
 
-/** The group coordinator's record schemas: one module each, into `dir`. */
+/** The coordinators' record schemas: one module each, into `dir`. */
 function generateRecords(dir: string): number {
-  const files = readdirSync(recordsSchemaDir).filter((f) => f.endsWith('.json')).sort();
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const f of files) {
-    const s = parseSchema(readFileSync(join(recordsSchemaDir, f), 'utf8'), f);
-    const mod = generateMessageModule([s], 'group-coordinator');
-    writeFileSync(join(dir, mod.fileName), mod.source);
+  let count = 0;
+  for (const folder of recordsSchemaFolders) {
+    const schemaFolder = resolve(repoRoot, '../shared/kafka-protocol', folder);
+    for (const f of readdirSync(schemaFolder)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
+      const s = parseSchema(readFileSync(join(schemaFolder, f), 'utf8'), f);
+      const mod = generateMessageModule([s], folder);
+      writeFileSync(join(dir, mod.fileName), mod.source);
+      count++;
+    }
   }
-  return files.length;
+  return count;
 }
 
 function main(): void {
-  const files = readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const schemas: MessageSchema[] = files.map((f) => parseSchema(readFileSync(join(schemaDir, f), 'utf8'), f));
 
   // Pair requests and responses by API key; "data" schemas stand alone.
@@ -81,7 +94,9 @@ function main(): void {
   writeFileSync(join(outDir, 'index.ts'), generateIndex(summaries));
   writeFileSync(join(outDir, 'api-keys.ts'), generateApiKeys(summaries));
   const records = recordsOutDir ? generateRecords(recordsOutDir) : 0;
-  console.log(`generated ${summaries.length} APIs, ${dataSchemas.length} data types and ${records} coordinator record types`);
+  console.log(
+    `generated ${summaries.length} APIs, ${dataSchemas.length} data types and ${records} coordinator record types`,
+  );
 }
 
 main();

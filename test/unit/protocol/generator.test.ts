@@ -4,7 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { camelCase, kebabCase, parseRange, stripComments, versionCond } from '../../../core/protocol/generator/schema.ts';
+import {
+  camelCase,
+  kebabCase,
+  parseRange,
+  stripComments,
+  versionCond,
+} from '../../../core/protocol/generator/schema.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -44,32 +50,47 @@ describe('generated output', () => {
   it('is up to date with the generator and the schemas', () => {
     const out = mkdtempSync(join(tmpdir(), 'samsa-gen-'));
     try {
-      execFileSync(process.execPath, [join(repoRoot, 'core/protocol/generator/generate.ts'), '--out', out], { stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repoRoot, 'core/protocol/generator/generate.ts'), '--out', out], {
+        stdio: 'pipe',
+      });
       const committed = readdirSync(join(repoRoot, 'core/protocol/messages')).sort();
       const fresh = readdirSync(out).sort();
       expect(fresh).toEqual(committed);
       for (const f of fresh) {
-        const same = readFileSync(join(out, f), 'utf8') === readFileSync(join(repoRoot, 'core/protocol/messages', f), 'utf8');
+        const same =
+          readFileSync(join(out, f), 'utf8') === readFileSync(join(repoRoot, 'core/protocol/messages', f), 'utf8');
         expect(same, `${f} differs: run npm run gen:protocol`).toBe(true);
       }
-      expect(readFileSync(join(out, 'produce.ts'), 'utf8')).toMatch(/^\/\/ Generated .* do not edit/s);
+      expect(readFileSync(join(out, 'produce.ts'), 'utf8')).toMatch(
+        /^\/\/ Code generated .* DO NOT EDIT\..*@generated/s,
+      );
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
   });
 
-  it('group-coordinator record codecs are up to date', () => {
+  it('coordinator record codecs (core/protocol/records) are up to date', () => {
     const out = mkdtempSync(join(tmpdir(), 'samsa-gen-'));
     try {
-      execFileSync(process.execPath, [
-        join(repoRoot, 'core/protocol/generator/generate.ts'), '--out', join(out, 'messages'), '--records-out', join(out, 'records'),
-      ], { stdio: 'pipe' });
-      const committed = readdirSync(join(repoRoot, 'core/protocol/group-coordinator')).sort();
+      execFileSync(
+        process.execPath,
+        [
+          join(repoRoot, 'core/protocol/generator/generate.ts'),
+          '--out',
+          join(out, 'messages'),
+          '--records-out',
+          join(out, 'records'),
+        ],
+        { stdio: 'pipe' },
+      );
+      const committed = readdirSync(join(repoRoot, 'core/protocol/records')).sort();
       const fresh = readdirSync(join(out, 'records')).sort();
       expect(fresh).toEqual(committed);
       expect(fresh).toContain('offset-commit-value.ts');
       for (const f of fresh) {
-        const same = readFileSync(join(out, 'records', f), 'utf8') === readFileSync(join(repoRoot, 'core/protocol/group-coordinator', f), 'utf8');
+        const same =
+          readFileSync(join(out, 'records', f), 'utf8') ===
+          readFileSync(join(repoRoot, 'core/protocol/records', f), 'utf8');
         expect(same, `${f} differs: run npm run gen:protocol`).toBe(true);
       }
     } finally {
