@@ -19,9 +19,11 @@ function crc32(buf: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
   const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
   return Buffer.concat([len, td, crc]);
 }
 export function png(size: number, shade: Shader, samples = 4): Buffer {
@@ -29,29 +31,54 @@ export function png(size: number, shade: Shader, samples = 4): Buffer {
   for (let y = 0; y < size; y++) {
     raw[y * (size * 4 + 1)] = 0;
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
-      for (let sy = 0; sy < samples; sy++) for (let sx = 0; sx < samples; sx++) {
-        const p = shade((x + (sx + 0.5) / samples) / size, (y + (sy + 0.5) / samples) / size);
-        if (p) { r += p[0] * p[3]; g += p[1] * p[3]; b += p[2] * p[3]; a += p[3]; }
-      }
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
+      for (let sy = 0; sy < samples; sy++)
+        for (let sx = 0; sx < samples; sx++) {
+          const p = shade((x + (sx + 0.5) / samples) / size, (y + (sy + 0.5) / samples) / size);
+          if (p) {
+            r += p[0] * p[3];
+            g += p[1] * p[3];
+            b += p[2] * p[3];
+            a += p[3];
+          }
+        }
       const o = y * (size * 4 + 1) + 1 + x * 4;
       const n = samples * samples;
-      raw[o] = a ? Math.round(r / a) : 0; raw[o + 1] = a ? Math.round(g / a) : 0; raw[o + 2] = a ? Math.round(b / a) : 0; raw[o + 3] = Math.round(a / n);
+      raw[o] = a ? Math.round(r / a) : 0;
+      raw[o + 1] = a ? Math.round(g / a) : 0;
+      raw[o + 2] = a ? Math.round(b / a) : 0;
+      raw[o + 3] = Math.round(a / n);
     }
   }
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4); ihdr[8] = 8; ihdr[9] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function inRoundedRect(x: number, y: number, x0: number, y0: number, x1: number, y1: number, r: number): boolean {
   if (x < x0 || x > x1 || y < y0 || y > y1) return false;
-  const cx = Math.min(Math.max(x, x0 + r), x1 - r), cy = Math.min(Math.max(y, y0 + r), y1 - r);
+  const cx = Math.min(Math.max(x, x0 + r), x1 - r),
+    cy = Math.min(Math.max(y, y0 + r), y1 - r);
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 }
 
 // Three stacked log segments of decreasing length: a partition log, appended to from the left.
-const BARS = [[0.22, 0.30, 0.78], [0.22, 0.47, 0.66], [0.22, 0.64, 0.52]] as const;
+const BARS = [
+  [0.22, 0.3, 0.78],
+  [0.22, 0.47, 0.66],
+  [0.22, 0.64, 0.52],
+] as const;
 function bars(x: number, y: number, h: number): boolean {
   return BARS.some(([x0, y0, x1]) => inRoundedRect(x, y, x0, y0, x1, y0 + h, h / 2));
 }

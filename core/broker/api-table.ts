@@ -18,7 +18,10 @@ import { handleMetadata } from './handlers/metadata.ts';
 import { handleProduce } from './handlers/produce.ts';
 import { handleFetch } from './handlers/fetch.ts';
 import { handleListOffsets } from './handlers/list-offsets.ts';
-import { decodeOffsetForLeaderEpochRequest, encodeOffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.ts';
+import {
+  decodeOffsetForLeaderEpochRequest,
+  encodeOffsetForLeaderEpochResponse,
+} from '../protocol/messages/offset-for-leader-epoch.ts';
 import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch.ts';
 import { decodeCreateTopicsRequest, encodeCreateTopicsResponse } from '../protocol/messages/create-topics.ts';
 import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../protocol/messages/delete-topics.ts';
@@ -90,44 +93,89 @@ export class ApiTable {
 export function createApiTable(): ApiTable {
   return new ApiTable()
     .register({
-      apiKey: ApiKey.Produce, name: 'Produce', min: 0, max: 11,
-      decodeRequest: decodeProduceRequest, encodeResponse: encodeProduceResponse, handle: handleProduce,
+      apiKey: ApiKey.Produce,
+      name: 'Produce',
+      min: 0,
+      max: 11,
+      decodeRequest: decodeProduceRequest,
+      encodeResponse: encodeProduceResponse,
+      handle: handleProduce,
       noResponse: (req: ProduceRequest) => req.acks === 0,
       // Kafka closes an acks=0 producer's connection when its produce failed.
       closeWhenUnanswered: (res: ProduceResponse) =>
         (res.responses ?? []).some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0)),
     })
     .register({
-      apiKey: ApiKey.Fetch, name: 'Fetch', min: 4, max: 17,
-      decodeRequest: decodeFetchRequest, encodeResponse: encodeFetchResponse, handle: handleFetch,
+      apiKey: ApiKey.Fetch,
+      name: 'Fetch',
+      min: 4,
+      max: 17,
+      decodeRequest: decodeFetchRequest,
+      encodeResponse: encodeFetchResponse,
+      handle: handleFetch,
     })
     .register({
-      apiKey: ApiKey.ListOffsets, name: 'ListOffsets', min: 1, max: 8,
-      decodeRequest: decodeListOffsetsRequest, encodeResponse: encodeListOffsetsResponse, handle: handleListOffsets,
+      apiKey: ApiKey.ListOffsets,
+      name: 'ListOffsets',
+      min: 1,
+      max: 8,
+      decodeRequest: decodeListOffsetsRequest,
+      encodeResponse: encodeListOffsetsResponse,
+      handle: handleListOffsets,
     })
     .register({
-      apiKey: ApiKey.OffsetForLeaderEpoch, name: 'OffsetForLeaderEpoch', min: 2, max: 4,
-      decodeRequest: decodeOffsetForLeaderEpochRequest, encodeResponse: encodeOffsetForLeaderEpochResponse, handle: handleOffsetForLeaderEpoch,
+      apiKey: ApiKey.OffsetForLeaderEpoch,
+      name: 'OffsetForLeaderEpoch',
+      min: 2,
+      max: 4,
+      decodeRequest: decodeOffsetForLeaderEpochRequest,
+      encodeResponse: encodeOffsetForLeaderEpochResponse,
+      handle: handleOffsetForLeaderEpoch,
     })
     .register({
-      apiKey: ApiKey.Metadata, name: 'Metadata', min: 0, max: 12,
-      decodeRequest: decodeMetadataRequest, encodeResponse: encodeMetadataResponse, handle: handleMetadata,
+      apiKey: ApiKey.Metadata,
+      name: 'Metadata',
+      min: 0,
+      max: 12,
+      decodeRequest: decodeMetadataRequest,
+      encodeResponse: encodeMetadataResponse,
+      handle: handleMetadata,
     })
     .register({
-      apiKey: ApiKey.ApiVersions, name: 'ApiVersions', min: 0, max: 4,
-      decodeRequest: decodeApiVersionsRequest, encodeResponse: encodeApiVersionsResponse, handle: handleApiVersions,
+      apiKey: ApiKey.ApiVersions,
+      name: 'ApiVersions',
+      min: 0,
+      max: 4,
+      decodeRequest: decodeApiVersionsRequest,
+      encodeResponse: encodeApiVersionsResponse,
+      handle: handleApiVersions,
     })
     .register({
-      apiKey: ApiKey.CreateTopics, name: 'CreateTopics', min: 2, max: 7,
-      decodeRequest: decodeCreateTopicsRequest, encodeResponse: encodeCreateTopicsResponse, handle: handleCreateTopics,
+      apiKey: ApiKey.CreateTopics,
+      name: 'CreateTopics',
+      min: 2,
+      max: 7,
+      decodeRequest: decodeCreateTopicsRequest,
+      encodeResponse: encodeCreateTopicsResponse,
+      handle: handleCreateTopics,
     })
     .register({
-      apiKey: ApiKey.DeleteTopics, name: 'DeleteTopics', min: 1, max: 6,
-      decodeRequest: decodeDeleteTopicsRequest, encodeResponse: encodeDeleteTopicsResponse, handle: handleDeleteTopics,
+      apiKey: ApiKey.DeleteTopics,
+      name: 'DeleteTopics',
+      min: 1,
+      max: 6,
+      decodeRequest: decodeDeleteTopicsRequest,
+      encodeResponse: encodeDeleteTopicsResponse,
+      handle: handleDeleteTopics,
     })
     .register({
-      apiKey: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 1, max: 4,
-      decodeRequest: decodeDescribeConfigsRequest, encodeResponse: encodeDescribeConfigsResponse, handle: handleDescribeConfigs,
+      apiKey: ApiKey.DescribeConfigs,
+      name: 'DescribeConfigs',
+      min: 1,
+      max: 4,
+      decodeRequest: decodeDescribeConfigsRequest,
+      encodeResponse: encodeDescribeConfigsResponse,
+      handle: handleDescribeConfigs,
     })
     .registerAll(registerGroupApis)
     .registerAll(registerAdminApis)

@@ -31,7 +31,9 @@ export interface PartitionLog {
   readonly config: { maxMessageBytes: number; messageTimestampType?: string };
   append(batches: Buffer, info: unknown, leaderEpoch: number, now: number): AppendResult;
   read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult>;
-  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | null | undefined | Promise<OffsetAndTimestamp | null | undefined>;
+  offsetForTimestamp(
+    timestamp: number,
+  ): OffsetAndTimestamp | null | undefined | Promise<OffsetAndTimestamp | null | undefined>;
   maxTimestamp(): OffsetAndTimestamp | null | undefined | Promise<OffsetAndTimestamp | null | undefined>;
 }
 

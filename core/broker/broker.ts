@@ -145,19 +145,26 @@ export class Broker {
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
     this.controller = opts.controller;
-    this.replication = typeof opts.replication === 'function'
-      ? opts.replication(this)
-      : opts.replication ?? ReplicaManager.forBroker(this);
+    this.replication =
+      typeof opts.replication === 'function'
+        ? opts.replication(this)
+        : (opts.replication ?? ReplicaManager.forBroker(this));
     // Blocks come from the coordinator (InitProducerId passes `controller`);
     // a broker on injected topics reserves them in memory.
     this.producerIds = new ProducerIdManager(inMemoryReservations());
     this.groups = new GroupCoordinator({
-      get topics() { return self.topics; },
+      get topics() {
+        return self.topics;
+      },
       config: this.config,
       notifyAppended: (topicId, partition) => this.purgatory.notify(partitionKey(topicId, partition)),
       log: (m) => this.log(m),
-      get brokerId() { return self.brokerId; },
-      get replication() { return self.replication; },
+      get brokerId() {
+        return self.brokerId;
+      },
+      get replication() {
+        return self.replication;
+      },
     });
   }
 
@@ -199,7 +206,9 @@ export class Broker {
     const follow = this.opts.topics === undefined;
     if (follow && !this.readyGate) {
       let open!: () => void;
-      const promise = new Promise<void>((r) => { open = r; });
+      const promise = new Promise<void>((r) => {
+        open = r;
+      });
       this.readyGate = { promise, open };
     }
     const server = new KafkaServer(createDispatch(this), {
@@ -214,7 +223,11 @@ export class Broker {
     try {
       addr = await server.listen(this.host, this.requestedPort);
     } catch (e) {
-      if (logs) await logs.then((l) => l.close(), () => undefined);
+      if (logs)
+        await logs.then(
+          (l) => l.close(),
+          () => undefined,
+        );
       throw e;
     }
     this.server = server;
@@ -255,20 +268,27 @@ export class Broker {
     this.logs = logs;
     if (!this.controller) {
       const [{ Coordinator }, { InProcessChannel }] = await Promise.all([
-        import('../cluster/coordinator.ts'), import('../cluster/in-process-channel.ts'),
+        import('../cluster/coordinator.ts'),
+        import('../cluster/in-process-channel.ts'),
       ]);
       // Its routine messages (registration, fencing of this only broker) are not logged.
       this.coordinator = Coordinator.open(this.dataDir, this.config);
       this.controller = new InProcessChannel(this.coordinator);
     }
     await this.register(REGISTER_RETRY_MS);
-    const delta = await this.call((c) => c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }));
+    const delta = await this.call((c) =>
+      c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }),
+    );
     if (this.closed) throw new Error(`broker ${this.brokerId} stopped while starting`);
     this.image.apply(delta);
     if (this.opts.clusterId === undefined && this.image.clusterId) this.clusterId = this.image.clusterId;
     this.pendingLeadership = [];
     this.topics = await TopicManager.open({
-      logs, config: this.config, brokerId: this.brokerId, image: this.image, replication: this.replication,
+      logs,
+      config: this.config,
+      brokerId: this.brokerId,
+      image: this.image,
+      replication: this.replication,
       forward: (apiKey, version, req) => this.forward(apiKey, version, req, { clientId: null }),
       onLeadership: (p) => this.onLeadership(p),
       log: (m) => this.log(m),
@@ -276,11 +296,14 @@ export class Broker {
     this.replication.applyBrokers(this.image.brokers);
     this.appliedSeq = this.image.seq;
     this.metadataLoaded = true;
-    for (const s of this.topics.strays) this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
+    for (const s of this.topics.strays)
+      this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
     this.following = true;
     this.metadataLoop = this.followMetadata();
     const every = Math.max(10, Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000));
-    this.heartbeatTimer = setInterval(() => { void this.heartbeat(false); }, every);
+    this.heartbeatTimer = setInterval(() => {
+      void this.heartbeat(false);
+    }, every);
     this.heartbeatTimer.unref();
     void this.heartbeat(false);
     // Serve once the coordinator has unfenced this broker (it has caught up).
@@ -295,10 +318,16 @@ export class Broker {
     let lastError = '';
     for (;;) {
       try {
-        const res = await this.call((c) => c.register({
-          brokerId: this.brokerId, incarnationId: this.incarnationId, host: this.advertisedHost, port: this.advertisedPort,
-          rack: this.opts.rack ?? null, previousBrokerEpoch: this.brokerEpoch,
-        }));
+        const res = await this.call((c) =>
+          c.register({
+            brokerId: this.brokerId,
+            incarnationId: this.incarnationId,
+            host: this.advertisedHost,
+            port: this.advertisedPort,
+            rack: this.opts.rack ?? null,
+            previousBrokerEpoch: this.brokerEpoch,
+          }),
+        );
         if (res.errorCode === ErrorCode.NONE) {
           this.brokerEpoch = res.brokerEpoch;
           return;
@@ -332,9 +361,16 @@ export class Broker {
       const started = Date.now();
       let delta;
       try {
-        delta = await this.call((c) => c.fetchMetadata({
-          brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: this.image.seq, maxWaitMs: METADATA_POLL_MS,
-        }), METADATA_POLL_MS + CONTROLLER_CALL_MS);
+        delta = await this.call(
+          (c) =>
+            c.fetchMetadata({
+              brokerId: this.brokerId,
+              brokerEpoch: this.brokerEpoch,
+              fromSeq: this.image.seq,
+              maxWaitMs: METADATA_POLL_MS,
+            }),
+          METADATA_POLL_MS + CONTROLLER_CALL_MS,
+        );
         failures = 0;
       } catch (e) {
         if (this.closed) return;
@@ -363,14 +399,30 @@ export class Broker {
     if (this.heartbeatInFlight) return this.heartbeatInFlight;
     const p = (async () => {
       try {
-        const r = await this.call((c) => c.heartbeat({
-          brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, metadataOffset: this.appliedSeq, wantFence: false, wantShutDown,
-        }), timeoutMs);
-        if ((r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) && !this.stopping && !this.closed) {
-          this.reregistering ??= this.register(0).then(
-            () => this.log(`registered again at epoch ${this.brokerEpoch}`),
-            (e: unknown) => this.log(`registering again failed: ${(e as Error)?.message ?? String(e)}`),
-          ).finally(() => { this.reregistering = undefined; });
+        const r = await this.call(
+          (c) =>
+            c.heartbeat({
+              brokerId: this.brokerId,
+              brokerEpoch: this.brokerEpoch,
+              metadataOffset: this.appliedSeq,
+              wantFence: false,
+              wantShutDown,
+            }),
+          timeoutMs,
+        );
+        if (
+          (r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) &&
+          !this.stopping &&
+          !this.closed
+        ) {
+          this.reregistering ??= this.register(0)
+            .then(
+              () => this.log(`registered again at epoch ${this.brokerEpoch}`),
+              (e: unknown) => this.log(`registering again failed: ${(e as Error)?.message ?? String(e)}`),
+            )
+            .finally(() => {
+              this.reregistering = undefined;
+            });
         }
         return r;
       } catch (e) {
@@ -389,9 +441,18 @@ export class Broker {
    * it cannot be reached or does not answer in time; once it answers, this
    * broker has applied the resulting metadata.
    */
-  async forward(apiKey: number, version: number, request: unknown, ctx: ForwardContext, timeoutMs = 30_000): Promise<unknown> {
+  async forward(
+    apiKey: number,
+    version: number,
+    request: unknown,
+    ctx: ForwardContext,
+    timeoutMs = 30_000,
+  ): Promise<unknown> {
     if (!this.controller) throw new Error('this broker follows no coordinator');
-    const res = await this.call((c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }), timeoutMs + CONTROLLER_CALL_MS);
+    const res = await this.call(
+      (c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }),
+      timeoutMs + CONTROLLER_CALL_MS,
+    );
     // The coordinator answers once every live broker has applied the change;
     // finish applying what was fetched meanwhile.
     await this.topics.settled?.();
@@ -473,14 +534,25 @@ export class Broker {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => { setTimeout(r, ms).unref?.(); });
+  return new Promise((r) => {
+    setTimeout(r, ms).unref?.();
+  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(message)), ms);
     t.unref?.();
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 

@@ -13,7 +13,12 @@ export interface KeylessRecordError {
 }
 
 /** Null when the topic is not compacted or every record has a key. */
-export function compactedTopicKeyError(cleanupPolicy: string, records: Buffer, topic: string, partition: number): KeylessRecordError | null {
+export function compactedTopicKeyError(
+  cleanupPolicy: string,
+  records: Buffer,
+  topic: string,
+  partition: number,
+): KeylessRecordError | null {
   if (!isCompacted(cleanupPolicy)) return null;
   const errors: KeylessRecordError['recordErrors'] = [];
   const text = `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`;
@@ -31,7 +36,9 @@ export function compactedTopicKeyError(cleanupPolicy: string, records: Buffer, t
     }
   }
   if (errors.length === 0) return null;
-  const shown = errors.slice(0, 3).map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.batchIndexErrorMessage}')`);
+  const shown = errors
+    .slice(0, 3)
+    .map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.batchIndexErrorMessage}')`);
   return {
     message: `One or more records have been rejected due to ${errors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`,
     recordErrors: errors,

@@ -176,7 +176,9 @@ export class Connection {
           if (this.closedFlag) return;
           // A handler failed unexpectedly: we cannot answer in Kafka's terms
           // for every API, so the connection is closed (the client retries).
-          this.opts.onLog?.(`closing connection ${this.remote}: handler failed: ${(err as Error)?.stack ?? String(err)}`);
+          this.opts.onLog?.(
+            `closing connection ${this.remote}: handler failed: ${(err as Error)?.stack ?? String(err)}`,
+          );
           this.close();
         },
       );

@@ -51,11 +51,19 @@ export interface ControllerChannel {
    * after up to `maxWaitMs` with none. `fromSeq` also tells the coordinator how
    * far this broker has applied the metadata.
    */
-  fetchMetadata(req: { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number }): Promise<MetadataDelta>;
+  fetchMetadata(req: {
+    brokerId: number;
+    brokerEpoch: number;
+    fromSeq: number;
+    maxWaitMs: number;
+  }): Promise<MetadataDelta>;
   /** ISR changes requested by a partition leader (AlterPartition). */
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponseInput>;
   /** A block of producer ids (AllocateProducerIds). */
-  allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }>;
+  allocateProducerIds(req: {
+    brokerId: number;
+    brokerEpoch: number;
+  }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }>;
   /**
    * An admin request a client sent this broker (CreateTopics, DeleteTopics,
    * CreatePartitions, AlterConfigs, IncrementalAlterConfigs, ElectLeaders,

@@ -31,7 +31,11 @@ import * as iac from '../protocol/messages/incremental-alter-configs.ts';
 import * as lpr from '../protocol/messages/list-partition-reassignments.ts';
 import { FrameParser } from './frame-parser.ts';
 import type {
-  BrokerRegistration, ControllerChannel, ForwardContext, HeartbeatRequest, HeartbeatResponse,
+  BrokerRegistration,
+  ControllerChannel,
+  ForwardContext,
+  HeartbeatRequest,
+  HeartbeatResponse,
 } from './controller-channel.ts';
 
 /**
@@ -61,14 +65,86 @@ interface Codec {
 
 /** The admin APIs a broker forwards to the coordinator, by API key. */
 export const FORWARDED_CODECS: ReadonlyMap<number, Codec> = new Map<number, Codec>([
-  [19, { encodeRequest: ct.encodeCreateTopicsRequest, decodeRequest: ct.decodeCreateTopicsRequest, encodeResponse: ct.encodeCreateTopicsResponse, decodeResponse: ct.decodeCreateTopicsResponse, versions: ct.CreateTopicsRequestVersions }],
-  [20, { encodeRequest: dt.encodeDeleteTopicsRequest, decodeRequest: dt.decodeDeleteTopicsRequest, encodeResponse: dt.encodeDeleteTopicsResponse, decodeResponse: dt.decodeDeleteTopicsResponse, versions: dt.DeleteTopicsRequestVersions }],
-  [33, { encodeRequest: ac.encodeAlterConfigsRequest, decodeRequest: ac.decodeAlterConfigsRequest, encodeResponse: ac.encodeAlterConfigsResponse, decodeResponse: ac.decodeAlterConfigsResponse, versions: ac.AlterConfigsRequestVersions }],
-  [37, { encodeRequest: cp.encodeCreatePartitionsRequest, decodeRequest: cp.decodeCreatePartitionsRequest, encodeResponse: cp.encodeCreatePartitionsResponse, decodeResponse: cp.decodeCreatePartitionsResponse, versions: cp.CreatePartitionsRequestVersions }],
-  [43, { encodeRequest: el.encodeElectLeadersRequest, decodeRequest: el.decodeElectLeadersRequest, encodeResponse: el.encodeElectLeadersResponse, decodeResponse: el.decodeElectLeadersResponse, versions: el.ElectLeadersRequestVersions }],
-  [44, { encodeRequest: iac.encodeIncrementalAlterConfigsRequest, decodeRequest: iac.decodeIncrementalAlterConfigsRequest, encodeResponse: iac.encodeIncrementalAlterConfigsResponse, decodeResponse: iac.decodeIncrementalAlterConfigsResponse, versions: iac.IncrementalAlterConfigsRequestVersions }],
-  [45, { encodeRequest: apr.encodeAlterPartitionReassignmentsRequest, decodeRequest: apr.decodeAlterPartitionReassignmentsRequest, encodeResponse: apr.encodeAlterPartitionReassignmentsResponse, decodeResponse: apr.decodeAlterPartitionReassignmentsResponse, versions: apr.AlterPartitionReassignmentsRequestVersions }],
-  [46, { encodeRequest: lpr.encodeListPartitionReassignmentsRequest, decodeRequest: lpr.decodeListPartitionReassignmentsRequest, encodeResponse: lpr.encodeListPartitionReassignmentsResponse, decodeResponse: lpr.decodeListPartitionReassignmentsResponse, versions: lpr.ListPartitionReassignmentsRequestVersions }],
+  [
+    19,
+    {
+      encodeRequest: ct.encodeCreateTopicsRequest,
+      decodeRequest: ct.decodeCreateTopicsRequest,
+      encodeResponse: ct.encodeCreateTopicsResponse,
+      decodeResponse: ct.decodeCreateTopicsResponse,
+      versions: ct.CreateTopicsRequestVersions,
+    },
+  ],
+  [
+    20,
+    {
+      encodeRequest: dt.encodeDeleteTopicsRequest,
+      decodeRequest: dt.decodeDeleteTopicsRequest,
+      encodeResponse: dt.encodeDeleteTopicsResponse,
+      decodeResponse: dt.decodeDeleteTopicsResponse,
+      versions: dt.DeleteTopicsRequestVersions,
+    },
+  ],
+  [
+    33,
+    {
+      encodeRequest: ac.encodeAlterConfigsRequest,
+      decodeRequest: ac.decodeAlterConfigsRequest,
+      encodeResponse: ac.encodeAlterConfigsResponse,
+      decodeResponse: ac.decodeAlterConfigsResponse,
+      versions: ac.AlterConfigsRequestVersions,
+    },
+  ],
+  [
+    37,
+    {
+      encodeRequest: cp.encodeCreatePartitionsRequest,
+      decodeRequest: cp.decodeCreatePartitionsRequest,
+      encodeResponse: cp.encodeCreatePartitionsResponse,
+      decodeResponse: cp.decodeCreatePartitionsResponse,
+      versions: cp.CreatePartitionsRequestVersions,
+    },
+  ],
+  [
+    43,
+    {
+      encodeRequest: el.encodeElectLeadersRequest,
+      decodeRequest: el.decodeElectLeadersRequest,
+      encodeResponse: el.encodeElectLeadersResponse,
+      decodeResponse: el.decodeElectLeadersResponse,
+      versions: el.ElectLeadersRequestVersions,
+    },
+  ],
+  [
+    44,
+    {
+      encodeRequest: iac.encodeIncrementalAlterConfigsRequest,
+      decodeRequest: iac.decodeIncrementalAlterConfigsRequest,
+      encodeResponse: iac.encodeIncrementalAlterConfigsResponse,
+      decodeResponse: iac.decodeIncrementalAlterConfigsResponse,
+      versions: iac.IncrementalAlterConfigsRequestVersions,
+    },
+  ],
+  [
+    45,
+    {
+      encodeRequest: apr.encodeAlterPartitionReassignmentsRequest,
+      decodeRequest: apr.decodeAlterPartitionReassignmentsRequest,
+      encodeResponse: apr.encodeAlterPartitionReassignmentsResponse,
+      decodeResponse: apr.decodeAlterPartitionReassignmentsResponse,
+      versions: apr.AlterPartitionReassignmentsRequestVersions,
+    },
+  ],
+  [
+    46,
+    {
+      encodeRequest: lpr.encodeListPartitionReassignmentsRequest,
+      decodeRequest: lpr.decodeListPartitionReassignmentsRequest,
+      encodeResponse: lpr.encodeListPartitionReassignmentsResponse,
+      decodeResponse: lpr.decodeListPartitionReassignmentsResponse,
+      versions: lpr.ListPartitionReassignmentsRequestVersions,
+    },
+  ],
 ]);
 
 /** A broker's incarnation id in Kafka's Uuid text form (a dashed UUID is converted). */
@@ -117,55 +193,124 @@ export class ControllerClient implements ControllerChannel {
 
   async register(req: BrokerRegistration): Promise<{ errorCode: number; brokerEpoch: number }> {
     const v = ControllerApiVersion.BrokerRegistration;
-    const r = await this.call(62, v, (w) => br.encodeBrokerRegistrationRequest(w, v, {
-      brokerId: req.brokerId, clusterId: '', incarnationId: incarnationUuid(req.incarnationId),
-      listeners: [{ name: 'PLAINTEXT', host: req.host, port: req.port, securityProtocol: 0 }],
-      features: [], rack: req.rack, isMigratingZkBroker: false, logDirs: [], previousBrokerEpoch: req.previousBrokerEpoch,
-    }), (rd) => br.decodeBrokerRegistrationResponse(rd, v));
+    const r = await this.call(
+      62,
+      v,
+      (w) =>
+        br.encodeBrokerRegistrationRequest(w, v, {
+          brokerId: req.brokerId,
+          clusterId: '',
+          incarnationId: incarnationUuid(req.incarnationId),
+          listeners: [{ name: 'PLAINTEXT', host: req.host, port: req.port, securityProtocol: 0 }],
+          features: [],
+          rack: req.rack,
+          isMigratingZkBroker: false,
+          logDirs: [],
+          previousBrokerEpoch: req.previousBrokerEpoch,
+        }),
+      (rd) => br.decodeBrokerRegistrationResponse(rd, v),
+    );
     return { errorCode: r.errorCode, brokerEpoch: r.brokerEpoch };
   }
 
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResponse> {
     const v = ControllerApiVersion.BrokerHeartbeat;
-    const r = await this.call(63, v, (w) => bh.encodeBrokerHeartbeatRequest(w, v, {
-      brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, currentMetadataOffset: req.metadataOffset,
-      wantFence: req.wantFence, wantShutDown: req.wantShutDown,
-    }), (rd) => bh.decodeBrokerHeartbeatResponse(rd, v));
+    const r = await this.call(
+      63,
+      v,
+      (w) =>
+        bh.encodeBrokerHeartbeatRequest(w, v, {
+          brokerId: req.brokerId,
+          brokerEpoch: req.brokerEpoch,
+          currentMetadataOffset: req.metadataOffset,
+          wantFence: req.wantFence,
+          wantShutDown: req.wantShutDown,
+        }),
+      (rd) => bh.decodeBrokerHeartbeatResponse(rd, v),
+    );
     return { errorCode: r.errorCode, isCaughtUp: r.isCaughtUp, isFenced: r.isFenced, shouldShutDown: r.shouldShutDown };
   }
 
-  async fetchMetadata(req: { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number }): Promise<MetadataDelta> {
-    const body = Buffer.from(JSON.stringify({ brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, fromSeq: req.fromSeq, maxWaitMs: req.maxWaitMs }));
-    return this.call(SAMSA_METADATA_FETCH_KEY, 0, (w) => { w.bytes(body); },
-      (rd) => JSON.parse(rd.bytes().toString('utf8')) as MetadataDelta, Math.max(0, req.maxWaitMs));
+  async fetchMetadata(req: {
+    brokerId: number;
+    brokerEpoch: number;
+    fromSeq: number;
+    maxWaitMs: number;
+  }): Promise<MetadataDelta> {
+    const body = Buffer.from(
+      JSON.stringify({
+        brokerId: req.brokerId,
+        brokerEpoch: req.brokerEpoch,
+        fromSeq: req.fromSeq,
+        maxWaitMs: req.maxWaitMs,
+      }),
+    );
+    return this.call(
+      SAMSA_METADATA_FETCH_KEY,
+      0,
+      (w) => {
+        w.bytes(body);
+      },
+      (rd) => JSON.parse(rd.bytes().toString('utf8')) as MetadataDelta,
+      Math.max(0, req.maxWaitMs),
+    );
   }
 
   async alterPartition(req: ap.AlterPartitionRequest): Promise<ap.AlterPartitionResponseInput> {
     const v = ControllerApiVersion.AlterPartition;
-    return this.call(56, v, (w) => ap.encodeAlterPartitionRequest(w, v, req), (rd) => ap.decodeAlterPartitionResponse(rd, v));
+    return this.call(
+      56,
+      v,
+      (w) => ap.encodeAlterPartitionRequest(w, v, req),
+      (rd) => ap.decodeAlterPartitionResponse(rd, v),
+    );
   }
 
-  async allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }> {
+  async allocateProducerIds(req: {
+    brokerId: number;
+    brokerEpoch: number;
+  }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }> {
     const v = ControllerApiVersion.AllocateProducerIds;
-    const r = await this.call(67, v, (w) => apid.encodeAllocateProducerIdsRequest(w, v, req), (rd) => apid.decodeAllocateProducerIdsResponse(rd, v));
+    const r = await this.call(
+      67,
+      v,
+      (w) => apid.encodeAllocateProducerIdsRequest(w, v, req),
+      (rd) => apid.decodeAllocateProducerIdsResponse(rd, v),
+    );
     return { errorCode: r.errorCode, producerIdStart: r.producerIdStart, producerIdLen: r.producerIdLen };
   }
 
   /** Kafka's forwarding: the request (header + body) inside an Envelope; the answer's body decoded. */
   async forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): Promise<unknown> {
     const codec = FORWARDED_CODECS.get(apiKey);
-    if (!codec) throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the coordinator.`);
+    if (!codec)
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the coordinator.`);
     const inner = new Writer(256);
     encodeRequestHeader(inner, { apiKey, apiVersion, correlationId: 0, clientId: ctx.clientId });
     codec.encodeRequest(inner, apiVersion, request as never);
     const principal = ctx.brokerId === undefined ? null : Buffer.from(JSON.stringify({ brokerId: ctx.brokerId }));
     const v = ControllerApiVersion.Envelope;
-    const timeoutMs = typeof (request as { timeoutMs?: unknown }).timeoutMs === 'number' ? (request as { timeoutMs: number }).timeoutMs : 30_000;
-    const res = await this.call(58, v, (w) => env.encodeEnvelopeRequest(w, v, {
-      requestData: inner.toBuffer(), requestPrincipal: principal, clientHostAddress: Buffer.from([127, 0, 0, 1]),
-    }), (rd) => env.decodeEnvelopeResponse(rd, v), Math.max(0, timeoutMs));
+    const timeoutMs =
+      typeof (request as { timeoutMs?: unknown }).timeoutMs === 'number'
+        ? (request as { timeoutMs: number }).timeoutMs
+        : 30_000;
+    const res = await this.call(
+      58,
+      v,
+      (w) =>
+        env.encodeEnvelopeRequest(w, v, {
+          requestData: inner.toBuffer(),
+          requestPrincipal: principal,
+          clientHostAddress: Buffer.from([127, 0, 0, 1]),
+        }),
+      (rd) => env.decodeEnvelopeResponse(rd, v),
+      Math.max(0, timeoutMs),
+    );
     if (res.errorCode !== ErrorCode.NONE || !res.responseData) {
-      throw new KafkaError(res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR, `the coordinator refused the forwarded request (API key ${apiKey})`);
+      throw new KafkaError(
+        res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR,
+        `the coordinator refused the forwarded request (API key ${apiKey})`,
+      );
     }
     const rd = new Reader(res.responseData);
     decodeResponseHeader(rd, responseHeaderVersion(apiKey, apiVersion));
@@ -182,27 +327,43 @@ export class ControllerClient implements ControllerChannel {
 
   // ---- the connection ----
 
-  private call<T>(apiKey: number, apiVersion: number, body: (w: Writer) => void, decode: (r: Reader) => T, extraWaitMs = 0): Promise<T> {
-    return this.connect().then((socket) => new Promise<T>((resolve, reject) => {
-      const correlationId = this.nextCorrelationId++;
-      if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
-      const w = new Writer(256);
-      const size = w.reserveInt32();
-      encodeRequestHeader(w, { apiKey, apiVersion, correlationId, clientId: this.opts.clientId ?? 'samsa-broker' });
-      body(w);
-      w.fillSize(size);
-      const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + extraWaitMs;
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new Error(`the coordinator did not answer API key ${apiKey} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(correlationId, {
-        resolve: (r) => { try { resolve(decode(r)); } catch (e) { reject(e as Error); } },
-        reject, timer,
-        responseHeaderVersion: apiKey === SAMSA_METADATA_FETCH_KEY ? 0 : responseHeaderVersion(apiKey, apiVersion),
-      });
-      for (const chunk of w.toChunks()) socket.write(chunk);
-    }));
+  private call<T>(
+    apiKey: number,
+    apiVersion: number,
+    body: (w: Writer) => void,
+    decode: (r: Reader) => T,
+    extraWaitMs = 0,
+  ): Promise<T> {
+    return this.connect().then(
+      (socket) =>
+        new Promise<T>((resolve, reject) => {
+          const correlationId = this.nextCorrelationId++;
+          if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
+          const w = new Writer(256);
+          const size = w.reserveInt32();
+          encodeRequestHeader(w, { apiKey, apiVersion, correlationId, clientId: this.opts.clientId ?? 'samsa-broker' });
+          body(w);
+          w.fillSize(size);
+          const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + extraWaitMs;
+          const timer = setTimeout(() => {
+            this.pending.delete(correlationId);
+            reject(new Error(`the coordinator did not answer API key ${apiKey} within ${timeoutMs} ms`));
+          }, timeoutMs);
+          this.pending.set(correlationId, {
+            resolve: (r) => {
+              try {
+                resolve(decode(r));
+              } catch (e) {
+                reject(e as Error);
+              }
+            },
+            reject,
+            timer,
+            responseHeaderVersion: apiKey === SAMSA_METADATA_FETCH_KEY ? 0 : responseHeaderVersion(apiKey, apiVersion),
+          });
+          for (const chunk of w.toChunks()) socket.write(chunk);
+        }),
+    );
   }
 
   private connect(): Promise<net.Socket> {
@@ -215,7 +376,10 @@ export class ControllerClient implements ControllerChannel {
       for (;;) {
         try {
           const s = await this.open();
-          if (this.closed) { s.destroy(); throw new Error('controller client closed'); }
+          if (this.closed) {
+            s.destroy();
+            throw new Error('controller client closed');
+          }
           this.socket = s;
           const reconnected = this.everConnected;
           this.everConnected = true;
@@ -227,7 +391,9 @@ export class ControllerClient implements ControllerChannel {
           delay = Math.min(delay * 2, 1000);
         }
       }
-    })().finally(() => { this.connecting = null; });
+    })().finally(() => {
+      this.connecting = null;
+    });
     return this.connecting;
   }
 

@@ -22,7 +22,13 @@ import { ERROR_RESPONSES } from './error-responses.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 
 /** Encodes a complete response frame; record buffers are kept by reference. */
-export function encodeResponseFrame(entry: ApiEntry, version: number, correlationId: number, headerVersion: number, body: unknown): Buffer[] {
+export function encodeResponseFrame(
+  entry: ApiEntry,
+  version: number,
+  correlationId: number,
+  headerVersion: number,
+  body: unknown,
+): Buffer[] {
   const w = new Writer();
   const size = w.reserveInt32();
   encodeResponseHeader(w, correlationId, headerVersion);
@@ -46,7 +52,10 @@ export function createDispatch(broker: Broker): Dispatch {
     if (!entry) return close(`unknown api key ${apiKey}`);
     if (apiVersion < entry.min || apiVersion > entry.max) {
       if (apiKey === ApiKey.ApiVersions) {
-        return { kind: 'response', response: encodeResponseFrame(entry, 0, correlationId, 0, unsupportedApiVersionsResponse(broker)) };
+        return {
+          kind: 'response',
+          response: encodeResponseFrame(entry, 0, correlationId, 0, unsupportedApiVersionsResponse(broker)),
+        };
       }
       return close(`unsupported version ${apiVersion} of api key ${apiKey}`);
     }
@@ -75,7 +84,8 @@ export function createDispatch(broker: Broker): Dispatch {
         }
         return handleRequest(entry, req, apiVersion, ctx);
       });
-      if (entry.noResponse?.(req)) return { kind: 'none', done: held.then((o) => (o.kind === 'none' ? o.done : undefined)) };
+      if (entry.noResponse?.(req))
+        return { kind: 'none', done: held.then((o) => (o.kind === 'none' ? o.done : undefined)) };
       return {
         kind: 'response',
         response: held.then((o) => {
@@ -105,7 +115,9 @@ export function createDispatch(broker: Broker): Dispatch {
     const onFailure = (err: unknown): Buffer[] => {
       const build = entry.errorResponse ?? ERROR_RESPONSES.get(apiKey);
       if (!build) throw err;
-      broker.log(`${entry.name} v${apiVersion} handler failed; answering UNKNOWN_SERVER_ERROR: ${(err as Error)?.stack ?? String(err)}`);
+      broker.log(
+        `${entry.name} v${apiVersion} handler failed; answering UNKNOWN_SERVER_ERROR: ${(err as Error)?.stack ?? String(err)}`,
+      );
       return encode(build(req, ErrorCode.UNKNOWN_SERVER_ERROR, apiVersion));
     };
     let res: unknown;

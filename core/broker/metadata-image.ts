@@ -3,7 +3,12 @@
 // handlers. `apply` reports what changed so the broker can react: create or
 // delete partition logs, change roles, push configs.
 import type {
-  BrokerInfo, MetadataChange, MetadataDelta, MetadataSnapshot, PartitionInfo, TopicInfo,
+  BrokerInfo,
+  MetadataChange,
+  MetadataDelta,
+  MetadataSnapshot,
+  PartitionInfo,
+  TopicInfo,
 } from '../cluster/metadata-types.ts';
 
 /** What one `apply` changed. */
@@ -23,7 +28,14 @@ export interface ImageChanges {
 }
 
 export function noChanges(): ImageChanges {
-  return { brokers: false, topics: new Map(), removedTopics: [], partitions: new Map(), brokerConfigs: new Set(), snapshot: false };
+  return {
+    brokers: false,
+    topics: new Map(),
+    removedTopics: [],
+    partitions: new Map(),
+    brokerConfigs: new Set(),
+    snapshot: false,
+  };
 }
 
 export class MetadataImage {
@@ -39,9 +51,15 @@ export class MetadataImage {
   readonly brokerConfigs = new Map<string, Record<string, string>>();
   private liveCache: BrokerInfo[] | null = null;
 
-  topic(name: string): TopicInfo | undefined { return this.byName.get(name); }
-  topicById(topicId: string): TopicInfo | undefined { return this.byId.get(topicId); }
-  topics(): Iterable<TopicInfo> { return this.byName.values(); }
+  topic(name: string): TopicInfo | undefined {
+    return this.byName.get(name);
+  }
+  topicById(topicId: string): TopicInfo | undefined {
+    return this.byId.get(topicId);
+  }
+  topics(): Iterable<TopicInfo> {
+    return this.byName.values();
+  }
 
   /** The partition records of a topic, indexed by partition (holes while a change is half-applied). */
   partitions(topicId: string): readonly (PartitionInfo | undefined)[] {

@@ -26,11 +26,10 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 import { ApiKey } from '../protocol/messages/api-keys.ts';
+import { decodeFetchResponse, encodeFetchRequest, type FetchRequestInput } from '../protocol/messages/fetch.ts';
 import {
-  decodeFetchResponse, encodeFetchRequest, type FetchRequestInput,
-} from '../protocol/messages/fetch.ts';
-import {
-  decodeOffsetForLeaderEpochResponse, encodeOffsetForLeaderEpochRequest,
+  decodeOffsetForLeaderEpochResponse,
+  encodeOffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochRequestInput,
 } from '../protocol/messages/offset-for-leader-epoch.ts';
 import { FrameParser } from './frame-parser.ts';
@@ -116,9 +115,15 @@ export class ReplicaFetcher {
     this.running = this.run();
   }
 
-  get size(): number { return this.parts.size; }
-  has(key: string): boolean { return this.parts.has(key); }
-  partition(key: string): FetcherPartition | undefined { return this.parts.get(key); }
+  get size(): number {
+    return this.parts.size;
+  }
+  has(key: string): boolean {
+    return this.parts.has(key);
+  }
+  partition(key: string): FetcherPartition | undefined {
+    return this.parts.get(key);
+  }
 
   /** Starts (or restarts, at a new epoch) replicating `p`: truncation first. */
   add(key: string, p: PartitionState, leaderEpoch: number): void {
@@ -174,8 +179,17 @@ export class ReplicaFetcher {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = undefined; resolve(); }, Math.max(0, ms));
-      this.wake = () => { clearTimeout(t); resolve(); };
+      const t = setTimeout(
+        () => {
+          this.wake = undefined;
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
     });
   }
 
@@ -191,7 +205,10 @@ export class ReplicaFetcher {
       const ready: FetcherPartition[] = [];
       for (const fp of this.parts.values()) {
         if (fp.state === 'paused') continue;
-        if (fp.retryAt > now) { next = Math.min(next, fp.retryAt); continue; }
+        if (fp.retryAt > now) {
+          next = Math.min(next, fp.retryAt);
+          continue;
+        }
         ready.push(fp);
       }
       if (ready.length === 0) {
@@ -204,7 +221,8 @@ export class ReplicaFetcher {
         this.connectFailures = 0;
       } catch (e) {
         if (this.closed) return;
-        if (this.connectFailures++ === 0) this.opts.log(`cannot reach leader ${this.sourceId}: ${(e as Error).message}`);
+        if (this.connectFailures++ === 0)
+          this.opts.log(`cannot reach leader ${this.sourceId}: ${(e as Error).message}`);
         await this.sleep(this.opts.settings.backoffMs);
         continue;
       }
@@ -213,7 +231,9 @@ export class ReplicaFetcher {
         if (truncating.length > 0) await this.truncate(conn, truncating);
         // Partitions added meanwhile go into this round's Fetch (after their truncation).
         if (this.generation !== generation) continue;
-        const fetching = ready.filter((fp) => fp.state === 'fetch' && this.parts.get(fp.key) === fp && fp.retryAt <= Date.now());
+        const fetching = ready.filter(
+          (fp) => fp.state === 'fetch' && this.parts.get(fp.key) === fp && fp.retryAt <= Date.now(),
+        );
         if (fetching.length > 0) await this.fetch(conn, fetching);
       } catch (e) {
         if (this.closed) return;
@@ -233,7 +253,12 @@ export class ReplicaFetcher {
     if (this.conn && !this.conn.closed) return this.conn;
     const e = this.opts.endpoint();
     if (!e) throw new Error(`no address known for broker ${this.sourceId}`);
-    this.conn = await LeaderConnection.connect(e.host, e.port, `samsa-replica-fetcher-${this.opts.brokerId}`, this.opts.settings.socketTimeoutMs);
+    this.conn = await LeaderConnection.connect(
+      e.host,
+      e.port,
+      `samsa-replica-fetcher-${this.opts.brokerId}`,
+      this.opts.settings.socketTimeoutMs,
+    );
     this.connTarget = `${e.host}:${e.port}`;
     return this.conn;
   }
@@ -256,7 +281,9 @@ export class ReplicaFetcher {
       if (log.latestEpoch() < 0) {
         // No epoch history: only what was committed is known to be shared.
         if (log.highWatermark < log.logEndOffset) {
-          this.opts.log(`truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to its high watermark ${log.highWatermark} (no leader epochs)`);
+          this.opts.log(
+            `truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to its high watermark ${log.highWatermark} (no leader epochs)`,
+          );
           await log.truncateTo(log.highWatermark);
         }
         if (this.current(fp)) fp.state = 'fetch';
@@ -275,10 +302,20 @@ export class ReplicaFetcher {
       replicaId: this.opts.brokerId,
       topics: [...byTopic].map(([topic, list]) => ({
         topic,
-        partitions: list.map((fp) => ({ partition: fp.p.partition, currentLeaderEpoch: fp.leaderEpoch, leaderEpoch: fp.p.log.latestEpoch() })),
+        partitions: list.map((fp) => ({
+          partition: fp.p.partition,
+          currentLeaderEpoch: fp.leaderEpoch,
+          leaderEpoch: fp.p.log.latestEpoch(),
+        })),
       })),
     };
-    const res = await conn.send(ApiKey.OffsetForLeaderEpoch, OFFSET_FOR_LEADER_EPOCH_VERSION, req, encodeOffsetForLeaderEpochRequest, decodeOffsetForLeaderEpochResponse);
+    const res = await conn.send(
+      ApiKey.OffsetForLeaderEpoch,
+      OFFSET_FOR_LEADER_EPOCH_VERSION,
+      req,
+      encodeOffsetForLeaderEpochRequest,
+      decodeOffsetForLeaderEpochResponse,
+    );
     for (const t of res.topics) {
       const list = byTopic.get(t.topic) ?? [];
       for (const r of t.partitions) {
@@ -320,7 +357,9 @@ export class ReplicaFetcher {
       }
     }
     if (target < log.logEndOffset) {
-      this.opts.log(`truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to ${target} (leader ${this.sourceId}, epoch ${epoch} ends at ${endOffset})`);
+      this.opts.log(
+        `truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to ${target} (leader ${this.sourceId}, epoch ${epoch} ends at ${endOffset})`,
+      );
       await log.truncateTo(target);
       this.opts.onHighWatermark?.(fp.p);
     }
@@ -337,11 +376,17 @@ export class ReplicaFetcher {
     }
     if (code === ErrorCode.UNKNOWN_LEADER_EPOCH) {
       // Ours is newer: the leader is applying the same metadata right now.
-      fp.retryAt = Date.now() + Math.min(this.opts.settings.backoffMs, UNKNOWN_EPOCH_RETRY_MS * 2 ** Math.min(fp.unknownEpochs++, 16));
+      fp.retryAt =
+        Date.now() +
+        Math.min(this.opts.settings.backoffMs, UNKNOWN_EPOCH_RETRY_MS * 2 ** Math.min(fp.unknownEpochs++, 16));
       return;
     }
-    if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.UNKNOWN_LEADER_EPOCH
-      && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && code !== ErrorCode.UNKNOWN_TOPIC_ID) {
+    if (
+      code !== ErrorCode.NOT_LEADER_OR_FOLLOWER &&
+      code !== ErrorCode.UNKNOWN_LEADER_EPOCH &&
+      code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION &&
+      code !== ErrorCode.UNKNOWN_TOPIC_ID
+    ) {
       this.opts.log(`${what} for ${fp.p.topic}-${fp.p.partition} from leader ${this.sourceId}: error ${code}`);
     }
     this.backoff(fp);
@@ -379,8 +424,12 @@ export class ReplicaFetcher {
           const log = fp.p.log;
           sent.set(fp, log.logEndOffset);
           return {
-            partition: fp.p.partition, currentLeaderEpoch: fp.leaderEpoch, fetchOffset: log.logEndOffset,
-            lastFetchedEpoch: log.latestEpoch(), logStartOffset: log.logStartOffset, partitionMaxBytes: s.maxBytes,
+            partition: fp.p.partition,
+            currentLeaderEpoch: fp.leaderEpoch,
+            fetchOffset: log.logEndOffset,
+            lastFetchedEpoch: log.latestEpoch(),
+            logStartOffset: log.logStartOffset,
+            partitionMaxBytes: s.maxBytes,
           };
         }),
       })),
@@ -432,7 +481,11 @@ export class ReplicaFetcher {
         }
         const hwMoved = log.updateHighWatermark(Math.min(pd.highWatermark, log.logEndOffset));
         if (pd.logStartOffset > log.logStartOffset && pd.logStartOffset <= log.highWatermark) {
-          try { log.deleteRecordsBefore(pd.logStartOffset, now); } catch { /* raced with a truncation */ }
+          try {
+            log.deleteRecordsBefore(pd.logStartOffset, now);
+          } catch {
+            /* raced with a truncation */
+          }
         }
         if (hwMoved) this.opts.onHighWatermark?.(fp.p);
       }
@@ -443,10 +496,14 @@ export class ReplicaFetcher {
   private async outOfRange(fp: FetcherPartition, leaderStart: number, leaderHw: number): Promise<void> {
     const log = fp.p.log;
     if (log.logEndOffset < leaderStart) {
-      this.opts.log(`${fp.p.topic}-${fp.p.partition}: log end ${log.logEndOffset} is below the leader's log start ${leaderStart}; starting over there`);
+      this.opts.log(
+        `${fp.p.topic}-${fp.p.partition}: log end ${log.logEndOffset} is below the leader's log start ${leaderStart}; starting over there`,
+      );
       await log.truncateFullyAndStartAt(leaderStart);
     } else if (leaderHw >= 0 && leaderHw < log.logEndOffset) {
-      this.opts.log(`truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to the leader's high watermark ${leaderHw} (fetch offset out of range)`);
+      this.opts.log(
+        `truncating ${fp.p.topic}-${fp.p.partition} from ${log.logEndOffset} to the leader's high watermark ${leaderHw} (fetch offset out of range)`,
+      );
       await log.truncateTo(leaderHw);
     } else {
       this.backoff(fp);
@@ -487,19 +544,31 @@ class LeaderConnection {
   static connect(host: string, port: number, clientId: string, timeoutMs: number): Promise<LeaderConnection> {
     return new Promise((resolve, reject) => {
       const s = net.connect({ host, port });
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connecting to ${host}:${port} timed out`)); }, timeoutMs);
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`connecting to ${host}:${port} timed out`));
+      }, timeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
         s.off('error', reject);
         resolve(new LeaderConnection(s, clientId, timeoutMs));
       });
-      s.once('error', (e) => { clearTimeout(timer); reject(e); });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   }
 
   /** Sends a flexible-version request (header v2) and decodes its answer (header v1). */
-  send<Req, Res>(apiKey: number, version: number, body: Req, encode: (w: Writer, v: number, m: Req) => void,
-    decode: (r: Reader, v: number) => Res, extraWaitMs = 0): Promise<Res & { frameBytes: number }> {
+  send<Req, Res>(
+    apiKey: number,
+    version: number,
+    body: Req,
+    encode: (w: Writer, v: number, m: Req) => void,
+    decode: (r: Reader, v: number) => Res,
+    extraWaitMs = 0,
+  ): Promise<Res & { frameBytes: number }> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
     const correlationId = this.nextCorrelationId++;
     const w = new Writer();
@@ -509,7 +578,10 @@ class LeaderConnection {
     encode(w, version, body);
     w.fillSize(size);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`no answer within ${this.timeoutMs + extraWaitMs} ms`)), this.timeoutMs + extraWaitMs);
+      const timer = setTimeout(
+        () => this.fail(new Error(`no answer within ${this.timeoutMs + extraWaitMs} ms`)),
+        this.timeoutMs + extraWaitMs,
+      );
       this.pending.push({
         correlationId,
         reject,
@@ -517,7 +589,9 @@ class LeaderConnection {
         resolve: (frame) => {
           const r = new Reader(frame, 4);
           r.skipTaggedFields();
-          resolve(Object.assign(decode(r, version) as object, { frameBytes: frame.length }) as Res & { frameBytes: number });
+          resolve(
+            Object.assign(decode(r, version) as object, { frameBytes: frame.length }) as Res & { frameBytes: number },
+          );
         },
       });
       this.socket.cork();
@@ -535,13 +609,20 @@ class LeaderConnection {
         return;
       }
       clearTimeout(p.timer);
-      try { p.resolve(frame); } catch (e) { p.reject(e as Error); }
+      try {
+        p.resolve(frame);
+      } catch (e) {
+        p.reject(e as Error);
+      }
     }
   }
 
   private fail(err: Error): void {
     this.closed = true;
-    for (const p of this.pending.splice(0)) { clearTimeout(p.timer); p.reject(err); }
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
     this.socket.destroy();
   }
 

@@ -127,7 +127,8 @@ export class ReplicaManager implements Replication {
     this.opts = opts;
     this.brokerId = opts.brokerId;
     const c = opts.config;
-    this.replicaLagTimeMaxMs = opts.replicaLagTimeMaxMs ?? setting(c, 'replica.lag.time.max.ms', REPLICA_LAG_TIME_MAX_MS);
+    this.replicaLagTimeMaxMs =
+      opts.replicaLagTimeMaxMs ?? setting(c, 'replica.lag.time.max.ms', REPLICA_LAG_TIME_MAX_MS);
     const d = DEFAULT_FETCH_SETTINGS;
     this.fetchSettings = {
       waitMaxMs: setting(c, 'replica.fetch.wait.max.ms', d.waitMaxMs),
@@ -168,9 +169,13 @@ export class ReplicaManager implements Replication {
   }
 
   /** Number of acks=all produces waiting for the high watermark. */
-  get waitingProduces(): number { return this.produces.size; }
+  get waitingProduces(): number {
+    return this.produces.size;
+  }
 
-  private log(msg: string): void { this.opts.log?.(msg); }
+  private log(msg: string): void {
+    this.opts.log?.(msg);
+  }
 
   // ---------------------------------------------------------------- metadata
 
@@ -181,9 +186,22 @@ export class ReplicaManager implements Replication {
     if (st && info.leaderEpoch < st.leaderEpoch) return; // older than what we know
     if (!st) {
       st = {
-        key, p, role: 'offline', leaderId: -1, leaderEpoch: -1, partitionEpoch: -1, replicas: [], isr: [],
-        pendingIsr: undefined, maximalIsr: [], blocked: false, retryIsrAt: 0, inflight: 0,
-        leaderEpochStartOffset: -1, followers: new Map(), minIsr: 1,
+        key,
+        p,
+        role: 'offline',
+        leaderId: -1,
+        leaderEpoch: -1,
+        partitionEpoch: -1,
+        replicas: [],
+        isr: [],
+        pendingIsr: undefined,
+        maximalIsr: [],
+        blocked: false,
+        retryIsrAt: 0,
+        inflight: 0,
+        leaderEpochStartOffset: -1,
+        followers: new Map(),
+        minIsr: 1,
       };
       this.parts.set(key, st);
       // A replicated log's high watermark is what was checkpointed, not its end.
@@ -201,7 +219,8 @@ export class ReplicaManager implements Replication {
       if (st.role !== 'leader' || info.leaderEpoch > st.leaderEpoch) this.becomeLeader(st, info);
       else this.updateLeader(st, info);
     } else if (info.leader >= 0 && info.replicas.includes(this.brokerId)) {
-      if (st.role !== 'follower' || st.leaderId !== info.leader || info.leaderEpoch > st.leaderEpoch) this.becomeFollower(st, info);
+      if (st.role !== 'follower' || st.leaderId !== info.leader || info.leaderEpoch > st.leaderEpoch)
+        this.becomeFollower(st, info);
       else {
         st.partitionEpoch = info.partitionEpoch;
         st.isr = [...info.isr];
@@ -246,7 +265,11 @@ export class ReplicaManager implements Replication {
     for (const id of st.replicas) {
       if (id === this.brokerId) continue;
       st.followers.set(id, {
-        id, leo: -1, lastCaughtUpTimeMs: st.isr.includes(id) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0,
+        id,
+        leo: -1,
+        lastCaughtUpTimeMs: st.isr.includes(id) ? now : 0,
+        lastFetchLeaderLogEndOffset: -1,
+        lastFetchTimeMs: 0,
       });
     }
     this.refreshHwMode(st);
@@ -266,7 +289,13 @@ export class ReplicaManager implements Replication {
     const now = Date.now();
     for (const id of st.replicas) {
       if (id === this.brokerId || st.followers.has(id)) continue;
-      st.followers.set(id, { id, leo: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: now });
+      st.followers.set(id, {
+        id,
+        leo: -1,
+        lastCaughtUpTimeMs: 0,
+        lastFetchLeaderLogEndOffset: -1,
+        lastFetchTimeMs: now,
+      });
     }
     for (const id of [...st.followers.keys()]) if (!st.replicas.includes(id)) st.followers.delete(id);
     this.refreshHwMode(st);
@@ -369,7 +398,8 @@ export class ReplicaManager implements Replication {
     if (fetchOffset > leaderEnd || fetchOffset < p.log.logStartOffset) return ErrorCode.NONE;
     // Kafka's Replica.updateFetchState.
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, now);
-    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset)
+      f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
     f.leo = fetchOffset;
     f.lastFetchLeaderLogEndOffset = leaderEnd;
     f.lastFetchTimeMs = now;
@@ -406,7 +436,9 @@ export class ReplicaManager implements Replication {
       if (out.length === 0) continue;
       const next = st.isr.filter((id) => !out.includes(id));
       if (next.length === 0) continue;
-      this.log(`shrinking the ISR of ${st.p.topic}-${st.p.partition} from [${st.isr}] to [${next}]: [${out}] not caught up for ${this.replicaLagTimeMaxMs} ms`);
+      this.log(
+        `shrinking the ISR of ${st.p.topic}-${st.p.partition} from [${st.isr}] to [${next}]: [${out}] not caught up for ${this.replicaLagTimeMaxMs} ms`,
+      );
       this.alterIsr(st, next);
     }
   }
@@ -423,18 +455,25 @@ export class ReplicaManager implements Replication {
     const req: AlterPartitionRequest = {
       brokerId: this.brokerId,
       brokerEpoch: this.opts.brokerEpoch(),
-      topics: [{
-        topicName: p.topic,
-        topicId: p.topicId,
-        partitions: [{
-          partitionIndex: p.partition,
-          leaderEpoch: st.leaderEpoch,
-          newIsr: [...newIsr],
-          newIsrWithEpochs: newIsr.map((id) => ({ brokerId: id, brokerEpoch: id === this.brokerId ? this.opts.brokerEpoch() : (this.brokers.get(id)?.epoch ?? -1) })),
-          leaderRecoveryState: 0,
-          partitionEpoch: st.partitionEpoch,
-        }],
-      }],
+      topics: [
+        {
+          topicName: p.topic,
+          topicId: p.topicId,
+          partitions: [
+            {
+              partitionIndex: p.partition,
+              leaderEpoch: st.leaderEpoch,
+              newIsr: [...newIsr],
+              newIsrWithEpochs: newIsr.map((id) => ({
+                brokerId: id,
+                brokerEpoch: id === this.brokerId ? this.opts.brokerEpoch() : (this.brokers.get(id)?.epoch ?? -1),
+              })),
+              leaderRecoveryState: 0,
+              partitionEpoch: st.partitionEpoch,
+            },
+          ],
+        },
+      ],
     };
     let answer: Promise<AlterPartitionResponseInput>;
     try {
@@ -456,8 +495,12 @@ export class ReplicaManager implements Replication {
     st.inflight = 0;
     st.pendingIsr = undefined;
     const pr = res?.topics?.[0]?.partitions?.[0];
-    const code = res === undefined ? ErrorCode.REQUEST_TIMED_OUT
-      : (res.errorCode ?? 0) !== ErrorCode.NONE ? res.errorCode! : (pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+    const code =
+      res === undefined
+        ? ErrorCode.REQUEST_TIMED_OUT
+        : (res.errorCode ?? 0) !== ErrorCode.NONE
+          ? res.errorCode!
+          : (pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
     if (code === ErrorCode.NONE && pr) {
       const epoch = pr.partitionEpoch ?? -1;
       if (epoch > st.partitionEpoch && (pr.leaderEpoch ?? -1) === st.leaderEpoch) {
@@ -466,8 +509,12 @@ export class ReplicaManager implements Replication {
         st.p.isr = [...st.isr];
         st.p.partitionEpoch = epoch;
       }
-    } else if (code === ErrorCode.FENCED_LEADER_EPOCH || code === ErrorCode.INVALID_UPDATE_VERSION
-      || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.UNKNOWN_TOPIC_ID) {
+    } else if (
+      code === ErrorCode.FENCED_LEADER_EPOCH ||
+      code === ErrorCode.INVALID_UPDATE_VERSION ||
+      code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+      code === ErrorCode.UNKNOWN_TOPIC_ID
+    ) {
       st.blocked = true; // new metadata is on its way
     } else {
       st.retryIsrAt = Date.now() + ALTER_PARTITION_RETRY_MS;

@@ -153,9 +153,15 @@ export class TopicManager {
     return tm;
   }
 
-  get(name: string): TopicState | undefined { return this.byName.get(name); }
-  getById(topicId: string): TopicState | undefined { return this.byId.get(topicId); }
-  all(): Iterable<TopicState> { return this.byName.values(); }
+  get(name: string): TopicState | undefined {
+    return this.byName.get(name);
+  }
+  getById(topicId: string): TopicState | undefined {
+    return this.byId.get(topicId);
+  }
+  all(): Iterable<TopicState> {
+    return this.byName.values();
+  }
 
   /** A partition hosted on this broker. */
   partition(topic: string, partition: number): PartitionState | undefined {
@@ -177,7 +183,9 @@ export class TopicManager {
   apply(changes: ImageChanges): Promise<void> {
     const run = () => this.applyNow(changes);
     const p = this.applying.then(run, run);
-    this.applying = p.catch((e: unknown) => this.opts.log?.(`applying metadata failed: ${(e as Error)?.stack ?? String(e)}`));
+    this.applying = p.catch((e: unknown) =>
+      this.opts.log?.(`applying metadata failed: ${(e as Error)?.stack ?? String(e)}`),
+    );
     return p;
   }
 
@@ -220,8 +228,14 @@ export class TopicManager {
     if (t && t.topicId !== info.topicId) t = undefined; // replaced; the old one was removed first
     if (!t) {
       t = {
-        name: info.name, topicId: info.topicId, internal: info.internal, replicationFactor: info.replicationFactor,
-        numPartitions: info.numPartitions, partitions: [], configs: { ...info.configs }, minInsyncReplicas: 1,
+        name: info.name,
+        topicId: info.topicId,
+        internal: info.internal,
+        replicationFactor: info.replicationFactor,
+        numPartitions: info.numPartitions,
+        partitions: [],
+        configs: { ...info.configs },
+        minInsyncReplicas: 1,
       };
       t.partitions.length = info.numPartitions;
       t.minInsyncReplicas = Number(this.effectiveConfigs(t)['min.insync.replicas']) || 1;
@@ -270,8 +284,15 @@ export class TopicManager {
       // The topic may have gone while the log was being opened.
       if (this.byId.get(info.topicId) !== t) return;
       p = {
-        topic: t.name, partition: n, topicId: t.topicId, log,
-        leader: -1, leaderEpoch: info.leaderEpoch, partitionEpoch: info.partitionEpoch, replicas: [], isr: [],
+        topic: t.name,
+        partition: n,
+        topicId: t.topicId,
+        log,
+        leader: -1,
+        leaderEpoch: info.leaderEpoch,
+        partitionEpoch: info.partitionEpoch,
+        replicas: [],
+        isr: [],
       };
       t.partitions[n] = p;
       if (n >= t.partitions.length) t.partitions.length = n + 1;
@@ -320,7 +341,10 @@ export class TopicManager {
         clearTimeout(timer);
         resolve(true);
       };
-      const timer = setTimeout(() => { this.waiters.delete(check); resolve(cond()); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        resolve(cond());
+      }, timeoutMs);
       timer.unref?.();
       this.waiters.add(check);
     });
@@ -339,19 +363,27 @@ export class TopicManager {
    */
   async create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState | null> {
     const req: CreateTopicsRequest = {
-      topics: [{
-        name: spec.name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, assignments: [],
-        configs: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-      }],
+      topics: [
+        {
+          name: spec.name,
+          numPartitions: spec.numPartitions,
+          replicationFactor: spec.replicationFactor,
+          assignments: [],
+          configs: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
       timeoutMs: CREATE_TIMEOUT_MS,
       validateOnly,
     };
     let res: CreateTopicsResponse;
     try {
-      res = await this.opts.forward(ApiKey.CreateTopics, 7, req) as CreateTopicsResponse;
+      res = (await this.opts.forward(ApiKey.CreateTopics, 7, req)) as CreateTopicsResponse;
     } catch (e) {
       if (e instanceof KafkaError) throw e;
-      throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Could not reach the coordinator: ${(e as Error)?.message ?? String(e)}`);
+      throw new KafkaError(
+        ErrorCode.REQUEST_TIMED_OUT,
+        `Could not reach the coordinator: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
     const r = res.topics[0];
     if (!r) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'The coordinator answered without a result.');
@@ -367,7 +399,10 @@ export class TopicManager {
       return t !== undefined && (!topicId || topicId === ZERO_UUID || t.topicId === topicId);
     };
     if (!(await this.waitFor(has, CREATE_TIMEOUT_MS))) {
-      throw new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `Topic ${name} was created but has not reached this broker yet.`);
+      throw new KafkaError(
+        ErrorCode.REQUEST_TIMED_OUT,
+        `Topic ${name} was created but has not reached this broker yet.`,
+      );
     }
     return this.byName.get(name)!;
   }
@@ -382,7 +417,10 @@ export class TopicManager {
     const nameErr = topicNameError(name);
     if (nameErr) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameErr);
     if (!this.config.autoCreateTopicsEnable) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist and auto-creation is disabled.`);
+      throw new KafkaError(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        `Topic ${name} does not exist and auto-creation is disabled.`,
+      );
     }
     try {
       return (await this.create({ name, numPartitions: -1, replicationFactor: -1, configs: {} }))!;

@@ -50,7 +50,10 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
 
 export function usage(command: string, summary: string, spec: Record<string, OptionSpec>): string {
   const lines = [`Usage: samsa ${command} [options]`, '', summary, '', 'Options:'];
-  const rows = Object.entries(spec).map(([name, o]) => [`--${name}${o.value ? ` ${o.arg ?? 'VALUE'}` : ''}`, o.description + (o.repeat ? ' (repeatable)' : '')]);
+  const rows = Object.entries(spec).map(([name, o]) => [
+    `--${name}${o.value ? ` ${o.arg ?? 'VALUE'}` : ''}`,
+    o.description + (o.repeat ? ' (repeatable)' : ''),
+  ]);
   const w = Math.max(...rows.map((r) => r[0]!.length));
   for (const [l, r] of rows) lines.push(`  ${l!.padEnd(w)}  ${r}`);
   return lines.join('\n');

@@ -27,15 +27,21 @@ export async function brokerNode(argv: string[]): Promise<number> {
   const dataDir = one('data-dir');
   const host = one('host');
   const m = /^(.+):(\d+)$/.exec(one('controller'));
-  if (!Number.isInteger(id) || id < 0 || !Number.isInteger(port) || port < 0 || port > 65535 || !m) throw new UsageError('bad --id, --port or --controller');
+  if (!Number.isInteger(id) || id < 0 || !Number.isInteger(port) || port < 0 || port > 65535 || !m)
+    throw new UsageError('bad --id, --port or --controller');
   // The supervisor timestamps each line it passes on.
-  const log = (msg: string): void => { console.error(msg); };
+  const log = (msg: string): void => {
+    console.error(msg);
+  };
   process.on('SIGINT', () => undefined);
 
   const { BrokerConfig } = await import('../broker/configs.ts');
   const { Broker } = await import('../broker/broker.ts');
   const { ControllerClient } = await import('../broker/controller-client.ts');
-  const config = BrokerConfig.fromOverrides([...(args.values.get('override') ?? []).filter((o) => !/^(node|broker)\.id=/.test(o)), `node.id=${id}`]);
+  const config = BrokerConfig.fromOverrides([
+    ...(args.values.get('override') ?? []).filter((o) => !/^(node|broker)\.id=/.test(o)),
+    `node.id=${id}`,
+  ]);
   const controller = new ControllerClient({ host: m[1]!, port: Number(m[2]) });
   const broker = new Broker({ brokerId: id, host, port, dataDir, config, controller, log });
 
@@ -69,7 +75,10 @@ export async function brokerNode(argv: string[]): Promise<number> {
       };
       broker.stop().then(
         () => done(0),
-        (e: unknown) => { log(`[broker ${id}] error while stopping: ${(e as Error).message}`); done(1); },
+        (e: unknown) => {
+          log(`[broker ${id}] error while stopping: ${(e as Error).message}`);
+          done(1);
+        },
       );
     };
     process.on('SIGTERM', () => stop('SIGTERM received'));

@@ -5,7 +5,11 @@ import { defaultDataDir } from './data-dir.ts';
 import type { BrokerProcessInfo } from '../cluster/cluster-control.ts';
 
 const SPEC: Record<string, OptionSpec> = {
-  'data-dir': { value: true, arg: 'DIR', description: 'Data dir of the running cluster (default: the app-data folder; env SAMSA_DATA_DIR)' },
+  'data-dir': {
+    value: true,
+    arg: 'DIR',
+    description: 'Data dir of the running cluster (default: the app-data folder; env SAMSA_DATA_DIR)',
+  },
   id: { value: true, arg: 'N', description: 'Broker id (stop, kill, start)' },
   json: { description: 'list: print JSON' },
   help: { description: 'Show this help' },
@@ -28,12 +32,14 @@ export async function broker(argv: string[]): Promise<number> {
   const [action, extra] = args.positional;
   if (action === undefined) throw new UsageError('missing action: list, stop, kill, start or add');
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-  if (!['list', 'stop', 'kill', 'start', 'add'].includes(action)) throw new UsageError(`unknown action "${action}" (list, stop, kill, start or add)`);
+  if (!['list', 'stop', 'kill', 'start', 'add'].includes(action))
+    throw new UsageError(`unknown action "${action}" (list, stop, kill, start or add)`);
   const idText = args.values.get('id')?.[0];
   const needsId = action === 'stop' || action === 'kill' || action === 'start';
   if (needsId && idText === undefined) throw new UsageError(`${action} needs --id N`);
   if (!needsId && idText !== undefined) throw new UsageError(`${action} takes no --id`);
-  if (idText !== undefined && !/^\d+$/.test(idText)) throw new UsageError(`--id must be a broker id (a number), got "${idText}"`);
+  if (idText !== undefined && !/^\d+$/.test(idText))
+    throw new UsageError(`--id must be a broker id (a number), got "${idText}"`);
   if (args.flags.has('json') && action !== 'list') throw new UsageError('--json goes with list');
   const id = Number(idText);
 
@@ -90,11 +96,26 @@ function table(brokers: BrokerProcessInfo[]): string {
     let status: string = b.status;
     if (b.status === 'running' && b.fenced) status = 'running (fenced)';
     if (b.inProcess) status += ' (in-process)';
-    if ((b.status === 'dead' || b.status === 'stopped') && (b.signal || b.exitCode)) status += ` (${b.signal ?? `exit ${b.exitCode}`})`;
-    rows.push([String(b.id), `${b.host}:${b.port}`, b.pid === null ? '-' : String(b.pid), status, String(b.partitionsLed), bytes(b.diskBytes)]);
+    if ((b.status === 'dead' || b.status === 'stopped') && (b.signal || b.exitCode))
+      status += ` (${b.signal ?? `exit ${b.exitCode}`})`;
+    rows.push([
+      String(b.id),
+      `${b.host}:${b.port}`,
+      b.pid === null ? '-' : String(b.pid),
+      status,
+      String(b.partitionsLed),
+      bytes(b.diskBytes),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function bytes(n: number): string {
@@ -102,6 +123,9 @@ function bytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }

@@ -20,7 +20,9 @@ export function prepareDataDir(dir: string): void {
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new DataDirError(`data dir ${dir} is unusable: ${err.code === 'EEXIST' || err.code === 'ENOTDIR' ? 'not a directory' : err.code ?? err.message}`);
+    throw new DataDirError(
+      `data dir ${dir} is unusable: ${err.code === 'EEXIST' || err.code === 'ENOTDIR' ? 'not a directory' : (err.code ?? err.message)}`,
+    );
   }
 }
 
@@ -46,7 +48,8 @@ export function lockDataDir(dir: string): () => void {
       closeSync(fd);
       return () => rmSync(path, { force: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`data dir ${dir} is unusable: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new DataDirError(`data dir ${dir} is unusable: ${(e as Error).message}`);
       const pid = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new DataDirError(`data dir ${dir} is in use by another Samsa process (pid ${pid})`);

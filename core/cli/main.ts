@@ -2,16 +2,47 @@
 import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number>; internal?: boolean }> = {
-  start: { summary: 'Run a local Kafka-compatible broker', run: async (argv) => (await import('./start.ts')).start(argv) },
-  broker: { summary: 'List, stop, kill, start and add the brokers of the running local cluster', run: async (argv) => (await import('./broker.ts')).broker(argv) },
-  'broker-node': { summary: 'One broker process of a multi-broker cluster (run by samsa start)', internal: true, run: async (argv) => (await import('./broker-node.ts')).brokerNode(argv) },
-  topics: { summary: 'Create, list, describe, alter and delete topics (kafka-topics)', run: async (argv) => (await import('./tools/topics.ts')).topics(argv) },
-  'console-producer': { summary: 'Produce lines from stdin or a file (kafka-console-producer)', run: async (argv) => (await import('./tools/console-producer.ts')).consoleProducer(argv) },
-  'console-consumer': { summary: 'Print records of a topic (kafka-console-consumer)', run: async (argv) => (await import('./tools/console-consumer.ts')).consoleConsumer(argv) },
-  'consumer-groups': { summary: 'List, describe, reset and delete consumer groups (kafka-consumer-groups)', run: async (argv) => (await import('./tools/consumer-groups.ts')).consumerGroups(argv) },
-  configs: { summary: 'Describe and alter topic and broker configs (kafka-configs)', run: async (argv) => (await import('./tools/configs.ts')).configs(argv) },
-  'producer-perf-test': { summary: 'Measure produce throughput and latency (kafka-producer-perf-test)', run: async (argv) => (await import('./tools/producer-perf-test.ts')).producerPerfTest(argv) },
-  'consumer-perf-test': { summary: 'Measure consume throughput (kafka-consumer-perf-test)', run: async (argv) => (await import('./tools/consumer-perf-test.ts')).consumerPerfTest(argv) },
+  start: {
+    summary: 'Run a local Kafka-compatible broker',
+    run: async (argv) => (await import('./start.ts')).start(argv),
+  },
+  broker: {
+    summary: 'List, stop, kill, start and add the brokers of the running local cluster',
+    run: async (argv) => (await import('./broker.ts')).broker(argv),
+  },
+  'broker-node': {
+    summary: 'One broker process of a multi-broker cluster (run by samsa start)',
+    internal: true,
+    run: async (argv) => (await import('./broker-node.ts')).brokerNode(argv),
+  },
+  topics: {
+    summary: 'Create, list, describe, alter and delete topics (kafka-topics)',
+    run: async (argv) => (await import('./tools/topics.ts')).topics(argv),
+  },
+  'console-producer': {
+    summary: 'Produce lines from stdin or a file (kafka-console-producer)',
+    run: async (argv) => (await import('./tools/console-producer.ts')).consoleProducer(argv),
+  },
+  'console-consumer': {
+    summary: 'Print records of a topic (kafka-console-consumer)',
+    run: async (argv) => (await import('./tools/console-consumer.ts')).consoleConsumer(argv),
+  },
+  'consumer-groups': {
+    summary: 'List, describe, reset and delete consumer groups (kafka-consumer-groups)',
+    run: async (argv) => (await import('./tools/consumer-groups.ts')).consumerGroups(argv),
+  },
+  configs: {
+    summary: 'Describe and alter topic and broker configs (kafka-configs)',
+    run: async (argv) => (await import('./tools/configs.ts')).configs(argv),
+  },
+  'producer-perf-test': {
+    summary: 'Measure produce throughput and latency (kafka-producer-perf-test)',
+    run: async (argv) => (await import('./tools/producer-perf-test.ts')).producerPerfTest(argv),
+  },
+  'consumer-perf-test': {
+    summary: 'Measure consume throughput (kafka-consumer-perf-test)',
+    run: async (argv) => (await import('./tools/consumer-perf-test.ts')).consumerPerfTest(argv),
+  },
 };
 
 function help(): string {

@@ -5,15 +5,39 @@ import { parseArgs, usage, UsageError, type OptionSpec } from './args.ts';
 import { DataDirError, defaultDataDir, lockDataDir, prepareDataDir } from './data-dir.ts';
 
 const SPEC: Record<string, OptionSpec> = {
-  'data-dir': { value: true, arg: 'DIR', description: 'Where data is kept (default: the app-data folder; env SAMSA_DATA_DIR)' },
-  port: { value: true, arg: 'PORT', description: 'Listener port (default 9092; 0 picks a free port); with --brokers N, broker i listens on PORT+i-1' },
-  brokers: { value: true, arg: 'N', description: 'Number of brokers (default 1, in this process; N ≥ 2 runs each as its own process)' },
+  'data-dir': {
+    value: true,
+    arg: 'DIR',
+    description: 'Where data is kept (default: the app-data folder; env SAMSA_DATA_DIR)',
+  },
+  port: {
+    value: true,
+    arg: 'PORT',
+    description: 'Listener port (default 9092; 0 picks a free port); with --brokers N, broker i listens on PORT+i-1',
+  },
+  brokers: {
+    value: true,
+    arg: 'N',
+    description: 'Number of brokers (default 1, in this process; N ≥ 2 runs each as its own process)',
+  },
   host: { value: true, arg: 'HOST', description: 'Listener address (default 127.0.0.1)' },
-  'advertised-host': { value: true, arg: 'HOST', description: 'Host name given to clients in metadata (default: --host)' },
-  'advertised-port': { value: true, arg: 'PORT', description: 'Port given to clients in metadata (default: the listener port), e.g. behind a proxy' },
+  'advertised-host': {
+    value: true,
+    arg: 'HOST',
+    description: 'Host name given to clients in metadata (default: --host)',
+  },
+  'advertised-port': {
+    value: true,
+    arg: 'PORT',
+    description: 'Port given to clients in metadata (default: the listener port), e.g. behind a proxy',
+  },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
   ui: { description: 'Also serve the console (GUI) on 127.0.0.1 and print its URL' },
-  'ui-port': { value: true, arg: 'PORT', description: 'Port of the console with --ui (default 9000; 0 picks a free port)' },
+  'ui-port': {
+    value: true,
+    arg: 'PORT',
+    description: 'Port of the console with --ui (default 9000; 0 picks a free port)',
+  },
   help: { description: 'Show this help' },
 };
 
@@ -27,23 +51,31 @@ export async function start(argv: string[]): Promise<number> {
   const one = (k: string) => args.values.get(k)?.[0];
   const portText = one('port') ?? '9092';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${portText}"`);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got "${portText}"`);
   const host = one('host') ?? '127.0.0.1';
   const advertisedPortText = one('advertised-port');
   const advertisedPort = advertisedPortText === undefined ? undefined : Number(advertisedPortText);
-  if (advertisedPortText !== undefined && (!/^\d+$/.test(advertisedPortText) || advertisedPort! < 1 || advertisedPort! > 65535)) {
+  if (
+    advertisedPortText !== undefined &&
+    (!/^\d+$/.test(advertisedPortText) || advertisedPort! < 1 || advertisedPort! > 65535)
+  ) {
     throw new UsageError(`--advertised-port must be a number from 1 to 65535, got "${advertisedPortText}"`);
   }
   const brokersText = one('brokers') ?? '1';
   const brokerCount = Number(brokersText);
-  if (!/^\d+$/.test(brokersText) || brokerCount < 1 || brokerCount > 64) throw new UsageError(`--brokers must be a number from 1 to 64, got "${brokersText}"`);
-  if (brokerCount > 1 && port !== 0 && port + brokerCount - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${brokerCount} brokers`);
-  if (brokerCount > 1 && (one('advertised-host') !== undefined || advertisedPortText !== undefined)) throw new UsageError('--advertised-host and --advertised-port go with a single broker');
+  if (!/^\d+$/.test(brokersText) || brokerCount < 1 || brokerCount > 64)
+    throw new UsageError(`--brokers must be a number from 1 to 64, got "${brokersText}"`);
+  if (brokerCount > 1 && port !== 0 && port + brokerCount - 1 > 65535)
+    throw new UsageError(`--port ${port} leaves no room for ${brokerCount} brokers`);
+  if (brokerCount > 1 && (one('advertised-host') !== undefined || advertisedPortText !== undefined))
+    throw new UsageError('--advertised-host and --advertised-port go with a single broker');
   const dataDir = one('data-dir') ?? defaultDataDir();
   const ui = args.flags.has('ui');
   const uiPortText = one('ui-port') ?? '9000';
   const uiPort = Number(uiPortText);
-  if (!/^\d+$/.test(uiPortText) || uiPort > 65535) throw new UsageError(`--ui-port must be a number from 0 to 65535, got "${uiPortText}"`);
+  if (!/^\d+$/.test(uiPortText) || uiPort > 65535)
+    throw new UsageError(`--ui-port must be a number from 0 to 65535, got "${uiPortText}"`);
   if (one('ui-port') !== undefined && !ui) throw new UsageError('--ui-port needs --ui');
 
   const { BrokerConfig } = await import('../broker/configs.ts');
@@ -66,13 +98,34 @@ export async function start(argv: string[]): Promise<number> {
     throw e;
   }
 
-  if (brokerCount > 1) return startCluster({ brokers: brokerCount, dataDir, host, port, overrides: args.values.get('override') ?? [], ui, uiPort, unlock, config });
+  if (brokerCount > 1)
+    return startCluster({
+      brokers: brokerCount,
+      dataDir,
+      host,
+      port,
+      overrides: args.values.get('override') ?? [],
+      ui,
+      uiPort,
+      unlock,
+      config,
+    });
 
   const { Broker } = await import('../broker/broker.ts');
   let running = false;
-  const broker = new Broker({ brokerId: config.nodeId, host, port, advertisedHost: one('advertised-host'), advertisedPort, dataDir, config,
+  const broker = new Broker({
+    brokerId: config.nodeId,
+    host,
+    port,
+    advertisedHost: one('advertised-host'),
+    advertisedPort,
+    dataDir,
+    config,
     // Diagnostics go to stderr once the broker runs (start-up failures are reported as one line below).
-    log: (msg) => { if (running) console.error(`${new Date().toISOString()} ${msg}`); } });
+    log: (msg) => {
+      if (running) console.error(`${new Date().toISOString()} ${msg}`);
+    },
+  });
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();
@@ -80,8 +133,10 @@ export async function start(argv: string[]): Promise<number> {
   } catch (e) {
     unlock();
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') console.error(`samsa: port ${port} on ${host} is already in use; pick another with --port`);
-    else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') console.error(`samsa: cannot listen on ${host}: address not available`);
+    if (err.code === 'EADDRINUSE')
+      console.error(`samsa: port ${port} on ${host} is already in use; pick another with --port`);
+    else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+      console.error(`samsa: cannot listen on ${host}: address not available`);
     else if (err.code === 'EACCES') console.error(`samsa: not allowed to listen on ${host}:${port}`);
     else console.error(`samsa: could not start: ${err.message}`);
     await broker.stop().catch(() => undefined);
@@ -90,10 +145,16 @@ export async function start(argv: string[]): Promise<number> {
   const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
   const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
   const control = new InProcessBrokerControl({
-    id: config.nodeId, host: addr.host, port: addr.port, dataDir, startedAt: Date.now(),
+    id: config.nodeId,
+    host: addr.host,
+    port: addr.port,
+    dataDir,
+    startedAt: Date.now(),
     metadata: () => {
       const c = broker.coordinator;
-      return c ? { brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) } : { brokers: [], partitions: [] };
+      return c
+        ? { brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }
+        : { brokers: [], partitions: [] };
     },
   });
   const consoleHost = ui ? await startConsole(bootstrap, uiPort, dataDir, control) : undefined;
@@ -104,10 +165,22 @@ export async function start(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       console.log(`Samsa: ${signal} received, shutting down`);
-      endpoint.close().then(() => consoleHost?.close()).then(() => broker.stop()).then(
-        () => { unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
-        (e: unknown) => { unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
-      );
+      endpoint
+        .close()
+        .then(() => consoleHost?.close())
+        .then(() => broker.stop())
+        .then(
+          () => {
+            unlock();
+            console.log('Samsa: stopped cleanly');
+            resolve(0);
+          },
+          (e: unknown) => {
+            unlock();
+            console.error(`samsa: error while stopping: ${(e as Error).message}`);
+            resolve(1);
+          },
+        );
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
@@ -124,31 +197,56 @@ function clientHost(host: string): string {
 }
 
 /** Serves `control` on 127.0.0.1 and publishes it in `<data-dir>/cluster.json` until closed. */
-async function openControl(control: import('../cluster/cluster-control.ts').ClusterControl, dataDir: string, bootstrap: string): Promise<{ close(): Promise<void> }> {
+async function openControl(
+  control: import('../cluster/cluster-control.ts').ClusterControl,
+  dataDir: string,
+  bootstrap: string,
+): Promise<{ close(): Promise<void> }> {
   const { removeClusterFile, startControlEndpoint, writeClusterFile } = await import('../cluster/control-endpoint.ts');
   const ep = await startControlEndpoint(control);
   writeClusterFile(dataDir, { pid: process.pid, controlUrl: ep.url, token: ep.token, bootstrap });
-  return { close: async () => { removeClusterFile(dataDir); await ep.close(); } };
+  return {
+    close: async () => {
+      removeClusterFile(dataDir);
+      await ep.close();
+    },
+  };
 }
 
 /**
  * Starts the console's web host for the cluster at `bootstrap`. Never fails the broker: a missing
  * renderer build or a busy port becomes one line of explanation instead.
  */
-async function startConsole(bootstrap: string, uiPort: number, dataDir: string, clusterControl?: import('../cluster/cluster-control.ts').ClusterControl): Promise<{ message: string; close(): Promise<void> }> {
+async function startConsole(
+  bootstrap: string,
+  uiPort: number,
+  dataDir: string,
+  clusterControl?: import('../cluster/cluster-control.ts').ClusterControl,
+): Promise<{ message: string; close(): Promise<void> }> {
   const { rendererBuilt, startWebHost } = await import('../console/web-host.ts');
   if (!rendererBuilt()) {
-    return { message: 'Samsa console: not available, the GUI has not been built (run `npm run build:renderer`, then start again)', close: async () => undefined };
+    return {
+      message:
+        'Samsa console: not available, the GUI has not been built (run `npm run build:renderer`, then start again)',
+      close: async () => undefined,
+    };
   }
   const { ConsoleService } = await import('../console/service.ts');
   const service = new ConsoleService({ bootstrap, settingsPath: `${dataDir}/console.json`, clusterControl });
   try {
     const web = await startWebHost({ service, port: uiPort });
-    return { message: `Samsa console: ${web.url}`, close: async () => { await web.close(); await service.close(); } };
+    return {
+      message: `Samsa console: ${web.url}`,
+      close: async () => {
+        await web.close();
+        await service.close();
+      },
+    };
   } catch (e) {
     await service.close();
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EADDRINUSE' ? `port ${uiPort} is already in use; pick another with --ui-port` : err.message;
+    const why =
+      err.code === 'EADDRINUSE' ? `port ${uiPort} is already in use; pick another with --ui-port` : err.message;
     return { message: `Samsa console: not available, ${why}`, close: async () => undefined };
   }
 }
@@ -182,7 +280,9 @@ async function startCluster(o: ClusterOptions): Promise<number> {
   const { ControllerServer } = await import('../cluster/controller-server.ts');
   const { Supervisor } = await import('../cluster/supervisor.ts');
   let running = false;
-  const log = (line: string): void => { if (running) console.error(`${new Date().toISOString()} ${line}`); };
+  const log = (line: string): void => {
+    if (running) console.error(`${new Date().toISOString()} ${line}`);
+  };
   const startupOutput: string[] = [];
   let coordinator: InstanceType<typeof Coordinator> | undefined;
   let server: InstanceType<typeof ControllerServer> | undefined;
@@ -198,19 +298,27 @@ async function startCluster(o: ClusterOptions): Promise<number> {
     const controller = await server.listen(0, '127.0.0.1');
     const c = coordinator;
     supervisor = new Supervisor({
-      dataDir: o.dataDir, host: o.host, basePort: o.port, controller: `127.0.0.1:${controller.port}`,
+      dataDir: o.dataDir,
+      host: o.host,
+      basePort: o.port,
+      controller: `127.0.0.1:${controller.port}`,
       overrides: o.overrides,
       coordinator: {
         brokerExited: (id) => c.brokerExited(id),
         metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
       },
-      log: (line) => { if (running) log(line); else startupOutput.push(line); },
+      log: (line) => {
+        if (running) log(line);
+        else startupOutput.push(line);
+      },
     });
     await supervisor.startBrokers(o.brokers);
   } catch (e) {
     const err = e as Error & { output?: string[] };
     const last = err.output?.filter((l) => l.trim()).at(-1);
-    console.error(`samsa: ${last ? `${err.message.split('\n')[0]!.replace(/ \(code .*$/, '')}: ${last.replace(/^\[broker \d+\] /, '')}` : `could not start: ${err.message.split('\n')[0]}`}`);
+    console.error(
+      `samsa: ${last ? `${err.message.split('\n')[0]!.replace(/ \(code .*$/, '')}: ${last.replace(/^\[broker \d+\] /, '')}` : `could not start: ${err.message.split('\n')[0]}`}`,
+    );
     await closeAll().catch(() => undefined);
     o.unlock();
     return 1;
@@ -226,10 +334,22 @@ async function startCluster(o: ClusterOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       console.log(`Samsa: ${signal} received, shutting down`);
-      endpoint.close().then(() => consoleHost?.close()).then(closeAll).then(
-        () => { o.unlock(); console.log('Samsa: stopped cleanly'); resolve(0); },
-        (e: unknown) => { o.unlock(); console.error(`samsa: error while stopping: ${(e as Error).message}`); resolve(1); },
-      );
+      endpoint
+        .close()
+        .then(() => consoleHost?.close())
+        .then(closeAll)
+        .then(
+          () => {
+            o.unlock();
+            console.log('Samsa: stopped cleanly');
+            resolve(0);
+          },
+          (e: unknown) => {
+            o.unlock();
+            console.error(`samsa: error while stopping: ${(e as Error).message}`);
+            resolve(1);
+          },
+        );
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
@@ -246,7 +366,8 @@ async function portProblem(host: string, port: number): Promise<string | undefin
     const s = net.createServer();
     s.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') resolve(`port ${port} on ${host} is already in use; pick another with --port`);
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') resolve(`cannot listen on ${host}: address not available`);
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+        resolve(`cannot listen on ${host}: address not available`);
       else if (e.code === 'EACCES') resolve(`not allowed to listen on ${host}:${port}`);
       else resolve(`cannot listen on ${host}:${port}: ${e.message}`);
     });

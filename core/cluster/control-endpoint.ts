@@ -37,26 +37,30 @@ export interface ControlEndpoint {
 }
 
 /** Serves `control` on 127.0.0.1 (port 0 = any). */
-export async function startControlEndpoint(control: ClusterControl, opts: { port?: number } = {}): Promise<ControlEndpoint> {
+export async function startControlEndpoint(
+  control: ClusterControl,
+  opts: { port?: number } = {},
+): Promise<ControlEndpoint> {
   const token = randomBytes(24).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   let http: Promise<HttpServer> | undefined;
-  const httpServer = (): Promise<HttpServer> => http ??= import('node:http').then(({ createServer }) => {
-    const h = createServer((req, res) => {
-      const auth = Buffer.from(req.headers.authorization ?? '');
-      if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
-        answer(res, 401, { error: 'missing or wrong token' });
-        return;
-      }
-      req.resume();
-      handle(control, req).then(
-        ([status, body]) => answer(res, status, body),
-        (e: unknown) => answer(res, 409, { error: (e as Error).message }),
-      );
-    });
-    h.keepAliveTimeout = 1000;
-    return h;
-  });
+  const httpServer = (): Promise<HttpServer> =>
+    (http ??= import('node:http').then(({ createServer }) => {
+      const h = createServer((req, res) => {
+        const auth = Buffer.from(req.headers.authorization ?? '');
+        if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
+          answer(res, 401, { error: 'missing or wrong token' });
+          return;
+        }
+        req.resume();
+        handle(control, req).then(
+          ([status, body]) => answer(res, status, body),
+          (e: unknown) => answer(res, 409, { error: (e as Error).message }),
+        );
+      });
+      h.keepAliveTimeout = 1000;
+      return h;
+    }));
   const sockets = new Set<Socket>();
   let closed = false;
   const server = createTcpServer((socket) => {
@@ -66,23 +70,30 @@ export async function startControlEndpoint(control: ClusterControl, opts: { port
     socket.on('error', () => socket.destroy());
     // Bytes that arrive meanwhile stay buffered in the socket until the HTTP server reads it.
     httpServer().then(
-      (h) => { if (closed) socket.destroy(); else h.emit('connection', socket); },
+      (h) => {
+        if (closed) socket.destroy();
+        else h.emit('connection', socket);
+      },
       () => socket.destroy(),
     );
   });
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', rej); res(); });
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', rej);
+      res();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     token,
-    close: () => new Promise<void>((res) => {
-      closed = true;
-      server.close(() => res());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        closed = true;
+        server.close(() => res());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -138,7 +149,13 @@ export function readClusterFile(dataDir: string): ClusterFile | undefined {
   } catch {
     return undefined;
   }
-  if (typeof f.pid !== 'number' || typeof f.controlUrl !== 'string' || typeof f.token !== 'string' || typeof f.bootstrap !== 'string') return undefined;
+  if (
+    typeof f.pid !== 'number' ||
+    typeof f.controlUrl !== 'string' ||
+    typeof f.token !== 'string' ||
+    typeof f.bootstrap !== 'string'
+  )
+    return undefined;
   if (!processAlive(f.pid)) return undefined;
   return f as ClusterFile;
 }
@@ -169,9 +186,15 @@ export class ControlClient {
     return ((await this.call('GET', '/v1/brokers')) as { brokers: BrokerProcessInfo[] }).brokers;
   }
 
-  async stop(id: number): Promise<BrokerProcessInfo[]> { return this.action(id, 'stop'); }
-  async kill(id: number): Promise<BrokerProcessInfo[]> { return this.action(id, 'kill'); }
-  async start(id: number): Promise<BrokerProcessInfo[]> { return this.action(id, 'start'); }
+  async stop(id: number): Promise<BrokerProcessInfo[]> {
+    return this.action(id, 'stop');
+  }
+  async kill(id: number): Promise<BrokerProcessInfo[]> {
+    return this.action(id, 'kill');
+  }
+  async start(id: number): Promise<BrokerProcessInfo[]> {
+    return this.action(id, 'start');
+  }
 
   async add(): Promise<BrokerProcessInfo> {
     return ((await this.call('POST', '/v1/brokers')) as { broker: BrokerProcessInfo }).broker;
@@ -182,7 +205,10 @@ export class ControlClient {
   }
 
   private async call(method: string, path: string): Promise<unknown> {
-    const res = await fetch(this.file.controlUrl + path, { method, headers: { authorization: `Bearer ${this.file.token}` } });
+    const res = await fetch(this.file.controlUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${this.file.token}` },
+    });
     const body = (await res.json()) as { error?: string };
     if (!res.ok) throw new ControlRefused(body.error ?? `HTTP ${res.status}`);
     return body;

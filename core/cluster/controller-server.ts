@@ -13,7 +13,12 @@ import net from 'node:net';
 import { FORWARDED_CODECS, SAMSA_METADATA_FETCH_KEY } from '../broker/controller-client.ts';
 import { FrameParser } from '../broker/frame-parser.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
-import { type RequestHeader, decodeRequestHeader, encodeResponseHeader, responseHeaderVersion } from '../protocol/header.ts';
+import {
+  type RequestHeader,
+  decodeRequestHeader,
+  encodeResponseHeader,
+  responseHeaderVersion,
+} from '../protocol/header.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 import * as ap from '../protocol/messages/alter-partition.ts';
@@ -66,7 +71,9 @@ export class ControllerServer {
     });
   }
 
-  get port(): number { return this.address?.port ?? 0; }
+  get port(): number {
+    return this.address?.port ?? 0;
+  }
 
   /** Stops listening and drops every connection. */
   close(): Promise<void> {
@@ -98,19 +105,26 @@ export class ControllerServer {
   private onRequest(socket: net.Socket, state: ConnState, frame: Buffer): void {
     const r = new Reader(frame);
     const h = decodeRequestHeader(r);
-    this.handle(h, r, state).then((body) => {
-      if (socket.destroyed) return;
-      const w = new Writer(256);
-      const size = w.reserveInt32();
-      encodeResponseHeader(w, h.correlationId, h.apiKey === SAMSA_METADATA_FETCH_KEY ? 0 : responseHeaderVersion(h.apiKey, h.apiVersion));
-      body(w);
-      w.fillSize(size);
-      for (const c of w.toChunks()) socket.write(c);
-    }, (e: unknown) => {
-      // Undecodable or unsupported: the connection is unusable.
-      this.log(`controller request ${h.apiKey} v${h.apiVersion} failed: ${(e as Error)?.message ?? String(e)}`);
-      socket.destroy();
-    });
+    this.handle(h, r, state).then(
+      (body) => {
+        if (socket.destroyed) return;
+        const w = new Writer(256);
+        const size = w.reserveInt32();
+        encodeResponseHeader(
+          w,
+          h.correlationId,
+          h.apiKey === SAMSA_METADATA_FETCH_KEY ? 0 : responseHeaderVersion(h.apiKey, h.apiVersion),
+        );
+        body(w);
+        w.fillSize(size);
+        for (const c of w.toChunks()) socket.write(c);
+      },
+      (e: unknown) => {
+        // Undecodable or unsupported: the connection is unusable.
+        this.log(`controller request ${h.apiKey} v${h.apiVersion} failed: ${(e as Error)?.message ?? String(e)}`);
+        socket.destroy();
+      },
+    );
   }
 
   /** Runs one request; resolves with the writer of its response body. */
@@ -122,8 +136,12 @@ export class ControllerServer {
         const req = br.decodeBrokerRegistrationRequest(r, v);
         const l = req.listeners[0];
         const res = c.register({
-          brokerId: req.brokerId, incarnationId: req.incarnationId, host: l?.host ?? '', port: l?.port ?? 0,
-          rack: req.rack, previousBrokerEpoch: req.previousBrokerEpoch,
+          brokerId: req.brokerId,
+          incarnationId: req.incarnationId,
+          host: l?.host ?? '',
+          port: l?.port ?? 0,
+          rack: req.rack,
+          previousBrokerEpoch: req.previousBrokerEpoch,
         });
         if (res.errorCode === ErrorCode.NONE) state.brokerId = req.brokerId;
         return (w) => br.encodeBrokerRegistrationResponse(w, v, { throttleTimeMs: 0, ...res });
@@ -131,8 +149,11 @@ export class ControllerServer {
       case 63: {
         const req = bh.decodeBrokerHeartbeatRequest(r, v);
         const res = c.heartbeat({
-          brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, metadataOffset: req.currentMetadataOffset,
-          wantFence: req.wantFence, wantShutDown: req.wantShutDown,
+          brokerId: req.brokerId,
+          brokerEpoch: req.brokerEpoch,
+          metadataOffset: req.currentMetadataOffset,
+          wantFence: req.wantFence,
+          wantShutDown: req.wantShutDown,
         });
         return (w) => bh.encodeBrokerHeartbeatResponse(w, v, { throttleTimeMs: 0, ...res });
       }
@@ -152,12 +173,22 @@ export class ControllerServer {
         return (w) => env.encodeEnvelopeResponse(w, v, out);
       }
       case SAMSA_METADATA_FETCH_KEY: {
-        const q = JSON.parse(r.bytes().toString('utf8')) as { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number };
+        const q = JSON.parse(r.bytes().toString('utf8')) as {
+          brokerId: number;
+          brokerEpoch: number;
+          fromSeq: number;
+          maxWaitMs: number;
+        };
         const delta = await c.fetchMetadata({
-          brokerId: Number(q.brokerId), brokerEpoch: Number(q.brokerEpoch), fromSeq: Number(q.fromSeq), maxWaitMs: Number(q.maxWaitMs),
+          brokerId: Number(q.brokerId),
+          brokerEpoch: Number(q.brokerEpoch),
+          fromSeq: Number(q.fromSeq),
+          maxWaitMs: Number(q.maxWaitMs),
         });
         const body = Buffer.from(JSON.stringify(delta));
-        return (w) => { w.bytes(body); };
+        return (w) => {
+          w.bytes(body);
+        };
       }
       default:
         throw new Error(`API key ${h.apiKey} is not served on the controller listener`);
@@ -185,11 +216,16 @@ export class ControllerServer {
       try {
         const p = JSON.parse(req.requestPrincipal.toString('utf8')) as { brokerId?: unknown };
         if (typeof p.brokerId === 'number') brokerId = p.brokerId;
-      } catch { /* not ours: ignore */ }
+      } catch {
+        /* not ours: ignore */
+      }
     }
     let response: unknown;
     try {
-      response = await this.coordinator.forward(inner.apiKey, inner.apiVersion, request, { clientId: inner.clientId, brokerId });
+      response = await this.coordinator.forward(inner.apiKey, inner.apiVersion, request, {
+        clientId: inner.clientId,
+        brokerId,
+      });
     } catch (e) {
       if (e instanceof KafkaError) return { responseData: null, errorCode: e.code };
       throw e;

@@ -9,10 +9,18 @@
 // copy), so requests never interleave inside one; only the wait for brokers to
 // apply a change is asynchronous.
 import { type BrokerConfig, BrokerConfig as BrokerConfigClass, collisionKey } from '../broker/configs.ts';
-import type { BrokerRegistration, ForwardContext, HeartbeatRequest, HeartbeatResponse } from '../broker/controller-channel.ts';
+import type {
+  BrokerRegistration,
+  ForwardContext,
+  HeartbeatRequest,
+  HeartbeatResponse,
+} from '../broker/controller-channel.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import type {
-  AlterPartitionRequest, AlterPartitionResponseInput, AlterPartitionResponsePartitionDataInput, AlterPartitionResponseTopicDataInput,
+  AlterPartitionRequest,
+  AlterPartitionResponseInput,
+  AlterPartitionResponsePartitionDataInput,
+  AlterPartitionResponseTopicDataInput,
 } from '../protocol/messages/alter-partition.ts';
 import type { AdminContext, AdminResult } from './admin/context.ts';
 import { ZERO_UUID } from './admin/context.ts';
@@ -21,9 +29,21 @@ import { createPartitions } from './admin/create-partitions.ts';
 import { createTopics } from './admin/create-topics.ts';
 import { deleteTopics } from './admin/delete-topics.ts';
 import { electLeaders, preferredElectionChanges } from './admin/elect-leaders.ts';
-import { alterPartitionReassignments, completeReassignment, listPartitionReassignments, replicationFactorChange } from './admin/reassignments.ts';
+import {
+  alterPartitionReassignments,
+  completeReassignment,
+  listPartitionReassignments,
+  replicationFactorChange,
+} from './admin/reassignments.ts';
 import { MetadataStore } from './metadata-store.ts';
-import type { BrokerInfo, MetadataChange, MetadataDelta, MetadataSnapshot, PartitionInfo, TopicInfo } from './metadata-types.ts';
+import type {
+  BrokerInfo,
+  MetadataChange,
+  MetadataDelta,
+  MetadataSnapshot,
+  PartitionInfo,
+  TopicInfo,
+} from './metadata-types.ts';
 import { chooseLeader, chooseUncleanLeader } from './placement.ts';
 
 /** Kafka API keys the coordinator serves through `forward`. */
@@ -104,7 +124,8 @@ export class Coordinator implements AdminContext {
     // No broker has a session with a coordinator that just started: all are fenced until they register.
     const fence: MetadataChange[] = [];
     for (const b of this.brokerMap.values()) {
-      if (!b.fenced || b.shuttingDown) fence.push({ type: 'broker', broker: { ...b, fenced: true, shuttingDown: false } });
+      if (!b.fenced || b.shuttingDown)
+        fence.push({ type: 'broker', broker: { ...b, fenced: true, shuttingDown: false } });
     }
     this.commit(fence);
     for (const id of this.brokerMap.keys()) this.unclaimed.add(id);
@@ -142,21 +163,45 @@ export class Coordinator implements AdminContext {
     this.store.close();
   }
 
-  get clusterId(): string { return this.store.clusterId; }
-  get seq(): number { return this.currentSeq; }
-  get heartbeatIntervalMs(): number { return Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000); }
-  get sessionTimeoutMs(): number { return Number(this.config.get('broker.session.timeout.ms') ?? 9000); }
+  get clusterId(): string {
+    return this.store.clusterId;
+  }
+  get seq(): number {
+    return this.currentSeq;
+  }
+  get heartbeatIntervalMs(): number {
+    return Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000);
+  }
+  get sessionTimeoutMs(): number {
+    return Number(this.config.get('broker.session.timeout.ms') ?? 9000);
+  }
 
   // ---- AdminContext: the current state ----
 
-  topic(name: string): TopicInfo | undefined { return this.topicMap.get(name); }
-  topicById(topicId: string): TopicInfo | undefined { return this.topicIdMap.get(topicId); }
-  topics(): Iterable<TopicInfo> { return this.topicMap.values(); }
-  partitions(topicId: string): readonly PartitionInfo[] { return this.partitionMap.get(topicId) ?? []; }
-  broker(id: number): BrokerInfo | undefined { return this.brokerMap.get(id); }
-  brokers(): BrokerInfo[] { return [...this.brokerMap.values()].sort((a, b) => a.id - b.id).map((b) => ({ ...b })); }
-  collidingTopic(name: string): string | undefined { return this.collisions.get(collisionKey(name)); }
-  brokerConfigs(resource: string): Record<string, string> { return { ...(this.brokerConfigMap.get(resource) ?? {}) }; }
+  topic(name: string): TopicInfo | undefined {
+    return this.topicMap.get(name);
+  }
+  topicById(topicId: string): TopicInfo | undefined {
+    return this.topicIdMap.get(topicId);
+  }
+  topics(): Iterable<TopicInfo> {
+    return this.topicMap.values();
+  }
+  partitions(topicId: string): readonly PartitionInfo[] {
+    return this.partitionMap.get(topicId) ?? [];
+  }
+  broker(id: number): BrokerInfo | undefined {
+    return this.brokerMap.get(id);
+  }
+  brokers(): BrokerInfo[] {
+    return [...this.brokerMap.values()].sort((a, b) => a.id - b.id).map((b) => ({ ...b }));
+  }
+  collidingTopic(name: string): string | undefined {
+    return this.collisions.get(collisionKey(name));
+  }
+  brokerConfigs(resource: string): Record<string, string> {
+    return { ...(this.brokerConfigMap.get(resource) ?? {}) };
+  }
 
   isLive(id: number): boolean {
     const b = this.brokerMap.get(id);
@@ -184,7 +229,9 @@ export class Coordinator implements AdminContext {
     return {
       clusterId: this.clusterId,
       brokers: this.brokers(),
-      topics: [...this.topicMap.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({ ...t, configs: { ...t.configs } })),
+      topics: [...this.topicMap.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((t) => ({ ...t, configs: { ...t.configs } })),
       partitions,
       brokerConfigs: Object.fromEntries([...this.brokerConfigMap].map(([k, v]) => [k, { ...v }])),
     };
@@ -231,15 +278,24 @@ export class Coordinator implements AdminContext {
 
   private applyChange(c: MetadataChange): void {
     switch (c.type) {
-      case 'broker': this.brokerMap.set(c.broker.id, { ...c.broker }); break;
-      case 'brokerRemoved': this.brokerMap.delete(c.id); this.sessions.delete(c.id); break;
-      case 'topic': this.putTopic({ ...c.topic, configs: { ...c.topic.configs } }); break;
+      case 'broker':
+        this.brokerMap.set(c.broker.id, { ...c.broker });
+        break;
+      case 'brokerRemoved':
+        this.brokerMap.delete(c.id);
+        this.sessions.delete(c.id);
+        break;
+      case 'topic':
+        this.putTopic({ ...c.topic, configs: { ...c.topic.configs } });
+        break;
       case 'topicRemoved': {
         const t = this.topicIdMap.get(c.topicId);
         if (t) this.dropTopic(t);
         break;
       }
-      case 'partition': this.putPartition(clonePartition(c.partition)); break;
+      case 'partition':
+        this.putPartition(clonePartition(c.partition));
+        break;
       case 'brokerConfigs':
         this.brokerConfigMap.set(c.resource, { ...c.configs });
         if (c.resource === '') this.config.setDynamic('default', c.configs);
@@ -254,7 +310,10 @@ export class Coordinator implements AdminContext {
     if (seq <= 0 || this.allApplied(seq) || timeoutMs <= 0 || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const w: Waiter = { seq, resolve, timer: null };
-      w.timer = setTimeout(() => { this.appliedWaiters.delete(w); resolve(); }, timeoutMs);
+      w.timer = setTimeout(() => {
+        this.appliedWaiters.delete(w);
+        resolve();
+      }, timeoutMs);
       this.appliedWaiters.add(w);
     });
   }
@@ -284,21 +343,38 @@ export class Coordinator implements AdminContext {
   register(req: BrokerRegistration): { errorCode: number; brokerEpoch: number } {
     const existing = this.brokerMap.get(req.brokerId);
     const session = this.sessions.get(req.brokerId);
-    if (existing && session && !existing.fenced && existing.incarnationId !== req.incarnationId
-      && Date.now() - session.lastHeartbeatMs < this.sessionTimeoutMs) {
+    if (
+      existing &&
+      session &&
+      !existing.fenced &&
+      existing.incarnationId !== req.incarnationId &&
+      Date.now() - session.lastHeartbeatMs < this.sessionTimeoutMs
+    ) {
       // Kafka: another process still holds a live session for this id.
       return { errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, brokerEpoch: -1 };
     }
     const epoch = this.store.nextBrokerEpoch();
     const info: BrokerInfo = {
-      id: req.brokerId, host: req.host, port: req.port, rack: req.rack, epoch,
-      incarnationId: req.incarnationId, fenced: true, shuttingDown: false,
+      id: req.brokerId,
+      host: req.host,
+      port: req.port,
+      rack: req.rack,
+      epoch,
+      incarnationId: req.incarnationId,
+      fenced: true,
+      shuttingDown: false,
     };
     const changes: MetadataChange[] = [{ type: 'broker', broker: info }];
     // A re-registration while unfenced (a restart the coordinator did not see): it leaves its ISRs first.
     if (existing && !existing.fenced) changes.push(...this.moveAway(req.brokerId, false));
     this.commit(changes);
-    this.sessions.set(req.brokerId, { epoch, lastHeartbeatMs: Date.now(), applied: 0, wantFence: false, shutdownSeq: 0 });
+    this.sessions.set(req.brokerId, {
+      epoch,
+      lastHeartbeatMs: Date.now(),
+      applied: 0,
+      wantFence: false,
+      shutdownSeq: 0,
+    });
     this.unclaimed.delete(req.brokerId);
     this.log(`broker ${req.brokerId} registered at epoch ${epoch}`);
     this.checkAppliedWaiters();
@@ -336,12 +412,20 @@ export class Coordinator implements AdminContext {
   }
 
   /** Long poll for the changes after `fromSeq` (a snapshot when `fromSeq` is 0 or not resumable). */
-  async fetchMetadata(req: { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number }): Promise<MetadataDelta> {
+  async fetchMetadata(req: {
+    brokerId: number;
+    brokerEpoch: number;
+    fromSeq: number;
+    maxWaitMs: number;
+  }): Promise<MetadataDelta> {
     this.noteApplied(req.brokerId, req.brokerEpoch, req.fromSeq);
     if (req.fromSeq === this.currentSeq && req.maxWaitMs > 0 && !this.closed) {
       await new Promise<void>((resolve) => {
         const w: Waiter = { seq: req.fromSeq, resolve, timer: null };
-        w.timer = setTimeout(() => { this.changeWaiters.delete(w); resolve(); }, req.maxWaitMs);
+        w.timer = setTimeout(() => {
+          this.changeWaiters.delete(w);
+          resolve();
+        }, req.maxWaitMs);
         this.changeWaiters.add(w);
       });
     }
@@ -361,17 +445,30 @@ export class Coordinator implements AdminContext {
     this.checkAppliedWaiters();
   }
 
-  allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): { errorCode: number; producerIdStart: number; producerIdLen: number } {
+  allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): {
+    errorCode: number;
+    producerIdStart: number;
+    producerIdLen: number;
+  } {
     const s = this.session(req.brokerId, req.brokerEpoch);
     if (typeof s === 'number') return { errorCode: s, producerIdStart: -1, producerIdLen: 0 };
-    return { errorCode: ErrorCode.NONE, producerIdStart: this.store.allocateProducerIds(PRODUCER_ID_BLOCK), producerIdLen: PRODUCER_ID_BLOCK };
+    return {
+      errorCode: ErrorCode.NONE,
+      producerIdStart: this.store.allocateProducerIds(PRODUCER_ID_BLOCK),
+      producerIdLen: PRODUCER_ID_BLOCK,
+    };
   }
 
   /**
    * An admin request a broker forwarded: carried out here, answered once every
    * live broker has applied the result (or the request's timeout passed).
    */
-  async forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext = { clientId: null }): Promise<unknown> {
+  async forward(
+    apiKey: number,
+    apiVersion: number,
+    request: unknown,
+    ctx: ForwardContext = { clientId: null },
+  ): Promise<unknown> {
     const result = this.handle(apiKey, apiVersion, request, ctx);
     await this.awaitApplied(result.seq, result.timeoutMs);
     return result.response;
@@ -380,14 +477,22 @@ export class Coordinator implements AdminContext {
   /** The synchronous part of `forward`: validation and commit. */
   handle(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): AdminResult {
     switch (apiKey) {
-      case ForwardedApi.CreateTopics: return createTopics(this, request as never, apiVersion);
-      case ForwardedApi.DeleteTopics: return deleteTopics(this, request as never, apiVersion);
-      case ForwardedApi.CreatePartitions: return createPartitions(this, request as never);
-      case ForwardedApi.AlterConfigs: return alterConfigs(this, request as never, ctx.brokerId);
-      case ForwardedApi.IncrementalAlterConfigs: return incrementalAlterConfigs(this, request as never, ctx.brokerId);
-      case ForwardedApi.ElectLeaders: return electLeaders(this, request as never, apiVersion);
-      case ForwardedApi.AlterPartitionReassignments: return alterPartitionReassignments(this, request as never);
-      case ForwardedApi.ListPartitionReassignments: return listPartitionReassignments(this, request as never);
+      case ForwardedApi.CreateTopics:
+        return createTopics(this, request as never, apiVersion);
+      case ForwardedApi.DeleteTopics:
+        return deleteTopics(this, request as never, apiVersion);
+      case ForwardedApi.CreatePartitions:
+        return createPartitions(this, request as never);
+      case ForwardedApi.AlterConfigs:
+        return alterConfigs(this, request as never, ctx.brokerId);
+      case ForwardedApi.IncrementalAlterConfigs:
+        return incrementalAlterConfigs(this, request as never, ctx.brokerId);
+      case ForwardedApi.ElectLeaders:
+        return electLeaders(this, request as never, apiVersion);
+      case ForwardedApi.AlterPartitionReassignments:
+        return alterPartitionReassignments(this, request as never);
+      case ForwardedApi.ListPartitionReassignments:
+        return listPartitionReassignments(this, request as never);
       default:
         throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the coordinator.`);
     }
@@ -465,7 +570,10 @@ export class Coordinator implements AdminContext {
           leaderEpoch++;
         }
         if (leader === p.leader && isr === p.isr) continue;
-        out.push({ type: 'partition', partition: { ...clonePartition(p), isr: [...isr], leader, leaderEpoch, partitionEpoch: p.partitionEpoch + 1 } });
+        out.push({
+          type: 'partition',
+          partition: { ...clonePartition(p), isr: [...isr], leader, leaderEpoch, partitionEpoch: p.partitionEpoch + 1 },
+        });
       }
     }
     return out;
@@ -504,7 +612,16 @@ export class Coordinator implements AdminContext {
           if (leader >= 0) isr = [leader];
         }
         if (leader < 0) continue;
-        out.push({ type: 'partition', partition: { ...clonePartition(p), isr: [...isr], leader, leaderEpoch: p.leaderEpoch + 1, partitionEpoch: p.partitionEpoch + 1 } });
+        out.push({
+          type: 'partition',
+          partition: {
+            ...clonePartition(p),
+            isr: [...isr],
+            leader,
+            leaderEpoch: p.leaderEpoch + 1,
+            partitionEpoch: p.partitionEpoch + 1,
+          },
+        });
       }
     }
     return out;
@@ -556,8 +673,18 @@ export class Coordinator implements AdminContext {
       if (!this.isLive(id) || e.total === 0) continue;
       if ((e.notLed.length * 100) / e.total > pct) chosen.push(...e.notLed);
     }
-    changes.push(...preferredElectionChanges(this, chosen.filter((p) => !changes.some((c) => c.type === 'partition'
-      && c.partition.topicId === p.topicId && c.partition.partition === p.partition))));
+    changes.push(
+      ...preferredElectionChanges(
+        this,
+        chosen.filter(
+          (p) =>
+            !changes.some(
+              (c) =>
+                c.type === 'partition' && c.partition.topicId === p.topicId && c.partition.partition === p.partition,
+            ),
+        ),
+      ),
+    );
     if (changes.length > 0) {
       this.log(`leader rebalance: ${changes.length} partition(s)`);
       this.commit(changes);
@@ -582,7 +709,15 @@ export class Coordinator implements AdminContext {
       const partitions: AlterPartitionResponsePartitionDataInput[] = [];
       topics.push({ topicName: t?.name ?? td.topicName, topicId: t?.topicId ?? td.topicId, partitions });
       for (const pd of td.partitions) {
-        const out: AlterPartitionResponsePartitionDataInput = { partitionIndex: pd.partitionIndex, errorCode: 0, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: 0, partitionEpoch: -1 };
+        const out: AlterPartitionResponsePartitionDataInput = {
+          partitionIndex: pd.partitionIndex,
+          errorCode: 0,
+          leaderId: -1,
+          leaderEpoch: -1,
+          isr: [],
+          leaderRecoveryState: 0,
+          partitionEpoch: -1,
+        };
         partitions.push(out);
         const p = t ? this.partitions(t.topicId)[pd.partitionIndex] : undefined;
         if (!t || !p) {
@@ -600,19 +735,29 @@ export class Coordinator implements AdminContext {
         changes.push({ type: 'partition', partition: next });
         const rf = replicationFactorChange(this, p, next);
         if (rf) changes.push(rf);
-        Object.assign(out, { leaderId: next.leader, leaderEpoch: next.leaderEpoch, isr: [...next.isr], partitionEpoch: next.partitionEpoch });
+        Object.assign(out, {
+          leaderId: next.leader,
+          leaderEpoch: next.leaderEpoch,
+          isr: [...next.isr],
+          partitionEpoch: next.partitionEpoch,
+        });
       }
     }
     this.commit(changes);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics };
   }
 
-  private alterPartitionError(brokerId: number, p: PartitionInfo, pd: AlterPartitionRequest['topics'][number]['partitions'][number]): number {
+  private alterPartitionError(
+    brokerId: number,
+    p: PartitionInfo,
+    pd: AlterPartitionRequest['topics'][number]['partitions'][number],
+  ): number {
     if (p.leader !== brokerId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (pd.leaderEpoch !== p.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
     if (pd.partitionEpoch !== p.partitionEpoch) return ErrorCode.INVALID_UPDATE_VERSION;
     const newIsr = isrOf(pd);
-    if (newIsr.length === 0 || new Set(newIsr).size !== newIsr.length || !newIsr.includes(p.leader)) return ErrorCode.INVALID_REQUEST;
+    if (newIsr.length === 0 || new Set(newIsr).size !== newIsr.length || !newIsr.includes(p.leader))
+      return ErrorCode.INVALID_REQUEST;
     for (const r of newIsr) {
       if (!p.replicas.includes(r)) return ErrorCode.INELIGIBLE_REPLICA;
       // A member that is not already in the ISR must be live to join it.
@@ -620,7 +765,8 @@ export class Coordinator implements AdminContext {
     }
     for (const st of pd.newIsrWithEpochs) {
       const b = this.brokerMap.get(st.brokerId);
-      if (st.brokerEpoch !== -1 && (!b || b.epoch !== st.brokerEpoch) && !p.isr.includes(st.brokerId)) return ErrorCode.INELIGIBLE_REPLICA;
+      if (st.brokerEpoch !== -1 && (!b || b.epoch !== st.brokerEpoch) && !p.isr.includes(st.brokerId))
+        return ErrorCode.INELIGIBLE_REPLICA;
     }
     return ErrorCode.NONE;
   }
@@ -632,6 +778,10 @@ function isrOf(pd: AlterPartitionRequest['topics'][number]['partitions'][number]
 
 export function clonePartition(p: PartitionInfo): PartitionInfo {
   return {
-    ...p, replicas: [...p.replicas], isr: [...p.isr], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas],
+    ...p,
+    replicas: [...p.replicas],
+    isr: [...p.isr],
+    addingReplicas: [...p.addingReplicas],
+    removingReplicas: [...p.removingReplicas],
   };
 }

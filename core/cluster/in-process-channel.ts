@@ -2,7 +2,11 @@
 // calls, no wire encoding. Requests and answers are copied, so neither side can
 // mutate the other's state through a shared object.
 import type {
-  BrokerRegistration, ControllerChannel, ForwardContext, HeartbeatRequest, HeartbeatResponse,
+  BrokerRegistration,
+  ControllerChannel,
+  ForwardContext,
+  HeartbeatRequest,
+  HeartbeatResponse,
 } from '../broker/controller-channel.ts';
 import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
 import type { Coordinator } from './coordinator.ts';
@@ -32,7 +36,12 @@ export class InProcessChannel implements ControllerChannel {
     return this.coordinator.heartbeat(copy(req));
   }
 
-  async fetchMetadata(req: { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number }): Promise<MetadataDelta> {
+  async fetchMetadata(req: {
+    brokerId: number;
+    brokerEpoch: number;
+    fromSeq: number;
+    maxWaitMs: number;
+  }): Promise<MetadataDelta> {
     this.check();
     // The coordinator builds every answer afresh (records parsed from the log, or a copied snapshot).
     return this.coordinator.fetchMetadata({ ...req });
@@ -43,7 +52,10 @@ export class InProcessChannel implements ControllerChannel {
     return copy(this.coordinator.alterPartition(copy(req)));
   }
 
-  async allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }> {
+  async allocateProducerIds(req: {
+    brokerId: number;
+    brokerEpoch: number;
+  }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }> {
     this.check();
     return this.coordinator.allocateProducerIds({ ...req });
   }

@@ -142,15 +142,22 @@ export class MetadataStore {
         this.floorSeq = this.last;
         this.setKey('changes.floor', String(this.floorSeq));
       }
-      const missing = this.db.prepare(`
+      const missing = this.db
+        .prepare(
+          `
         SELECT t.name, t.topic_id, t.partitions FROM topics t
-        WHERE (SELECT COUNT(*) FROM partitions p WHERE p.topic_id = t.topic_id) < t.partitions`).all() as {
-        name: string; topic_id: string; partitions: number;
+        WHERE (SELECT COUNT(*) FROM partitions p WHERE p.topic_id = t.topic_id) < t.partitions`,
+        )
+        .all() as {
+        name: string;
+        topic_id: string;
+        partitions: number;
       }[];
       if (missing.length === 0) return;
       const low = this.db.prepare(`SELECT MIN(id) AS id FROM brokers`).get() as { id: number | null };
       const broker = low.id ?? this.defaultBrokerId;
-      const ins = this.db.prepare(`INSERT OR IGNORE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch)
+      const ins = this.db
+        .prepare(`INSERT OR IGNORE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch)
         VALUES (?, ?, ?, ?, ?, 0, 0)`);
       const one = JSON.stringify([broker]);
       for (const t of missing) {
@@ -160,7 +167,8 @@ export class MetadataStore {
   }
 
   private getKey(key: string): string | undefined {
-    return (this.db.prepare(`SELECT value FROM cluster WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare(`SELECT value FROM cluster WHERE key = ?`).get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   private setKey(key: string, value: string): void {
@@ -207,7 +215,8 @@ export class MetadataStore {
 
   private readLastChange(): number {
     // AUTOINCREMENT never reuses a seq, even after the log was trimmed.
-    const seqRow = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).get() as { seq: number } | undefined;
+    const seqRow = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).get() as
+      { seq: number } | undefined;
     const row = this.db.prepare(`SELECT MAX(seq) AS seq FROM changes`).get() as { seq: number | null };
     return Math.max(seqRow?.seq ?? 0, row.seq ?? 0);
   }
@@ -219,7 +228,9 @@ export class MetadataStore {
 
   /** Up to `limit` change records after `seq`, with the seq of the last one returned. */
   changesAfter(seq: number, limit = 5000): { seq: number; changes: MetadataChange[] } {
-    const rows = this.db.prepare(`SELECT seq, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`).all(seq, limit) as { seq: number; body: string }[];
+    const rows = this.db
+      .prepare(`SELECT seq, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .all(seq, limit) as { seq: number; body: string }[];
     if (rows.length === 0) return { seq, changes: [] };
     return { seq: rows[rows.length - 1]!.seq, changes: rows.map((r) => JSON.parse(r.body) as MetadataChange) };
   }
@@ -228,8 +239,12 @@ export class MetadataStore {
     switch (c.type) {
       case 'broker': {
         const b = c.broker;
-        this.db.prepare(`INSERT OR REPLACE INTO brokers (id, host, port, rack, epoch, incarnation_id, fenced, shutting_down)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(b.id, b.host, b.port, b.rack, b.epoch, b.incarnationId, b.fenced ? 1 : 0, b.shuttingDown ? 1 : 0);
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO brokers (id, host, port, rack, epoch, incarnation_id, fenced, shutting_down)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(b.id, b.host, b.port, b.rack, b.epoch, b.incarnationId, b.fenced ? 1 : 0, b.shuttingDown ? 1 : 0);
         break;
       }
       case 'brokerRemoved':
@@ -237,13 +252,19 @@ export class MetadataStore {
         break;
       case 'topic': {
         const t = c.topic;
-        const existing = this.db.prepare(`SELECT topic_id FROM topics WHERE name = ?`).get(t.name) as { topic_id: string } | undefined;
-        if (existing && existing.topic_id !== t.topicId) this.db.prepare(`DELETE FROM topics WHERE name = ?`).run(t.name);
+        const existing = this.db.prepare(`SELECT topic_id FROM topics WHERE name = ?`).get(t.name) as
+          { topic_id: string } | undefined;
+        if (existing && existing.topic_id !== t.topicId)
+          this.db.prepare(`DELETE FROM topics WHERE name = ?`).run(t.name);
         if (existing && existing.topic_id === t.topicId) {
-          this.db.prepare(`UPDATE topics SET partitions = ?, replication_factor = ?, internal = ? WHERE name = ?`)
+          this.db
+            .prepare(`UPDATE topics SET partitions = ?, replication_factor = ?, internal = ? WHERE name = ?`)
             .run(t.numPartitions, t.replicationFactor, t.internal ? 1 : 0, t.name);
         } else {
-          this.db.prepare(`INSERT INTO topics (name, topic_id, partitions, replication_factor, internal, created_ms) VALUES (?, ?, ?, ?, ?, ?)`)
+          this.db
+            .prepare(
+              `INSERT INTO topics (name, topic_id, partitions, replication_factor, internal, created_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+            )
             .run(t.name, t.topicId, t.numPartitions, t.replicationFactor, t.internal ? 1 : 0, Date.now());
         }
         this.db.prepare(`DELETE FROM topic_configs WHERE topic = ?`).run(t.name);
@@ -257,9 +278,22 @@ export class MetadataStore {
         break;
       case 'partition': {
         const p = c.partition;
-        this.db.prepare(`INSERT OR REPLACE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch, adding, removing)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(p.topicId, p.partition, JSON.stringify(p.replicas), JSON.stringify(p.isr), p.leader,
-          p.leaderEpoch, p.partitionEpoch, JSON.stringify(p.addingReplicas), JSON.stringify(p.removingReplicas));
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO partitions (topic_id, partition, replicas, isr, leader, leader_epoch, partition_epoch, adding, removing)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            p.topicId,
+            p.partition,
+            JSON.stringify(p.replicas),
+            JSON.stringify(p.isr),
+            p.leader,
+            p.leaderEpoch,
+            p.partitionEpoch,
+            JSON.stringify(p.addingReplicas),
+            JSON.stringify(p.removingReplicas),
+          );
         break;
       }
       case 'brokerConfigs': {
@@ -275,37 +309,76 @@ export class MetadataStore {
 
   listBrokers(): BrokerInfo[] {
     const rows = this.db.prepare(`SELECT * FROM brokers ORDER BY id`).all() as {
-      id: number; host: string; port: number; rack: string | null; epoch: number; incarnation_id: string; fenced: number; shutting_down: number;
+      id: number;
+      host: string;
+      port: number;
+      rack: string | null;
+      epoch: number;
+      incarnation_id: string;
+      fenced: number;
+      shutting_down: number;
     }[];
     return rows.map((r) => ({
-      id: r.id, host: r.host, port: r.port, rack: r.rack, epoch: r.epoch, incarnationId: r.incarnation_id,
-      fenced: r.fenced !== 0, shuttingDown: r.shutting_down !== 0,
+      id: r.id,
+      host: r.host,
+      port: r.port,
+      rack: r.rack,
+      epoch: r.epoch,
+      incarnationId: r.incarnation_id,
+      fenced: r.fenced !== 0,
+      shuttingDown: r.shutting_down !== 0,
     }));
   }
 
   listTopicInfos(): TopicInfo[] {
     return this.listTopics().map((t) => ({
-      name: t.name, topicId: t.topicId, internal: t.internal, numPartitions: t.partitions,
-      replicationFactor: t.replicationFactor, configs: t.configs,
+      name: t.name,
+      topicId: t.topicId,
+      internal: t.internal,
+      numPartitions: t.partitions,
+      replicationFactor: t.replicationFactor,
+      configs: t.configs,
     }));
   }
 
   listPartitions(): PartitionInfo[] {
-    const rows = this.db.prepare(`SELECT t.name AS topic, p.* FROM partitions p JOIN topics t ON t.topic_id = p.topic_id
-      ORDER BY t.name, p.partition`).all() as {
-      topic: string; topic_id: string; partition: number; replicas: string; isr: string; leader: number;
-      leader_epoch: number; partition_epoch: number; adding: string; removing: string;
+    const rows = this.db
+      .prepare(
+        `SELECT t.name AS topic, p.* FROM partitions p JOIN topics t ON t.topic_id = p.topic_id
+      ORDER BY t.name, p.partition`,
+      )
+      .all() as {
+      topic: string;
+      topic_id: string;
+      partition: number;
+      replicas: string;
+      isr: string;
+      leader: number;
+      leader_epoch: number;
+      partition_epoch: number;
+      adding: string;
+      removing: string;
     }[];
     return rows.map((r) => ({
-      topicId: r.topic_id, topic: r.topic, partition: r.partition,
-      replicas: JSON.parse(r.replicas) as number[], isr: JSON.parse(r.isr) as number[], leader: r.leader,
-      leaderEpoch: r.leader_epoch, partitionEpoch: r.partition_epoch,
-      addingReplicas: JSON.parse(r.adding) as number[], removingReplicas: JSON.parse(r.removing) as number[],
+      topicId: r.topic_id,
+      topic: r.topic,
+      partition: r.partition,
+      replicas: JSON.parse(r.replicas) as number[],
+      isr: JSON.parse(r.isr) as number[],
+      leader: r.leader,
+      leaderEpoch: r.leader_epoch,
+      partitionEpoch: r.partition_epoch,
+      addingReplicas: JSON.parse(r.adding) as number[],
+      removingReplicas: JSON.parse(r.removing) as number[],
     }));
   }
 
   allBrokerConfigs(): Record<string, Record<string, string>> {
-    const rows = this.db.prepare(`SELECT broker, name, value FROM broker_configs`).all() as { broker: string; name: string; value: string }[];
+    const rows = this.db.prepare(`SELECT broker, name, value FROM broker_configs`).all() as {
+      broker: string;
+      name: string;
+      value: string;
+    }[];
     const out: Record<string, Record<string, string>> = {};
     for (const r of rows) (out[r.broker] ??= {})[r.name] = r.value;
     return out;
@@ -326,10 +399,20 @@ export class MetadataStore {
   }
 
   listTopics(): TopicRecord[] {
-    const rows = this.db.prepare(`SELECT name, topic_id, partitions, replication_factor, internal FROM topics ORDER BY name`).all() as {
-      name: string; topic_id: string; partitions: number; replication_factor: number; internal: number;
+    const rows = this.db
+      .prepare(`SELECT name, topic_id, partitions, replication_factor, internal FROM topics ORDER BY name`)
+      .all() as {
+      name: string;
+      topic_id: string;
+      partitions: number;
+      replication_factor: number;
+      internal: number;
     }[];
-    const cfgRows = this.db.prepare(`SELECT topic, name, value FROM topic_configs`).all() as { topic: string; name: string; value: string }[];
+    const cfgRows = this.db.prepare(`SELECT topic, name, value FROM topic_configs`).all() as {
+      topic: string;
+      name: string;
+      value: string;
+    }[];
     const cfgs = new Map<string, Record<string, string>>();
     for (const c of cfgRows) {
       let m = cfgs.get(c.topic);
@@ -347,7 +430,10 @@ export class MetadataStore {
   }
 
   brokerConfigs(broker: string): Record<string, string> {
-    const rows = this.db.prepare(`SELECT name, value FROM broker_configs WHERE broker = ?`).all(broker) as { name: string; value: string }[];
+    const rows = this.db.prepare(`SELECT name, value FROM broker_configs WHERE broker = ?`).all(broker) as {
+      name: string;
+      value: string;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
   }
 
@@ -380,10 +466,21 @@ export class MetadataStore {
     const low = this.db.prepare(`SELECT MIN(id) AS id FROM brokers`).get() as { id: number | null };
     const b = low.id ?? this.defaultBrokerId;
     for (let p = from; p < to; p++) {
-      out.push({ type: 'partition', partition: {
-        topicId: topic.topicId, topic: topic.name, partition: p, replicas: [b], isr: [b], leader: b,
-        leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [],
-      } });
+      out.push({
+        type: 'partition',
+        partition: {
+          topicId: topic.topicId,
+          topic: topic.name,
+          partition: p,
+          replicas: [b],
+          isr: [b],
+          leader: b,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          addingReplicas: [],
+          removingReplicas: [],
+        },
+      });
     }
     return out;
   }
@@ -396,8 +493,12 @@ export class MetadataStore {
     const topicId = t.topicId ?? newUuid();
     const rec: TopicRecord = { ...t, topicId, configs: { ...t.configs } };
     const info: TopicInfo = {
-      name: rec.name, topicId, internal: rec.internal, numPartitions: rec.partitions,
-      replicationFactor: rec.replicationFactor, configs: rec.configs,
+      name: rec.name,
+      topicId,
+      internal: rec.internal,
+      numPartitions: rec.partitions,
+      replicationFactor: rec.replicationFactor,
+      configs: rec.configs,
     };
     this.commit([{ type: 'topic', topic: info }, ...this.partitionsOf(info, 0, rec.partitions)]);
     return rec;

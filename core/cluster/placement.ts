@@ -21,7 +21,12 @@ export interface PlacementOptions {
  * replicas each over `brokerIds`. The caller checks that
  * 1 ≤ replicationFactor ≤ brokerIds.length.
  */
-export function placeReplicas(brokerIds: readonly number[], numPartitions: number, replicationFactor: number, opts: PlacementOptions = {}): number[][] {
+export function placeReplicas(
+  brokerIds: readonly number[],
+  numPartitions: number,
+  replicationFactor: number,
+  opts: PlacementOptions = {},
+): number[][] {
   const brokers = [...brokerIds].sort((a, b) => a - b);
   const n = brokers.length;
   if (n === 0 || replicationFactor < 1 || replicationFactor > n) {
@@ -50,7 +55,11 @@ export function placeReplicas(brokerIds: readonly number[], numPartitions: numbe
  * The first replica (in `replicas` order, i.e. by preference) that is in the
  * ISR and for which `eligible` holds; -1 when none.
  */
-export function chooseLeader(replicas: readonly number[], isr: readonly number[], eligible: (id: number) => boolean): number {
+export function chooseLeader(
+  replicas: readonly number[],
+  isr: readonly number[],
+  eligible: (id: number) => boolean,
+): number {
   for (const r of replicas) if (isr.includes(r) && eligible(r)) return r;
   return -1;
 }

@@ -9,7 +9,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { BrokerChild, BrokerProcessInfo, BrokerProcessStatus, BrokerSpawner, ClusterControl } from './cluster-control.ts';
+import type {
+  BrokerChild,
+  BrokerProcessInfo,
+  BrokerProcessStatus,
+  BrokerSpawner,
+  ClusterControl,
+} from './cluster-control.ts';
 import type { BrokerInfo, PartitionInfo } from './metadata-types.ts';
 
 /** The `samsa` command's entry script. */
@@ -84,12 +90,29 @@ export const forkSpawner: BrokerSpawner = (args, env) => {
   };
   child.once('exit', (code, signal) => fire(code, signal));
   // A process that could not be spawned emits 'error' and never 'exit'.
-  child.once('error', (e) => { if (child.pid === undefined) { emit(`could not start: ${e.message}`, 'stderr'); fire(null, null); } });
+  child.once('error', (e) => {
+    if (child.pid === undefined) {
+      emit(`could not start: ${e.message}`, 'stderr');
+      fire(null, null);
+    }
+  });
   return {
-    get pid() { return child.pid; },
-    kill(signal) { try { child.kill(signal); } catch { /* already gone */ } },
-    onExit(cb) { exitCbs.push(cb); },
-    onMessage(cb) { child.on('message', cb); },
+    get pid() {
+      return child.pid;
+    },
+    kill(signal) {
+      try {
+        child.kill(signal);
+      } catch {
+        /* already gone */
+      }
+    },
+    onExit(cb) {
+      exitCbs.push(cb);
+    },
+    onMessage(cb) {
+      child.on('message', cb);
+    },
     onOutput(cb) {
       outputCbs.push(cb);
       for (const [l, s] of buffered.splice(0)) cb(l, s);
@@ -145,7 +168,10 @@ export class Supervisor implements ClusterControl {
   /** The brokers' addresses as clients bootstrap: `host:port,…` (running brokers). */
   bootstrap(): string {
     const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return [...this.slots.values()].filter((s) => s.status === 'running').map((s) => `${host}:${s.port}`).join(',');
+    return [...this.slots.values()]
+      .filter((s) => s.status === 'running')
+      .map((s) => `${host}:${s.port}`)
+      .join(',');
   }
 
   async list(): Promise<BrokerProcessInfo[]> {
@@ -175,8 +201,20 @@ export class Supervisor implements ClusterControl {
     if (this.closing) throw new ControlError('the cluster is shutting down');
     const s = this.slots.get(id);
     if (!s) throw new ControlError(`no broker ${id}`);
-    if (s.status === 'starting' || s.status === 'running' || s.status === 'stopping') throw new ControlError(`broker ${id} is ${s.status}`);
-    const args = ['--id', String(id), '--data-dir', this.dataDir, '--port', String(s.port), '--host', this.host, '--controller', this.opts.controller];
+    if (s.status === 'starting' || s.status === 'running' || s.status === 'stopping')
+      throw new ControlError(`broker ${id} is ${s.status}`);
+    const args = [
+      '--id',
+      String(id),
+      '--data-dir',
+      this.dataDir,
+      '--port',
+      String(s.port),
+      '--host',
+      this.host,
+      '--controller',
+      this.opts.controller,
+    ];
     for (const o of this.opts.overrides ?? []) args.push('--override', o);
     let child: BrokerChild;
     try {
@@ -192,7 +230,9 @@ export class Supervisor implements ClusterControl {
     s.startedAt = Date.now();
     s.tail = [];
     let markExited!: () => void;
-    s.exited = new Promise<void>((r) => { markExited = r; });
+    s.exited = new Promise<void>((r) => {
+      markExited = r;
+    });
     let readyCb: ((port: number) => void) | undefined;
     let exitCb: (() => void) | undefined;
     child.onOutput?.((line) => {
@@ -217,7 +257,8 @@ export class Supervisor implements ClusterControl {
       s.signal = signal;
       const was = s.status;
       s.status = was === 'stopping' ? 'stopped' : 'dead';
-      if (s.status === 'dead' && !this.closing) this.opts.log?.(`[broker ${id}] exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`);
+      if (s.status === 'dead' && !this.closing)
+        this.opts.log?.(`[broker ${id}] exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`);
       // Fence it now, whatever the reason: its process is gone.
       try {
         this.opts.coordinator?.brokerExited(id);
@@ -234,13 +275,24 @@ export class Supervisor implements ClusterControl {
       const timer = setTimeout(() => {
         readyCb = exitCb = undefined;
         child.kill('SIGKILL');
-        rej(new ControlError(`broker ${id} did not become ready within ${timeoutMs} ms${tailText(s.tail)}`, [...s.tail]));
+        rej(
+          new ControlError(`broker ${id} did not become ready within ${timeoutMs} ms${tailText(s.tail)}`, [...s.tail]),
+        );
       }, timeoutMs);
-      readyCb = () => { clearTimeout(timer); readyCb = exitCb = undefined; res(); };
+      readyCb = () => {
+        clearTimeout(timer);
+        readyCb = exitCb = undefined;
+        res();
+      };
       exitCb = () => {
         clearTimeout(timer);
         readyCb = exitCb = undefined;
-        rej(new ControlError(`broker ${id} exited before it was ready (${s.signal ? `signal ${s.signal}` : `code ${s.exitCode}`})${tailText(s.tail)}`, [...s.tail]));
+        rej(
+          new ControlError(
+            `broker ${id} exited before it was ready (${s.signal ? `signal ${s.signal}` : `code ${s.exitCode}`})${tailText(s.tail)}`,
+            [...s.tail],
+          ),
+        );
       };
     });
   }
@@ -277,7 +329,9 @@ export class Supervisor implements ClusterControl {
 
   onChange(listener: (brokers: BrokerProcessInfo[]) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Broker ids and their status, without touching the disk. */
@@ -288,26 +342,39 @@ export class Supervisor implements ClusterControl {
   /** Stops every broker (SIGTERM, SIGKILL after the stop timeout, in parallel) and refuses new starts. */
   async shutdown(timeoutMs = this.opts.stopTimeoutMs ?? 30_000): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.slots.values()].map(async (s) => {
-      if (s.child === undefined) return;
-      if (s.status !== 'stopping') {
-        s.status = 'stopping';
-        s.child.kill('SIGTERM');
-      }
-      const child = s.child;
-      const timer = setTimeout(() => {
-        this.opts.log?.(`[broker ${s.id}] did not stop within ${timeoutMs} ms; killing it`);
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      await s.exited;
-      clearTimeout(timer);
-    }));
+    await Promise.all(
+      [...this.slots.values()].map(async (s) => {
+        if (s.child === undefined) return;
+        if (s.status !== 'stopping') {
+          s.status = 'stopping';
+          s.child.kill('SIGTERM');
+        }
+        const child = s.child;
+        const timer = setTimeout(() => {
+          this.opts.log?.(`[broker ${s.id}] did not stop within ${timeoutMs} ms; killing it`);
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        await s.exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private slot(id: number): Slot {
     let s = this.slots.get(id);
     if (!s) {
-      s = { id, port: this.basePort === 0 ? 0 : this.basePort + id - 1, status: 'stopped', child: undefined, pid: null, exitCode: null, signal: null, startedAt: null, exited: Promise.resolve(), tail: [] };
+      s = {
+        id,
+        port: this.basePort === 0 ? 0 : this.basePort + id - 1,
+        status: 'stopped',
+        child: undefined,
+        pid: null,
+        exitCode: null,
+        signal: null,
+        startedAt: null,
+        exited: Promise.resolve(),
+        tail: [],
+      };
       this.slots.set(id, s);
     }
     return s;
@@ -333,7 +400,12 @@ export class Supervisor implements ClusterControl {
 
   private changed(): void {
     if (this.listeners.size === 0) return;
-    this.list().then((l) => { for (const cb of this.listeners) cb(l); }, () => undefined);
+    this.list().then(
+      (l) => {
+        for (const cb of this.listeners) cb(l);
+      },
+      () => undefined,
+    );
   }
 }
 
@@ -354,7 +426,11 @@ export async function directoryBytes(dir: string): Promise<number> {
     const p = join(dir, e.name);
     if (e.isDirectory()) total += await directoryBytes(p);
     else if (e.isFile()) {
-      try { total += (await stat(p)).size; } catch { /* removed meanwhile */ }
+      try {
+        total += (await stat(p)).size;
+      } catch {
+        /* removed meanwhile */
+      }
     }
   }
   return total;
@@ -385,20 +461,22 @@ export class InProcessBrokerControl implements ClusterControl {
     const { id } = this.opts;
     const m = this.opts.metadata?.();
     const registered = m?.brokers.find((b) => b.id === id);
-    return [{
-      id,
-      host: this.opts.host,
-      port: this.opts.port,
-      pid: process.pid,
-      status: 'running',
-      inProcess: true,
-      exitCode: null,
-      signal: null,
-      startedAt: this.opts.startedAt,
-      fenced: registered ? registered.fenced : false,
-      partitionsLed: m ? m.partitions.filter((p) => p.leader === id).length : this.opts.partitionsLed?.() ?? 0,
-      diskBytes: await directoryBytes(join(this.opts.dataDir, `broker-${id}`)),
-    }];
+    return [
+      {
+        id,
+        host: this.opts.host,
+        port: this.opts.port,
+        pid: process.pid,
+        status: 'running',
+        inProcess: true,
+        exitCode: null,
+        signal: null,
+        startedAt: this.opts.startedAt,
+        fenced: registered ? registered.fenced : false,
+        partitionsLed: m ? m.partitions.filter((p) => p.leader === id).length : (this.opts.partitionsLed?.() ?? 0),
+        diskBytes: await directoryBytes(join(this.opts.dataDir, `broker-${id}`)),
+      },
+    ];
   }
 
   private refuse(id: number, what: string): never {
@@ -406,11 +484,19 @@ export class InProcessBrokerControl implements ClusterControl {
     throw new ControlError(`broker ${id} runs inside the samsa start process; ${what}`);
   }
 
-  async stop(id: number): Promise<void> { this.refuse(id, 'stop samsa itself'); }
-  async kill(id: number): Promise<void> { this.refuse(id, 'stop samsa itself'); }
-  async start(id: number): Promise<void> { this.refuse(id, 'it is running'); }
+  async stop(id: number): Promise<void> {
+    this.refuse(id, 'stop samsa itself');
+  }
+  async kill(id: number): Promise<void> {
+    this.refuse(id, 'stop samsa itself');
+  }
+  async start(id: number): Promise<void> {
+    this.refuse(id, 'it is running');
+  }
   async add(): Promise<BrokerProcessInfo> {
-    throw new ControlError('this cluster runs one broker inside the samsa start process; start it with --brokers N to add brokers');
+    throw new ControlError(
+      'this cluster runs one broker inside the samsa start process; start it with --brokers N to add brokers',
+    );
   }
 
   onChange(): () => void {

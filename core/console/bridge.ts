@@ -98,8 +98,13 @@ export interface ReassignmentsResult {
 }
 
 export type ConfigSourceName =
-  | 'DYNAMIC_TOPIC_CONFIG' | 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG' | 'DYNAMIC_BROKER_LOGGER_CONFIG' | 'UNKNOWN';
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG'
+  | 'UNKNOWN';
 
 export interface ConfigEntry {
   name: string;
@@ -407,7 +412,10 @@ export interface Operations {
   deleteGroup: { args: { groupId: string }; result: { deleted: string } };
   tailPause: { args: { subscription: string }; result: { ok: true } };
   tailResume: { args: { subscription: string }; result: { ok: true } };
-  tailSeek: { args: { subscription: string; start: StartPosition }; result: { positions: Record<number, OffsetString> } };
+  tailSeek: {
+    args: { subscription: string; start: StartPosition };
+    result: { positions: Record<number, OffsetString> };
+  };
   tailCancel: { args: { subscription: string }; result: { ok: true } };
 }
 
@@ -438,8 +446,7 @@ export interface Bridge {
 // ---- wire format of the WebSocket transport ----------------------------------------------
 
 export type ClientMessage =
-  | { id: number; op: OperationName; args: unknown }
-  | { id: number; op: 'openTail'; args: StreamArgs };
+  { id: number; op: OperationName; args: unknown } | { id: number; op: 'openTail'; args: StreamArgs };
 
 export type ServerMessage =
   | { id: number; ok: true; result: unknown }

@@ -42,12 +42,14 @@ const MAX_PEM = 256 * 1024;
 
 /** Checks what the user typed; returns the connection to keep (without a password unless remembered) and the password given. */
 export function checkConnectionInput(raw: unknown): { conn: StoredConnection; password: string | undefined } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConnectionError('a connection must be an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConnectionError('a connection must be an object');
   const a = raw as Record<string, unknown>;
   const name = typeof a.name === 'string' ? a.name.trim() : '';
   if (name === '') throw new ConnectionError('Give the connection a name.', 'name');
   if (name.length > MAX_NAME) throw new ConnectionError(`A name can have at most ${MAX_NAME} characters.`, 'name');
-  if (typeof a.bootstrap !== 'string') throw new ConnectionError('Enter the bootstrap servers, e.g. kafka-1:9092,kafka-2:9092.', 'bootstrap');
+  if (typeof a.bootstrap !== 'string')
+    throw new ConnectionError('Enter the bootstrap servers, e.g. kafka-1:9092,kafka-2:9092.', 'bootstrap');
   let servers: string[];
   try {
     servers = parseBootstrap(a.bootstrap);
@@ -63,7 +65,8 @@ export function checkConnectionInput(raw: unknown): { conn: StoredConnection; pa
     }
     const username = typeof s.username === 'string' ? s.username : '';
     if (username === '') throw new ConnectionError('SASL needs a username.', 'username');
-    if (s.password !== undefined && s.password !== null && typeof s.password !== 'string') throw new ConnectionError('password must be text', 'password');
+    if (s.password !== undefined && s.password !== null && typeof s.password !== 'string')
+      throw new ConnectionError('password must be text', 'password');
     password = typeof s.password === 'string' && s.password !== '' ? s.password : undefined;
     sasl = { mechanism: s.mechanism as SaslMechanism, username };
   }
@@ -71,8 +74,14 @@ export function checkConnectionInput(raw: unknown): { conn: StoredConnection; pa
   if (a.tls !== null && a.tls !== undefined) {
     const t = a.tls as Record<string, unknown>;
     const ca = typeof t.ca === 'string' && t.ca.trim() !== '' ? t.ca.trim() : null;
-    if (ca !== null && (ca.length > MAX_PEM || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(ca))) {
-      throw new ConnectionError('The CA must be PEM text (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).', 'ca');
+    if (
+      ca !== null &&
+      (ca.length > MAX_PEM || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(ca))
+    ) {
+      throw new ConnectionError(
+        'The CA must be PEM text (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).',
+        'ca',
+      );
     }
     tls = { ca, skipVerify: t.skipVerify === true };
   }
@@ -83,7 +92,10 @@ export function checkConnectionInput(raw: unknown): { conn: StoredConnection; pa
 
 /** The SASL and TLS options @platformatic/kafka takes for a connection. */
 export function securityOptions(conn: Pick<StoredConnection, 'sasl' | 'tls'>, password: string | undefined) {
-  const out: { sasl?: { mechanism: SaslMechanism; username: string; password: string }; tls?: { ca?: string; rejectUnauthorized: boolean } } = {};
+  const out: {
+    sasl?: { mechanism: SaslMechanism; username: string; password: string };
+    tls?: { ca?: string; rejectUnauthorized: boolean };
+  } = {};
   if (conn.sasl) out.sasl = { mechanism: conn.sasl.mechanism, username: conn.sasl.username, password: password ?? '' };
   if (conn.tls) {
     out.tls = { rejectUnauthorized: !conn.tls.skipVerify };
@@ -96,7 +108,10 @@ export function securityOptions(conn: Pick<StoredConnection, 'sasl' | 'tls'>, pa
  * A readable message for a failure to reach a cluster through `conn`, with the form field it most
  * likely belongs to; undefined when the failure is not about connecting.
  */
-export function connectionFailure(e: unknown, conn: Pick<StoredConnection, 'bootstrap' | 'sasl' | 'tls'>): { message: string; field: string } | undefined {
+export function connectionFailure(
+  e: unknown,
+  conn: Pick<StoredConnection, 'bootstrap' | 'sasl' | 'tls'>,
+): { message: string; field: string } | undefined {
   const leaves = leafErrors(e);
   const texts: string[] = [];
   const walk = (x: unknown, depth: number) => {
@@ -111,17 +126,31 @@ export function connectionFailure(e: unknown, conn: Pick<StoredConnection, 'boot
   const at = conn.bootstrap;
   if (/SASL_AUTHENTICATION_FAILED|Authentication failed|invalid credentials/i.test(all)) {
     const server = leaves.find((l) => l.serverErrorMessage)?.serverErrorMessage;
-    return { message: `The cluster at ${at} refused the SASL ${conn.sasl?.mechanism ?? ''} login for '${conn.sasl?.username ?? ''}'${server ? `: ${server}` : ''}. Check the username and password.`, field: 'password' };
+    return {
+      message: `The cluster at ${at} refused the SASL ${conn.sasl?.mechanism ?? ''} login for '${conn.sasl?.username ?? ''}'${server ? `: ${server}` : ''}. Check the username and password.`,
+      field: 'password',
+    };
   }
   if (/UNSUPPORTED_SASL_MECHANISM/.test(all)) {
-    return { message: `The cluster at ${at} does not offer SASL ${conn.sasl?.mechanism}; pick a mechanism it has enabled.`, field: 'mechanism' };
+    return {
+      message: `The cluster at ${at} does not offer SASL ${conn.sasl?.mechanism}; pick a mechanism it has enabled.`,
+      field: 'mechanism',
+    };
   }
   if (/TLS handshake|EPROTO|wrong version number|certificate|SSL/i.test(all)) {
-    const cert = /self[- ]signed|unable to verify|certificate|CERT_/i.test(all) && !/TLS handshake failed/.test(all) || /UNABLE_TO_VERIFY|SELF_SIGNED|CERT_HAS_EXPIRED|ERR_TLS_CERT/.test(all);
+    const cert =
+      (/self[- ]signed|unable to verify|certificate|CERT_/i.test(all) && !/TLS handshake failed/.test(all)) ||
+      /UNABLE_TO_VERIFY|SELF_SIGNED|CERT_HAS_EXPIRED|ERR_TLS_CERT/.test(all);
     if (cert) {
-      return { message: `The certificate of the broker at ${at} could not be verified (${certReason(all)}). Add the cluster's CA certificate, or tick "skip verification" for a test cluster.`, field: 'ca' };
+      return {
+        message: `The certificate of the broker at ${at} could not be verified (${certReason(all)}). Add the cluster's CA certificate, or tick "skip verification" for a test cluster.`,
+        field: 'ca',
+      };
     }
-    return { message: `The TLS handshake with ${at} failed: the broker does not seem to speak TLS on this port. Untick TLS, or use the broker's TLS listener.`, field: 'tls' };
+    return {
+      message: `The TLS handshake with ${at} failed: the broker does not seem to speak TLS on this port. Untick TLS, or use the broker's TLS listener.`,
+      field: 'tls',
+    };
   }
   if (conn.sasl && /Connection closed|ECONNRESET|closed while waiting/i.test(all)) {
     return {
@@ -129,8 +158,21 @@ export function connectionFailure(e: unknown, conn: Pick<StoredConnection, 'boot
       field: 'sasl',
     };
   }
-  if (leaves.every((l) => l.code === 'PLT_KFK_NETWORK' || l.code === 'PLT_KFK_TIMEOUT' || /Cannot connect|timed out|Connection/i.test(l.message))) {
-    const cause = /ECONNREFUSED/.test(all) ? 'connection refused' : /ENOTFOUND|EAI_AGAIN/.test(all) ? 'host not found' : /timed out|ETIMEDOUT|Timeout/i.test(all) ? `no answer within ${CONNECT_TIMEOUT_MS} ms` : 'unreachable';
+  if (
+    leaves.every(
+      (l) =>
+        l.code === 'PLT_KFK_NETWORK' ||
+        l.code === 'PLT_KFK_TIMEOUT' ||
+        /Cannot connect|timed out|Connection/i.test(l.message),
+    )
+  ) {
+    const cause = /ECONNREFUSED/.test(all)
+      ? 'connection refused'
+      : /ENOTFOUND|EAI_AGAIN/.test(all)
+        ? 'host not found'
+        : /timed out|ETIMEDOUT|Timeout/i.test(all)
+          ? `no answer within ${CONNECT_TIMEOUT_MS} ms`
+          : 'unreachable';
     return { message: `Could not connect to the Kafka broker at ${at} (${cause}).`, field: 'bootstrap' };
   }
   return undefined;
@@ -155,7 +197,14 @@ export class ConnectionStore {
 
   constructor(localBootstrap: string, settingsPath?: string) {
     this.#path = settingsPath;
-    this.#local = { id: LOCAL_ID, name: 'Local cluster', bootstrap: localBootstrap, sasl: null, tls: null, rememberPassword: false };
+    this.#local = {
+      id: LOCAL_ID,
+      name: 'Local cluster',
+      bootstrap: localBootstrap,
+      sasl: null,
+      tls: null,
+      rememberPassword: false,
+    };
     this.#load();
   }
 
@@ -169,7 +218,9 @@ export class ConnectionStore {
           if (conn.id === LOCAL_ID || this.#remote.some((c) => c.id === conn.id)) continue;
           if (password !== undefined && conn.rememberPassword) this.#passwords.set(conn.id, password);
           this.#remote.push(conn);
-        } catch { /* an entry edited by hand into something invalid is skipped */ }
+        } catch {
+          /* an entry edited by hand into something invalid is skipped */
+        }
       }
       const sel = typeof file.selected === 'string' ? this.get(file.selected) : undefined;
       // A remembered selection is used only when it can connect without asking for a password.
@@ -210,9 +261,14 @@ export class ConnectionStore {
 
   list(): ConnectionView[] {
     return [this.#local, ...this.#remote].map((c) => ({
-      id: c.id, name: c.name, bootstrap: c.bootstrap, local: c.id === LOCAL_ID,
+      id: c.id,
+      name: c.name,
+      bootstrap: c.bootstrap,
+      local: c.id === LOCAL_ID,
       sasl: c.sasl ? { mechanism: c.sasl.mechanism, username: c.sasl.username } : null,
-      tls: c.tls, rememberPassword: c.rememberPassword, hasPassword: this.#passwords.has(c.id),
+      tls: c.tls,
+      rememberPassword: c.rememberPassword,
+      hasPassword: this.#passwords.has(c.id),
     }));
   }
 
@@ -225,7 +281,10 @@ export class ConnectionStore {
 
   upsert(conn: StoredConnection, password: string | undefined): void {
     if (conn.sasl && password === undefined) throw new ConnectionError('Enter the SASL password.', 'password');
-    if (this.#remote.some((c) => c.id !== conn.id && c.name.toLowerCase() === conn.name.toLowerCase()) || conn.name.toLowerCase() === this.#local.name.toLowerCase()) {
+    if (
+      this.#remote.some((c) => c.id !== conn.id && c.name.toLowerCase() === conn.name.toLowerCase()) ||
+      conn.name.toLowerCase() === this.#local.name.toLowerCase()
+    ) {
       throw new ConnectionError(`There is already a connection named '${conn.name}'.`, 'name');
     }
     const i = this.#remote.findIndex((c) => c.id === conn.id);
@@ -251,7 +310,11 @@ export class ConnectionStore {
     if (!conn) throw new ConnectionError('There is no such connection.', 'id');
     if (conn.sasl) {
       if (password !== undefined && password !== '') this.#passwords.set(id, password);
-      if (!this.#passwords.has(id)) throw new ConnectionError(`Enter the SASL password for '${conn.sasl.username}' to connect to ${conn.name}.`, 'password');
+      if (!this.#passwords.has(id))
+        throw new ConnectionError(
+          `Enter the SASL password for '${conn.sasl.username}' to connect to ${conn.name}.`,
+          'password',
+        );
     }
     this.#selected = id;
     this.#save();

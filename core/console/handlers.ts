@@ -42,12 +42,18 @@ export function argumentsProblem(args: unknown): string | undefined {
     if (typeof v !== 'object') return `arguments must be JSON data, not ${typeof v}`;
     if (depth >= MAX_DEPTH) return 'arguments are nested too deeply';
     if (Array.isArray(v)) {
-      for (const item of v) { const p = check(item, depth + 1); if (p) return p; }
+      for (const item of v) {
+        const p = check(item, depth + 1);
+        if (p) return p;
+      }
       return undefined;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return 'arguments must be JSON data';
-    for (const item of Object.values(v)) { const p = check(item, depth + 1); if (p) return p; }
+    for (const item of Object.values(v)) {
+      const p = check(item, depth + 1);
+      if (p) return p;
+    }
     return undefined;
   };
   return check(args, 0);
@@ -56,7 +62,11 @@ export function argumentsProblem(args: unknown): string | undefined {
 /** Any failure as it crosses a transport. */
 export function toErrorInfo(e: unknown): BridgeErrorInfo {
   const err = e instanceof ConsoleError ? e : new ConsoleError((e as Error)?.message ?? String(e));
-  return { message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.kafkaError ? { kafkaError: err.kafkaError } : {}) };
+  return {
+    message: err.message,
+    ...(err.field ? { field: err.field } : {}),
+    ...(err.kafkaError ? { kafkaError: err.kafkaError } : {}),
+  };
 }
 
 /** The methods of the Bridge this service serves. */
@@ -76,7 +86,8 @@ export function createBridgeHandlers(service: ConsoleService): BridgeHandlers {
         if (!has(method)) throw new ConsoleError(`unknown operation "${String(method)}"`);
         const problem = argumentsProblem(args);
         if (problem) throw new ConsoleError(problem);
-        const result = method === STREAM_METHOD ? await service.openTail(args, session) : await service.call(method, args, session);
+        const result =
+          method === STREAM_METHOD ? await service.openTail(args, session) : await service.call(method, args, session);
         return { ok: true, result };
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };

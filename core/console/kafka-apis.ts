@@ -51,7 +51,11 @@ export const key = (topic: string, partition: number) => `${topic}\0${partition}
  * ListOffsets for many partitions at once: one request per leader, all in parallel. `timestamp` -1
  * is the high watermark, -2 the start offset. Partitions without a leader, or that failed, are absent.
  */
-export async function offsetsByLeader(admin: Admin, parts: readonly LeaderPartition[], timestamp: bigint): Promise<Map<string, bigint>> {
+export async function offsetsByLeader(
+  admin: Admin,
+  parts: readonly LeaderPartition[],
+  timestamp: bigint,
+): Promise<Map<string, bigint>> {
   const byLeader = new Map<number, Map<string, number[]>>();
   for (const p of parts) {
     if (p.leader < 0) continue;
@@ -62,14 +66,22 @@ export async function offsetsByLeader(admin: Admin, parts: readonly LeaderPartit
   const out = new Map<string, bigint>();
   if (byLeader.size === 0) return out;
   const [api, conns] = await Promise.all([apiFor(admin, 'ListOffsets'), admin.connectToBrokers([...byLeader.keys()])]);
-  await Promise.all([...byLeader].map(async ([leader, topics]) => {
-    const conn = conns.get(leader);
-    if (!conn) return;
-    const request = [...topics].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) }));
-    const res = await partial(api(conn, -1, 0, request)).catch(() => undefined) as
-      { topics: { name: string; partitions: { partitionIndex: number; errorCode: number; offset: bigint }[] }[] } | undefined;
-    for (const t of res?.topics ?? []) for (const p of t.partitions) if (p.errorCode === 0 && p.offset >= 0n) out.set(key(t.name, p.partitionIndex), p.offset);
-  }));
+  await Promise.all(
+    [...byLeader].map(async ([leader, topics]) => {
+      const conn = conns.get(leader);
+      if (!conn) return;
+      const request = [...topics].map(([name, ps]) => ({
+        name,
+        partitions: ps.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
+      }));
+      const res = (await partial(api(conn, -1, 0, request)).catch(() => undefined)) as
+        | { topics: { name: string; partitions: { partitionIndex: number; errorCode: number; offset: bigint }[] }[] }
+        | undefined;
+      for (const t of res?.topics ?? [])
+        for (const p of t.partitions)
+          if (p.errorCode === 0 && p.offset >= 0n) out.set(key(t.name, p.partitionIndex), p.offset);
+    }),
+  );
   return out;
 }
 
@@ -83,34 +95,49 @@ export interface LogDirSizes {
 }
 
 /** DescribeLogDirs of every listed broker (all topics, or only `topics`), in parallel; brokers that fail are left out. */
-export async function logDirSizes(admin: Admin, brokerIds: readonly number[], topics: { name: string; partitions: number[] }[] | null): Promise<LogDirSizes> {
+export async function logDirSizes(
+  admin: Admin,
+  brokerIds: readonly number[],
+  topics: { name: string; partitions: number[] }[] | null,
+): Promise<LogDirSizes> {
   const out: LogDirSizes = { partitions: new Map(), brokers: new Map(), replicas: new Map() };
   if (brokerIds.length === 0) return out;
   const [api, conns] = await Promise.all([apiFor(admin, 'DescribeLogDirs'), admin.connectToBrokers([...brokerIds])]);
-  await Promise.all(brokerIds.map(async (id) => {
-    const conn = conns.get(id);
-    if (!conn) return;
-    const res = await partial(api(conn, topics)).catch(() => undefined) as
-      { results: { errorCode: number; topics: { name: string; partitions: { partitionIndex: number; partitionSize: bigint; isFutureKey: boolean }[] }[] }[] } | undefined;
-    if (!res) return;
-    let total = 0;
-    for (const dir of res.results) {
-      if (dir.errorCode !== 0) continue;
-      for (const t of dir.topics) {
-        for (const p of t.partitions) {
-          if (p.isFutureKey) continue;
-          const size = Number(p.partitionSize);
-          total += size;
-          const k = key(t.name, p.partitionIndex);
-          out.partitions.set(k, Math.max(out.partitions.get(k) ?? 0, size));
-          const r = out.replicas.get(k) ?? new Map<number, number>();
-          r.set(id, size);
-          out.replicas.set(k, r);
+  await Promise.all(
+    brokerIds.map(async (id) => {
+      const conn = conns.get(id);
+      if (!conn) return;
+      const res = (await partial(api(conn, topics)).catch(() => undefined)) as
+        | {
+            results: {
+              errorCode: number;
+              topics: {
+                name: string;
+                partitions: { partitionIndex: number; partitionSize: bigint; isFutureKey: boolean }[];
+              }[];
+            }[];
+          }
+        | undefined;
+      if (!res) return;
+      let total = 0;
+      for (const dir of res.results) {
+        if (dir.errorCode !== 0) continue;
+        for (const t of dir.topics) {
+          for (const p of t.partitions) {
+            if (p.isFutureKey) continue;
+            const size = Number(p.partitionSize);
+            total += size;
+            const k = key(t.name, p.partitionIndex);
+            out.partitions.set(k, Math.max(out.partitions.get(k) ?? 0, size));
+            const r = out.replicas.get(k) ?? new Map<number, number>();
+            r.set(id, size);
+            out.replicas.set(k, r);
+          }
         }
       }
-    }
-    out.brokers.set(id, total);
-  }));
+      out.brokers.set(id, total);
+    }),
+  );
   return out;
 }
 
@@ -119,7 +146,11 @@ export async function logDirSizes(admin: Admin, brokerIds: readonly number[], to
  * leader stay); added ones go to the brokers holding the fewest replicas of the topic so far;
  * removed ones are taken from the end, never the current leader.
  */
-export function planReplicas(current: { partition: number; replicas: number[]; leader: number }[], brokers: readonly number[], rf: number): Map<number, number[]> {
+export function planReplicas(
+  current: { partition: number; replicas: number[]; leader: number }[],
+  brokers: readonly number[],
+  rf: number,
+): Map<number, number[]> {
   if (rf < 1) throw new RangeError('replication factor must be at least 1');
   if (rf > brokers.length) throw new RangeError(`replication factor ${rf} is more than the ${brokers.length} brokers`);
   const load = new Map<number, number>(brokers.map((b) => [b, 0]));
@@ -155,22 +186,56 @@ export interface Reassignment {
 }
 
 /** AlterPartitionReassignments for one topic: `replicas` per partition, null cancels that partition's reassignment. */
-export async function alterReassignments(admin: Admin, controller: number, topic: string, partitions: Map<number, number[] | null>): Promise<void> {
-  const [api, conns] = await Promise.all([apiFor(admin, 'AlterPartitionReassignments'), admin.connectToBrokers([controller])]);
+export async function alterReassignments(
+  admin: Admin,
+  controller: number,
+  topic: string,
+  partitions: Map<number, number[] | null>,
+): Promise<void> {
+  const [api, conns] = await Promise.all([
+    apiFor(admin, 'AlterPartitionReassignments'),
+    admin.connectToBrokers([controller]),
+  ]);
   const conn = conns.get(controller) ?? (await admin.connectToBrokers(null)).values().next().value;
   if (!conn) throw new Error(`Could not connect to the controller (broker ${controller}).`);
-  const request = [{ name: topic, partitions: [...partitions].map(([partitionIndex, replicas]) => ({ partitionIndex, replicas })) }];
+  const request = [
+    { name: topic, partitions: [...partitions].map(([partitionIndex, replicas]) => ({ partitionIndex, replicas })) },
+  ];
   await api(conn, 30_000, true, request);
 }
 
 /** ListPartitionReassignments of one topic's partitions. */
-export async function listReassignments(admin: Admin, controller: number, topic: string, partitions: number[]): Promise<Reassignment[]> {
-  const [api, conns] = await Promise.all([apiFor(admin, 'ListPartitionReassignments'), admin.connectToBrokers([controller])]);
+export async function listReassignments(
+  admin: Admin,
+  controller: number,
+  topic: string,
+  partitions: number[],
+): Promise<Reassignment[]> {
+  const [api, conns] = await Promise.all([
+    apiFor(admin, 'ListPartitionReassignments'),
+    admin.connectToBrokers([controller]),
+  ]);
   const conn = conns.get(controller) ?? (await admin.connectToBrokers(null)).values().next().value;
   if (!conn) throw new Error(`Could not connect to the controller (broker ${controller}).`);
-  const res = await api(conn, 30_000, [{ name: topic, partitionIndexes: partitions }]) as
-    { topics: { name: string; partitions: { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[] };
-  return res.topics.filter((t) => t.name === topic).flatMap((t) => t.partitions)
-    .map((p) => ({ partition: p.partitionIndex, replicas: [...p.replicas], adding: [...p.addingReplicas], removing: [...p.removingReplicas] }))
+  const res = (await api(conn, 30_000, [{ name: topic, partitionIndexes: partitions }])) as {
+    topics: {
+      name: string;
+      partitions: {
+        partitionIndex: number;
+        replicas: number[];
+        addingReplicas: number[];
+        removingReplicas: number[];
+      }[];
+    }[];
+  };
+  return res.topics
+    .filter((t) => t.name === topic)
+    .flatMap((t) => t.partitions)
+    .map((p) => ({
+      partition: p.partitionIndex,
+      replicas: [...p.replicas],
+      adding: [...p.addingReplicas],
+      removing: [...p.removingReplicas],
+    }))
     .sort((x, y) => x.partition - y.partition);
 }

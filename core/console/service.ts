@@ -12,12 +12,53 @@ import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstra
 import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
 import type { BrokerProcessInfo, ClusterControl } from '../cluster/cluster-control.ts';
 import type {
-  BridgeErrorInfo, BrokerInfo, BrokerStatus, ClusterOverview, Compression, ConfigEntry, ConfigSourceName, ConnectionInfo, ConnectionsState, ConnectionTestResult,
-  GroupDetail, GroupOffset, GroupSummary, DeleteRecordsResult, MetricsSample, OperationName, Operations, Payload, ProduceManyResult, ProduceResult,
-  ReassignmentsResult, RecordView, ResetTarget, StartPosition, TailArgs, TailEvent, TailOpened, TopicDetail, TopicSummary,
+  BridgeErrorInfo,
+  BrokerInfo,
+  BrokerStatus,
+  ClusterOverview,
+  Compression,
+  ConfigEntry,
+  ConfigSourceName,
+  ConnectionInfo,
+  ConnectionsState,
+  ConnectionTestResult,
+  GroupDetail,
+  GroupOffset,
+  GroupSummary,
+  DeleteRecordsResult,
+  MetricsSample,
+  OperationName,
+  Operations,
+  Payload,
+  ProduceManyResult,
+  ProduceResult,
+  ReassignmentsResult,
+  RecordView,
+  ResetTarget,
+  StartPosition,
+  TailArgs,
+  TailEvent,
+  TailOpened,
+  TopicDetail,
+  TopicSummary,
 } from './bridge.ts';
-import { ConnectionError, ConnectionStore, LOCAL_ID, connectionFailure, securityOptions, type StoredConnection } from './connections.ts';
-import { alterReassignments, key, listReassignments, logDirSizes, offsetsByLeader, planReplicas, type LeaderPartition } from './kafka-apis.ts';
+import {
+  ConnectionError,
+  ConnectionStore,
+  LOCAL_ID,
+  connectionFailure,
+  securityOptions,
+  type StoredConnection,
+} from './connections.ts';
+import {
+  alterReassignments,
+  key,
+  listReassignments,
+  logDirSizes,
+  offsetsByLeader,
+  planReplicas,
+  type LeaderPartition,
+} from './kafka-apis.ts';
 
 /** An error a user caused or can act on; crosses the bridge as its message (and the field it belongs to). */
 export class ConsoleError extends Error {
@@ -38,8 +79,13 @@ export interface Session {
 const INTERNAL = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const SOURCES: Record<number, ConfigSourceName> = {
-  0: 'UNKNOWN', 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC_BROKER_CONFIG', 3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
-  4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG', 6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
+  0: 'UNKNOWN',
+  1: 'DYNAMIC_TOPIC_CONFIG',
+  2: 'DYNAMIC_BROKER_CONFIG',
+  3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  4: 'STATIC_BROKER_CONFIG',
+  5: 'DEFAULT_CONFIG',
+  6: 'DYNAMIC_BROKER_LOGGER_CONFIG',
 };
 export const MAX_PER_PUSH = 2000;
 /** Most records one produceMany call sends; the renderer sends N as a sequence of such batches. */
@@ -79,21 +125,27 @@ function optInt(a: Args, name: string, min: number, max = 2 ** 31 - 1): number |
 
 function offsetText(v: unknown, name: string): bigint {
   const s = typeof v === 'number' ? String(v) : v;
-  if (typeof s !== 'string' || !/^\d+$/.test(s.trim())) throw new ConsoleError(`${name} must be an offset (a whole number ≥ 0)`, name);
+  if (typeof s !== 'string' || !/^\d+$/.test(s.trim()))
+    throw new ConsoleError(`${name} must be an offset (a whole number ≥ 0)`, name);
   return BigInt(s.trim());
 }
 
 /** earliest, latest, an offset or a timestamp (the positions a tail start and a group reset share); undefined for anything else. */
 function commonPosition(a: Record<string, unknown>): ResetTarget | undefined {
   switch (a.kind) {
-    case 'earliest': case 'latest': return { kind: a.kind };
-    case 'offset': return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
+    case 'earliest':
+    case 'latest':
+      return { kind: a.kind };
+    case 'offset':
+      return { kind: 'offset', offset: offsetText(a.offset, 'offset').toString() };
     case 'timestamp': {
       const t = a.timestamp;
-      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
+        throw new ConsoleError('timestamp must be milliseconds since the epoch', 'timestamp');
       return { kind: 'timestamp', timestamp: Math.floor(t) };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -137,7 +189,11 @@ function toRecordView(r: ConsumedRecord): RecordView {
 }
 
 /** A readable error for the bridge: our own messages as they are, client errors with the Kafka error name. */
-export function errorInfo(e: unknown, bootstrap: string[], fieldFor: (kafkaError: string) => string | undefined = () => undefined): BridgeErrorInfo {
+export function errorInfo(
+  e: unknown,
+  bootstrap: string[],
+  fieldFor: (kafkaError: string) => string | undefined = () => undefined,
+): BridgeErrorInfo {
   if (e instanceof ConsoleError) {
     const info: BridgeErrorInfo = { message: e.message };
     if (e.field) info.field = e.field;
@@ -155,8 +211,12 @@ export function errorInfo(e: unknown, bootstrap: string[], fieldFor: (kafkaError
 }
 
 const CREATE_FIELDS: Record<string, string> = {
-  INVALID_TOPIC_EXCEPTION: 'name', TOPIC_ALREADY_EXISTS: 'name', INVALID_PARTITIONS: 'partitions',
-  INVALID_REPLICATION_FACTOR: 'replicationFactor', INVALID_CONFIG: 'configs', POLICY_VIOLATION: 'configs',
+  INVALID_TOPIC_EXCEPTION: 'name',
+  TOPIC_ALREADY_EXISTS: 'name',
+  INVALID_PARTITIONS: 'partitions',
+  INVALID_REPLICATION_FACTOR: 'replicationFactor',
+  INVALID_CONFIG: 'configs',
+  POLICY_VIOLATION: 'configs',
 };
 
 // ---- tails ------------------------------------------------------------------------------------
@@ -191,8 +251,14 @@ class Tail {
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.#wake = null; resolve(); }, ms);
-      this.#wake = () => { clearTimeout(t); resolve(); };
+      const t = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
     });
   }
 }
@@ -248,7 +314,10 @@ export class ConsoleService {
 
   /** Client options for the connection in use: bootstrap, timeouts, SASL and TLS. */
   #options(suffix: string) {
-    return { ...clientOptions(this.#bootstrap, `${this.#clientId}-${suffix}`), ...securityOptions(this.#conn, this.#connections.password(this.#conn.id)) };
+    return {
+      ...clientOptions(this.#bootstrap, `${this.#clientId}-${suffix}`),
+      ...securityOptions(this.#conn, this.#connections.password(this.#conn.id)),
+    };
   }
 
   #adminClient(): Admin {
@@ -266,7 +335,13 @@ export class ConsoleService {
   }
 
   #info(connected: boolean): ConnectionInfo {
-    return { bootstrap: this.bootstrap, connected, id: this.#conn.id, name: this.#conn.name, controllable: this.#controllable };
+    return {
+      bootstrap: this.bootstrap,
+      connected,
+      id: this.#conn.id,
+      name: this.#conn.name,
+      controllable: this.#controllable,
+    };
   }
 
   #state(): ConnectionsState {
@@ -284,13 +359,21 @@ export class ConsoleService {
   /** Connects once with a connection's settings (a new client, closed after) and reports what it found. */
   async #test(conn: StoredConnection, password: string | undefined): Promise<ConnectionTestResult> {
     const started = Date.now();
-    const admin = new Admin({ ...clientOptions(parseBootstrap(conn.bootstrap), `${this.#clientId}-test`), ...securityOptions(conn, password) });
+    const admin = new Admin({
+      ...clientOptions(parseBootstrap(conn.bootstrap), `${this.#clientId}-test`),
+      ...securityOptions(conn, password),
+    });
     try {
       const conns = await admin.connectToBrokers(null);
       const c = conns.values().next().value;
       if (!c) throw new ConsoleError(`Could not connect to the Kafka broker at ${conn.bootstrap}.`, 'bootstrap');
       const meta = await metadataV12.api.async(c, [], false, false);
-      return { brokers: meta.brokers.length, clusterId: meta.clusterId ?? null, controllerId: meta.controllerId, ms: Date.now() - started };
+      return {
+        brokers: meta.brokers.length,
+        clusterId: meta.clusterId ?? null,
+        controllerId: meta.controllerId,
+        ms: Date.now() - started,
+      };
     } catch (e) {
       const f = connectionFailure(e, conn);
       if (f) throw new ConsoleError(f.message, f.field);
@@ -326,10 +409,25 @@ export class ConsoleService {
     connection: async () => this.#info(await this.#reachable()),
     connect: async (a) => {
       const list = (() => {
-        try { return parseBootstrap(str(a, 'bootstrap')); } catch (e) { throw new ConsoleError((e as Error).message.replace('--bootstrap-server', 'bootstrap'), 'bootstrap'); }
+        try {
+          return parseBootstrap(str(a, 'bootstrap'));
+        } catch (e) {
+          throw new ConsoleError((e as Error).message.replace('--bootstrap-server', 'bootstrap'), 'bootstrap');
+        }
       })();
       const local = this.#connections.get(LOCAL_ID)!;
-      await this.#switchTo(list.join(',') === local.bootstrap ? local : { id: 'adhoc', name: list.join(','), bootstrap: list.join(','), sasl: null, tls: null, rememberPassword: false });
+      await this.#switchTo(
+        list.join(',') === local.bootstrap
+          ? local
+          : {
+              id: 'adhoc',
+              name: list.join(','),
+              bootstrap: list.join(','),
+              sasl: null,
+              tls: null,
+              rememberPassword: false,
+            },
+      );
       return this.#info(await this.#reachable());
     },
     listConnections: async () => this.#state(),
@@ -397,7 +495,11 @@ export class ConsoleService {
       if (count === undefined) throw new ConsoleError('count must be the new total number of partitions', 'count');
       const current = (await this.#topicDetail(name)).partitions.length;
       if (count <= current) {
-        throw new ConsoleError(`Topic '${name}' already has ${current} partition${current === 1 ? '' : 's'}; the new count must be larger (partitions can only be added).`, 'count', 'INVALID_PARTITIONS');
+        throw new ConsoleError(
+          `Topic '${name}' already has ${current} partition${current === 1 ? '' : 's'}; the new count must be larger (partitions can only be added).`,
+          'count',
+          'INVALID_PARTITIONS',
+        );
       }
       await this.#adminClient().createPartitions({ topics: [{ name, count }] });
       return this.#topicDetail(name);
@@ -410,7 +512,12 @@ export class ConsoleService {
       const now = await this.#reassignments(name);
       if (now.partitions.length === 0) return now;
       const meta = await this.#fullMetadata();
-      await alterReassignments(this.#adminClient(), meta.controllerId, name, new Map(now.partitions.map((p) => [p.partition, null])));
+      await alterReassignments(
+        this.#adminClient(),
+        meta.controllerId,
+        name,
+        new Map(now.partitions.map((p) => [p.partition, null])),
+      );
       return this.#reassignments(name);
     },
     produce: async (a) => this.#produce(a),
@@ -440,12 +547,19 @@ export class ConsoleService {
     },
     tailPause: async (a, s) => {
       const t = this.#tail(a, s);
-      if (!t.paused) { t.paused = true; await s.emit(t.id, { type: 'paused' }); }
+      if (!t.paused) {
+        t.paused = true;
+        await s.emit(t.id, { type: 'paused' });
+      }
       return { ok: true };
     },
     tailResume: async (a, s) => {
       const t = this.#tail(a, s);
-      if (t.paused) { t.paused = false; t.wake(); await s.emit(t.id, { type: 'resumed' }); }
+      if (t.paused) {
+        t.paused = false;
+        t.wake();
+        await s.emit(t.id, { type: 'resumed' });
+      }
       return { ok: true };
     },
     tailSeek: async (a, s) => {
@@ -513,10 +627,16 @@ export class ConsoleService {
     const controllable = this.#controllable;
     const [meta, processes] = await Promise.all([
       this.#fullMetadata(),
-      controllable ? this.#control!.list().catch(() => [] as BrokerProcessInfo[]) : Promise.resolve([] as BrokerProcessInfo[]),
+      controllable
+        ? this.#control!.list().catch(() => [] as BrokerProcessInfo[])
+        : Promise.resolve([] as BrokerProcessInfo[]),
     ]);
     const led = new Map<number, number>();
-    let partitions = 0, under = 0, internal = 0, topics = 0, offline = 0;
+    let partitions = 0,
+      under = 0,
+      internal = 0,
+      topics = 0,
+      offline = 0;
     for (const t of meta.topics) {
       if (t.errorCode !== 0 || t.name === null) continue;
       topics++;
@@ -528,21 +648,42 @@ export class ConsoleService {
         else led.set(p.leaderId, (led.get(p.leaderId) ?? 0) + 1);
       }
     }
-    const disk = await logDirSizes(this.#adminClient(), meta.brokers.map((b) => b.nodeId), null).catch(() => undefined);
+    const disk = await logDirSizes(
+      this.#adminClient(),
+      meta.brokers.map((b) => b.nodeId),
+      null,
+    ).catch(() => undefined);
     const brokers = new Map<number, BrokerInfo>();
     for (const b of meta.brokers) {
       brokers.set(b.nodeId, {
-        nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, isController: b.nodeId === meta.controllerId,
-        partitionsLed: led.get(b.nodeId) ?? 0, status: 'online', diskBytes: disk?.brokers.get(b.nodeId) ?? null, pid: null, inProcess: false,
+        nodeId: b.nodeId,
+        host: b.host,
+        port: b.port,
+        rack: b.rack ?? null,
+        isController: b.nodeId === meta.controllerId,
+        partitionsLed: led.get(b.nodeId) ?? 0,
+        status: 'online',
+        diskBytes: disk?.brokers.get(b.nodeId) ?? null,
+        pid: null,
+        inProcess: false,
       });
     }
     // The local cluster's supervisor knows brokers the metadata no longer lists (stopped, dead, fenced).
     for (const p of processes) {
       const known = brokers.get(p.id);
-      const status: BrokerStatus = p.status === 'running' ? (p.fenced ? 'fenced' : known ? 'online' : 'starting') : p.status;
+      const status: BrokerStatus =
+        p.status === 'running' ? (p.fenced ? 'fenced' : known ? 'online' : 'starting') : p.status;
       brokers.set(p.id, {
-        nodeId: p.id, host: known?.host ?? p.host, port: known?.port ?? p.port, rack: known?.rack ?? null, isController: known?.isController ?? false,
-        partitionsLed: led.get(p.id) ?? 0, status, diskBytes: known?.diskBytes ?? p.diskBytes, pid: p.pid, inProcess: p.inProcess,
+        nodeId: p.id,
+        host: known?.host ?? p.host,
+        port: known?.port ?? p.port,
+        rack: known?.rack ?? null,
+        isController: known?.isController ?? false,
+        partitionsLed: led.get(p.id) ?? 0,
+        status,
+        diskBytes: known?.diskBytes ?? p.diskBytes,
+        pid: p.pid,
+        inProcess: p.inProcess,
       });
     }
     return {
@@ -561,9 +702,11 @@ export class ConsoleService {
 
   #requireControl(): ClusterControl {
     if (!this.#controllable) {
-      throw new ConsoleError(this.#control
-        ? 'Brokers can be stopped and started only on the local cluster; switch to it first.'
-        : 'This console was not started with the local cluster\'s supervisor, so it cannot stop or start brokers.');
+      throw new ConsoleError(
+        this.#control
+          ? 'Brokers can be stopped and started only on the local cluster; switch to it first.'
+          : "This console was not started with the local cluster's supervisor, so it cannot stop or start brokers.",
+      );
     }
     return this.#control!;
   }
@@ -571,34 +714,48 @@ export class ConsoleService {
   /** Every topic with its record count and size: one Metadata request, ListOffsets per leader, DescribeLogDirs per broker. */
   async #listTopics(includeInternal: boolean): Promise<TopicSummary[]> {
     const meta = await this.#fullMetadata();
-    const shown = meta.topics
-      .filter((t) => t.name !== null && t.errorCode === 0 && (includeInternal || !(t.isInternal || INTERNAL.has(t.name!))));
+    const shown = meta.topics.filter(
+      (t) => t.name !== null && t.errorCode === 0 && (includeInternal || !(t.isInternal || INTERNAL.has(t.name!))),
+    );
     const parts: LeaderPartition[] = [];
-    for (const t of shown) for (const p of t.partitions) parts.push({ topic: t.name!, partition: p.partitionIndex, leader: p.leaderId });
+    for (const t of shown)
+      for (const p of t.partitions) parts.push({ topic: t.name!, partition: p.partitionIndex, leader: p.leaderId });
     const admin = this.#adminClient();
     const [starts, ends, sizes] = await Promise.all([
       offsetsByLeader(admin, parts, -2n).catch(() => undefined),
       offsetsByLeader(admin, parts, -1n).catch(() => undefined),
-      logDirSizes(admin, meta.brokers.map((b) => b.nodeId), null).catch(() => undefined),
+      logDirSizes(
+        admin,
+        meta.brokers.map((b) => b.nodeId),
+        null,
+      ).catch(() => undefined),
     ]);
-    return shown.map((t) => {
-      const base = summary(t);
-      let records: bigint | null = starts && ends ? 0n : null;
-      let size: number | null = sizes && sizes.brokers.size > 0 ? 0 : null;
-      for (const p of t.partitions) {
-        const k = key(base.name, p.partitionIndex);
-        const s = starts?.get(k), e = ends?.get(k);
-        if (records !== null) records = s === undefined || e === undefined ? null : records + (e > s ? e - s : 0n);
-        if (size !== null) size += sizes!.partitions.get(k) ?? 0;
-      }
-      return { ...base, recordCount: records?.toString() ?? null, sizeBytes: size };
-    }).sort((x, y) => x.name.localeCompare(y.name));
+    return shown
+      .map((t) => {
+        const base = summary(t);
+        let records: bigint | null = starts && ends ? 0n : null;
+        let size: number | null = sizes && sizes.brokers.size > 0 ? 0 : null;
+        for (const p of t.partitions) {
+          const k = key(base.name, p.partitionIndex);
+          const s = starts?.get(k),
+            e = ends?.get(k);
+          if (records !== null) records = s === undefined || e === undefined ? null : records + (e > s ? e - s : 0n);
+          if (size !== null) size += sizes!.partitions.get(k) ?? 0;
+        }
+        return { ...base, recordCount: records?.toString() ?? null, sizeBytes: size };
+      })
+      .sort((x, y) => x.name.localeCompare(y.name));
   }
 
   /** Partitions of a topic that are being moved. */
   async #reassignments(name: string): Promise<ReassignmentsResult> {
     const meta = await this.#topicMetadata(name);
-    const partitions = await listReassignments(this.#adminClient(), meta.controllerId, name, meta.partitions.map((p) => p.partition));
+    const partitions = await listReassignments(
+      this.#adminClient(),
+      meta.controllerId,
+      name,
+      meta.partitions.map((p) => p.partition),
+    );
     return { topic: name, partitions };
   }
 
@@ -609,7 +766,11 @@ export class ConsoleService {
     return {
       controllerId: meta.controllerId,
       brokers: meta.brokers.map((b) => b.nodeId).sort((x, y) => x - y),
-      partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, replicas: [...p.replicaNodes], leader: p.leaderId })),
+      partitions: t.partitions.map((p) => ({
+        partition: p.partitionIndex,
+        replicas: [...p.replicaNodes],
+        leader: p.leaderId,
+      })),
     };
   }
 
@@ -619,11 +780,21 @@ export class ConsoleService {
     if (rf === undefined) throw new ConsoleError('Enter the new replication factor.', 'replicationFactor');
     const meta = await this.#topicMetadata(name);
     if (rf > meta.brokers.length) {
-      throw new ConsoleError(`Replication factor ${rf} is more than the ${meta.brokers.length} live broker${meta.brokers.length === 1 ? '' : 's'}.`, 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+      throw new ConsoleError(
+        `Replication factor ${rf} is more than the ${meta.brokers.length} live broker${meta.brokers.length === 1 ? '' : 's'}.`,
+        'replicationFactor',
+        'INVALID_REPLICATION_FACTOR',
+      );
     }
     const plan = planReplicas(meta.partitions, meta.brokers, rf);
-    const changed = new Map([...plan].filter(([p, r]) => meta.partitions.find((x) => x.partition === p)!.replicas.join() !== r.join()));
-    if (changed.size === 0) throw new ConsoleError(`Every partition of '${name}' already has ${rf} replica${rf === 1 ? '' : 's'}.`, 'replicationFactor');
+    const changed = new Map(
+      [...plan].filter(([p, r]) => meta.partitions.find((x) => x.partition === p)!.replicas.join() !== r.join()),
+    );
+    if (changed.size === 0)
+      throw new ConsoleError(
+        `Every partition of '${name}' already has ${rf} replica${rf === 1 ? '' : 's'}.`,
+        'replicationFactor',
+      );
     try {
       await alterReassignments(this.#adminClient(), meta.controllerId, name, changed);
     } catch (e) {
@@ -638,9 +809,15 @@ export class ConsoleService {
     const nameError = topicNameError(name);
     if (nameError) throw new ConsoleError(nameError, 'name', 'INVALID_TOPIC_EXCEPTION');
     const partitions = optInt(a, 'partitions', -1, 1_000_000) ?? -1;
-    if (partitions === 0) throw new ConsoleError('Number of partitions must be larger than 0.', 'partitions', 'INVALID_PARTITIONS');
+    if (partitions === 0)
+      throw new ConsoleError('Number of partitions must be larger than 0.', 'partitions', 'INVALID_PARTITIONS');
     const replicas = optInt(a, 'replicationFactor', -1, 32767) ?? -1;
-    if (replicas === 0) throw new ConsoleError('Replication factor must be larger than 0.', 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+    if (replicas === 0)
+      throw new ConsoleError(
+        'Replication factor must be larger than 0.',
+        'replicationFactor',
+        'INVALID_REPLICATION_FACTOR',
+      );
     const configs = a.configs === undefined || a.configs === null ? {} : asArgs(a.configs);
     for (const [k, v] of Object.entries(configs)) {
       if (typeof v !== 'string') throw new ConsoleError(`config ${k} must be a string value`, 'configs');
@@ -650,16 +827,31 @@ export class ConsoleService {
       const meta = await this.#fullMetadata();
       if (replicas > meta.brokers.length) {
         throw new ConsoleError(
-          `Replication factor: ${replicas} larger than available brokers: ${meta.brokers.length}.`, 'replicationFactor', 'INVALID_REPLICATION_FACTOR');
+          `Replication factor: ${replicas} larger than available brokers: ${meta.brokers.length}.`,
+          'replicationFactor',
+          'INVALID_REPLICATION_FACTOR',
+        );
       }
     }
     await admin.createTopics({
-      topics: [name], partitions, replicas,
+      topics: [name],
+      partitions,
+      replicas,
       configs: Object.entries(configs).map(([n, value]) => ({ name: n, value: value as string })),
     });
     const meta = await this.#fullMetadata();
     const t = meta.topics.find((x) => x.name === name);
-    return t ? summary(t) : { name, partitions: partitions > 0 ? partitions : 0, replicationFactor: replicas > 0 ? replicas : 0, internal: false, underReplicatedPartitions: 0, recordCount: '0', sizeBytes: 0 };
+    return t
+      ? summary(t)
+      : {
+          name,
+          partitions: partitions > 0 ? partitions : 0,
+          replicationFactor: replicas > 0 ? replicas : 0,
+          internal: false,
+          underReplicatedPartitions: 0,
+          recordCount: '0',
+          sizeBytes: 0,
+        };
   }
 
   async #topicDetail(name: string): Promise<TopicDetail> {
@@ -668,7 +860,8 @@ export class ConsoleService {
     try {
       meta = await admin.metadata({ topics: [name], forceUpdate: true, autocreateTopics: false });
     } catch (e) {
-      if (isUnknownTopic(e)) throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
+      if (isUnknownTopic(e))
+        throw new ConsoleError(`Topic '${name}' does not exist.`, 'name', 'UNKNOWN_TOPIC_OR_PARTITION');
       throw e;
     }
     const t = meta.topics.get(name);
@@ -679,7 +872,12 @@ export class ConsoleService {
       this.#offsetsAt(name, indexes, -2n),
       this.#offsetsAt(name, indexes, -1n),
       logDirSizes(admin, leaders, [{ name, partitions: indexes }]).catch(() => undefined),
-      admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: name }], includeSynonyms: false, includeDocumentation: false })
+      admin
+        .describeConfigs({
+          resources: [{ resourceType: 2, resourceName: name }],
+          includeSynonyms: false,
+          includeDocumentation: false,
+        })
         .catch((e: unknown) => {
           if (leafErrors(e).some((l) => l.code === 'PLT_KFK_UNSUPPORTED_API')) return [];
           throw e;
@@ -688,15 +886,30 @@ export class ConsoleService {
     let count = 0n;
     const partitions = indexes.map((i) => {
       const p = t.partitions[i]!;
-      const s = starts.get(i) ?? 0n, e = ends.get(i) ?? 0n;
+      const s = starts.get(i) ?? 0n,
+        e = ends.get(i) ?? 0n;
       if (e > s) count += e - s;
       const size = sizes?.replicas.get(key(name, i))?.get(p.leader) ?? null;
-      return { partition: i, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr], startOffset: s.toString(), highWatermark: e.toString(), sizeBytes: size };
+      return {
+        partition: i,
+        leader: p.leader,
+        replicas: [...p.replicas],
+        isr: [...p.isr],
+        startOffset: s.toString(),
+        highWatermark: e.toString(),
+        sizeBytes: size,
+      };
     });
-    const configs: ConfigEntry[] = (described[0]?.configs ?? []).map((c) => ({
-      name: c.name, value: c.isSensitive ? null : c.value ?? null, source: SOURCES[c.configSource] ?? 'UNKNOWN',
-      isDefault: c.configSource === 5, readOnly: c.readOnly, sensitive: c.isSensitive,
-    })).sort((x, y) => x.name.localeCompare(y.name));
+    const configs: ConfigEntry[] = (described[0]?.configs ?? [])
+      .map((c) => ({
+        name: c.name,
+        value: c.isSensitive ? null : (c.value ?? null),
+        source: SOURCES[c.configSource] ?? 'UNKNOWN',
+        isDefault: c.configSource === 5,
+        readOnly: c.readOnly,
+        sensitive: c.isSensitive,
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name));
     return { name, id: t.id, internal: INTERNAL.has(name), partitions, recordCount: count.toString(), configs };
   }
 
@@ -704,7 +917,8 @@ export class ConsoleService {
     const name = str(a, 'name');
     const set = a.set === undefined || a.set === null ? {} : asArgs(a.set);
     const remove = a.remove === undefined || a.remove === null ? [] : a.remove;
-    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string')) throw new ConsoleError('remove must be a list of config names', 'remove');
+    if (!Array.isArray(remove) || remove.some((r) => typeof r !== 'string'))
+      throw new ConsoleError('remove must be a list of config names', 'remove');
     const configs: ({ name: string; configOperation: 0; value: string } | { name: string; configOperation: 1 })[] = [];
     for (const [k, v] of Object.entries(set)) {
       if (k.trim() === '') throw new ConsoleError('A config needs a name.', 'configs');
@@ -714,11 +928,14 @@ export class ConsoleService {
     for (const k of remove as string[]) configs.push({ name: k, configOperation: 1 });
     if (configs.length === 0) throw new ConsoleError('Nothing to change.', 'configs');
     try {
-      await this.#adminClient().incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: name, configs }] });
+      await this.#adminClient().incrementalAlterConfigs({
+        resources: [{ resourceType: 2, resourceName: name, configs }],
+      });
     } catch (e) {
       // The error belongs to the one config being changed (the form shows it next to that field).
       const info = errorInfo(e, this.#bootstrap);
-      const field = info.kafkaError === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'name' : configs.length === 1 ? configs[0]!.name : 'configs';
+      const field =
+        info.kafkaError === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'name' : configs.length === 1 ? configs[0]!.name : 'configs';
       throw new ConsoleError(info.message, field, info.kafkaError);
     }
     return this.#topicDetail(name);
@@ -726,7 +943,8 @@ export class ConsoleService {
 
   async #deleteRecords(a: Args): Promise<DeleteRecordsResult> {
     const name = str(a, 'name');
-    if (!Array.isArray(a.partitions) || a.partitions.length === 0) throw new ConsoleError('Pick at least one partition.', 'partitions');
+    if (!Array.isArray(a.partitions) || a.partitions.length === 0)
+      throw new ConsoleError('Pick at least one partition.', 'partitions');
     const partitions = a.partitions.map((p) => {
       const pa = asArgs(p);
       const partition = optInt(pa, 'partition', 0);
@@ -738,12 +956,21 @@ export class ConsoleService {
       const d = detail.partitions.find((x) => x.partition === p.partition);
       if (!d) throw new ConsoleError(`Topic '${name}' has no partition ${p.partition}.`, 'partition');
       if (p.offset > BigInt(d.highWatermark)) {
-        throw new ConsoleError(`Partition ${p.partition} ends at offset ${d.highWatermark}; records can be deleted up to there, not to ${p.offset}.`, 'offset', 'OFFSET_OUT_OF_RANGE');
+        throw new ConsoleError(
+          `Partition ${p.partition} ends at offset ${d.highWatermark}; records can be deleted up to there, not to ${p.offset}.`,
+          'offset',
+          'OFFSET_OUT_OF_RANGE',
+        );
       }
     }
     const res = await this.#adminClient().deleteRecords({ topics: [{ name, partitions }] });
     const low = new Map((res.find((t) => t.name === name)?.partitions ?? []).map((p) => [p.partition, p.lowWatermark]));
-    return { partitions: partitions.map((p) => ({ partition: p.partition, startOffset: (low.get(p.partition) ?? p.offset).toString() })) };
+    return {
+      partitions: partitions.map((p) => ({
+        partition: p.partition,
+        startOffset: (low.get(p.partition) ?? p.offset).toString(),
+      })),
+    };
   }
 
   async #resetGroupOffsets(a: Args): Promise<GroupDetail> {
@@ -754,28 +981,41 @@ export class ConsoleService {
     if (d.state !== 'Empty') throw new ConsoleError(notEmpty(d, 'resetting its offsets'), 'groupId', 'NON_EMPTY_GROUP');
     const byTopic = new Map<string, number[]>();
     if (topicArg) {
-      const t = await this.#topicDetail(topicArg).catch((e: unknown) => { throw e instanceof ConsoleError ? new ConsoleError(e.message, 'topic', e.kafkaError) : e; });
-      byTopic.set(topicArg, t.partitions.map((p) => p.partition));
+      const t = await this.#topicDetail(topicArg).catch((e: unknown) => {
+        throw e instanceof ConsoleError ? new ConsoleError(e.message, 'topic', e.kafkaError) : e;
+      });
+      byTopic.set(
+        topicArg,
+        t.partitions.map((p) => p.partition),
+      );
     } else {
-      for (const o of d.offsets) if (o.committed !== null) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.partition]);
+      for (const o of d.offsets)
+        if (o.committed !== null) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.partition]);
     }
-    if (byTopic.size === 0) throw new ConsoleError(`Consumer group '${groupId}' has no committed offsets; pick a topic to reset.`, 'topic');
-    const topics = await Promise.all([...byTopic].map(async ([name, ps]) => {
-      const [lo, hi] = await Promise.all([this.#offsetsAt(name, ps, -2n), this.#offsetsAt(name, ps, -1n)]);
-      const at = to.kind === 'timestamp' ? await this.#offsetsAt(name, ps, BigInt(to.timestamp)) : undefined;
-      return {
-        name,
-        partitionOffsets: ps.map((partition) => {
-          const l = lo.get(partition) ?? 0n, h = hi.get(partition) ?? 0n;
-          let o: bigint;
-          if (to.kind === 'earliest') o = l;
-          else if (to.kind === 'latest') o = h;
-          else if (to.kind === 'offset') o = BigInt(to.offset);
-          else { const t = at?.get(partition) ?? -1n; o = t < 0n ? h : t; }
-          return { partition, offset: o < l ? l : o > h ? h : o };
-        }),
-      };
-    }));
+    if (byTopic.size === 0)
+      throw new ConsoleError(`Consumer group '${groupId}' has no committed offsets; pick a topic to reset.`, 'topic');
+    const topics = await Promise.all(
+      [...byTopic].map(async ([name, ps]) => {
+        const [lo, hi] = await Promise.all([this.#offsetsAt(name, ps, -2n), this.#offsetsAt(name, ps, -1n)]);
+        const at = to.kind === 'timestamp' ? await this.#offsetsAt(name, ps, BigInt(to.timestamp)) : undefined;
+        return {
+          name,
+          partitionOffsets: ps.map((partition) => {
+            const l = lo.get(partition) ?? 0n,
+              h = hi.get(partition) ?? 0n;
+            let o: bigint;
+            if (to.kind === 'earliest') o = l;
+            else if (to.kind === 'latest') o = h;
+            else if (to.kind === 'offset') o = BigInt(to.offset);
+            else {
+              const t = at?.get(partition) ?? -1n;
+              o = t < 0n ? h : t;
+            }
+            return { partition, offset: o < l ? l : o > h ? h : o };
+          }),
+        };
+      }),
+    );
     await this.#adminClient().alterConsumerGroupOffsets({ groupId, topics });
     return this.#describeGroup(groupId);
   }
@@ -797,13 +1037,17 @@ export class ConsoleService {
     if (partitioning !== 'key' && partitioning !== 'roundRobin' && partitioning !== 'fixed') {
       throw new ConsoleError('partitioning must be key, roundRobin or fixed', 'partitioning');
     }
-    if (partitioning === 'fixed' && partition === undefined) throw new ConsoleError('Pick the partition to send to.', 'partition');
+    if (partitioning === 'fixed' && partition === undefined)
+      throw new ConsoleError('Pick the partition to send to.', 'partition');
     const acks = a.acks ?? 'all';
-    if (acks !== 0 && acks !== 1 && acks !== 'all' && acks !== -1) throw new ConsoleError('acks must be 0, 1 or all', 'acks');
+    if (acks !== 0 && acks !== 1 && acks !== 'all' && acks !== -1)
+      throw new ConsoleError('acks must be 0, 1 or all', 'acks');
     const format = a.valueFormat ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new ConsoleError('valueFormat must be text or json', 'valueFormat');
+    if (format !== 'text' && format !== 'json')
+      throw new ConsoleError('valueFormat must be text or json', 'valueFormat');
     const compression = (a.compression ?? 'none') as Compression;
-    if (!COMPRESSIONS.includes(compression)) throw new ConsoleError(`compression must be one of ${COMPRESSIONS.join(', ')}`, 'compression');
+    if (!COMPRESSIONS.includes(compression))
+      throw new ConsoleError(`compression must be one of ${COMPRESSIONS.join(', ')}`, 'compression');
     const headerList = a.headers === undefined || a.headers === null ? [] : a.headers;
     if (!Array.isArray(headerList)) throw new ConsoleError('headers must be a list of {key, value}', 'headers');
     const headers = new Map<Buffer, Buffer>();
@@ -815,12 +1059,16 @@ export class ConsoleService {
     }
     const producer = this.#producerClient();
     const meta = await producer.metadata({ topics: [topic], autocreateTopics: false }).catch((e: unknown) => {
-      if (isUnknownTopic(e)) throw new ConsoleError(`Topic '${topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
+      if (isUnknownTopic(e))
+        throw new ConsoleError(`Topic '${topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
       throw e;
     });
     const count = meta.topics.get(topic)?.partitionsCount ?? 0;
     if (partitioning === 'fixed' && partition !== undefined && partition >= count) {
-      throw new ConsoleError(`Topic '${topic}' has ${count} partition${count === 1 ? '' : 's'}; there is no partition ${partition}.`, 'partition');
+      throw new ConsoleError(
+        `Topic '${topic}' has ${count} partition${count === 1 ? '' : 's'}; there is no partition ${partition}.`,
+        'partition',
+      );
     }
     /** The partition of the next record (undefined: by key hash, done by the client). */
     const pickRoundRobin = (): number => {
@@ -828,8 +1076,18 @@ export class ConsoleService {
       this.#roundRobin.set(topic, n + 1);
       return n % Math.max(count, 1);
     };
-    const pick = (): number | undefined => (partitioning === 'fixed' ? partition : partitioning === 'roundRobin' ? pickRoundRobin() : undefined);
-    return { topic, format, compression, headers, pick, pickRoundRobin, partitionCount: Math.max(count, 1), acks: acks === 'all' ? -1 : acks as number };
+    const pick = (): number | undefined =>
+      partitioning === 'fixed' ? partition : partitioning === 'roundRobin' ? pickRoundRobin() : undefined;
+    return {
+      topic,
+      format,
+      compression,
+      headers,
+      pick,
+      pickRoundRobin,
+      partitionCount: Math.max(count, 1),
+      acks: acks === 'all' ? -1 : (acks as number),
+    };
   }
 
   async #produce(a: Args): Promise<ProduceResult> {
@@ -845,9 +1103,18 @@ export class ConsoleService {
     };
     const partition = c.pick();
     if (partition !== undefined) message.partition = partition;
-    const result = await this.#producerClient().send({ messages: [message as never], compression: c.compression, acks: c.acks });
+    const result = await this.#producerClient().send({
+      messages: [message as never],
+      compression: c.compression,
+      acks: c.acks,
+    });
     const o = result.offsets?.[0];
-    return { topic: c.topic, partition: o?.partition ?? partition ?? -1, offset: (o?.offset ?? -1n).toString(), timestamp: Date.now() };
+    return {
+      topic: c.topic,
+      partition: o?.partition ?? partition ?? -1,
+      offset: (o?.offset ?? -1n).toString(),
+      timestamp: Date.now(),
+    };
   }
 
   /** One batch of records from templates (`{{i}}`: the counter, `{{now}}`: the time in ms). */
@@ -870,7 +1137,11 @@ export class ConsoleService {
       m.partition = c.pick() ?? (key ? defaultPartitioner(m as never, key) % c.partitionCount : c.pickRoundRobin());
       messages.push(m);
     }
-    const result = await this.#producerClient().send({ messages: messages as never[], compression: c.compression, acks: c.acks });
+    const result = await this.#producerClient().send({
+      messages: messages as never[],
+      compression: c.compression,
+      acks: c.acks,
+    });
     const base = new Map<number, bigint>();
     for (const o of result.offsets ?? []) {
       const prev = base.get(o.partition);
@@ -878,10 +1149,17 @@ export class ConsoleService {
     }
     const counts = new Map<number, number>();
     for (const m of messages) counts.set(m.partition as number, (counts.get(m.partition as number) ?? 0) + 1);
-    const partitions = [...counts].sort(([x], [y]) => x - y).map(([partition, k]) => {
-      const first = base.get(partition);
-      return { partition, count: k, firstOffset: first?.toString() ?? null, lastOffset: first !== undefined ? (first + BigInt(k) - 1n).toString() : null };
-    });
+    const partitions = [...counts]
+      .sort(([x], [y]) => x - y)
+      .map(([partition, k]) => {
+        const first = base.get(partition);
+        return {
+          partition,
+          count: k,
+          firstOffset: first?.toString() ?? null,
+          lastOffset: first !== undefined ? (first + BigInt(k) - 1n).toString() : null,
+        };
+      });
     return { count: n, partitions };
   }
 
@@ -889,8 +1167,13 @@ export class ConsoleService {
     const consumer = this.#newConsumer();
     try {
       const reader = new PartitionReader(consumer, topic);
-      await reader.partitions(partition).catch((e: unknown) => { throw new ConsoleError((e as Error).message.replace(/^Error: /, ''), 'topic'); });
-      const [lo, hi] = await Promise.all([this.#offsetsAt(topic, [partition], -2n), this.#offsetsAt(topic, [partition], -1n)]);
+      await reader.partitions(partition).catch((e: unknown) => {
+        throw new ConsoleError((e as Error).message.replace(/^Error: /, ''), 'topic');
+      });
+      const [lo, hi] = await Promise.all([
+        this.#offsetsAt(topic, [partition], -2n),
+        this.#offsetsAt(topic, [partition], -1n),
+      ]);
       const end = hi.get(partition) ?? 0n;
       // Records before the start offset are gone (retention, DeleteRecords): read from the start.
       const start = lo.get(partition) ?? 0n;
@@ -910,14 +1193,20 @@ export class ConsoleService {
   async #describeGroup(groupId: string): Promise<GroupDetail> {
     const admin = this.#adminClient();
     const desc = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
-    if (!desc || stateName(desc.state) === 'Dead') throw new ConsoleError(`Consumer group '${groupId}' does not exist.`, 'groupId', 'GROUP_ID_NOT_FOUND');
+    if (!desc || stateName(desc.state) === 'Dead')
+      throw new ConsoleError(`Consumer group '${groupId}' does not exist.`, 'groupId', 'GROUP_ID_NOT_FOUND');
     const committed = new Map<string, bigint>();
     for (const g of await admin.listConsumerGroupOffsets({ groups: [groupId] })) {
-      for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(`${t.name}\0${p.partitionIndex}`, p.committedOffset);
+      for (const t of g.topics)
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) committed.set(`${t.name}\0${p.partitionIndex}`, p.committedOffset);
     }
     const owner = new Map<string, string>();
     const members = [...desc.members.values()].map((m) => {
-      const assignments = [...(m.assignments ?? new Map()).entries()].map(([topic, as]) => ({ topic, partitions: [...as.partitions].sort((x, y) => x - y) }));
+      const assignments = [...(m.assignments ?? new Map()).entries()].map(([topic, as]) => ({
+        topic,
+        partitions: [...as.partitions].sort((x, y) => x - y),
+      }));
       for (const as of assignments) for (const p of as.partitions) owner.set(`${as.topic}\0${p}`, m.id);
       return { memberId: m.id, clientId: m.clientId, host: m.clientHost, assignments };
     });
@@ -928,22 +1217,39 @@ export class ConsoleService {
       byTopic.set(t!, [...(byTopic.get(t!) ?? []), Number(p)]);
     }
     const ends = new Map<string, bigint>();
-    await Promise.all([...byTopic].map(async ([t, ps]) => {
-      const m = await this.#offsetsAt(t, ps, -1n).catch(() => new Map<number, bigint>());
-      for (const [p, o] of m) ends.set(`${t}\0${p}`, o);
-    }));
+    await Promise.all(
+      [...byTopic].map(async ([t, ps]) => {
+        const m = await this.#offsetsAt(t, ps, -1n).catch(() => new Map<number, bigint>());
+        for (const [p, o] of m) ends.set(`${t}\0${p}`, o);
+      }),
+    );
     let total = 0n;
-    const offsets: GroupOffset[] = [...keys].map((k) => {
-      const [topic, p] = k.split('\0');
-      const c = committed.get(k), e = ends.get(k);
-      const lag = c !== undefined && e !== undefined && e >= 0n ? (e > c ? e - c : 0n) : undefined;
-      if (lag !== undefined) total += lag;
-      return {
-        topic: topic!, partition: Number(p), committed: c?.toString() ?? null, logEnd: e !== undefined && e >= 0n ? e.toString() : null,
-        lag: lag?.toString() ?? null, memberId: owner.get(k) ?? null,
-      };
-    }).sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
-    return { groupId, state: stateName(desc.state), protocol: desc.protocol, protocolType: desc.protocolType, members, offsets, totalLag: total.toString() };
+    const offsets: GroupOffset[] = [...keys]
+      .map((k) => {
+        const [topic, p] = k.split('\0');
+        const c = committed.get(k),
+          e = ends.get(k);
+        const lag = c !== undefined && e !== undefined && e >= 0n ? (e > c ? e - c : 0n) : undefined;
+        if (lag !== undefined) total += lag;
+        return {
+          topic: topic!,
+          partition: Number(p),
+          committed: c?.toString() ?? null,
+          logEnd: e !== undefined && e >= 0n ? e.toString() : null,
+          lag: lag?.toString() ?? null,
+          memberId: owner.get(k) ?? null,
+        };
+      })
+      .sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
+    return {
+      groupId,
+      state: stateName(desc.state),
+      protocol: desc.protocol,
+      protocolType: desc.protocolType,
+      members,
+      offsets,
+      totalLag: total.toString(),
+    };
   }
 
   #newConsumer(): Consumer {
@@ -957,7 +1263,8 @@ export class ConsoleService {
     try {
       const a = asArgs(rawArgs);
       if (a.stream === 'metrics') return this.#openMetrics(a, session);
-      if (a.stream !== undefined && a.stream !== 'records') throw new ConsoleError('stream must be records or metrics', 'stream');
+      if (a.stream !== undefined && a.stream !== 'records')
+        throw new ConsoleError('stream must be records or metrics', 'stream');
       return await this.#openTail(a, session);
     } catch (e) {
       throw this.#failure(e);
@@ -967,9 +1274,11 @@ export class ConsoleService {
   /** Samples high watermarks of topics and lag of groups every interval until cancelled. */
   #openMetrics(a: Args, session: Session): TailOpened {
     const topicsArg = a.topics === undefined || a.topics === null ? [] : a.topics;
-    if (topicsArg !== '*' && (!Array.isArray(topicsArg) || topicsArg.some((t) => typeof t !== 'string'))) throw new ConsoleError("topics must be a list of topic names or '*'", 'topics');
+    if (topicsArg !== '*' && (!Array.isArray(topicsArg) || topicsArg.some((t) => typeof t !== 'string')))
+      throw new ConsoleError("topics must be a list of topic names or '*'", 'topics');
     const groups = a.groups === undefined || a.groups === null ? [] : a.groups;
-    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) throw new ConsoleError('groups must be a list of group ids', 'groups');
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string'))
+      throw new ConsoleError('groups must be a list of group ids', 'groups');
     const interval = optInt(a, 'intervalMs', MIN_SAMPLE_MS, 3_600_000) ?? DEFAULT_SAMPLE_MS;
     const id = `metrics-${this.#nextTail++}`;
     let cancelled = false;
@@ -983,10 +1292,17 @@ export class ConsoleService {
           const sample = await this.#sample(topicsArg as string[] | '*', groups as string[]);
           if (!cancelled) await session.emit(id, { type: 'sample', sample });
         } catch (e) {
-          if (!cancelled) await session.emit(id, { type: 'error', message: this.#failure(e).message }).catch(() => undefined);
+          if (!cancelled)
+            await session.emit(id, { type: 'error', message: this.#failure(e).message }).catch(() => undefined);
         }
         const wait = Math.max(0, interval - (Date.now() - started));
-        await new Promise<void>((resolve) => { const t = setTimeout(resolve, wait); wake = () => { clearTimeout(t); resolve(); }; });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, wait);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
       }
     };
     const finished = run();
@@ -1010,12 +1326,17 @@ export class ConsoleService {
     const out: MetricsSample = { at, topics: {}, groups: {} };
     const admin = this.#adminClient();
     const committed = new Map<string, Map<string, bigint>>();
-    await Promise.all(groups.map(async (g) => {
-      const m = new Map<string, bigint>();
-      const res = await admin.listConsumerGroupOffsets({ groups: [g] }).catch(() => []);
-      for (const gr of res) for (const t of gr.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) m.set(key(t.name, p.partitionIndex), p.committedOffset);
-      committed.set(g, m);
-    }));
+    await Promise.all(
+      groups.map(async (g) => {
+        const m = new Map<string, bigint>();
+        const res = await admin.listConsumerGroupOffsets({ groups: [g] }).catch(() => []);
+        for (const gr of res)
+          for (const t of gr.topics)
+            for (const p of t.partitions)
+              if (p.committedOffset >= 0n) m.set(key(t.name, p.partitionIndex), p.committedOffset);
+        committed.set(g, m);
+      }),
+    );
     const wanted = new Set(topics === '*' ? [] : topics);
     for (const m of committed.values()) for (const k of m.keys()) wanted.add(k.split('\0')[0]!);
     if (topics !== '*' && wanted.size === 0) return out;
@@ -1054,18 +1375,22 @@ export class ConsoleService {
     if (args.topic === '') throw new ConsoleError('Pick a topic to tail.', 'topic');
     const maxPerPush = optInt(a, 'maxPerPush', 1, MAX_PER_PUSH) ?? DEFAULT_PER_PUSH;
     const wanted = a.partitions === undefined || a.partitions === null ? [] : a.partitions;
-    if (!Array.isArray(wanted) || wanted.some((p) => !Number.isInteger(p) || (p as number) < 0)) throw new ConsoleError('partitions must be a list of partition numbers', 'partitions');
+    if (!Array.isArray(wanted) || wanted.some((p) => !Number.isInteger(p) || (p as number) < 0))
+      throw new ConsoleError('partitions must be a list of partition numbers', 'partitions');
     const consumer = this.#newConsumer();
     const id = `tail-${this.#nextTail++}`;
     try {
       const reader = new PartitionReader(consumer, args.topic);
       const all = await reader.partitions().catch((e: unknown) => {
-        if (isUnknownTopic(e) || /does not exist/.test((e as Error).message)) throw new ConsoleError(`Topic '${args.topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
+        if (isUnknownTopic(e) || /does not exist/.test((e as Error).message))
+          throw new ConsoleError(`Topic '${args.topic}' does not exist.`, 'topic', 'UNKNOWN_TOPIC_OR_PARTITION');
         throw e;
       });
       const missing = (wanted as number[]).filter((p) => !all.includes(p));
-      if (missing.length > 0) throw new ConsoleError(`Topic '${args.topic}' has no partition ${missing.join(', ')}.`, 'partitions');
-      const partitions = wanted.length > 0 ? [...(wanted as number[])].sort((x, y) => x - y) : all.sort((x, y) => x - y);
+      if (missing.length > 0)
+        throw new ConsoleError(`Topic '${args.topic}' has no partition ${missing.join(', ')}.`, 'partitions');
+      const partitions =
+        wanted.length > 0 ? [...(wanted as number[])].sort((x, y) => x - y) : all.sort((x, y) => x - y);
       const tail = new Tail(id, args.topic, partitions, consumer, maxPerPush);
       const positions = await this.#seekTail(tail, args.start);
       this.#tails.set(id, { tail, session, cancel: () => this.#cancel(tail) });
@@ -1085,13 +1410,18 @@ export class ConsoleService {
     else {
       const [lo, hi] = await Promise.all([this.#offsetsAt(tail.topic, ps, -2n), this.#offsetsAt(tail.topic, ps, -1n)]);
       target = new Map();
-      const at = start.kind === 'timestamp' ? await this.#offsetsAt(tail.topic, ps, BigInt(start.timestamp)) : undefined;
+      const at =
+        start.kind === 'timestamp' ? await this.#offsetsAt(tail.topic, ps, BigInt(start.timestamp)) : undefined;
       for (const p of ps) {
-        const l = lo.get(p) ?? 0n, h = hi.get(p) ?? 0n;
+        const l = lo.get(p) ?? 0n,
+          h = hi.get(p) ?? 0n;
         let o: bigint;
         if (start.kind === 'offset') o = BigInt(start.offset);
         else if (start.kind === 'lastN') o = h - BigInt(start.n);
-        else { const t = at?.get(p) ?? -1n; o = t < 0n ? h : t; }
+        else {
+          const t = at?.get(p) ?? -1n;
+          o = t < 0n ? h : t;
+        }
         target.set(p, o < l ? l : o > h ? h : o);
       }
     }
@@ -1139,7 +1469,10 @@ export class ConsoleService {
       // A seek asked for while this fetch was under way wins: its records are from the old position.
       if (tail.cancelled || tail.pendingSeek) continue;
       for (let i = 0; i < records.length && !tail.cancelled && !tail.pendingSeek; i += tail.maxPerPush) {
-        await session.emit(tail.id, { type: 'records', records: records.slice(i, i + tail.maxPerPush).map(toRecordView) });
+        await session.emit(tail.id, {
+          type: 'records',
+          records: records.slice(i, i + tail.maxPerPush).map(toRecordView),
+        });
       }
     }
   }
@@ -1167,7 +1500,8 @@ export class ConsoleService {
   }
 
   async #closeClients(): Promise<void> {
-    const admin = this.#admin, producer = this.#producer;
+    const admin = this.#admin,
+      producer = this.#producer;
     this.#admin = undefined;
     this.#producer = undefined;
     await Promise.all([admin?.close().catch(() => undefined), producer?.close().catch(() => undefined)]);
@@ -1201,7 +1535,9 @@ function jsonCheck(value: string): void {
 }
 
 function isUnknownTopic(e: unknown): boolean {
-  return kafkaErrorId(e) === 'UNKNOWN_TOPIC_OR_PARTITION' || leafErrors(e).some((l) => /unknown topic/i.test(l.message));
+  return (
+    kafkaErrorId(e) === 'UNKNOWN_TOPIC_OR_PARTITION' || leafErrors(e).some((l) => /unknown topic/i.test(l.message))
+  );
 }
 
 function notEmpty(d: GroupDetail, doing: string): string {
@@ -1210,6 +1546,12 @@ function notEmpty(d: GroupDetail, doing: string): string {
 }
 
 function stateName(state: string): string {
-  const names: Record<string, string> = { STABLE: 'Stable', EMPTY: 'Empty', DEAD: 'Dead', PREPARING_REBALANCE: 'PreparingRebalance', COMPLETING_REBALANCE: 'CompletingRebalance' };
+  const names: Record<string, string> = {
+    STABLE: 'Stable',
+    EMPTY: 'Empty',
+    DEAD: 'Dead',
+    PREPARING_REBALANCE: 'PreparingRebalance',
+    COMPLETING_REBALANCE: 'CompletingRebalance',
+  };
   return names[state] ?? state;
 }

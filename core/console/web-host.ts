@@ -16,9 +16,16 @@ import type { ConsoleService, Session } from './service.ts';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
-  '.woff': 'font/woff', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.map': 'application/json',
 };
 
 /** The transport may buffer this much before a tail waits for it to drain. */
@@ -46,7 +53,8 @@ export function rendererBuilt(dir = DEFAULT_RENDERER_DIR): boolean {
 
 function sameToken(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
-  const a = Buffer.from(given), b = Buffer.from(token);
+  const a = Buffer.from(given),
+    b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -64,7 +72,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const root = normalize(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
   const handlers = createBridgeHandlers(opts.service);
 
-  const authorized = (req: IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
+  const authorized = (req: IncomingMessage, url: URL) =>
+    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
 
   const serveFile = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     let path: string;
@@ -87,7 +96,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     };
     if (path === '/index.html') {
       headers['set-cookie'] = `samsa_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
-      headers['content-security-policy'] = "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:";
+      headers['content-security-policy'] =
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:";
     }
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
@@ -96,7 +106,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!authorized(req, url)) {
-      res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized: open the URL with the token that `samsa start --ui` printed.');
+      res
+        .writeHead(401, { 'content-type': 'text/plain' })
+        .end('Unauthorized: open the URL with the token that `samsa start --ui` printed.');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -118,7 +130,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 9000, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 9000, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as { port: number }).port;
   return {
@@ -135,7 +150,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 }
 
 function serveBridge(ws: WebSocket, handlers: BridgeHandlers): void {
-  const send = (m: ServerMessage) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m)); };
+  const send = (m: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  };
   const session: Session = {
     async emit(subscription: string, event: TailEvent) {
       send({ sub: subscription, event });
@@ -146,13 +163,16 @@ function serveBridge(ws: WebSocket, handlers: BridgeHandlers): void {
     let msg: ClientMessage;
     try {
       msg = JSON.parse(String(data)) as ClientMessage;
-      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.op !== 'string') throw new Error('bad message');
+      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.op !== 'string')
+        throw new Error('bad message');
     } catch {
       ws.close(1003, 'expected JSON {id, op, args}');
       return;
     }
     void handlers.dispatch(msg.op, msg.args, session).then((outcome) => send({ id: msg.id, ...outcome }));
   });
-  ws.on('close', () => { void handlers.closeSession(session); });
+  ws.on('close', () => {
+    void handlers.closeSession(session);
+  });
   ws.on('error', () => undefined);
 }

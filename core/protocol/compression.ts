@@ -25,7 +25,11 @@ export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as c
 export type CompressionType = (typeof Compression)[keyof typeof Compression];
 
 export const compressionNames: Record<number, string> = {
-  0: 'none', 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd',
+  0: 'none',
+  1: 'gzip',
+  2: 'snappy',
+  3: 'lz4',
+  4: 'zstd',
 };
 
 // Java clients (snappy-java) send snappy in the "Xerial" stream framing:
@@ -71,22 +75,34 @@ export function xerialSnappyCompress(buf: Buffer, blockSize = 32 * 1024): Buffer
 
 export function decompress(codec: number, data: Buffer): Buffer {
   switch (codec) {
-    case Compression.NONE: return data;
-    case Compression.GZIP: return gunzipSync(data);
-    case Compression.SNAPPY: return snappyDecompress(data);
-    case Compression.LZ4: return decompressFrameSync(data); // LZ4 frame format (KIP-57)
-    case Compression.ZSTD: return zstdDecompressSync(data);
-    default: throw new Error(`unknown compression codec ${codec}`);
+    case Compression.NONE:
+      return data;
+    case Compression.GZIP:
+      return gunzipSync(data);
+    case Compression.SNAPPY:
+      return snappyDecompress(data);
+    case Compression.LZ4:
+      return decompressFrameSync(data); // LZ4 frame format (KIP-57)
+    case Compression.ZSTD:
+      return zstdDecompressSync(data);
+    default:
+      throw new Error(`unknown compression codec ${codec}`);
   }
 }
 
 export function compress(codec: number, data: Buffer): Buffer {
   switch (codec) {
-    case Compression.NONE: return data;
-    case Compression.GZIP: return gzipSync(data);
-    case Compression.SNAPPY: return snappy.compressSync(data) as Buffer;
-    case Compression.LZ4: return compressFrameSync(data);
-    case Compression.ZSTD: return zstdCompressSync(data);
-    default: throw new Error(`unknown compression codec ${codec}`);
+    case Compression.NONE:
+      return data;
+    case Compression.GZIP:
+      return gzipSync(data);
+    case Compression.SNAPPY:
+      return snappy.compressSync(data) as Buffer;
+    case Compression.LZ4:
+      return compressFrameSync(data);
+    case Compression.ZSTD:
+      return zstdCompressSync(data);
+    default:
+      throw new Error(`unknown compression codec ${codec}`);
   }
 }

@@ -88,15 +88,25 @@ export function writeInt64(buf: Buffer, pos: number, value: number): void {
   buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
 }
 
-export function batchBaseOffset(buf: Buffer, pos: number): number { return readInt64(buf, pos); }
+export function batchBaseOffset(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos);
+}
 /** total size of the batch starting at pos, including the 12-byte log overhead */
-export function batchSize(buf: Buffer, pos: number): number { return buf.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD; }
+export function batchSize(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos + BATCH.LENGTH) + BATCH.LOG_OVERHEAD;
+}
 export function batchLastOffset(buf: Buffer, pos: number): number {
   return readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
 }
-export function batchMaxTimestamp(buf: Buffer, pos: number): number { return readInt64(buf, pos + BATCH.MAX_TIMESTAMP); }
-export function batchAttributes(buf: Buffer, pos: number): number { return buf.readInt16BE(pos + BATCH.ATTRIBUTES); }
-export function batchLeaderEpoch(buf: Buffer, pos: number): number { return buf.readInt32BE(pos + BATCH.PARTITION_LEADER_EPOCH); }
+export function batchMaxTimestamp(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos + BATCH.MAX_TIMESTAMP);
+}
+export function batchAttributes(buf: Buffer, pos: number): number {
+  return buf.readInt16BE(pos + BATCH.ATTRIBUTES);
+}
+export function batchLeaderEpoch(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos + BATCH.PARTITION_LEADER_EPOCH);
+}
 
 // ---- validation ----
 
@@ -116,27 +126,42 @@ export interface ValidateOptions {
 export function validateBatchAt(buf: Buffer, pos: number, end: number, checkCrc = true): number | BatchError {
   const remaining = end - pos;
   if (remaining < BATCH.LOG_OVERHEAD + 5) {
-    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `truncated record batch: ${remaining} bytes left at position ${pos}` };
+    return {
+      errorCode: ErrorCode.CORRUPT_MESSAGE,
+      message: `truncated record batch: ${remaining} bytes left at position ${pos}`,
+    };
   }
   const batchLength = buf.readInt32BE(pos + BATCH.LENGTH);
   // Magic sits at byte 16 in every message format, so it can be read before the size checks.
   const magic = buf.readInt8(pos + BATCH.MAGIC);
   if (magic !== 2) {
     // Kafka: Produce v3+ may only carry magic v2 batches; older ones are an InvalidRecordException.
-    return { errorCode: ErrorCode.INVALID_RECORD, message: `record batch magic ${magic} is not supported, only magic 2` };
+    return {
+      errorCode: ErrorCode.INVALID_RECORD,
+      message: `record batch magic ${magic} is not supported, only magic 2`,
+    };
   }
   if (batchLength < BATCH.HEADER_SIZE - BATCH.LOG_OVERHEAD) {
-    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `record batch length ${batchLength} is smaller than the v2 header` };
+    return {
+      errorCode: ErrorCode.CORRUPT_MESSAGE,
+      message: `record batch length ${batchLength} is smaller than the v2 header`,
+    };
   }
   const size = batchLength + BATCH.LOG_OVERHEAD;
   if (size > remaining) {
-    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `truncated record batch: needs ${size} bytes, ${remaining} left at position ${pos}` };
+    return {
+      errorCode: ErrorCode.CORRUPT_MESSAGE,
+      message: `truncated record batch: needs ${size} bytes, ${remaining} left at position ${pos}`,
+    };
   }
   if (checkCrc) {
     const stored = buf.readUInt32BE(pos + BATCH.CRC);
     const actual = crc32cRange(buf, pos + BATCH.ATTRIBUTES, pos + size);
     if (stored !== actual) {
-      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `record batch CRC mismatch (stored ${stored}, computed ${actual})` };
+      return {
+        errorCode: ErrorCode.CORRUPT_MESSAGE,
+        message: `record batch CRC mismatch (stored ${stored}, computed ${actual})`,
+      };
     }
   }
   return size;
@@ -155,15 +180,22 @@ export function validateRecordBatches(buf: Buffer, opts: ValidateOptions): Batch
   let offsetCount = 0;
   let maxTimestamp = -1;
   let offsetOfMaxTimestampDelta = -1;
-  let producerId = -1, producerEpoch = -1, baseSequence = -1, lastSequence = -1;
-  let isTransactional = false, hasControlBatch = false;
+  let producerId = -1,
+    producerEpoch = -1,
+    baseSequence = -1,
+    lastSequence = -1;
+  let isTransactional = false,
+    hasControlBatch = false;
   let compression = 0;
   while (pos < end) {
     const r = validateBatchAt(buf, pos, end);
     if (typeof r !== 'number') return r;
     const size = r;
     if (size > opts.maxMessageBytes) {
-      return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `record batch of ${size} bytes exceeds max.message.bytes ${opts.maxMessageBytes}` };
+      return {
+        errorCode: ErrorCode.MESSAGE_TOO_LARGE,
+        message: `record batch of ${size} bytes exceeds max.message.bytes ${opts.maxMessageBytes}`,
+      };
     }
     const attributes = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
     const control = (attributes & Attr.CONTROL) !== 0;
@@ -174,7 +206,10 @@ export function validateRecordBatches(buf: Buffer, opts: ValidateOptions): Batch
     }
     // Kafka (LogValidator): a client batch's offsets must be 0..count-1, i.e. lastOffsetDelta == count - 1.
     if (!control && (count < 1 || lastOffsetDelta !== count - 1)) {
-      return { errorCode: ErrorCode.INVALID_RECORD, message: `record count ${count} does not match lastOffsetDelta ${lastOffsetDelta}` };
+      return {
+        errorCode: ErrorCode.INVALID_RECORD,
+        message: `record count ${count} does not match lastOffsetDelta ${lastOffsetDelta}`,
+      };
     }
     const batchMax = readInt64(buf, pos + BATCH.MAX_TIMESTAMP);
     if (batchMax > maxTimestamp) {
@@ -188,7 +223,12 @@ export function validateRecordBatches(buf: Buffer, opts: ValidateOptions): Batch
       baseSequence = baseSeq;
       compression = attributes & Attr.COMPRESSION_MASK;
     }
-    lastSequence = baseSeq < 0 ? -1 : (baseSeq > INT32_MAX - lastOffsetDelta ? lastOffsetDelta - (INT32_MAX - baseSeq) - 1 : baseSeq + lastOffsetDelta);
+    lastSequence =
+      baseSeq < 0
+        ? -1
+        : baseSeq > INT32_MAX - lastOffsetDelta
+          ? lastOffsetDelta - (INT32_MAX - baseSeq) - 1
+          : baseSeq + lastOffsetDelta;
     if (attributes & Attr.TRANSACTIONAL) isTransactional = true;
     if (control) hasControlBatch = true;
     batchCount++;
@@ -197,11 +237,25 @@ export function validateRecordBatches(buf: Buffer, opts: ValidateOptions): Batch
     pos += size;
   }
   if (opts.requireSingleBatch && batchCount !== 1) {
-    return { errorCode: ErrorCode.INVALID_RECORD, message: `produce requests may contain exactly one record batch per partition, got ${batchCount}` };
+    return {
+      errorCode: ErrorCode.INVALID_RECORD,
+      message: `produce requests may contain exactly one record batch per partition, got ${batchCount}`,
+    };
   }
   return {
-    batchCount, recordCount, offsetCount, bytes: end, maxTimestamp, offsetOfMaxTimestampDelta,
-    producerId, producerEpoch, baseSequence, lastSequence, isTransactional, hasControlBatch, compression,
+    batchCount,
+    recordCount,
+    offsetCount,
+    bytes: end,
+    maxTimestamp,
+    offsetOfMaxTimestampDelta,
+    producerId,
+    producerEpoch,
+    baseSequence,
+    lastSequence,
+    isTransactional,
+    hasControlBatch,
+    compression,
   };
 }
 
@@ -270,7 +324,10 @@ class VarReader {
 function varlongSize(v: number): number {
   let z = v >= 0 ? v * 2 : -v * 2 - 1;
   let n = 1;
-  while (z >= 128) { z = Math.floor(z / 128); n++; }
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
   return n;
 }
 
@@ -286,7 +343,10 @@ function writeVarlong(buf: Buffer, pos: number, v: number): number {
 
 // ---- decoding (non-hot paths) ----
 
-export interface RecordHeader { key: string; value: Buffer | null }
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
 
 export interface DecodedRecord {
   offset: number;
@@ -370,7 +430,10 @@ export function decodeRecords(buf: Buffer, pos = 0): DecodedRecord[] {
     out.push({
       offset: h.baseOffset + offsetDelta,
       timestamp: logAppend ? h.maxTimestamp : h.baseTimestamp + timestampDelta,
-      key, value, headers, attributes,
+      key,
+      value,
+      headers,
+      attributes,
     });
   }
   return out;
@@ -423,7 +486,13 @@ function toBuf(v: Buffer | string | null | undefined): Buffer | null {
 }
 
 function encodeRecordsBody(records: RecordInput[], baseTimestamp: number): Buffer {
-  const parts: { key: Buffer | null; value: Buffer | null; headers: { key: Buffer; value: Buffer | null }[]; tsDelta: number; bodySize: number }[] = [];
+  const parts: {
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: { key: Buffer; value: Buffer | null }[];
+    tsDelta: number;
+    bodySize: number;
+  }[] = [];
   let total = 0;
   records.forEach((rec, i) => {
     const key = toBuf(rec.key);
@@ -444,7 +513,10 @@ function encodeRecordsBody(records: RecordInput[], baseTimestamp: number): Buffe
   const out = Buffer.alloc(total);
   let p = 0;
   const writeBytes = (b: Buffer | null) => {
-    if (!b) { p = writeVarlong(out, p, -1); return; }
+    if (!b) {
+      p = writeVarlong(out, p, -1);
+      return;
+    }
     p = writeVarlong(out, p, b.length);
     b.copy(out, p);
     p += b.length;
@@ -457,7 +529,10 @@ function encodeRecordsBody(records: RecordInput[], baseTimestamp: number): Buffe
     writeBytes(r.key);
     writeBytes(r.value);
     p = writeVarlong(out, p, r.headers.length);
-    for (const h of r.headers) { writeBytes(h.key); writeBytes(h.value); }
+    for (const h of r.headers) {
+      writeBytes(h.key);
+      writeBytes(h.value);
+    }
   });
   return out;
 }

@@ -13,7 +13,11 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const PARTITION_METADATA = 'partition.metadata';
 
-export interface TopicPartitionOffset { topic: string; partition: number; offset: number }
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
 
 /** Broker-level offset checkpoint: `0` (version), count, then `topic partition offset` lines. */
 export function formatOffsetCheckpoint(entries: TopicPartitionOffset[]): string {
@@ -52,7 +56,10 @@ export function writeOffsetCheckpoint(path: string, entries: TopicPartitionOffse
 
 // ---- leader-epoch-checkpoint: `0`, count, then `epoch startOffset` lines ----
 
-export interface EpochEntry { epoch: number; startOffset: number }
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
 
 export function formatLeaderEpochCheckpoint(entries: EpochEntry[]): string {
   let s = `0\n${entries.length}\n`;
@@ -62,7 +69,11 @@ export function formatLeaderEpochCheckpoint(entries: EpochEntry[]): string {
 
 export function readLeaderEpochCheckpoint(path: string): EpochEntry[] {
   let text: string;
-  try { text = fs.readFileSync(path, 'utf8'); } catch { return []; }
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
   const lines = text.split('\n').filter((l) => l.length > 0);
   if (lines[0] !== '0') return [];
   const out: EpochEntry[] = [];

@@ -33,7 +33,10 @@ export function writevAt(fd: number, bufs: Buffer[], position: number): Promise<
         pos += written;
         // drop fully written buffers; keep the unwritten tail of a partial one
         let left = written;
-        while (i < bufs.length && left >= bufs[i]!.length) { left -= bufs[i]!.length; i++; }
+        while (i < bufs.length && left >= bufs[i]!.length) {
+          left -= bufs[i]!.length;
+          i++;
+        }
         if (left > 0) bufs[i] = bufs[i]!.subarray(left);
         next();
       });

@@ -18,8 +18,12 @@ export class IndexBuffer {
     this.entries = n;
   }
 
-  get isFull(): boolean { return this.entries >= this.maxEntries; }
-  get byteLength(): number { return this.entries * this.entrySize; }
+  get isFull(): boolean {
+    return this.entries >= this.maxEntries;
+  }
+  get byteLength(): number {
+    return this.entries * this.entrySize;
+  }
 
   /** Room for one more entry; returns its byte position. */
   reserve(): number {
@@ -38,7 +42,9 @@ export class IndexBuffer {
   }
 
   /** The valid entries (a view, not a copy). */
-  contents(): Buffer { return this.buf.subarray(0, this.byteLength); }
+  contents(): Buffer {
+    return this.buf.subarray(0, this.byteLength);
+  }
 
   /** Writes the file trimmed to its valid size (Kafka's trimToValidSize on close/roll). */
   writeFileSync(path: string, fsync: boolean): void {

@@ -2,7 +2,12 @@
 // in leader-epoch-checkpoint. An entry is added when a batch arrives with an
 // epoch larger than the latest one; entries past a truncation point are dropped.
 import { join } from 'node:path';
-import { formatLeaderEpochCheckpoint, LEADER_EPOCH_CHECKPOINT, readLeaderEpochCheckpoint, type EpochEntry } from './checkpoint.ts';
+import {
+  formatLeaderEpochCheckpoint,
+  LEADER_EPOCH_CHECKPOINT,
+  readLeaderEpochCheckpoint,
+  type EpochEntry,
+} from './checkpoint.ts';
 import { writeFileAtomic } from './file-io.ts';
 
 export class LeaderEpochCache {
@@ -54,7 +59,10 @@ export class LeaderEpochCache {
     if (this.latestEpoch() === requested) return { epoch: requested, endOffset: logEndOffset };
     let higher = -1;
     for (let i = 0; i < this.entries.length; i++) {
-      if (this.entries[i]!.epoch > requested) { higher = i; break; }
+      if (this.entries[i]!.epoch > requested) {
+        higher = i;
+        break;
+      }
     }
     if (higher < 0) return { epoch: -1, endOffset: -1 };
     const endOffset = this.entries[higher]!.startOffset;
@@ -79,7 +87,10 @@ export class LeaderEpochCache {
     const changed = i > 0 || this.entries[0]!.startOffset < startOffset;
     if (!changed) return;
     const first = this.entries[i]!;
-    this.entries = [{ epoch: first.epoch, startOffset: Math.max(first.startOffset, startOffset) }, ...this.entries.slice(i + 1)];
+    this.entries = [
+      { epoch: first.epoch, startOffset: Math.max(first.startOffset, startOffset) },
+      ...this.entries.slice(i + 1),
+    ];
     this.persist();
   }
 
@@ -88,5 +99,7 @@ export class LeaderEpochCache {
     this.writing = this.writing.then(() => writeFileAtomic(this.path, text)).catch(() => {});
   }
 
-  flushed(): Promise<void> { return this.writing; }
+  flushed(): Promise<void> {
+    return this.writing;
+  }
 }

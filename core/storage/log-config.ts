@@ -1,22 +1,22 @@
 // Per-topic log settings, named after Kafka's topic configs, with Kafka's defaults.
 export interface LogConfig {
-  segmentBytes: number;        // segment.bytes
-  segmentMs: number;           // segment.ms
-  segmentIndexBytes: number;   // segment.index.bytes
-  indexIntervalBytes: number;  // index.interval.bytes
-  retentionMs: number;         // retention.ms (-1: keep forever)
-  retentionBytes: number;      // retention.bytes (-1: no size limit)
-  maxMessageBytes: number;     // max.message.bytes
+  segmentBytes: number; // segment.bytes
+  segmentMs: number; // segment.ms
+  segmentIndexBytes: number; // segment.index.bytes
+  indexIntervalBytes: number; // index.interval.bytes
+  retentionMs: number; // retention.ms (-1: keep forever)
+  retentionBytes: number; // retention.bytes (-1: no size limit)
+  maxMessageBytes: number; // max.message.bytes
   messageTimestampType: 'CreateTime' | 'LogAppendTime'; // message.timestamp.type
-  cleanupPolicy: string;       // cleanup.policy ("delete", "compact" or both)
-  fileDeleteDelayMs: number;   // file.delete.delay.ms
-  flushMessages: number;       // flush.messages (Kafka's default: never)
-  flushMs: number;             // flush.ms (Kafka's default: never)
+  cleanupPolicy: string; // cleanup.policy ("delete", "compact" or both)
+  fileDeleteDelayMs: number; // file.delete.delay.ms
+  flushMessages: number; // flush.messages (Kafka's default: never)
+  flushMs: number; // flush.ms (Kafka's default: never)
   // Log compaction (core/storage/cleaner/); absent: Kafka's defaults.
   minCleanableDirtyRatio?: number; // min.cleanable.dirty.ratio (0.5)
-  minCompactionLagMs?: number;     // min.compaction.lag.ms (0)
-  maxCompactionLagMs?: number;     // max.compaction.lag.ms (never)
-  deleteRetentionMs?: number;      // delete.retention.ms (86400000)
+  minCompactionLagMs?: number; // min.compaction.lag.ms (0)
+  maxCompactionLagMs?: number; // max.compaction.lag.ms (never)
+  deleteRetentionMs?: number; // delete.retention.ms (86400000)
 }
 
 /** Long.MAX_VALUE in Kafka: "never"; as a JS number it is simply very large. */

@@ -26,7 +26,10 @@ export interface LoadOptions {
   now: number;
 }
 
-export interface LoadedLog { segments: Segment[]; stats: LoadStats }
+export interface LoadedLog {
+  segments: Segment[];
+  stats: LoadStats;
+}
 
 const RECOVERY_CHUNK = 8 * 1024 * 1024;
 const SEGMENT_FILE = /^(\d{20})\.log$/;
@@ -35,7 +38,11 @@ const SEGMENT_FILE = /^(\d{20})\.log$/;
 const LEFTOVER = /\.(deleted|cleaned|tmp)$/;
 
 function readIfExists(path: string): Buffer | undefined {
-  try { return fs.readFileSync(path); } catch { return undefined; }
+  try {
+    return fs.readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export function unlinkSegmentFiles(dir: string, base: Segment): void {
@@ -44,11 +51,20 @@ export function unlinkSegmentFiles(dir: string, base: Segment): void {
 
 export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog> {
   const { config, now } = opts;
-  const stats: LoadStats = { segmentsRecovered: 0, batchesValidated: 0, indexesRebuilt: 0, bytesTruncated: 0, segmentsDeleted: 0 };
+  const stats: LoadStats = {
+    segmentsRecovered: 0,
+    batchesValidated: 0,
+    indexesRebuilt: 0,
+    bytesTruncated: 0,
+    segmentsDeleted: 0,
+  };
   const bases: number[] = [];
   completeSwaps(dir); // a crash in the log cleaner's swap: finish it
   for (const name of fs.readdirSync(dir)) {
-    if (LEFTOVER.test(name) && name !== 'leader-epoch-checkpoint') { fs.rmSync(join(dir, name), { force: true }); continue; }
+    if (LEFTOVER.test(name) && name !== 'leader-epoch-checkpoint') {
+      fs.rmSync(join(dir, name), { force: true });
+      continue;
+    }
     const m = SEGMENT_FILE.exec(name);
     if (m) bases.push(Number(m[1]));
   }
@@ -68,9 +84,13 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
     const seg = new Segment(dir, base, fd, st.size, config.segmentIndexBytes, now, offsetData, timeData);
     seg.createdMs = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
     seg.lastModifiedMs = st.mtimeMs;
-    const bad = offsetData === undefined || timeData === undefined
-      || offsetData.length % 8 !== 0 || timeData.length % 12 !== 0
-      || !seg.offsetIndex.isSane(st.size) || !seg.timeIndex.isSane();
+    const bad =
+      offsetData === undefined ||
+      timeData === undefined ||
+      offsetData.length % 8 !== 0 ||
+      timeData.length % 12 !== 0 ||
+      !seg.offsetIndex.isSane(st.size) ||
+      !seg.timeIndex.isSane();
     needsRebuild.push(bad && st.size > 0);
     segments.push(seg);
   }
@@ -134,13 +154,19 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
         if (size >= BATCH.HEADER_SIZE && p + size > window.length && validBytes + size <= fileSize) {
           if (p === 0) {
             const whole = await readAt(seg.fd, size, validBytes);
-            if (!acceptBatch(seg, whole, 0, config, stats, validBytes)) { corrupt = true; break outer; }
+            if (!acceptBatch(seg, whole, 0, config, stats, validBytes)) {
+              corrupt = true;
+              break outer;
+            }
             validBytes += size;
           }
           continue outer;
         }
       }
-      if (!acceptBatch(seg, window, p, config, stats, validBytes)) { corrupt = true; break outer; }
+      if (!acceptBatch(seg, window, p, config, stats, validBytes)) {
+        corrupt = true;
+        break outer;
+      }
       const size = batchSize(window, p);
       p += size;
       validBytes += size;
@@ -157,7 +183,14 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
   return false;
 }
 
-function acceptBatch(seg: Segment, buf: Buffer, p: number, config: LogConfig, stats: LoadStats, filePos: number): boolean {
+function acceptBatch(
+  seg: Segment,
+  buf: Buffer,
+  p: number,
+  config: LogConfig,
+  stats: LoadStats,
+  filePos: number,
+): boolean {
   const r = validateBatchAt(buf, p, buf.length);
   if (typeof r !== 'number') return false;
   const base = readInt64(buf, p);
@@ -185,7 +218,10 @@ async function scanActiveTail(seg: Segment): Promise<void> {
       const size = batchSize(window, p);
       const last = readInt64(window, p) + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
       const maxTs = readInt64(window, p + BATCH.MAX_TIMESTAMP);
-      if (maxTs > seg.maxTimestamp) { seg.maxTimestamp = maxTs; seg.offsetOfMaxTimestamp = last; }
+      if (maxTs > seg.maxTimestamp) {
+        seg.maxTimestamp = maxTs;
+        seg.offsetOfMaxTimestamp = last;
+      }
       seg.nextOffset = last + 1;
       p += size;
     }

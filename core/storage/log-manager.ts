@@ -5,8 +5,12 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import {
-  CHECKPOINT_FILES, CLEAN_SHUTDOWN_FILE, readOffsetCheckpoint, readPartitionMetadata,
-  writeOffsetCheckpoint, type TopicPartitionOffset,
+  CHECKPOINT_FILES,
+  CLEAN_SHUTDOWN_FILE,
+  readOffsetCheckpoint,
+  readPartitionMetadata,
+  writeOffsetCheckpoint,
+  type TopicPartitionOffset,
 } from './checkpoint.ts';
 import { LogCleaner } from './cleaner/log-cleaner.ts';
 import { fsyncDir, writeFileAtomic } from './file-io.ts';
@@ -110,23 +114,32 @@ export class LogManager {
       if (!ent.isDirectory()) continue;
       const path = join(opts.dir, ent.name);
       // Kafka renames a deleted partition's dir to <topic>-<p>.<uniq>-delete before removing it.
-      if (ent.name.endsWith('-delete')) { loads.push(fs.promises.rm(path, { recursive: true, force: true })); continue; }
+      if (ent.name.endsWith('-delete')) {
+        loads.push(fs.promises.rm(path, { recursive: true, force: true }));
+        continue;
+      }
       const tp = parsePartitionDir(ent.name);
       if (!tp) continue;
       const key = ent.name;
-      loads.push(Log.open({
-        dir: path, topic: tp.topic, partition: tp.partition,
-        topicId: readPartitionMetadata(join(path, 'partition.metadata')) ?? '',
-        config: opts.defaultConfig,
-        recoveryPoint: recovery.get(key) ?? 0,
-        logStartOffset: starts.get(key) ?? 0,
-        highWatermark: hws.get(key),
-        cleanShutdown: clean,
-        now: mgr.now(),
-        tailCacheBytes: opts.tailCacheBytes,
-        tailCacheBudget: mgr.tailCacheBudget,
-        producerExpiry: opts.producerExpiry,
-      }).then((log) => { mgr.logs.set(key, log); }));
+      loads.push(
+        Log.open({
+          dir: path,
+          topic: tp.topic,
+          partition: tp.partition,
+          topicId: readPartitionMetadata(join(path, 'partition.metadata')) ?? '',
+          config: opts.defaultConfig,
+          recoveryPoint: recovery.get(key) ?? 0,
+          logStartOffset: starts.get(key) ?? 0,
+          highWatermark: hws.get(key),
+          cleanShutdown: clean,
+          now: mgr.now(),
+          tailCacheBytes: opts.tailCacheBytes,
+          tailCacheBudget: mgr.tailCacheBudget,
+          producerExpiry: opts.producerExpiry,
+        }).then((log) => {
+          mgr.logs.set(key, log);
+        }),
+      );
     }
     await Promise.all(loads);
     // The marker only vouches for the previous run: remove it now that we are running.
@@ -135,8 +148,12 @@ export class LogManager {
       await fsyncDir(opts.dir);
     }
     if (opts.timers !== false) {
-      const r = setInterval(() => { void mgr.runRetention().catch(() => {}); }, opts.retentionCheckIntervalMs ?? RETENTION_CHECK_INTERVAL_MS);
-      const c = setInterval(() => { void mgr.checkpoint().catch(() => {}); }, opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+      const r = setInterval(() => {
+        void mgr.runRetention().catch(() => {});
+      }, opts.retentionCheckIntervalMs ?? RETENTION_CHECK_INTERVAL_MS);
+      const c = setInterval(() => {
+        void mgr.checkpoint().catch(() => {});
+      }, opts.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
       r.unref();
       c.unref();
       mgr.timers.push(r, c);
@@ -164,9 +181,18 @@ export class LogManager {
       return existing;
     }
     const log = await Log.open({
-      dir: join(this.dir, key), topic, partition, topicId, config,
-      recoveryPoint: 0, logStartOffset: 0, cleanShutdown: true, now: this.now(),
-      tailCacheBytes: this.tailCacheBytes, tailCacheBudget: this.tailCacheBudget, producerExpiry: this.producerExpiry,
+      dir: join(this.dir, key),
+      topic,
+      partition,
+      topicId,
+      config,
+      recoveryPoint: 0,
+      logStartOffset: 0,
+      cleanShutdown: true,
+      now: this.now(),
+      tailCacheBytes: this.tailCacheBytes,
+      tailCacheBudget: this.tailCacheBudget,
+      producerExpiry: this.producerExpiry,
     });
     this.logs.set(key, log);
     return log;
@@ -191,11 +217,23 @@ export class LogManager {
   /** Writes the recovery-point, log-start-offset and replication-offset checkpoints. */
   checkpoint(): Promise<void> {
     const run = async () => {
-      const logs = [...this.logs.values()].sort((a, b) => a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1);
-      const entries = (f: (l: Log) => number): TopicPartitionOffset[] => logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: f(l) }));
-      await writeOffsetCheckpoint(join(this.dir, CHECKPOINT_FILES.recoveryPoint), entries((l) => l.recoveryPoint));
-      await writeOffsetCheckpoint(join(this.dir, CHECKPOINT_FILES.logStartOffset), entries((l) => l.logStartOffset));
-      await writeOffsetCheckpoint(join(this.dir, CHECKPOINT_FILES.replicationOffset), entries((l) => l.highWatermark));
+      const logs = [...this.logs.values()].sort((a, b) =>
+        a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+      );
+      const entries = (f: (l: Log) => number): TopicPartitionOffset[] =>
+        logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: f(l) }));
+      await writeOffsetCheckpoint(
+        join(this.dir, CHECKPOINT_FILES.recoveryPoint),
+        entries((l) => l.recoveryPoint),
+      );
+      await writeOffsetCheckpoint(
+        join(this.dir, CHECKPOINT_FILES.logStartOffset),
+        entries((l) => l.logStartOffset),
+      );
+      await writeOffsetCheckpoint(
+        join(this.dir, CHECKPOINT_FILES.replicationOffset),
+        entries((l) => l.highWatermark),
+      );
     };
     this.checkpointChain = this.checkpointChain.then(run, run);
     return this.checkpointChain;

@@ -7,8 +7,17 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import {
-  Attr, BATCH, batchLeaderEpoch, batchSize, decodeRecords, readInt64, setBaseOffset,
-  setLogAppendTime, setPartitionLeaderEpoch, validateBatchAt, type BatchesInfo,
+  Attr,
+  BATCH,
+  batchLeaderEpoch,
+  batchSize,
+  decodeRecords,
+  readInt64,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateBatchAt,
+  type BatchesInfo,
 } from '../protocol/record-batch.ts';
 import { PARTITION_METADATA, readPartitionMetadata, writePartitionMetadataSync } from './checkpoint.ts';
 import { writevAt } from './file-io.ts';
@@ -124,7 +133,10 @@ export class Log {
     this.recoveryPoint = Math.min(o.recoveryPoint, this._logEndOffset);
     // Single node: everything on disk is committed, so the high watermark starts at the log end.
     this.highWatermark = this._logEndOffset;
-    this.checkpointHighWatermark = Math.max(this._logStartOffset, Math.min(o.highWatermark ?? this._logStartOffset, this._logEndOffset));
+    this.checkpointHighWatermark = Math.max(
+      this._logStartOffset,
+      Math.min(o.highWatermark ?? this._logStartOffset, this._logEndOffset),
+    );
     this.producerExpiry = o.producerExpiry;
     this.cache = new TailCache(o.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES, o.tailCacheBudget);
     this.leaderEpochs = new LeaderEpochCache(o.dir);
@@ -139,19 +151,40 @@ export class Log {
     if (storedId === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
     const { segments, stats } = await loadLog(o.dir, o);
     const log = new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
-    log.producers = await ProducerStateManager.load(o.dir, segments, log._logStartOffset, log._logEndOffset, o.now, o.producerExpiry);
+    log.producers = await ProducerStateManager.load(
+      o.dir,
+      segments,
+      log._logStartOffset,
+      log._logEndOffset,
+      o.now,
+      o.producerExpiry,
+    );
     return log;
   }
 
-  get logStartOffset(): number { return this._logStartOffset; }
-  get logEndOffset(): number { return this._logEndOffset; }
-  get activeSegment(): Segment { return this.segments[this.segments.length - 1]!; }
-  get segmentCount(): number { return this.segments.length; }
-  segmentBaseOffsets(): number[] { return this.segments.map((s) => s.baseOffset); }
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+  get activeSegment(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
   /** The segments, oldest first, the last one active (read by the log cleaner, core/storage/cleaner/). */
-  get allSegments(): readonly Segment[] { return this.segments; }
+  get allSegments(): readonly Segment[] {
+    return this.segments;
+  }
   /** False once closed (the log cleaner leaves it alone then). */
-  get isOpen(): boolean { return !this.closed; }
+  get isOpen(): boolean {
+    return !this.closed;
+  }
 
   /**
    * The log cleaner's swap: replaces the contiguous non-active segments `old`
@@ -162,9 +195,19 @@ export class Log {
    */
   replaceSegments(old: readonly Segment[], replacement: Segment | undefined): boolean {
     const i = this.segments.indexOf(old[0]!);
-    if (this.closed || i < 0 || i + old.length >= this.segments.length || old.some((s, k) => this.segments[i + k] !== s)) return false;
+    if (
+      this.closed ||
+      i < 0 ||
+      i + old.length >= this.segments.length ||
+      old.some((s, k) => this.segments[i + k] !== s)
+    )
+      return false;
     // A new array (as deleteSegments does): reads in progress keep iterating the one they took.
-    this.segments = [...this.segments.slice(0, i), ...(replacement ? [replacement] : []), ...this.segments.slice(i + old.length)];
+    this.segments = [
+      ...this.segments.slice(0, i),
+      ...(replacement ? [replacement] : []),
+      ...this.segments.slice(i + old.length),
+    ];
     if (this.segments[0]!.baseOffset > this._logStartOffset) this._logStartOffset = this.segments[0]!.baseOffset;
     // Batches of the replaced range may still sit in the tail cache: serve them from the files now.
     if (this.cache.firstOffset < this.segments[i + (replacement ? 1 : 0)]!.baseOffset) this.cache.clear();
@@ -172,7 +215,9 @@ export class Log {
     return true;
   }
 
-  updateConfig(c: LogConfig): void { this.config = c; }
+  updateConfig(c: LogConfig): void {
+    this.config = c;
+  }
 
   size(): number {
     let n = 0;
@@ -214,7 +259,13 @@ export class Log {
     const written = this.write(seg, segStart, batches, entry, lastOffset);
     // Idempotent producers: one state update per append, from the batch header.
     this.producers.onAppend(batches, info, logAppend ? now : info.maxTimestamp, written);
-    return { baseOffset, lastOffset, logAppendTime: logAppend ? now : -1, logStartOffset: this._logStartOffset, written };
+    return {
+      baseOffset,
+      lastOffset,
+      logAppendTime: logAppend ? now : -1,
+      logStartOffset: this._logStartOffset,
+      written,
+    };
   }
 
   /**
@@ -240,11 +291,16 @@ export class Log {
       const size = batchSize(batches, end);
       if (end + size > batches.length) break;
       const r = validateBatchAt(batches, end, batches.length);
-      if (typeof r !== 'number') throw new Error(`invalid batch from the leader for ${this.topic}-${this.partition} at offset ${expected}: ${r.message}`);
+      if (typeof r !== 'number')
+        throw new Error(
+          `invalid batch from the leader for ${this.topic}-${this.partition} at offset ${expected}: ${r.message}`,
+        );
       const base = readInt64(batches, end);
       const delta = batches.readInt32BE(end + BATCH.LAST_OFFSET_DELTA);
       if (base < expected || delta < 0) {
-        throw new Error(`out of order offsets from the leader for ${this.topic}-${this.partition}: batch at ${base}, log end ${expected}`);
+        throw new Error(
+          `out of order offsets from the leader for ${this.topic}-${this.partition}: batch at ${base}, log end ${expected}`,
+        );
       }
       if (firstOffset < 0) firstOffset = base;
       const ts = readInt64(batches, end + BATCH.MAX_TIMESTAMP);
@@ -259,9 +315,17 @@ export class Log {
     // Roll as a leader append would, starting the new segment at the first batch's offset.
     const seg0 = this.activeSegment;
     if (seg0.size > 0) {
-      const waited = seg0.firstBatchTimestamp >= 0 && maxTimestamp >= 0 ? maxTimestamp - seg0.firstBatchTimestamp : now - seg0.createdMs;
-      if (seg0.size > this.config.segmentBytes - data.length || waited > this.config.segmentMs
-        || seg0.offsetIndex.isFull || seg0.timeIndex.isFull || lastOffset - seg0.baseOffset > INT32_MAX) {
+      const waited =
+        seg0.firstBatchTimestamp >= 0 && maxTimestamp >= 0
+          ? maxTimestamp - seg0.firstBatchTimestamp
+          : now - seg0.createdMs;
+      if (
+        seg0.size > this.config.segmentBytes - data.length ||
+        waited > this.config.segmentMs ||
+        seg0.offsetIndex.isFull ||
+        seg0.timeIndex.isFull ||
+        lastOffset - seg0.baseOffset > INT32_MAX
+      ) {
         this.roll(now, firstOffset);
       }
     }
@@ -300,7 +364,9 @@ export class Log {
   }
 
   /** The latest leader epoch of the log's history, -1 when none. */
-  latestEpoch(): number { return this.leaderEpochs.latestEpoch(); }
+  latestEpoch(): number {
+    return this.leaderEpochs.latestEpoch();
+  }
 
   /** Kafka's endOffsetForEpoch: the largest epoch <= `epoch` and where it ends; (-1, -1) when unknown. */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
@@ -335,7 +401,10 @@ export class Log {
   }
 
   private truncatingError(): KafkaError {
-    return new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `partition ${this.topic}-${this.partition} is being truncated`);
+    return new KafkaError(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      `partition ${this.topic}-${this.partition} is being truncated`,
+    );
   }
 
   private async truncateToInner(offset: number): Promise<number> {
@@ -398,20 +467,31 @@ export class Log {
   /** Producer state for the truncated log: snapshots past the end removed, the rest replayed. */
   private async reloadProducerState(): Promise<void> {
     await this.producers.snapshotsWritten();
-    this.producers = await ProducerStateManager.load(this.dir, this.segments, this._logStartOffset, this._logEndOffset, Date.now(), this.producerExpiry);
+    this.producers = await ProducerStateManager.load(
+      this.dir,
+      this.segments,
+      this._logStartOffset,
+      this._logEndOffset,
+      Date.now(),
+      this.producerExpiry,
+    );
   }
 
   /** Kafka's roll conditions: size, age (segment.ms), full indexes, relative offset overflow. */
   private maybeRoll(messagesSize: number, info: BatchesInfo, now: number): void {
     const seg = this.activeSegment;
     if (seg.size === 0) return;
-    const waited = seg.firstBatchTimestamp >= 0 && info.maxTimestamp >= 0
-      ? info.maxTimestamp - seg.firstBatchTimestamp
-      : now - seg.createdMs;
-    if (seg.size > this.config.segmentBytes - messagesSize
-      || waited > this.config.segmentMs
-      || seg.offsetIndex.isFull || seg.timeIndex.isFull
-      || this._logEndOffset + info.offsetCount - 1 - seg.baseOffset > INT32_MAX) {
+    const waited =
+      seg.firstBatchTimestamp >= 0 && info.maxTimestamp >= 0
+        ? info.maxTimestamp - seg.firstBatchTimestamp
+        : now - seg.createdMs;
+    if (
+      seg.size > this.config.segmentBytes - messagesSize ||
+      waited > this.config.segmentMs ||
+      seg.offsetIndex.isFull ||
+      seg.timeIndex.isFull ||
+      this._logEndOffset + info.offsetCount - 1 - seg.baseOffset > INT32_MAX
+    ) {
       this.roll(now);
     }
   }
@@ -431,9 +511,13 @@ export class Log {
         // Runs after the old segment's writes: persist its indexes and fsync it
         // (in the background), then the recovery point moves past it.
         old.writeIndexes(false);
-        old.flush().then(() => {
-          if (next.baseOffset > this.recoveryPoint && next.baseOffset <= this._logEndOffset) this.recoveryPoint = next.baseOffset;
-        }, () => {});
+        old.flush().then(
+          () => {
+            if (next.baseOffset > this.recoveryPoint && next.baseOffset <= this._logEndOffset)
+              this.recoveryPoint = next.baseOffset;
+          },
+          () => {},
+        );
       },
     });
     return next;
@@ -446,7 +530,10 @@ export class Log {
   private write(seg: Segment, position: number, buf: Buffer, entry: CacheEntry, lastOffset: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.enqueue({
-        kind: 'write', seg, position, buf,
+        kind: 'write',
+        seg,
+        position,
+        buf,
         done: () => {
           this.cache.markWritten(entry);
           if (this.hwFollowsLeo && lastOffset + 1 > this.highWatermark) {
@@ -465,7 +552,10 @@ export class Log {
     if (!this.draining && !this.scheduled) {
       this.scheduled = true;
       // setImmediate lets appends of the same tick (and I/O phase) coalesce into one writev.
-      setImmediate(() => { this.scheduled = false; void this.drain(); });
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
     }
   }
 
@@ -479,7 +569,11 @@ export class Log {
         let i = 0;
         while (i < items.length) {
           const first = items[i]!;
-          if (first.kind === 'task') { first.run(); i++; continue; }
+          if (first.kind === 'task') {
+            first.run();
+            i++;
+            continue;
+          }
           // Group consecutive writes to the same segment at contiguous positions.
           const group = [first];
           let end = first.position + first.buf.length;
@@ -493,7 +587,13 @@ export class Log {
           i = j;
           try {
             if (this.failure) throw this.failure;
-            await first.seg.use((fd) => writevAt(fd, group.map((g) => g.buf), first.position));
+            await first.seg.use((fd) =>
+              writevAt(
+                fd,
+                group.map((g) => g.buf),
+                first.position,
+              ),
+            );
             first.seg.writtenSize = end;
             for (const g of group) g.done();
           } catch (e) {
@@ -548,15 +648,25 @@ export class Log {
   }
 
   private segmentIndexFor(offset: number): number {
-    let lo = 0, hi = this.segments.length - 1, found = 0;
+    let lo = 0,
+      hi = this.segments.length - 1,
+      found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }
 
-  private async readCold(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
+  private async readCold(
+    fetchOffset: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+  ): Promise<ReadResult> {
     const segments = this.segments;
     for (let i = this.segmentIndexFor(fetchOffset); i < segments.length; i++) {
       const seg = segments[i]!;
@@ -587,8 +697,6 @@ export class Log {
     return { chunks: [], bytes: 0 };
   }
 
-
-
   // ---------------------------------------------------------------- timestamps
 
   /** Earliest record with timestamp >= ts (Kafka's fetchOffsetByTimestamp for a target time). */
@@ -617,13 +725,15 @@ export class Log {
   async maxTimestamp(): Promise<{ offset: number; timestamp: number }> {
     await this.writesIdle();
     let best: Segment | undefined;
-    for (const seg of this.segments) if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+    for (const seg of this.segments)
+      if (seg.size > 0 && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
     if (!best) return { offset: -1, timestamp: -1 };
     const ts = best.maxTimestamp;
     const position = best.offsetIndex.lookup(best.offsetOfMaxTimestamp).position;
     for await (const { buf, pos } of segmentBatches(best, position)) {
       if (readInt64(buf, pos + BATCH.MAX_TIMESTAMP) !== ts) continue;
-      if (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & Attr.TIMESTAMP_TYPE_LOG_APPEND) return { offset: readInt64(buf, pos), timestamp: ts };
+      if (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & Attr.TIMESTAMP_TYPE_LOG_APPEND)
+        return { offset: readInt64(buf, pos), timestamp: ts };
       const rec = decodeRecords(buf, pos).find((r) => r.timestamp === ts);
       if (rec) return { offset: rec.offset, timestamp: ts };
     }
@@ -638,7 +748,12 @@ export class Log {
    * segment qualifies, a new empty active segment is rolled first. Returns the count.
    */
   deleteOldSegments(now: number): number {
-    if (!this.config.cleanupPolicy.split(',').map((s) => s.trim()).includes('delete')) {
+    if (
+      !this.config.cleanupPolicy
+        .split(',')
+        .map((s) => s.trim())
+        .includes('delete')
+    ) {
       return this.deleteSegments((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset, now);
     }
     let n = this.deleteSegments((seg, next) => next !== undefined && next.baseOffset <= this._logStartOffset, now);
@@ -649,7 +764,10 @@ export class Log {
     if (this.config.retentionBytes >= 0) {
       let diff = this.size() - this.config.retentionBytes;
       n += this.deleteSegments((seg) => {
-        if (diff - seg.size >= 0) { diff -= seg.size; return true; }
+        if (diff - seg.size >= 0) {
+          diff -= seg.size;
+          return true;
+        }
         return false;
       }, now);
     }
@@ -663,7 +781,9 @@ export class Log {
    */
   deleteRecordsBefore(offset: number, now: number = Date.now()): number {
     if (offset < 0 || offset > this.highWatermark) {
-      throw new RangeError(`Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark}`);
+      throw new RangeError(
+        `Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark}`,
+      );
     }
     if (offset > this._logStartOffset) {
       this._logStartOffset = offset;
@@ -696,7 +816,12 @@ export class Log {
   private scheduleDelete(seg: Segment): void {
     const renamed: string[] = [];
     for (const p of [seg.logPath, seg.indexPath, seg.timeIndexPath]) {
-      try { fs.renameSync(p, `${p}.deleted`); renamed.push(`${p}.deleted`); } catch { /* index never written */ }
+      try {
+        fs.renameSync(p, `${p}.deleted`);
+        renamed.push(`${p}.deleted`);
+      } catch {
+        /* index never written */
+      }
     }
     const item = {
       timer: undefined as unknown as NodeJS.Timeout,

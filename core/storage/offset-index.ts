@@ -6,7 +6,10 @@ import { IndexBuffer } from './index-buffer.ts';
 
 export const OFFSET_INDEX_ENTRY = 8;
 
-export interface OffsetPosition { offset: number; position: number }
+export interface OffsetPosition {
+  offset: number;
+  position: number;
+}
 
 export class OffsetIndex {
   readonly baseOffset: number;
@@ -17,8 +20,12 @@ export class OffsetIndex {
     this.index = new IndexBuffer(OFFSET_INDEX_ENTRY, maxIndexBytes, initial);
   }
 
-  get entries(): number { return this.index.entries; }
-  get isFull(): boolean { return this.index.isFull; }
+  get entries(): number {
+    return this.index.entries;
+  }
+  get isFull(): boolean {
+    return this.index.isFull;
+  }
 
   entry(i: number): OffsetPosition {
     const p = i * OFFSET_INDEX_ENTRY;
@@ -40,17 +47,23 @@ export class OffsetIndex {
   lookup(target: number): OffsetPosition {
     const rel = target - this.baseOffset;
     const buf = this.index.buf;
-    let lo = 0, hi = this.entries - 1, found = -1;
+    let lo = 0,
+      hi = this.entries - 1,
+      found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (buf.readInt32BE(mid * OFFSET_INDEX_ENTRY) <= rel) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (buf.readInt32BE(mid * OFFSET_INDEX_ENTRY) <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(found);
   }
 
   /** Kafka-like sanity check of a loaded index against its segment's size. */
   isSane(logSize: number): boolean {
-    let prevRel = -1, prevPos = -1;
+    let prevRel = -1,
+      prevPos = -1;
     for (let i = 0; i < this.entries; i++) {
       const rel = this.index.buf.readInt32BE(i * OFFSET_INDEX_ENTRY);
       const pos = this.index.buf.readInt32BE(i * OFFSET_INDEX_ENTRY + 4);
@@ -61,6 +74,10 @@ export class OffsetIndex {
     return true;
   }
 
-  contents(): Buffer { return this.index.contents(); }
-  writeFileSync(path: string, fsync: boolean): void { this.index.writeFileSync(path, fsync); }
+  contents(): Buffer {
+    return this.index.contents();
+  }
+  writeFileSync(path: string, fsync: boolean): void {
+    this.index.writeFileSync(path, fsync);
+  }
 }

@@ -96,9 +96,15 @@ export class ProducerStateManager {
     this.nextExpiryCheck = now + this.expirationCheckIntervalMs;
   }
 
-  get size(): number { return this.producers.size; }
-  get(producerId: number): ProducerEntry | undefined { return this.producers.get(producerId); }
-  entries(): IterableIterator<ProducerEntry> { return this.producers.values(); }
+  get size(): number {
+    return this.producers.size;
+  }
+  get(producerId: number): ProducerEntry | undefined {
+    return this.producers.get(producerId);
+  }
+  entries(): IterableIterator<ProducerEntry> {
+    return this.producers.values();
+  }
 
   /**
    * Kafka's client-origin checks for a produce payload (header fields only), in
@@ -123,14 +129,16 @@ export class ProducerStateManager {
     }
     if (epoch < entry.epoch) {
       return {
-        kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH,
+        kind: 'error',
+        errorCode: ErrorCode.INVALID_PRODUCER_EPOCH,
         message: `Epoch of producer ${pid} is ${epoch}, which is smaller than the last seen epoch ${entry.epoch}`,
       };
     }
     if (epoch !== entry.epoch) {
       if (info.baseSequence !== 0) {
         return {
-          kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
           message: `Invalid sequence number for new epoch of producer ${pid}: ${epoch} (request epoch), ${info.baseSequence} (seq. number), ${entry.epoch} (current producer epoch)`,
         };
       }
@@ -139,7 +147,8 @@ export class ProducerStateManager {
     const last = entry.batches.length > 0 ? entry.batches[entry.batches.length - 1]!.lastSeq : -1;
     if (entry.batches.length > 0 && !inSequence(last, info.baseSequence)) {
       return {
-        kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        kind: 'error',
+        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
         message: `Out of order sequence number for producer ${pid}: ${info.baseSequence} (incoming seq. number), ${last} (current end sequence number)`,
       };
     }
@@ -147,8 +156,16 @@ export class ProducerStateManager {
   }
 
   /** Records an appended batch (also used when replaying the log). */
-  update(producerId: number, epoch: number, firstSeq: number, lastSeq: number,
-    firstOffset: number, lastOffset: number, timestamp: number, written?: Promise<void>): void {
+  update(
+    producerId: number,
+    epoch: number,
+    firstSeq: number,
+    lastSeq: number,
+    firstOffset: number,
+    lastOffset: number,
+    timestamp: number,
+    written?: Promise<void>,
+  ): void {
     let entry = this.producers.get(producerId);
     if (!entry) {
       entry = { producerId, epoch, batches: [], lastTimestamp: timestamp, coordinatorEpoch: -1 };
@@ -160,7 +177,12 @@ export class ProducerStateManager {
     const meta: BatchMetadata = { firstSeq, lastSeq, firstOffset, lastOffset, timestamp };
     if (written) {
       meta.written = written;
-      written.then(() => { meta.written = undefined; }, () => {});
+      written.then(
+        () => {
+          meta.written = undefined;
+        },
+        () => {},
+      );
     }
     entry.batches.push(meta);
     if (entry.batches.length > BATCHES_TO_RETAIN) entry.batches.shift();
@@ -172,8 +194,16 @@ export class ProducerStateManager {
     if (info.producerId < 0) return;
     if (info.batchCount === 1) {
       const first = readInt64(batches, 0);
-      this.update(info.producerId, info.producerEpoch, info.baseSequence, info.lastSequence,
-        first, first + batches.readInt32BE(BATCH.LAST_OFFSET_DELTA), timestamp, written);
+      this.update(
+        info.producerId,
+        info.producerEpoch,
+        info.baseSequence,
+        info.lastSequence,
+        first,
+        first + batches.readInt32BE(BATCH.LAST_OFFSET_DELTA),
+        timestamp,
+        written,
+      );
       return;
     }
     for (let p = 0; p < batches.length; p += batchSize(batches, p)) this.replayBatch(batches, p, written);
@@ -182,13 +212,21 @@ export class ProducerStateManager {
   /** Replays one batch header (log loading, multi-batch appends). */
   replayBatch(buf: Buffer, p: number, written?: Promise<void>): void {
     const pid = readInt64(buf, p + BATCH.PRODUCER_ID);
-    if (pid < 0 || (buf.readInt16BE(p + BATCH.ATTRIBUTES) & Attr.CONTROL)) return;
+    if (pid < 0 || buf.readInt16BE(p + BATCH.ATTRIBUTES) & Attr.CONTROL) return;
     const base = readInt64(buf, p);
     const delta = buf.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
     const firstSeq = buf.readInt32BE(p + BATCH.BASE_SEQUENCE);
     const lastSeq = firstSeq > INT32_MAX - delta ? delta - (INT32_MAX - firstSeq) - 1 : firstSeq + delta;
-    this.update(pid, buf.readInt16BE(p + BATCH.PRODUCER_EPOCH), firstSeq, lastSeq,
-      base, base + delta, readInt64(buf, p + BATCH.MAX_TIMESTAMP), written);
+    this.update(
+      pid,
+      buf.readInt16BE(p + BATCH.PRODUCER_EPOCH),
+      firstSeq,
+      lastSeq,
+      base,
+      base + delta,
+      readInt64(buf, p + BATCH.MAX_TIMESTAMP),
+      written,
+    );
   }
 
   /** Drops producers idle for producer.id.expiration.ms (Kafka: by their last batch timestamp). */
@@ -196,13 +234,18 @@ export class ProducerStateManager {
     this.nextExpiryCheck = now + this.expirationCheckIntervalMs;
     let n = 0;
     for (const [pid, e] of this.producers) {
-      if (now - e.lastTimestamp >= this.expirationMs) { this.producers.delete(pid); n++; }
+      if (now - e.lastTimestamp >= this.expirationMs) {
+        this.producers.delete(pid);
+        n++;
+      }
     }
     return n;
   }
 
   /** Forgets everything (the log was emptied or truncated before all state). */
-  clear(): void { this.producers.clear(); }
+  clear(): void {
+    this.producers.clear();
+  }
 
   // ---------------------------------------------------------------- snapshots
 
@@ -246,9 +289,11 @@ export class ProducerStateManager {
       const firstSeq = lastSeq - delta < 0 ? lastSeq - delta + INT32_MAX + 1 : lastSeq - delta;
       const timestamp = readInt64(buf, p + 26);
       this.producers.set(producerId, {
-        producerId, epoch: buf.readInt16BE(p + 8),
+        producerId,
+        epoch: buf.readInt16BE(p + 8),
         batches: [{ firstSeq, lastSeq, firstOffset: lastOffset - delta, lastOffset, timestamp }],
-        lastTimestamp: timestamp, coordinatorEpoch: buf.readInt32BE(p + 34),
+        lastTimestamp: timestamp,
+        coordinatorEpoch: buf.readInt32BE(p + 34),
       });
     }
   }
@@ -262,7 +307,8 @@ export class ProducerStateManager {
     const data = this.encodeSnapshot();
     const run = async () => {
       await writeFileAtomic(join(this.dir, snapshotFileName(offset)), data);
-      for (const o of listSnapshots(this.dir)) if (o < keepFrom && o !== offset) fs.rmSync(join(this.dir, snapshotFileName(o)), { force: true });
+      for (const o of listSnapshots(this.dir))
+        if (o < keepFrom && o !== offset) fs.rmSync(join(this.dir, snapshotFileName(o)), { force: true });
     };
     this.snapshotChain = this.snapshotChain.then(run, run);
     return this.snapshotChain;
@@ -279,8 +325,14 @@ export class ProducerStateManager {
    * latest valid one at or below it, and replays the batch headers from there
    * to the log end.
    */
-  static async load(dir: string, segments: readonly LoadSegment[], logStartOffset: number, logEndOffset: number, now: number,
-    expiry: ProducerExpiry = {}): Promise<ProducerStateManager> {
+  static async load(
+    dir: string,
+    segments: readonly LoadSegment[],
+    logStartOffset: number,
+    logEndOffset: number,
+    now: number,
+    expiry: ProducerExpiry = {},
+  ): Promise<ProducerStateManager> {
     const state = new ProducerStateManager(dir, now, expiry);
     const offsets = listSnapshots(dir);
     for (const o of offsets) if (o > logEndOffset) fs.rmSync(join(dir, snapshotFileName(o)), { force: true });
@@ -338,7 +390,8 @@ async function replay(state: ProducerStateManager, segments: readonly LoadSegmen
       while (p + BATCH.HEADER_SIZE <= window.length) {
         const size = batchSize(window, p);
         if (size < BATCH.HEADER_SIZE) return;
-        if (readInt64(window, p) + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA) >= from) state.replayBatch(window, p);
+        if (readInt64(window, p) + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA) >= from)
+          state.replayBatch(window, p);
         p += size;
         if (p > window.length) break;
       }

@@ -14,7 +14,12 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
 
 export const SCAN_WINDOW = 64 * 1024;
 
-export interface BatchLocation { position: number; size: number; baseOffset: number; lastOffset: number }
+export interface BatchLocation {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+}
 
 export class Segment {
   readonly baseOffset: number;
@@ -40,8 +45,16 @@ export class Segment {
   private closing: Promise<void> | undefined;
   private closeResolve: (() => void) | undefined;
 
-  constructor(dir: string, baseOffset: number, fd: number, size: number, indexBytes: number, now: number,
-    offsetIndexData?: Buffer, timeIndexData?: Buffer) {
+  constructor(
+    dir: string,
+    baseOffset: number,
+    fd: number,
+    size: number,
+    indexBytes: number,
+    now: number,
+    offsetIndexData?: Buffer,
+    timeIndexData?: Buffer,
+  ) {
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.fd = fd;
@@ -59,12 +72,20 @@ export class Segment {
     return new Segment(dir, baseOffset, fd, 0, indexBytes, now);
   }
 
-  get logPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.log')); }
-  get indexPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.index')); }
-  get timeIndexPath(): string { return join(this.dir, segmentFileName(this.baseOffset, '.timeindex')); }
+  get logPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, '.log'));
+  }
+  get indexPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, '.index'));
+  }
+  get timeIndexPath(): string {
+    return join(this.dir, segmentFileName(this.baseOffset, '.timeindex'));
+  }
 
   /** Kafka's largestTimestamp: the max timestamp, or the last modification time when none. */
-  get largestTimestamp(): number { return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs; }
+  get largestTimestamp(): number {
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModifiedMs;
+  }
 
   resetIndexes(indexBytes: number): void {
     this.offsetIndex = new OffsetIndex(this.baseOffset, indexBytes);
@@ -79,7 +100,13 @@ export class Segment {
    * track the max timestamp; when more than indexIntervalBytes were appended since
    * the last entry, index (batch last offset → batch position) and the max timestamp so far.
    */
-  indexBatch(position: number, size: number, lastOffset: number, batchMaxTimestamp: number, indexIntervalBytes: number): void {
+  indexBatch(
+    position: number,
+    size: number,
+    lastOffset: number,
+    batchMaxTimestamp: number,
+    indexIntervalBytes: number,
+  ): void {
     if (this.firstBatchTimestamp < 0 && position === 0) this.firstBatchTimestamp = batchMaxTimestamp;
     if (batchMaxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = batchMaxTimestamp;
@@ -130,7 +157,9 @@ export class Segment {
     return this.use((fd) => readAt(fd, length, position));
   }
 
-  flush(): Promise<void> { return this.use((fd) => fsyncFd(fd)); }
+  flush(): Promise<void> {
+    return this.use((fd) => fsyncFd(fd));
+  }
 
   /**
    * Finds the first batch whose last offset is >= target, starting from the offset
@@ -172,7 +201,9 @@ export class Segment {
     let keepT = ti.entries;
     while (keepT > 0 && ti.entry(keepT - 1).offset >= cutOffset) keepT--;
     ti.index.truncateEntries(keepT);
-    await this.use(async (fd) => { fs.ftruncateSync(fd, position); });
+    await this.use(async (fd) => {
+      fs.ftruncateSync(fd, position);
+    });
     this.size = position;
     this.writtenSize = position;
     this.maxTimestamp = -1;
@@ -184,15 +215,23 @@ export class Segment {
     for await (const { buf, pos } of segmentBatches(this, keep > 0 ? oi.lastEntry().position : 0)) {
       const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
       const ts = readInt64(buf, pos + BATCH.MAX_TIMESTAMP);
-      if (ts > this.maxTimestamp) { this.maxTimestamp = ts; this.offsetOfMaxTimestamp = last; }
+      if (ts > this.maxTimestamp) {
+        this.maxTimestamp = ts;
+        this.offsetOfMaxTimestamp = last;
+      }
       this.nextOffset = last + 1;
     }
   }
 
   close(): Promise<void> {
     if (!this.closing) {
-      this.closing = (this.refs === 0 ? Promise.resolve() : new Promise<void>((r) => { this.closeResolve = r; }))
-        .then(() => closeFd(this.fd));
+      this.closing = (
+        this.refs === 0
+          ? Promise.resolve()
+          : new Promise<void>((r) => {
+              this.closeResolve = r;
+            })
+      ).then(() => closeFd(this.fd));
     }
     return this.closing;
   }
@@ -203,7 +242,11 @@ export class Segment {
  * windows of `window` bytes (a batch larger than the window is read whole).
  * Stops at the first incomplete batch. Not for the hot path.
  */
-export async function* segmentBatches(seg: Segment, position = 0, window = SCAN_WINDOW): AsyncGenerator<{ buf: Buffer; pos: number }> {
+export async function* segmentBatches(
+  seg: Segment,
+  position = 0,
+  window = SCAN_WINDOW,
+): AsyncGenerator<{ buf: Buffer; pos: number }> {
   const limit = seg.writtenSize;
   while (position < limit) {
     let buf = await seg.read(position, Math.min(window, limit - position));

@@ -58,7 +58,10 @@ export class TailCacheBudget {
   /** @internal a cache dropped an entry */
   release(e: Entry): void {
     this.used -= e.buf.length;
-    if (e.queued) { e.queued = false; this.live--; }
+    if (e.queued) {
+      e.queued = false;
+      this.live--;
+    }
   }
 
   /** @internal an entry's write completed: it may now be evicted */
@@ -98,7 +101,11 @@ export class TailCacheBudget {
 
 const NO_BYTES = Buffer.alloc(0);
 
-export interface ReadLimits { maxBytes: number; maxOffset: number; minOneBatch: boolean }
+export interface ReadLimits {
+  maxBytes: number;
+  maxOffset: number;
+  minOneBatch: boolean;
+}
 
 export class TailCache {
   private entries: Entry[] = [];
@@ -176,7 +183,8 @@ export class TailCache {
   }
 
   private evict(): void {
-    while (this.size > this.limitBytes && this.head < this.entries.length && this.entries[this.head]!.written) this.removeHead();
+    while (this.size > this.limitBytes && this.head < this.entries.length && this.entries[this.head]!.written)
+      this.removeHead();
     this.compact();
   }
 
@@ -193,10 +201,15 @@ export class TailCache {
    */
   read(fetchOffset: number, limits: ReadLimits): { chunks: Buffer[]; bytes: number } | undefined {
     if (fetchOffset < this.firstOffset) return undefined;
-    let lo = this.head, hi = this.entries.length - 1, idx = -1;
+    let lo = this.head,
+      hi = this.entries.length - 1,
+      idx = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.entries[mid]!.lastOffset >= fetchOffset) { idx = mid; hi = mid - 1; } else lo = mid + 1;
+      if (this.entries[mid]!.lastOffset >= fetchOffset) {
+        idx = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
     }
     if (idx < 0) return undefined;
     const chunks: Buffer[] = [];
@@ -209,7 +222,10 @@ export class TailCache {
       while (p < buf.length) {
         const size = batchSize(buf, p);
         const last = readInt64(buf, p) + buf.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
-        if (last < fetchOffset) { p += size; continue; }
+        if (last < fetchOffset) {
+          p += size;
+          continue;
+        }
         if (last >= limits.maxOffset) break;
         if (bytes + size > limits.maxBytes && !(first && limits.minOneBatch)) break;
         if (start < 0) start = p;

@@ -8,7 +8,10 @@ import { readInt64, writeInt64 } from '../protocol/record-batch.ts';
 
 export const TIME_INDEX_ENTRY = 12;
 
-export interface TimestampOffset { timestamp: number; offset: number }
+export interface TimestampOffset {
+  timestamp: number;
+  offset: number;
+}
 
 export class TimeIndex {
   readonly baseOffset: number;
@@ -19,8 +22,12 @@ export class TimeIndex {
     this.index = new IndexBuffer(TIME_INDEX_ENTRY, maxIndexBytes, initial);
   }
 
-  get entries(): number { return this.index.entries; }
-  get isFull(): boolean { return this.index.isFull; }
+  get entries(): number {
+    return this.index.entries;
+  }
+  get isFull(): boolean {
+    return this.index.isFull;
+  }
 
   entry(i: number): TimestampOffset {
     const p = i * TIME_INDEX_ENTRY;
@@ -44,16 +51,22 @@ export class TimeIndex {
 
   /** Largest entry whose timestamp is <= target, or (-1, baseOffset). */
   lookup(target: number): TimestampOffset {
-    let lo = 0, hi = this.entries - 1, found = -1;
+    let lo = 0,
+      hi = this.entries - 1,
+      found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (readInt64(this.index.buf, mid * TIME_INDEX_ENTRY) <= target) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (readInt64(this.index.buf, mid * TIME_INDEX_ENTRY) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found < 0 ? { timestamp: -1, offset: this.baseOffset } : this.entry(found);
   }
 
   isSane(): boolean {
-    let prevTs = -Infinity, prevRel = -1;
+    let prevTs = -Infinity,
+      prevRel = -1;
     for (let i = 0; i < this.entries; i++) {
       const ts = readInt64(this.index.buf, i * TIME_INDEX_ENTRY);
       const rel = this.index.buf.readInt32BE(i * TIME_INDEX_ENTRY + 8);
@@ -64,6 +77,10 @@ export class TimeIndex {
     return true;
   }
 
-  contents(): Buffer { return this.index.contents(); }
-  writeFileSync(path: string, fsync: boolean): void { this.index.writeFileSync(path, fsync); }
+  contents(): Buffer {
+    return this.index.contents();
+  }
+  writeFileSync(path: string, fsync: boolean): void {
+    this.index.writeFileSync(path, fsync);
+  }
 }

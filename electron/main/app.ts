@@ -16,7 +16,13 @@ import { fileLog, type Log } from './log.ts';
 import { appMenuTemplate, brokerLines, trayMenuTemplate, type MenuActions } from './menus.ts';
 import { firstTaken, freeRange } from './ports.ts';
 import {
-  APP_HOST, APP_ORIGIN, APP_SCHEME, hardenContents, rendererRequestHandler, secureWebPreferences, trustedFrame,
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  hardenContents,
+  rendererRequestHandler,
+  secureWebPreferences,
+  trustedFrame,
 } from './security.ts';
 import { defaultSettings, loadSettings, saveSettings, validateSettings, type Settings } from './settings.ts';
 import { utilityProcessSpawner } from './spawner.ts';
@@ -58,11 +64,15 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   if (process.env.SAMSA_USER_DATA_DIR) app.setPath('userData', process.env.SAMSA_USER_DATA_DIR);
   app.setAppLogsPath(process.env.SAMSA_USER_DATA_DIR ? join(process.env.SAMSA_USER_DATA_DIR, 'logs') : undefined);
   const { log, file: logFile } = fileLog(app.getPath('logs'));
-  log(`Samsa ${app.getVersion()} starting (Electron ${process.versions.electron ?? '?'}, Node ${process.versions.node})`);
+  log(
+    `Samsa ${app.getVersion()} starting (Electron ${process.versions.electron ?? '?'}, Node ${process.versions.node})`,
+  );
   process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
 
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 
   const settingsFile = join(app.getPath('userData'), 'settings.json');
   let settings = loadSettings(settingsFile, defaultSettings(defaultDataDir()), log);
@@ -90,9 +100,17 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   const actions: MenuActions = {
     showWindow: () => showMainWindow(),
     openSettings: () => openSettingsWindow(),
-    openDataFolder: () => { void shell.openPath(settings.dataDir).then((err) => { if (err) log(`open data folder: ${err}`); }); },
-    openLogFolder: () => { void shell.openPath(app.getPath('logs')); },
-    openExternal: (url) => { void openExternal(url); },
+    openDataFolder: () => {
+      void shell.openPath(settings.dataDir).then((err) => {
+        if (err) log(`open data folder: ${err}`);
+      });
+    },
+    openLogFolder: () => {
+      void shell.openPath(app.getPath('logs'));
+    },
+    openExternal: (url) => {
+      void openExternal(url);
+    },
     quit: () => app.quit(),
   };
 
@@ -104,7 +122,10 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     }
   };
 
-  const ownFrames = () => [mainWindow, settingsWindow].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()).map((w) => w.webContents.mainFrame);
+  const ownFrames = () =>
+    [mainWindow, settingsWindow]
+      .filter((w): w is BrowserWindow => !!w && !w.isDestroyed())
+      .map((w) => w.webContents.mainFrame);
 
   app.on('second-instance', () => showMainWindow());
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, openExternal, log));
@@ -119,7 +140,10 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     if (quitting) return;
     quitting = true;
     log('quitting: stopping the brokers');
-    void shutdown().finally(() => { stopped = true; app.quit(); });
+    void shutdown().finally(() => {
+      stopped = true;
+      app.quit();
+    });
   });
 
   async function shutdown(): Promise<void> {
@@ -135,14 +159,23 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
 
   function createMainWindow(): BrowserWindow {
     const win = new BrowserWindow({
-      width: 1400, height: 900, minWidth: 900, minHeight: 600, show: false, title: title(),
+      width: 1400,
+      height: 900,
+      minWidth: 900,
+      minHeight: 600,
+      show: false,
+      title: title(),
       backgroundColor: '#101014',
       webPreferences: secureWebPreferences(paths.preload),
     });
     win.on('page-title-updated', (e) => e.preventDefault());
     win.once('ready-to-show', () => win.show());
-    win.on('closed', () => { if (mainWindow === win) mainWindow = undefined; });
-    void win.loadURL(`${APP_ORIGIN}/index.html`).catch((e: unknown) => log(`loading the console: ${(e as Error).message}`));
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = undefined;
+    });
+    void win
+      .loadURL(`${APP_ORIGIN}/index.html`)
+      .catch((e: unknown) => log(`loading the console: ${(e as Error).message}`));
     return win;
   }
 
@@ -155,14 +188,28 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   }
 
   function openSettingsWindow(): void {
-    if (settingsWindow && !settingsWindow.isDestroyed()) { settingsWindow.focus(); return; }
+    if (settingsWindow && !settingsWindow.isDestroyed()) {
+      settingsWindow.focus();
+      return;
+    }
     const win = new BrowserWindow({
-      width: 560, height: 640, resizable: false, minimizable: false, maximizable: false, show: false, title: 'Samsa Settings',
-      parent: isMac ? undefined : mainWindow, webPreferences: secureWebPreferences(paths.preload),
+      width: 560,
+      height: 640,
+      resizable: false,
+      minimizable: false,
+      maximizable: false,
+      show: false,
+      title: 'Samsa Settings',
+      parent: isMac ? undefined : mainWindow,
+      webPreferences: secureWebPreferences(paths.preload),
     });
     win.once('ready-to-show', () => win.show());
-    win.on('closed', () => { if (settingsWindow === win) settingsWindow = undefined; });
-    void win.loadURL(`${APP_ORIGIN}/settings/settings.html`).catch((e: unknown) => log(`loading settings: ${(e as Error).message}`));
+    win.on('closed', () => {
+      if (settingsWindow === win) settingsWindow = undefined;
+    });
+    void win
+      .loadURL(`${APP_ORIGIN}/settings/settings.html`)
+      .catch((e: unknown) => log(`loading settings: ${(e as Error).message}`));
     settingsWindow = win;
   }
 
@@ -172,14 +219,25 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
       const ports = Array.from({ length: settings.brokers }, (_, i) => settings.port + i);
       const taken = await firstTaken(settings.host, ports);
       if (taken === undefined) return true;
-      const alternative = await freeRange(settings.host, settings.port + 1, settings.brokers, [settings.controllerPort]);
+      const alternative = await freeRange(settings.host, settings.port + 1, settings.brokers, [
+        settings.controllerPort,
+      ]);
       const buttons = alternative !== undefined ? [`Use Port ${alternative}`, 'Quit'] : ['Quit'];
-      const range = alternative !== undefined && settings.brokers > 1 ? `${alternative}–${alternative + settings.brokers - 1}` : String(alternative);
+      const range =
+        alternative !== undefined && settings.brokers > 1
+          ? `${alternative}–${alternative + settings.brokers - 1}`
+          : String(alternative);
       const { response } = await dialog.showMessageBox({
-        type: 'warning', buttons, defaultId: 0, cancelId: buttons.length - 1,
+        type: 'warning',
+        buttons,
+        defaultId: 0,
+        cancelId: buttons.length - 1,
         message: `Port ${taken} is already in use`,
-        detail: `Another program listens on ${settings.host}:${taken}, so Samsa's broker cannot.`
-          + (alternative !== undefined ? ` Samsa can listen on ${range} instead (kept in Settings).` : ' No free port was found nearby; change the port in Settings.'),
+        detail:
+          `Another program listens on ${settings.host}:${taken}, so Samsa's broker cannot.` +
+          (alternative !== undefined
+            ? ` Samsa can listen on ${range} instead (kept in Settings).`
+            : ' No free port was found nearby; change the port in Settings.'),
       });
       if (alternative === undefined || response !== 0) return false;
       log(`port ${taken} in use; using ${alternative}`);
@@ -202,7 +260,10 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     } catch (e) {
       log(`cluster did not start: ${(e as Error).message}`);
       const { response } = await dialog.showMessageBox({
-        type: 'error', buttons: ['Open Settings', 'Show Log', 'Quit'], defaultId: 0, cancelId: 2,
+        type: 'error',
+        buttons: ['Open Settings', 'Show Log', 'Quit'],
+        defaultId: 0,
+        cancelId: 2,
         message: 'The local cluster did not start',
         detail: `${(e as Error).message}\n\nThe log is at ${logFile}.`,
       });
@@ -218,7 +279,9 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
   protocol.handle(APP_SCHEME, (request) => {
     const url = new URL(request.url);
     if (url.host === APP_HOST && url.pathname.startsWith('/settings/')) {
-      return serveSettings(new Request(`${APP_ORIGIN}${url.pathname.slice('/settings'.length)}`, { method: request.method }));
+      return serveSettings(
+        new Request(`${APP_ORIGIN}${url.pathname.slice('/settings'.length)}`, { method: request.method }),
+      );
     }
     return serveRenderer(request);
   });
@@ -227,11 +290,16 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
     const image = nativeImage.createFromPath(paths.trayIcon);
     image.setTemplateImage(true);
     tray = new Tray(image);
-    tray.on('click', () => { if (!isMac) showMainWindow(); });
+    tray.on('click', () => {
+      if (!isMac) showMainWindow();
+    });
   } else log(`tray icon missing at ${paths.trayIcon}`);
   refreshStatus();
 
-  if (!(await choosePorts())) { app.quit(); return; }
+  if (!(await choosePorts())) {
+    app.quit();
+    return;
+  }
   // The console reaches the brokers' processes (Cluster view: stop, kill, start, add) through this,
   // whatever cluster is running at the time.
   const control: ClusterControl = {
@@ -266,7 +334,10 @@ export async function runDesktopApp(electron: Electron, paths: AppPaths): Promis
         log('settings saved; they apply at the next start');
         return { settings: next, restartNeeded: true };
       },
-      clusterStatus: async () => ({ bootstrap: cluster?.bootstrap ?? null, brokers: (await cluster?.control.list()) ?? [] }),
+      clusterStatus: async () => ({
+        bootstrap: cluster?.bootstrap ?? null,
+        brokers: (await cluster?.control.list()) ?? [],
+      }),
       openDataFolder: async () => {
         const err = await shell.openPath(current().dataDir);
         if (err) throw new Error(err);

@@ -7,7 +7,10 @@ import { main } from '../../core/cli/main.ts';
 // process.send (as under child_process.fork), so bridge the two.
 const parentPort = (process as unknown as { parentPort?: { postMessage(msg: unknown): void } }).parentPort;
 if (parentPort && !process.send) {
-  (process as { send?: (msg: unknown) => boolean }).send = (msg: unknown) => { parentPort.postMessage(msg); return true; };
+  (process as { send?: (msg: unknown) => boolean }).send = (msg: unknown) => {
+    parentPort.postMessage(msg);
+    return true;
+  };
 }
 
 process.exitCode = await main(process.argv.slice(2));

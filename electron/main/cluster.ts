@@ -26,7 +26,9 @@ export interface LocalCluster {
 /** host:port of every broker, comma-separated (a wildcard listen address is reached as localhost). */
 export function bootstrapFor(s: Pick<Settings, 'host' | 'port' | 'brokers'>): string {
   const host = s.host === '0.0.0.0' || s.host === '::' ? 'localhost' : s.host;
-  return Array.from({ length: s.brokers }, (_, i) => `${host.includes(':') ? `[${host}]` : host}:${s.port + i}`).join(',');
+  return Array.from({ length: s.brokers }, (_, i) => `${host.includes(':') ? `[${host}]` : host}:${s.port + i}`).join(
+    ',',
+  );
 }
 
 /** Where the cluster listens, for the title bar: "127.0.0.1:9092", or "127.0.0.1:9092–9094" for three brokers. */
@@ -45,33 +47,50 @@ export async function startLocalCluster(settings: Settings, spawner: BrokerSpawn
   let supervisor: Supervisor | undefined;
   let endpoint: Awaited<ReturnType<typeof startControlEndpoint>> | undefined;
   const stop = async () => {
-    if (endpoint) { removeClusterFile(settings.dataDir); await endpoint.close().catch(() => undefined); }
+    if (endpoint) {
+      removeClusterFile(settings.dataDir);
+      await endpoint.close().catch(() => undefined);
+    }
     await supervisor?.shutdown().catch((e: unknown) => log(`stopping the brokers: ${(e as Error).message}`));
     await server?.close().catch(() => undefined);
     coordinator?.close();
     unlock();
   };
   try {
-    coordinator = Coordinator.open(settings.dataDir, BrokerConfig.fromOverrides(overrides), { log: (m) => log(`[coordinator] ${m}`) });
+    coordinator = Coordinator.open(settings.dataDir, BrokerConfig.fromOverrides(overrides), {
+      log: (m) => log(`[coordinator] ${m}`),
+    });
     server = new ControllerServer(coordinator, { log: (m) => log(`[controller] ${m}`) });
     const wanted = (await portFree('127.0.0.1', settings.controllerPort)) ? settings.controllerPort : 0;
-    if (wanted === 0) log(`controller port ${settings.controllerPort} is in use; the controller listens on a free port`);
+    if (wanted === 0)
+      log(`controller port ${settings.controllerPort} is in use; the controller listens on a free port`);
     const controller = await server.listen(wanted, '127.0.0.1');
     const c = coordinator;
     supervisor = new Supervisor({
-      dataDir: settings.dataDir, host: settings.host, basePort: settings.port, controller: `127.0.0.1:${controller.port}`,
-      overrides, spawner,
+      dataDir: settings.dataDir,
+      host: settings.host,
+      basePort: settings.port,
+      controller: `127.0.0.1:${controller.port}`,
+      overrides,
+      spawner,
       coordinator: {
         brokerExited: (id) => c.brokerExited(id),
         metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
       },
       log,
     });
-    log(`starting ${settings.brokers} broker${settings.brokers === 1 ? '' : 's'} (controller on 127.0.0.1:${controller.port})`);
+    log(
+      `starting ${settings.brokers} broker${settings.brokers === 1 ? '' : 's'} (controller on 127.0.0.1:${controller.port})`,
+    );
     await supervisor.startBrokers(settings.brokers);
     const bootstrap = bootstrapFor(settings);
     endpoint = await startControlEndpoint(supervisor);
-    writeClusterFile(settings.dataDir, { pid: process.pid, controlUrl: endpoint.url, token: endpoint.token, bootstrap });
+    writeClusterFile(settings.dataDir, {
+      pid: process.pid,
+      controlUrl: endpoint.url,
+      token: endpoint.token,
+      bootstrap,
+    });
     return { bootstrap, listening: listenSummary(settings), control: supervisor, stop };
   } catch (e) {
     await stop();

@@ -7,7 +7,15 @@ import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { TailEvent } from '../../core/console/bridge.ts';
 import type { BridgeHandlers } from '../../core/console/handlers.ts';
 import type { Session } from '../../core/console/service.ts';
-import { BRIDGE_PREFIX, SHELL_METHODS, SHELL_PREFIX, STREAM_ACK_CHANNEL, STREAM_CHANNEL, type IpcOutcome, type ShellMethod } from '../shared/ipc.ts';
+import {
+  BRIDGE_PREFIX,
+  SHELL_METHODS,
+  SHELL_PREFIX,
+  STREAM_ACK_CHANNEL,
+  STREAM_CHANNEL,
+  type IpcOutcome,
+  type ShellMethod,
+} from '../shared/ipc.ts';
 
 /** Stream events sent and not yet acknowledged before a tail waits. */
 export const STREAM_WINDOW = 32;
@@ -48,12 +56,18 @@ export function registerBridgeIpc(opts: IpcOptions): { channels: string[]; dispo
     let s = sessions.get(contents);
     if (s) return s;
     const session: PageSession = {
-      sent: 0, acked: 0, wake: undefined, closed: false,
+      sent: 0,
+      acked: 0,
+      wake: undefined,
+      closed: false,
       async emit(subscription: string, event: TailEvent) {
         if (session.closed || contents.isDestroyed()) return;
         contents.send(STREAM_CHANNEL, subscription, event, ++session.sent);
         while (!session.closed && !contents.isDestroyed() && session.sent - session.acked > STREAM_WINDOW) {
-          await new Promise<void>((resolve) => { session.wake = resolve; setTimeout(resolve, 1000); });
+          await new Promise<void>((resolve) => {
+            session.wake = resolve;
+            setTimeout(resolve, 1000);
+          });
         }
       },
     };
@@ -85,7 +99,8 @@ export function registerBridgeIpc(opts: IpcOptions): { channels: string[]; dispo
     const channel = BRIDGE_PREFIX + method;
     ipcMain.handle(channel, async (event, ...rest) => {
       check(event, channel);
-      if (rest.length > 1) return { ok: false, error: { message: `${method} takes one argument object` } } satisfies IpcOutcome;
+      if (rest.length > 1)
+        return { ok: false, error: { message: `${method} takes one argument object` } } satisfies IpcOutcome;
       return handlers.dispatch(method, rest[0], sessionFor(event.sender));
     });
     channels.push(channel);
@@ -94,18 +109,26 @@ export function registerBridgeIpc(opts: IpcOptions): { channels: string[]; dispo
     const channel = SHELL_PREFIX + method;
     ipcMain.handle(channel, async (event, ...rest) => {
       check(event, channel);
-      if (rest.length > 1) return { ok: false, error: { message: `${method} takes one argument` } } satisfies IpcOutcome;
+      if (rest.length > 1)
+        return { ok: false, error: { message: `${method} takes one argument` } } satisfies IpcOutcome;
       try {
         return { ok: true, result: await opts.shell[method](rest[0]) } satisfies IpcOutcome;
       } catch (e) {
         const err = e as Error & { field?: string };
-        return { ok: false, error: { message: err.message, ...(typeof err.field === 'string' ? { field: err.field } : {}) } } satisfies IpcOutcome;
+        return {
+          ok: false,
+          error: { message: err.message, ...(typeof err.field === 'string' ? { field: err.field } : {}) },
+        } satisfies IpcOutcome;
       }
     });
     channels.push(channel);
   }
   const onAck = (event: IpcMainEvent, ...args: unknown[]) => {
-    try { check(event, STREAM_ACK_CHANNEL); } catch { return; }
+    try {
+      check(event, STREAM_ACK_CHANNEL);
+    } catch {
+      return;
+    }
     const seq = args[1];
     const s = sessions.get(event.sender);
     if (!s || typeof seq !== 'number' || !Number.isInteger(seq) || seq > s.sent || seq <= s.acked) return;
@@ -121,7 +144,10 @@ export function registerBridgeIpc(opts: IpcOptions): { channels: string[]; dispo
       ipcMain.removeListener(STREAM_ACK_CHANNEL, onAck as (...args: unknown[]) => void);
       const open = [...sessions.values()];
       sessions.clear();
-      for (const s of open) { s.closed = true; s.wake?.(); }
+      for (const s of open) {
+        s.closed = true;
+        s.wake?.();
+      }
       await Promise.all(open.map((s) => handlers.closeSession(s)));
     },
   };

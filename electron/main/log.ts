@@ -13,10 +13,16 @@ export function fileLog(dir: string, name = 'samsa.log'): { log: Log; file: stri
   try {
     // Keep one previous log when it grew large.
     if (statSync(file).size > MAX_BYTES) renameSync(file, `${file}.1`);
-  } catch { /* no log yet */ }
+  } catch {
+    /* no log yet */
+  }
   const log: Log = (msg) => {
     const line = `${new Date().toISOString()} ${msg}\n`;
-    try { appendFileSync(file, line); } catch { /* a full disk must not stop the app */ }
+    try {
+      appendFileSync(file, line);
+    } catch {
+      /* a full disk must not stop the app */
+    }
     if (process.env.SAMSA_LOG_STDERR) process.stderr.write(line);
   };
   return { log, file };

@@ -19,7 +19,12 @@ export async function firstTaken(host: string, ports: number[]): Promise<number 
 }
 
 /** The first `count` consecutive free ports from `from` up (avoiding `avoid`), or undefined. */
-export async function freeRange(host: string, from: number, count: number, avoid: number[] = []): Promise<number | undefined> {
+export async function freeRange(
+  host: string,
+  from: number,
+  count: number,
+  avoid: number[] = [],
+): Promise<number | undefined> {
   for (let base = from; base + count - 1 <= 65535 && base < from + 200; base++) {
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = !avoid.includes(p) && (await portFree(host, p));

@@ -24,11 +24,19 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Sites the app may open in the user's browser (links in the console, the Help menu). */
-export const EXTERNAL_ALLOWLIST: readonly string[] = ['https://kafka.apache.org', 'https://github.com', 'https://www.electronjs.org'];
+export const EXTERNAL_ALLOWLIST: readonly string[] = [
+  'https://kafka.apache.org',
+  'https://github.com',
+  'https://www.electronjs.org',
+];
 
 export function externalAllowed(url: string): boolean {
   let u: URL;
-  try { u = new URL(url); } catch { return false; }
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
   return u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_ALLOWLIST.includes(u.origin);
 }
 
@@ -50,9 +58,16 @@ export function secureWebPreferences(preload: string): WebPreferences {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.json': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
 };
 
 /** Serves `app://samsa/<path>` from `root` (the built renderer) with the CSP; anything outside it is 404. */
@@ -60,9 +75,14 @@ export function rendererRequestHandler(root: string): (request: Request) => Prom
   const base = normalize(root.endsWith(sep) ? root : root + sep);
   return async (request) => {
     const url = new URL(request.url);
-    if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST || request.method !== 'GET') return new Response('Not found', { status: 404 });
+    if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST || request.method !== 'GET')
+      return new Response('Not found', { status: 404 });
     let path: string;
-    try { path = decodeURIComponent(url.pathname); } catch { return new Response('Bad request', { status: 400 }); }
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('Bad request', { status: 400 });
+    }
     if (path === '/' || !extname(path)) path = '/index.html';
     const file = normalize(join(base, path));
     if (!file.startsWith(base)) return new Response('Not found', { status: 404 });
@@ -84,7 +104,10 @@ export function rendererRequestHandler(root: string): (request: Request) => Prom
 }
 
 /** Whether a frame may use the bridge: a top-level frame of one of our windows, showing our own page. */
-export function trustedFrame(frame: { url: string; parent: unknown; } | null | undefined, ownFrames: () => Iterable<unknown>): boolean {
+export function trustedFrame(
+  frame: { url: string; parent: unknown } | null | undefined,
+  ownFrames: () => Iterable<unknown>,
+): boolean {
   if (!frame || frame.parent !== null) return false;
   let own = false;
   for (const f of ownFrames()) if (f === frame) own = true;
@@ -97,7 +120,11 @@ export function trustedFrame(frame: { url: string; parent: unknown; } | null | u
 }
 
 /** Denies navigation, new windows, webviews and permission requests in `contents`; allowlisted links go to the browser. */
-export function hardenContents(contents: WebContents, openExternal: (url: string) => Promise<void>, log: (msg: string) => void): void {
+export function hardenContents(
+  contents: WebContents,
+  openExternal: (url: string) => Promise<void>,
+  log: (msg: string) => void,
+): void {
   contents.on('will-navigate', (event, url) => {
     if (url === contents.getURL()) return; // a reload
     event.preventDefault();
@@ -105,14 +132,19 @@ export function hardenContents(contents: WebContents, openExternal: (url: string
     else log(`navigation to ${url} denied`);
   });
   contents.on('will-redirect', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) { event.preventDefault(); log(`redirect to ${url} denied`); }
+    if (!url.startsWith(`${APP_ORIGIN}/`)) {
+      event.preventDefault();
+      log(`redirect to ${url} denied`);
+    }
   });
   contents.setWindowOpenHandler(({ url }) => {
     if (externalAllowed(url)) void openExternal(url);
     else log(`new window for ${url} denied`);
     return { action: 'deny' };
   });
-  contents.on('will-attach-webview', (event) => { event.preventDefault(); });
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault();
+  });
   contents.session.setPermissionRequestHandler((_wc, permission, callback) => {
     // Copying to the clipboard from the console is allowed; nothing else.
     callback(permission === 'clipboard-sanitized-write');

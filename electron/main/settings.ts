@@ -49,29 +49,44 @@ export class SettingsError extends Error {
   }
 }
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|::|::1|0\.0\.0\.0)$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|::|::1|0\.0\.0\.0)$/;
 
 function int(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SettingsError(field, `${field} must be a whole number from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new SettingsError(field, `${field} must be a whole number from ${min} to ${max}`);
   return v;
 }
 
 /** Checks a full settings object (as the settings window sends it); throws SettingsError naming the field. */
 export function validateSettings(raw: unknown): Settings {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SettingsError('settings', 'settings must be an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SettingsError('settings', 'settings must be an object');
   const r = raw as Record<string, unknown>;
   const brokers = int(r.brokers, 'brokers', 1, MAX_BROKERS);
   const port = int(r.port, 'port', 1024, 65535 - (brokers - 1));
   const controllerPort = int(r.controllerPort, 'controllerPort', 1024, 65535);
-  if (controllerPort >= port && controllerPort < port + brokers) throw new SettingsError('controllerPort', `controllerPort ${controllerPort} collides with a broker port (${port}–${port + brokers - 1})`);
-  if (typeof r.host !== 'string' || !HOST.test(r.host)) throw new SettingsError('host', 'host must be an IP address or host name, e.g. 127.0.0.1');
-  if (typeof r.dataDir !== 'string' || !isAbsolute(r.dataDir) || r.dataDir.includes('\0')) throw new SettingsError('dataDir', 'dataDir must be an absolute path');
+  if (controllerPort >= port && controllerPort < port + brokers)
+    throw new SettingsError(
+      'controllerPort',
+      `controllerPort ${controllerPort} collides with a broker port (${port}–${port + brokers - 1})`,
+    );
+  if (typeof r.host !== 'string' || !HOST.test(r.host))
+    throw new SettingsError('host', 'host must be an IP address or host name, e.g. 127.0.0.1');
+  if (typeof r.dataDir !== 'string' || !isAbsolute(r.dataDir) || r.dataDir.includes('\0'))
+    throw new SettingsError('dataDir', 'dataDir must be an absolute path');
   const td = r.topicDefaults;
-  if (typeof td !== 'object' || td === null || Array.isArray(td)) throw new SettingsError('topicDefaults', 'topicDefaults must be an object');
+  if (typeof td !== 'object' || td === null || Array.isArray(td))
+    throw new SettingsError('topicDefaults', 'topicDefaults must be an object');
   const t = td as Record<string, unknown>;
-  if (typeof t.autoCreateTopics !== 'boolean') throw new SettingsError('topicDefaults.autoCreateTopics', 'topicDefaults.autoCreateTopics must be true or false');
+  if (typeof t.autoCreateTopics !== 'boolean')
+    throw new SettingsError('topicDefaults.autoCreateTopics', 'topicDefaults.autoCreateTopics must be true or false');
   return {
-    brokers, port, controllerPort, host: r.host, dataDir: r.dataDir,
+    brokers,
+    port,
+    controllerPort,
+    host: r.host,
+    dataDir: r.dataDir,
     topicDefaults: {
       partitions: int(t.partitions, 'topicDefaults.partitions', 1, 10_000),
       replicationFactor: int(t.replicationFactor, 'topicDefaults.replicationFactor', 1, MAX_BROKERS),
@@ -87,7 +102,8 @@ export function loadSettings(file: string, defaults: Settings, log: (msg: string
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`settings: ${file} is unreadable (${(e as Error).message}); using defaults`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      log(`settings: ${file} is unreadable (${(e as Error).message}); using defaults`);
     return structuredClone(defaults);
   }
   const merged = structuredClone(defaults) as unknown as Record<string, unknown>;
@@ -95,7 +111,8 @@ export function loadSettings(file: string, defaults: Settings, log: (msg: string
     for (const [k, v] of Object.entries(raw)) {
       if (!Object.hasOwn(defaults, k)) continue;
       if (k === 'topicDefaults' && typeof v === 'object' && v !== null) {
-        for (const [tk, tv] of Object.entries(v)) if (Object.hasOwn(defaults.topicDefaults, tk)) (merged.topicDefaults as Record<string, unknown>)[tk] = tv;
+        for (const [tk, tv] of Object.entries(v))
+          if (Object.hasOwn(defaults.topicDefaults, tk)) (merged.topicDefaults as Record<string, unknown>)[tk] = tv;
       } else merged[k] = v;
     }
   }
@@ -107,8 +124,12 @@ export function loadSettings(file: string, defaults: Settings, log: (msg: string
       const field = e instanceof SettingsError ? e.field : '';
       log(`settings: ${(e as Error).message}; using the default`);
       const [top, sub] = field.split('.');
-      if (top === 'topicDefaults' && sub) (merged.topicDefaults as Record<string, unknown>)[sub] = (defaults.topicDefaults as unknown as Record<string, unknown>)[sub];
-      else if (top && Object.hasOwn(defaults, top)) merged[top] = structuredClone((defaults as unknown as Record<string, unknown>)[top]);
+      if (top === 'topicDefaults' && sub)
+        (merged.topicDefaults as Record<string, unknown>)[sub] = (
+          defaults.topicDefaults as unknown as Record<string, unknown>
+        )[sub];
+      else if (top && Object.hasOwn(defaults, top))
+        merged[top] = structuredClone((defaults as unknown as Record<string, unknown>)[top]);
       else break;
     }
   }

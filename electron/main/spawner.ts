@@ -14,11 +14,18 @@ export function utilityProcessSpawner(fork: Fork, entry: string, command = 'brok
   return (args, env) => {
     const idIndex = args.indexOf('--id');
     const name = idIndex >= 0 ? `broker ${args[idIndex + 1]}` : 'broker';
-    const child = fork(entry, [command, ...args], { serviceName: `Samsa ${name}`, stdio: 'pipe', env: { ...process.env, ...env } });
+    const child = fork(entry, [command, ...args], {
+      serviceName: `Samsa ${name}`,
+      stdio: 'pipe',
+      env: { ...process.env, ...env },
+    });
     const outputCbs: OutputCb[] = [];
     const buffered: [string, 'stdout' | 'stderr'][] = [];
     const emit = (line: string, stream: 'stdout' | 'stderr') => {
-      if (outputCbs.length === 0) { if (buffered.length < 1000) buffered.push([line, stream]); return; }
+      if (outputCbs.length === 0) {
+        if (buffered.length < 1000) buffered.push([line, stream]);
+        return;
+      }
       for (const cb of outputCbs) cb(line, stream);
     };
     const lines = (source: NodeJS.ReadableStream | null | undefined, stream: 'stdout' | 'stderr') => {
@@ -28,7 +35,10 @@ export function utilityProcessSpawner(fork: Fork, entry: string, command = 'brok
         partial = parts.pop() ?? '';
         for (const l of parts) emit(l.replace(/\r$/, ''), stream);
       });
-      source?.on('end', () => { if (partial) emit(partial, stream); partial = ''; });
+      source?.on('end', () => {
+        if (partial) emit(partial, stream);
+        partial = '';
+      });
     };
     lines(child.stdout, 'stdout');
     lines(child.stderr, 'stderr');
@@ -42,17 +52,27 @@ export function utilityProcessSpawner(fork: Fork, entry: string, command = 'brok
       for (const cb of exitCbs) cb(signal ? null : code, signal);
     });
     const result: BrokerChild = {
-      get pid() { return child.pid; },
+      get pid() {
+        return child.pid;
+      },
       kill(signal) {
         if (exited) return;
         killedWith = signal;
         // utilityProcess.kill() sends SIGTERM; a crash is a real SIGKILL to the process.
         if (signal === 'SIGKILL' && child.pid !== undefined) {
-          try { process.kill(child.pid, 'SIGKILL'); } catch { child.kill(); }
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            child.kill();
+          }
         } else child.kill();
       },
-      onExit(cb) { exitCbs.push(cb); },
-      onMessage(cb) { child.on('message', (msg: unknown) => cb(msg)); },
+      onExit(cb) {
+        exitCbs.push(cb);
+      },
+      onMessage(cb) {
+        child.on('message', (msg: unknown) => cb(msg));
+      },
       onOutput(cb) {
         outputCbs.push(cb);
         for (const [l, s] of buffered.splice(0)) cb(l, s);

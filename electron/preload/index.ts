@@ -4,8 +4,16 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { ConnectionState, TailEvent } from '../../core/console/bridge.ts';
 import {
-  BRIDGE_PREFIX, EXPOSED_NAME, METHOD_NAME, SHELL_METHODS, SHELL_PREFIX, STREAM_ACK_CHANNEL, STREAM_CHANNEL,
-  type IpcOutcome, type SamsaIpc, type ShellMethod,
+  BRIDGE_PREFIX,
+  EXPOSED_NAME,
+  METHOD_NAME,
+  SHELL_METHODS,
+  SHELL_PREFIX,
+  STREAM_ACK_CHANNEL,
+  STREAM_CHANNEL,
+  type IpcOutcome,
+  type SamsaIpc,
+  type ShellMethod,
 } from '../shared/ipc.ts';
 
 const listeners = new Map<string, (event: TailEvent) => void>();
@@ -21,7 +29,11 @@ ipcRenderer.on(STREAM_CHANNEL, (_event, subscription: unknown, tailEvent: unknow
     const listener = listeners.get(subscription);
     if (listener) {
       if (event.type === 'closed') listeners.delete(subscription);
-      try { listener(event); } catch { /* the page's listener failing must not stop the stream */ }
+      try {
+        listener(event);
+      } catch {
+        /* the page's listener failing must not stop the stream */
+      }
     } else if (opening > 0 && earlyCount < EARLY_LIMIT) {
       const list = early.get(subscription) ?? [];
       list.push(event);
@@ -58,13 +70,20 @@ const api: SamsaIpc = {
         queueMicrotask(() => {
           for (const e of pending) {
             if (e.type === 'closed') listeners.delete(sub);
-            try { listener(e); } catch { /* as above */ }
+            try {
+              listener(e);
+            } catch {
+              /* as above */
+            }
           }
         });
       }
       return outcome;
     } finally {
-      if (--opening === 0) { early.clear(); earlyCount = 0; }
+      if (--opening === 0) {
+        early.clear();
+        earlyCount = 0;
+      }
     }
   },
   onState(listener: (state: ConnectionState) => void): () => void {
@@ -73,7 +92,8 @@ const api: SamsaIpc = {
     return () => undefined;
   },
   shell(method: ShellMethod, args?: unknown): Promise<IpcOutcome> {
-    if (!(SHELL_METHODS as readonly string[]).includes(method)) return Promise.resolve({ ok: false, error: { message: `unknown shell method "${String(method)}"` } });
+    if (!(SHELL_METHODS as readonly string[]).includes(method))
+      return Promise.resolve({ ok: false, error: { message: `unknown shell method "${String(method)}"` } });
     return call(SHELL_PREFIX + method, args);
   },
 };

@@ -35,7 +35,10 @@
     return out;
   }
 
-  if (!ipc) { say('Settings are available in the desktop app only.', true); return; }
+  if (!ipc) {
+    say('Settings are available in the desktop app only.', true);
+    return;
+  }
   ipc.shell('getSettings').then((/** @type {any} */ outcome) => {
     if (outcome.ok) fill(outcome.result.settings);
     else say(outcome.error.message, true);
@@ -44,13 +47,19 @@
     event.preventDefault();
     for (const el of Array.from(form.querySelectorAll('input'))) el.classList.remove('invalid');
     ipc.shell('saveSettings', read()).then((/** @type {any} */ outcome) => {
-      if (outcome.ok) { fill(outcome.result.settings); say('Saved. Restart Samsa to apply.'); return; }
+      if (outcome.ok) {
+        fill(outcome.result.settings);
+        say('Saved. Restart Samsa to apply.');
+        return;
+      }
       say(outcome.error.message, true);
       const field = outcome.error.field && form.querySelector(`input[name="${outcome.error.field}"]`);
       if (field) field.classList.add('invalid');
     });
   });
   document.getElementById('open-folder')?.addEventListener('click', () => {
-    ipc.shell('openDataFolder').then((/** @type {any} */ outcome) => { if (!outcome.ok) say(outcome.error.message, true); });
+    ipc.shell('openDataFolder').then((/** @type {any} */ outcome) => {
+      if (!outcome.ok) say(outcome.error.message, true);
+    });
   });
 })();

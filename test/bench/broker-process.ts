@@ -41,7 +41,10 @@ function nodeBinary(): string {
   return existsSync(local) ? local : process.execPath;
 }
 
-export function spawnBroker(kind: BrokerKind, opts: SpawnOptions = {}): { child: ChildProcess; t0: number; ready: Promise<BrokerProcess> } {
+export function spawnBroker(
+  kind: BrokerKind,
+  opts: SpawnOptions = {},
+): { child: ChildProcess; t0: number; ready: Promise<BrokerProcess> } {
   let child: ChildProcess;
   let pattern: RegExp;
   const t0 = performance.now();
@@ -50,18 +53,34 @@ export function spawnBroker(kind: BrokerKind, opts: SpawnOptions = {}): { child:
     pattern = /^(\S+):(\d+)\s*$/m;
   } else {
     if (!opts.dataDir) throw new Error('samsa needs a data dir');
-    const args = [...(opts.nodeFlags ?? []), join(REPO_ROOT, 'bin', 'samsa.js'), 'start',
-      '--data-dir', opts.dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1'];
+    const args = [
+      ...(opts.nodeFlags ?? []),
+      join(REPO_ROOT, 'bin', 'samsa.js'),
+      'start',
+      '--data-dir',
+      opts.dataDir,
+      '--port',
+      String(opts.port ?? 0),
+      '--host',
+      '127.0.0.1',
+    ];
     for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
     child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
     pattern = /listening on (\S+):(\d+)/;
   }
   let out = '';
   let exited = false;
-  const exit = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  const exit = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => { out = (out + d).slice(-20_000); });
+  child.stderr!.on('data', (d: string) => {
+    out = (out + d).slice(-20_000);
+  });
   const ready = new Promise<BrokerProcess>((res, rej) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -79,7 +98,11 @@ export function spawnBroker(kind: BrokerKind, opts: SpawnOptions = {}): { child:
       clearTimeout(timer);
       const host = m[1] === '0.0.0.0' || m[1] === '::' || m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
       res({
-        kind, pid: child.pid!, host, port: Number(m[2]), readyMs: performance.now() - t0,
+        kind,
+        pid: child.pid!,
+        host,
+        port: Number(m[2]),
+        readyMs: performance.now() - t0,
         output: () => out,
         async stop(graceMs = 15_000) {
           if (exited) return;
@@ -94,7 +117,10 @@ export function spawnBroker(kind: BrokerKind, opts: SpawnOptions = {}): { child:
       clearTimeout(timer);
       if (!matched) rej(new Error(`${kind} broker exited before ready (code ${code}, signal ${signal}):\n${out}`));
     });
-    child.once('error', (e) => { clearTimeout(timer); rej(e); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
   });
   return { child, t0, ready };
 }
@@ -117,11 +143,21 @@ export function memoryOf(pid: number): { rss: number; hwm: number; anon: number;
 export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
   let max = 0;
   const tick = (): void => {
-    try { max = Math.max(max, memoryOf(pid).rss); } catch { /* exited */ }
+    try {
+      max = Math.max(max, memoryOf(pid).rss);
+    } catch {
+      /* exited */
+    }
   };
   tick();
   const timer = setInterval(tick, everyMs);
-  return { stop() { clearInterval(timer); tick(); return max; } };
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      return max;
+    },
+  };
 }
 
 /** A port that was free a moment ago (bind 0, read it, close). */

@@ -22,7 +22,12 @@ const PER_BATCH = 1000;
 const REPS = 3;
 
 const config: LogConfig = {
-  ...defaultLogConfig, segmentBytes: 8 * 1024 * 1024, cleanupPolicy: 'compact', minCleanableDirtyRatio: 0.01, retentionMs: -1, fileDeleteDelayMs: 0,
+  ...defaultLogConfig,
+  segmentBytes: 8 * 1024 * 1024,
+  cleanupPolicy: 'compact',
+  minCleanableDirtyRatio: 0.01,
+  retentionMs: -1,
+  fileDeleteDelayMs: 0,
 };
 
 async function once(codec: number): Promise<{ mbps: number; inMb: number; outMb: number; ms: number; kept: number }> {
@@ -33,7 +38,10 @@ async function once(codec: number): Promise<{ mbps: number; inMb: number; outMb:
     const now = Date.now();
     for (let u = 0; u < UPDATES; u++) {
       for (let k0 = 0; k0 < KEYS; k0 += PER_BATCH) {
-        const recs = Array.from({ length: PER_BATCH }, (_, i) => ({ key: `key-${String(k0 + i).padStart(8, '0')}`, value: randomBytes(50).toString('hex') }));
+        const recs = Array.from({ length: PER_BATCH }, (_, i) => ({
+          key: `key-${String(k0 + i).padStart(8, '0')}`,
+          value: randomBytes(50).toString('hex'),
+        }));
         const buf = buildRecordBatch(recs, { compression: codec, baseTimestamp: now });
         const info = validateRecordBatches(buf, { maxMessageBytes: 1 << 24 });
         if (isBatchError(info)) throw new Error(info.message);
@@ -46,7 +54,13 @@ async function once(codec: number): Promise<{ mbps: number; inMb: number; outMb:
     const [r] = await mgr.cleaner.cleanNow();
     if (!r || r.recordsKept !== KEYS) throw new Error(`compaction kept ${r?.recordsKept} records, expected ${KEYS}`);
     await mgr.close();
-    return { mbps: r.bytesRead / 1e6 / (r.ms / 1000), inMb: r.bytesRead / 1e6, outMb: r.bytesWritten / 1e6, ms: r.ms, kept: r.recordsKept };
+    return {
+      mbps: r.bytesRead / 1e6 / (r.ms / 1000),
+      inMb: r.bytesRead / 1e6,
+      outMb: r.bytesWritten / 1e6,
+      ms: r.ms,
+      kept: r.recordsKept,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -54,7 +68,10 @@ async function once(codec: number): Promise<{ mbps: number; inMb: number; outMb:
 
 export async function compactionBench(log: (m: string) => void = () => {}): Promise<string> {
   const rows: string[][] = [];
-  for (const [name, codec] of [['none', Compression.NONE], ['zstd', Compression.ZSTD]] as const) {
+  for (const [name, codec] of [
+    ['none', Compression.NONE],
+    ['zstd', Compression.ZSTD],
+  ] as const) {
     const runs = [];
     for (let i = 0; i < REPS; i++) {
       log(`compaction (${name}) run ${i + 1}/${REPS}`);
@@ -62,8 +79,13 @@ export async function compactionBench(log: (m: string) => void = () => {}): Prom
     }
     const m = median(runs.map((r) => r.mbps));
     const mid = runs.find((r) => r.mbps === m) ?? runs[0]!;
-    rows.push([name, `${mid.inMb.toFixed(1)} MB`, `${mid.outMb.toFixed(2)} MB`, `${Math.round(mid.ms)} ms`,
-      `${m.toFixed(0)} MB/s (${Math.min(...runs.map((r) => r.mbps)).toFixed(0)}–${Math.max(...runs.map((r) => r.mbps)).toFixed(0)})`]);
+    rows.push([
+      name,
+      `${mid.inMb.toFixed(1)} MB`,
+      `${mid.outMb.toFixed(2)} MB`,
+      `${Math.round(mid.ms)} ms`,
+      `${m.toFixed(0)} MB/s (${Math.min(...runs.map((r) => r.mbps)).toFixed(0)}–${Math.max(...runs.map((r) => r.mbps)).toFixed(0)})`,
+    ]);
   }
   return [
     `**Log compaction** (test/bench/compaction.bench.ts: ${KEYS.toLocaleString('en')} keys × ${UPDATES} updates, 100-byte random hex values, one pass, median of ${REPS})`,

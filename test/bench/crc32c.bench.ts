@@ -22,7 +22,10 @@ function bench(name: string, fn: (b: Uint8Array) => number, minMs = 500): void {
   for (let i = 0; i < 5; i++) fn(input); // warm-up
   let n = 0;
   const start = performance.now();
-  while (performance.now() - start < minMs) { fn(input); n++; }
+  while (performance.now() - start < minMs) {
+    fn(input);
+    n++;
+  }
   const secs = (performance.now() - start) / 1000;
   console.log(`${name.padEnd(22)} ${((n * input.length) / secs / 1e6).toFixed(0).padStart(7)} MB/s  (${n} x 1 MiB)`);
 }

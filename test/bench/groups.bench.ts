@@ -20,7 +20,12 @@ import { KafkaClient } from '../helpers/kafka-client.ts';
 import { G, subscription } from '../unit/broker/groups/group-harness.ts';
 import * as ct from '../../core/protocol/messages/create-topics.ts';
 
-const CreateTopics = { apiKey: 19, flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse };
+const CreateTopics = {
+  apiKey: 19,
+  flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin,
+  encode: ct.encodeCreateTopicsRequest,
+  decode: ct.decodeCreateTopicsResponse,
+};
 
 const REBALANCES = 10;
 const COMMITS = 20_000;
@@ -29,17 +34,33 @@ const PARTITIONS = 8;
 
 async function join3(clients: KafkaClient[], group: string, ids: string[], generation: { n: number }): Promise<void> {
   const joinReq = (memberId: string) => ({
-    groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['bench-groups']) }], reason: null,
+    groupId: group,
+    sessionTimeoutMs: 30_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: subscription(['bench-groups']) }],
+    reason: null,
   });
   const joins = await Promise.all(clients.map((c, i) => c.send(G.JoinGroup, 9, joinReq(ids[i]!))));
   for (const j of joins) if (j.errorCode !== 0) throw new Error(`JoinGroup error ${j.errorCode}`);
   generation.n = joins[0]!.generationId;
   const leader = joins.find((j) => j.leader === j.memberId)!;
-  const syncs = await Promise.all(clients.map((c, i) => c.send(G.SyncGroup, 5, {
-    groupId: group, generationId: generation.n, memberId: ids[i]!, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range',
-    assignments: ids[i] === leader.memberId ? ids.map((memberId) => ({ memberId, assignment: Buffer.alloc(0) })) : [],
-  })));
+  const syncs = await Promise.all(
+    clients.map((c, i) =>
+      c.send(G.SyncGroup, 5, {
+        groupId: group,
+        generationId: generation.n,
+        memberId: ids[i]!,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments:
+          ids[i] === leader.memberId ? ids.map((memberId) => ({ memberId, assignment: Buffer.alloc(0) })) : [],
+      }),
+    ),
+  );
   for (const s of syncs) if (s.errorCode !== 0) throw new Error(`SyncGroup error ${s.errorCode}`);
 }
 
@@ -48,8 +69,14 @@ async function rebalanceOnce(port: number, group: string): Promise<number> {
   const clients = await Promise.all([0, 1, 2].map(() => KafkaClient.connect(port)));
   try {
     const joinReq = (memberId: string) => ({
-      groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null,
-      protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['bench-groups']) }], reason: null,
+      groupId: group,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription(['bench-groups']) }],
+      reason: null,
     });
     // Member ids (v4+: MEMBER_ID_REQUIRED first).
     const ids: string[] = [];
@@ -61,7 +88,12 @@ async function rebalanceOnce(port: number, group: string): Promise<number> {
     // The two Stable members learn of the rebalance through their heartbeat and rejoin.
     const rejoin = clients.slice(0, 2).map(async (c, i) => {
       for (;;) {
-        const hb = await c.send(G.Heartbeat, 4, { groupId: group, generationId: gen.n, memberId: ids[i]!, groupInstanceId: null });
+        const hb = await c.send(G.Heartbeat, 4, {
+          groupId: group,
+          generationId: gen.n,
+          memberId: ids[i]!,
+          groupInstanceId: null,
+        });
         if (hb.errorCode === 27) return c.send(G.JoinGroup, 9, joinReq(ids[i]!)); // REBALANCE_IN_PROGRESS
         if (hb.errorCode !== 0) throw new Error(`Heartbeat error ${hb.errorCode}`);
       }
@@ -69,10 +101,20 @@ async function rebalanceOnce(port: number, group: string): Promise<number> {
     const joins = await Promise.all([...rejoin, third]);
     const order = [0, 1, 2];
     const leader = joins.find((j) => j.leader === j.memberId)!;
-    const syncs = await Promise.all(order.map((i) => clients[i]!.send(G.SyncGroup, 5, {
-      groupId: group, generationId: joins[i]!.generationId, memberId: ids[i]!, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range',
-      assignments: ids[i] === leader.memberId ? ids.map((memberId) => ({ memberId, assignment: Buffer.alloc(0) })) : [],
-    })));
+    const syncs = await Promise.all(
+      order.map((i) =>
+        clients[i]!.send(G.SyncGroup, 5, {
+          groupId: group,
+          generationId: joins[i]!.generationId,
+          memberId: ids[i]!,
+          groupInstanceId: null,
+          protocolType: 'consumer',
+          protocolName: 'range',
+          assignments:
+            ids[i] === leader.memberId ? ids.map((memberId) => ({ memberId, assignment: Buffer.alloc(0) })) : [],
+        }),
+      ),
+    );
     const elapsed = performance.now() - t0;
     for (const s of syncs) if (s.errorCode !== 0) throw new Error(`SyncGroup error ${s.errorCode}`);
     return elapsed;
@@ -90,8 +132,22 @@ async function commitThroughput(port: number): Promise<{ perSec: number; errors:
       while (next < COMMITS) {
         const i = next++;
         const r = await c.send(G.OffsetCommit, 9, {
-          groupId: 'bench-commits', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-          topics: [{ name: 'bench-groups', partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ partitionIndex: p, committedOffset: i, committedLeaderEpoch: -1, committedMetadata: '' })) }],
+          groupId: 'bench-commits',
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          retentionTimeMs: -1,
+          topics: [
+            {
+              name: 'bench-groups',
+              partitions: Array.from({ length: PARTITIONS }, (_, p) => ({
+                partitionIndex: p,
+                committedOffset: i,
+                committedLeaderEpoch: -1,
+                committedMetadata: '',
+              })),
+            },
+          ],
         });
         for (const t of r.topics) for (const p of t.partitions) if (p.errorCode !== 0) errors++;
       }
@@ -109,10 +165,17 @@ async function commitThroughput(port: number): Promise<{ perSec: number; errors:
 /** Runs both measurements; returns the markdown section for the README. */
 export async function groupBench(log: (m: string) => void = () => {}): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-groups-'));
-  const b = await startBroker('samsa', { dataDir, overrides: { 'group.initial.rebalance.delay.ms': 100, 'offsets.topic.num.partitions': 50 } });
+  const b = await startBroker('samsa', {
+    dataDir,
+    overrides: { 'group.initial.rebalance.delay.ms': 100, 'offsets.topic.num.partitions': 50 },
+  });
   try {
     const admin = await KafkaClient.connect(b.port);
-    await admin.send(CreateTopics, 7, { topics: [{ name: 'bench-groups', numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
+    await admin.send(CreateTopics, 7, {
+      topics: [{ name: 'bench-groups', numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 10_000,
+      validateOnly: false,
+    });
     admin.close();
     const times: number[] = [];
     await rebalanceOnce(b.port, 'bench-rebalance-warmup');
@@ -123,12 +186,21 @@ export async function groupBench(log: (m: string) => void = () => {}): Promise<s
     return [
       `**Consumer groups** (test/bench/groups.bench.ts; Samsa child process, group.initial.rebalance.delay.ms=100 for the set-up, offsets.topic.num.partitions=50)`,
       '',
-      table(['measurement', 'result', 'how'], [
-        ['rebalance, 3 members (classic)', `${ms(median(times))} ms median (${ms(Math.min(...times))}–${ms(Math.max(...times))})`,
-          `${REBALANCES} groups: 2 members Stable, a 3rd joins; from its JoinGroup until all three SyncGroup answers (the others rejoin after a Heartbeat says REBALANCE_IN_PROGRESS)`],
-        ['OffsetCommit throughput', `${int(commits.perSec)} commits/s (${int(commits.perSec * PARTITIONS)} partition offsets/s), ${commits.errors} errors`,
-          `${int(COMMITS)} OffsetCommit v9 of ${PARTITIONS} partitions each, ${PIPELINE} in flight on one connection, each answered after its write to __consumer_offsets`],
-      ]),
+      table(
+        ['measurement', 'result', 'how'],
+        [
+          [
+            'rebalance, 3 members (classic)',
+            `${ms(median(times))} ms median (${ms(Math.min(...times))}–${ms(Math.max(...times))})`,
+            `${REBALANCES} groups: 2 members Stable, a 3rd joins; from its JoinGroup until all three SyncGroup answers (the others rejoin after a Heartbeat says REBALANCE_IN_PROGRESS)`,
+          ],
+          [
+            'OffsetCommit throughput',
+            `${int(commits.perSec)} commits/s (${int(commits.perSec * PARTITIONS)} partition offsets/s), ${commits.errors} errors`,
+            `${int(COMMITS)} OffsetCommit v9 of ${PARTITIONS} partitions each, ${PIPELINE} in flight on one connection, each answered after its write to __consumer_offsets`,
+          ],
+        ],
+      ),
     ].join('\n');
   } finally {
     await b.stop();
@@ -137,5 +209,11 @@ export async function groupBench(log: (m: string) => void = () => {}): Promise<s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  groupBench((m) => console.error(m)).then((s) => console.log(s), (e: unknown) => { console.error(e); process.exitCode = 1; });
+  groupBench((m) => console.error(m)).then(
+    (s) => console.log(s),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

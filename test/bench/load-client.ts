@@ -10,18 +10,39 @@ import { Writer, type Int32Slot } from '../../core/protocol/writer.ts';
 import { BATCH, batchSize, buildRecordBatch, readInt64, type RecordInput } from '../../core/protocol/record-batch.ts';
 import { errorName } from '../../core/protocol/errors.ts';
 import { ApiKey } from '../../core/protocol/messages/index.ts';
-import { ApiVersionsRequestVersions, decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../core/protocol/messages/api-versions.ts';
-import { CreateTopicsRequestVersions, decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../../core/protocol/messages/create-topics.ts';
-import { ProduceRequestVersions, decodeProduceResponse, encodeProduceRequest } from '../../core/protocol/messages/produce.ts';
+import {
+  ApiVersionsRequestVersions,
+  decodeApiVersionsResponse,
+  encodeApiVersionsRequest,
+} from '../../core/protocol/messages/api-versions.ts';
+import {
+  CreateTopicsRequestVersions,
+  decodeCreateTopicsResponse,
+  encodeCreateTopicsRequest,
+} from '../../core/protocol/messages/create-topics.ts';
+import {
+  ProduceRequestVersions,
+  decodeProduceResponse,
+  encodeProduceRequest,
+} from '../../core/protocol/messages/produce.ts';
 import { FetchRequestVersions, decodeFetchResponse, encodeFetchRequest } from '../../core/protocol/messages/fetch.ts';
-import { MetadataRequestVersions, decodeMetadataResponse, encodeMetadataRequest } from '../../core/protocol/messages/metadata.ts';
+import {
+  MetadataRequestVersions,
+  decodeMetadataResponse,
+  encodeMetadataRequest,
+} from '../../core/protocol/messages/metadata.ts';
 
 const CLIENT_ID = 'samsa-bench';
 
 type FrameHandler = (frame: Buffer) => void;
 
 /** Writes the request header (size slot, api key, version, correlation id, client id). */
-function beginRequest(apiKey: number, version: number, flexible: boolean, correlationId: number): { w: Writer; size: Int32Slot } {
+function beginRequest(
+  apiKey: number,
+  version: number,
+  flexible: boolean,
+  correlationId: number,
+): { w: Writer; size: Int32Slot } {
   const w = new Writer(256);
   const size = w.reserveInt32();
   w.int16(apiKey).int16(version).int32(correlationId).nullableString(CLIENT_ID);
@@ -66,7 +87,8 @@ class ResponseFramer {
         onFrame(frame);
         continue;
       }
-      if (this.assembly.length < this.need) this.assembly = Buffer.allocUnsafe(Math.max(this.need, this.assembly.length * 2));
+      if (this.assembly.length < this.need)
+        this.assembly = Buffer.allocUnsafe(Math.max(this.need, this.assembly.length * 2));
       const n = Math.min(this.need - this.filled, chunk.length - pos);
       chunk.copy(this.assembly, this.filled, pos, pos + n);
       this.filled += n;
@@ -101,12 +123,17 @@ export class BenchConnection {
 
   static connect(host: string, port: number): Promise<BenchConnection> {
     return new Promise((res, rej) => {
-      const s = net.connect({ host, port }, () => { s.off('error', rej); res(new BenchConnection(s)); });
+      const s = net.connect({ host, port }, () => {
+        s.off('error', rej);
+        res(new BenchConnection(s));
+      });
       s.once('error', rej);
     });
   }
 
-  onFail(fn: (e: Error) => void): void { this.failListeners.push(fn); }
+  onFail(fn: (e: Error) => void): void {
+    this.failListeners.push(fn);
+  }
 
   /** Sends a frame whose correlation id is already `corr`; `handle` gets the response frame. */
   sendFrame(chunks: Buffer[], corr: number, handle: FrameHandler, reject?: (e: Error) => void): void {
@@ -117,28 +144,43 @@ export class BenchConnection {
     this.socket.uncork();
   }
 
-  takeCorrelationId(): number { return this.nextCorr++; }
+  takeCorrelationId(): number {
+    return this.nextCorr++;
+  }
 
   /**
    * Encodes, sends and decodes one request with the generated codecs. Byte
    * fields of the result (records) may view a reusable buffer: they are valid
    * until the next response arrives on this connection.
    */
-  request<Req, Res>(apiKey: number, version: number, flexibleMin: number, encode: (w: Writer, v: number, m: Req) => void,
-    decode: (r: Reader, v: number) => Res, body: Req): Promise<Res> {
+  request<Req, Res>(
+    apiKey: number,
+    version: number,
+    flexibleMin: number,
+    encode: (w: Writer, v: number, m: Req) => void,
+    decode: (r: Reader, v: number) => Res,
+    body: Req,
+  ): Promise<Res> {
     const flexible = flexibleMin >= 0 && version >= flexibleMin;
     const corr = this.takeCorrelationId();
     const { w, size } = beginRequest(apiKey, version, flexible, corr);
     encode(w, version, body);
     w.fillSize(size);
     return new Promise((res, rej) => {
-      this.sendFrame(w.toChunks(), corr, (frame) => {
-        try {
-          const r = new Reader(frame, 4);
-          if (flexible && apiKey !== ApiKey.ApiVersions) r.skipTaggedFields();
-          res(decode(r, version));
-        } catch (e) { rej(e as Error); }
-      }, rej);
+      this.sendFrame(
+        w.toChunks(),
+        corr,
+        (frame) => {
+          try {
+            const r = new Reader(frame, 4);
+            if (flexible && apiKey !== ApiKey.ApiVersions) r.skipTaggedFields();
+            res(decode(r, version));
+          } catch (e) {
+            rej(e as Error);
+          }
+        },
+        rej,
+      );
     });
   }
 
@@ -149,7 +191,10 @@ export class BenchConnection {
         const corr = frame.readInt32BE(0);
         if (!p || p.corr !== corr) throw new Error(`unexpected response (correlation id ${corr}, expected ${p?.corr})`);
         this.pending[this.head++] = undefined as never;
-        if (this.head > 4096) { this.pending.splice(0, this.head); this.head = 0; }
+        if (this.head > 4096) {
+          this.pending.splice(0, this.head);
+          this.head = 0;
+        }
         p.handle(frame);
       });
     } catch (e) {
@@ -174,14 +219,32 @@ export class BenchConnection {
 // ------------------------------------------------------------------ versions, topics
 
 /** Negotiated versions; createTopics is -1 when the broker lacks CreateTopics (librdkafka's mock). */
-export interface Versions { produce: number; fetch: number; createTopics: number; metadata: number }
+export interface Versions {
+  produce: number;
+  fetch: number;
+  createTopics: number;
+  metadata: number;
+}
 
 /** Highest version both sides speak; Produce ≤ 11 and Fetch ≤ 12 keep topic names (no topic ids). */
 export async function negotiate(conn: BenchConnection): Promise<Versions> {
-  let res = await conn.request(ApiKey.ApiVersions, 3, ApiVersionsRequestVersions.flexibleMin, encodeApiVersionsRequest,
-    decodeApiVersionsResponse, { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '1.0' });
+  let res = await conn.request(
+    ApiKey.ApiVersions,
+    3,
+    ApiVersionsRequestVersions.flexibleMin,
+    encodeApiVersionsRequest,
+    decodeApiVersionsResponse,
+    { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '1.0' },
+  );
   if (res.errorCode !== 0) {
-    res = await conn.request(ApiKey.ApiVersions, 0, ApiVersionsRequestVersions.flexibleMin, encodeApiVersionsRequest, decodeApiVersionsResponse, {});
+    res = await conn.request(
+      ApiKey.ApiVersions,
+      0,
+      ApiVersionsRequestVersions.flexibleMin,
+      encodeApiVersionsRequest,
+      decodeApiVersionsResponse,
+      {},
+    );
   }
   const pick = (key: number, ours: number, optional = false): number => {
     const k = res.apiKeys.find((a) => a.apiKey === key);
@@ -197,22 +260,50 @@ export async function negotiate(conn: BenchConnection): Promise<Versions> {
   };
 }
 
-export async function createTopic(conn: BenchConnection, v: Versions, name: string, partitions: number,
-  replicationFactor = 1, configs: Record<string, string> = {}): Promise<void> {
+export async function createTopic(
+  conn: BenchConnection,
+  v: Versions,
+  name: string,
+  partitions: number,
+  replicationFactor = 1,
+  configs: Record<string, string> = {},
+): Promise<void> {
   if (v.createTopics < 0) throw new Error('the broker does not support CreateTopics');
-  const res = await conn.request(ApiKey.CreateTopics, v.createTopics, CreateTopicsRequestVersions.flexibleMin,
-    encodeCreateTopicsRequest, decodeCreateTopicsResponse,
-    { topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }], timeoutMs: 10_000 });
+  const res = await conn.request(
+    ApiKey.CreateTopics,
+    v.createTopics,
+    CreateTopicsRequestVersions.flexibleMin,
+    encodeCreateTopicsRequest,
+    decodeCreateTopicsResponse,
+    {
+      topics: [
+        {
+          name,
+          numPartitions: partitions,
+          replicationFactor,
+          assignments: [],
+          configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
+        },
+      ],
+      timeoutMs: 10_000,
+    },
+  );
   const t = res.topics[0];
-  if (!t || (t.errorCode !== 0 && t.errorCode !== 36 /* TOPIC_ALREADY_EXISTS */)) {
+  if (!t || (t.errorCode !== 0 && t.errorCode !== 36) /* TOPIC_ALREADY_EXISTS */) {
     throw new Error(`CreateTopics ${name}: ${t ? errorName(t.errorCode) : 'no answer'} ${t?.errorMessage ?? ''}`);
   }
 }
 
 /** Partition count of a topic via Metadata, auto-creating it (the mock's only way to make topics). */
 export async function topicPartitions(conn: BenchConnection, v: Versions, name: string): Promise<number> {
-  const res = await conn.request(ApiKey.Metadata, v.metadata, MetadataRequestVersions.flexibleMin, encodeMetadataRequest,
-    decodeMetadataResponse, { topics: [{ name }], allowAutoTopicCreation: true });
+  const res = await conn.request(
+    ApiKey.Metadata,
+    v.metadata,
+    MetadataRequestVersions.flexibleMin,
+    encodeMetadataRequest,
+    decodeMetadataResponse,
+    { topics: [{ name }], allowAutoTopicCreation: true },
+  );
   const t = res.topics.find((x) => x.name === name);
   if (!t || t.errorCode !== 0) throw new Error(`Metadata ${name}: ${t ? errorName(t.errorCode) : 'no answer'}`);
   return t.partitions.length;
@@ -257,14 +348,24 @@ export function buildProduceRequest(spec: ProduceSpec, version: number): { frame
   const flexible = version >= ProduceRequestVersions.flexibleMin;
   const { w, size } = beginRequest(ApiKey.Produce, version, flexible, 0);
   encodeProduceRequest(w, version, {
-    transactionalId: null, acks: spec.acks ?? 1, timeoutMs: 30_000,
-    topicData: spec.topics.map((t) => ({ name: t.name, partitionData: t.partitions.map((index) => ({ index, records: batch })) })),
+    transactionalId: null,
+    acks: spec.acks ?? 1,
+    timeoutMs: 30_000,
+    topicData: spec.topics.map((t) => ({
+      name: t.name,
+      partitionData: t.partitions.map((index) => ({ index, records: batch })),
+    })),
   });
   w.fillSize(size);
   return { frame: w.toBuffer(), batchBytes: batch.length };
 }
 
-export async function runProduce(host: string, port: number, version: number, spec: ProduceSpec): Promise<ProduceResult> {
+export async function runProduce(
+  host: string,
+  port: number,
+  version: number,
+  spec: ProduceSpec,
+): Promise<ProduceResult> {
   const { frame, batchBytes } = buildProduceRequest(spec, version);
   const shared = frame.subarray(12); // after size, api key, version, correlation id
   const partitionsPerRequest = spec.topics.reduce((n, t) => n + t.partitions.length, 0);
@@ -277,7 +378,9 @@ export async function runProduce(host: string, port: number, version: number, sp
   let answered = 0;
   let acked = 0;
   const errors: Record<string, number> = {};
-  const endOffsets = new Map(spec.topics.map((t) => [t.name, new Array<number>(Math.max(...t.partitions) + 1).fill(0)]));
+  const endOffsets = new Map(
+    spec.topics.map((t) => [t.name, new Array<number>(Math.max(...t.partitions) + 1).fill(0)]),
+  );
   const warmupRecords = Math.floor(spec.records * 0.2);
   let warmupAt = -1;
   let warmupAcked = 0;
@@ -289,9 +392,15 @@ export async function runProduce(host: string, port: number, version: number, sp
       for (const c of conns) c.close();
       const steadyMs = performance.now() - warmupAt;
       resolve({
-        recordsAcked: acked, errors, requests: answered, requestBytes: frame.length * answered, batchBytes,
-        elapsedMs, overallRecordsPerSec: acked / (elapsedMs / 1000),
-        steadyRecordsPerSec: warmupAt > 0 && steadyMs > 0 ? (acked - warmupAcked) / (steadyMs / 1000) : acked / (elapsedMs / 1000),
+        recordsAcked: acked,
+        errors,
+        requests: answered,
+        requestBytes: frame.length * answered,
+        batchBytes,
+        elapsedMs,
+        overallRecordsPerSec: acked / (elapsedMs / 1000),
+        steadyRecordsPerSec:
+          warmupAt > 0 && steadyMs > 0 ? (acked - warmupAcked) / (steadyMs / 1000) : acked / (elapsedMs / 1000),
         endOffsets,
       });
     };
@@ -313,7 +422,10 @@ export async function runProduce(host: string, port: number, version: number, sp
           }
         }
       }
-      if (warmupAt < 0 && acked >= warmupRecords) { warmupAt = performance.now(); warmupAcked = acked; }
+      if (warmupAt < 0 && acked >= warmupRecords) {
+        warmupAt = performance.now();
+        warmupAcked = acked;
+      }
       if (answered === totalRequests) return finish();
       sendOne(conn);
     };
@@ -355,7 +467,12 @@ export interface ConsumeResult {
 }
 
 /** A consumer's fetch loop: one fetch in flight on one connection, every unfinished partition in each request. */
-export async function runConsume(host: string, port: number, version: number, spec: ConsumeSpec): Promise<ConsumeResult> {
+export async function runConsume(
+  host: string,
+  port: number,
+  version: number,
+  spec: ConsumeSpec,
+): Promise<ConsumeResult> {
   const conn = await BenchConnection.connect(host, port);
   const offsets = new Array<number>(spec.partitions).fill(0);
   const errors: Record<string, number> = {};
@@ -368,12 +485,36 @@ export async function runConsume(host: string, port: number, version: number, sp
     for (;;) {
       const todo = offsets.map((o, i) => ({ o, i })).filter(({ o, i }) => o < spec.endOffsets[i]!);
       if (todo.length === 0) break;
-      const res = await conn.request(ApiKey.Fetch, version, FetchRequestVersions.flexibleMin, encodeFetchRequest, decodeFetchResponse, {
-        replicaId: -1, maxWaitMs: spec.maxWaitMs, minBytes: 1, maxBytes: spec.maxBytes, isolationLevel: 0,
-        sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic: spec.topic, partitions: todo.map(({ o, i }) => ({ partition: i, fetchOffset: o, partitionMaxBytes: spec.partitionMaxBytes, currentLeaderEpoch: -1, logStartOffset: -1 })) }],
-        forgottenTopicsData: [], rackId: '',
-      });
+      const res = await conn.request(
+        ApiKey.Fetch,
+        version,
+        FetchRequestVersions.flexibleMin,
+        encodeFetchRequest,
+        decodeFetchResponse,
+        {
+          replicaId: -1,
+          maxWaitMs: spec.maxWaitMs,
+          minBytes: 1,
+          maxBytes: spec.maxBytes,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [
+            {
+              topic: spec.topic,
+              partitions: todo.map(({ o, i }) => ({
+                partition: i,
+                fetchOffset: o,
+                partitionMaxBytes: spec.partitionMaxBytes,
+                currentLeaderEpoch: -1,
+                logStartOffset: -1,
+              })),
+            },
+          ],
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+      );
       fetches++;
       if (res.errorCode !== 0) throw new Error(`fetch failed: ${errorName(res.errorCode)}`);
       let got = 0;
@@ -416,7 +557,12 @@ export async function runConsume(host: string, port: number, version: number, sp
 // ------------------------------------------------------------------ start-up probe
 
 /** Connects to host:port until accepted, then asks ApiVersions; times both from `t0`. */
-export async function probeStartup(host: string, port: number, t0: number, timeoutMs = 30_000): Promise<{ acceptMs: number; apiVersionsMs: number }> {
+export async function probeStartup(
+  host: string,
+  port: number,
+  t0: number,
+  timeoutMs = 30_000,
+): Promise<{ acceptMs: number; apiVersionsMs: number }> {
   const deadline = t0 + timeoutMs;
   for (;;) {
     let conn: BenchConnection;
@@ -429,8 +575,14 @@ export async function probeStartup(host: string, port: number, t0: number, timeo
     }
     const acceptMs = performance.now() - t0;
     try {
-      const res = await conn.request(ApiKey.ApiVersions, 3, ApiVersionsRequestVersions.flexibleMin, encodeApiVersionsRequest,
-        decodeApiVersionsResponse, { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '1.0' });
+      const res = await conn.request(
+        ApiKey.ApiVersions,
+        3,
+        ApiVersionsRequestVersions.flexibleMin,
+        encodeApiVersionsRequest,
+        decodeApiVersionsResponse,
+        { clientSoftwareName: CLIENT_ID, clientSoftwareVersion: '1.0' },
+      );
       if (res.errorCode !== 0) throw new Error(`ApiVersions: ${errorName(res.errorCode)}`);
       return { acceptMs, apiVersionsMs: performance.now() - t0 };
     } finally {

@@ -20,18 +20,35 @@ export interface PerfToolResult {
 }
 
 // Kafka's final line: "1000000 records sent, 356633.4 records/sec (34.01 MB/sec), 1.69 ms avg latency, 21.00 ms max latency, 1 ms 50th, 3 ms 95th, 10 ms 99th, 17 ms 99.9th."
-const FINAL = /^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m;
+const FINAL =
+  /^(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m;
 
 function runTool(bootstrap: string, topic: string, records: number, recordSize: number): Promise<string> {
-  const args = [join(REPO_ROOT, 'bin', 'samsa.js'), 'producer-perf-test', '--topic', topic,
-    '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1'];
+  const args = [
+    join(REPO_ROOT, 'bin', 'samsa.js'),
+    'producer-perf-test',
+    '--topic',
+    topic,
+    '--num-records',
+    String(records),
+    '--record-size',
+    String(recordSize),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${bootstrap}`,
+    'acks=1',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -51,8 +68,13 @@ export async function perfToolBench(records = 1_000_000, recordSize = 100): Prom
       const m = FINAL.exec(out);
       if (!m) throw new Error(`no final line in producer-perf-test output: ${out.slice(-300)}`);
       results.push({
-        kind, recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), avgMs: Number(m[4]), maxMs: Number(m[5]),
-        percentiles: `${m[6]} / ${m[7]} / ${m[8]} / ${m[9]}`, line: m[0],
+        kind,
+        recordsPerSec: Number(m[2]),
+        mbPerSec: Number(m[3]),
+        avgMs: Number(m[4]),
+        maxMs: Number(m[5]),
+        percentiles: `${m[6]} / ${m[7]} / ${m[8]} / ${m[9]}`,
+        line: m[0],
       });
     } finally {
       await broker.stop();
@@ -68,11 +90,23 @@ export function perfToolSection(results: PerfToolResult[], records: number, reco
   const lines = [
     `**\`samsa producer-perf-test\`** (the CLI tool, a real client; ${int(records)} records of ${recordSize} B, acks=1, unthrottled; Samsa then the reference broker)`,
     '',
-    table(['broker', 'records/s', 'MB/s', 'avg latency ms', 'max latency ms', '50th / 95th / 99th / 99.9th ms'],
-      results.map((r) => [r.kind, int(r.recordsPerSec), r.mbPerSec.toFixed(2), r.avgMs.toFixed(2), r.maxMs.toFixed(0), r.percentiles])),
+    table(
+      ['broker', 'records/s', 'MB/s', 'avg latency ms', 'max latency ms', '50th / 95th / 99th / 99.9th ms'],
+      results.map((r) => [
+        r.kind,
+        int(r.recordsPerSec),
+        r.mbPerSec.toFixed(2),
+        r.avgMs.toFixed(2),
+        r.maxMs.toFixed(0),
+        r.percentiles,
+      ]),
+    ),
   ];
   if (samsa && ref) {
-    lines.push('', `Samsa / reference = ${(samsa.recordsPerSec / ref.recordsPerSec).toFixed(2)} with this client (which is itself the bottleneck: one Node process).`);
+    lines.push(
+      '',
+      `Samsa / reference = ${(samsa.recordsPerSec / ref.recordsPerSec).toFixed(2)} with this client (which is itself the bottleneck: one Node process).`,
+    );
   }
   return lines;
 }

@@ -32,7 +32,11 @@ export function table(head: string[], rows: string[][]): string {
 /** Replaces the generated block of the README (appends it when the markers are missing). */
 export function writeReadme(path: string, body: string): void {
   let text = '';
-  try { text = readFileSync(path, 'utf8'); } catch { /* new file */ }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    /* new file */
+  }
   const block = `${BEGIN}\n${body.trim()}\n${END}`;
   const a = text.indexOf(BEGIN);
   const b = text.indexOf(END);

@@ -20,10 +20,28 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryOf, REPO_ROOT, sampleRss, spawnBroker, startBroker, freePort, type BrokerKind, type BrokerProcess } from './broker-process.ts';
 import {
-  BenchConnection, createTopic, negotiate, probeStartup, runConsume, runProduce, topicPartitions,
-  type ConsumeResult, type ProduceResult, type ProduceSpec, type Versions,
+  memoryOf,
+  REPO_ROOT,
+  sampleRss,
+  spawnBroker,
+  startBroker,
+  freePort,
+  type BrokerKind,
+  type BrokerProcess,
+} from './broker-process.ts';
+import {
+  BenchConnection,
+  createTopic,
+  negotiate,
+  probeStartup,
+  runConsume,
+  runProduce,
+  topicPartitions,
+  type ConsumeResult,
+  type ProduceResult,
+  type ProduceSpec,
+  type Versions,
 } from './load-client.ts';
 import { int, machine, mb, median, mib, ms, table, writeReadme } from './report.ts';
 import { groupBench } from './groups.bench.ts';
@@ -51,7 +69,10 @@ const STARTS = option('starts', 5);
 const REPS = option('reps', 3);
 const PROFILE_DIR = stringOption('profile');
 
-const TOPICS = [{ name: 'bench-p1', partitions: 1 }, { name: 'bench-p8', partitions: 8 }];
+const TOPICS = [
+  { name: 'bench-p1', partitions: 1 },
+  { name: 'bench-p8', partitions: 8 },
+];
 
 const tmpDirs: string[] = [];
 function tmp(prefix: string): string {
@@ -59,7 +80,9 @@ function tmp(prefix: string): string {
   tmpDirs.push(d);
   return d;
 }
-process.once('exit', () => { for (const d of tmpDirs) rmSync(d, { recursive: true, force: true }); });
+process.once('exit', () => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
 
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
@@ -67,8 +90,12 @@ function log(msg: string): void {
 
 function produceSpec(topics: ProduceSpec['topics']): ProduceSpec {
   return {
-    topics, recordsPerBatch: BATCH, valueBytes: VALUE_BYTES,
-    records: RECORDS, connections: CONNECTIONS, inFlightPerConnection: INFLIGHT,
+    topics,
+    recordsPerBatch: BATCH,
+    valueBytes: VALUE_BYTES,
+    records: RECORDS,
+    connections: CONNECTIONS,
+    inFlightPerConnection: INFLIGHT,
   };
 }
 
@@ -81,7 +108,11 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
  * 8-partition one 4 partitions each of two topics (still 8 partition logs,
  * one request carrying 8 batches).
  */
-async function workloadTopics(admin: BenchConnection, v: Versions, t: { name: string; partitions: number }): Promise<ProduceSpec['topics']> {
+async function workloadTopics(
+  admin: BenchConnection,
+  v: Versions,
+  t: { name: string; partitions: number },
+): Promise<ProduceSpec['topics']> {
   if (v.createTopics >= 0) {
     await createTopic(admin, v, t.name, t.partitions);
     return [{ name: t.name, partitions: range(t.partitions) }];
@@ -139,7 +170,9 @@ async function loadRun(kind: BrokerKind, dataDir: string | undefined, consume: b
     const produce = [];
     for (const { topic: t, targets } of workloads) {
       const res = await runProduce(b.host, b.port, v.produce, produceSpec(targets));
-      log(`${kind}: produce ${targets.map((x) => `${x.name}[${x.partitions.join(',')}]`).join(' + ')}: ${int(res.steadyRecordsPerSec)} records/s steady, ${int(res.recordsAcked)} acked in ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
+      log(
+        `${kind}: produce ${targets.map((x) => `${x.name}[${x.partitions.join(',')}]`).join(' + ')}: ${int(res.steadyRecordsPerSec)} records/s steady, ${int(res.recordsAcked)} acked in ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`,
+      );
       produce.push({ topic: t.name, partitions: t.partitions, res });
     }
     const peakRssSampled = sampler.stop();
@@ -149,22 +182,47 @@ async function loadRun(kind: BrokerKind, dataDir: string | undefined, consume: b
     if (consume) {
       for (const p of produce) {
         const res = await runConsume(b.host, b.port, v.fetch, {
-          topic: p.topic, partitions: p.partitions, endOffsets: p.res.endOffsets.get(p.topic)!,
-          maxBytes: 50 * 2 ** 20, partitionMaxBytes: 2 ** 20, maxWaitMs: 500,
+          topic: p.topic,
+          partitions: p.partitions,
+          endOffsets: p.res.endOffsets.get(p.topic)!,
+          maxBytes: 50 * 2 ** 20,
+          partitionMaxBytes: 2 ** 20,
+          maxWaitMs: 500,
         });
-        log(`${kind}: consume ${p.topic}: ${int(res.recordsPerSec)} records/s, ${int(res.records)} records in ${res.fetches} fetches, ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`);
-        if (res.records !== p.res.recordsAcked) log(`${kind}: WARNING consumed ${res.records} records of ${p.topic}, ${p.res.recordsAcked} were acknowledged`);
+        log(
+          `${kind}: consume ${p.topic}: ${int(res.recordsPerSec)} records/s, ${int(res.records)} records in ${res.fetches} fetches, ${ms(res.elapsedMs)} ms, errors: ${describeErrors(res.errors)}`,
+        );
+        if (res.records !== p.res.recordsAcked)
+          log(
+            `${kind}: WARNING consumed ${res.records} records of ${p.topic}, ${p.res.recordsAcked} were acknowledged`,
+          );
         consumed.push({ topic: p.topic, partitions: p.partitions, res });
       }
     }
     const hwmAfterConsume = memoryOf(b.pid).hwm;
-    return { kind, idleRss, idleAnon: idle.anon, idleFile: idle.file, peakRssSampled, hwmAfterProduce, hwmAfterConsume, produce, consume: consumed, versions: { produce: v.produce, fetch: v.fetch } };
+    return {
+      kind,
+      idleRss,
+      idleAnon: idle.anon,
+      idleFile: idle.file,
+      peakRssSampled,
+      hwmAfterProduce,
+      hwmAfterConsume,
+      produce,
+      consume: consumed,
+      versions: { produce: v.produce, fetch: v.fetch },
+    };
   } finally {
     await b.stop();
   }
 }
 
-interface StartRun { readyMs: number; acceptMs: number; apiVersionsMs: number; idleRss: number }
+interface StartRun {
+  readyMs: number;
+  acceptMs: number;
+  apiVersionsMs: number;
+  idleRss: number;
+}
 
 async function startRuns(label: string, dataDirFor: () => string, runs: number): Promise<StartRun[]> {
   const out: StartRun[] = [];
@@ -185,10 +243,16 @@ async function startRuns(label: string, dataDirFor: () => string, runs: number):
 
 function crcBench(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'test', 'bench', 'crc32c.bench.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'test', 'bench', 'crc32c.bench.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`crc32c bench exited with ${code}`))));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`crc32c bench exited with ${code}`)),
+    );
   });
 }
 
@@ -224,14 +288,20 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------ report
   const lines: string[] = [];
   const batchBytes = samsa.produce[0]!.res.batchBytes;
-  lines.push(`Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; loopback; took ${Math.round((Date.now() - started) / 1000)} s.`);
+  lines.push(
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; loopback; took ${Math.round((Date.now() - started) / 1000)} s.`,
+  );
   lines.push('');
-  lines.push(`Workload: ${int(RECORDS)} records of ${VALUE_BYTES} B (null key) per topic, acks=1, uncompressed batches of ${int(BATCH)} records ` +
-    `(${int(batchBytes)} B each), one batch per partition per request, ${CONNECTIONS} connection(s) × ${INFLIGHT} requests in flight. ` +
-    `Samsa spoke Produce v${samsa.versions.produce} / Fetch v${samsa.versions.fetch}${ref ? `, the reference Produce v${ref.versions.produce}` : ''}. ` +
-    `MB/s = records × ${VALUE_BYTES} B / s (10^6 B); record-batch bytes are ${(batchBytes / (BATCH * VALUE_BYTES)).toFixed(2)}× that.`);
+  lines.push(
+    `Workload: ${int(RECORDS)} records of ${VALUE_BYTES} B (null key) per topic, acks=1, uncompressed batches of ${int(BATCH)} records ` +
+      `(${int(batchBytes)} B each), one batch per partition per request, ${CONNECTIONS} connection(s) × ${INFLIGHT} requests in flight. ` +
+      `Samsa spoke Produce v${samsa.versions.produce} / Fetch v${samsa.versions.fetch}${ref ? `, the reference Produce v${ref.versions.produce}` : ''}. ` +
+      `MB/s = records × ${VALUE_BYTES} B / s (10^6 B); record-batch bytes are ${(batchBytes / (BATCH * VALUE_BYTES)).toFixed(2)}× that.`,
+  );
   lines.push('');
-  lines.push('**Produce** (rate after the first 20% of acknowledgements; overall rate includes connection set-up and warm-up)');
+  lines.push(
+    '**Produce** (rate after the first 20% of acknowledgements; overall rate includes connection set-up and warm-up)',
+  );
   lines.push('');
   const prodRows: string[][] = [];
   const errorsOf = (rs: ProduceResult[]): string => {
@@ -246,51 +316,122 @@ async function main(): Promise<void> {
     const rate = median(ours.map((r) => r.steadyRecordsPerSec));
     const refRate = theirs.length ? median(theirs.map((r) => r.steadyRecordsPerSec)) : NaN;
     prodRows.push([
-      `${t.partitions}`, int(rate), mb(rate * VALUE_BYTES), spread(ours.map((r) => r.steadyRecordsPerSec)),
-      int(median(ours.map((r) => r.overallRecordsPerSec))), errorsOf(ours),
-      theirs.length ? int(refRate) : 'n/a', theirs.length ? mb(refRate * VALUE_BYTES) : 'n/a',
+      `${t.partitions}`,
+      int(rate),
+      mb(rate * VALUE_BYTES),
+      spread(ours.map((r) => r.steadyRecordsPerSec)),
+      int(median(ours.map((r) => r.overallRecordsPerSec))),
+      errorsOf(ours),
+      theirs.length ? int(refRate) : 'n/a',
+      theirs.length ? mb(refRate * VALUE_BYTES) : 'n/a',
       theirs.length ? spread(theirs.map((r) => r.steadyRecordsPerSec)) : 'n/a',
-      theirs.length ? (rate / refRate).toFixed(2) : 'n/a', theirs.length ? errorsOf(theirs) : 'n/a',
+      theirs.length ? (rate / refRate).toFixed(2) : 'n/a',
+      theirs.length ? errorsOf(theirs) : 'n/a',
     ]);
   }
   lines.push(`Median of ${REPS} runs (each on fresh topics), with the range.`);
   lines.push('');
-  lines.push(table(['partitions', 'Samsa records/s', 'Samsa MB/s', 'Samsa range', 'Samsa overall records/s', 'Samsa errors',
-    'reference records/s', 'reference MB/s', 'reference range', 'Samsa / reference', 'reference errors'], prodRows));
+  lines.push(
+    table(
+      [
+        'partitions',
+        'Samsa records/s',
+        'Samsa MB/s',
+        'Samsa range',
+        'Samsa overall records/s',
+        'Samsa errors',
+        'reference records/s',
+        'reference MB/s',
+        'reference range',
+        'Samsa / reference',
+        'reference errors',
+      ],
+      prodRows,
+    ),
+  );
   lines.push('');
-  lines.push('**Consume** (Samsa; from offset 0 to the end of what was produced; fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, ' +
-    'one fetch in flight on one connection, every partition of the topic in each fetch; records counted from batch headers)');
+  lines.push(
+    '**Consume** (Samsa; from offset 0 to the end of what was produced; fetch.max.bytes 50 MiB, max.partition.fetch.bytes 1 MiB, ' +
+      'one fetch in flight on one connection, every partition of the topic in each fetch; records counted from batch headers)',
+  );
   lines.push('');
   lines.push(`Median of ${REPS} runs (one per produced topic), with the range.`);
   lines.push('');
-  lines.push(table(['partitions', 'records/s', 'MB/s', 'range records/s', 'records per run', 'fetches per run', 'errors'], TOPICS.map((t) => {
-    const cs = samsa.consume.filter((c) => c.partitions === t.partitions).map((c) => c.res);
-    const rate = median(cs.map((c) => c.recordsPerSec));
-    const errs: Record<string, number> = {};
-    for (const c of cs) for (const [k, n] of Object.entries(c.errors)) errs[k] = (errs[k] ?? 0) + n;
-    return [`${t.partitions}`, int(rate), mb(rate * VALUE_BYTES), spread(cs.map((c) => c.recordsPerSec)),
-      int(median(cs.map((c) => c.records))), int(median(cs.map((c) => c.fetches))), describeErrors(errs)];
-  })));
+  lines.push(
+    table(
+      ['partitions', 'records/s', 'MB/s', 'range records/s', 'records per run', 'fetches per run', 'errors'],
+      TOPICS.map((t) => {
+        const cs = samsa.consume.filter((c) => c.partitions === t.partitions).map((c) => c.res);
+        const rate = median(cs.map((c) => c.recordsPerSec));
+        const errs: Record<string, number> = {};
+        for (const c of cs) for (const [k, n] of Object.entries(c.errors)) errs[k] = (errs[k] ?? 0) + n;
+        return [
+          `${t.partitions}`,
+          int(rate),
+          mb(rate * VALUE_BYTES),
+          spread(cs.map((c) => c.recordsPerSec)),
+          int(median(cs.map((c) => c.records))),
+          int(median(cs.map((c) => c.fetches))),
+          describeErrors(errs),
+        ];
+      }),
+    ),
+  );
   lines.push('');
   lines.push(`**Start time** (Samsa, \`samsa start\`, median of ${STARTS} runs after one warm-up; ms from spawn)`);
   lines.push('');
   const startRow = (label: string, r: StartRun[]): string[] => [
-    label, ms(median(r.map((x) => x.acceptMs))), ms(median(r.map((x) => x.apiVersionsMs))), ms(median(r.map((x) => x.readyMs))),
-    `${ms(Math.min(...r.map((x) => x.apiVersionsMs)))}–${ms(Math.max(...r.map((x) => x.apiVersionsMs)))}`, mib(median(r.map((x) => x.idleRss))),
+    label,
+    ms(median(r.map((x) => x.acceptMs))),
+    ms(median(r.map((x) => x.apiVersionsMs))),
+    ms(median(r.map((x) => x.readyMs))),
+    `${ms(Math.min(...r.map((x) => x.apiVersionsMs)))}–${ms(Math.max(...r.map((x) => x.apiVersionsMs)))}`,
+    mib(median(r.map((x) => x.idleRss))),
   ];
   const storedMb = samsa.produce.reduce((a, p) => a + p.res.recordsAcked * (p.res.batchBytes / BATCH), 0);
-  lines.push(table(['data dir', 'first accepted connection', 'first ApiVersions answer', '"listening" line printed', 'ApiVersions range', 'RSS 300 ms after (MiB)'], [
-    startRow('empty', emptyStarts),
-    startRow(`existing (${TOPICS.length * REPS} topics, ${REPS * TOPICS.reduce((n, t) => n + t.partitions, 0)} partitions, ${mb(storedMb)} MB, clean shutdown)`, fullStarts),
-  ]));
+  lines.push(
+    table(
+      [
+        'data dir',
+        'first accepted connection',
+        'first ApiVersions answer',
+        '"listening" line printed',
+        'ApiVersions range',
+        'RSS 300 ms after (MiB)',
+      ],
+      [
+        startRow('empty', emptyStarts),
+        startRow(
+          `existing (${TOPICS.length * REPS} topics, ${REPS * TOPICS.reduce((n, t) => n + t.partitions, 0)} partitions, ${mb(storedMb)} MB, clean shutdown)`,
+          fullStarts,
+        ),
+      ],
+    ),
+  );
   lines.push('');
   lines.push('**Memory** (broker child process, /proc/<pid>/status; MiB)');
   lines.push('');
   const memRow = (r: LoadRun): string[] => [
-    r.kind, mib(r.idleRss), `${mib(r.idleAnon)} / ${mib(r.idleFile)}`, mib(r.peakRssSampled), mib(r.hwmAfterProduce), r.consume.length ? mib(r.hwmAfterConsume) : 'n/a',
+    r.kind,
+    mib(r.idleRss),
+    `${mib(r.idleAnon)} / ${mib(r.idleFile)}`,
+    mib(r.peakRssSampled),
+    mib(r.hwmAfterProduce),
+    r.consume.length ? mib(r.hwmAfterConsume) : 'n/a',
   ];
-  lines.push(table(['broker', 'idle VmRSS (1 s after start)', 'idle RssAnon / RssFile', 'max VmRSS sampled during produce', 'VmHWM after produce', 'VmHWM after consume'],
-    ref ? [memRow(samsa), memRow(ref)] : [memRow(samsa)]));
+  lines.push(
+    table(
+      [
+        'broker',
+        'idle VmRSS (1 s after start)',
+        'idle RssAnon / RssFile',
+        'max VmRSS sampled during produce',
+        'VmHWM after produce',
+        'VmHWM after consume',
+      ],
+      ref ? [memRow(samsa), memRow(ref)] : [memRow(samsa)],
+    ),
+  );
   lines.push('');
   lines.push('**CRC-32C** (test/bench/crc32c.bench.ts, 1 MiB inputs)');
   lines.push('');

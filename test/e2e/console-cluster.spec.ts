@@ -31,7 +31,11 @@ test('add a second connection to the same broker, test it, switch to it and back
   const other = otherName(samsa.bootstrap);
 
   // SASL against a broker without it: a readable error next to the SASL switch, the form kept.
-  await conns.fill({ name: 'Loopback', bootstrap: other, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'secret' } });
+  await conns.fill({
+    name: 'Loopback',
+    bootstrap: other,
+    sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'secret' },
+  });
   await expect(await conns.test()).toContainText('SASL does not seem to be enabled');
   await expect(dialog.getByTestId('conn-username').locator('input')).toHaveValue('alice');
   await shot(page, 'connections-sasl-error');
@@ -52,7 +56,10 @@ test('the topic list shows record counts and sizes', async ({ page, samsa, shot 
   await createTopic(samsa.bootstrap, 'counted', 2);
   const producer = kafka(samsa.bootstrap).producer();
   await producer.connect();
-  await producer.send({ topic: 'counted', messages: Array.from({ length: 120 }, (_, i) => ({ value: `value-${i}`, partition: i % 2 })) });
+  await producer.send({
+    topic: 'counted',
+    messages: Array.from({ length: 120 }, (_, i) => ({ value: `value-${i}`, partition: i % 2 })),
+  });
   await producer.disconnect();
   const app = new ConsolePage(page);
   await app.open(samsa.url);
@@ -64,7 +71,11 @@ test('the topic list shows record counts and sizes', async ({ page, samsa, shot 
   await shot(page, 'topics-columns');
 });
 
-test('records/s and lag charts appear and update while producing; internal topics only when asked', async ({ page, samsa, shot }) => {
+test('records/s and lag charts appear and update while producing; internal topics only when asked', async ({
+  page,
+  samsa,
+  shot,
+}) => {
   await createTopic(samsa.bootstrap, 'charted');
   const k = kafka(samsa.bootstrap);
   const producer = k.producer();
@@ -98,7 +109,13 @@ test('records/s and lag charts appear and update while producing; internal topic
     await consumer.connect();
     await consumer.subscribe({ topic: 'charted', fromBeginning: true });
     let seen = 0;
-    await new Promise<void>((resolve) => { void consumer.run({ eachMessage: async () => { if (++seen === 50) resolve(); } }); });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async () => {
+          if (++seen === 50) resolve();
+        },
+      });
+    });
     await consumer.stop();
     await consumer.disconnect();
     await app.nav('groups');
@@ -121,7 +138,11 @@ test('records/s and lag charts appear and update while producing; internal topic
   }
 });
 
-test('the Cluster view shows brokers with status and disk, and no broker controls for a remote connection', async ({ page, samsa, shot }) => {
+test('the Cluster view shows brokers with status and disk, and no broker controls for a remote connection', async ({
+  page,
+  samsa,
+  shot,
+}) => {
   const app = new ConsolePage(page);
   await app.open(samsa.url);
   await app.nav('cluster');
@@ -134,6 +155,8 @@ test('the Cluster view shows brokers with status and disk, and no broker control
   await shot(page, 'cluster');
   await new ConnectionsPage(page).switchTo('Loopback');
   await expect(page.getByTestId('broker-stop-1')).toBeHidden();
-  await expect(page.getByTestId('cluster-view')).toContainText('can be stopped, killed, started and added on the local cluster');
+  await expect(page.getByTestId('cluster-view')).toContainText(
+    'can be stopped, killed, started and added on the local cluster',
+  );
   await new ConnectionsPage(page).switchTo('Local cluster');
 });

@@ -17,7 +17,11 @@ let url = '';
 /** Every broker process seen during the test, by pid. */
 const brokerPids = new Set<number>();
 
-interface BrokerProcess { id: number; pid: number | null; status: string }
+interface BrokerProcess {
+  id: number;
+  pid: number | null;
+  status: string;
+}
 
 /** The cluster's broker processes, as `samsa broker list --json` reports them. */
 async function brokerProcesses(): Promise<BrokerProcess[]> {
@@ -44,7 +48,9 @@ function processesUsing(dir: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(dir)) found.push(Number(entry));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return found;
 }
@@ -52,9 +58,13 @@ function processesUsing(dir: string): number[] {
 test.beforeAll(async () => {
   test.setTimeout(90_000);
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-e2e-cluster-'));
-  proc = spawn(process.execPath, ['bin/samsa.js', 'start', '--brokers', '3', '--port', '0', '--ui', '--ui-port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  proc = spawn(
+    process.execPath,
+    ['bin/samsa.js', 'start', '--brokers', '3', '--port', '0', '--ui', '--ui-port', '0', '--data-dir', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the cluster did not start:\n${out}`)), 80_000);
@@ -62,16 +72,26 @@ test.beforeAll(async () => {
       out += d.toString();
       const ready = /Samsa cluster of 3 brokers ready/.test(out);
       const ui = /Samsa console: (http\S+)/.exec(out);
-      if (ready && ui) { clearTimeout(timer); resolve(ui[1]!); }
-      if (/Samsa console: not available/.test(out)) { clearTimeout(timer); reject(new Error(out)); }
+      if (ready && ui) {
+        clearTimeout(timer);
+        resolve(ui[1]!);
+      }
+      if (/Samsa console: not available/.test(out)) {
+        clearTimeout(timer);
+        reject(new Error(out));
+      }
     };
     proc!.stdout!.on('data', onData);
     proc!.stderr!.on('data', onData);
-    proc!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`samsa exited with ${code}:\n${out}`)); });
+    proc!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`samsa exited with ${code}:\n${out}`));
+    });
   });
   expect((await brokerProcesses()).map((b) => b.status)).toEqual(['running', 'running', 'running']);
   // The check in afterAll sees the brokers while they run.
-  if (existsSync('/proc/self/cmdline')) expect(processesUsing(dataDir)).toEqual(expect.arrayContaining([...brokerPids]));
+  if (existsSync('/proc/self/cmdline'))
+    expect(processesUsing(dataDir)).toEqual(expect.arrayContaining([...brokerPids]));
 });
 
 test.afterAll(async () => {
@@ -93,7 +113,10 @@ test.afterAll(async () => {
   }
 });
 
-test('kill the broker leading a partition from the Cluster view, see leadership move, start it again', async ({ page, shot }) => {
+test('kill the broker leading a partition from the Cluster view, see leadership move, start it again', async ({
+  page,
+  shot,
+}) => {
   test.setTimeout(120_000);
   const app = new ConsolePage(page);
   await app.open(url);

@@ -20,9 +20,13 @@ async function createTopic(bootstrap: string, topic: string, numPartitions = 1) 
 /** Produces `count` lines "record-<i>" to partition 0 with kcat. */
 function kcat(bootstrap: string, topic: string, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('/usr/bin/kcat', ['-b', bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'linger.ms=20'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const p = spawn('/usr/bin/kcat', ['-b', bootstrap, '-P', '-t', topic, '-p', '0', '-X', 'linger.ms=20'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
-    p.stderr.on('data', (d) => { err += d; });
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exited with ${code}: ${err}`))));
     const lines: string[] = [];
     for (let i = 0; i < count; i++) lines.push(`record-${i}`);
@@ -54,7 +58,12 @@ test('produce JSON with a key and a header, and see it in the tail', async ({ pa
   await app.open(samsa.url);
   await app.nav('produce');
   const producer = new ProducerPage(page);
-  const result = await producer.send({ topic: 'orders', key: 'customer-42', value: '{"id": 7, "total": 19.5}', header: ['source', 'e2e'] });
+  const result = await producer.send({
+    topic: 'orders',
+    key: 'customer-42',
+    value: '{"id": 7, "total": 19.5}',
+    header: ['source', 'e2e'],
+  });
   expect(result).toMatch(/partition \d+ at offset 0/);
   await shot(page, 'producer');
 
@@ -76,9 +85,17 @@ test('send 20,000 records from a template, round robin, with a summary', async (
   await app.open(samsa.url);
   await app.nav('produce');
   const producer = new ProducerPage(page);
-  const summary = await producer.generate({ topic: 'generated', count: 20_000, valueTemplate: '{"n": {{i}}}', acks: 'acks=1 (leader)' });
+  const summary = await producer.generate({
+    topic: 'generated',
+    count: 20_000,
+    valueTemplate: '{"n": {{i}}}',
+    acks: 'acks=1 (leader)',
+  });
   await expect(summary).toContainText('Sent 20,000 records');
-  await expect(summary.getByTestId('produce-summary-partition')).toHaveText([/partition 0: 10000 records, offsets 0–9999/, /partition 1: 10000 records, offsets 0–9999/]);
+  await expect(summary.getByTestId('produce-summary-partition')).toHaveText([
+    /partition 0: 10000 records, offsets 0–9999/,
+    /partition 1: 10000 records, offsets 0–9999/,
+  ]);
   await shot(page, 'producer-generate');
 });
 
@@ -149,17 +166,27 @@ test("see a kafkajs consumer group's lag", async ({ page, samsa, shot }) => {
   const k = kafka(samsa.bootstrap);
   const producer = k.producer();
   await producer.connect();
-  await producer.send({ topic: 'payments', messages: Array.from({ length: 10 }, (_, i) => ({ value: `p${i}`, partition: 0 })) });
+  await producer.send({
+    topic: 'payments',
+    messages: Array.from({ length: 10 }, (_, i) => ({ value: `p${i}`, partition: 0 })),
+  });
   const consumer = k.consumer({ groupId: 'billing', heartbeatInterval: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: 'payments', fromBeginning: true });
   let seen = 0;
   await new Promise<void>((resolve) => {
-    void consumer.run({ eachMessage: async () => { if (++seen === 10) resolve(); } });
+    void consumer.run({
+      eachMessage: async () => {
+        if (++seen === 10) resolve();
+      },
+    });
   });
   await consumer.stop();
   await consumer.disconnect();
-  await producer.send({ topic: 'payments', messages: Array.from({ length: 4 }, (_, i) => ({ value: `late${i}`, partition: 0 })) });
+  await producer.send({
+    topic: 'payments',
+    messages: Array.from({ length: 4 }, (_, i) => ({ value: `late${i}`, partition: 0 })),
+  });
   await producer.disconnect();
 
   const app = new ConsolePage(page);

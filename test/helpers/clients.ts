@@ -70,7 +70,9 @@ export function expectedSummary(count: number, partitions: number, start = 0): R
   const digests = Array.from({ length: partitions }, () => new PartitionDigest());
   for (let i = start; i < start + count; i++) digests[partitionOf(i, partitions)]!.add(keyOf(i), valueOf(i));
   const out: Record<string, PartitionSummary> = {};
-  digests.forEach((d, p) => { out[String(p)] = { count: d.count, digest: d.hex() }; });
+  digests.forEach((d, p) => {
+    out[String(p)] = { count: d.count, digest: d.hex() };
+  });
   return out;
 }
 
@@ -103,14 +105,23 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rej(new Error(`${cmd} ${args.join(' ').slice(0, 300)} timed out after ${timeoutMs} ms\nstderr: ${Buffer.concat(err).toString().slice(-4000)}`));
+      rej(
+        new Error(
+          `${cmd} ${args.join(' ').slice(0, 300)} timed out after ${timeoutMs} ms\nstderr: ${Buffer.concat(err).toString().slice(-4000)}`,
+        ),
+      );
     }, timeoutMs);
-    child.once('error', (e) => { clearTimeout(timer); rej(e); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       res({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
-    child.stdin.on('error', () => { /* child may exit before reading everything */ });
+    child.stdin.on('error', () => {
+      /* child may exit before reading everything */
+    });
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
@@ -120,12 +131,18 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
  * Runs test/integration/clients/<script> with one JSON argument and parses the JSON object
  * it prints last on stdout. Throws with the script's stderr when it fails.
  */
-export async function runPython<T = Record<string, unknown>>(script: string, args: unknown, timeoutMs = 60_000): Promise<T> {
+export async function runPython<T = Record<string, unknown>>(
+  script: string,
+  args: unknown,
+  timeoutMs = 60_000,
+): Promise<T> {
   const r = await run(PYTHON, [join(CLIENTS_DIR, script), JSON.stringify(args)], { timeoutMs });
   const lines = r.stdout.trim().split('\n');
   const last = lines[lines.length - 1] ?? '';
   if (r.code !== 0 || !last.startsWith('{')) {
-    throw new Error(`${script} ${JSON.stringify(args).slice(0, 300)} failed (code ${r.code}, signal ${r.signal})\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-4000)}`);
+    throw new Error(
+      `${script} ${JSON.stringify(args).slice(0, 300)} failed (code ${r.code}, signal ${r.signal})\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-4000)}`,
+    );
   }
   return JSON.parse(last) as T;
 }
@@ -133,7 +150,9 @@ export async function runPython<T = Record<string, unknown>>(script: string, arg
 export async function runKcat(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const r = await run(KCAT, args, opts);
   if (r.code !== 0) {
-    throw new Error(`kcat ${args.join(' ')} failed (code ${r.code}, signal ${r.signal})\nstderr: ${r.stderr.slice(-4000)}`);
+    throw new Error(
+      `kcat ${args.join(' ')} failed (code ${r.code}, signal ${r.signal})\nstderr: ${r.stderr.slice(-4000)}`,
+    );
   }
   return r;
 }
@@ -144,7 +163,9 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
   try {
     return await Promise.race([
       p,
-      new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms); }),
+      new Promise<never>((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms);
+      }),
     ]);
   } finally {
     clearTimeout(timer);
@@ -152,7 +173,12 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms: number,
+  what: string,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let lastErr: unknown;
   for (;;) {
@@ -162,7 +188,8 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     } catch (e) {
       lastErr = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms${lastErr ? `; last error: ${String(lastErr)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not reached within ${ms} ms${lastErr ? `; last error: ${String(lastErr)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

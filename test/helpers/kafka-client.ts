@@ -22,11 +22,36 @@ export interface ClientCodec<Req, Res> {
 }
 
 export const Api = {
-  Produce: { apiKey: 0, flexibleMin: produce.ProduceRequestVersions.flexibleMin, encode: produce.encodeProduceRequest, decode: produce.decodeProduceResponse },
-  Fetch: { apiKey: 1, flexibleMin: fetch.FetchRequestVersions.flexibleMin, encode: fetch.encodeFetchRequest, decode: fetch.decodeFetchResponse },
-  ListOffsets: { apiKey: 2, flexibleMin: listOffsets.ListOffsetsRequestVersions.flexibleMin, encode: listOffsets.encodeListOffsetsRequest, decode: listOffsets.decodeListOffsetsResponse },
-  Metadata: { apiKey: 3, flexibleMin: metadata.MetadataRequestVersions.flexibleMin, encode: metadata.encodeMetadataRequest, decode: metadata.decodeMetadataResponse },
-  ApiVersions: { apiKey: 18, flexibleMin: apiVersions.ApiVersionsRequestVersions.flexibleMin, encode: apiVersions.encodeApiVersionsRequest, decode: apiVersions.decodeApiVersionsResponse },
+  Produce: {
+    apiKey: 0,
+    flexibleMin: produce.ProduceRequestVersions.flexibleMin,
+    encode: produce.encodeProduceRequest,
+    decode: produce.decodeProduceResponse,
+  },
+  Fetch: {
+    apiKey: 1,
+    flexibleMin: fetch.FetchRequestVersions.flexibleMin,
+    encode: fetch.encodeFetchRequest,
+    decode: fetch.decodeFetchResponse,
+  },
+  ListOffsets: {
+    apiKey: 2,
+    flexibleMin: listOffsets.ListOffsetsRequestVersions.flexibleMin,
+    encode: listOffsets.encodeListOffsetsRequest,
+    decode: listOffsets.decodeListOffsetsResponse,
+  },
+  Metadata: {
+    apiKey: 3,
+    flexibleMin: metadata.MetadataRequestVersions.flexibleMin,
+    encode: metadata.encodeMetadataRequest,
+    decode: metadata.decodeMetadataResponse,
+  },
+  ApiVersions: {
+    apiKey: 18,
+    flexibleMin: apiVersions.ApiVersionsRequestVersions.flexibleMin,
+    encode: apiVersions.encodeApiVersionsRequest,
+    decode: apiVersions.decodeApiVersionsResponse,
+  },
 } as const satisfies Record<string, ClientCodec<any, any>>;
 
 interface Pending {
@@ -73,7 +98,12 @@ export class KafkaClient {
   }
 
   /** Sends a request; resolves with the decoded response (or undefined when none is expected). */
-  send<Req, Res>(api: ClientCodec<Req, Res>, version: number, body: Req, opts: { expectResponse?: boolean } = {}): Promise<Res> {
+  send<Req, Res>(
+    api: ClientCodec<Req, Res>,
+    version: number,
+    body: Req,
+    opts: { expectResponse?: boolean } = {},
+  ): Promise<Res> {
     if (this.closedError) return Promise.reject(this.closedError);
     const correlationId = this.nextCorrelationId++;
     const flexible = api.flexibleMin >= 0 && version >= api.flexibleMin;

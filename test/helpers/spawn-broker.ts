@@ -119,7 +119,10 @@ export interface RunningBroker {
 export function nodeBinary(): string {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= 24) return process.execPath;
-  for (const p of [join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node'), join(REPO_ROOT, 'node_modules', '.bin', 'node')]) {
+  for (const p of [
+    join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node'),
+    join(REPO_ROOT, 'node_modules', '.bin', 'node'),
+  ]) {
     if (existsSync(p)) return p;
   }
   return process.execPath;
@@ -128,7 +131,11 @@ export function nodeBinary(): string {
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) {
-    try { c.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 });
 
@@ -141,8 +148,16 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
     child = spawn(REFERENCE_BROKER, ['1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     ready = /^(\S+):(\d+)\s*$/m;
   } else {
-    const args = [join(REPO_ROOT, 'bin', 'samsa.js'), 'start', '--data-dir', dataDir,
-      '--port', String(opts.port ?? 0), '--host', '127.0.0.1'];
+    const args = [
+      join(REPO_ROOT, 'bin', 'samsa.js'),
+      'start',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(opts.port ?? 0),
+      '--host',
+      '127.0.0.1',
+    ];
     for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
     args.push(...(opts.args ?? []));
     child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
@@ -152,11 +167,18 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
   let out = '';
   let exited = false;
   const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
-    child.once('exit', (code, signal) => { exited = true; live.delete(child); res({ code, signal }); });
+    child.once('exit', (code, signal) => {
+      exited = true;
+      live.delete(child);
+      res({ code, signal });
+    });
   });
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => { out += d; if (out.length > 200_000) out = out.slice(-100_000); });
+  child.stderr!.on('data', (d: string) => {
+    out += d;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  });
 
   const timeoutMs = opts.startTimeoutMs ?? 20_000;
   const addr = await new Promise<{ host: string; port: number }>((res, rej) => {
@@ -181,7 +203,10 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
       clearTimeout(timer);
       rej(new Error(`broker (${TARGET}) exited before ready (code ${code}, signal ${signal}); output:\n${out}`));
     });
-    child.once('error', (err) => { clearTimeout(timer); rej(err); });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      rej(err);
+    });
   });
   // Samsa may print "localhost" or "0.0.0.0"; clients should use the loopback address.
   const host = addr.host === '0.0.0.0' || addr.host === '::' ? '127.0.0.1' : addr.host;
@@ -194,7 +219,9 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
     dataDir,
     pid: child.pid!,
     output: () => out,
-    get exited() { return exited; },
+    get exited() {
+      return exited;
+    },
     async stop(graceMs = 10_000) {
       if (exited) return exitPromise;
       child.kill('SIGTERM');

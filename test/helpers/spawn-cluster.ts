@@ -45,14 +45,29 @@ export interface RunningCluster {
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) {
-    try { c.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 });
 
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? makeTmpDir('samsa-cluster-');
-  const args = [SAMSA, 'start', '--brokers', String(opts.brokers), '--data-dir', dataDir, '--port', String(opts.port ?? 0), '--host', '127.0.0.1'];
+  const args = [
+    SAMSA,
+    'start',
+    '--brokers',
+    String(opts.brokers),
+    '--data-dir',
+    dataDir,
+    '--port',
+    String(opts.port ?? 0),
+    '--host',
+    '127.0.0.1',
+  ];
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
   args.push(...(opts.args ?? []));
   const child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
@@ -60,9 +75,16 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   let out = '';
   let exited = false;
   const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
-    child.once('exit', (code, signal) => { exited = true; live.delete(child); res({ code, signal }); });
+    child.once('exit', (code, signal) => {
+      exited = true;
+      live.delete(child);
+      res({ code, signal });
+    });
   });
-  const append = (d: string): void => { out += d; if (out.length > 400_000) out = out.slice(-200_000); };
+  const append = (d: string): void => {
+    out += d;
+    if (out.length > 400_000) out = out.slice(-200_000);
+  };
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', append);
@@ -71,19 +93,31 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   await new Promise<void>((res, rej) => {
     let seen = '';
     let done = false;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`cluster not ready within ${timeoutMs} ms; output:\n${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`cluster not ready within ${timeoutMs} ms; output:\n${out}`));
+    }, timeoutMs);
     child.stdout!.on('data', (d: string) => {
       append(d);
       if (done) return;
       seen += d;
-      for (const m of seen.matchAll(/^Samsa broker (\d+) listening on \S+:(\d+)/gm)) ports.set(Number(m[1]), Number(m[2]));
+      for (const m of seen.matchAll(/^Samsa broker (\d+) listening on \S+:(\d+)/gm))
+        ports.set(Number(m[1]), Number(m[2]));
       const ready = opts.brokers === 1 ? ports.size === 1 : /^Samsa cluster .*ready/m.test(seen);
-      if (ready) { done = true; clearTimeout(timer); res(); }
+      if (ready) {
+        done = true;
+        clearTimeout(timer);
+        res();
+      }
     });
-    child.once('exit', (code, signal) => { clearTimeout(timer); if (!done) rej(new Error(`samsa start exited before ready (code ${code}, signal ${signal}); output:\n${out}`)); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!done) rej(new Error(`samsa start exited before ready (code ${code}, signal ${signal}); output:\n${out}`));
+    });
   });
 
-  const broker = (a: string[], ms = 60_000) => run(nodeBinary(), [SAMSA, 'broker', ...a, '--data-dir', dataDir], { timeoutMs: ms });
+  const broker = (a: string[], ms = 60_000) =>
+    run(nodeBinary(), [SAMSA, 'broker', ...a, '--data-dir', dataDir], { timeoutMs: ms });
   const list = async (): Promise<BrokerProcessInfo[]> => {
     const r = await broker(['list', '--json']);
     if (r.code !== 0) throw new Error(`samsa broker list failed (${r.code}): ${r.stderr}`);
@@ -92,7 +126,10 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const cluster: RunningCluster = {
     dataDir,
     pid: child.pid!,
-    bootstrap: [...ports.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => `127.0.0.1:${p}`).join(','),
+    bootstrap: [...ports.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, p]) => `127.0.0.1:${p}`)
+      .join(','),
     ports,
     output: () => out,
     broker,
@@ -103,11 +140,16 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       for (;;) {
         last = await list();
         if (pred(last)) return last;
-        if (Date.now() > deadline) throw new Error(`${what}: not reached within ${ms} ms; brokers: ${JSON.stringify(last.map((b) => [b.id, b.status, b.pid, b.fenced, b.partitionsLed]))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${what}: not reached within ${ms} ms; brokers: ${JSON.stringify(last.map((b) => [b.id, b.status, b.pid, b.fenced, b.partitionsLed]))}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     },
-    get exited() { return exited; },
+    get exited() {
+      return exited;
+    },
     async stop(signal = 'SIGTERM', graceMs = 30_000) {
       if (exited) return exitPromise;
       child.kill(signal);

@@ -1,6 +1,9 @@
 // Type declarations for the small untyped codec packages the kafkajs tests use.
 declare module 'kafkajs-snappy' {
-  const SnappyCodec: () => { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+  const SnappyCodec: () => {
+    compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+    decompress(buffer: Buffer): Promise<Buffer>;
+  };
   export default SnappyCodec;
 }
 declare module 'lz4js' {

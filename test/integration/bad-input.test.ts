@@ -14,34 +14,98 @@ import { runPython, uniqueTopic, withTimeout } from '../helpers/clients.ts';
 
 class W {
   parts: Buffer[] = [];
-  i8(v: number) { const b = Buffer.alloc(1); b.writeInt8(v); this.parts.push(b); return this; }
-  i16(v: number) { const b = Buffer.alloc(2); b.writeInt16BE(v); this.parts.push(b); return this; }
-  i32(v: number) { const b = Buffer.alloc(4); b.writeInt32BE(v); this.parts.push(b); return this; }
-  u32(v: number) { const b = Buffer.alloc(4); b.writeUInt32BE(v); this.parts.push(b); return this; }
-  i64(v: bigint) { const b = Buffer.alloc(8); b.writeBigInt64BE(v); this.parts.push(b); return this; }
-  str(s: string | null) { if (s === null) return this.i16(-1); const b = Buffer.from(s); this.i16(b.length); this.parts.push(b); return this; }
-  bytes(b: Buffer) { this.i32(b.length); this.parts.push(b); return this; }
-  raw(b: Buffer) { this.parts.push(b); return this; }
-  varint(v: number) { // zigzag
+  i8(v: number) {
+    const b = Buffer.alloc(1);
+    b.writeInt8(v);
+    this.parts.push(b);
+    return this;
+  }
+  i16(v: number) {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  i32(v: number) {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  u32(v: number) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  i64(v: bigint) {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  str(s: string | null) {
+    if (s === null) return this.i16(-1);
+    const b = Buffer.from(s);
+    this.i16(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  bytes(b: Buffer) {
+    this.i32(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  raw(b: Buffer) {
+    this.parts.push(b);
+    return this;
+  }
+  varint(v: number) {
+    // zigzag
     let z = (v << 1) ^ (v >> 31);
     const out: number[] = [];
     z >>>= 0;
-    while (z > 0x7f) { out.push((z & 0x7f) | 0x80); z >>>= 7; }
+    while (z > 0x7f) {
+      out.push((z & 0x7f) | 0x80);
+      z >>>= 7;
+    }
     out.push(z);
     this.parts.push(Buffer.from(out));
     return this;
   }
-  buf() { return Buffer.concat(this.parts); }
+  buf() {
+    return Buffer.concat(this.parts);
+  }
 }
 
 class R {
   o = 0;
   readonly b: Buffer;
-  constructor(b: Buffer) { this.b = b; }
-  i16() { const v = this.b.readInt16BE(this.o); this.o += 2; return v; }
-  i32() { const v = this.b.readInt32BE(this.o); this.o += 4; return v; }
-  i64() { const v = this.b.readBigInt64BE(this.o); this.o += 8; return v; }
-  str() { const n = this.i16(); if (n < 0) return null; const s = this.b.toString('utf8', this.o, this.o + n); this.o += n; return s; }
+  constructor(b: Buffer) {
+    this.b = b;
+  }
+  i16() {
+    const v = this.b.readInt16BE(this.o);
+    this.o += 2;
+    return v;
+  }
+  i32() {
+    const v = this.b.readInt32BE(this.o);
+    this.o += 4;
+    return v;
+  }
+  i64() {
+    const v = this.b.readBigInt64BE(this.o);
+    this.o += 8;
+    return v;
+  }
+  str() {
+    const n = this.i16();
+    if (n < 0) return null;
+    const s = this.b.toString('utf8', this.o, this.o + n);
+    this.o += n;
+    return s;
+  }
 }
 
 function frame(apiKey: number, apiVersion: number, correlationId: number, body: Buffer): Buffer {
@@ -53,11 +117,22 @@ function frame(apiKey: number, apiVersion: number, correlationId: number, body: 
 function recordBatch(records: Array<{ key: string; value: string }>, corruptCrc = false): Buffer {
   const now = BigInt(Date.now());
   const recs = records.map((r, i) => {
-    const k = Buffer.from(r.key), v = Buffer.from(r.value);
+    const k = Buffer.from(r.key),
+      v = Buffer.from(r.value);
     const body = new W().i8(0).varint(0).varint(i).varint(k.length).raw(k).varint(v.length).raw(v).varint(0).buf();
     return new W().varint(body.length).raw(body).buf();
   });
-  const afterCrc = new W().i16(0).i32(records.length - 1).i64(now).i64(now).i64(-1n).i16(-1).i32(-1).i32(records.length).raw(Buffer.concat(recs)).buf();
+  const afterCrc = new W()
+    .i16(0)
+    .i32(records.length - 1)
+    .i64(now)
+    .i64(now)
+    .i64(-1n)
+    .i16(-1)
+    .i32(-1)
+    .i32(records.length)
+    .raw(Buffer.concat(recs))
+    .buf();
   let crc = crc32c(afterCrc) >>> 0;
   if (corruptCrc) crc = (crc ^ 0xdeadbeef) >>> 0;
   const afterLength = new W().i32(0).i8(2).u32(crc).raw(afterCrc).buf();
@@ -76,8 +151,11 @@ function parseProduceV7(b: Buffer) {
   for (let t = r.i32(); t > 0; t--) {
     const topic = r.str();
     for (let p = r.i32(); p > 0; p--) {
-      const partition = r.i32(), errorCode = r.i16(), baseOffset = r.i64();
-      r.i64(); r.i64(); // log_append_time_ms, log_start_offset
+      const partition = r.i32(),
+        errorCode = r.i16(),
+        baseOffset = r.i64();
+      r.i64();
+      r.i64(); // log_append_time_ms, log_start_offset
       // v7 has no per-partition record errors (those arrive in v8)
       out.push({ topic, partition, errorCode, baseOffset });
     }
@@ -100,13 +178,33 @@ class RawConn {
   #waiter: (() => void) | undefined;
   async open(b: RunningBroker) {
     this.sock = connect({ host: b.host, port: b.port });
-    this.#closedP = new Promise((r) => this.sock.once('close', () => { this.closed = true; r(); this.#waiter?.(); }));
-    this.sock.on('error', () => { /* a reset is one way to be closed */ });
-    this.sock.on('data', (d: Buffer) => { this.chunks.push(d); this.#waiter?.(); });
-    await withTimeout(new Promise<void>((r, j) => { this.sock.once('connect', r); this.sock.once('error', j); }), 5_000, 'connect');
+    this.#closedP = new Promise((r) =>
+      this.sock.once('close', () => {
+        this.closed = true;
+        r();
+        this.#waiter?.();
+      }),
+    );
+    this.sock.on('error', () => {
+      /* a reset is one way to be closed */
+    });
+    this.sock.on('data', (d: Buffer) => {
+      this.chunks.push(d);
+      this.#waiter?.();
+    });
+    await withTimeout(
+      new Promise<void>((r, j) => {
+        this.sock.once('connect', r);
+        this.sock.once('error', j);
+      }),
+      5_000,
+      'connect',
+    );
     return this;
   }
-  write(b: Buffer) { this.sock.write(b); }
+  write(b: Buffer) {
+    this.sock.write(b);
+  }
   /** Reads one size-prefixed response. */
   async response(ms = 10_000): Promise<Buffer> {
     const deadline = Date.now() + ms;
@@ -119,23 +217,34 @@ class RawConn {
       }
       if (this.closed) throw new Error('connection closed before a response');
       if (Date.now() > deadline) throw new Error('no response in time');
-      await new Promise<void>((r) => { this.#waiter = r; setTimeout(r, 50); });
+      await new Promise<void>((r) => {
+        this.#waiter = r;
+        setTimeout(r, 50);
+      });
     }
   }
   /** Resolves true when the broker closes the connection within `ms`. */
   async closedWithin(ms: number): Promise<boolean> {
     return Promise.race([this.#closedP.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
   }
-  destroy() { this.sock.destroy(); }
+  destroy() {
+    this.sock.destroy();
+  }
 }
 
 // ---- tests --------------------------------------------------------------------------------
 
 let broker: RunningBroker;
 const conns: RawConn[] = [];
-const open = async () => { const c = await new RawConn().open(broker); conns.push(c); return c; };
+const open = async () => {
+  const c = await new RawConn().open(broker);
+  conns.push(c);
+  return c;
+};
 
-beforeAll(async () => { broker = await startBroker(); });
+beforeAll(async () => {
+  broker = await startBroker();
+});
 afterAll(async () => {
   for (const c of conns) c.destroy();
   await broker?.dispose();
@@ -145,10 +254,24 @@ afterAll(async () => {
 async function expectHealthy(): Promise<void> {
   expect(broker.exited, `broker exited; output:\n${broker.output()}`).toBe(false);
   const topic = uniqueTopic('bad-health');
-  const prod = await runPython<{ acked: number; errors: unknown[] }>('ck.py', { cmd: 'produce', bootstrap: broker.bootstrap, topic, count: 100, partitions: 1, timeout_s: 20 });
+  const prod = await runPython<{ acked: number; errors: unknown[] }>('ck.py', {
+    cmd: 'produce',
+    bootstrap: broker.bootstrap,
+    topic,
+    count: 100,
+    partitions: 1,
+    timeout_s: 20,
+  });
   expect(prod).toMatchObject({ acked: 100, errors: [] });
   const parts = caps.autoCreatePartitions(1);
-  const cons = await runPython<{ total: number }>('ck.py', { cmd: 'consume', bootstrap: broker.bootstrap, topic, partitions: parts, expected: 100, timeout_s: 20 });
+  const cons = await runPython<{ total: number }>('ck.py', {
+    cmd: 'consume',
+    bootstrap: broker.bootstrap,
+    topic,
+    partitions: parts,
+    expected: 100,
+    timeout_s: 20,
+  });
   expect(cons.total).toBe(100);
 }
 
@@ -157,12 +280,28 @@ describe('bad input on raw sockets', () => {
     const topic = uniqueTopic('bad-ok');
     await runPython('ck.py', { cmd: 'metadata', bootstrap: broker.bootstrap, topic }); // auto-create
     const c = await open();
-    c.write(produceV7(41, topic, 0, recordBatch([{ key: 'k0', value: 'v0' }, { key: 'k1', value: 'v1' }])));
+    c.write(
+      produceV7(
+        41,
+        topic,
+        0,
+        recordBatch([
+          { key: 'k0', value: 'v0' },
+          { key: 'k1', value: 'v1' },
+        ]),
+      ),
+    );
     const res = parseProduceV7(await c.response());
     expect(res).toEqual({ correlationId: 41, partitions: [{ topic, partition: 0, errorCode: 0, baseOffset: 0n }] });
     // librdkafka reads it back with check.crcs=true.
-    const cons = await runPython<{ total: number; partitions: Record<string, { count: number }> }>('ck.py',
-      { cmd: 'consume', bootstrap: broker.bootstrap, topic, partitions: caps.autoCreatePartitions(1), expected: null, timeout_s: 20 });
+    const cons = await runPython<{ total: number; partitions: Record<string, { count: number }> }>('ck.py', {
+      cmd: 'consume',
+      bootstrap: broker.bootstrap,
+      topic,
+      partitions: caps.autoCreatePartitions(1),
+      expected: null,
+      timeout_s: 20,
+    });
     expect(cons.total).toBe(2);
   });
 
@@ -192,37 +331,49 @@ describe('bad input on raw sockets', () => {
     await expectHealthy();
   });
 
-  it.skipIf(lacks('validatesCrc'))('a produce with a corrupted CRC gets CORRUPT_MESSAGE and appends nothing', async () => {
-    const topic = uniqueTopic('bad-crc');
-    await runPython('ck.py', { cmd: 'metadata', bootstrap: broker.bootstrap, topic }); // auto-create
-    const c = await open();
-    c.write(produceV7(99, topic, 0, recordBatch([{ key: 'x', value: 'y' }], true)));
-    const res = parseProduceV7(await c.response());
-    expect(res.correlationId).toBe(99);
-    expect(res.partitions).toEqual([{ topic, partition: 0, errorCode: 2, baseOffset: -1n }]); // CORRUPT_MESSAGE
-    // A good batch on the same connection still lands at offset 0: nothing was appended.
-    c.write(produceV7(100, topic, 0, recordBatch([{ key: 'k', value: 'v' }])));
-    const ok = parseProduceV7(await c.response());
-    expect(ok.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0n });
-    const parts = caps.autoCreatePartitions(1);
-    const cons = await runPython<{ total: number; partitions: Record<string, { count: number }> }>('ck.py',
-      { cmd: 'consume', bootstrap: broker.bootstrap, topic, partitions: parts, expected: null, timeout_s: 20 });
-    expect(cons.total).toBe(1);
-  });
+  it.skipIf(lacks('validatesCrc'))(
+    'a produce with a corrupted CRC gets CORRUPT_MESSAGE and appends nothing',
+    async () => {
+      const topic = uniqueTopic('bad-crc');
+      await runPython('ck.py', { cmd: 'metadata', bootstrap: broker.bootstrap, topic }); // auto-create
+      const c = await open();
+      c.write(produceV7(99, topic, 0, recordBatch([{ key: 'x', value: 'y' }], true)));
+      const res = parseProduceV7(await c.response());
+      expect(res.correlationId).toBe(99);
+      expect(res.partitions).toEqual([{ topic, partition: 0, errorCode: 2, baseOffset: -1n }]); // CORRUPT_MESSAGE
+      // A good batch on the same connection still lands at offset 0: nothing was appended.
+      c.write(produceV7(100, topic, 0, recordBatch([{ key: 'k', value: 'v' }])));
+      const ok = parseProduceV7(await c.response());
+      expect(ok.partitions[0]).toMatchObject({ errorCode: 0, baseOffset: 0n });
+      const parts = caps.autoCreatePartitions(1);
+      const cons = await runPython<{ total: number; partitions: Record<string, { count: number }> }>('ck.py', {
+        cmd: 'consume',
+        bootstrap: broker.bootstrap,
+        topic,
+        partitions: parts,
+        expected: null,
+        timeout_s: 20,
+      });
+      expect(cons.total).toBe(1);
+    },
+  );
 
-  it.skipIf(lacks('validatesTopicNames'))('CreateTopics with an illegal name gets INVALID_TOPIC_EXCEPTION', async () => {
-    const c = await open();
-    for (const [i, name] of ['bad name!', '..', 'x'.repeat(250)].entries()) {
-      c.write(createTopicsV4(200 + i, name));
-      const r = new R(await c.response());
-      expect(r.i32()).toBe(200 + i);
-      r.i32(); // throttle
-      expect(r.i32()).toBe(1);
-      expect(r.str()).toBe(name);
-      expect(r.i16(), `error for ${JSON.stringify(name)}`).toBe(17);
-    }
-    await expectHealthy();
-  });
+  it.skipIf(lacks('validatesTopicNames'))(
+    'CreateTopics with an illegal name gets INVALID_TOPIC_EXCEPTION',
+    async () => {
+      const c = await open();
+      for (const [i, name] of ['bad name!', '..', 'x'.repeat(250)].entries()) {
+        c.write(createTopicsV4(200 + i, name));
+        const r = new R(await c.response());
+        expect(r.i32()).toBe(200 + i);
+        r.i32(); // throttle
+        expect(r.i32()).toBe(1);
+        expect(r.str()).toBe(name);
+        expect(r.i16(), `error for ${JSON.stringify(name)}`).toBe(17);
+      }
+      await expectHealthy();
+    },
+  );
 
   it.skipIf(lacks('limitsFrameSize'))('an oversized frame (200 MB announced) gets the connection closed', async () => {
     const c = await open();

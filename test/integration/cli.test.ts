@@ -9,7 +9,8 @@ import { nodeBinary, REPO_ROOT, startBroker } from '../helpers/spawn-broker.ts';
 import { makeTmpDir, removeAllTmpDirs } from '../helpers/tmp.ts';
 
 const SAMSA = join(REPO_ROOT, 'bin', 'samsa.js');
-const samsa = (args: string[], env: Record<string, string> = {}) => run(nodeBinary(), [SAMSA, ...args], { timeoutMs: 20_000, env });
+const samsa = (args: string[], env: Record<string, string> = {}) =>
+  run(nodeBinary(), [SAMSA, ...args], { timeoutMs: 20_000, env });
 
 afterAll(() => removeAllTmpDirs());
 
@@ -31,7 +32,9 @@ describe('samsa start', () => {
     try {
       const r = await samsa(['start', '--data-dir', makeTmpDir(), '--port', String(port)]);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim().split('\n')).toEqual([`samsa: port ${port} on 127.0.0.1 is already in use; pick another with --port`]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `samsa: port ${port} on 127.0.0.1 is already in use; pick another with --port`,
+      ]);
     } finally {
       srv.close();
     }
@@ -70,7 +73,9 @@ describe('samsa start', () => {
     const dir = makeTmpDir();
     const r = await samsa(['start', '--port', 'notaport'], { SAMSA_DATA_DIR: dir });
     expect(r.code).toBe(2);
-    const child = (await import('node:child_process')).spawn(nodeBinary(), [SAMSA, 'start', '--port', '0'], { env: { ...process.env, SAMSA_DATA_DIR: dir } });
+    const child = (await import('node:child_process')).spawn(nodeBinary(), [SAMSA, 'start', '--port', '0'], {
+      env: { ...process.env, SAMSA_DATA_DIR: dir },
+    });
     const line = await new Promise<string>((res) => child.stdout.on('data', (d: Buffer) => res(d.toString())));
     expect(line).toContain(`(data dir: ${dir})`);
     child.kill('SIGTERM');

@@ -11,7 +11,8 @@ import { makeTmpDir, removeAllTmpDirs } from '../helpers/tmp.ts';
 
 afterAll(() => removeAllTmpDirs());
 
-const samsa = (args: string[], env: Record<string, string> = {}) => run(nodeBinary(), [SAMSA, ...args], { timeoutMs: 30_000, env });
+const samsa = (args: string[], env: Record<string, string> = {}) =>
+  run(nodeBinary(), [SAMSA, ...args], { timeoutMs: 30_000, env });
 
 describe('samsa broker with a single in-process broker', () => {
   it('lists the in-process broker and refuses to stop, kill or add', async () => {
@@ -21,9 +22,25 @@ describe('samsa broker with a single in-process broker', () => {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const l = await c.list();
       expect(l).toHaveLength(1);
-      expect(l[0]).toMatchObject({ id: 1, status: 'running', inProcess: true, pid: c.pid, port: c.ports.get(1), fenced: false });
+      expect(l[0]).toMatchObject({
+        id: 1,
+        status: 'running',
+        inProcess: true,
+        pid: c.pid,
+        port: c.ports.get(1),
+        fenced: false,
+      });
 
-      const created = await samsa(['topics', '--bootstrap-server', c.bootstrap, '--create', '--topic', 'two', '--partitions', '2']);
+      const created = await samsa([
+        'topics',
+        '--bootstrap-server',
+        c.bootstrap,
+        '--create',
+        '--topic',
+        'two',
+        '--partitions',
+        '2',
+      ]);
       expect(created.code, created.stderr).toBe(0);
       expect((await c.list())[0]).toMatchObject({ partitionsLed: 2 });
       const table = await c.broker(['list']);
@@ -54,12 +71,19 @@ describe('samsa broker with a single in-process broker', () => {
     const dir = makeTmpDir();
     const none = await samsa(['broker', 'list', '--data-dir', dir]);
     expect(none.code).toBe(1);
-    expect(none.stderr.trim()).toBe(`samsa broker: no Samsa cluster is running on data dir ${dir} (start one with samsa start)`);
+    expect(none.stderr.trim()).toBe(
+      `samsa broker: no Samsa cluster is running on data dir ${dir} (start one with samsa start)`,
+    );
     // A file left by a process that is gone (pid 2^22 + 1 is above Linux's pid_max default).
-    writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ pid: 4194305, controlUrl: 'http://127.0.0.1:1', token: 'x', bootstrap: '127.0.0.1:1' }));
+    writeFileSync(
+      join(dir, 'cluster.json'),
+      JSON.stringify({ pid: 4194305, controlUrl: 'http://127.0.0.1:1', token: 'x', bootstrap: '127.0.0.1:1' }),
+    );
     const stale = await samsa(['broker', 'kill', '--id', '2'], { SAMSA_DATA_DIR: dir });
     expect(stale.code).toBe(1);
-    expect(stale.stderr.trim()).toBe(`samsa broker: no Samsa cluster is running on data dir ${dir} (start one with samsa start)`);
+    expect(stale.stderr.trim()).toBe(
+      `samsa broker: no Samsa cluster is running on data dir ${dir} (start one with samsa start)`,
+    );
 
     const noId = await samsa(['broker', 'stop', '--data-dir', dir]);
     expect(noId.code).toBe(2);
@@ -77,8 +101,17 @@ describe('samsa start --brokers 3', () => {
     const c = await startCluster({ brokers: 3 });
     const pids = new Set<number>();
     try {
-      expect(c.output()).toMatch(new RegExp(`^Samsa cluster of 3 brokers ready, bootstrap ${c.bootstrap.replace(/\./g, '\\.')} \\(data dir: .*\\)$`, 'm'));
-      let l = await c.waitForList((x) => x.every((b) => b.status === 'running' && !b.fenced), 30_000, 'three running, unfenced');
+      expect(c.output()).toMatch(
+        new RegExp(
+          `^Samsa cluster of 3 brokers ready, bootstrap ${c.bootstrap.replace(/\./g, '\\.')} \\(data dir: .*\\)$`,
+          'm',
+        ),
+      );
+      let l = await c.waitForList(
+        (x) => x.every((b) => b.status === 'running' && !b.fenced),
+        30_000,
+        'three running, unfenced',
+      );
       expect(l.map((b) => [b.id, b.port, b.inProcess])).toEqual([1, 2, 3].map((id) => [id, c.ports.get(id), false]));
       for (const b of l) {
         expect(b.pid).toBeGreaterThan(0);
@@ -92,7 +125,9 @@ describe('samsa start --brokers 3', () => {
       // kcat sees every broker
       const meta = await runKcat(['-b', c.bootstrap, '-L', '-J'], { timeoutMs: 20_000 });
       const brokers = (JSON.parse(meta.stdout) as { brokers: { id: number; name: string }[] }).brokers;
-      expect(brokers.map((b) => [b.id, b.name]).sort()).toEqual([1, 2, 3].map((id) => [id, `127.0.0.1:${c.ports.get(id)}`]));
+      expect(brokers.map((b) => [b.id, b.name]).sort()).toEqual(
+        [1, 2, 3].map((id) => [id, `127.0.0.1:${c.ports.get(id)}`]),
+      );
 
       // samsa broker kill → dead
       const kill = await c.broker(['kill', '--id', '2']);
@@ -110,7 +145,9 @@ describe('samsa start --brokers 3', () => {
       // start both again, on their ports
       const start2 = await c.broker(['start', '--id', '2']);
       expect(start2.code).toBe(0);
-      expect(start2.stdout.trim()).toMatch(new RegExp(`^Broker 2 running on 127\\.0\\.0\\.1:${c.ports.get(2)} \\(pid \\d+\\)$`));
+      expect(start2.stdout.trim()).toMatch(
+        new RegExp(`^Broker 2 running on 127\\.0\\.0\\.1:${c.ports.get(2)} \\(pid \\d+\\)$`),
+      );
       const again = await c.broker(['start', '--id', '2']);
       expect([again.code, again.stderr.trim()]).toEqual([1, 'samsa broker: broker 2 is running']);
       expect((await c.broker(['start', '--id', '3'])).code).toBe(0);
@@ -124,7 +161,11 @@ describe('samsa start --brokers 3', () => {
       const m = /^Broker 4 running on 127\.0\.0\.1:(\d+) \(pid (\d+)\)$/.exec(add.stdout.trim());
       expect(m).not.toBeNull();
       pids.add(Number(m![2]));
-      l = await c.waitForList((x) => x.length === 4 && x.every((b) => b.status === 'running' && !b.fenced), 30_000, 'four running');
+      l = await c.waitForList(
+        (x) => x.length === 4 && x.every((b) => b.status === 'running' && !b.fenced),
+        30_000,
+        'four running',
+      );
       const meta4 = await runKcat(['-b', c.bootstrap, '-L', '-J'], { timeoutMs: 20_000 });
       expect((JSON.parse(meta4.stdout) as { brokers: unknown[] }).brokers).toHaveLength(4);
 
@@ -138,7 +179,8 @@ describe('samsa start --brokers 3', () => {
       expect(c.output()).toMatch(/Samsa: stopped cleanly/);
       for (const pid of pids) await waitFor(() => !pidAlive(pid), 5000, `broker pid ${pid} gone`);
       expect(existsSync(join(c.dataDir, 'cluster.json'))).toBe(false);
-      for (const id of [1, 2, 3]) expect(existsSync(join(c.dataDir, `broker-${id}`, '.kafka_cleanshutdown'))).toBe(true);
+      for (const id of [1, 2, 3])
+        expect(existsSync(join(c.dataDir, `broker-${id}`, '.kafka_cleanshutdown'))).toBe(true);
     } finally {
       await c.dispose();
     }
@@ -153,7 +195,9 @@ describe('samsa start --brokers 3', () => {
       const dir = makeTmpDir();
       const r = await samsa(['start', '--brokers', '3', '--data-dir', dir, '--port', String(taken)]);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim().split('\n')).toEqual([`samsa: port ${taken} on 127.0.0.1 is already in use; pick another with --port`]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `samsa: port ${taken} on 127.0.0.1 is already in use; pick another with --port`,
+      ]);
       expect(existsSync(join(dir, '.lock'))).toBe(false);
       expect(existsSync(join(dir, 'cluster.json'))).toBe(false);
     } finally {

@@ -28,29 +28,50 @@ process.on('SIGTERM', () => srv.close(() => process.exit(0)));
 
 const children: number[] = [];
 const fakeSpawner: BrokerSpawner = (args, env) => {
-  const c = spawn(nodeBinary(), ['-e', FAKE_BROKER, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+  const c = spawn(nodeBinary(), ['-e', FAKE_BROKER, '--', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   children.push(c.pid!);
   const child: BrokerChild = {
     pid: c.pid,
-    kill: (sig) => { c.kill(sig); },
-    onExit: (cb) => { c.once('exit', (code, signal) => cb(code, signal)); },
-    onMessage: (cb) => { c.on('message', cb); },
+    kill: (sig) => {
+      c.kill(sig);
+    },
+    onExit: (cb) => {
+      c.once('exit', (code, signal) => cb(code, signal));
+    },
+    onMessage: (cb) => {
+      c.on('message', cb);
+    },
     onOutput: (cb) => {
-      c.stdout!.setEncoding('utf8').on('data', (d: string) => { for (const l of d.trim().split('\n')) cb(l, 'stdout'); });
-      c.stderr!.setEncoding('utf8').on('data', (d: string) => { for (const l of d.trim().split('\n')) cb(l, 'stderr'); });
+      c.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        for (const l of d.trim().split('\n')) cb(l, 'stdout');
+      });
+      c.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        for (const l of d.trim().split('\n')) cb(l, 'stderr');
+      });
     },
   };
   return child;
 };
 
 const alive = (pid: number): boolean => {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 function connects(port: number): Promise<boolean> {
   return new Promise((res) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
     s.once('error', () => res(false));
   });
 }
@@ -61,12 +82,38 @@ describe('Supervisor', () => {
     const lines: string[] = [];
     const changes: string[] = [];
     const sup = new Supervisor({
-      dataDir: makeTmpDir(), host: '127.0.0.1', basePort: 0, controller: '127.0.0.1:1', spawner: fakeSpawner,
+      dataDir: makeTmpDir(),
+      host: '127.0.0.1',
+      basePort: 0,
+      controller: '127.0.0.1:1',
+      spawner: fakeSpawner,
       coordinator: {
         brokerExited: (id) => exited.push(id),
         metadata: () => ({
-          brokers: [{ id: 1, host: '127.0.0.1', port: 1, rack: null, epoch: 1, incarnationId: 'x', fenced: false, shuttingDown: false }],
-          partitions: [1, 1, 2].map((leader, partition) => ({ topicId: 't', topic: 't', partition, replicas: [1, 2], isr: [1, 2], leader, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] })),
+          brokers: [
+            {
+              id: 1,
+              host: '127.0.0.1',
+              port: 1,
+              rack: null,
+              epoch: 1,
+              incarnationId: 'x',
+              fenced: false,
+              shuttingDown: false,
+            },
+          ],
+          partitions: [1, 1, 2].map((leader, partition) => ({
+            topicId: 't',
+            topic: 't',
+            partition,
+            replicas: [1, 2],
+            isr: [1, 2],
+            leader,
+            leaderEpoch: 0,
+            partitionEpoch: 0,
+            addingReplicas: [],
+            removingReplicas: [],
+          })),
         }),
       },
       log: (l) => lines.push(l),
@@ -74,13 +121,21 @@ describe('Supervisor', () => {
     const off = sup.onChange((l) => changes.push(l.map((b) => b.status).join(',')));
     try {
       const started = await sup.startBrokers(3);
-      expect(started.map((b) => [b.id, b.status, b.inProcess])).toEqual([[1, 'running', false], [2, 'running', false], [3, 'running', false]]);
+      expect(started.map((b) => [b.id, b.status, b.inProcess])).toEqual([
+        [1, 'running', false],
+        [2, 'running', false],
+        [3, 'running', false],
+      ]);
       for (const b of started) {
         expect(b.pid).toBeGreaterThan(0);
         expect(b.port).toBeGreaterThan(0);
         expect(await connects(b.port)).toBe(true);
       }
-      expect(started.map((b) => [b.fenced, b.partitionsLed])).toEqual([[false, 2], [true, 1], [true, 0]]);
+      expect(started.map((b) => [b.fenced, b.partitionsLed])).toEqual([
+        [false, 2],
+        [true, 1],
+        [true, 0],
+      ]);
       expect(new Set(started.map((b) => b.port)).size).toBe(3);
       expect(sup.bootstrap().split(',')).toHaveLength(3);
       await waitFor(() => lines.some((l) => l === '[broker 2] listening as 2'), 5000, 'prefixed output');
@@ -129,18 +184,53 @@ describe('Supervisor', () => {
   });
 
   it('reports a broker that exits before it is ready with its output, and stops the others', async () => {
-    const sup = new Supervisor({ dataDir: makeTmpDir(), host: '127.0.0.1', basePort: 0, controller: '127.0.0.1:1', spawner: fakeSpawner, env: { FAKE_FAIL: '2' } });
-    await expect(sup.startBrokers(3)).rejects.toThrow(/broker 2 exited before it was ready \(code 3\); its last output:\ncannot start: bad config/);
+    const sup = new Supervisor({
+      dataDir: makeTmpDir(),
+      host: '127.0.0.1',
+      basePort: 0,
+      controller: '127.0.0.1:1',
+      spawner: fakeSpawner,
+      env: { FAKE_FAIL: '2' },
+    });
+    await expect(sup.startBrokers(3)).rejects.toThrow(
+      /broker 2 exited before it was ready \(code 3\); its last output:\ncannot start: bad config/,
+    );
     expect((await sup.list()).every((b) => b.pid === null)).toBe(true);
   });
 
   it('SIGKILLs a broker that ignores SIGTERM after the stop timeout', async () => {
     const stubborn: BrokerSpawner = (args, env) => {
-      const c = spawn(nodeBinary(), ['-e', `${FAKE_BROKER}; process.removeAllListeners('SIGTERM'); process.on('SIGTERM', () => {});`, '--', ...args], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: { ...process.env, ...env } });
+      const c = spawn(
+        nodeBinary(),
+        [
+          '-e',
+          `${FAKE_BROKER}; process.removeAllListeners('SIGTERM'); process.on('SIGTERM', () => {});`,
+          '--',
+          ...args,
+        ],
+        { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: { ...process.env, ...env } },
+      );
       children.push(c.pid!);
-      return { pid: c.pid, kill: (s) => { c.kill(s); }, onExit: (cb) => { c.once('exit', cb); }, onMessage: (cb) => { c.on('message', cb); } };
+      return {
+        pid: c.pid,
+        kill: (s) => {
+          c.kill(s);
+        },
+        onExit: (cb) => {
+          c.once('exit', cb);
+        },
+        onMessage: (cb) => {
+          c.on('message', cb);
+        },
+      };
     };
-    const sup = new Supervisor({ dataDir: makeTmpDir(), host: '127.0.0.1', basePort: 0, controller: '127.0.0.1:1', spawner: stubborn });
+    const sup = new Supervisor({
+      dataDir: makeTmpDir(),
+      host: '127.0.0.1',
+      basePort: 0,
+      controller: '127.0.0.1:1',
+      spawner: stubborn,
+    });
     await sup.startBrokers(1);
     const t0 = Date.now();
     await sup.stop(1, 500);

@@ -20,9 +20,16 @@ let kafka: KafkaT;
 
 beforeAll(async () => {
   broker = await startBroker({ overrides: { 'log.cleaner.backoff.ms': 200 } });
-  kafka = new Kafka({ clientId: 'samsa-compaction-it', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  kafka = new Kafka({
+    clientId: 'samsa-compaction-it',
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
 });
-afterAll(async () => { await broker?.dispose(); });
+afterAll(async () => {
+  await broker?.dispose();
+});
 
 const DELETE_RETENTION_MS = 8000;
 
@@ -32,29 +39,42 @@ async function createCompacted(topic: string): Promise<void> {
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{
-        topic, numPartitions: 1,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'segment.bytes', value: '16384' },
-          { name: 'min.cleanable.dirty.ratio', value: '0.01' },
-          { name: 'delete.retention.ms', value: String(DELETE_RETENTION_MS) },
-        ],
-      }],
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.bytes', value: '16384' },
+            { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+            { name: 'delete.retention.ms', value: String(DELETE_RETENTION_MS) },
+          ],
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
   }
 }
 
-interface Consumed { offset: number; key: string; value: string | null }
+interface Consumed {
+  offset: number;
+  key: string;
+  value: string | null;
+}
 
 async function consumeAll(topic: string): Promise<Consumed[]> {
-  const r = await runKcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\t%k\t%S\t%s\n'], { timeoutMs: 30_000 });
-  return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => {
-    const [o, k, size, v] = l.split('\t');
-    return { offset: Number(o), key: k!, value: size === '-1' ? null : v! };
-  });
+  const r = await runKcat(
+    ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\t%k\t%S\t%s\n'],
+    { timeoutMs: 30_000 },
+  );
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const [o, k, size, v] = l.split('\t');
+      return { offset: Number(o), key: k!, value: size === '-1' ? null : v! };
+    });
 }
 
 function isCompacted(records: Consumed[]): boolean {
@@ -72,22 +92,37 @@ describe('log compaction with real clients', () => {
       for (let u = 0; u < 100; u++) {
         const messages = Array.from({ length: 1000 }, (_, k) => ({ key: `key-${k}`, value: `value-${k}-${u}` }));
         // Every tenth round gzip-compressed: compressed batches are cleaned too.
-        await producer.send({ topic, messages, compression: u % 10 === 9 ? CompressionTypes.GZIP : CompressionTypes.None });
+        await producer.send({
+          topic,
+          messages,
+          compression: u % 10 === 9 ? CompressionTypes.GZIP : CompressionTypes.None,
+        });
       }
       for (let k = 0; k < 1000; k++) expected.set(`key-${k}`, `value-${k}-99`);
-      await producer.send({ topic, messages: Array.from({ length: 100 }, (_, k) => ({ key: `key-${k}`, value: null })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 100 }, (_, k) => ({ key: `key-${k}`, value: null })),
+      });
       for (let k = 0; k < 100; k++) expected.set(`key-${k}`, null);
       // Other keys after the tombstones roll them out of the active segment (never cleaned).
-      await producer.send({ topic, messages: Array.from({ length: 1000 }, (_, k) => ({ key: `pad-${k}`, value: `pad-value-${k}` })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 1000 }, (_, k) => ({ key: `pad-${k}`, value: `pad-value-${k}` })),
+      });
       for (let k = 0; k < 1000; k++) expected.set(`pad-${k}`, `pad-value-${k}`);
     } finally {
       await producer.disconnect();
     }
 
-    const compacted = await waitFor(async () => {
-      const recs = await consumeAll(topic);
-      return isCompacted(recs) ? recs : undefined;
-    }, 30_000, 'the topic to be compacted', 200);
+    const compacted = await waitFor(
+      async () => {
+        const recs = await consumeAll(topic);
+        return isCompacted(recs) ? recs : undefined;
+      },
+      30_000,
+      'the topic to be compacted',
+      200,
+    );
     // Offsets are the original ones: increasing, with gaps, ending at the log end.
     for (let i = 1; i < compacted.length; i++) expect(compacted[i]!.offset).toBeGreaterThan(compacted[i - 1]!.offset);
     expect(compacted.at(-1)!.offset).toBe(100_000 + 100 + 1000 - 1);
@@ -95,10 +130,15 @@ describe('log compaction with real clients', () => {
     expect(compacted.filter((r) => r.value === null).length).toBe(100);
 
     // After delete.retention.ms the tombstones go; every other key keeps its last value.
-    const later = await waitFor(async () => {
-      const recs = await consumeAll(topic);
-      return recs.every((r) => r.value !== null) ? recs : undefined;
-    }, DELETE_RETENTION_MS + 20_000, 'tombstones to be removed', 500);
+    const later = await waitFor(
+      async () => {
+        const recs = await consumeAll(topic);
+        return recs.every((r) => r.value !== null) ? recs : undefined;
+      },
+      DELETE_RETENTION_MS + 20_000,
+      'tombstones to be removed',
+      500,
+    );
     for (const [k, v] of expected) if (v === null) expected.delete(k);
     expect(new Map(later.map((r) => [r.key, r.value]))).toEqual(expected);
     expect(later.length).toBe(1900);
@@ -110,7 +150,18 @@ describe('log compaction with real clients', () => {
     const producer = kafka.producer();
     await producer.connect();
     try {
-      const err = await producer.send({ topic, messages: [{ key: 'k', value: 'ok' }, { key: null, value: 'no key' }] }).then(() => null, (e: unknown) => e);
+      const err = await producer
+        .send({
+          topic,
+          messages: [
+            { key: 'k', value: 'ok' },
+            { key: null, value: 'no key' },
+          ],
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(err).not.toBeNull();
       const e = err as { type?: string; originalError?: { type?: string }; message: string };
       expect(e.type ?? e.originalError?.type ?? e.message).toMatch(/INVALID_RECORD/);
@@ -122,13 +173,31 @@ describe('log compaction with real clients', () => {
     const c = await KafkaClient.connect(broker.port);
     try {
       const res = await c.send(Api.Produce, 9, {
-        transactionalId: null, acks: -1, timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: buildRecordBatch([{ key: 'a', value: '1' }, { key: null, value: '2' }, { key: null, value: '3' }]) }] }],
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [
+          {
+            name: topic,
+            partitionData: [
+              {
+                index: 0,
+                records: buildRecordBatch([
+                  { key: 'a', value: '1' },
+                  { key: null, value: '2' },
+                  { key: null, value: '3' },
+                ]),
+              },
+            ],
+          },
+        ],
       });
       const p = res.responses[0]!.partitionResponses[0]!;
       expect(p.errorCode).toBe(ErrorCode.INVALID_RECORD);
       expect(p.recordErrors.map((r) => r.batchIndex)).toEqual([1, 2]);
-      expect(p.recordErrors[0]!.batchIndexErrorMessage).toBe(`Compacted topic cannot accept message without key in topic partition ${topic}-0.`);
+      expect(p.recordErrors[0]!.batchIndexErrorMessage).toBe(
+        `Compacted topic cannot accept message without key in topic partition ${topic}-0.`,
+      );
       expect(p.errorMessage).toContain('One or more records have been rejected');
     } finally {
       c.close?.();

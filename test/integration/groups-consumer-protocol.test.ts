@@ -4,7 +4,7 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { MessagesStream } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
+import { startBroker, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 
 const OVERRIDES = {
@@ -31,7 +31,13 @@ async function createTopic(topic: string, partitions: number): Promise<void> {
 }
 
 async function produce(topic: string, partitions: number, from: number, to: number): Promise<void> {
-  const p = new Producer({ clientId: 'samsa-cgp-p', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, retries: 2, timeout: 15_000 });
+  const p = new Producer({
+    clientId: 'samsa-cgp-p',
+    bootstrapBrokers: [broker.bootstrap],
+    serializers: stringSerializers,
+    retries: 2,
+    timeout: 15_000,
+  });
   try {
     const messages = [];
     for (let i = from; i < to; i++) messages.push({ topic, partition: i % partitions, key: `k${i}`, value: `v${i}` });
@@ -51,11 +57,22 @@ interface Member {
 /** A KIP-848 consumer that records every value it reads and commits each one before reading on. */
 async function member(groupId: string, topic: string, bootstrap: string, assignor?: string): Promise<Member> {
   const consumer = new Consumer({
-    clientId: 'samsa-cgp-c', groupId, bootstrapBrokers: [bootstrap], groupProtocol: 'consumer',
+    clientId: 'samsa-cgp-c',
+    groupId,
+    bootstrapBrokers: [bootstrap],
+    groupProtocol: 'consumer',
     ...(assignor ? { groupRemoteAssignor: assignor } : {}),
-    deserializers: stringDeserializers, maxWaitTime: 200, timeout: 10_000, retries: 3, autocommit: false,
+    deserializers: stringDeserializers,
+    maxWaitTime: 200,
+    timeout: 10_000,
+    retries: 3,
+    autocommit: false,
   });
-  const stream = await withTimeout(consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest' }), 20_000, 'consume');
+  const stream = await withTimeout(
+    consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest' }),
+    20_000,
+    'consume',
+  );
   const seen: string[] = [];
   const done = (async () => {
     try {
@@ -63,7 +80,9 @@ async function member(groupId: string, topic: string, bootstrap: string, assigno
         seen.push(m.value as string);
         await m.commit();
       }
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   })();
   return { consumer, stream, seen, done };
 }
@@ -78,37 +97,46 @@ function assigned(m: Member): number {
   return (m.consumer.assignments ?? []).reduce((n, a) => n + a.partitions.length, 0);
 }
 
-describe.skipIf(needsSamsa('the KIP-848 consumer group protocol'))('consumer group protocol (KIP-848) with @platformatic/kafka', () => {
-  it('three members share the partitions, each record is read once; one leaves and the others take over', async () => {
-    const topic = uniqueTopic('cgp');
-    const groupId = uniqueTopic('cgp-g');
-    await createTopic(topic, 6);
-    const members: Member[] = [];
-    try {
-      for (let i = 0; i < 3; i++) members.push(await member(groupId, topic, broker.bootstrap));
-      // Reconciled: every member owns two partitions (uniform assignor).
-      await waitFor(() => members.every((m) => assigned(m) === 2), 20_000, 'balanced assignment');
-      const owned = members.flatMap((m) => (m.consumer.assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)));
-      expect(new Set(owned).size).toBe(6);
+describe.skipIf(needsSamsa('the KIP-848 consumer group protocol'))(
+  'consumer group protocol (KIP-848) with @platformatic/kafka',
+  () => {
+    it('three members share the partitions, each record is read once; one leaves and the others take over', async () => {
+      const topic = uniqueTopic('cgp');
+      const groupId = uniqueTopic('cgp-g');
+      await createTopic(topic, 6);
+      const members: Member[] = [];
+      try {
+        for (let i = 0; i < 3; i++) members.push(await member(groupId, topic, broker.bootstrap));
+        // Reconciled: every member owns two partitions (uniform assignor).
+        await waitFor(() => members.every((m) => assigned(m) === 2), 20_000, 'balanced assignment');
+        const owned = members.flatMap((m) =>
+          (m.consumer.assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)),
+        );
+        expect(new Set(owned).size).toBe(6);
 
-      await produce(topic, 6, 0, 600);
-      await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) >= 600, 30_000, '600 records');
-      const first = members.flatMap((m) => m.seen);
-      expect(first.length).toBe(600);
-      expect(new Set(first).size).toBe(600);
-      for (const m of members) expect(m.seen.length).toBe(200);
+        await produce(topic, 6, 0, 600);
+        await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) >= 600, 30_000, '600 records');
+        const first = members.flatMap((m) => m.seen);
+        expect(first.length).toBe(600);
+        expect(new Set(first).size).toBe(600);
+        for (const m of members) expect(m.seen.length).toBe(200);
 
-      // One member leaves (epoch -1); the two others get its partitions.
-      const gone = members.pop()!;
-      await closeMember(gone);
-      await waitFor(() => members.every((m) => assigned(m) === 3), 20_000, 'reassignment after leave');
-      await produce(topic, 6, 600, 900);
-      await waitFor(() => members.reduce((n, m) => n + m.seen.length, 0) + gone.seen.length >= 900, 30_000, '900 records');
-      const all = [...members.flatMap((m) => m.seen), ...gone.seen];
-      expect(all.length).toBe(900);
-      expect(new Set(all).size).toBe(900);
-    } finally {
-      for (const m of members) await closeMember(m);
-    }
-  }, 90_000);
-});
+        // One member leaves (epoch -1); the two others get its partitions.
+        const gone = members.pop()!;
+        await closeMember(gone);
+        await waitFor(() => members.every((m) => assigned(m) === 3), 20_000, 'reassignment after leave');
+        await produce(topic, 6, 600, 900);
+        await waitFor(
+          () => members.reduce((n, m) => n + m.seen.length, 0) + gone.seen.length >= 900,
+          30_000,
+          '900 records',
+        );
+        const all = [...members.flatMap((m) => m.seen), ...gone.seen];
+        expect(all.length).toBe(900);
+        expect(new Set(all).size).toBe(900);
+      } finally {
+        for (const m of members) await closeMember(m);
+      }
+    }, 90_000);
+  },
+);

@@ -15,7 +15,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBroker, TARGET, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
+import { startBroker, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { CLIENTS_DIR, PYTHON, uniqueTopic, withTimeout } from '../helpers/clients.ts';
 import { Api, KafkaClient, type ClientCodec } from '../helpers/kafka-client.ts';
 import { decodeAllRecords } from '../../core/protocol/record-batch.ts';
@@ -26,7 +26,12 @@ import { Reader } from '../../core/protocol/reader.ts';
 import { BATCH, readInt64 } from '../../core/protocol/record-batch.ts';
 
 const { Kafka, logLevel } = kafkajs;
-const CreateTopics = { apiKey: 19, flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse } satisfies ClientCodec<any, any>;
+const CreateTopics = {
+  apiKey: 19,
+  flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin,
+  encode: ct.encodeCreateTopicsRequest,
+  decode: ct.decodeCreateTopicsResponse,
+} satisfies ClientCodec<any, any>;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,7 +42,9 @@ async function createTopic(port: number, name: string, partitions: number): Prom
   const c = await KafkaClient.connect(port);
   try {
     const r = await c.send(CreateTopics, 7, {
-      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
+      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
     });
     expect(r.topics[0]!.errorCode).toBe(0);
   } finally {
@@ -52,13 +59,38 @@ async function readPartition(port: number, topic: string, partition: number): Pr
     const out: string[] = [];
     for (let offset = 0; ;) {
       const r = await c.send(Api.Fetch, 12, {
-        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-        topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 50 << 20 }] }],
-        forgottenTopicsData: [], rackId: '',
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: 50 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            partitions: [
+              {
+                partition,
+                currentLeaderEpoch: -1,
+                fetchOffset: offset,
+                lastFetchedEpoch: -1,
+                logStartOffset: -1,
+                partitionMaxBytes: 50 << 20,
+              },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: '',
       });
       const p = r.responses[0]!.partitions[0]!;
       expect(p.errorCode).toBe(0);
-      const buf = !p.records ? Buffer.alloc(0) : Buffer.isBuffer(p.records) ? p.records : Buffer.concat(p.records as Buffer[]);
+      const buf = !p.records
+        ? Buffer.alloc(0)
+        : Buffer.isBuffer(p.records)
+          ? p.records
+          : Buffer.concat(p.records as Buffer[]);
       const recs = decodeAllRecords(buf);
       for (const x of recs) out.push(x.value!.toString());
       if (recs.length === 0) return out;
@@ -100,7 +132,11 @@ function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
   };
 }
 
-interface ProduceAck { batch: string; errorCode: number; baseOffset: number }
+interface ProduceAck {
+  batch: string;
+  errorCode: number;
+  baseOffset: number;
+}
 
 /**
  * A TCP proxy in front of a broker. It forwards every frame, except that for
@@ -114,50 +150,71 @@ async function startDroppingProxy(upstreamPort: () => number, dropEvery: number,
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: '127.0.0.1', port: upstreamPort() });
     const requests = new Map<number, { apiKey: number; version: number; batches: string[] }>();
-    const closeBoth = () => { client.destroy(); upstream.destroy(); };
+    const closeBoth = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', closeBoth).on('close', closeBoth);
     upstream.on('error', closeBoth).on('close', closeBoth);
-    client.on('data', frames((frame) => {
-      const r = new Reader(frame.subarray(4));
-      const h = decodeRequestHeader(r);
-      const batches: string[] = [];
-      if (h.apiKey === Api.Produce.apiKey) {
-        for (const t of decodeProduceRequest(r, h.apiVersion).topicData) {
-          for (const p of t.partitionData) {
-            const rec = p.records!;
-            batches.push(`${p.index}:${readInt64(rec, BATCH.PRODUCER_ID)}:${rec.readInt32BE(BATCH.BASE_SEQUENCE)}`);
+    client.on(
+      'data',
+      frames((frame) => {
+        const r = new Reader(frame.subarray(4));
+        const h = decodeRequestHeader(r);
+        const batches: string[] = [];
+        if (h.apiKey === Api.Produce.apiKey) {
+          for (const t of decodeProduceRequest(r, h.apiVersion).topicData) {
+            for (const p of t.partitionData) {
+              const rec = p.records!;
+              batches.push(`${p.index}:${readInt64(rec, BATCH.PRODUCER_ID)}:${rec.readInt32BE(BATCH.BASE_SEQUENCE)}`);
+            }
           }
         }
-      }
-      requests.set(h.correlationId, { apiKey: h.apiKey, version: h.apiVersion, batches });
-      upstream.write(frame);
-    }));
-    upstream.on('data', frames((frame) => {
-      const corr = frame.readInt32BE(4);
-      const req = requests.get(corr);
-      requests.delete(corr);
-      if (req?.apiKey === Api.Produce.apiKey) {
-        stats.produceResponses++;
-        if (stats.dropped < maxDrops && stats.produceResponses % dropEvery === 0) {
-          stats.dropped++;
-          for (const b of req.batches) stats.droppedBatches.add(b);
-          closeBoth();
-          return;
+        requests.set(h.correlationId, { apiKey: h.apiKey, version: h.apiVersion, batches });
+        upstream.write(frame);
+      }),
+    );
+    upstream.on(
+      'data',
+      frames((frame) => {
+        const corr = frame.readInt32BE(4);
+        const req = requests.get(corr);
+        requests.delete(corr);
+        if (req?.apiKey === Api.Produce.apiKey) {
+          stats.produceResponses++;
+          if (stats.dropped < maxDrops && stats.produceResponses % dropEvery === 0) {
+            stats.dropped++;
+            for (const b of req.batches) stats.droppedBatches.add(b);
+            closeBoth();
+            return;
+          }
+          const r = new Reader(frame.subarray(8));
+          if (responseHeaderVersion(req.apiKey, req.version) === 1) r.skipTaggedFields();
+          const res = decodeProduceResponse(r, req.version);
+          const parts = res.responses.flatMap((t) => t.partitionResponses);
+          req.batches.forEach((b, i) => {
+            if (stats.droppedBatches.has(b))
+              stats.resentAcks.push({
+                batch: b,
+                errorCode: parts[i]!.errorCode,
+                baseOffset: Number(parts[i]!.baseOffset),
+              });
+          });
         }
-        const r = new Reader(frame.subarray(8));
-        if (responseHeaderVersion(req.apiKey, req.version) === 1) r.skipTaggedFields();
-        const res = decodeProduceResponse(r, req.version);
-        const parts = res.responses.flatMap((t) => t.partitionResponses);
-        req.batches.forEach((b, i) => {
-          if (stats.droppedBatches.has(b)) stats.resentAcks.push({ batch: b, errorCode: parts[i]!.errorCode, baseOffset: Number(parts[i]!.baseOffset) });
-        });
-      }
-      client.write(frame);
-    }));
+        client.write(frame);
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  return { port, stats, close: () => new Promise<void>((r) => { server.close(() => r()); }) };
+  return {
+    port,
+    stats,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+      }),
+  };
 }
 
 describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempotent producer with real clients', () => {
@@ -174,16 +231,37 @@ describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempot
     const count = 2000;
     await createTopic(broker.port, topic, partitions);
 
-    const child = spawn(PYTHON, [join(CLIENTS_DIR, 'idempotent_ck.py'), JSON.stringify({ bootstrap: `127.0.0.1:${proxy.port}`, topic, count, partitions, request_timeout_ms: 5000 })],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+    const child = spawn(
+      PYTHON,
+      [
+        join(CLIENTS_DIR, 'idempotent_ck.py'),
+        JSON.stringify({ bootstrap: `127.0.0.1:${proxy.port}`, topic, count, partitions, request_timeout_ms: 5000 }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const code = await withTimeout(new Promise<number | null>((r) => child.once('exit', (c) => r(c))), 60_000, 'idempotent producer');
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const code = await withTimeout(
+      new Promise<number | null>((r) => child.once('exit', (c) => r(c))),
+      60_000,
+      'idempotent producer',
+    );
     expect(code, stderr.slice(-2000)).toBe(0);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { acked: number[]; errors: string[]; errorCount: number; remaining: number };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      acked: number[];
+      errors: string[];
+      errorCount: number;
+      remaining: number;
+    };
     expect(result.errorCount, result.errors.join('\n')).toBe(0);
     expect(result.remaining).toBe(0);
     expect(new Set(result.acked).size).toBe(count);
@@ -212,12 +290,22 @@ describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempot
     const count = 3000;
     await createTopic(port, topic, partitions);
 
-    const child = spawn(PYTHON, [join(CLIENTS_DIR, 'idempotent_ck.py'), JSON.stringify({ bootstrap: broker.bootstrap, topic, count, partitions, request_timeout_ms: 1000 })],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+    const child = spawn(
+      PYTHON,
+      [
+        join(CLIENTS_DIR, 'idempotent_ck.py'),
+        JSON.stringify({ bootstrap: broker.bootstrap, topic, count, partitions, request_timeout_ms: 1000 }),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     let stdout = '';
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     // At a third of the acknowledgements the broker is paused (SIGSTOP) for
     // longer than the producer's request timeout, so librdkafka resends batches
@@ -225,29 +313,43 @@ describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempot
     // two thirds it is SIGKILLed and restarted on the same port and data dir.
     let paused: Promise<void> | undefined;
     let restarted: Promise<void> | undefined;
-    await withTimeout(new Promise<void>((resolve) => {
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        const m = /progress (\d+)/g;
-        let n = 0;
-        for (let x = m.exec(stdout); x; x = m.exec(stdout)) n = Number(x[1]);
-        if (!paused && n >= count / 3) {
-          process.kill(broker.pid, 'SIGSTOP');
-          paused = new Promise((r) => setTimeout(() => { process.kill(broker.pid, 'SIGCONT'); r(); }, 2500));
-        }
-        if (paused && !restarted && n >= (2 * count) / 3) {
-          restarted = (async () => {
-            await broker.kill();
-            broker = await startBroker({ dataDir, port });
-          })();
-          resolve();
-        }
-      });
-    }), 40_000, 'producer progress before the kill');
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          const m = /progress (\d+)/g;
+          let n = 0;
+          for (let x = m.exec(stdout); x; x = m.exec(stdout)) n = Number(x[1]);
+          if (!paused && n >= count / 3) {
+            process.kill(broker.pid, 'SIGSTOP');
+            paused = new Promise((r) =>
+              setTimeout(() => {
+                process.kill(broker.pid, 'SIGCONT');
+                r();
+              }, 2500),
+            );
+          }
+          if (paused && !restarted && n >= (2 * count) / 3) {
+            restarted = (async () => {
+              await broker.kill();
+              broker = await startBroker({ dataDir, port });
+            })();
+            resolve();
+          }
+        });
+      }),
+      40_000,
+      'producer progress before the kill',
+    );
     await withTimeout(restarted!, 20_000, 'broker restart');
     const code = await withTimeout(exited, 60_000, 'idempotent producer');
     expect(code, stderr.slice(-2000)).toBe(0);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { acked: number[]; errors: string[]; errorCount: number; remaining: number };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      acked: number[];
+      errors: string[];
+      errorCount: number;
+      remaining: number;
+    };
     expect(result.errorCount, result.errors.join('\n')).toBe(0);
     expect(result.remaining).toBe(0);
     expect(result.acked.length).toBe(count);
@@ -264,13 +366,19 @@ describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempot
     const topic = uniqueTopic('idem-kjs');
     const partitions = 2;
     await createTopic(broker.port, topic, partitions);
-    const kafka = new Kafka({ clientId: 'samsa-idem', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    const kafka = new Kafka({
+      clientId: 'samsa-idem',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3 },
+    });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
       for (let b = 0; b < 10; b++) {
         const messages = [];
-        for (let i = b * 50; i < (b + 1) * 50; i++) messages.push({ partition: i % partitions, key: `k-${i}`, value: `seq-${i}` });
+        for (let i = b * 50; i < (b + 1) * 50; i++)
+          messages.push({ partition: i % partitions, key: `k-${i}`, value: `seq-${i}` });
         await withTimeout(producer.send({ topic, acks: -1, messages }), 10_000, 'kafkajs send');
       }
     } finally {
@@ -281,9 +389,18 @@ describe.skipIf(needsSamsa('the idempotent producer with persistence'))('idempot
     const c = await KafkaClient.connect(broker.port);
     cleanups.push(() => c.close());
     // The broker saw the producer id kafkajs got from InitProducerId.
-    const { decodeDescribeProducersResponse, encodeDescribeProducersRequest, DescribeProducersRequestVersions } = await import('../../core/protocol/messages/describe-producers.ts');
-    const d = await c.send({ apiKey: 61, flexibleMin: DescribeProducersRequestVersions.flexibleMin, encode: encodeDescribeProducersRequest, decode: decodeDescribeProducersResponse },
-      0, { topics: [{ name: topic, partitionIndexes: [0, 1] }] });
+    const { decodeDescribeProducersResponse, encodeDescribeProducersRequest, DescribeProducersRequestVersions } =
+      await import('../../core/protocol/messages/describe-producers.ts');
+    const d = await c.send(
+      {
+        apiKey: 61,
+        flexibleMin: DescribeProducersRequestVersions.flexibleMin,
+        encode: encodeDescribeProducersRequest,
+        decode: decodeDescribeProducersResponse,
+      },
+      0,
+      { topics: [{ name: topic, partitionIndexes: [0, 1] }] },
+    );
     for (const p of d.topics[0]!.partitions) {
       expect(p.activeProducers).toHaveLength(1);
       expect(p.activeProducers[0]!.lastSequence).toBe(249);

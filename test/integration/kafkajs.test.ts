@@ -5,9 +5,25 @@ import kafkajs from 'kafkajs';
 import type { Admin, Kafka as KafkaT } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caps, lacks, startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
-import { keyOf, PartitionDigest, partitionOf, runPython, uniqueTopic, valueOf, waitFor, withTimeout } from '../helpers/clients.ts';
+import {
+  keyOf,
+  PartitionDigest,
+  partitionOf,
+  runPython,
+  uniqueTopic,
+  valueOf,
+  waitFor,
+  withTimeout,
+} from '../helpers/clients.ts';
 import { KAFKAJS_COMPRESSION, registerKafkajsCodecs } from '../helpers/kafkajs-codecs.ts';
-import { CODEC_PLAN, expectAllRecords, expectedOffsetForTime, PARTITIONS, TIME_PROBES, timestampBase } from './scenario.ts';
+import {
+  CODEC_PLAN,
+  expectAllRecords,
+  expectedOffsetForTime,
+  PARTITIONS,
+  TIME_PROBES,
+  timestampBase,
+} from './scenario.ts';
 
 const { Kafka, logLevel } = kafkajs;
 registerKafkajsCodecs();
@@ -18,7 +34,12 @@ let admin: Admin;
 
 beforeAll(async () => {
   broker = await startBroker();
-  kafka = new Kafka({ clientId: 'samsa-it', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  kafka = new Kafka({
+    clientId: 'samsa-it',
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
   admin = kafka.admin();
   await withTimeout(admin.connect(), 15_000, 'admin.connect');
 });
@@ -29,7 +50,14 @@ afterAll(async () => {
 
 async function makeTopic(topic: string): Promise<void> {
   if (caps.createTopics) {
-    const ok = await withTimeout(admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true }), 20_000, 'createTopics');
+    const ok = await withTimeout(
+      admin.createTopics({
+        topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+        waitForLeaders: true,
+      }),
+      20_000,
+      'createTopics',
+    );
     expect(ok).toBe(true);
   } else {
     await runPython('ck.py', { cmd: 'metadata', bootstrap: broker.bootstrap, topic }); // auto-create
@@ -77,9 +105,18 @@ describe('kafkajs', () => {
         for (let s = 0; s < count; s += CHUNK) {
           const messages = [];
           for (let i = s; i < Math.min(count, s + CHUNK); i++) {
-            messages.push({ key: keyOf(i), value: valueOf(i), partition: partitionOf(i, PARTITIONS), timestamp: String(base + i) });
+            messages.push({
+              key: keyOf(i),
+              value: valueOf(i),
+              partition: partitionOf(i, PARTITIONS),
+              timestamp: String(base + i),
+            });
           }
-          await withTimeout(producer.send({ topic, messages, acks: -1, compression: KAFKAJS_COMPRESSION[codec] }), 30_000, 'producer.send');
+          await withTimeout(
+            producer.send({ topic, messages, acks: -1, compression: KAFKAJS_COMPRESSION[codec] }),
+            30_000,
+            'producer.send',
+          );
         }
       } finally {
         await producer.disconnect();
@@ -89,9 +126,15 @@ describe('kafkajs', () => {
       const lastOffset = Array.from({ length: PARTITIONS }, () => -1);
       let dense = true;
       let total = 0;
-      const consumer = kafka.consumer({ groupId: uniqueTopic('kjs-group'), maxBytesPerPartition: 4 << 20, retry: { retries: 2 } });
+      const consumer = kafka.consumer({
+        groupId: uniqueTopic('kjs-group'),
+        maxBytesPerPartition: 4 << 20,
+        retry: { retries: 2 },
+      });
       let crash: unknown;
-      consumer.on(consumer.events.CRASH, (e) => { crash = e.payload.error; });
+      consumer.on(consumer.events.CRASH, (e) => {
+        crash = e.payload.error;
+      });
       await withTimeout(consumer.connect(), 15_000, 'consumer.connect');
       try {
         await consumer.subscribe({ topic, fromBeginning: true });
@@ -108,12 +151,17 @@ describe('kafkajs', () => {
           },
         });
         // Fail fast when the consumer crashed or made no progress for 30 s.
-        let last = -1, lastChange = Date.now();
+        let last = -1,
+          lastChange = Date.now();
         const deadline = Date.now() + 120_000;
         while (total < count) {
           if (crash) throw new Error(`consumer crashed at ${total} records: ${String(crash)}`);
-          if (total !== last) { last = total; lastChange = Date.now(); }
-          if (Date.now() - lastChange > 30_000 || Date.now() > deadline) throw new Error(`consumer stalled at ${total} of ${count} records`);
+          if (total !== last) {
+            last = total;
+            lastChange = Date.now();
+          }
+          if (Date.now() - lastChange > 30_000 || Date.now() > deadline)
+            throw new Error(`consumer stalled at ${total} of ${count} records`);
           await new Promise((r) => setTimeout(r, 50));
         }
         await new Promise((r) => setTimeout(r, 500)); // anything extra (duplicates) would arrive now
@@ -123,13 +171,22 @@ describe('kafkajs', () => {
       expect(total).toBe(count);
       expect(dense, 'offsets start at 0 and are dense per partition').toBe(true);
       const got: Record<string, { count: number; digest: string }> = {};
-      digests.forEach((d, p) => { got[String(p)] = { count: d.count, digest: d.hex() }; });
+      digests.forEach((d, p) => {
+        got[String(p)] = { count: d.count, digest: d.hex() };
+      });
       expectAllRecords(got, count);
 
       if (codec !== 'none') return;
-      if (!caps.listOffsetsByTime) { console.log('[skip] fetchTopicOffsetsByTimestamp: target lacks listOffsetsByTime'); return; }
+      if (!caps.listOffsetsByTime) {
+        console.log('[skip] fetchTopicOffsetsByTimestamp: target lacks listOffsetsByTime');
+        return;
+      }
       for (const j of TIME_PROBES) {
-        const offs = await withTimeout(admin.fetchTopicOffsetsByTimestamp(topic, base + j), 15_000, 'fetchTopicOffsetsByTimestamp');
+        const offs = await withTimeout(
+          admin.fetchTopicOffsetsByTimestamp(topic, base + j),
+          15_000,
+          'fetchTopicOffsetsByTimestamp',
+        );
         for (const { partition, offset } of offs) {
           // kafkajs substitutes the high watermark when the broker answers -1.
           const exp = expectedOffsetForTime(j, partition, count);

@@ -3,7 +3,7 @@
 // auto-created with the broker's num.partitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker, caps } from '../helpers/spawn-broker.ts';
-import { keyOf, PartitionDigest, partitionOf, runKcat, uniqueTopic, valueOf } from '../helpers/clients.ts';
+import { keyOf, PartitionDigest, runKcat, uniqueTopic, valueOf } from '../helpers/clients.ts';
 import { CODEC_PLAN, expectAllRecords, PARTITIONS } from './scenario.ts';
 
 let broker: RunningBroker;
@@ -11,11 +11,17 @@ let broker: RunningBroker;
 beforeAll(async () => {
   broker = await startBroker({ overrides: { 'num.partitions': PARTITIONS } });
 });
-afterAll(async () => { await broker?.dispose(); });
+afterAll(async () => {
+  await broker?.dispose();
+});
 
 interface KcatMetadata {
   brokers: Array<{ id: number; name: string }>;
-  topics: Array<{ topic: string; error?: string; partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }> }> }>;
+  topics: Array<{
+    topic: string;
+    error?: string;
+    partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }> }>;
+  }>;
 }
 
 async function metadata(topic?: string): Promise<KcatMetadata> {
@@ -36,23 +42,45 @@ async function produce(topic: string, count: number, codec: string): Promise<voi
   }
 }
 
-async function consume(topic: string): Promise<Record<string, { count: number; digest: string; first_offset: number; last_offset: number; offsets_increasing: boolean }>> {
-  const r = await runKcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q',
-    '-f', '%p\t%o\t%k\t%s\n'], { timeoutMs: 90_000 });
+async function consume(
+  topic: string,
+): Promise<
+  Record<
+    string,
+    { count: number; digest: string; first_offset: number; last_offset: number; offsets_increasing: boolean }
+  >
+> {
+  const r = await runKcat(
+    ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p\t%o\t%k\t%s\n'],
+    { timeoutMs: 90_000 },
+  );
   const parts = new Map<number, { d: PartitionDigest; first: number; last: number; inc: boolean }>();
   for (const line of r.stdout.split('\n')) {
     if (!line) continue;
     const [ps, os, k, v] = line.split('\t') as [string, string, string, string];
-    const p = Number(ps), o = Number(os);
+    const p = Number(ps),
+      o = Number(os);
     let s = parts.get(p);
-    if (!s) { s = { d: new PartitionDigest(), first: o, last: -1, inc: true }; parts.set(p, s); }
+    if (!s) {
+      s = { d: new PartitionDigest(), first: o, last: -1, inc: true };
+      parts.set(p, s);
+    }
     if (o <= s.last) s.inc = false;
     s.last = o;
     s.d.add(k, v);
   }
-  const out: Record<string, { count: number; digest: string; first_offset: number; last_offset: number; offsets_increasing: boolean }> = {};
+  const out: Record<
+    string,
+    { count: number; digest: string; first_offset: number; last_offset: number; offsets_increasing: boolean }
+  > = {};
   for (const [p, s] of [...parts].sort((a, b) => a[0] - b[0])) {
-    out[String(p)] = { count: s.d.count, digest: s.d.hex(), first_offset: s.first, last_offset: s.last, offsets_increasing: s.inc };
+    out[String(p)] = {
+      count: s.d.count,
+      digest: s.d.hex(),
+      first_offset: s.first,
+      last_offset: s.last,
+      offsets_increasing: s.inc,
+    };
   }
   return out;
 }
@@ -83,7 +111,10 @@ describe('kcat', () => {
 
       // Offsets by timestamp (-Q): before the first record -> 0; far in the future -> end (-1).
       if (codec !== 'none') return;
-      if (!caps.listOffsetsByTime) { console.log('[skip] offsets-by-time: target lacks listOffsetsByTime'); return; }
+      if (!caps.listOffsetsByTime) {
+        console.log('[skip] offsets-by-time: target lacks listOffsetsByTime');
+        return;
+      }
       const q = async (ts: number) => {
         const args = ['-b', broker.bootstrap, '-Q'];
         for (let p = 0; p < PARTITIONS; p++) args.push('-t', `${topic}:${p}:${ts}`);

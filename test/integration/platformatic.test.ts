@@ -3,7 +3,15 @@
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caps, lacks, startBroker, TARGET, type RunningBroker } from '../helpers/spawn-broker.ts';
-import { keyOf, PartitionDigest, partitionOf, runPython, uniqueTopic, valueOf, withTimeout } from '../helpers/clients.ts';
+import {
+  keyOf,
+  PartitionDigest,
+  partitionOf,
+  runPython,
+  uniqueTopic,
+  valueOf,
+  withTimeout,
+} from '../helpers/clients.ts';
 import { CODEC_PLAN, expectAllRecords, PARTITIONS, timestampBase } from './scenario.ts';
 
 let broker: RunningBroker;
@@ -20,7 +28,11 @@ afterAll(async () => {
 
 async function makeTopic(topic: string, partitions = PARTITIONS): Promise<void> {
   if (caps.createTopics) {
-    const created = await withTimeout(admin.createTopics({ topics: [topic], partitions, replicas: 1 }), 20_000, 'createTopics');
+    const created = await withTimeout(
+      admin.createTopics({ topics: [topic], partitions, replicas: 1 }),
+      20_000,
+      'createTopics',
+    );
     expect(created.map((t) => t.name)).toEqual([topic]);
   } else {
     await runPython('ck.py', { cmd: 'metadata', bootstrap: broker.bootstrap, topic }); // auto-create
@@ -63,15 +75,27 @@ describe('@platformatic/kafka', () => {
       await makeTopic(topic);
       const base = timestampBase();
       const producer = new Producer({
-        clientId: 'samsa-it-producer', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers,
-        compression: codec, acks: -1, autocreateTopics: false, retries: 2, timeout: 15_000,
+        clientId: 'samsa-it-producer',
+        bootstrapBrokers: [broker.bootstrap],
+        serializers: stringSerializers,
+        compression: codec,
+        acks: -1,
+        autocreateTopics: false,
+        retries: 2,
+        timeout: 15_000,
       });
       try {
         const CHUNK = 5_000;
         for (let s = 0; s < count; s += CHUNK) {
           const messages = [];
           for (let i = s; i < Math.min(count, s + CHUNK); i++) {
-            messages.push({ topic, key: keyOf(i), value: valueOf(i), partition: partitionOf(i, PARTITIONS), timestamp: BigInt(base + i) });
+            messages.push({
+              topic,
+              key: keyOf(i),
+              value: valueOf(i),
+              partition: partitionOf(i, PARTITIONS),
+              timestamp: BigInt(base + i),
+            });
           }
           await withTimeout(producer.send({ messages }), 30_000, 'producer.send');
         }
@@ -82,9 +106,14 @@ describe('@platformatic/kafka', () => {
       if (TARGET === 'reference') {
         // The reference broker (librdkafka's mock) answers the consumer's ListOffsets v5 with
         // UNKNOWN_SERVER_ERROR, so there the records are checked with librdkafka instead.
-        console.log('[skip] platformatic consumer: reference broker fails its ListOffsets v5; checking with confluent-kafka');
-        const cons = await runPython<{ partitions: Record<string, { count: number; digest: string }> }>('ck.py',
-          { cmd: 'consume', bootstrap: broker.bootstrap, topic, partitions: PARTITIONS, expected: count }, 90_000);
+        console.log(
+          '[skip] platformatic consumer: reference broker fails its ListOffsets v5; checking with confluent-kafka',
+        );
+        const cons = await runPython<{ partitions: Record<string, { count: number; digest: string }> }>(
+          'ck.py',
+          { cmd: 'consume', bootstrap: broker.bootstrap, topic, partitions: PARTITIONS, expected: count },
+          90_000,
+        );
         expectAllRecords(cons.partitions, count);
         return;
       }
@@ -93,8 +122,13 @@ describe('@platformatic/kafka', () => {
       let dense = true;
       let total = 0;
       const consumer = new Consumer({
-        clientId: 'samsa-it-consumer', groupId: uniqueTopic('pk-group'), bootstrapBrokers: [broker.bootstrap],
-        autocommit: false, maxWaitTime: 500, timeout: 15_000, retries: 2,
+        clientId: 'samsa-it-consumer',
+        groupId: uniqueTopic('pk-group'),
+        bootstrapBrokers: [broker.bootstrap],
+        autocommit: false,
+        maxWaitTime: 500,
+        timeout: 15_000,
+        retries: 2,
       });
       try {
         const stream = await withTimeout(consumer.consume({ topics: [topic], mode: 'earliest' }), 30_000, 'consume');
@@ -116,7 +150,9 @@ describe('@platformatic/kafka', () => {
       expect(total).toBe(count);
       expect(dense, 'offsets start at 0 and are dense per partition').toBe(true);
       const got: Record<string, { count: number; digest: string }> = {};
-      digests.forEach((d, p) => { got[String(p)] = { count: d.count, digest: d.hex() }; });
+      digests.forEach((d, p) => {
+        got[String(p)] = { count: d.count, digest: d.hex() };
+      });
       expectAllRecords(got, count);
     }, 180_000);
   }

@@ -35,17 +35,30 @@ async function produceBatches(port: number, topic: string): Promise<number[]> {
   try {
     // Metadata auto-creates the topic; wait until it exists.
     for (let i = 0; i < 50; i++) {
-      const md = await c.send(Api.Metadata, 9, { topics: [{ name: topic }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const md = await c.send(Api.Metadata, 9, {
+        topics: [{ name: topic }],
+        allowAutoTopicCreation: true,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
       if (md.topics[0]!.errorCode === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     for (let b = 0; b < BATCHES; b++) {
       const ts = 1_700_000_000_000 + b * 1000;
       stamps.push(ts);
-      const records = Array.from({ length: PER_BATCH }, (_, r) => ({ key: `k${b}`, value: value(b, r), timestamp: ts }));
+      const records = Array.from({ length: PER_BATCH }, (_, r) => ({
+        key: `k${b}`,
+        value: value(b, r),
+        timestamp: ts,
+      }));
       const res = await c.send(Api.Produce, 9, {
-        transactionalId: null, acks: 1, timeoutMs: 5000,
-        topicData: [{ name: topic, partitionData: [{ index: 0, records: buildRecordBatch(records, { baseTimestamp: ts }) }] }],
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [
+          { name: topic, partitionData: [{ index: 0, records: buildRecordBatch(records, { baseTimestamp: ts }) }] },
+        ],
       });
       const p = res.responses[0]!.partitionResponses[0]!;
       expect(p.errorCode).toBe(0);
@@ -66,11 +79,17 @@ function batchPositions(file: string): number[] {
 }
 
 async function consumeAll(bootstrap: string, topic: string): Promise<{ offset: number; value: string }[]> {
-  const r = await runKcat(['-b', bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'], { timeoutMs: 30_000 });
-  return r.stdout.split('\n').filter(Boolean).map((l) => {
-    const i = l.indexOf(' ');
-    return { offset: Number(l.slice(0, i)), value: l.slice(i + 1) };
-  });
+  const r = await runKcat(
+    ['-b', bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%o %s\n'],
+    { timeoutMs: 30_000 },
+  );
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const i = l.indexOf(' ');
+      return { offset: Number(l.slice(0, i)), value: l.slice(i + 1) };
+    });
 }
 
 function expectBatches(rows: { offset: number; value: string }[], batches: number): void {
@@ -93,22 +112,25 @@ async function crashWithData(): Promise<{ topic: string; dir: string; stamps: nu
 }
 
 describe('crash recovery through the broker process', () => {
-  it.skipIf(lacks('persistence'))('a last batch cut in half is dropped; everything before it is served and appends continue', async () => {
-    const { topic, dir } = await crashWithData();
-    const log = join(dir, `${SEGMENT}.log`);
-    const pos = batchPositions(log);
-    const last = pos[BATCHES - 1]!;
-    truncateSync(log, last + Math.floor((statSync(log).size - last) / 2));
+  it.skipIf(lacks('persistence'))(
+    'a last batch cut in half is dropped; everything before it is served and appends continue',
+    async () => {
+      const { topic, dir } = await crashWithData();
+      const log = join(dir, `${SEGMENT}.log`);
+      const pos = batchPositions(log);
+      const last = pos[BATCHES - 1]!;
+      truncateSync(log, last + Math.floor((statSync(log).size - last) / 2));
 
-    broker = await startBroker({ dataDir });
-    expectBatches(await consumeAll(broker.bootstrap, topic), BATCHES - 1);
-    expect(statSync(log).size).toBe(last);
-    // The log continues from the recovered end.
-    const r = await runKcat(['-b', broker.bootstrap, '-P', '-t', topic, '-p', '0'], { input: 'after-crash\n' });
-    expect(r.code).toBe(0);
-    const rows = await consumeAll(broker.bootstrap, topic);
-    expect(rows.at(-1)).toEqual({ offset: (BATCHES - 1) * PER_BATCH, value: 'after-crash' });
-  });
+      broker = await startBroker({ dataDir });
+      expectBatches(await consumeAll(broker.bootstrap, topic), BATCHES - 1);
+      expect(statSync(log).size).toBe(last);
+      // The log continues from the recovered end.
+      const r = await runKcat(['-b', broker.bootstrap, '-P', '-t', topic, '-p', '0'], { input: 'after-crash\n' });
+      expect(r.code).toBe(0);
+      const rows = await consumeAll(broker.bootstrap, topic);
+      expect(rows.at(-1)).toEqual({ offset: (BATCHES - 1) * PER_BATCH, value: 'after-crash' });
+    },
+  );
 
   it.skipIf(lacks('persistence'))('a flipped byte in a middle batch ends the log at that batch', async () => {
     const { topic, dir } = await crashWithData();
@@ -123,27 +145,30 @@ describe('crash recovery through the broker process', () => {
     expectBatches(await consumeAll(broker.bootstrap, topic), 4);
   });
 
-  it.skipIf(lacks('persistence'))('deleted .index and .timeindex are rebuilt: reads and timestamp lookups still work', async () => {
-    const { topic, dir, stamps } = await crashWithData();
-    // A clean restart first, so the index files exist on disk.
-    broker = await startBroker({ dataDir });
-    const st = await broker.stop();
-    const index = join(dir, `${SEGMENT}.index`);
-    const timeindex = join(dir, `${SEGMENT}.timeindex`);
-    expect(existsSync(index), `${readdirSync(dir).join(",")} ${JSON.stringify(st)}`).toBe(true);
-    const indexBytes = readFileSync(index);
-    const timeBytes = readFileSync(timeindex);
-    expect(indexBytes.length).toBeGreaterThan(0);
-    rmSync(index);
-    rmSync(timeindex);
+  it.skipIf(lacks('persistence'))(
+    'deleted .index and .timeindex are rebuilt: reads and timestamp lookups still work',
+    async () => {
+      const { topic, dir, stamps } = await crashWithData();
+      // A clean restart first, so the index files exist on disk.
+      broker = await startBroker({ dataDir });
+      const st = await broker.stop();
+      const index = join(dir, `${SEGMENT}.index`);
+      const timeindex = join(dir, `${SEGMENT}.timeindex`);
+      expect(existsSync(index), `${readdirSync(dir).join(',')} ${JSON.stringify(st)}`).toBe(true);
+      const indexBytes = readFileSync(index);
+      const timeBytes = readFileSync(timeindex);
+      expect(indexBytes.length).toBeGreaterThan(0);
+      rmSync(index);
+      rmSync(timeindex);
 
-    broker = await startBroker({ dataDir });
-    expectBatches(await consumeAll(broker.bootstrap, topic), BATCHES);
-    // ListOffsets by timestamp (kcat -Q): the first record of batch 6.
-    const q = await runKcat(['-b', broker.bootstrap, '-Q', '-t', `${topic}:0:${stamps[6]}`]);
-    expect(q.stdout, q.stdout).toMatch(new RegExp(`offset ${6 * PER_BATCH}\\b`));
-    await broker.stop();
-    expect(readFileSync(index).equals(indexBytes)).toBe(true);
-    expect(readFileSync(timeindex).equals(timeBytes)).toBe(true);
-  });
+      broker = await startBroker({ dataDir });
+      expectBatches(await consumeAll(broker.bootstrap, topic), BATCHES);
+      // ListOffsets by timestamp (kcat -Q): the first record of batch 6.
+      const q = await runKcat(['-b', broker.bootstrap, '-Q', '-t', `${topic}:0:${stamps[6]}`]);
+      expect(q.stdout, q.stdout).toMatch(new RegExp(`offset ${6 * PER_BATCH}\\b`));
+      await broker.stop();
+      expect(readFileSync(index).equals(indexBytes)).toBe(true);
+      expect(readFileSync(timeindex).equals(timeBytes)).toBe(true);
+    },
+  );
 });

@@ -12,13 +12,25 @@ const P = 8;
 type Summary = Record<string, { count: number; digest: string }>;
 
 async function createTopic(b: RunningBroker, topic: string): Promise<void> {
-  const r = await runPython<{ results: Record<string, { error: string | null }> }>('ck.py', { cmd: 'create_topics', bootstrap: b.bootstrap, topics: [topic], partitions: P });
+  const r = await runPython<{ results: Record<string, { error: string | null }> }>('ck.py', {
+    cmd: 'create_topics',
+    bootstrap: b.bootstrap,
+    topics: [topic],
+    partitions: P,
+  });
   expect(r.results[topic]!.error).toBeNull();
 }
 
 async function consumeAll(b: RunningBroker, topic: string, expected: number | null, keep = false) {
-  return runPython<{ partitions: Record<string, { count: number; digest: string; records?: Array<[number, string, string]> }>; total: number; errors: unknown[] }>(
-    'ck.py', { cmd: 'consume', bootstrap: b.bootstrap, topic, partitions: P, expected, keep_records: keep, timeout_s: 60 }, 90_000);
+  return runPython<{
+    partitions: Record<string, { count: number; digest: string; records?: Array<[number, string, string]> }>;
+    total: number;
+    errors: unknown[];
+  }>(
+    'ck.py',
+    { cmd: 'consume', bootstrap: b.bootstrap, topic, partitions: P, expected, keep_records: keep, timeout_s: 60 },
+    90_000,
+  );
 }
 
 describe.skipIf(lacks('persistence'))('restart', () => {
@@ -28,7 +40,14 @@ describe.skipIf(lacks('persistence'))('restart', () => {
     let b = await startBroker({ dataDir });
     try {
       await createTopic(b, topic);
-      const prod = await runPython<{ acked: number }>('ck.py', { cmd: 'produce', bootstrap: b.bootstrap, topic, count: 20_000, partitions: P, codec: 'lz4' });
+      const prod = await runPython<{ acked: number }>('ck.py', {
+        cmd: 'produce',
+        bootstrap: b.bootstrap,
+        topic,
+        count: 20_000,
+        partitions: P,
+        codec: 'lz4',
+      });
       expect(prod.acked).toBe(20_000);
       expectAllRecords((await consumeAll(b, topic, 20_000)).partitions as Summary, 20_000, P);
 
@@ -38,7 +57,14 @@ describe.skipIf(lacks('persistence'))('restart', () => {
       b = await startBroker({ dataDir });
       expectAllRecords((await consumeAll(b, topic, 20_000)).partitions as Summary, 20_000, P);
       // The log continues where it was: appending more gives dense offsets after the old ones.
-      const more = await runPython<{ acked: number }>('ck.py', { cmd: 'produce', bootstrap: b.bootstrap, topic, start: 20_000, count: 4_000, partitions: P });
+      const more = await runPython<{ acked: number }>('ck.py', {
+        cmd: 'produce',
+        bootstrap: b.bootstrap,
+        topic,
+        start: 20_000,
+        count: 4_000,
+        partitions: P,
+      });
       expect(more.acked).toBe(4_000);
       expectAllRecords((await consumeAll(b, topic, 24_000)).partitions as Summary, 24_000, P);
     } finally {
@@ -54,8 +80,14 @@ describe.skipIf(lacks('persistence'))('restart', () => {
     const acked: Array<{ p: number; o: number; i: number }> = [];
     try {
       await createTopic(b, topic);
-      const producer = spawn(PYTHON, [join(CLIENTS_DIR, 'ck.py'), JSON.stringify({ cmd: 'produce_continuous', bootstrap: b.bootstrap, topic, partitions: P, max_s: 60 })],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
+      const producer = spawn(
+        PYTHON,
+        [
+          join(CLIENTS_DIR, 'ck.py'),
+          JSON.stringify({ cmd: 'produce_continuous', bootstrap: b.bootstrap, topic, partitions: P, max_s: 60 }),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const producerExit = new Promise<void>((r) => producer.once('exit', () => r()));
       let buf = '';
       producer.stdout.setEncoding('utf8');

@@ -28,7 +28,11 @@ export function timestampBase(): number {
 }
 
 /** Asserts a consumer's per-partition summaries equal what producing `count` records gives. */
-export function expectAllRecords(actual: Record<string, { count: number; digest: string } & Record<string, unknown>>, count: number, partitions = PARTITIONS): void {
+export function expectAllRecords(
+  actual: Record<string, { count: number; digest: string } & Record<string, unknown>>,
+  count: number,
+  partitions = PARTITIONS,
+): void {
   const exp = expectedSummary(count, partitions);
   const got: Record<string, PartitionSummary> = {};
   for (const [p, s] of Object.entries(actual)) got[p] = { count: s.count, digest: s.digest };
@@ -46,7 +50,7 @@ export function expectAllRecords(actual: Record<string, { count: number; digest:
  * record at or after that time, or -1 (none) past the end.
  */
 export function expectedOffsetForTime(j: number, p: number, count: number, partitions = PARTITIONS): number {
-  const first = j <= p ? p : j + ((p - j) % partitions + partitions) % partitions;
+  const first = j <= p ? p : j + ((((p - j) % partitions) + partitions) % partitions);
   return first < count ? (first - p) / partitions : -1;
 }
 

@@ -2,7 +2,10 @@
 
 import type { ApiTable } from '../api-table.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
-import { decodeFindCoordinatorRequest, encodeFindCoordinatorResponse } from '../../protocol/messages/find-coordinator.ts';
+import {
+  decodeFindCoordinatorRequest,
+  encodeFindCoordinatorResponse,
+} from '../../protocol/messages/find-coordinator.ts';
 import { decodeJoinGroupRequest, encodeJoinGroupResponse } from '../../protocol/messages/join-group.ts';
 import { decodeSyncGroupRequest, encodeSyncGroupResponse } from '../../protocol/messages/sync-group.ts';
 import { decodeHeartbeatRequest, encodeHeartbeatResponse } from '../../protocol/messages/heartbeat.ts';
@@ -24,63 +27,134 @@ import { handleListGroups } from '../handlers/list-groups.ts';
 import { handleDescribeGroups } from '../handlers/describe-groups.ts';
 import { handleDeleteGroups } from '../handlers/delete-groups.ts';
 import { handleOffsetDelete } from '../handlers/offset-delete.ts';
-import { decodeConsumerGroupHeartbeatRequest, encodeConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.ts';
-import { decodeConsumerGroupDescribeRequest, encodeConsumerGroupDescribeResponse } from '../../protocol/messages/consumer-group-describe.ts';
+import {
+  decodeConsumerGroupHeartbeatRequest,
+  encodeConsumerGroupHeartbeatResponse,
+} from '../../protocol/messages/consumer-group-heartbeat.ts';
+import {
+  decodeConsumerGroupDescribeRequest,
+  encodeConsumerGroupDescribeResponse,
+} from '../../protocol/messages/consumer-group-describe.ts';
 import { handleConsumerGroupHeartbeat } from '../handlers/consumer-group-heartbeat.ts';
 import { handleConsumerGroupDescribe } from '../handlers/consumer-group-describe.ts';
 
 export function registerGroupApis(table: ApiTable): void {
   table
     .register({
-      apiKey: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 2, max: 9,
-      decodeRequest: decodeOffsetCommitRequest, encodeResponse: encodeOffsetCommitResponse, handle: handleOffsetCommit,
+      apiKey: ApiKey.OffsetCommit,
+      name: 'OffsetCommit',
+      min: 2,
+      max: 9,
+      decodeRequest: decodeOffsetCommitRequest,
+      encodeResponse: encodeOffsetCommitResponse,
+      handle: handleOffsetCommit,
     })
     .register({
-      apiKey: ApiKey.OffsetFetch, name: 'OffsetFetch', min: 1, max: 9,
-      decodeRequest: decodeOffsetFetchRequest, encodeResponse: encodeOffsetFetchResponse, handle: handleOffsetFetch,
+      apiKey: ApiKey.OffsetFetch,
+      name: 'OffsetFetch',
+      min: 1,
+      max: 9,
+      decodeRequest: decodeOffsetFetchRequest,
+      encodeResponse: encodeOffsetFetchResponse,
+      handle: handleOffsetFetch,
     })
     .register({
-      apiKey: ApiKey.FindCoordinator, name: 'FindCoordinator', min: 0, max: 6,
-      decodeRequest: decodeFindCoordinatorRequest, encodeResponse: encodeFindCoordinatorResponse, handle: handleFindCoordinator,
+      apiKey: ApiKey.FindCoordinator,
+      name: 'FindCoordinator',
+      min: 0,
+      max: 6,
+      decodeRequest: decodeFindCoordinatorRequest,
+      encodeResponse: encodeFindCoordinatorResponse,
+      handle: handleFindCoordinator,
     })
     .register({
-      apiKey: ApiKey.JoinGroup, name: 'JoinGroup', min: 0, max: 9,
-      decodeRequest: decodeJoinGroupRequest, encodeResponse: encodeJoinGroupResponse, handle: handleJoinGroup,
+      apiKey: ApiKey.JoinGroup,
+      name: 'JoinGroup',
+      min: 0,
+      max: 9,
+      decodeRequest: decodeJoinGroupRequest,
+      encodeResponse: encodeJoinGroupResponse,
+      handle: handleJoinGroup,
     })
     .register({
-      apiKey: ApiKey.Heartbeat, name: 'Heartbeat', min: 0, max: 4,
-      decodeRequest: decodeHeartbeatRequest, encodeResponse: encodeHeartbeatResponse, handle: handleHeartbeat,
+      apiKey: ApiKey.Heartbeat,
+      name: 'Heartbeat',
+      min: 0,
+      max: 4,
+      decodeRequest: decodeHeartbeatRequest,
+      encodeResponse: encodeHeartbeatResponse,
+      handle: handleHeartbeat,
     })
     .register({
-      apiKey: ApiKey.LeaveGroup, name: 'LeaveGroup', min: 0, max: 5,
-      decodeRequest: decodeLeaveGroupRequest, encodeResponse: encodeLeaveGroupResponse, handle: handleLeaveGroup,
+      apiKey: ApiKey.LeaveGroup,
+      name: 'LeaveGroup',
+      min: 0,
+      max: 5,
+      decodeRequest: decodeLeaveGroupRequest,
+      encodeResponse: encodeLeaveGroupResponse,
+      handle: handleLeaveGroup,
     })
     .register({
-      apiKey: ApiKey.SyncGroup, name: 'SyncGroup', min: 0, max: 5,
-      decodeRequest: decodeSyncGroupRequest, encodeResponse: encodeSyncGroupResponse, handle: handleSyncGroup,
+      apiKey: ApiKey.SyncGroup,
+      name: 'SyncGroup',
+      min: 0,
+      max: 5,
+      decodeRequest: decodeSyncGroupRequest,
+      encodeResponse: encodeSyncGroupResponse,
+      handle: handleSyncGroup,
     })
     .register({
-      apiKey: ApiKey.DescribeGroups, name: 'DescribeGroups', min: 0, max: 5,
-      decodeRequest: decodeDescribeGroupsRequest, encodeResponse: encodeDescribeGroupsResponse, handle: handleDescribeGroups,
+      apiKey: ApiKey.DescribeGroups,
+      name: 'DescribeGroups',
+      min: 0,
+      max: 5,
+      decodeRequest: decodeDescribeGroupsRequest,
+      encodeResponse: encodeDescribeGroupsResponse,
+      handle: handleDescribeGroups,
     })
     .register({
-      apiKey: ApiKey.ListGroups, name: 'ListGroups', min: 0, max: 5,
-      decodeRequest: decodeListGroupsRequest, encodeResponse: encodeListGroupsResponse, handle: handleListGroups,
+      apiKey: ApiKey.ListGroups,
+      name: 'ListGroups',
+      min: 0,
+      max: 5,
+      decodeRequest: decodeListGroupsRequest,
+      encodeResponse: encodeListGroupsResponse,
+      handle: handleListGroups,
     })
     .register({
-      apiKey: ApiKey.DeleteGroups, name: 'DeleteGroups', min: 0, max: 2,
-      decodeRequest: decodeDeleteGroupsRequest, encodeResponse: encodeDeleteGroupsResponse, handle: handleDeleteGroups,
+      apiKey: ApiKey.DeleteGroups,
+      name: 'DeleteGroups',
+      min: 0,
+      max: 2,
+      decodeRequest: decodeDeleteGroupsRequest,
+      encodeResponse: encodeDeleteGroupsResponse,
+      handle: handleDeleteGroups,
     })
     .register({
-      apiKey: ApiKey.OffsetDelete, name: 'OffsetDelete', min: 0, max: 0,
-      decodeRequest: decodeOffsetDeleteRequest, encodeResponse: encodeOffsetDeleteResponse, handle: handleOffsetDelete,
+      apiKey: ApiKey.OffsetDelete,
+      name: 'OffsetDelete',
+      min: 0,
+      max: 0,
+      decodeRequest: decodeOffsetDeleteRequest,
+      encodeResponse: encodeOffsetDeleteResponse,
+      handle: handleOffsetDelete,
     })
     .register({
-      apiKey: ApiKey.ConsumerGroupHeartbeat, name: 'ConsumerGroupHeartbeat', min: 0, max: 1,
-      decodeRequest: decodeConsumerGroupHeartbeatRequest, encodeResponse: encodeConsumerGroupHeartbeatResponse, handle: handleConsumerGroupHeartbeat,
+      apiKey: ApiKey.ConsumerGroupHeartbeat,
+      name: 'ConsumerGroupHeartbeat',
+      min: 0,
+      max: 1,
+      decodeRequest: decodeConsumerGroupHeartbeatRequest,
+      encodeResponse: encodeConsumerGroupHeartbeatResponse,
+      handle: handleConsumerGroupHeartbeat,
     })
     .register({
-      apiKey: ApiKey.ConsumerGroupDescribe, name: 'ConsumerGroupDescribe', min: 0, max: 0,
-      decodeRequest: decodeConsumerGroupDescribeRequest, encodeResponse: encodeConsumerGroupDescribeResponse, handle: handleConsumerGroupDescribe,
+      apiKey: ApiKey.ConsumerGroupDescribe,
+      name: 'ConsumerGroupDescribe',
+      min: 0,
+      max: 0,
+      decodeRequest: decodeConsumerGroupDescribeRequest,
+      encodeResponse: encodeConsumerGroupDescribeResponse,
+      handle: handleConsumerGroupDescribe,
     });
 }

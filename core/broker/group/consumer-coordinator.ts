@@ -12,19 +12,40 @@
 
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput } from '../../protocol/messages/consumer-group-heartbeat.ts';
+import type {
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponseInput,
+} from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { ConsumerGroupDescribeResponseDescribedGroupInput } from '../../protocol/messages/consumer-group-describe.ts';
 import type { TopicRegistry } from '../broker-types.ts';
 import { writeErrorCode, type KeyValue } from './group-log.ts';
 import { Timers } from './timers.ts';
 import {
-  ASSIGNORS, ConsumerGroup, ConsumerGroupState, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, MemberState,
-  cloneAssignment, fromAssignment, newMember, reconcile, runAssignor, sameAssignment, toAssignment,
-  type Assignment, type ConsumerMember, type TopicInfo,
+  ASSIGNORS,
+  ConsumerGroup,
+  ConsumerGroupState,
+  LEAVE_EPOCH,
+  LEAVE_STATIC_EPOCH,
+  MemberState,
+  cloneAssignment,
+  fromAssignment,
+  newMember,
+  reconcile,
+  runAssignor,
+  sameAssignment,
+  toAssignment,
+  type Assignment,
+  type ConsumerMember,
+  type TopicInfo,
 } from './consumer-group.ts';
 import {
-  assignmentEpochRecord, currentAssignmentRecord, groupEpochRecord, memberMetadataRecord, partitionMetadataRecord,
-  targetMemberRecord, type ConsumerRecord,
+  assignmentEpochRecord,
+  currentAssignmentRecord,
+  groupEpochRecord,
+  memberMetadataRecord,
+  partitionMetadataRecord,
+  targetMemberRecord,
+  type ConsumerRecord,
 } from './consumer-records.ts';
 
 export interface ConsumerGroupsHost {
@@ -54,7 +75,15 @@ function newMemberId(): string {
 }
 
 function hbError(errorCode: number, errorMessage: string | null = null): ConsumerGroupHeartbeatResponseInput {
-  return { throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage,
+    memberId: null,
+    memberEpoch: 0,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -109,7 +138,8 @@ export class ConsumerGroups {
       }
     }
     if (patterns.length > 0) {
-      for (const t of this.host.topics.all()) if (!t.internal && patterns.some((re) => re.test(t.name))) addTopic(t.name);
+      for (const t of this.host.topics.all())
+        if (!t.internal && patterns.some((re) => re.test(t.name))) addTopic(t.name);
     }
     return out;
   }
@@ -122,7 +152,10 @@ export class ConsumerGroups {
   }
 
   private static signature(topics: Iterable<TopicInfo>): string {
-    return [...topics].map((t) => `${t.name}:${t.topicId}:${t.numPartitions}`).sort().join(',');
+    return [...topics]
+      .map((t) => `${t.name}:${t.topicId}:${t.numPartitions}`)
+      .sort()
+      .join(',');
   }
 
   /** Recomputes the target assignment at the group epoch; appends the records of what changed. */
@@ -172,50 +205,74 @@ export class ConsumerGroups {
     this.host.log(`consumer group ${groupId}: member ${memberId} removed (${why})`);
     const records: KeyValue[] = [];
     this.removeMember(g, m, records);
-    this.host.append(groupId, records).catch((e) => this.host.log(`consumer group ${groupId}: writing failed: ${String(e)}`));
+    this.host
+      .append(groupId, records)
+      .catch((e) => this.host.log(`consumer group ${groupId}: writing failed: ${String(e)}`));
   }
 
   private touchSession(g: ConsumerGroup, m: ConsumerMember): void {
-    this.timers.set(`${g.groupId}\u0000${m.memberId}\u0000session`, this.host.num('group.consumer.session.timeout.ms'),
-      () => this.expire(g.groupId, m.memberId, 'session timeout'));
+    this.timers.set(
+      `${g.groupId}\u0000${m.memberId}\u0000session`,
+      this.host.num('group.consumer.session.timeout.ms'),
+      () => this.expire(g.groupId, m.memberId, 'session timeout'),
+    );
   }
 
   private watchRevocation(g: ConsumerGroup, m: ConsumerMember): void {
     const key = `${g.groupId}\u0000${m.memberId}\u0000revoke`;
     if (m.state !== MemberState.UnrevokedPartitions) this.timers.clear(key);
-    else if (!this.timers.has(key)) this.timers.set(key, m.rebalanceTimeoutMs, () => this.expire(g.groupId, m.memberId, 'partitions not revoked within the rebalance timeout'));
+    else if (!this.timers.has(key))
+      this.timers.set(key, m.rebalanceTimeoutMs, () =>
+        this.expire(g.groupId, m.memberId, 'partitions not revoked within the rebalance timeout'),
+      );
   }
 
   private validate(req: ConsumerGroupHeartbeatRequest, version: number): ConsumerGroupHeartbeatResponseInput | null {
     const invalid = (msg: string) => hbError(ErrorCode.INVALID_REQUEST, msg);
-    if (req.groupId === '') return invalid('GroupId can\'t be empty.');
-    if (req.instanceId !== null && req.instanceId === '') return invalid('InstanceId can\'t be empty.');
-    if (req.rackId !== null && req.rackId === '') return invalid('RackId can\'t be empty.');
-    if (version >= 1 && req.memberId === '') return invalid('MemberId can\'t be empty.');
+    if (req.groupId === '') return invalid("GroupId can't be empty.");
+    if (req.instanceId !== null && req.instanceId === '') return invalid("InstanceId can't be empty.");
+    if (req.rackId !== null && req.rackId === '') return invalid("RackId can't be empty.");
+    if (version >= 1 && req.memberId === '') return invalid("MemberId can't be empty.");
     if (req.memberEpoch < LEAVE_STATIC_EPOCH) return invalid('MemberEpoch is invalid.');
     if (req.memberEpoch === 0) {
       if (req.rebalanceTimeoutMs === -1) return invalid('RebalanceTimeoutMs must be provided in first request.');
-      if (req.topicPartitions === null || req.topicPartitions.length > 0) return invalid('TopicPartitions must be empty when (re-)joining.');
+      if (req.topicPartitions === null || req.topicPartitions.length > 0)
+        return invalid('TopicPartitions must be empty when (re-)joining.');
       if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) {
         return invalid('SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
       }
     } else if (req.memberId === '') {
-      return invalid('MemberId can\'t be empty.');
+      return invalid("MemberId can't be empty.");
     }
-    if (req.memberEpoch === LEAVE_STATIC_EPOCH && req.instanceId === null) return invalid('InstanceId can\'t be null.');
-    if (req.subscribedTopicNames !== null && req.subscribedTopicNames.length > 0 && req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '') {
+    if (req.memberEpoch === LEAVE_STATIC_EPOCH && req.instanceId === null) return invalid("InstanceId can't be null.");
+    if (
+      req.subscribedTopicNames !== null &&
+      req.subscribedTopicNames.length > 0 &&
+      req.subscribedTopicRegex !== null &&
+      req.subscribedTopicRegex !== ''
+    ) {
       return invalid('SubscribedTopicNames and SubscribedTopicRegex cannot both be set.');
     }
     if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && !this.regex(req.subscribedTopicRegex)) {
-      return hbError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${req.subscribedTopicRegex}\` is not a valid regular expression.`);
+      return hbError(
+        ErrorCode.INVALID_REGULAR_EXPRESSION,
+        `SubscribedTopicRegex \`${req.subscribedTopicRegex}\` is not a valid regular expression.`,
+      );
     }
     if (req.serverAssignor !== null && !(ASSIGNORS as readonly string[]).includes(req.serverAssignor)) {
-      return hbError(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${ASSIGNORS.join(', ')}.`);
+      return hbError(
+        ErrorCode.UNSUPPORTED_ASSIGNOR,
+        `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${ASSIGNORS.join(', ')}.`,
+      );
     }
     return null;
   }
 
-  async heartbeat(req: ConsumerGroupHeartbeatRequest, version: number, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponseInput> {
+  async heartbeat(
+    req: ConsumerGroupHeartbeatRequest,
+    version: number,
+    ctx: HeartbeatContext,
+  ): Promise<ConsumerGroupHeartbeatResponseInput> {
     const bad = this.validate(req, version);
     if (bad) return bad;
     const notHere = this.host.coordinatorError(req.groupId);
@@ -231,12 +288,14 @@ export class ConsumerGroups {
       if (req.instanceId !== null) {
         const id = g.staticMembers.get(req.instanceId);
         if (id === undefined) return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
-        if (id !== req.memberId) return hbError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} belongs to another member.`);
+        if (id !== req.memberId)
+          return hbError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} belongs to another member.`);
         m = g.members.get(id);
       } else {
         m = g.members.get(req.memberId);
       }
-      if (!m) return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+      if (!m)
+        return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
       if (req.memberEpoch === LEAVE_STATIC_EPOCH) {
         // A static member leaving for a while keeps its assignment until its session ends.
         m.memberEpoch = LEAVE_STATIC_EPOCH;
@@ -247,14 +306,24 @@ export class ConsumerGroups {
       }
       const err = await this.write(g.groupId, records);
       if (err) return err;
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        memberId: req.memberId,
+        memberEpoch: req.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
     }
 
     // ---- the group
     if (!g) {
       const classic = this.host.classicGroup(req.groupId);
-      if (classic === 'busy') return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
-      if (req.memberEpoch !== 0) return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
+      if (classic === 'busy')
+        return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
+      if (req.memberEpoch !== 0)
+        return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
       if (classic === 'empty') records.push(this.host.dropClassicGroup(req.groupId));
       g = new ConsumerGroup(req.groupId);
       this.groups.set(req.groupId, g);
@@ -271,15 +340,27 @@ export class ConsumerGroups {
         const old = oldId !== undefined ? g.members.get(oldId) : undefined;
         if (old && old.memberId !== memberId) {
           if (old.memberEpoch !== LEAVE_STATIC_EPOCH) {
-            return hbError(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${old.memberId} with instance id ${req.instanceId} is not released yet.`);
+            return hbError(
+              ErrorCode.UNRELEASED_INSTANCE_ID,
+              `Static member ${old.memberId} with instance id ${req.instanceId} is not released yet.`,
+            );
           }
           // The static member comes back under a new member id: it takes over the old one's assignment.
-          m = { ...old, memberId, assigned: cloneAssignment(old.assigned), pendingRevocation: cloneAssignment(old.pendingRevocation) };
+          m = {
+            ...old,
+            memberId,
+            assigned: cloneAssignment(old.assigned),
+            pendingRevocation: cloneAssignment(old.pendingRevocation),
+          };
           const target = g.target.get(old.memberId);
           g.members.delete(old.memberId);
           g.target.delete(old.memberId);
           this.timers.clearPrefix(`${g.groupId}\u0000${old.memberId}\u0000`);
-          records.push(currentAssignmentRecord(g.groupId, old.memberId, null), targetMemberRecord(g.groupId, old.memberId, null), memberMetadataRecord(g.groupId, old.memberId, null));
+          records.push(
+            currentAssignmentRecord(g.groupId, old.memberId, null),
+            targetMemberRecord(g.groupId, old.memberId, null),
+            memberMetadataRecord(g.groupId, old.memberId, null),
+          );
           g.members.set(memberId, m);
           if (target) {
             g.target.set(memberId, target);
@@ -301,7 +382,10 @@ export class ConsumerGroups {
       }
       if (!m) {
         if (g.members.size >= this.host.num('group.consumer.max.size')) {
-          return hbError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${g.members.size} members.`);
+          return hbError(
+            ErrorCode.GROUP_MAX_SIZE_REACHED,
+            `The consumer group has reached its maximum capacity of ${g.members.size} members.`,
+          );
         }
         m = newMember(memberId);
         m.instanceId = req.instanceId;
@@ -312,15 +396,23 @@ export class ConsumerGroups {
       }
     } else {
       m = g.members.get(req.memberId);
-      if (!m) return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
+      if (!m)
+        return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
       if (req.instanceId !== null && g.staticMembers.get(req.instanceId) !== m.memberId) {
         return hbError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} belongs to another member.`);
       }
       if (req.memberEpoch !== m.memberEpoch) {
         const owned = req.topicPartitions !== null ? toAssignment(req.topicPartitions) : null;
-        const ok = req.memberEpoch === m.previousMemberEpoch && req.memberEpoch < m.memberEpoch && owned !== null && isSubset(owned, m.assigned);
+        const ok =
+          req.memberEpoch === m.previousMemberEpoch &&
+          req.memberEpoch < m.memberEpoch &&
+          owned !== null &&
+          isSubset(owned, m.assigned);
         if (!ok) {
-          return hbError(ErrorCode.FENCED_MEMBER_EPOCH, `The member epoch ${req.memberEpoch} does not match the expected epoch ${m.memberEpoch}.`);
+          return hbError(
+            ErrorCode.FENCED_MEMBER_EPOCH,
+            `The member epoch ${req.memberEpoch} does not match the expected epoch ${m.memberEpoch}.`,
+          );
         }
       }
     }
@@ -332,12 +424,28 @@ export class ConsumerGroups {
     }
     if (req.subscribedTopicRegex !== null) {
       const re = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
-      if (re !== m.subscribedTopicRegex) { m.subscribedTopicRegex = re; changed = metadataChanged = true; }
+      if (re !== m.subscribedTopicRegex) {
+        m.subscribedTopicRegex = re;
+        changed = metadataChanged = true;
+      }
     }
-    if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) { m.serverAssignor = req.serverAssignor; changed = metadataChanged = true; }
-    if (req.rebalanceTimeoutMs !== -1 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs) { m.rebalanceTimeoutMs = req.rebalanceTimeoutMs; metadataChanged = true; }
-    if (req.rackId !== null && req.rackId !== m.rackId) { m.rackId = req.rackId; metadataChanged = true; }
-    if (m.clientId !== ctx.clientId || m.clientHost !== ctx.clientHost) { m.clientId = ctx.clientId; m.clientHost = ctx.clientHost; metadataChanged = true; }
+    if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
+      m.serverAssignor = req.serverAssignor;
+      changed = metadataChanged = true;
+    }
+    if (req.rebalanceTimeoutMs !== -1 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs) {
+      m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+      metadataChanged = true;
+    }
+    if (req.rackId !== null && req.rackId !== m.rackId) {
+      m.rackId = req.rackId;
+      metadataChanged = true;
+    }
+    if (m.clientId !== ctx.clientId || m.clientHost !== ctx.clientHost) {
+      m.clientId = ctx.clientId;
+      m.clientHost = ctx.clientHost;
+      metadataChanged = true;
+    }
     if (metadataChanged) records.push(memberMetadataRecord(g.groupId, m.memberId, m));
 
     // ---- group epoch and target assignment: subscriptions or topic metadata changed
@@ -355,10 +463,17 @@ export class ConsumerGroups {
 
     const err = await this.write(g.groupId, records);
     if (err) return err;
-    const sendAssignment = req.memberEpoch === 0 || !sameAssignment(before, m.assigned) || (owned !== null && !sameAssignment(owned, m.assigned));
+    const sendAssignment =
+      req.memberEpoch === 0 ||
+      !sameAssignment(before, m.assigned) ||
+      (owned !== null && !sameAssignment(owned, m.assigned));
     return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null,
-      memberId: m.memberId, memberEpoch: m.memberEpoch, heartbeatIntervalMs: interval,
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: m.memberId,
+      memberEpoch: m.memberEpoch,
+      heartbeatIntervalMs: interval,
       assignment: sendAssignment ? { topicPartitions: fromAssignment(m.assigned) } : null,
     };
   }
@@ -377,25 +492,50 @@ export class ConsumerGroups {
 
   describe(groupId: string, includeAuthorizedOperations: boolean): ConsumerGroupDescribeResponseDescribedGroupInput {
     const ops = includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
-    const base = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: ops };
+    const base = {
+      groupId,
+      groupState: '',
+      groupEpoch: 0,
+      assignmentEpoch: 0,
+      assignorName: '',
+      members: [],
+      authorizedOperations: ops,
+    };
     const notHere = groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.host.coordinatorError(groupId);
     if (notHere !== ErrorCode.NONE) return { ...base, errorCode: notHere, errorMessage: null };
     const g = this.groups.get(groupId);
     if (!g || g.dead) {
-      const msg = this.host.classicGroup(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      const msg = this.host.classicGroup(groupId)
+        ? `Group ${groupId} is not a consumer group.`
+        : `Group ${groupId} not found.`;
       return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: msg };
     }
     const describeAssignment = (a: Assignment | undefined) => ({
-      topicPartitions: fromAssignment(a ?? new Map()).map((t) => ({ ...t, topicName: this.host.topics.getById(t.topicId)?.name ?? '' })),
+      topicPartitions: fromAssignment(a ?? new Map()).map((t) => ({
+        ...t,
+        topicName: this.host.topics.getById(t.topicId)?.name ?? '',
+      })),
     });
     return {
-      errorCode: ErrorCode.NONE, errorMessage: null, groupId, groupState: g.state,
-      groupEpoch: g.groupEpoch, assignmentEpoch: g.assignmentEpoch, assignorName: g.assignorName(), authorizedOperations: ops,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: g.state,
+      groupEpoch: g.groupEpoch,
+      assignmentEpoch: g.assignmentEpoch,
+      assignorName: g.assignorName(),
+      authorizedOperations: ops,
       members: [...g.members.values()].map((m) => ({
-        memberId: m.memberId, instanceId: m.instanceId, rackId: m.rackId, memberEpoch: m.memberEpoch,
-        clientId: m.clientId, clientHost: m.clientHost,
-        subscribedTopicNames: m.subscribedTopicNames, subscribedTopicRegex: m.subscribedTopicRegex,
-        assignment: describeAssignment(m.assigned), targetAssignment: describeAssignment(g.target.get(m.memberId)),
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        assignment: describeAssignment(m.assigned),
+        targetAssignment: describeAssignment(g.target.get(m.memberId)),
       })),
     };
   }
@@ -480,16 +620,22 @@ export class ConsumerGroups {
         if (!g) return;
         if (rec.value === null) {
           const m = g.members.get(rec.memberId);
-          if (m?.instanceId != null && g.staticMembers.get(m.instanceId) === m.memberId) g.staticMembers.delete(m.instanceId);
+          if (m?.instanceId != null && g.staticMembers.get(m.instanceId) === m.memberId)
+            g.staticMembers.delete(m.instanceId);
           g.members.delete(rec.memberId);
           return;
         }
         const m = this.member(g, rec.memberId);
         const v = rec.value;
         Object.assign(m, {
-          instanceId: v.instanceId, rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost,
-          subscribedTopicNames: v.subscribedTopicNames, subscribedTopicRegex: v.subscribedTopicRegex,
-          rebalanceTimeoutMs: v.rebalanceTimeoutMs, serverAssignor: v.serverAssignor,
+          instanceId: v.instanceId,
+          rackId: v.rackId,
+          clientId: v.clientId,
+          clientHost: v.clientHost,
+          subscribedTopicNames: v.subscribedTopicNames,
+          subscribedTopicRegex: v.subscribedTopicRegex,
+          rebalanceTimeoutMs: v.rebalanceTimeoutMs,
+          serverAssignor: v.serverAssignor,
         });
         if (v.instanceId !== null) g.staticMembers.set(v.instanceId, m.memberId);
         return;

@@ -52,10 +52,20 @@ export interface ConsumerMember {
 
 export function newMember(memberId: string): ConsumerMember {
   return {
-    memberId, instanceId: null, rackId: null, clientId: '', clientHost: '',
-    subscribedTopicNames: [], subscribedTopicRegex: null, rebalanceTimeoutMs: 300000, serverAssignor: null,
-    memberEpoch: 0, previousMemberEpoch: -1, state: MemberState.Stable,
-    assigned: new Map(), pendingRevocation: new Map(),
+    memberId,
+    instanceId: null,
+    rackId: null,
+    clientId: '',
+    clientHost: '',
+    subscribedTopicNames: [],
+    subscribedTopicRegex: null,
+    rebalanceTimeoutMs: 300000,
+    serverAssignor: null,
+    memberEpoch: 0,
+    previousMemberEpoch: -1,
+    state: MemberState.Stable,
+    assigned: new Map(),
+    pendingRevocation: new Map(),
   };
 }
 
@@ -80,7 +90,8 @@ export class ConsumerGroup {
     if (this.members.size === 0) return ConsumerGroupState.Empty;
     if (this.groupEpoch !== this.assignmentEpoch) return ConsumerGroupState.Assigning;
     for (const m of this.members.values()) {
-      if (m.memberEpoch !== this.assignmentEpoch || m.state !== MemberState.Stable) return ConsumerGroupState.Reconciling;
+      if (m.memberEpoch !== this.assignmentEpoch || m.state !== MemberState.Stable)
+        return ConsumerGroupState.Reconciling;
     }
     return ConsumerGroupState.Stable;
   }
@@ -88,10 +99,15 @@ export class ConsumerGroup {
   /** The assignor the group uses: the one most members ask for, else the default. */
   assignorName(): string {
     const votes = new Map<string, number>();
-    for (const m of this.members.values()) if (m.serverAssignor) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
+    for (const m of this.members.values())
+      if (m.serverAssignor) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
     let best = DEFAULT_ASSIGNOR;
     let n = 0;
-    for (const [name, c] of votes) if (c > n) { best = name; n = c; }
+    for (const [name, c] of votes)
+      if (c > n) {
+        best = name;
+        n = c;
+      }
     return best;
   }
 
@@ -134,14 +150,18 @@ function add(a: Assignment, topicId: string, p: number): void {
   s.add(p);
 }
 
-export function toAssignment(list: readonly { topicId: string; partitions: readonly number[] }[] | null | undefined): Assignment {
+export function toAssignment(
+  list: readonly { topicId: string; partitions: readonly number[] }[] | null | undefined,
+): Assignment {
   const out: Assignment = new Map();
   for (const t of list ?? []) for (const p of t.partitions) add(out, t.topicId, p);
   return out;
 }
 
 export function fromAssignment(a: Assignment): { topicId: string; partitions: number[] }[] {
-  return [...a].filter(([, ps]) => ps.size > 0).sort((x, y) => (x[0] < y[0] ? -1 : 1))
+  return [...a]
+    .filter(([, ps]) => ps.size > 0)
+    .sort((x, y) => (x[0] < y[0] ? -1 : 1))
     .map(([topicId, ps]) => ({ topicId, partitions: [...ps].sort((x, y) => x - y) }));
 }
 
@@ -240,7 +260,12 @@ export function runAssignor(name: string, input: AssignorInput): Map<string, Ass
  * heartbeat (null: unchanged). Returns true when the member changed.
  */
 export function reconcile(group: ConsumerGroup, m: ConsumerMember, owned: Assignment | null): boolean {
-  const before = JSON.stringify([m.memberEpoch, m.state, fromAssignment(m.assigned), fromAssignment(m.pendingRevocation)]);
+  const before = JSON.stringify([
+    m.memberEpoch,
+    m.state,
+    fromAssignment(m.assigned),
+    fromAssignment(m.pendingRevocation),
+  ]);
   // Revocation finishes once the member no longer reports the revoked partitions.
   if (m.state === MemberState.UnrevokedPartitions && owned !== null) {
     let stillOwned = false;
@@ -279,5 +304,7 @@ export function reconcile(group: ConsumerGroup, m: ConsumerMember, owned: Assign
       }
     }
   }
-  return JSON.stringify([m.memberEpoch, m.state, fromAssignment(m.assigned), fromAssignment(m.pendingRevocation)]) !== before;
+  return (
+    JSON.stringify([m.memberEpoch, m.state, fromAssignment(m.assigned), fromAssignment(m.pendingRevocation)]) !== before
+  );
 }

@@ -21,13 +21,23 @@ import { Reader } from '../../protocol/reader.ts';
 import { decodeConsumerProtocolSubscription } from '../../protocol/messages/consumer-protocol-subscription.ts';
 import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
 import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';
-import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput } from '../../protocol/messages/consumer-group-heartbeat.ts';
+import type {
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponseInput,
+} from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { TopicRegistry } from '../broker-types.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import { ClassicGroup, GroupState } from './group.ts';
 import {
-  GroupLog, OFFSETS_TOPIC, groupMetadataRecord, offsetCommitRecord, partitionForGroup, writeErrorCode, type CoordinatorRecord, type KeyValue,
+  GroupLog,
+  OFFSETS_TOPIC,
+  groupMetadataRecord,
+  offsetCommitRecord,
+  partitionForGroup,
+  writeErrorCode,
+  type CoordinatorRecord,
+  type KeyValue,
 } from './group-log.ts';
 import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
 import { OffsetStore, type CommittedOffset } from './offset-store.ts';
@@ -63,7 +73,15 @@ export interface OffsetCommitInput {
   groupInstanceId: string | null;
   /** The OffsetCommit version (members of consumer groups must use v9+). */
   apiVersion?: number;
-  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      committedMetadata: string | null;
+    }[];
+  }[];
 }
 
 export interface TopicPartitionErrors {
@@ -73,7 +91,13 @@ export interface TopicPartitionErrors {
 
 export interface FetchedTopic {
   name: string;
-  partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; metadata: string | null; errorCode: number }[];
+  partitions: {
+    partitionIndex: number;
+    committedOffset: number;
+    committedLeaderEpoch: number;
+    metadata: string | null;
+    errorCode: number;
+  }[];
 }
 
 export interface GroupDescription {
@@ -82,7 +106,14 @@ export interface GroupDescription {
   groupState: string;
   protocolType: string;
   protocolData: string;
-  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+  members: {
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    memberMetadata: Buffer;
+    memberAssignment: Buffer;
+  }[];
 }
 
 /** Where FindCoordinator should send a group's clients. */
@@ -127,11 +158,14 @@ export class GroupCoordinator {
     this.log = new GroupLog(host);
     this.membership = new Membership({
       initialRebalanceDelayMs: () => this.num('group.initial.rebalance.delay.ms'),
-      persistGroup: (g, assignments) => this.write(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
+      persistGroup: (g, assignments) =>
+        this.write(g.groupId, [groupMetadataRecord(g.groupId, g, Date.now(), assignments)]),
       log: (m) => host.log(m),
     });
     this.consumer = new ConsumerGroups({
-      get topics() { return host.topics; },
+      get topics() {
+        return host.topics;
+      },
       num: (name) => this.num(name),
       append: (groupId, records) => this.write(groupId, records),
       log: (m) => host.log(m),
@@ -182,7 +216,10 @@ export class GroupCoordinator {
 
   /** The `__consumer_offsets` partitions this broker leads and has loaded. */
   ledPartitions(): number[] {
-    return [...this.led].filter(([, l]) => !l.loading).map(([p]) => p).sort((a, b) => a - b);
+    return [...this.led]
+      .filter(([, l]) => !l.loading)
+      .map(([p]) => p)
+      .sort((a, b) => a - b);
   }
 
   /** The group's `__consumer_offsets` partition. */
@@ -244,7 +281,9 @@ export class GroupCoordinator {
     this.led.delete(partition);
     cur.finish();
     const n = this.unload(partition);
-    this.host.log(`group coordinator: resigned ${OFFSETS_TOPIC}-${partition} (epoch ${leaderEpoch}), unloaded ${n} group(s)`);
+    this.host.log(
+      `group coordinator: resigned ${OFFSETS_TOPIC}-${partition} (epoch ${leaderEpoch}), unloaded ${n} group(s)`,
+    );
   }
 
   /**
@@ -258,14 +297,17 @@ export class GroupCoordinator {
     for (const p of t.partitions) {
       if (!p) continue; // not hosted here
       const leader = (p as { leader?: number }).leader;
-      if (leader === undefined || leader === this.brokerId) this.onPartitionLeadership(p.partition, true, p.leaderEpoch, p);
+      if (leader === undefined || leader === this.brokerId)
+        this.onPartitionLeadership(p.partition, true, p.leaderEpoch, p);
     }
     this.resumeLoads();
   }
 
   private load(partition: number, leaderEpoch: number, state?: PartitionState): void {
     let finish = () => {};
-    const loaded = new Promise<void>((resolve) => { finish = resolve; });
+    const loaded = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const entry: LedPartition = { leaderEpoch, loading: true, started: false, loaded, finish };
     this.led.set(partition, entry);
     this.startLoad(partition, entry, state);
@@ -294,12 +336,19 @@ export class GroupCoordinator {
     void (async () => {
       let n = 0;
       try {
-        n = await this.log.replayPartition(p, (rec) => {
-          if (this.led.get(partition) !== entry) throw STALE_LOAD;
-          this.applyRecord(rec);
-        }, (msg) => this.host.log(`group coordinator: ${msg}`));
+        n = await this.log.replayPartition(
+          p,
+          (rec) => {
+            if (this.led.get(partition) !== entry) throw STALE_LOAD;
+            this.applyRecord(rec);
+          },
+          (msg) => this.host.log(`group coordinator: ${msg}`),
+        );
       } catch (e) {
-        if (e !== STALE_LOAD) this.host.log(`group coordinator: loading ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error)?.stack ?? String(e)}`);
+        if (e !== STALE_LOAD)
+          this.host.log(
+            `group coordinator: loading ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error)?.stack ?? String(e)}`,
+          );
       }
       if (this.led.get(partition) !== entry) {
         // Resigned (or stopped) while loading: drop what was read.
@@ -321,7 +370,9 @@ export class GroupCoordinator {
         let consumer = 0;
         for (const id of this.groups.keys()) if (mine(id)) classic++;
         for (const id of this.consumer.groups.keys()) if (mine(id)) consumer++;
-        this.host.log(`group coordinator loaded ${OFFSETS_TOPIC}-${partition} in ${Date.now() - started} ms: ${n} record(s), ${classic} classic and ${consumer} consumer group(s)`);
+        this.host.log(
+          `group coordinator loaded ${OFFSETS_TOPIC}-${partition} in ${Date.now() - started} ms: ${n} record(s), ${classic} classic and ${consumer} consumer group(s)`,
+        );
       }
     })();
   }
@@ -366,19 +417,26 @@ export class GroupCoordinator {
     const partition = partitionForGroup(groupId, t.partitions.length);
     const p = t.partitions[partition];
     const entry = this.led.get(partition);
-    if (!p || !entry || entry.loading || this.stopped) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
+    if (!p || !entry || entry.loading || this.stopped)
+      throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${OFFSETS_TOPIC}-${partition}`);
     const replication = this.host.replication;
     if (replication?.checkAcksAll) {
       const minIsr = (t as { minInsyncReplicas?: number }).minInsyncReplicas ?? 1;
       const code = replication.checkAcksAll(p, minIsr);
-      if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: fewer in-sync replicas than min.insync.replicas`);
+      if (code !== ErrorCode.NONE)
+        throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: fewer in-sync replicas than min.insync.replicas`);
     }
     const end = await this.log.appendTo(p, records, (endOffset) => replication?.onLeaderAppend?.(p, endOffset));
     if (replication?.awaitHighWatermark) {
       const code = await replication.awaitHighWatermark(p, end, COMMIT_TIMEOUT_MS);
-      if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: the in-sync replicas did not confirm the write (error ${code})`);
+      if (code !== ErrorCode.NONE)
+        throw new KafkaError(
+          code,
+          `${OFFSETS_TOPIC}-${partition}: the in-sync replicas did not confirm the write (error ${code})`,
+        );
     }
-    if (this.led.get(partition) !== entry) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `lost the leadership of ${OFFSETS_TOPIC}-${partition}`);
+    if (this.led.get(partition) !== entry)
+      throw new KafkaError(ErrorCode.NOT_COORDINATOR, `lost the leadership of ${OFFSETS_TOPIC}-${partition}`);
   }
 
   /** Begins coordinating: offset expiry, and the partitions the broker's partition states say it leads. */
@@ -386,7 +444,9 @@ export class GroupCoordinator {
     this.stopped = false;
     clearInterval(this.expiryTimer);
     this.expiryTimer = setInterval(() => {
-      void this.expireOffsets().catch((e: unknown) => this.host.log(`group coordinator: offset expiry failed: ${(e as Error)?.stack ?? String(e)}`));
+      void this.expireOffsets().catch((e: unknown) =>
+        this.host.log(`group coordinator: offset expiry failed: ${(e as Error)?.stack ?? String(e)}`),
+      );
     }, this.host.config.offsetsRetentionCheckIntervalMs);
     this.expiryTimer.unref();
     this.followPartitionStates();
@@ -471,7 +531,11 @@ export class GroupCoordinator {
   }
 
   /** ConsumerGroupHeartbeat: creates `__consumer_offsets` on a group's first heartbeat if needed. */
-  async consumerHeartbeat(req: ConsumerGroupHeartbeatRequest, version: number, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponseInput> {
+  async consumerHeartbeat(
+    req: ConsumerGroupHeartbeatRequest,
+    version: number,
+    ctx: HeartbeatContext,
+  ): Promise<ConsumerGroupHeartbeatResponseInput> {
     if (req.groupId !== '' && this.log.persistent && !this.log.topicState) await this.prepareWrite(req.groupId);
     return this.consumer.heartbeat(req, version, ctx);
   }
@@ -480,7 +544,10 @@ export class GroupCoordinator {
 
   async join(req: JoinGroupRequest, version: number, ctx: JoinContext): Promise<JoinGroupResponseInput> {
     if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
-    if (req.sessionTimeoutMs < this.num('group.min.session.timeout.ms') || req.sessionTimeoutMs > this.num('group.max.session.timeout.ms')) {
+    if (
+      req.sessionTimeoutMs < this.num('group.min.session.timeout.ms') ||
+      req.sessionTimeoutMs > this.num('group.max.session.timeout.ms')
+    ) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
     }
     const notHere = await this.prepareWrite(req.groupId);
@@ -489,7 +556,10 @@ export class GroupCoordinator {
     if (cg) {
       // A consumer-protocol group: without online migration, classic members may only take over an empty one.
       if (cg.members.size > 0) {
-        return joinError(req.protocolType !== CONSUMER_PROTOCOL ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.GROUP_ID_NOT_FOUND, req.memberId);
+        return joinError(
+          req.protocolType !== CONSUMER_PROTOCOL ? ErrorCode.INCONSISTENT_GROUP_PROTOCOL : ErrorCode.GROUP_ID_NOT_FOUND,
+          req.memberId,
+        );
       }
       try {
         await this.write(req.groupId, this.consumer.deleteRecords(cg));
@@ -503,7 +573,11 @@ export class GroupCoordinator {
       if (req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
       g = this.getOrCreate(req.groupId);
     }
-    if (req.memberId === '' && g.size >= this.num('group.max.size') && !(version >= 5 && g.staticMemberId(req.groupInstanceId))) {
+    if (
+      req.memberId === '' &&
+      g.size >= this.num('group.max.size') &&
+      !(version >= 5 && g.staticMemberId(req.groupInstanceId))
+    ) {
       return joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, req.memberId);
     }
     return this.membership.join(g, req, version, ctx);
@@ -527,7 +601,10 @@ export class GroupCoordinator {
     return this.membership.heartbeat(g, memberId, instanceId, generationId);
   }
 
-  leave(groupId: string, members: readonly { memberId: string; groupInstanceId: string | null }[]): { errorCode: number; members: number[] } {
+  leave(
+    groupId: string,
+    members: readonly { memberId: string; groupInstanceId: string | null }[],
+  ): { errorCode: number; members: number[] } {
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const notHere = this.coordinatorError(groupId);
     if (notHere !== ErrorCode.NONE) return { errorCode: notHere, members: [] };
@@ -573,8 +650,15 @@ export class GroupCoordinator {
           else if (metadata.length > maxMetadata) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
           else {
             toWrite.push({
-              topic: t.name, partition: p.partitionIndex,
-              value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestampMs: now, expireTimestampMs: -1 },
+              topic: t.name,
+              partition: p.partitionIndex,
+              value: {
+                offset: p.committedOffset,
+                leaderEpoch: p.committedLeaderEpoch,
+                metadata,
+                commitTimestampMs: now,
+                expireTimestampMs: -1,
+              },
             });
           }
         }
@@ -583,7 +667,10 @@ export class GroupCoordinator {
     }));
     if (toWrite.length === 0) return results;
     try {
-      await this.write(req.groupId, toWrite.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, o.value)));
+      await this.write(
+        req.groupId,
+        toWrite.map((o) => offsetCommitRecord(req.groupId, o.topic, o.partition, o.value)),
+      );
     } catch (e) {
       this.host.log(`group ${req.groupId}: writing offsets failed: ${String(e)}`);
       const code = writeErrorCode(e);
@@ -604,7 +691,8 @@ export class GroupCoordinator {
    * committed), or every committed one when `topics` is null.
    */
   fetchOffsets(
-    groupId: string, topics: readonly { name: string; partitionIndexes: number[] }[] | null,
+    groupId: string,
+    topics: readonly { name: string; partitionIndexes: number[] }[] | null,
     member?: { memberId: string | null; memberEpoch: number },
   ): { errorCode: number; topics: FetchedTopic[] } {
     const notHere = this.coordinatorError(groupId);
@@ -630,13 +718,19 @@ export class GroupCoordinator {
     }
     return {
       errorCode: ErrorCode.NONE,
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(p, this.offsets.get(groupId, t.name, p))) })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => entry(p, this.offsets.get(groupId, t.name, p))),
+      })),
     };
   }
 
   // ------------------------------------------------------------------ admin
 
-  listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): { errorCode: number; groups: { groupId: string; protocolType: string; groupState: string; groupType: string }[] } {
+  listGroups(
+    statesFilter: readonly string[],
+    typesFilter: readonly string[],
+  ): { errorCode: number; groups: { groupId: string; protocolType: string; groupState: string; groupType: string }[] } {
     if (this.stopped) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     if (this.isLoading) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
     const states = new Set(statesFilter.map((s) => s.toLowerCase()));
@@ -646,7 +740,12 @@ export class GroupCoordinator {
       if (g.is(GroupState.Dead)) continue;
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
       if (types.size > 0 && !types.has('classic')) continue;
-      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' });
+      groups.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: 'classic',
+      });
     }
     for (const g of this.consumer.groups.values()) {
       if (g.dead || this.groups.has(g.groupId)) continue;
@@ -665,10 +764,16 @@ export class GroupCoordinator {
     if (!g) return { errorCode: ErrorCode.NONE, ...base };
     const stable = g.is(GroupState.Stable);
     return {
-      errorCode: ErrorCode.NONE, groupId, groupState: g.state, protocolType: g.protocolType ?? '',
-      protocolData: stable ? g.protocolName ?? '' : '',
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolData: stable ? (g.protocolName ?? '') : '',
       members: [...g.members.values()].map((m) => ({
-        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
         memberMetadata: stable ? g.metadataOf(m) : EMPTY,
         memberAssignment: stable ? m.assignment : EMPTY,
       })),
@@ -700,7 +805,10 @@ export class GroupCoordinator {
         const expired: { topic: string; partition: number; value: CommittedOffset }[] = [];
         for (const [topic, ps] of this.offsets.all(groupId)) {
           for (const [partition, o] of ps) {
-            const due = o.expireTimestampMs >= 0 ? now >= o.expireTimestampMs : now - (emptySince ?? o.commitTimestampMs) >= retentionMs;
+            const due =
+              o.expireTimestampMs >= 0
+                ? now >= o.expireTimestampMs
+                : now - (emptySince ?? o.commitTimestampMs) >= retentionMs;
             if (due) expired.push({ topic, partition, value: o });
           }
         }
@@ -714,7 +822,10 @@ export class GroupCoordinator {
         }
         // A commit that arrived meanwhile replaced the offset: it stays.
         for (const e of expired) {
-          if (this.offsets.get(groupId, e.topic, e.partition) === e.value) { this.offsets.delete(groupId, e.topic, e.partition); total++; }
+          if (this.offsets.get(groupId, e.topic, e.partition) === e.value) {
+            this.offsets.delete(groupId, e.topic, e.partition);
+            total++;
+          }
         }
         this.host.log(`group ${groupId}: expired ${expired.length} committed offset(s) (offsets.retention.minutes)`);
         if (!this.offsets.hasOffsets(groupId)) await this.removeEmptyGroup(groupId);
@@ -730,13 +841,22 @@ export class GroupCoordinator {
     const cg = this.consumer.groups.get(groupId);
     if (cg) {
       if (cg.members.size > 0) return;
-      try { await this.write(groupId, this.consumer.deleteRecords(cg)); } catch { return; }
-      if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0 && !this.offsets.hasOffsets(groupId)) this.consumer.forget(groupId);
+      try {
+        await this.write(groupId, this.consumer.deleteRecords(cg));
+      } catch {
+        return;
+      }
+      if (this.consumer.groups.get(groupId) === cg && cg.members.size === 0 && !this.offsets.hasOffsets(groupId))
+        this.consumer.forget(groupId);
       return;
     }
     const g = this.groups.get(groupId);
     if (g && !g.is(GroupState.Empty)) return;
-    try { await this.write(groupId, [groupMetadataRecord(groupId, null, Date.now())]); } catch { return; }
+    try {
+      await this.write(groupId, [groupMetadataRecord(groupId, null, Date.now())]);
+    } catch {
+      return;
+    }
     if (g && this.groups.get(groupId) === g && g.is(GroupState.Empty) && !this.offsets.hasOffsets(groupId)) {
       g.transitionTo(GroupState.Dead, Date.now());
       this.membership.forget(g);
@@ -745,37 +865,43 @@ export class GroupCoordinator {
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
-    return Promise.all(groupIds.map(async (groupId) => {
-      if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
-      const notHere = this.coordinatorError(groupId);
-      if (notHere !== ErrorCode.NONE) return { groupId, errorCode: notHere };
-      const cg = this.consumer.groups.get(groupId);
-      if (cg) return this.deleteConsumerGroup(groupId);
-      const g = this.groups.get(groupId);
-      if (!g || g.is(GroupState.Dead)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
-      if (!g.is(GroupState.Empty)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-      const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
-      records.push(groupMetadataRecord(groupId, null, Date.now()));
-      try {
-        await this.write(groupId, records);
-      } catch (e) {
-        this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
-        return { groupId, errorCode: writeErrorCode(e) };
-      }
-      if (this.groups.get(groupId) === g && g.is(GroupState.Empty)) {
-        g.transitionTo(GroupState.Dead, Date.now());
-        this.membership.forget(g);
-        this.groups.delete(groupId);
-        this.offsets.deleteGroup(groupId);
-      }
-      return { groupId, errorCode: ErrorCode.NONE };
-    }));
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
+        const notHere = this.coordinatorError(groupId);
+        if (notHere !== ErrorCode.NONE) return { groupId, errorCode: notHere };
+        const cg = this.consumer.groups.get(groupId);
+        if (cg) return this.deleteConsumerGroup(groupId);
+        const g = this.groups.get(groupId);
+        if (!g || g.is(GroupState.Dead)) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
+        if (!g.is(GroupState.Empty)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+        const records: KeyValue[] = this.offsets
+          .partitions(groupId)
+          .map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
+        records.push(groupMetadataRecord(groupId, null, Date.now()));
+        try {
+          await this.write(groupId, records);
+        } catch (e) {
+          this.host.log(`group ${groupId}: writing tombstones failed: ${String(e)}`);
+          return { groupId, errorCode: writeErrorCode(e) };
+        }
+        if (this.groups.get(groupId) === g && g.is(GroupState.Empty)) {
+          g.transitionTo(GroupState.Dead, Date.now());
+          this.membership.forget(g);
+          this.groups.delete(groupId);
+          this.offsets.deleteGroup(groupId);
+        }
+        return { groupId, errorCode: ErrorCode.NONE };
+      }),
+    );
   }
 
   private async deleteConsumerGroup(groupId: string): Promise<{ groupId: string; errorCode: number }> {
     const cg = this.consumer.groups.get(groupId)!;
     if (cg.members.size > 0) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-    const records: KeyValue[] = this.offsets.partitions(groupId).map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
+    const records: KeyValue[] = this.offsets
+      .partitions(groupId)
+      .map((p) => offsetCommitRecord(groupId, p.topic, p.partition, null));
     records.push(...this.consumer.deleteRecords(cg));
     try {
       await this.write(groupId, records);
@@ -790,7 +916,10 @@ export class GroupCoordinator {
     return { groupId, errorCode: ErrorCode.NONE };
   }
 
-  async deleteOffsets(groupId: string, topics: readonly { name: string; partitions: { partitionIndex: number }[] }[]): Promise<{ errorCode: number; topics: TopicPartitionErrors[] }> {
+  async deleteOffsets(
+    groupId: string,
+    topics: readonly { name: string; partitions: { partitionIndex: number }[] }[],
+  ): Promise<{ errorCode: number; topics: TopicPartitionErrors[] }> {
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
     const notHere = this.coordinatorError(groupId);
     if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] };
@@ -809,8 +938,10 @@ export class GroupCoordinator {
     const results: TopicPartitionErrors[] = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map(({ partitionIndex }) => {
-        if (subscribed === null || subscribed.has(t.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (!this.host.topics.partition(t.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (subscribed === null || subscribed.has(t.name))
+          return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+        if (!this.host.topics.partition(t.name, partitionIndex))
+          return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (this.offsets.get(groupId, t.name, partitionIndex)) {
           records.push(offsetCommitRecord(groupId, t.name, partitionIndex, null));
           deleted.push({ topic: t.name, partition: partitionIndex });

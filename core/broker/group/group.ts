@@ -133,7 +133,10 @@ export class ClassicGroup {
       // A member that already rejoined makes the best leader.
       let next: string | null = null;
       for (const o of this.members.values()) {
-        if (o.awaitingJoin) { next = o.memberId; break; }
+        if (o.awaitingJoin) {
+          next = o.memberId;
+          break;
+        }
         next ??= o.memberId;
       }
       this.leaderId = next;

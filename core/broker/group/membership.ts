@@ -36,8 +36,15 @@ const EMPTY = Buffer.alloc(0);
 
 export function joinError(errorCode: number, memberId = ''): JoinGroupResponseInput {
   return {
-    throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null,
-    leader: '', skipAssignment: false, memberId, members: [],
+    throttleTimeMs: 0,
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    skipAssignment: false,
+    memberId,
+    members: [],
   };
 }
 
@@ -62,7 +69,12 @@ export class Membership {
       const memberId = req.memberId;
       const instanceId = version >= 5 ? req.groupInstanceId : null;
       if (group.is(GroupState.Dead)) return resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, memberId));
-      if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name))) {
+      if (
+        !group.supportsProtocols(
+          req.protocolType,
+          req.protocols.map((p) => p.name),
+        )
+      ) {
         return resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, memberId));
       }
       if (memberId === '') this.joinUnknown(group, req, version, instanceId, ctx, resolve);
@@ -71,8 +83,12 @@ export class Membership {
   }
 
   private joinUnknown(
-    group: ClassicGroup, req: JoinGroupRequest, version: number, instanceId: string | null,
-    ctx: JoinContext, resolve: (r: JoinGroupResponseInput) => void,
+    group: ClassicGroup,
+    req: JoinGroupRequest,
+    version: number,
+    instanceId: string | null,
+    ctx: JoinContext,
+    resolve: (r: JoinGroupResponseInput) => void,
   ): void {
     const newId = `${instanceId ?? ctx.clientId}-${randomUUID()}`;
     if (instanceId !== null) {
@@ -90,8 +106,11 @@ export class Membership {
   }
 
   private joinKnown(
-    group: ClassicGroup, req: JoinGroupRequest, instanceId: string | null,
-    ctx: JoinContext, resolve: (r: JoinGroupResponseInput) => void,
+    group: ClassicGroup,
+    req: JoinGroupRequest,
+    instanceId: string | null,
+    ctx: JoinContext,
+    resolve: (r: JoinGroupResponseInput) => void,
   ): void {
     const memberId = req.memberId;
     if (group.pendingMembers.has(memberId)) {
@@ -129,15 +148,27 @@ export class Membership {
   }
 
   private addMemberAndRebalance(
-    group: ClassicGroup, req: JoinGroupRequest, memberId: string, instanceId: string | null,
-    ctx: JoinContext, resolve: (r: JoinGroupResponseInput) => void,
+    group: ClassicGroup,
+    req: JoinGroupRequest,
+    memberId: string,
+    instanceId: string | null,
+    ctx: JoinContext,
+    resolve: (r: JoinGroupResponseInput) => void,
   ): void {
     const m: Member = {
-      memberId, groupInstanceId: instanceId, clientId: ctx.clientId, clientHost: ctx.clientHost,
+      memberId,
+      groupInstanceId: instanceId,
+      clientId: ctx.clientId,
+      clientHost: ctx.clientHost,
       sessionTimeoutMs: req.sessionTimeoutMs,
       rebalanceTimeoutMs: req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
-      protocolType: req.protocolType, protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
-      assignment: EMPTY, awaitingJoin: resolve, awaitingSync: null, isNew: true, lastHeartbeatMs: Date.now(),
+      protocolType: req.protocolType,
+      protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+      assignment: EMPTY,
+      awaitingJoin: resolve,
+      awaitingSync: null,
+      isNew: true,
+      lastHeartbeatMs: Date.now(),
     };
     group.add(m);
     group.newMemberAdded = true;
@@ -147,7 +178,10 @@ export class Membership {
   }
 
   private updateMemberAndRebalance(
-    group: ClassicGroup, m: Member, req: JoinGroupRequest, resolve: (r: JoinGroupResponseInput) => void,
+    group: ClassicGroup,
+    m: Member,
+    req: JoinGroupRequest,
+    resolve: (r: JoinGroupResponseInput) => void,
   ): void {
     m.protocols = req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) }));
     m.sessionTimeoutMs = req.sessionTimeoutMs;
@@ -162,7 +196,11 @@ export class Membership {
 
   /** A static member rejoins without its member id: it gets a new one and the old one is fenced. */
   private replaceStaticMember(
-    group: ClassicGroup, req: JoinGroupRequest, instanceId: string, oldId: string, newId: string,
+    group: ClassicGroup,
+    req: JoinGroupRequest,
+    instanceId: string,
+    oldId: string,
+    newId: string,
     resolve: (r: JoinGroupResponseInput) => void,
   ): void {
     const m = group.get(oldId)!;
@@ -219,11 +257,20 @@ export class Membership {
   private joinResponse(group: ClassicGroup, m: Member, skipAssignment: boolean): JoinGroupResponseInput {
     const leader = group.isLeader(m.memberId);
     return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, generationId: group.generationId,
-      protocolType: group.protocolType, protocolName: group.protocolName,
-      leader: group.leaderId ?? '', skipAssignment, memberId: m.memberId,
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      skipAssignment,
+      memberId: m.memberId,
       members: leader
-        ? [...group.members.values()].map((o) => ({ memberId: o.memberId, groupInstanceId: o.groupInstanceId, metadata: group.metadataOf(o) }))
+        ? [...group.members.values()].map((o) => ({
+            memberId: o.memberId,
+            groupInstanceId: o.groupInstanceId,
+            metadata: group.metadataOf(o),
+          }))
         : [],
     };
   }
@@ -283,10 +330,14 @@ export class Membership {
     const now = Date.now();
     group.initNextGeneration(now);
     if (group.is(GroupState.Empty)) {
-      this.host.persistGroup(group).catch((e: unknown) => this.host.log(`group ${group.groupId}: writing metadata failed: ${String(e)}`));
+      this.host
+        .persistGroup(group)
+        .catch((e: unknown) => this.host.log(`group ${group.groupId}: writing metadata failed: ${String(e)}`));
       return;
     }
-    this.host.log(`group ${group.groupId}: generation ${group.generationId} with ${group.size} member(s), protocol ${group.protocolName}`);
+    this.host.log(
+      `group ${group.groupId}: generation ${group.generationId} with ${group.size} member(s), protocol ${group.protocolName}`,
+    );
     for (const m of group.members.values()) {
       const answer = m.awaitingJoin;
       m.awaitingJoin = null;
@@ -331,8 +382,10 @@ export class Membership {
       if (err !== ErrorCode.NONE) return resolve(syncError(err));
       if (req.generationId !== group.generationId) return resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
       if (version >= 5) {
-        if ((req.protocolType !== null && req.protocolType !== group.protocolType)
-          || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
+        if (
+          (req.protocolType !== null && req.protocolType !== group.protocolType) ||
+          (req.protocolName !== null && req.protocolName !== group.protocolName)
+        ) {
           return resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
         }
       }
@@ -387,8 +440,11 @@ export class Membership {
 
   private syncResponse(group: ClassicGroup, m: Member): SyncGroupResponseInput {
     return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, protocolType: group.protocolType,
-      protocolName: group.protocolName, assignment: m.assignment,
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      assignment: m.assignment,
     };
   }
 
@@ -518,7 +574,15 @@ export function validateMember(group: ClassicGroup, memberId: string, instanceId
   return group.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
 }
 
-function sessionKey(g: ClassicGroup, memberId: string): string { return `${g.groupId}\u0000session\u0000${memberId}`; }
-function pendingKey(g: ClassicGroup, memberId: string): string { return `${g.groupId}\u0000pending\u0000${memberId}`; }
-function joinKey(g: ClassicGroup): string { return `${g.groupId}\u0000join`; }
-function syncKey(g: ClassicGroup): string { return `${g.groupId}\u0000sync`; }
+function sessionKey(g: ClassicGroup, memberId: string): string {
+  return `${g.groupId}\u0000session\u0000${memberId}`;
+}
+function pendingKey(g: ClassicGroup, memberId: string): string {
+  return `${g.groupId}\u0000pending\u0000${memberId}`;
+}
+function joinKey(g: ClassicGroup): string {
+  return `${g.groupId}\u0000join`;
+}
+function syncKey(g: ClassicGroup): string {
+  return `${g.groupId}\u0000sync`;
+}

@@ -6,10 +6,13 @@ export class Timers {
 
   set(key: string, ms: number, fn: () => void): void {
     this.clear(key);
-    const t = setTimeout(() => {
-      if (this.byKey.get(key) === t) this.byKey.delete(key);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        if (this.byKey.get(key) === t) this.byKey.delete(key);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     t.unref();
     this.byKey.set(key, t);
   }

@@ -7,9 +7,26 @@ import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
-export function handleAlterConfigs(broker: Broker, req: AlterConfigsRequest, version: number, ctx?: RequestContext): Promise<AlterConfigsResponseInput> {
-  return forwardToCoordinator(broker, req, version, ctx, undefined, (errorCode, errorMessage): AlterConfigsResponseInput => ({
-    throttleTimeMs: 0,
-    responses: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName })),
-  }));
+export function handleAlterConfigs(
+  broker: Broker,
+  req: AlterConfigsRequest,
+  version: number,
+  ctx?: RequestContext,
+): Promise<AlterConfigsResponseInput> {
+  return forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    undefined,
+    (errorCode, errorMessage): AlterConfigsResponseInput => ({
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => ({
+        errorCode,
+        errorMessage,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    }),
+  );
 }

@@ -4,7 +4,10 @@
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
-import type { ApiVersionsRequest, ApiVersionsResponseInput as ApiVersionsResponse } from '../../protocol/messages/api-versions.ts';
+import type {
+  ApiVersionsRequest,
+  ApiVersionsResponseInput as ApiVersionsResponse,
+} from '../../protocol/messages/api-versions.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 
 /**
@@ -33,7 +36,10 @@ export function unsupportedApiVersionsResponse(broker: Broker): ApiVersionsRespo
 }
 
 export function handleApiVersions(
-  broker: Broker, req: ApiVersionsRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: ApiVersionsRequest,
+  version: number,
+  _ctx: RequestContext,
 ): ApiVersionsResponse {
   let errorCode: number = ErrorCode.NONE;
   if (version >= 3) {
@@ -48,9 +54,15 @@ export function handleApiVersions(
     throttleTimeMs: 0,
   };
   if (version >= 3) {
-    resp.supportedFeatures = [{ name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL }, GROUP_VERSION_SUPPORTED];
+    resp.supportedFeatures = [
+      { name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL },
+      GROUP_VERSION_SUPPORTED,
+    ];
     resp.finalizedFeaturesEpoch = 0;
-    resp.finalizedFeatures = [{ name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL }, GROUP_VERSION_FINALIZED];
+    resp.finalizedFeatures = [
+      { name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL },
+      GROUP_VERSION_FINALIZED,
+    ];
     resp.zkMigrationReady = false;
   }
   return resp;

@@ -24,7 +24,8 @@ export interface PartitionView {
 
 /** Registered, unfenced brokers with their advertised address, by id. */
 export function liveBrokers(broker: Broker): readonly BrokerEndpoint[] {
-  if (!broker.hasMetadata) return [{ id: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }];
+  if (!broker.hasMetadata)
+    return [{ id: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }];
   return broker.image.liveBrokers();
 }
 
@@ -46,7 +47,15 @@ export function partitionViews(broker: Broker, t: TopicState): PartitionView[] {
   if (!broker.hasMetadata) {
     const id = broker.brokerId;
     for (const p of t.partitions) {
-      if (p) out.push({ partition: p.partition, leader: id, leaderEpoch: p.leaderEpoch, replicas: [id], isr: [id], offlineReplicas: [] });
+      if (p)
+        out.push({
+          partition: p.partition,
+          leader: id,
+          leaderEpoch: p.leaderEpoch,
+          replicas: [id],
+          isr: [id],
+          offlineReplicas: [],
+        });
     }
     return out;
   }
@@ -55,8 +64,12 @@ export function partitionViews(broker: Broker, t: TopicState): PartitionView[] {
     if (!info) continue;
     const offline = info.replicas.filter((r) => !img.isLive(r));
     out.push({
-      partition: info.partition, leader: info.leader, leaderEpoch: info.leaderEpoch,
-      replicas: info.replicas, isr: info.isr, offlineReplicas: offline,
+      partition: info.partition,
+      leader: info.leader,
+      leaderEpoch: info.leaderEpoch,
+      replicas: info.replicas,
+      isr: info.isr,
+      offlineReplicas: offline,
     });
   }
   return out;
@@ -68,13 +81,21 @@ export function partitionViews(broker: Broker, t: TopicState): PartitionView[] {
  * the partition exists, UNKNOWN_TOPIC_OR_PARTITION if not; with the current
  * leader and its epoch from the metadata.
  */
-export function notLeader(broker: Broker, topic: string, partition: number): { errorCode: number; leaderId: number; leaderEpoch: number } {
+export function notLeader(
+  broker: Broker,
+  topic: string,
+  partition: number,
+): { errorCode: number; leaderId: number; leaderEpoch: number } {
   const t = broker.topics.get(topic);
   if (!t || partition < 0 || partition >= (t.numPartitions ?? t.partitions.length)) {
     return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderId: -1, leaderEpoch: -1 };
   }
   const info = broker.hasMetadata ? broker.image.partition(t.topicId, partition) : undefined;
-  return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderId: info?.leader ?? -1, leaderEpoch: info?.leaderEpoch ?? -1 };
+  return {
+    errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    leaderId: info?.leader ?? -1,
+    leaderEpoch: info?.leaderEpoch ?? -1,
+  };
 }
 
 /** True when this broker leads the hosted partition `p`. */

@@ -4,10 +4,16 @@
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
-import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponseInput } from '../../protocol/messages/consumer-group-describe.ts';
+import type {
+  ConsumerGroupDescribeRequest,
+  ConsumerGroupDescribeResponseInput,
+} from '../../protocol/messages/consumer-group-describe.ts';
 
 export function handleConsumerGroupDescribe(
-  broker: Broker, req: ConsumerGroupDescribeRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: ConsumerGroupDescribeRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): ConsumerGroupDescribeResponseInput {
   return {
     throttleTimeMs: 0,

@@ -5,10 +5,16 @@
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
-import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput } from '../../protocol/messages/consumer-group-heartbeat.ts';
+import type {
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponseInput,
+} from '../../protocol/messages/consumer-group-heartbeat.ts';
 
 export function handleConsumerGroupHeartbeat(
-  broker: Broker, req: ConsumerGroupHeartbeatRequest, version: number, ctx: RequestContext,
+  broker: Broker,
+  req: ConsumerGroupHeartbeatRequest,
+  version: number,
+  ctx: RequestContext,
 ): Promise<ConsumerGroupHeartbeatResponseInput> {
   return broker.groups.consumerHeartbeat(req, version, {
     clientId: ctx.clientId ?? '',

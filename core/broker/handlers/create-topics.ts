@@ -9,17 +9,37 @@ import { forwardToCoordinator } from './forward.ts';
 
 const MIN_LOCAL_WAIT_MS = 1000;
 
-export async function handleCreateTopics(broker: Broker, req: CreateTopicsRequest, version: number, ctx?: RequestContext): Promise<CreateTopicsResponseInput> {
-  const res = await forwardToCoordinator(broker, req, version, ctx, req.timeoutMs, (errorCode, errorMessage): CreateTopicsResponseInput => ({
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null })),
-  }));
+export async function handleCreateTopics(
+  broker: Broker,
+  req: CreateTopicsRequest,
+  version: number,
+  ctx?: RequestContext,
+): Promise<CreateTopicsResponseInput> {
+  const res = await forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    req.timeoutMs,
+    (errorCode, errorMessage): CreateTopicsResponseInput => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        errorCode,
+        errorMessage,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      })),
+    }),
+  );
   if (!req.validateOnly && broker.hasMetadata) {
     const created = (res.topics ?? []).filter((t) => (t.errorCode ?? 0) === 0 && t.name !== undefined);
-    const here = () => created.every((t) => {
-      const s = broker.topics.get(t.name!);
-      return s !== undefined && (t.topicId === undefined || s.topicId === t.topicId);
-    });
+    const here = () =>
+      created.every((t) => {
+        const s = broker.topics.get(t.name!);
+        return s !== undefined && (t.topicId === undefined || s.topicId === t.topicId);
+      });
     if (created.length > 0) await broker.topics.waitFor(here, Math.max(req.timeoutMs, MIN_LOCAL_WAIT_MS));
   }
   return res;

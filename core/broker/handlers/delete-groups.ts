@@ -7,7 +7,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { DeleteGroupsRequest, DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.ts';
 
 export async function handleDeleteGroups(
-  broker: Broker, req: DeleteGroupsRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: DeleteGroupsRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): Promise<DeleteGroupsResponseInput> {
   return { throttleTimeMs: 0, results: await broker.groups.deleteGroups(req.groupsNames) };
 }

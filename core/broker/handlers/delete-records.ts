@@ -5,7 +5,9 @@
 // goes out, so it survives a crash. Only a partition's leader serves it
 // (NOT_LEADER_OR_FOLLOWER elsewhere).
 import type {
-  DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult,
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+  DeleteRecordsResponseDeleteRecordsPartitionResult,
   DeleteRecordsResponseDeleteRecordsTopicResult,
 } from '../../protocol/messages/delete-records.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -19,7 +21,11 @@ export async function handleDeleteRecords(broker: Broker, req: DeleteRecordsRequ
   const topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = req.topics.map((t) => {
     const topic = broker.topics.get(t.name);
     const partitions = t.partitions.map((p): DeleteRecordsResponseDeleteRecordsPartitionResult => {
-      const answer = (errorCode: number, lowWatermark = -1) => ({ partitionIndex: p.partitionIndex, lowWatermark, errorCode });
+      const answer = (errorCode: number, lowWatermark = -1) => ({
+        partitionIndex: p.partitionIndex,
+        lowWatermark,
+        errorCode,
+      });
       const state = topic?.partitions[p.partitionIndex];
       if (!topic || !state) return answer(notLeader(broker, t.name, p.partitionIndex).errorCode);
       if (topic.internal) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION);

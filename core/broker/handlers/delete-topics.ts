@@ -5,11 +5,24 @@ import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
-export function handleDeleteTopics(broker: Broker, req: DeleteTopicsRequest, version: number, ctx?: RequestContext): Promise<DeleteTopicsResponseInput> {
-  return forwardToCoordinator(broker, req, version, ctx, req.timeoutMs, (errorCode, errorMessage): DeleteTopicsResponseInput => ({
-    throttleTimeMs: 0,
-    responses: version >= 6
-      ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage }))
-      : req.topicNames.map((name) => ({ name, errorCode, errorMessage })),
-  }));
+export function handleDeleteTopics(
+  broker: Broker,
+  req: DeleteTopicsRequest,
+  version: number,
+  ctx?: RequestContext,
+): Promise<DeleteTopicsResponseInput> {
+  return forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    req.timeoutMs,
+    (errorCode, errorMessage): DeleteTopicsResponseInput => ({
+      throttleTimeMs: 0,
+      responses:
+        version >= 6
+          ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage }))
+          : req.topicNames.map((name) => ({ name, errorCode, errorMessage })),
+    }),
+  );
 }

@@ -13,11 +13,19 @@ const OPS_NOT_REQUESTED = -2147483648;
 /** With no authorizer every cluster operation is allowed: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE (5, 7–12). */
 const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
-export function handleDescribeCluster(broker: Broker, req: DescribeClusterRequest, version: number): DescribeClusterResponse {
+export function handleDescribeCluster(
+  broker: Broker,
+  req: DescribeClusterRequest,
+  version: number,
+): DescribeClusterResponse {
   const endpointType = version >= 1 ? req.endpointType : EndpointType.BROKER;
   const res: DescribeClusterResponse = {
-    throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, endpointType: EndpointType.BROKER,
-    clusterId: broker.clusterId, controllerId: controllerId(broker),
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    endpointType: EndpointType.BROKER,
+    clusterId: broker.clusterId,
+    controllerId: controllerId(broker),
     brokers: liveBrokers(broker).map((b) => ({ brokerId: b.id, host: b.host, port: b.port, rack: b.rack })),
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPS : OPS_NOT_REQUESTED,
   };

@@ -1,8 +1,11 @@
 // DescribeConfigs (v1–4) for topics and brokers: values, sources, synonyms,
 // types and documentation, as Kafka reports them.
 import type {
-  DescribeConfigsRequest, DescribeConfigsResponse, DescribeConfigsResponseDescribeConfigsResult,
-  DescribeConfigsResponseDescribeConfigsResourceResult, DescribeConfigsResponseDescribeConfigsSynonym,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+  DescribeConfigsResponseDescribeConfigsResult,
+  DescribeConfigsResponseDescribeConfigsResourceResult,
+  DescribeConfigsResponseDescribeConfigsSynonym,
 } from '../../protocol/messages/describe-configs.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Broker } from '../broker.ts';
@@ -14,10 +17,18 @@ export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
 type Entry = DescribeConfigsResponseDescribeConfigsResourceResult;
 type Synonym = DescribeConfigsResponseDescribeConfigsSynonym;
 
-export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsRequest, version: number): DescribeConfigsResponse {
+export function handleDescribeConfigs(
+  broker: Broker,
+  req: DescribeConfigsRequest,
+  version: number,
+): DescribeConfigsResponse {
   const results: DescribeConfigsResponseDescribeConfigsResult[] = req.resources.map((res) => {
     const out = {
-      errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName, configs: [] as Entry[],
+      errorCode: 0,
+      errorMessage: null,
+      resourceType: res.resourceType,
+      resourceName: res.resourceName,
+      configs: [] as Entry[],
     } as DescribeConfigsResponseDescribeConfigsResult;
     const keys = res.configurationKeys === null ? null : new Set(res.configurationKeys);
     if (res.resourceType === ResourceType.TOPIC) {
@@ -34,8 +45,18 @@ export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsReques
         const synonyms: Synonym[] = [];
         if (own !== undefined) synonyms.push({ name: def.name, value: own, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
         for (const s of def.synonyms) synonyms.push(...brokerSynonyms(broker, s));
-        out.configs.push(entry(def, own ?? inherited.value, own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
-          false, synonyms, req.includeSynonyms, req.includeDocumentation, version));
+        out.configs.push(
+          entry(
+            def,
+            own ?? inherited.value,
+            own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
+            false,
+            synonyms,
+            req.includeSynonyms,
+            req.includeDocumentation,
+            version,
+          ),
+        );
       }
     } else if (res.resourceType === ResourceType.BROKER) {
       if (res.resourceName !== '' && res.resourceName !== String(broker.brokerId)) {
@@ -48,16 +69,36 @@ export function handleDescribeConfigs(broker: Broker, req: DescribeConfigsReques
         for (const [name, value] of broker.config.dynamic('default')) {
           const def = BROKER_CONFIGS.get(name);
           if (!def || (keys && !keys.has(name))) continue;
-          out.configs.push(entry(def, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, def.readOnly ?? false,
-            [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }], req.includeSynonyms, req.includeDocumentation, version));
+          out.configs.push(
+            entry(
+              def,
+              value,
+              ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+              def.readOnly ?? false,
+              [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }],
+              req.includeSynonyms,
+              req.includeDocumentation,
+              version,
+            ),
+          );
         }
         return out;
       }
       for (const def of BROKER_CONFIGS.values()) {
         if (keys && !keys.has(def.name)) continue;
         const found = broker.config.lookup(def.name);
-        out.configs.push(entry(def, broker.config.get(def.name), found?.source ?? ConfigSource.DEFAULT_CONFIG,
-          def.readOnly ?? false, brokerSynonyms(broker, def.name), req.includeSynonyms, req.includeDocumentation, version));
+        out.configs.push(
+          entry(
+            def,
+            broker.config.get(def.name),
+            found?.source ?? ConfigSource.DEFAULT_CONFIG,
+            def.readOnly ?? false,
+            brokerSynonyms(broker, def.name),
+            req.includeSynonyms,
+            req.includeDocumentation,
+            version,
+          ),
+        );
       }
     } else {
       out.errorCode = ErrorCode.INVALID_REQUEST;
@@ -75,14 +116,23 @@ function brokerSynonyms(broker: Broker, name: string): Synonym[] {
   if (dyn !== undefined) out.push({ name, value: dyn, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
   const dflt = broker.config.dynamic('default').get(name);
   if (dflt !== undefined) out.push({ name, value: dflt, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
-  if (broker.config.isSet(name)) out.push({ name, value: broker.config.values.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG });
+  if (broker.config.isSet(name))
+    out.push({ name, value: broker.config.values.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG });
   const d = BROKER_CONFIGS.get(name)?.default;
   if (d !== undefined && d !== null) out.push({ name, value: d, source: ConfigSource.DEFAULT_CONFIG });
   return out;
 }
 
-function entry(def: ConfigDef, value: string | null, source: number, readOnly: boolean, synonyms: Synonym[],
-  includeSynonyms: boolean, includeDocumentation: boolean, version: number): Entry {
+function entry(
+  def: ConfigDef,
+  value: string | null,
+  source: number,
+  readOnly: boolean,
+  synonyms: Synonym[],
+  includeSynonyms: boolean,
+  includeDocumentation: boolean,
+  version: number,
+): Entry {
   return {
     name: def.name,
     value: def.sensitive ? null : value,

@@ -11,7 +11,10 @@ const NOT_REQUESTED = -2147483648;
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
 
 export function handleDescribeGroups(
-  broker: Broker, req: DescribeGroupsRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: DescribeGroupsRequest,
+  version: number,
+  _ctx: RequestContext,
 ): DescribeGroupsResponseInput {
   const ops = version >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
   return {

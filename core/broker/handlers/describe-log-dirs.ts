@@ -6,14 +6,21 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
-  DescribeLogDirsRequest, DescribeLogDirsResponse, DescribeLogDirsResponseDescribeLogDirsTopic,
+  DescribeLogDirsRequest,
+  DescribeLogDirsResponse,
+  DescribeLogDirsResponseDescribeLogDirsTopic,
 } from '../../protocol/messages/describe-log-dirs.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Broker } from '../broker.ts';
 import type { TopicState } from '../topic-manager.ts';
 
-export async function handleDescribeLogDirs(broker: Broker, req: DescribeLogDirsRequest, version: number): Promise<DescribeLogDirsResponse> {
-  const logDir = (broker.logs as { dir?: string } | undefined)?.dir ?? join(broker.dataDir, `broker-${broker.brokerId}`);
+export async function handleDescribeLogDirs(
+  broker: Broker,
+  req: DescribeLogDirsRequest,
+  version: number,
+): Promise<DescribeLogDirsResponse> {
+  const logDir =
+    (broker.logs as { dir?: string } | undefined)?.dir ?? join(broker.dataDir, `broker-${broker.brokerId}`);
   const wanted: { topic: TopicState; partitions: number[] | null }[] = [];
   if (req.topics === null) {
     for (const t of broker.topics.all()) wanted.push({ topic: t, partitions: null });
@@ -25,12 +32,18 @@ export async function handleDescribeLogDirs(broker: Broker, req: DescribeLogDirs
   }
   const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
   for (const { topic, partitions } of wanted) {
-    const states = (partitions === null ? topic.partitions : partitions.map((p) => topic.partitions[p]))
-      .filter((p) => p !== undefined);
+    const states = (partitions === null ? topic.partitions : partitions.map((p) => topic.partitions[p])).filter(
+      (p) => p !== undefined,
+    );
     if (states.length === 0) continue;
     topics.push({
       name: topic.name,
-      partitions: states.map((p) => ({ partitionIndex: p.partition, partitionSize: p.log.size(), offsetLag: Math.max(0, p.log.highWatermark - p.log.logEndOffset), isFutureKey: false })),
+      partitions: states.map((p) => ({
+        partitionIndex: p.partition,
+        partitionSize: p.log.size(),
+        offsetLag: Math.max(0, p.log.highWatermark - p.log.logEndOffset),
+        isFutureKey: false,
+      })),
     });
   }
   let totalBytes = -1;
@@ -40,7 +53,9 @@ export async function handleDescribeLogDirs(broker: Broker, req: DescribeLogDirs
       const s = await statfs(logDir);
       totalBytes = s.blocks * s.bsize;
       usableBytes = s.bavail * s.bsize;
-    } catch { /* reported as unknown (-1) */ }
+    } catch {
+      /* reported as unknown (-1) */
+    }
   }
   return {
     throttleTimeMs: 0,

@@ -6,14 +6,18 @@
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type {
-  DescribeProducersRequest, DescribeProducersResponseInput,
+  DescribeProducersRequest,
+  DescribeProducersResponseInput,
   DescribeProducersResponsePartitionResponseInput as PartitionResponse,
 } from '../../protocol/messages/describe-producers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leads, notLeader } from './cluster-view.ts';
 
 export function handleDescribeProducers(
-  broker: Broker, req: DescribeProducersRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: DescribeProducersRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): DescribeProducersResponseInput {
   return {
     throttleTimeMs: 0,
@@ -29,8 +33,12 @@ export function handleDescribeProducers(
         for (const e of p.log.producers.entries()) {
           const last = e.batches[e.batches.length - 1];
           activeProducers.push({
-            producerId: e.producerId, producerEpoch: e.epoch, lastSequence: last ? last.lastSeq : -1,
-            lastTimestamp: e.lastTimestamp, coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: -1,
+            producerId: e.producerId,
+            producerEpoch: e.epoch,
+            lastSequence: last ? last.lastSeq : -1,
+            lastTimestamp: e.lastTimestamp,
+            coordinatorEpoch: e.coordinatorEpoch,
+            currentTxnStartOffset: -1,
           });
         }
         return { partitionIndex: index, errorCode: ErrorCode.NONE, errorMessage: null, activeProducers };

@@ -5,14 +5,26 @@ import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
-export function handleElectLeaders(broker: Broker, req: ElectLeadersRequest, version: number, ctx?: RequestContext): Promise<ElectLeadersResponseInput> {
-  return forwardToCoordinator(broker, req, version, ctx, req.timeoutMs, (errorCode, errorMessage): ElectLeadersResponseInput => ({
-    throttleTimeMs: 0,
-    // v0 has no top-level error code: each listed partition carries it.
-    errorCode: version >= 1 ? errorCode : 0,
-    replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
-      topic: t.topic,
-      partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode, errorMessage })),
-    })),
-  }));
+export function handleElectLeaders(
+  broker: Broker,
+  req: ElectLeadersRequest,
+  version: number,
+  ctx?: RequestContext,
+): Promise<ElectLeadersResponseInput> {
+  return forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    req.timeoutMs,
+    (errorCode, errorMessage): ElectLeadersResponseInput => ({
+      throttleTimeMs: 0,
+      // v0 has no top-level error code: each listed partition carries it.
+      errorCode: version >= 1 ? errorCode : 0,
+      replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode, errorMessage })),
+      })),
+    }),
+  );
 }

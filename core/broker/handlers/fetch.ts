@@ -27,7 +27,9 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  FetchRequest, FetchResponseInput as FetchResponse, FetchResponsePartitionDataInput as PartitionData,
+  FetchRequest,
+  FetchResponseInput as FetchResponse,
+  FetchResponsePartitionDataInput as PartitionData,
   FetchResponseNodeEndpointInput as NodeEndpoint,
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -60,7 +62,10 @@ interface TopicOut {
 }
 
 export function handleFetch(
-  broker: Broker, req: FetchRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: FetchRequest,
+  version: number,
+  _ctx: RequestContext,
 ): FetchResponse | Promise<FetchResponse> {
   if (version >= 7 && (req.sessionId ?? 0) !== 0 && (req.sessionEpoch ?? -1) > 0) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
@@ -87,7 +92,9 @@ export function handleFetch(
     while (res === null) {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || broker.stopping) return (await attempt(true))!;
-      const keys = topics.flatMap((t) => t.targets.filter((p) => p.state).map((p) => partitionKey(p.state!.topicId, p.state!.partition)));
+      const keys = topics.flatMap((t) =>
+        t.targets.filter((p) => p.state).map((p) => partitionKey(p.state!.topicId, p.state!.partition)),
+      );
       const reason = await new Promise<WakeReason>((resolve) => broker.purgatory.watch(keys, remaining, resolve));
       res = await attempt(reason !== 'data');
     }
@@ -121,17 +128,26 @@ function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: 
             if (lastFetchedEpoch >= 0) {
               // Kafka's divergence check: the follower's last epoch ends earlier here, or is unknown.
               const end = state.log.endOffsetForEpoch(lastFetchedEpoch);
-              if (end.endOffset >= 0 && (end.epoch < lastFetchedEpoch || end.endOffset < rp.fetchOffset)) divergingEpoch = end;
+              if (end.endOffset >= 0 && (end.epoch < lastFetchedEpoch || end.endOffset < rp.fetchOffset))
+                divergingEpoch = end;
             }
             if (!divergingEpoch) {
-              error = broker.replication?.onFollowerFetch?.(state, replicaId, rp.fetchOffset, rp.logStartOffset ?? -1) ?? ErrorCode.NONE;
+              error =
+                broker.replication?.onFollowerFetch?.(state, replicaId, rp.fetchOffset, rp.logStartOffset ?? -1) ??
+                ErrorCode.NONE;
             }
           }
         }
         return {
-          topicIndex, index: rp.partition, state: error === ErrorCode.NONE ? state : undefined,
-          fetchOffset: rp.fetchOffset, partitionMaxBytes: rp.partitionMaxBytes,
-          currentLeaderEpoch: rp.currentLeaderEpoch ?? -1, error, currentLeader, divergingEpoch,
+          topicIndex,
+          index: rp.partition,
+          state: error === ErrorCode.NONE ? state : undefined,
+          fetchOffset: rp.fetchOffset,
+          partitionMaxBytes: rp.partitionMaxBytes,
+          currentLeaderEpoch: rp.currentLeaderEpoch ?? -1,
+          error,
+          currentLeader,
+          divergingEpoch,
         };
       }),
     };
@@ -164,7 +180,11 @@ export function leaderEpochError(requested: number, current: number): number {
 }
 
 async function readAll(
-  topics: TopicOut[], version: number, maxBytes: number, readCommitted: boolean, follower: boolean,
+  topics: TopicOut[],
+  version: number,
+  maxBytes: number,
+  readCommitted: boolean,
+  follower: boolean,
 ): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
   let remaining = maxBytes;
   let total = 0;
@@ -173,7 +193,13 @@ async function readAll(
   for (const t of topics) {
     const partitions: PartitionData[] = [];
     for (const target of t.targets) {
-      const out = await readPartition(target, Math.max(0, Math.min(remaining, target.partitionMaxBytes)), total === 0, readCommitted, follower);
+      const out = await readPartition(
+        target,
+        Math.max(0, Math.min(remaining, target.partitionMaxBytes)),
+        total === 0,
+        readCommitted,
+        follower,
+      );
       if (version >= 12) {
         if (target.currentLeader) out.data.currentLeader = target.currentLeader;
         if (target.divergingEpoch) out.data.divergingEpoch = target.divergingEpoch;
@@ -191,40 +217,71 @@ async function readAll(
 }
 
 async function readPartition(
-  target: Target, limit: number, minOneBatch: boolean, readCommitted: boolean, follower: boolean,
+  target: Target,
+  limit: number,
+  minOneBatch: boolean,
+  readCommitted: boolean,
+  follower: boolean,
 ): Promise<{ data: PartitionData; bytes: number; errorCode: number }> {
   const p = target.state;
-  if (!p) return { data: partitionData(target.index, target.error, -1, -1, -1, EMPTY), bytes: 0, errorCode: target.error };
+  if (!p)
+    return { data: partitionData(target.index, target.error, -1, -1, -1, EMPTY), bytes: 0, errorCode: target.error };
   const log = p.log;
   const hw = log.highWatermark;
   const lso = hw; // no transactions yet: last stable offset = high watermark
   const logStart = log.logStartOffset;
   if (target.divergingEpoch) {
     // An answer of its own: the follower truncates first (no records, no wait).
-    return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.NONE };
+    return {
+      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY),
+      bytes: 0,
+      errorCode: ErrorCode.NONE,
+    };
   }
   // Followers replicate everything the leader has; consumers see only committed records.
   const maxOffset = follower ? log.logEndOffset : readCommitted ? lso : hw;
   if (target.fetchOffset < logStart || target.fetchOffset > log.logEndOffset) {
-    return { data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+    return {
+      data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY),
+      bytes: 0,
+      errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+    };
   }
   if (target.fetchOffset >= maxOffset || (limit <= 0 && !minOneBatch)) {
-    return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY), bytes: 0, errorCode: ErrorCode.NONE };
+    return {
+      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY),
+      bytes: 0,
+      errorCode: ErrorCode.NONE,
+    };
   }
   const res = await log.read(target.fetchOffset, limit, maxOffset, minOneBatch);
   if ('error' in res) {
     return { data: partitionData(target.index, res.error, hw, lso, logStart, EMPTY), bytes: 0, errorCode: res.error };
   }
   const records = res.bytes === 0 ? EMPTY : res.chunks;
-  return { data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, records), bytes: res.bytes, errorCode: ErrorCode.NONE };
+  return {
+    data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, records),
+    bytes: res.bytes,
+    errorCode: ErrorCode.NONE,
+  };
 }
 
 function partitionData(
-  partitionIndex: number, errorCode: number, highWatermark: number, lastStableOffset: number,
-  logStartOffset: number, records: Buffer | Buffer[],
+  partitionIndex: number,
+  errorCode: number,
+  highWatermark: number,
+  lastStableOffset: number,
+  logStartOffset: number,
+  records: Buffer | Buffer[],
 ): PartitionData {
   return {
-    partitionIndex, errorCode, highWatermark, lastStableOffset, logStartOffset,
-    abortedTransactions: null, preferredReadReplica: -1, records,
+    partitionIndex,
+    errorCode,
+    highWatermark,
+    lastStableOffset,
+    logStartOffset,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records,
   };
 }

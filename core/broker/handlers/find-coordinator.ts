@@ -34,7 +34,10 @@ function offsetsLeader(broker: Broker): ((partition: number) => number) | undefi
 }
 
 export async function handleFindCoordinator(
-  broker: Broker, req: FindCoordinatorRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: FindCoordinatorRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<FindCoordinatorResponseInput> {
   const keyType = version >= 1 ? req.keyType : GROUP;
   const find = async (key: string) => {
@@ -54,13 +57,24 @@ export async function handleFindCoordinator(
       errorCode = ErrorCode.INVALID_REQUEST;
     }
     return {
-      key, errorCode, errorMessage: node ? null : errorMessage(errorCode),
-      nodeId: node?.id ?? -1, host: node?.host ?? '', port: node?.port ?? -1,
+      key,
+      errorCode,
+      errorMessage: node ? null : errorMessage(errorCode),
+      nodeId: node?.id ?? -1,
+      host: node?.host ?? '',
+      port: node?.port ?? -1,
     };
   };
   if (version >= 4) {
     return { throttleTimeMs: 0, coordinators: await Promise.all(req.coordinatorKeys.map(find)) };
   }
   const c = await find(req.key);
-  return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port };
+  return {
+    throttleTimeMs: 0,
+    errorCode: c.errorCode,
+    errorMessage: c.errorMessage,
+    nodeId: c.nodeId,
+    host: c.host,
+    port: c.port,
+  };
 }

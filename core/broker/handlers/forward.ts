@@ -12,19 +12,32 @@ import type { Broker } from '../broker.ts';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function forwardToCoordinator<Res>(
-  broker: Broker, req: unknown, version: number, ctx: RequestContext | undefined, timeoutMs: number | undefined,
+  broker: Broker,
+  req: unknown,
+  version: number,
+  ctx: RequestContext | undefined,
+  timeoutMs: number | undefined,
   errorResponse: (errorCode: number, message: string) => Res,
 ): Promise<Res> {
   const apiKey = ctx?.apiKey;
   if (apiKey === undefined) return errorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, 'No request context.');
   try {
     const wait = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
-    return await broker.forward(apiKey, version, req, {
-      clientId: ctx?.clientId ?? null, headerVersion: requestHeaderVersion(apiKey, version),
-    }, wait) as Res;
+    return (await broker.forward(
+      apiKey,
+      version,
+      req,
+      {
+        clientId: ctx?.clientId ?? null,
+        headerVersion: requestHeaderVersion(apiKey, version),
+      },
+      wait,
+    )) as Res;
   } catch (e) {
     if (e instanceof KafkaError) return errorResponse(e.code, e.message);
-    broker.log(`forwarding api key ${apiKey} v${version} to the coordinator failed: ${(e as Error)?.message ?? String(e)}`);
+    broker.log(
+      `forwarding api key ${apiKey} v${version} to the coordinator failed: ${(e as Error)?.message ?? String(e)}`,
+    );
     return errorResponse(ErrorCode.REQUEST_TIMED_OUT, 'The coordinator could not be reached.');
   }
 }

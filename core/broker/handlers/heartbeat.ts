@@ -6,8 +6,14 @@ import type { RequestContext } from '../api-table.ts';
 import type { HeartbeatRequest, HeartbeatResponseInput } from '../../protocol/messages/heartbeat.ts';
 
 export function handleHeartbeat(
-  broker: Broker, req: HeartbeatRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: HeartbeatRequest,
+  version: number,
+  _ctx: RequestContext,
 ): HeartbeatResponseInput {
   const instanceId = version >= 3 ? req.groupInstanceId : null;
-  return { throttleTimeMs: 0, errorCode: broker.groups.heartbeat(req.groupId, req.memberId, instanceId, req.generationId) };
+  return {
+    throttleTimeMs: 0,
+    errorCode: broker.groups.heartbeat(req.groupId, req.memberId, instanceId, req.generationId),
+  };
 }

@@ -3,17 +3,33 @@
 // cluster-wide dynamic broker defaults ('') — carried out by the coordinator;
 // every broker makes the new values effective when it applies the change.
 import type {
-  IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponseInput,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponseInput,
 } from '../../protocol/messages/incremental-alter-configs.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
 export function handleIncrementalAlterConfigs(
-  broker: Broker, req: IncrementalAlterConfigsRequest, version: number, ctx?: RequestContext,
+  broker: Broker,
+  req: IncrementalAlterConfigsRequest,
+  version: number,
+  ctx?: RequestContext,
 ): Promise<IncrementalAlterConfigsResponseInput> {
-  return forwardToCoordinator(broker, req, version, ctx, undefined, (errorCode, errorMessage): IncrementalAlterConfigsResponseInput => ({
-    throttleTimeMs: 0,
-    responses: req.resources.map((r) => ({ errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName })),
-  }));
+  return forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    undefined,
+    (errorCode, errorMessage): IncrementalAlterConfigsResponseInput => ({
+      throttleTimeMs: 0,
+      responses: req.resources.map((r) => ({
+        errorCode,
+        errorMessage,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    }),
+  );
 }

@@ -24,7 +24,10 @@ function controllerBlocks(broker: Broker): ControllerBlocks | undefined {
 }
 
 export async function handleInitProducerId(
-  broker: Broker, req: InitProducerIdRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: InitProducerIdRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): Promise<InitProducerIdResponseInput> {
   if (req.transactionalId != null) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };

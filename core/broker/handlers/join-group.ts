@@ -7,7 +7,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
 
 export function handleJoinGroup(
-  broker: Broker, req: JoinGroupRequest, version: number, ctx: RequestContext,
+  broker: Broker,
+  req: JoinGroupRequest,
+  version: number,
+  ctx: RequestContext,
 ): Promise<JoinGroupResponseInput> {
   // v0 has no rebalance timeout: it equals the session timeout.
   if (version === 0) req.rebalanceTimeoutMs = req.sessionTimeoutMs;

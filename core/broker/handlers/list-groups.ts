@@ -8,7 +8,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { ListGroupsRequest, ListGroupsResponseInput } from '../../protocol/messages/list-groups.ts';
 
 export function handleListGroups(
-  broker: Broker, req: ListGroupsRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: ListGroupsRequest,
+  version: number,
+  _ctx: RequestContext,
 ): ListGroupsResponseInput {
   const r = broker.groups.listGroups(version >= 4 ? req.statesFilter : [], version >= 5 ? req.typesFilter : []);
   return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };

@@ -15,7 +15,8 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  ListOffsetsRequest, ListOffsetsResponseInput as ListOffsetsResponse,
+  ListOffsetsRequest,
+  ListOffsetsResponseInput as ListOffsetsResponse,
   ListOffsetsResponseListOffsetsPartitionResponseInput as PartitionResponse,
 } from '../../protocol/messages/list-offsets.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -29,24 +30,36 @@ const EARLIEST_LOCAL = -4;
 const READ_COMMITTED = 1;
 
 export async function handleListOffsets(
-  broker: Broker, req: ListOffsetsRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: ListOffsetsRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<ListOffsetsResponse> {
   const readCommitted = version >= 2 && req.isolationLevel === READ_COMMITTED;
-  const topics = await Promise.all(req.topics.map(async (t) => ({
-    name: t.name,
-    partitions: await Promise.all(t.partitions.map(async (rp) => {
-      const p = broker.topics.partition(t.name, rp.partitionIndex);
-      if (!p) return answer(rp.partitionIndex, notLeader(broker, t.name, rp.partitionIndex).errorCode, -1, -1, -1);
-      const epochError = leaderEpochError(version >= 4 ? rp.currentLeaderEpoch ?? -1 : -1, p.leaderEpoch);
-      if (epochError !== ErrorCode.NONE) return answer(rp.partitionIndex, epochError, -1, -1, -1);
-      if (!leads(broker, p)) return answer(rp.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1, -1);
-      return lookup(p, rp.partitionIndex, rp.timestamp, readCommitted);
+  const topics = await Promise.all(
+    req.topics.map(async (t) => ({
+      name: t.name,
+      partitions: await Promise.all(
+        t.partitions.map(async (rp) => {
+          const p = broker.topics.partition(t.name, rp.partitionIndex);
+          if (!p) return answer(rp.partitionIndex, notLeader(broker, t.name, rp.partitionIndex).errorCode, -1, -1, -1);
+          const epochError = leaderEpochError(version >= 4 ? (rp.currentLeaderEpoch ?? -1) : -1, p.leaderEpoch);
+          if (epochError !== ErrorCode.NONE) return answer(rp.partitionIndex, epochError, -1, -1, -1);
+          if (!leads(broker, p)) return answer(rp.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1, -1);
+          return lookup(p, rp.partitionIndex, rp.timestamp, readCommitted);
+        }),
+      ),
     })),
-  })));
+  );
   return { throttleTimeMs: 0, topics };
 }
 
-async function lookup(p: PartitionState, index: number, timestamp: number, readCommitted: boolean): Promise<PartitionResponse> {
+async function lookup(
+  p: PartitionState,
+  index: number,
+  timestamp: number,
+  readCommitted: boolean,
+): Promise<PartitionResponse> {
   const log = p.log;
   const epoch = p.leaderEpoch;
   const hw = log.highWatermark;
@@ -70,6 +83,12 @@ async function lookup(p: PartitionState, index: number, timestamp: number, readC
   }
 }
 
-function answer(partitionIndex: number, errorCode: number, timestamp: number, offset: number, leaderEpoch: number): PartitionResponse {
+function answer(
+  partitionIndex: number,
+  errorCode: number,
+  timestamp: number,
+  offset: number,
+  leaderEpoch: number,
+): PartitionResponse {
   return { partitionIndex, errorCode, timestamp, offset, leaderEpoch };
 }

@@ -1,16 +1,30 @@
 // ListPartitionReassignments (v0): the reassignments in progress, from the
 // coordinator.
 import type {
-  ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponseInput,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponseInput,
 } from '../../protocol/messages/list-partition-reassignments.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
 export function handleListPartitionReassignments(
-  broker: Broker, req: ListPartitionReassignmentsRequest, version: number, ctx?: RequestContext,
+  broker: Broker,
+  req: ListPartitionReassignmentsRequest,
+  version: number,
+  ctx?: RequestContext,
 ): Promise<ListPartitionReassignmentsResponseInput> {
-  return forwardToCoordinator(broker, req, version, ctx, req.timeoutMs, (errorCode, errorMessage): ListPartitionReassignmentsResponseInput => ({
-    throttleTimeMs: 0, errorCode, errorMessage, topics: [],
-  }));
+  return forwardToCoordinator(
+    broker,
+    req,
+    version,
+    ctx,
+    req.timeoutMs,
+    (errorCode, errorMessage): ListPartitionReassignmentsResponseInput => ({
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage,
+      topics: [],
+    }),
+  );
 }

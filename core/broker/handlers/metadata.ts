@@ -21,7 +21,8 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { TopicState } from '../topic-manager.ts';
 import type {
-  MetadataRequest, MetadataResponseInput as MetadataResponse,
+  MetadataRequest,
+  MetadataResponseInput as MetadataResponse,
   MetadataResponseTopicInput as MetadataResponseTopic,
 } from '../../protocol/messages/metadata.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
@@ -35,7 +36,10 @@ const ALL_TOPIC_OPS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 
 const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 export async function handleMetadata(
-  broker: Broker, req: MetadataRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: MetadataRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<MetadataResponse> {
   const topicOps = version >= 8 && req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : OPS_NOT_REQUESTED;
   const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation !== false) && broker.config.autoCreateTopicsEnable;
@@ -51,7 +55,9 @@ export async function handleMetadata(
         topics.push(errorTopic(rt.name, rt.topicId!, ErrorCode.INVALID_REQUEST, topicOps));
       } else if (byId) {
         const t = broker.topics.getById(rt.topicId!);
-        topics.push(t ? describeTopic(broker, t, topicOps) : errorTopic(null, rt.topicId!, ErrorCode.UNKNOWN_TOPIC_ID, topicOps));
+        topics.push(
+          t ? describeTopic(broker, t, topicOps) : errorTopic(null, rt.topicId!, ErrorCode.UNKNOWN_TOPIC_ID, topicOps),
+        );
       } else if (rt.name == null) {
         topics.push(errorTopic(null, ZERO_UUID, ErrorCode.INVALID_REQUEST, topicOps));
       } else {
@@ -75,7 +81,12 @@ export async function handleMetadata(
   return resp;
 }
 
-async function unknownTopic(broker: Broker, name: string, allowAutoCreate: boolean, ops: number): Promise<MetadataResponseTopic> {
+async function unknownTopic(
+  broker: Broker,
+  name: string,
+  allowAutoCreate: boolean,
+  ops: number,
+): Promise<MetadataResponseTopic> {
   if (!allowAutoCreate) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops);
   try {
     const created = await broker.topics.autoCreate(name);

@@ -10,7 +10,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { OffsetCommitRequest, OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.ts';
 
 export async function handleOffsetCommit(
-  broker: Broker, req: OffsetCommitRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: OffsetCommitRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<OffsetCommitResponseInput> {
   const topics = await broker.groups.commitOffsets({
     groupId: req.groupId,

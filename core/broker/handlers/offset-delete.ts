@@ -8,7 +8,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { OffsetDeleteRequest, OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.ts';
 
 export async function handleOffsetDelete(
-  broker: Broker, req: OffsetDeleteRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: OffsetDeleteRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): Promise<OffsetDeleteResponseInput> {
   const r = await broker.groups.deleteOffsets(req.groupId, req.topics);
   return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.topics };

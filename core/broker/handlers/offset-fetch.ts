@@ -9,7 +9,10 @@ import type { OffsetFetchRequest, OffsetFetchResponseInput } from '../../protoco
 import { ErrorCode } from '../../protocol/errors.ts';
 
 export function handleOffsetFetch(
-  broker: Broker, req: OffsetFetchRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: OffsetFetchRequest,
+  version: number,
+  _ctx: RequestContext,
 ): OffsetFetchResponseInput {
   if (version >= 8) {
     return {
@@ -22,12 +25,18 @@ export function handleOffsetFetch(
       }),
     };
   }
-  const r = broker.groups.fetchOffsets(req.groupId, version >= 2 ? req.topics : req.topics ?? []);
+  const r = broker.groups.fetchOffsets(req.groupId, version >= 2 ? req.topics : (req.topics ?? []));
   if (version < 2 && r.errorCode !== ErrorCode.NONE) {
     // v1 has no top-level error code: every partition carries it.
     const topics = (req.topics ?? []).map((t) => ({
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: r.errorCode })),
+      partitions: t.partitionIndexes.map((p) => ({
+        partitionIndex: p,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode: r.errorCode,
+      })),
     }));
     return { throttleTimeMs: 0, topics };
   }

@@ -11,22 +11,30 @@
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type {
-  OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponseInput as Response,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponseInput as Response,
   OffsetForLeaderEpochResponseEpochEndOffsetInput as EpochEndOffset,
 } from '../../protocol/messages/offset-for-leader-epoch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leaderEpochError } from './fetch.ts';
 
 export function handleOffsetForLeaderEpoch(
-  broker: Broker, req: OffsetForLeaderEpochRequest, _version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: OffsetForLeaderEpochRequest,
+  _version: number,
+  _ctx: RequestContext,
 ): Response {
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({
       topic: t.topic,
       partitions: t.partitions.map((rp): EpochEndOffset => {
-        const answer = (errorCode: number, leaderEpoch = -1, endOffset = -1): EpochEndOffset =>
-          ({ errorCode, partition: rp.partition, leaderEpoch, endOffset });
+        const answer = (errorCode: number, leaderEpoch = -1, endOffset = -1): EpochEndOffset => ({
+          errorCode,
+          partition: rp.partition,
+          leaderEpoch,
+          endOffset,
+        });
         const p = broker.topics.partition(t.topic, rp.partition);
         if (!p) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const epochError = leaderEpochError(rp.currentLeaderEpoch, p.leaderEpoch);

@@ -26,7 +26,8 @@ import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import type {
-  ProduceRequest, ProduceResponseInput as ProduceResponse,
+  ProduceRequest,
+  ProduceResponseInput as ProduceResponse,
   ProduceResponsePartitionProduceResponseInput as PartitionResponse,
 } from '../../protocol/messages/produce.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
@@ -43,7 +44,10 @@ function validAcks(acks: number): boolean {
 }
 
 export async function handleProduce(
-  broker: Broker, req: ProduceRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: ProduceRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<ProduceResponse> {
   let requestError: number = ErrorCode.NONE;
   if (version < 3) requestError = ErrorCode.UNSUPPORTED_VERSION;
@@ -55,13 +59,18 @@ export async function handleProduce(
   // internal topics: a stray record in __consumer_offsets would break replay.
   const internalAllowed = _ctx.clientId === '__admin_client';
   const ctx: ProduceContext = { acks: req.acks, timeoutMs: req.timeoutMs, now, internalAllowed, leaders: null };
-  const responses = await Promise.all(req.topicData.map(async (td) => ({
-    name: td.name,
-    partitionResponses: await Promise.all(td.partitionData.map((pd) =>
-      requestError !== ErrorCode.NONE
-        ? errorResponse(pd.index, requestError, null)
-        : producePartition(broker, td.name, pd, ctx))),
-  })));
+  const responses = await Promise.all(
+    req.topicData.map(async (td) => ({
+      name: td.name,
+      partitionResponses: await Promise.all(
+        td.partitionData.map((pd) =>
+          requestError !== ErrorCode.NONE
+            ? errorResponse(pd.index, requestError, null)
+            : producePartition(broker, td.name, pd, ctx),
+        ),
+      ),
+    })),
+  );
   const res: ProduceResponse = { responses, throttleTimeMs: 0 };
   if (ctx.leaders !== null && version >= 10) {
     res.nodeEndpoints = [];
@@ -92,15 +101,28 @@ function notLeaderResponse(broker: Broker, topic: string, index: number, ctx: Pr
   return res;
 }
 
-function errorResponse(index: number, errorCode: number, message: string | null, recordErrors: PartitionResponse['recordErrors'] = []): PartitionResponse {
+function errorResponse(
+  index: number,
+  errorCode: number,
+  message: string | null,
+  recordErrors: PartitionResponse['recordErrors'] = [],
+): PartitionResponse {
   return {
-    index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1,
-    recordErrors, errorMessage: message,
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors,
+    errorMessage: message,
   };
 }
 
 async function producePartition(
-  broker: Broker, topic: string, pd: RequestPartition, ctx: ProduceContext,
+  broker: Broker,
+  topic: string,
+  pd: RequestPartition,
+  ctx: ProduceContext,
 ): Promise<PartitionResponse> {
   const p: PartitionState | undefined = broker.topics.partition(topic, pd.index);
   if (!p || !leads(broker, p)) return notLeaderResponse(broker, topic, pd.index, ctx);
@@ -114,7 +136,10 @@ async function producePartition(
     return errorResponse(pd.index, ErrorCode.INVALID_RECORD, 'Produce request has no record batches');
   }
   // Produce v3+ carries exactly one batch per partition (Kafka's request validation).
-  const info = validateRecordBatches(records, { maxMessageBytes: p.log.config.maxMessageBytes, requireSingleBatch: true });
+  const info = validateRecordBatches(records, {
+    maxMessageBytes: p.log.config.maxMessageBytes,
+    requireSingleBatch: true,
+  });
   if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
   const keyless = compactedTopicKeyError(p.log.config.cleanupPolicy, records, topic, pd.index);
   if (keyless) return errorResponse(pd.index, ErrorCode.INVALID_RECORD, keyless.message, keyless.recordErrors);
@@ -132,11 +157,17 @@ async function producePartition(
       // Kafka answers a retried batch with the original's offsets, once it is written.
       const b = check.batch;
       if (b.written) await b.written;
-      const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, b.lastOffset + 1, ctx.timeoutMs) : ErrorCode.NONE;
+      const errorCode = acksAll
+        ? await broker.replication.awaitHighWatermark(p, b.lastOffset + 1, ctx.timeoutMs)
+        : ErrorCode.NONE;
       return {
-        index: pd.index, errorCode, baseOffset: b.firstOffset,
+        index: pd.index,
+        errorCode,
+        baseOffset: b.firstOffset,
         logAppendTimeMs: p.log.config.messageTimestampType === 'LogAppendTime' ? b.timestamp : -1,
-        logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null,
+        logStartOffset: p.log.logStartOffset,
+        recordErrors: [],
+        errorMessage: null,
       };
     }
     const res = p.log.append(records, info, p.leaderEpoch, now);
@@ -149,9 +180,13 @@ async function producePartition(
     broker.purgatory.notify(partitionKey(p.topicId, p.partition));
     const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, end, ctx.timeoutMs) : ErrorCode.NONE;
     return {
-      index: pd.index, errorCode, baseOffset: res.baseOffset,
-      logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset,
-      recordErrors: [], errorMessage: null,
+      index: pd.index,
+      errorCode,
+      baseOffset: res.baseOffset,
+      logAppendTimeMs: res.logAppendTime,
+      logStartOffset: res.logStartOffset,
+      recordErrors: [],
+      errorMessage: null,
     };
   } catch (err) {
     if (err instanceof KafkaError) return errorResponse(pd.index, err.code, err.message);

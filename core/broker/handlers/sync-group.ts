@@ -6,7 +6,10 @@ import type { RequestContext } from '../api-table.ts';
 import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';
 
 export function handleSyncGroup(
-  broker: Broker, req: SyncGroupRequest, version: number, _ctx: RequestContext,
+  broker: Broker,
+  req: SyncGroupRequest,
+  version: number,
+  _ctx: RequestContext,
 ): Promise<SyncGroupResponseInput> {
   return broker.groups.sync(req, version);
 }

@@ -12,7 +12,10 @@ export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 /** The coordinator's AllocateProducerIds, as the broker reaches it. */
 export interface ProducerIdSource {
-  allocateProducerIds(req: { brokerId: number; brokerEpoch: number }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }>;
+  allocateProducerIds(req: {
+    brokerId: number;
+    brokerEpoch: number;
+  }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }>;
 }
 
 export interface ControllerBlocks {
@@ -21,7 +24,11 @@ export interface ControllerBlocks {
   brokerEpoch: number;
 }
 
-interface Block { start: number; next: number; end: number }
+interface Block {
+  start: number;
+  next: number;
+  end: number;
+}
 
 export class ProducerIdManager {
   private current: Block = { start: 0, next: 0, end: 0 };
@@ -72,12 +79,22 @@ export class ProducerIdManager {
         try {
           r = await from.controller.allocateProducerIds({ brokerId: from.brokerId, brokerEpoch: from.brokerEpoch });
         } catch (e) {
-          throw new KafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `allocating producer ids failed: ${(e as Error)?.message ?? String(e)}`);
+          throw new KafkaError(
+            ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+            `allocating producer ids failed: ${(e as Error)?.message ?? String(e)}`,
+          );
         }
         if (r.errorCode !== ErrorCode.NONE || r.producerIdStart < 0 || r.producerIdLen <= 0) {
-          throw new KafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `allocating producer ids failed: error ${r.errorCode}`);
+          throw new KafkaError(
+            ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+            `allocating producer ids failed: error ${r.errorCode}`,
+          );
         }
-        this.prefetched ??= { start: r.producerIdStart, next: r.producerIdStart, end: r.producerIdStart + r.producerIdLen };
+        this.prefetched ??= {
+          start: r.producerIdStart,
+          next: r.producerIdStart,
+          end: r.producerIdStart + r.producerIdLen,
+        };
       } finally {
         this.fetching = undefined;
       }
@@ -89,5 +106,9 @@ export class ProducerIdManager {
 /** For brokers without a metadata store (tests with injected topics): ids from this process only. */
 export function inMemoryReservations(): (count: number) => number {
   let next = 0;
-  return (count) => { const first = next; next += count; return first; };
+  return (count) => {
+    const first = next;
+    next += count;
+    return first;
+  };
 }

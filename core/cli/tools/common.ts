@@ -69,7 +69,10 @@ export function required(args: Parsed, name: string, why = ''): string {
 export function intOption(args: Parsed, name: string, min = Number.MIN_SAFE_INTEGER): number | undefined {
   const v = one(args, name);
   if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${v}"`);
+  if (!/^-?\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(
+      `--${name} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${v}"`,
+    );
   return Number(v);
 }
 
@@ -84,7 +87,10 @@ export function pickAction(args: Parsed, actions: readonly string[]): string {
 
 /** "a:1,b:2" → ["a:1", "b:2"], checking each address has a port. */
 export function parseBootstrap(text: string): string[] {
-  const list = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (list.length === 0) throw new UsageError('--bootstrap-server needs at least one HOST:PORT');
   for (const a of list) {
     const m = /^(.+):(\d+)$/.exec(a);
@@ -142,9 +148,18 @@ export function leafErrors(e: unknown): ErrorLike[] {
   const walk = (x: unknown, depth: number) => {
     if (!x || typeof x !== 'object' || depth > 8) return;
     const err = x as ErrorLike;
-    if (err.apiId !== undefined) { out.push(err); return; }
-    if (Array.isArray(err.errors) && err.errors.length > 0) { for (const c of err.errors) walk(c, depth + 1); return; }
-    if (err.code === 'PLT_KFK_NETWORK' || !err.cause) { out.push(err); return; }
+    if (err.apiId !== undefined) {
+      out.push(err);
+      return;
+    }
+    if (Array.isArray(err.errors) && err.errors.length > 0) {
+      for (const c of err.errors) walk(c, depth + 1);
+      return;
+    }
+    if (err.code === 'PLT_KFK_NETWORK' || !err.cause) {
+      out.push(err);
+      return;
+    }
     walk(err.cause, depth + 1);
   };
   walk(e, 0);
@@ -158,7 +173,12 @@ export function kafkaErrorId(e: unknown): string | undefined {
 
 export function isUnreachable(e: unknown): boolean {
   const leaves = leafErrors(e);
-  return leaves.every((l) => l.code === 'PLT_KFK_NETWORK' || l.code === 'PLT_KFK_TIMEOUT' || /Cannot connect to any broker|timed out/i.test(l.message));
+  return leaves.every(
+    (l) =>
+      l.code === 'PLT_KFK_NETWORK' ||
+      l.code === 'PLT_KFK_TIMEOUT' ||
+      /Cannot connect to any broker|timed out/i.test(l.message),
+  );
 }
 
 /**
@@ -170,10 +190,14 @@ export function describeFailure(e: unknown, bootstrap: string[]): string {
   if (isUnreachable(e)) {
     const leaf = leafErrors(e)[0];
     const cause = (leaf?.cause as { code?: string } | undefined)?.code;
-    const why = cause === 'ECONNREFUSED' ? 'connection refused'
-      : cause === 'ENOTFOUND' || cause === 'EAI_AGAIN' ? 'host not found'
-      : /timed out/i.test(leaf?.message ?? '') || cause === 'ETIMEDOUT' ? `no answer within ${CONNECT_TIMEOUT_MS} ms`
-      : cause ?? leaf?.message ?? 'unreachable';
+    const why =
+      cause === 'ECONNREFUSED'
+        ? 'connection refused'
+        : cause === 'ENOTFOUND' || cause === 'EAI_AGAIN'
+          ? 'host not found'
+          : /timed out/i.test(leaf?.message ?? '') || cause === 'ETIMEDOUT'
+            ? `no answer within ${CONNECT_TIMEOUT_MS} ms`
+            : (cause ?? leaf?.message ?? 'unreachable');
     return `Could not connect to the Kafka broker at ${bootstrap.join(',')} (${why}).`;
   }
   const leaves = leafErrors(e);
@@ -198,7 +222,11 @@ export async function runTool(name: string, bootstrap: () => string[], body: () 
       return e.code;
     }
     let servers: string[] = [];
-    try { servers = bootstrap(); } catch { /* already reported as a usage error */ }
+    try {
+      servers = bootstrap();
+    } catch {
+      /* already reported as a usage error */
+    }
     console.error(`samsa ${name}: ${describeFailure(e, servers)}`);
     return 1;
   }

@@ -3,8 +3,19 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../args.ts';
 import {
-  all, BOOTSTRAP_OPTION, bootstrapOf, clientOptions, closeAll, describeFailure, HELP_OPTION, one, parseKeyValues,
-  parseToolArgs, required, runTool, type Tool,
+  all,
+  BOOTSTRAP_OPTION,
+  bootstrapOf,
+  clientOptions,
+  closeAll,
+  describeFailure,
+  HELP_OPTION,
+  one,
+  parseKeyValues,
+  parseToolArgs,
+  required,
+  runTool,
+  type Tool,
 } from './common.ts';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -12,17 +23,37 @@ type Codec = (typeof CODECS)[number];
 
 const TOOL: Tool = {
   name: 'console-producer',
-  summary: 'Reads lines from standard input (or --input-file) and produces each as a record (like kafka-console-producer.sh).',
+  summary:
+    'Reads lines from standard input (or --input-file) and produces each as a record (like kafka-console-producer.sh).',
   spec: {
     'bootstrap-server': BOOTSTRAP_OPTION,
     'broker-list': { value: true, arg: 'HOST:PORT[,...]', description: 'Old name of --bootstrap-server' },
     topic: { value: true, arg: 'TOPIC', description: 'The topic to produce to (required)' },
-    property: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Line reader properties: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error' },
-    'producer-property': { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Producer configs: acks, compression.type, client.id (others are accepted and ignored)' },
+    property: {
+      value: true,
+      repeat: true,
+      arg: 'KEY=VALUE',
+      description:
+        'Line reader properties: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error',
+    },
+    'producer-property': {
+      value: true,
+      repeat: true,
+      arg: 'KEY=VALUE',
+      description: 'Producer configs: acks, compression.type, client.id (others are accepted and ignored)',
+    },
     'compression-codec': { value: true, arg: 'CODEC', description: `Compression: ${CODECS.join(', ')} (default none)` },
-    'request-required-acks': { value: true, arg: 'ACKS', description: 'Acknowledgements required: -1/all, 0 or 1 (default -1)' },
+    'request-required-acks': {
+      value: true,
+      arg: 'ACKS',
+      description: 'Acknowledgements required: -1/all, 0 or 1 (default -1)',
+    },
     sync: { description: 'Send each record on its own and wait for it to be acknowledged' },
-    'input-file': { value: true, arg: 'FILE', description: 'Read lines from FILE instead of standard input (a Samsa addition)' },
+    'input-file': {
+      value: true,
+      arg: 'FILE',
+      description: 'Read lines from FILE instead of standard input (a Samsa addition)',
+    },
     help: HELP_OPTION,
   },
   notes: [
@@ -114,75 +145,92 @@ export async function consoleProducer(argv: string[]): Promise<number> {
   const reader = readerConfig(parseKeyValues(all(args, 'property'), 'property'));
   const props = parseKeyValues(all(args, 'producer-property'), 'producer-property');
   const codec = (one(args, 'compression-codec') ?? props.get('compression.type') ?? 'none') as Codec;
-  if (!CODECS.includes(codec)) throw new UsageError(`unknown compression codec "${codec}" (one of ${CODECS.join(', ')})`);
+  if (!CODECS.includes(codec))
+    throw new UsageError(`unknown compression codec "${codec}" (one of ${CODECS.join(', ')})`);
   const acks = parseAcks(one(args, 'request-required-acks') ?? props.get('acks') ?? '-1');
   const sync = args.flags.has('sync');
   const file = one(args, 'input-file');
 
   const { Producer } = await import('@platformatic/kafka');
-  return runTool('console-producer', () => bootstrap, async () => {
-    const producer = new Producer({
-      ...clientOptions(bootstrap, props.get('client.id') ?? 'console-producer'),
-      acks,
-      compression: codec,
-      autocreateTopics: true,
-    });
-    // Fail fast (and with the address) when the broker is not there, before reading input.
-    try {
-      await producer.metadata({ topics: [topic], autocreateTopics: true });
-    } catch (e) {
-      await closeAll(producer);
-      throw e;
-    }
-    const input = file !== undefined ? createReadStream(file) : process.stdin;
-    let inputError: Error | undefined;
-    input.on('error', (e: Error) => { inputError = e; });
-    const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
-    const prompt = file === undefined && process.stdin.isTTY === true;
-    if (prompt) process.stdout.write('>');
-
-    let failure: unknown;
-    let batch: LineRecord[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const flush = () => {
-      if (batch.length === 0) return;
-      const messages = batch.map((r) => ({ topic, key: r.key, value: r.value, headers: r.headers }));
-      batch = [];
-      const p = producer.send({ messages: messages as never }).then(
-        () => undefined,
-        (e: unknown) => { failure ??= e; },
-      ).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      return p;
-    };
-    let lineNo = 0;
-    let badLine: string | undefined;
-    for await (const line of lines) {
-      lineNo++;
-      const rec = parseLine(line, reader, lineNo);
-      if (typeof rec === 'string') { badLine = rec; break; }
-      batch.push(rec);
-      if (sync) await flush();
-      else if (batch.length >= 500) flush();
-      if (inFlight.size >= 16) await Promise.race(inFlight);
-      if (failure) break;
+  return runTool(
+    'console-producer',
+    () => bootstrap,
+    async () => {
+      const producer = new Producer({
+        ...clientOptions(bootstrap, props.get('client.id') ?? 'console-producer'),
+        acks,
+        compression: codec,
+        autocreateTopics: true,
+      });
+      // Fail fast (and with the address) when the broker is not there, before reading input.
+      try {
+        await producer.metadata({ topics: [topic], autocreateTopics: true });
+      } catch (e) {
+        await closeAll(producer);
+        throw e;
+      }
+      const input = file !== undefined ? createReadStream(file) : process.stdin;
+      let inputError: Error | undefined;
+      input.on('error', (e: Error) => {
+        inputError = e;
+      });
+      const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
+      const prompt = file === undefined && process.stdin.isTTY === true;
       if (prompt) process.stdout.write('>');
-    }
-    flush();
-    await Promise.all(inFlight);
-    await closeAll(producer);
-    if (inputError) {
-      console.error(`samsa console-producer: cannot read ${file ?? 'standard input'}: ${inputError.message}`);
-      return 1;
-    }
-    if (badLine) {
-      console.error(`samsa console-producer: ${badLine}`);
-      return 1;
-    }
-    if (failure) {
-      console.error(`samsa console-producer: Error when sending message to topic ${topic}: ${describeFailure(failure, bootstrap)}`);
-      return 1;
-    }
-    return 0;
-  });
+
+      let failure: unknown;
+      let batch: LineRecord[] = [];
+      const inFlight = new Set<Promise<void>>();
+      const flush = () => {
+        if (batch.length === 0) return;
+        const messages = batch.map((r) => ({ topic, key: r.key, value: r.value, headers: r.headers }));
+        batch = [];
+        const p = producer
+          .send({ messages: messages as never })
+          .then(
+            () => undefined,
+            (e: unknown) => {
+              failure ??= e;
+            },
+          )
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        return p;
+      };
+      let lineNo = 0;
+      let badLine: string | undefined;
+      for await (const line of lines) {
+        lineNo++;
+        const rec = parseLine(line, reader, lineNo);
+        if (typeof rec === 'string') {
+          badLine = rec;
+          break;
+        }
+        batch.push(rec);
+        if (sync) await flush();
+        else if (batch.length >= 500) flush();
+        if (inFlight.size >= 16) await Promise.race(inFlight);
+        if (failure) break;
+        if (prompt) process.stdout.write('>');
+      }
+      flush();
+      await Promise.all(inFlight);
+      await closeAll(producer);
+      if (inputError) {
+        console.error(`samsa console-producer: cannot read ${file ?? 'standard input'}: ${inputError.message}`);
+        return 1;
+      }
+      if (badLine) {
+        console.error(`samsa console-producer: ${badLine}`);
+        return 1;
+      }
+      if (failure) {
+        console.error(
+          `samsa console-producer: Error when sending message to topic ${topic}: ${describeFailure(failure, bootstrap)}`,
+        );
+        return 1;
+      }
+      return 0;
+    },
+  );
 }

@@ -2,8 +2,20 @@
 import type { Admin } from '@platformatic/kafka';
 import { UsageError } from '../args.ts';
 import {
-  all, BOOTSTRAP_OPTION, bootstrapOf, clientOptions, closeAll, HELP_OPTION, kafkaErrorId, one, padRight,
-  parseToolArgs, pickAction, runTool, ToolError, type Tool,
+  all,
+  BOOTSTRAP_OPTION,
+  bootstrapOf,
+  clientOptions,
+  closeAll,
+  HELP_OPTION,
+  kafkaErrorId,
+  one,
+  padRight,
+  parseToolArgs,
+  pickAction,
+  runTool,
+  ToolError,
+  type Tool,
 } from './common.ts';
 
 const TOOL: Tool = {
@@ -17,15 +29,28 @@ const TOOL: Tool = {
     delete: { description: 'Delete a group' },
     group: { value: true, repeat: true, arg: 'GROUP', description: 'The consumer group' },
     'all-groups': { description: 'Apply to all groups (--describe, --reset-offsets, --delete)' },
-    topic: { value: true, repeat: true, arg: 'TOPIC[:P,...]', description: 'With --reset-offsets: the topic, optionally with partitions' },
+    topic: {
+      value: true,
+      repeat: true,
+      arg: 'TOPIC[:P,...]',
+      description: 'With --reset-offsets: the topic, optionally with partitions',
+    },
     'all-topics': { description: 'With --reset-offsets: every topic the group has offsets for' },
     'to-earliest': { description: 'Reset to the earliest offset' },
     'to-latest': { description: 'Reset to the latest offset' },
     'to-current': { description: 'Reset to the current committed offset' },
     'to-offset': { value: true, arg: 'N', description: 'Reset to offset N (kept within the log)' },
-    'to-datetime': { value: true, arg: 'YYYY-MM-DDTHH:mm:SS.sss', description: 'Reset to the first offset at or after this time (local time unless a zone is given)' },
+    'to-datetime': {
+      value: true,
+      arg: 'YYYY-MM-DDTHH:mm:SS.sss',
+      description: 'Reset to the first offset at or after this time (local time unless a zone is given)',
+    },
     'shift-by': { value: true, arg: 'N', description: 'Move the committed offset by N (may be negative)' },
-    'by-duration': { value: true, arg: 'PnDTnHnMnS', description: 'Reset to the first offset at or after now minus this duration' },
+    'by-duration': {
+      value: true,
+      arg: 'PnDTnHnMnS',
+      description: 'Reset to the first offset at or after now minus this duration',
+    },
     execute: { description: 'Apply the reset' },
     'dry-run': { description: 'Only show what the reset would do (the default)' },
     help: HELP_OPTION,
@@ -38,7 +63,15 @@ const TOOL: Tool = {
 };
 
 const ACTIONS = ['list', 'describe', 'reset-offsets', 'delete'] as const;
-const SCENARIOS = ['to-earliest', 'to-latest', 'to-current', 'to-offset', 'to-datetime', 'shift-by', 'by-duration'] as const;
+const SCENARIOS = [
+  'to-earliest',
+  'to-latest',
+  'to-current',
+  'to-offset',
+  'to-datetime',
+  'shift-by',
+  'by-duration',
+] as const;
 const MISSING = '-';
 
 export async function consumerGroups(argv: string[]): Promise<number> {
@@ -48,31 +81,43 @@ export async function consumerGroups(argv: string[]): Promise<number> {
   const bootstrap = bootstrapOf(args);
   const groups = all(args, 'group');
   const allGroups = args.flags.has('all-groups');
-  if (action !== 'list' && groups.length === 0 && !allGroups) throw new UsageError(`--${action} needs --group (or --all-groups)`);
+  if (action !== 'list' && groups.length === 0 && !allGroups)
+    throw new UsageError(`--${action} needs --group (or --all-groups)`);
 
   const { Admin } = await import('@platformatic/kafka');
-  return runTool('consumer-groups', () => bootstrap, async () => {
-    const admin = new Admin(clientOptions(bootstrap, 'samsa-consumer-groups'));
-    try {
-      const targets = allGroups ? await listGroupIds(admin) : groups;
-      switch (action) {
-        case 'list':
-          for (const g of await listGroupIds(admin)) console.log(g);
-          return 0;
-        case 'describe': return await describe(admin, targets);
-        case 'reset-offsets': return await reset(admin, targets, args);
-        case 'delete': return await remove(admin, targets);
-        default: return 2;
+  return runTool(
+    'consumer-groups',
+    () => bootstrap,
+    async () => {
+      const admin = new Admin(clientOptions(bootstrap, 'samsa-consumer-groups'));
+      try {
+        const targets = allGroups ? await listGroupIds(admin) : groups;
+        switch (action) {
+          case 'list':
+            for (const g of await listGroupIds(admin)) console.log(g);
+            return 0;
+          case 'describe':
+            return await describe(admin, targets);
+          case 'reset-offsets':
+            return await reset(admin, targets, args);
+          case 'delete':
+            return await remove(admin, targets);
+          default:
+            return 2;
+        }
+      } finally {
+        await closeAll(admin);
       }
-    } finally {
-      await closeAll(admin);
-    }
-  });
+    },
+  );
 }
 
 async function listGroupIds(admin: Admin): Promise<string[]> {
   const groups = await admin.listGroups();
-  return [...groups.values()].filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.id).sort();
+  return [...groups.values()]
+    .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+    .map((g) => g.id)
+    .sort();
 }
 
 async function groupState(admin: Admin, group: string) {
@@ -83,7 +128,13 @@ async function groupState(admin: Admin, group: string) {
 
 function stateName(state: string): string {
   // Kafka's tools print the broker's spelling (Stable, Empty, …); accept upper-case names too.
-  const names: Record<string, string> = { STABLE: 'Stable', EMPTY: 'Empty', DEAD: 'Dead', PREPARING_REBALANCE: 'PreparingRebalance', COMPLETING_REBALANCE: 'CompletingRebalance' };
+  const names: Record<string, string> = {
+    STABLE: 'Stable',
+    EMPTY: 'Empty',
+    DEAD: 'Dead',
+    PREPARING_REBALANCE: 'PreparingRebalance',
+    COMPLETING_REBALANCE: 'CompletingRebalance',
+  };
   return names[state] ?? state;
 }
 
@@ -104,11 +155,18 @@ async function committedOffsets(admin: Admin, group: string): Promise<Map<string
 }
 
 /** Offsets at `timestamp` (-1 latest, -2 earliest, else the first offset at or after it) per topic/partition. */
-async function offsetsAt(admin: Admin, partitions: Map<string, number[]>, timestamp: bigint): Promise<Map<string, Map<number, bigint>>> {
+async function offsetsAt(
+  admin: Admin,
+  partitions: Map<string, number[]>,
+  timestamp: bigint,
+): Promise<Map<string, Map<number, bigint>>> {
   const out = new Map<string, Map<number, bigint>>();
   if (partitions.size === 0) return out;
   const res = await admin.listOffsets({
-    topics: [...partitions].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp })) })),
+    topics: [...partitions].map(([name, ps]) => ({
+      name,
+      partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp })),
+    })),
   });
   for (const t of res) out.set(t.name, new Map(t.partitions.map((p) => [p.partitionIndex, p.offset])));
   return out;
@@ -139,12 +197,20 @@ async function describe(admin: Admin, groups: string[]): Promise<number> {
     const assigned = new Map<string, { consumerId: string; host: string; clientId: string }>();
     for (const m of desc.members.values()) {
       for (const [topic, a] of m.assignments ?? new Map()) {
-        for (const p of a.partitions) assigned.set(`${topic}\0${p}`, { consumerId: m.id, host: m.clientHost, clientId: m.clientId });
+        for (const p of a.partitions)
+          assigned.set(`${topic}\0${p}`, { consumerId: m.id, host: m.clientHost, clientId: m.clientId });
       }
     }
     const partitions = new Map<string, Set<number>>();
-    const add = (t: string, p: number) => { const s = partitions.get(t) ?? new Set<number>(); s.add(p); partitions.set(t, s); };
-    for (const key of assigned.keys()) { const [t, p] = key.split('\0'); add(t!, Number(p)); }
+    const add = (t: string, p: number) => {
+      const s = partitions.get(t) ?? new Set<number>();
+      s.add(p);
+      partitions.set(t, s);
+    };
+    for (const key of assigned.keys()) {
+      const [t, p] = key.split('\0');
+      add(t!, Number(p));
+    }
     for (const [t, ps] of committed) for (const p of ps.keys()) add(t, p);
     const ends = await offsetsAt(admin, new Map([...partitions].map(([t, s]) => [t, [...s]])), -1n);
     const rows: Row[] = [];
@@ -154,23 +220,38 @@ async function describe(admin: Admin, groups: string[]): Promise<number> {
         const cur = committed.get(t)?.get(p);
         const end = ends.get(t)?.get(p);
         rows.push({
-          group, topic: t, partition: String(p),
+          group,
+          topic: t,
+          partition: String(p),
           current: cur === undefined ? MISSING : String(cur),
           end: end === undefined || end < 0n ? MISSING : String(end),
           lag: cur === undefined || end === undefined || end < 0n ? MISSING : String(end - cur),
-          consumerId: member?.consumerId ?? MISSING, host: member?.host ?? MISSING, clientId: member?.clientId ?? MISSING,
+          consumerId: member?.consumerId ?? MISSING,
+          host: member?.host ?? MISSING,
+          clientId: member?.clientId ?? MISSING,
         });
       }
     }
     // Members without partitions still show up, with '-' for the partition columns.
     for (const m of desc.members.values()) {
       if (![...(m.assignments?.values() ?? [])].some((a) => a.partitions.length > 0)) {
-        rows.push({ group, topic: MISSING, partition: MISSING, current: MISSING, end: MISSING, lag: MISSING, consumerId: m.id, host: m.clientHost, clientId: m.clientId });
+        rows.push({
+          group,
+          topic: MISSING,
+          partition: MISSING,
+          current: MISSING,
+          end: MISSING,
+          lag: MISSING,
+          consumerId: m.id,
+          host: m.clientHost,
+          clientId: m.clientId,
+        });
       }
     }
     const state = stateName(desc.state);
     if (state === 'Empty') console.error(`\nConsumer group '${group}' has no active members.`);
-    else if (state === 'PreparingRebalance' || state === 'CompletingRebalance') console.error(`\nWarning: Consumer group '${group}' is rebalancing.`);
+    else if (state === 'PreparingRebalance' || state === 'CompletingRebalance')
+      console.error(`\nWarning: Consumer group '${group}' is rebalancing.`);
     if (state !== 'Stable' && rows.length === 0) continue;
     console.log(offsetsTable(rows));
   }
@@ -180,33 +261,70 @@ async function describe(admin: Admin, groups: string[]): Promise<number> {
 /** Kafka's describe table: widths grow with the longest group, topic, consumer id and host (at least 15). */
 export function offsetsTable(rows: Row[]): string {
   const w = (f: (r: Row) => string) => Math.max(15, ...rows.map((r) => f(r).length));
-  const gw = w((r) => r.group), tw = w((r) => r.topic), cw = w((r) => r.consumerId), hw = w((r) => r.host);
+  const gw = w((r) => r.group),
+    tw = w((r) => r.topic),
+    cw = w((r) => r.consumerId),
+    hw = w((r) => r.host);
   const line = (c: string[]) =>
-    [padRight(c[0]!, gw), padRight(c[1]!, tw), padRight(c[2]!, 10), padRight(c[3]!, 15), padRight(c[4]!, 15), padRight(c[5]!, 15), padRight(c[6]!, cw), padRight(c[7]!, hw), c[8]!].join(' ');
-  const out = ['', line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])];
-  for (const r of rows) out.push(line([r.group, r.topic, r.partition, r.current, r.end, r.lag, r.consumerId, r.host, r.clientId]));
+    [
+      padRight(c[0]!, gw),
+      padRight(c[1]!, tw),
+      padRight(c[2]!, 10),
+      padRight(c[3]!, 15),
+      padRight(c[4]!, 15),
+      padRight(c[5]!, 15),
+      padRight(c[6]!, cw),
+      padRight(c[7]!, hw),
+      c[8]!,
+    ].join(' ');
+  const out = [
+    '',
+    line([
+      'GROUP',
+      'TOPIC',
+      'PARTITION',
+      'CURRENT-OFFSET',
+      'LOG-END-OFFSET',
+      'LAG',
+      'CONSUMER-ID',
+      'HOST',
+      'CLIENT-ID',
+    ]),
+  ];
+  for (const r of rows)
+    out.push(line([r.group, r.topic, r.partition, r.current, r.end, r.lag, r.consumerId, r.host, r.clientId]));
   return out.join('\n');
 }
 
 /** ISO-8601 duration (PnDTnHnMnS) in milliseconds. */
 function parseDuration(text: string): number {
   const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
-  if (!m || text === 'P' || text.endsWith('T')) throw new UsageError(`--by-duration expects an ISO-8601 duration like P1DT2H, got "${text}"`);
+  if (!m || text === 'P' || text.endsWith('T'))
+    throw new UsageError(`--by-duration expects an ISO-8601 duration like P1DT2H, got "${text}"`);
   return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000 + Number(m[4] ?? 0) * 1000;
 }
 
-async function reset(admin: Admin, groups: string[], args: NonNullable<ReturnType<typeof parseToolArgs>>): Promise<number> {
+async function reset(
+  admin: Admin,
+  groups: string[],
+  args: NonNullable<ReturnType<typeof parseToolArgs>>,
+): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => args.flags.has(s) || one(args, s) !== undefined);
-  if (scenarios.length !== 1) throw new UsageError(`--reset-offsets needs exactly one of ${SCENARIOS.map((s) => `--${s}`).join(', ')}`);
+  if (scenarios.length !== 1)
+    throw new UsageError(`--reset-offsets needs exactly one of ${SCENARIOS.map((s) => `--${s}`).join(', ')}`);
   const scenario = scenarios[0]!;
   const topicSpecs = all(args, 'topic');
-  if (topicSpecs.length === 0 && !args.flags.has('all-topics')) throw new UsageError('--reset-offsets needs --topic or --all-topics');
-  if (args.flags.has('execute') && args.flags.has('dry-run')) throw new UsageError('--execute and --dry-run cannot be used together');
+  if (topicSpecs.length === 0 && !args.flags.has('all-topics'))
+    throw new UsageError('--reset-offsets needs --topic or --all-topics');
+  if (args.flags.has('execute') && args.flags.has('dry-run'))
+    throw new UsageError('--execute and --dry-run cannot be used together');
   const execute = args.flags.has('execute');
   if (!execute && !args.flags.has('dry-run')) {
-    console.log('WARN: No action will be performed as the --execute option is missing. ' +
-      'In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. ' +
-      'You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.');
+    console.log(
+      'WARN: No action will be performed as the --execute option is missing. ' +
+        'In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. ' +
+        'You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.',
+    );
   }
   let value: bigint | undefined;
   let timestamp: bigint | undefined;
@@ -228,7 +346,9 @@ async function reset(admin: Admin, groups: string[], args: NonNullable<ReturnTyp
     const desc = (await admin.describeGroups({ groups: [group] })).get(group);
     const state = desc ? stateName(desc.state) : 'Dead';
     if (state !== 'Empty' && state !== 'Dead') {
-      throw new ToolError(`Error: Assignments can only be reset if the group '${group}' is inactive, but the current state is ${state}.`);
+      throw new ToolError(
+        `Error: Assignments can only be reset if the group '${group}' is inactive, but the current state is ${state}.`,
+      );
     }
     const committed = await committedOffsets(admin, group);
     const partitions = new Map<string, number[]>();
@@ -248,7 +368,11 @@ async function reset(admin: Admin, groups: string[], args: NonNullable<ReturnTyp
         }
       }
     } else {
-      for (const [t, ps] of committed) partitions.set(t, [...ps.keys()].sort((a, b) => a - b));
+      for (const [t, ps] of committed)
+        partitions.set(
+          t,
+          [...ps.keys()].sort((a, b) => a - b),
+        );
     }
     const earliest = await offsetsAt(admin, partitions, -2n);
     const latest = await offsetsAt(admin, partitions, -1n);
@@ -261,11 +385,21 @@ async function reset(admin: Admin, groups: string[], args: NonNullable<ReturnTyp
         const cur = committed.get(topic)?.get(p);
         let target: bigint;
         switch (scenario) {
-          case 'to-earliest': target = lo; break;
-          case 'to-latest': target = hi; break;
-          case 'to-current': target = cur ?? hi; break;
-          case 'to-offset': target = clamp(value!); break;
-          case 'shift-by': target = clamp((cur ?? hi) + value!); break;
+          case 'to-earliest':
+            target = lo;
+            break;
+          case 'to-latest':
+            target = hi;
+            break;
+          case 'to-current':
+            target = cur ?? hi;
+            break;
+          case 'to-offset':
+            target = clamp(value!);
+            break;
+          case 'shift-by':
+            target = clamp((cur ?? hi) + value!);
+            break;
           default: {
             const o = atTime?.get(topic)?.get(p) ?? -1n;
             target = o < 0n ? hi : o;
@@ -281,10 +415,14 @@ async function reset(admin: Admin, groups: string[], args: NonNullable<ReturnTyp
         l.push({ partition: r.partition, offset: r.offset });
         byTopic.set(r.topic, l);
       }
-      await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
+      await admin.alterConsumerGroupOffsets({
+        groupId: group,
+        topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      });
     }
   }
-  const line = (c: string[]) => `${padRight(c[0]!, 30)} ${padRight(c[1]!, 30)} ${padRight(c[2]!, 10)} ${padRight(c[3]!, 15)}`;
+  const line = (c: string[]) =>
+    `${padRight(c[0]!, 30)} ${padRight(c[1]!, 30)} ${padRight(c[2]!, 10)} ${padRight(c[3]!, 15)}`;
   const out = ['', line(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'])];
   for (const r of results) out.push(line([r.group, r.topic, String(r.partition), String(r.offset)]));
   console.log(out.join('\n'));
@@ -296,8 +434,16 @@ async function remove(admin: Admin, groups: string[]): Promise<number> {
     await admin.deleteGroups({ groups });
   } catch (e) {
     const id = kafkaErrorId(e);
-    const why = id === 'NON_EMPTY_GROUP' ? 'The group is not empty.' : id === 'GROUP_ID_NOT_FOUND' ? 'The group id does not exist.' : undefined;
-    if (why) throw new ToolError(`Error: Deletion of some consumer groups failed: Group '${groups.join("', '")}' could not be deleted due to: ${id}: ${why}`);
+    const why =
+      id === 'NON_EMPTY_GROUP'
+        ? 'The group is not empty.'
+        : id === 'GROUP_ID_NOT_FOUND'
+          ? 'The group id does not exist.'
+          : undefined;
+    if (why)
+      throw new ToolError(
+        `Error: Deletion of some consumer groups failed: Group '${groups.join("', '")}' could not be deleted due to: ${id}: ${why}`,
+      );
     throw e;
   }
   console.log(`Deletion of requested consumer groups ('${groups.join("', '")}') was successful.`);

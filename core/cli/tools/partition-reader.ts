@@ -65,7 +65,9 @@ export class PartitionReader {
     } catch (e) {
       // Some minimal brokers (librdkafka's mock cluster) fail ListOffsets; a fetch answer
       // carries the log start offset and the high watermark too.
-      const bounds = await this.#boundsViaFetch(partitions).catch(() => { throw e; });
+      const bounds = await this.#boundsViaFetch(partitions).catch(() => {
+        throw e;
+      });
       list = [];
       for (const [p, b] of bounds) list[p] = start === 'earliest' ? b.start : b.end;
     }
@@ -81,17 +83,36 @@ export class PartitionReader {
       const leader = t.partitions[p]?.leader ?? -1;
       byNode.set(leader, [...(byNode.get(leader) ?? []), p]);
     }
-    await Promise.all([...byNode].map(async ([node, ps]) => {
-      const r = await this.#consumer.fetch({
-        node, maxWaitTime: 0, minBytes: 0, maxBytes: 1,
-        topics: [{ topicId: t.id, partitions: ps.map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes: 1, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })) }],
-      });
-      for (const topic of r.responses) {
-        for (const part of topic.partitions) {
-          out.set(part.partitionIndex, { start: part.logStartOffset < 0n ? 0n : part.logStartOffset, end: part.highWatermark });
+    await Promise.all(
+      [...byNode].map(async ([node, ps]) => {
+        const r = await this.#consumer.fetch({
+          node,
+          maxWaitTime: 0,
+          minBytes: 0,
+          maxBytes: 1,
+          topics: [
+            {
+              topicId: t.id,
+              partitions: ps.map((partition) => ({
+                partition,
+                fetchOffset: 0n,
+                partitionMaxBytes: 1,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+              })),
+            },
+          ],
+        });
+        for (const topic of r.responses) {
+          for (const part of topic.partitions) {
+            out.set(part.partitionIndex, {
+              start: part.logStartOffset < 0n ? 0n : part.logStartOffset,
+              end: part.highWatermark,
+            });
+          }
         }
-      }
-    }));
+      }),
+    );
     return out;
   }
 
@@ -121,61 +142,70 @@ export class PartitionReader {
     }
     const out: ConsumedRecord[] = [];
     let needRefresh = false;
-    await Promise.all([...byNode].map(async ([node, partitions]) => {
-      const response = await this.#consumer.fetch({
-        node,
-        maxWaitTime: maxWaitMs,
-        minBytes: 1,
-        maxBytes: this.maxBytes,
-        topics: [{
-          topicId: t.id,
-          partitions: partitions.map((partition) => ({
-            partition,
-            fetchOffset: this.#positions.get(partition)!,
-            partitionMaxBytes: this.partitionMaxBytes,
-            currentLeaderEpoch: -1,
-            lastFetchedEpoch: -1,
-          })),
-        }],
-      });
-      for (const topic of response.responses) {
-        for (const part of topic.partitions) {
-          if (part.errorCode !== 0) {
-            if (RETRIABLE.has(part.errorCode)) { needRefresh = true; continue; }
-            if (part.errorCode === 1) {
-              // OFFSET_OUT_OF_RANGE: start again from the earliest offset, as auto.offset.reset=earliest would.
-              await this.seek([part.partitionIndex], 'earliest');
-              continue;
-            }
-            throw new ToolError(`Error: fetch from partition ${part.partitionIndex} failed with Kafka error code ${part.errorCode}`);
-          }
-          let position = this.#positions.get(part.partitionIndex)!;
-          for (const batch of part.records ?? []) {
-            const next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-            if ((batch.attributes & CONTROL_BATCH) === 0) {
-              const logAppend = (batch.attributes & LOG_APPEND_TIME) !== 0;
-              for (const r of batch.records) {
-                const offset = batch.firstOffset + BigInt(r.offsetDelta);
-                if (offset < position) continue;
-                out.push({
-                  topic: this.#topic,
-                  partition: part.partitionIndex,
-                  offset,
-                  timestamp: logAppend ? batch.maxTimestamp : batch.firstTimestamp + r.timestampDelta,
-                  timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
-                  key: r.key,
-                  value: r.value,
-                  headers: r.headers,
-                  size: (r.key?.length ?? 0) + (r.value?.length ?? 0),
-                });
+    await Promise.all(
+      [...byNode].map(async ([node, partitions]) => {
+        const response = await this.#consumer.fetch({
+          node,
+          maxWaitTime: maxWaitMs,
+          minBytes: 1,
+          maxBytes: this.maxBytes,
+          topics: [
+            {
+              topicId: t.id,
+              partitions: partitions.map((partition) => ({
+                partition,
+                fetchOffset: this.#positions.get(partition)!,
+                partitionMaxBytes: this.partitionMaxBytes,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+              })),
+            },
+          ],
+        });
+        for (const topic of response.responses) {
+          for (const part of topic.partitions) {
+            if (part.errorCode !== 0) {
+              if (RETRIABLE.has(part.errorCode)) {
+                needRefresh = true;
+                continue;
               }
+              if (part.errorCode === 1) {
+                // OFFSET_OUT_OF_RANGE: start again from the earliest offset, as auto.offset.reset=earliest would.
+                await this.seek([part.partitionIndex], 'earliest');
+                continue;
+              }
+              throw new ToolError(
+                `Error: fetch from partition ${part.partitionIndex} failed with Kafka error code ${part.errorCode}`,
+              );
             }
-            if (next > position) position = next;
+            let position = this.#positions.get(part.partitionIndex)!;
+            for (const batch of part.records ?? []) {
+              const next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
+              if ((batch.attributes & CONTROL_BATCH) === 0) {
+                const logAppend = (batch.attributes & LOG_APPEND_TIME) !== 0;
+                for (const r of batch.records) {
+                  const offset = batch.firstOffset + BigInt(r.offsetDelta);
+                  if (offset < position) continue;
+                  out.push({
+                    topic: this.#topic,
+                    partition: part.partitionIndex,
+                    offset,
+                    timestamp: logAppend ? batch.maxTimestamp : batch.firstTimestamp + r.timestampDelta,
+                    timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
+                    key: r.key,
+                    value: r.value,
+                    headers: r.headers,
+                    size: (r.key?.length ?? 0) + (r.value?.length ?? 0),
+                  });
+                }
+              }
+              if (next > position) position = next;
+            }
+            this.#positions.set(part.partitionIndex, position);
           }
-          this.#positions.set(part.partitionIndex, position);
         }
-      }
-    }));
+      }),
+    );
     if (needRefresh || byNode.size === 0) {
       await this.#consumer.metadata({ topics: [this.#topic], forceUpdate: true });
       if (byNode.size === 0) await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 200)));

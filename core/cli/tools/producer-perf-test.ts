@@ -4,8 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../args.ts';
 import {
-  all, clientOptions, closeAll, DEFAULT_BOOTSTRAP, HELP_OPTION, intOption, one, parseBootstrap, parseKeyValues,
-  parseToolArgs, required, runTool, type Tool,
+  all,
+  clientOptions,
+  closeAll,
+  DEFAULT_BOOTSTRAP,
+  HELP_OPTION,
+  intOption,
+  one,
+  parseBootstrap,
+  parseKeyValues,
+  parseToolArgs,
+  required,
+  runTool,
+  type Tool,
 } from './common.ts';
 
 const TOOL: Tool = {
@@ -14,14 +25,32 @@ const TOOL: Tool = {
   spec: {
     topic: { value: true, arg: 'TOPIC', description: 'The topic to produce to (required)' },
     'num-records': { value: true, arg: 'N', description: 'Number of records to send (required)' },
-    'record-size': { value: true, arg: 'BYTES', description: 'Size of each record (this or --payload-file is required)' },
-    'payload-file': { value: true, arg: 'FILE', description: 'Send records taken at random from this file (split by --payload-delimiter)' },
+    'record-size': {
+      value: true,
+      arg: 'BYTES',
+      description: 'Size of each record (this or --payload-file is required)',
+    },
+    'payload-file': {
+      value: true,
+      arg: 'FILE',
+      description: 'Send records taken at random from this file (split by --payload-delimiter)',
+    },
     'payload-delimiter': { value: true, arg: 'DELIM', description: 'Delimiter of --payload-file (default \\n)' },
     throughput: { value: true, arg: 'N', description: 'Records per second at most; -1 for no limit (required)' },
-    'producer-props': { value: true, repeat: true, arg: 'KEY=VALUE ...', description: 'Producer configs: bootstrap.servers, acks, compression.type, batch.size, client.id, max.in.flight.requests.per.connection' },
+    'producer-props': {
+      value: true,
+      repeat: true,
+      arg: 'KEY=VALUE ...',
+      description:
+        'Producer configs: bootstrap.servers, acks, compression.type, batch.size, client.id, max.in.flight.requests.per.connection',
+    },
     'producer.config': { value: true, arg: 'FILE', description: 'A properties file of producer configs' },
     'command-config': { value: true, arg: 'FILE', description: 'Same as --producer.config (Kafka 4 name)' },
-    'bootstrap-server': { value: true, arg: 'HOST:PORT[,...]', description: `Kafka server(s) (or bootstrap.servers in --producer-props; default ${DEFAULT_BOOTSTRAP})` },
+    'bootstrap-server': {
+      value: true,
+      arg: 'HOST:PORT[,...]',
+      description: `Kafka server(s) (or bootstrap.servers in --producer-props; default ${DEFAULT_BOOTSTRAP})`,
+    },
     'print-metrics': { description: 'Accepted for compatibility; prints nothing more' },
     help: HELP_OPTION,
   },
@@ -98,7 +127,8 @@ class Stats {
     this.windowBytes += bytes;
     this.windowLatency += latency;
     if (latency > this.windowMax) this.windowMax = latency;
-    if (this.#index++ % this.#sampleEvery === 0 && this.sampled < this.samples.length) this.samples[this.sampled++] = latency;
+    if (this.#index++ % this.#sampleEvery === 0 && this.sampled < this.samples.length)
+      this.samples[this.sampled++] = latency;
   }
 
   windowLine(now: number): string {
@@ -121,9 +151,12 @@ class Stats {
     const mb = this.bytes / 1024 / 1024 / secs;
     const avg = this.count > 0 ? this.totalLatency / this.count : 0;
     const sorted = this.samples.slice(0, this.sampled).sort();
-    const pct = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
-    return `${this.count} records sent, ${rate.toFixed(6)} records/sec (${mb.toFixed(2)} MB/sec), ${avg.toFixed(2)} ms avg latency, ` +
-      `${this.maxLatency.toFixed(2)} ms max latency, ${pct(0.5)} ms 50th, ${pct(0.95)} ms 95th, ${pct(0.99)} ms 99th, ${pct(0.999)} ms 99.9th.`;
+    const pct = (p: number) =>
+      sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+    return (
+      `${this.count} records sent, ${rate.toFixed(6)} records/sec (${mb.toFixed(2)} MB/sec), ${avg.toFixed(2)} ms avg latency, ` +
+      `${this.maxLatency.toFixed(2)} ms max latency, ${pct(0.5)} ms 50th, ${pct(0.95)} ms 95th, ${pct(0.99)} ms 99th, ${pct(0.999)} ms 99.9th.`
+    );
   }
 }
 
@@ -137,15 +170,22 @@ export async function producerPerfTest(argv: string[]): Promise<number> {
   if (throughput === undefined) throw new UsageError('missing required option --throughput');
   const recordSize = intOption(args, 'record-size', 1);
   const payloadFile = one(args, 'payload-file');
-  if ((recordSize === undefined) === (payloadFile === undefined)) throw new UsageError('exactly one of --record-size and --payload-file is required');
+  if ((recordSize === undefined) === (payloadFile === undefined))
+    throw new UsageError('exactly one of --record-size and --payload-file is required');
   const configFile = one(args, 'producer.config') ?? one(args, 'command-config');
-  const props = new Map([...(configFile ? readProperties(configFile) : []), ...parseKeyValues(all(args, 'producer-props'), 'producer-props')]);
-  const bootstrap = parseBootstrap(one(args, 'bootstrap-server') ?? props.get('bootstrap.servers') ?? DEFAULT_BOOTSTRAP);
+  const props = new Map([
+    ...(configFile ? readProperties(configFile) : []),
+    ...parseKeyValues(all(args, 'producer-props'), 'producer-props'),
+  ]);
+  const bootstrap = parseBootstrap(
+    one(args, 'bootstrap-server') ?? props.get('bootstrap.servers') ?? DEFAULT_BOOTSTRAP,
+  );
   const acksText = props.get('acks') ?? 'all';
   const acks = acksText === 'all' || acksText === '-1' ? -1 : Number(acksText);
   if (![-1, 0, 1].includes(acks)) throw new UsageError(`acks must be all, -1, 0 or 1; got "${acksText}"`);
   const compression = (props.get('compression.type') ?? 'none') as 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new UsageError(`unknown compression.type "${compression}"`);
+  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression))
+    throw new UsageError(`unknown compression.type "${compression}"`);
   const batchBytes = Number(props.get('batch.size') ?? 16384);
   const maxInFlight = Number(props.get('max.in.flight.requests.per.connection') ?? 5);
 
@@ -153,8 +193,15 @@ export async function producerPerfTest(argv: string[]): Promise<number> {
   if (payloadFile !== undefined) {
     const delim = (one(args, 'payload-delimiter') ?? '\\n').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     let text: string;
-    try { text = readFileSync(payloadFile, 'utf8'); } catch (e) { throw new UsageError(`cannot read ${payloadFile}: ${(e as Error).message}`); }
-    payloads = text.split(delim).filter((s) => s !== '').map((s) => Buffer.from(s));
+    try {
+      text = readFileSync(payloadFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${payloadFile}: ${(e as Error).message}`);
+    }
+    payloads = text
+      .split(delim)
+      .filter((s) => s !== '')
+      .map((s) => Buffer.from(s));
     if (payloads.length === 0) throw new UsageError(`no payloads in ${payloadFile}`);
     console.log(`Reading payloads from: ${payloadFile}`);
     console.log(`Number of messages read: ${payloads.length}`);
@@ -168,52 +215,67 @@ export async function producerPerfTest(argv: string[]): Promise<number> {
   const perSend = Math.max(1, Math.floor(batchBytes / Math.max(1, avgSize)));
 
   const { Producer } = await import('@platformatic/kafka');
-  return runTool('producer-perf-test', () => bootstrap, async () => {
-    const producer = new Producer({ ...clientOptions(bootstrap, props.get('client.id') ?? 'perf-producer-client'), acks, compression, autocreateTopics: true });
-    try {
-      await producer.metadata({ topics: [topic], autocreateTopics: true });
-      const stats = new Stats(numRecords);
-      const reporter = setInterval(() => console.log(stats.windowLine(Date.now())), 5000);
-      let failure: unknown;
-      const inFlight = new Set<Promise<void>>();
-      let sent = 0;
+  return runTool(
+    'producer-perf-test',
+    () => bootstrap,
+    async () => {
+      const producer = new Producer({
+        ...clientOptions(bootstrap, props.get('client.id') ?? 'perf-producer-client'),
+        acks,
+        compression,
+        autocreateTopics: true,
+      });
       try {
-        while (sent < numRecords && !failure) {
-          const n = Math.min(perSend, numRecords - sent);
-          if (throughput > 0) {
-            const due = stats.start + ((sent + n) / throughput) * 1000;
-            const wait = due - Date.now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await producer.metadata({ topics: [topic], autocreateTopics: true });
+        const stats = new Stats(numRecords);
+        const reporter = setInterval(() => console.log(stats.windowLine(Date.now())), 5000);
+        let failure: unknown;
+        const inFlight = new Set<Promise<void>>();
+        let sent = 0;
+        try {
+          while (sent < numRecords && !failure) {
+            const n = Math.min(perSend, numRecords - sent);
+            if (throughput > 0) {
+              const due = stats.start + ((sent + n) / throughput) * 1000;
+              const wait = due - Date.now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            }
+            const messages = new Array(n);
+            let bytes = 0;
+            for (let i = 0; i < n; i++) {
+              const value =
+                payloads.length === 1 ? payloads[0]! : payloads[Math.floor(Math.random() * payloads.length)]!;
+              bytes += value.length;
+              messages[i] = { topic, value };
+            }
+            sent += n;
+            const t0 = Date.now();
+            const p: Promise<void> = producer
+              .send({ messages })
+              .then(
+                () => {
+                  const latency = Date.now() - t0;
+                  const each = bytes / n;
+                  for (let i = 0; i < n; i++) stats.record(latency, each);
+                },
+                (e: unknown) => {
+                  failure ??= e;
+                },
+              )
+              .finally(() => inFlight.delete(p));
+            inFlight.add(p);
+            if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
           }
-          const messages = new Array(n);
-          let bytes = 0;
-          for (let i = 0; i < n; i++) {
-            const value = payloads.length === 1 ? payloads[0]! : payloads[Math.floor(Math.random() * payloads.length)]!;
-            bytes += value.length;
-            messages[i] = { topic, value };
-          }
-          sent += n;
-          const t0 = Date.now();
-          const p: Promise<void> = producer.send({ messages }).then(
-            () => {
-              const latency = Date.now() - t0;
-              const each = bytes / n;
-              for (let i = 0; i < n; i++) stats.record(latency, each);
-            },
-            (e: unknown) => { failure ??= e; },
-          ).finally(() => inFlight.delete(p));
-          inFlight.add(p);
-          if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+          await Promise.all(inFlight);
+        } finally {
+          clearInterval(reporter);
         }
-        await Promise.all(inFlight);
+        if (failure) throw failure;
+        console.log(stats.totalLine(Date.now()));
+        return 0;
       } finally {
-        clearInterval(reporter);
+        await closeAll(producer);
       }
-      if (failure) throw failure;
-      console.log(stats.totalLine(Date.now()));
-      return 0;
-    } finally {
-      await closeAll(producer);
-    }
-  });
+    },
+  );
 }

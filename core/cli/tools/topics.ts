@@ -2,8 +2,23 @@
 import type { Admin } from '@platformatic/kafka';
 import { UsageError } from '../args.ts';
 import {
-  all, BOOTSTRAP_OPTION, bootstrapOf, clientOptions, closeAll, HELP_OPTION, intOption, kafkaErrorId, kafkaUuid, leafErrors,
-  one, parseKeyValues, parseToolArgs, pickAction, runTool, ToolError, type Tool,
+  all,
+  BOOTSTRAP_OPTION,
+  bootstrapOf,
+  clientOptions,
+  closeAll,
+  HELP_OPTION,
+  intOption,
+  kafkaErrorId,
+  kafkaUuid,
+  leafErrors,
+  one,
+  parseKeyValues,
+  parseToolArgs,
+  pickAction,
+  runTool,
+  ToolError,
+  type Tool,
 } from './common.ts';
 
 const TOOL: Tool = {
@@ -17,13 +32,26 @@ const TOOL: Tool = {
     alter: { description: 'Change the number of partitions of a topic' },
     delete: { description: 'Delete a topic' },
     topic: { value: true, arg: 'TOPIC', description: 'The topic (for --list/--describe: a regular expression)' },
-    partitions: { value: true, arg: 'N', description: 'Number of partitions (--create; --alter: the new, larger count)' },
+    partitions: {
+      value: true,
+      arg: 'N',
+      description: 'Number of partitions (--create; --alter: the new, larger count)',
+    },
     'replication-factor': { value: true, arg: 'N', description: 'Replication factor of a new topic' },
-    config: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'A topic config for --create, e.g. retention.ms=60000' },
+    config: {
+      value: true,
+      repeat: true,
+      arg: 'KEY=VALUE',
+      description: 'A topic config for --create, e.g. retention.ms=60000',
+    },
     'if-not-exists': { description: 'With --create: do nothing if the topic exists' },
     'if-exists': { description: 'With --alter/--describe/--delete: do nothing if the topic does not exist' },
     'exclude-internal': { description: 'Leave out internal topics (__consumer_offsets, …)' },
-    zookeeper: { value: true, arg: 'HOST:PORT', description: 'Accepted for old tutorials; ignored (Samsa needs no ZooKeeper)' },
+    zookeeper: {
+      value: true,
+      arg: 'HOST:PORT',
+      description: 'Accepted for old tutorials; ignored (Samsa needs no ZooKeeper)',
+    },
     help: HELP_OPTION,
   },
   notes: [
@@ -43,7 +71,9 @@ export async function topics(argv: string[]): Promise<number> {
   const action = pickAction(args, ACTIONS);
   const bootstrap = bootstrapOf(args);
   if (one(args, 'zookeeper') !== undefined) {
-    console.error(`Note: --zookeeper is not needed (Samsa has no ZooKeeper); using the bootstrap server ${bootstrap.join(',')}.`);
+    console.error(
+      `Note: --zookeeper is not needed (Samsa has no ZooKeeper); using the bootstrap server ${bootstrap.join(',')}.`,
+    );
   }
   const topic = one(args, 'topic');
   if ((action === 'create' || action === 'alter' || action === 'delete') && topic === undefined) {
@@ -55,29 +85,48 @@ export async function topics(argv: string[]): Promise<number> {
   const configs = parseKeyValues(all(args, 'config'), 'config');
 
   const { Admin } = await import('@platformatic/kafka');
-  return runTool('topics', () => bootstrap, async () => {
-    const admin = new Admin(clientOptions(bootstrap, 'samsa-topics'));
-    try {
-      switch (action) {
-        case 'create': return await create(admin, topic!, partitions, replication, configs, args.flags.has('if-not-exists'));
-        case 'list': return await list(admin, topic, args.flags.has('exclude-internal'));
-        case 'describe': return await describe(admin, topic, args.flags.has('exclude-internal'), args.flags.has('if-exists'));
-        case 'alter': return await alter(admin, topic!, partitions!, args.flags.has('if-exists'));
-        case 'delete': return await remove(admin, topic!, args.flags.has('if-exists'));
-        default: return 2;
+  return runTool(
+    'topics',
+    () => bootstrap,
+    async () => {
+      const admin = new Admin(clientOptions(bootstrap, 'samsa-topics'));
+      try {
+        switch (action) {
+          case 'create':
+            return await create(admin, topic!, partitions, replication, configs, args.flags.has('if-not-exists'));
+          case 'list':
+            return await list(admin, topic, args.flags.has('exclude-internal'));
+          case 'describe':
+            return await describe(admin, topic, args.flags.has('exclude-internal'), args.flags.has('if-exists'));
+          case 'alter':
+            return await alter(admin, topic!, partitions!, args.flags.has('if-exists'));
+          case 'delete':
+            return await remove(admin, topic!, args.flags.has('if-exists'));
+          default:
+            return 2;
+        }
+      } finally {
+        await closeAll(admin);
       }
-    } finally {
-      await closeAll(admin);
-    }
-  });
+    },
+  );
 }
 
-async function create(admin: Admin, topic: string, partitions: number | undefined, replication: number | undefined,
-  configs: Map<string, string>, ifNotExists: boolean): Promise<number> {
-  if (replication !== undefined && (replication < 1 || replication > 32767)) throw new ToolError('The replication factor must be between 1 and 32767 inclusive');
+async function create(
+  admin: Admin,
+  topic: string,
+  partitions: number | undefined,
+  replication: number | undefined,
+  configs: Map<string, string>,
+  ifNotExists: boolean,
+): Promise<number> {
+  if (replication !== undefined && (replication < 1 || replication > 32767))
+    throw new ToolError('The replication factor must be between 1 and 32767 inclusive');
   if (partitions !== undefined && partitions < 1) throw new ToolError('The partitions must be greater than 0');
   if (/[._]/.test(topic)) {
-    console.log("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.");
+    console.log(
+      "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.",
+    );
   }
   try {
     await admin.createTopics({
@@ -124,7 +173,12 @@ async function list(admin: Admin, pattern: string | undefined, excludeInternal: 
   return 0;
 }
 
-async function describe(admin: Admin, pattern: string | undefined, excludeInternal: boolean, ifExists: boolean): Promise<number> {
+async function describe(
+  admin: Admin,
+  pattern: string | undefined,
+  excludeInternal: boolean,
+  ifExists: boolean,
+): Promise<number> {
   const names = await topicNames(admin, pattern, excludeInternal);
   ensureExists(names, pattern, ifExists);
   if (names.length === 0) return 0;
@@ -133,9 +187,17 @@ async function describe(admin: Admin, pattern: string | undefined, excludeIntern
   // (some minimal or mock brokers) still gets a description, with an empty Configs column.
   const configs = new Map<string, string>();
   try {
-    const described = await admin.describeConfigs({ resources: names.map((n) => ({ resourceType: 2 as const, resourceName: n })) });
+    const described = await admin.describeConfigs({
+      resources: names.map((n) => ({ resourceType: 2 as const, resourceName: n })),
+    });
     for (const d of described) {
-      configs.set(d.resourceName, d.configs.filter((c) => c.configSource !== 5).map((c) => `${c.name}=${c.isSensitive ? 'null' : c.value}`).join(','));
+      configs.set(
+        d.resourceName,
+        d.configs
+          .filter((c) => c.configSource !== 5)
+          .map((c) => `${c.name}=${c.isSensitive ? 'null' : c.value}`)
+          .join(','),
+      );
     }
   } catch (e) {
     if (!leafErrors(e).some((l) => l.code === 'PLT_KFK_UNSUPPORTED_API')) throw e;
@@ -150,11 +212,15 @@ async function describe(admin: Admin, pattern: string | undefined, excludeIntern
     // Brokers without topic ids (ids all zero, or absent) get no TopicId column, as in Kafka.
     const hex = t.id.replace(/-/g, '');
     const zero = !/^[0-9a-f]{32}$/i.test(hex) || /^0+$/.test(hex);
-    out.push(`Topic: ${name}${zero ? '' : `\tTopicId: ${id}`}\tPartitionCount: ${parts.length}\tReplicationFactor: ${rf}\tConfigs: ${configs.get(name) ?? ''}`);
+    out.push(
+      `Topic: ${name}${zero ? '' : `\tTopicId: ${id}`}\tPartitionCount: ${parts.length}\tReplicationFactor: ${rf}\tConfigs: ${configs.get(name) ?? ''}`,
+    );
     for (const p of parts) {
       // Kafka 4's tool prints Elr/LastKnownElr; they are N/A when the broker answers through
       // Metadata (as here) rather than DescribeTopicPartitions.
-      out.push(`\tTopic: ${name}\tPartition: ${p.index}\tLeader: ${p.leader >= 0 ? p.leader : 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: N/A\tLastKnownElr: N/A`);
+      out.push(
+        `\tTopic: ${name}\tPartition: ${p.index}\tLeader: ${p.leader >= 0 ? p.leader : 'none'}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: N/A\tLastKnownElr: N/A`,
+      );
     }
   }
   if (out.length > 0) console.log(out.join('\n'));

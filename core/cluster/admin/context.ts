@@ -53,8 +53,16 @@ export const DEFAULT_PROPAGATION_TIMEOUT_MS = 30_000;
 /** A new partition record (leader = first replica, ISR = all replicas, epochs 0). */
 export function newPartition(t: TopicInfo, partition: number, replicas: number[]): PartitionInfo {
   return {
-    topicId: t.topicId, topic: t.name, partition, replicas: [...replicas], isr: [...replicas], leader: replicas[0] ?? -1,
-    leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [],
+    topicId: t.topicId,
+    topic: t.name,
+    partition,
+    replicas: [...replicas],
+    isr: [...replicas],
+    leader: replicas[0] ?? -1,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    addingReplicas: [],
+    removingReplicas: [],
   };
 }
 

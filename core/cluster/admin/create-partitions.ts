@@ -5,8 +5,10 @@
 // manual assignments, INVALID_REPLICATION_FACTOR when too few brokers are live,
 // INVALID_REQUEST for a topic named twice. `validateOnly` checks only.
 import type {
-  CreatePartitionsRequest, CreatePartitionsRequestCreatePartitionsTopic,
-  CreatePartitionsResponseCreatePartitionsTopicResultInput, CreatePartitionsResponseInput,
+  CreatePartitionsRequest,
+  CreatePartitionsRequestCreatePartitionsTopic,
+  CreatePartitionsResponseCreatePartitionsTopicResultInput,
+  CreatePartitionsResponseInput,
 } from '../../protocol/messages/create-partitions.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { MetadataChange, TopicInfo } from '../metadata-types.ts';
@@ -19,7 +21,11 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
   let seq = 0;
   const results: CreatePartitionsResponseCreatePartitionsTopicResultInput[] = [];
   for (const t of req.topics) {
-    const result: CreatePartitionsResponseCreatePartitionsTopicResultInput = { name: t.name, errorCode: 0, errorMessage: null };
+    const result: CreatePartitionsResponseCreatePartitionsTopicResultInput = {
+      name: t.name,
+      errorCode: 0,
+      errorMessage: null,
+    };
     results.push(result);
     if ((seen.get(t.name) ?? 0) > 1) {
       result.errorCode = ErrorCode.INVALID_REQUEST;
@@ -31,7 +37,9 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
       if (!req.validateOnly) {
         const next: TopicInfo = { ...topic, configs: { ...topic.configs }, numPartitions: t.count };
         const changes: MetadataChange[] = [{ type: 'topic', topic: next }];
-        assignment.forEach((replicas, i) => changes.push({ type: 'partition', partition: newPartition(next, topic.numPartitions + i, replicas) }));
+        assignment.forEach((replicas, i) =>
+          changes.push({ type: 'partition', partition: newPartition(next, topic.numPartitions + i, replicas) }),
+        );
         seq = ctx.commit(changes);
       }
     } catch (e) {
@@ -44,47 +52,65 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
   return { response, seq, timeoutMs: req.timeoutMs };
 }
 
-function validate(ctx: AdminContext, t: CreatePartitionsRequestCreatePartitionsTopic): { topic: TopicInfo; assignment: number[][] } {
+function validate(
+  ctx: AdminContext,
+  t: CreatePartitionsRequestCreatePartitionsTopic,
+): { topic: TopicInfo; assignment: number[][] } {
   const topic = ctx.topic(t.name);
-  if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (!topic)
+    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   const current = topic.numPartitions;
   if (t.count === current) {
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
   }
   if (t.count < current) {
-    throw new KafkaError(ErrorCode.INVALID_PARTITIONS,
-      `Topic currently has ${current} partitions, which is higher than the requested ${t.count}.`);
+    throw new KafkaError(
+      ErrorCode.INVALID_PARTITIONS,
+      `Topic currently has ${current} partitions, which is higher than the requested ${t.count}.`,
+    );
   }
   const added = t.count - current;
   const rf = topic.replicationFactor;
   if (t.assignments === null) {
     const live = ctx.liveBrokerIds();
-    if (rf > live.length) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, replicationFactorError(rf, live.length));
+    if (rf > live.length)
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, replicationFactorError(rf, live.length));
     return { topic, assignment: placeReplicas(live, added, rf, { firstPartition: current }) };
   }
   if (t.assignments.length !== added) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-      `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.`);
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.`,
+    );
   }
   for (const a of t.assignments) {
     if (a.brokerIds.length === 0) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        'The manual partition assignment includes an empty replica list.',
+      );
     }
     const ids = new Set<number>();
     for (const id of a.brokerIds) {
       if (!ctx.isLive(id)) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes broker ${id}, but no such broker is registered.`,
+        );
       }
       if (ids.has(id)) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment includes the broker ${id} more than once.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes the broker ${id} more than once.`,
+        );
       }
       ids.add(id);
     }
     if (a.brokerIds.length !== rf) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Inconsistent replication factor between partitions, partition 0 has ${rf} while partitions [${current}] have replication factors [${a.brokerIds.length}], respectively.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Inconsistent replication factor between partitions, partition 0 has ${rf} while partitions [${current}] have replication factors [${a.brokerIds.length}], respectively.`,
+      );
     }
   }
   return { topic, assignment: t.assignments.map((a) => [...a.brokerIds]) };

@@ -5,7 +5,10 @@
 // too, when a broker needs one: allowed, marked internal, their replication
 // factor clamped to the live brokers.
 import type {
-  CreateTopicsRequest, CreateTopicsRequestCreatableTopic, CreateTopicsResponseCreatableTopicResultInput, CreateTopicsResponseInput,
+  CreateTopicsRequest,
+  CreateTopicsRequestCreatableTopic,
+  CreateTopicsResponseCreatableTopicResultInput,
+  CreateTopicsResponseInput,
 } from '../../protocol/messages/create-topics.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { ConfigSource, TOPIC_CONFIGS, topicConfigsError, topicNameError } from '../../broker/configs.ts';
@@ -24,7 +27,13 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
   const topics: CreateTopicsResponseCreatableTopicResultInput[] = [];
   for (const t of req.topics) {
     const result: CreateTopicsResponseCreatableTopicResultInput = {
-      name: t.name, topicId: ZERO_UUID, errorCode: 0, errorMessage: null, numPartitions: -1, replicationFactor: -1, configs: null,
+      name: t.name,
+      topicId: ZERO_UUID,
+      errorCode: 0,
+      errorMessage: null,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
     };
     topics.push(result);
     if ((seen.get(t.name) ?? 0) > 1) {
@@ -38,11 +47,17 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       result.replicationFactor = plan.replicationFactor;
       if (!req.validateOnly) {
         const info: TopicInfo = {
-          name: t.name, topicId: newUuid(), internal: INTERNAL_TOPICS.has(t.name), numPartitions: plan.assignment.length,
-          replicationFactor: plan.replicationFactor, configs: plan.configs,
+          name: t.name,
+          topicId: newUuid(),
+          internal: INTERNAL_TOPICS.has(t.name),
+          numPartitions: plan.assignment.length,
+          replicationFactor: plan.replicationFactor,
+          configs: plan.configs,
         };
         const changes: MetadataChange[] = [{ type: 'topic', topic: info }];
-        plan.assignment.forEach((replicas, i) => changes.push({ type: 'partition', partition: newPartition(info, i, replicas) }));
+        plan.assignment.forEach((replicas, i) =>
+          changes.push({ type: 'partition', partition: newPartition(info, i, replicas) }),
+        );
         seq = ctx.commit(changes);
         result.topicId = info.topicId;
       }
@@ -79,7 +94,10 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   const manual = t.assignments.length > 0;
   if (manual) {
     if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
+      );
     }
     validateAssignments(ctx, t.assignments);
   }
@@ -92,18 +110,32 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   }
   const internal = INTERNAL_TOPICS.has(t.name);
   const cfg = ctx.config;
-  const numPartitions = manual ? t.assignments.length
-    : t.numPartitions !== -1 ? t.numPartitions
-    : t.name === '__consumer_offsets' ? cfg.offsetsTopicNumPartitions : cfg.numPartitions;
+  const numPartitions = manual
+    ? t.assignments.length
+    : t.numPartitions !== -1
+      ? t.numPartitions
+      : t.name === '__consumer_offsets'
+        ? cfg.offsetsTopicNumPartitions
+        : cfg.numPartitions;
   if (numPartitions < 1) {
-    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+    throw new KafkaError(
+      ErrorCode.INVALID_PARTITIONS,
+      'Number of partitions was set to an invalid non-positive value.',
+    );
   }
   const live = ctx.liveBrokerIds();
-  let replicationFactor = manual ? t.assignments[0]!.brokerIds.length
-    : t.replicationFactor !== -1 ? t.replicationFactor
-    : t.name === '__consumer_offsets' ? Number(cfg.get('offsets.topic.replication.factor')) : cfg.defaultReplicationFactor;
+  let replicationFactor = manual
+    ? t.assignments[0]!.brokerIds.length
+    : t.replicationFactor !== -1
+      ? t.replicationFactor
+      : t.name === '__consumer_offsets'
+        ? Number(cfg.get('offsets.topic.replication.factor'))
+        : cfg.defaultReplicationFactor;
   if (replicationFactor < 1) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      'Replication factor must be larger than 0, or -1 to use the default value.',
+    );
   }
   if (internal && !manual && live.length > 0) replicationFactor = Math.min(replicationFactor, live.length);
   if (replicationFactor > live.length) {
@@ -123,20 +155,35 @@ function validateAssignments(ctx: AdminContext, assignments: CreateTopicsRequest
   const rf = assignments[0]!.brokerIds.length;
   assignments.forEach((a, i) => {
     if (a.partitionIndex !== i) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        'Partitions should be a consecutive 0-based integer sequence.',
+      );
     }
     if (a.brokerIds.length !== rf) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'All partitions should have the same number of replicas.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        'All partitions should have the same number of replicas.',
+      );
     }
     if (rf === 0) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        'The manual partition assignment includes an empty replica list.',
+      );
     }
     if (new Set(a.brokerIds).size !== a.brokerIds.length) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Duplicate brokers not allowed in replica assignment: ${a.brokerIds.join(', ')} for partition id ${i}.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Duplicate brokers not allowed in replica assignment: ${a.brokerIds.join(', ')} for partition id ${i}.`,
+      );
     }
     for (const id of a.brokerIds) {
       if (!ctx.isLive(id)) {
-        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Unknown broker ${id} in replica assignment for partition ${i}.`);
+        throw new KafkaError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Unknown broker ${id} in replica assignment for partition ${i}.`,
+        );
       }
     }
   });

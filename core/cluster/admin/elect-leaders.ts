@@ -5,7 +5,10 @@
 // ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION. A null topic list
 // means every partition; then partitions that need no election are left out.
 import type {
-  ElectLeadersRequest, ElectLeadersResponseInput, ElectLeadersResponsePartitionResultInput, ElectLeadersResponseReplicaElectionResultInput,
+  ElectLeadersRequest,
+  ElectLeadersResponseInput,
+  ElectLeadersResponsePartitionResultInput,
+  ElectLeadersResponseReplicaElectionResultInput,
 } from '../../protocol/messages/elect-leaders.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { MetadataChange, PartitionInfo } from '../metadata-types.ts';
@@ -39,8 +42,10 @@ function electUnclean(ctx: AdminContext, p: PartitionInfo): PartitionInfo | numb
 
 const MESSAGES: Record<number, string> = {
   [ErrorCode.ELECTION_NOT_NEEDED]: 'Leader election not needed for topic partition.',
-  [ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]: 'Failed to elect leader for partition under strategy PreferredReplicaPartitionLeaderElectionStrategy: the preferred replica is not live or not in sync.',
-  [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]: 'Failed to elect leader for partition under strategy UncleanPartitionLeaderElectionStrategy: no replica is live.',
+  [ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]:
+    'Failed to elect leader for partition under strategy PreferredReplicaPartitionLeaderElectionStrategy: the preferred replica is not live or not in sync.',
+  [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]:
+    'Failed to elect leader for partition under strategy UncleanPartitionLeaderElectionStrategy: no replica is live.',
   [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: 'The partition does not exist.',
 };
 
@@ -57,12 +62,18 @@ export function preferredElectionChanges(ctx: AdminContext, partitions: readonly
 export function electLeaders(ctx: AdminContext, req: ElectLeadersRequest, version: number): AdminResult {
   const type = version >= 1 ? req.electionType : ElectionType.PREFERRED;
   if (type !== ElectionType.PREFERRED && type !== ElectionType.UNCLEAN) {
-    const response: ElectLeadersResponseInput = { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
+    const response: ElectLeadersResponseInput = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      replicaElectionResults: [],
+    };
     return { response, seq: 0, timeoutMs: 0 };
   }
   const all = req.topicPartitions === null;
   const wanted: { topic: string; partitions: number[] }[] = all
-    ? [...ctx.topics()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({ topic: t.name, partitions: ctx.partitions(t.topicId).map((p) => p.partition) }))
+    ? [...ctx.topics()]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((t) => ({ topic: t.name, partitions: ctx.partitions(t.topicId).map((p) => p.partition) }))
     : req.topicPartitions!.map((t) => ({ topic: t.topic, partitions: t.partitions }));
   const changes: MetadataChange[] = [];
   const results: ElectLeadersResponseReplicaElectionResultInput[] = [];
@@ -71,8 +82,11 @@ export function electLeaders(ctx: AdminContext, req: ElectLeadersRequest, versio
     const partitionResult: ElectLeadersResponsePartitionResultInput[] = [];
     for (const id of w.partitions) {
       const p = t ? ctx.partitions(t.topicId)[id] : undefined;
-      const r = !p ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        : type === ElectionType.PREFERRED ? electPreferred(ctx, p) : electUnclean(ctx, p);
+      const r = !p
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : type === ElectionType.PREFERRED
+          ? electPreferred(ctx, p)
+          : electUnclean(ctx, p);
       if (typeof r === 'number') {
         if (all && r === ErrorCode.ELECTION_NOT_NEEDED) continue;
         partitionResult.push({ partitionId: id, errorCode: r, errorMessage: MESSAGES[r] ?? null });
@@ -84,10 +98,20 @@ export function electLeaders(ctx: AdminContext, req: ElectLeadersRequest, versio
     if (partitionResult.length > 0 || !all) results.push({ topic: w.topic, partitionResult });
   }
   const seq = changes.length > 0 ? ctx.commit(changes) : 0;
-  const response: ElectLeadersResponseInput = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: results };
+  const response: ElectLeadersResponseInput = {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    replicaElectionResults: results,
+  };
   return { response, seq, timeoutMs: req.timeoutMs };
 }
 
 function copy(p: PartitionInfo): PartitionInfo {
-  return { ...p, replicas: [...p.replicas], isr: [...p.isr], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] };
+  return {
+    ...p,
+    replicas: [...p.replicas],
+    isr: [...p.isr],
+    addingReplicas: [...p.addingReplicas],
+    removingReplicas: [...p.removingReplicas],
+  };
 }

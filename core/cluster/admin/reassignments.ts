@@ -10,11 +10,14 @@
 // leader from the target if the old one is removed. A null target cancels a
 // reassignment in progress (back to the original replicas).
 import type {
-  AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponseInput,
-  AlterPartitionReassignmentsResponseReassignablePartitionResponseInput, AlterPartitionReassignmentsResponseReassignableTopicResponseInput,
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponseInput,
+  AlterPartitionReassignmentsResponseReassignablePartitionResponseInput,
+  AlterPartitionReassignmentsResponseReassignableTopicResponseInput,
 } from '../../protocol/messages/alter-partition-reassignments.ts';
 import type {
-  ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponseInput,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponseInput,
   ListPartitionReassignmentsResponseOngoingTopicReassignmentInput,
 } from '../../protocol/messages/list-partition-reassignments.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
@@ -25,7 +28,13 @@ import type { AdminContext, AdminResult } from './context.ts';
 const inProgress = (p: PartitionInfo) => p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
 
 function copy(p: PartitionInfo): PartitionInfo {
-  return { ...p, replicas: [...p.replicas], isr: [...p.isr], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] };
+  return {
+    ...p,
+    replicas: [...p.replicas],
+    isr: [...p.isr],
+    addingReplicas: [...p.addingReplicas],
+    removingReplicas: [...p.removingReplicas],
+  };
 }
 
 /** The replicas before the reassignment in progress (all of them when none is). */
@@ -45,7 +54,16 @@ function switchTo(ctx: AdminContext, p: PartitionInfo, target: readonly number[]
     leaderEpoch++;
     if (isr.length === 0) isr = [...p.isr];
   }
-  return { ...copy(p), replicas: [...target], isr, leader, leaderEpoch, partitionEpoch: p.partitionEpoch + 1, addingReplicas: [], removingReplicas: [] };
+  return {
+    ...copy(p),
+    replicas: [...target],
+    isr,
+    leader,
+    leaderEpoch,
+    partitionEpoch: p.partitionEpoch + 1,
+    addingReplicas: [],
+    removingReplicas: [],
+  };
 }
 
 /**
@@ -63,7 +81,11 @@ export function completeReassignment(ctx: AdminContext, p: PartitionInfo): Parti
 }
 
 /** The topic record when a completed reassignment changed the replica count. */
-export function replicationFactorChange(ctx: AdminContext, before: PartitionInfo, after: PartitionInfo): MetadataChange | null {
+export function replicationFactorChange(
+  ctx: AdminContext,
+  before: PartitionInfo,
+  after: PartitionInfo,
+): MetadataChange | null {
   if (!inProgress(before) || inProgress(after)) return null;
   const t: TopicInfo | undefined = ctx.topicById(after.topicId);
   if (!t || t.replicationFactor === after.replicas.length) return null;
@@ -72,16 +94,25 @@ export function replicationFactorChange(ctx: AdminContext, before: PartitionInfo
 
 function validateTarget(ctx: AdminContext, target: readonly number[]): void {
   if (target.length === 0) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      'The manual partition assignment includes an empty replica list.',
+    );
   }
   const seen = new Set<number>();
   for (const id of target) {
     if (seen.has(id)) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${id} more than once.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes the broker ${id} more than once.`,
+      );
     }
     seen.add(id);
     if (!ctx.isLive(id)) {
-      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes broker ${id}, but no such broker is registered.`,
+      );
     }
   }
 }
@@ -89,7 +120,11 @@ function validateTarget(ctx: AdminContext, target: readonly number[]): void {
 /** The new partition record for a reassignment request (target null = cancel); throws KafkaError. */
 function reassign(ctx: AdminContext, p: PartitionInfo, target: number[] | null): PartitionInfo | null {
   if (target === null) {
-    if (!inProgress(p)) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress for this partition.');
+    if (!inProgress(p))
+      throw new KafkaError(
+        ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+        'No partition reassignment is in progress for this partition.',
+      );
     return switchTo(ctx, p, originalReplicas(p));
   }
   validateTarget(ctx, target);
@@ -98,7 +133,8 @@ function reassign(ctx: AdminContext, p: PartitionInfo, target: number[] | null):
   if (target.every((r) => p.isr.includes(r))) return switchTo(ctx, p, target);
   const merged = [...target, ...current.filter((r) => !target.includes(r))];
   return {
-    ...copy(p), replicas: merged,
+    ...copy(p),
+    replicas: merged,
     addingReplicas: target.filter((r) => !current.includes(r)),
     removingReplicas: current.filter((r) => !target.includes(r)),
     isr: p.isr.filter((r) => merged.includes(r)),
@@ -115,7 +151,11 @@ export function alterPartitionReassignments(ctx: AdminContext, req: AlterPartiti
     const partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponseInput[] = [];
     responses.push({ name: t.name, partitions });
     for (const rp of t.partitions) {
-      const out = { partitionIndex: rp.partitionIndex, errorCode: ErrorCode.NONE as number, errorMessage: null as string | null };
+      const out = {
+        partitionIndex: rp.partitionIndex,
+        errorCode: ErrorCode.NONE as number,
+        errorMessage: null as string | null,
+      };
       partitions.push(out);
       try {
         const p = topic ? ctx.partitions(topic.topicId)[rp.partitionIndex] : undefined;
@@ -123,9 +163,13 @@ export function alterPartitionReassignments(ctx: AdminContext, req: AlterPartiti
         const next = reassign(ctx, p, rp.replicas);
         if (!next) continue;
         changes.push({ type: 'partition', partition: next });
-        const rf = replicationFactorChange(ctx, p, next)
-          ?? (!inProgress(p) && !inProgress(next) && topic!.replicationFactor !== next.replicas.length
-            ? { type: 'topic', topic: { ...topic!, configs: { ...topic!.configs }, replicationFactor: next.replicas.length } } as MetadataChange
+        const rf =
+          replicationFactorChange(ctx, p, next) ??
+          (!inProgress(p) && !inProgress(next) && topic!.replicationFactor !== next.replicas.length
+            ? ({
+                type: 'topic',
+                topic: { ...topic!, configs: { ...topic!.configs }, replicationFactor: next.replicas.length },
+              } as MetadataChange)
             : null);
         if (rf) rfChanges.set(topic!.name, rf);
       } catch (e) {
@@ -137,26 +181,46 @@ export function alterPartitionReassignments(ctx: AdminContext, req: AlterPartiti
   }
   changes.push(...rfChanges.values());
   const seq = changes.length > 0 ? ctx.commit(changes) : 0;
-  const response: AlterPartitionReassignmentsResponseInput = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses };
+  const response: AlterPartitionReassignmentsResponseInput = {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    responses,
+  };
   return { response, seq, timeoutMs: req.timeoutMs };
 }
 
 export function listPartitionReassignments(ctx: AdminContext, req: ListPartitionReassignmentsRequest): AdminResult {
-  const wanted = req.topics === null
-    ? [...ctx.topics()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({ name: t.name, partitionIndexes: null as number[] | null }))
-    : req.topics.map((t) => ({ name: t.name, partitionIndexes: t.partitionIndexes as number[] | null }));
+  const wanted =
+    req.topics === null
+      ? [...ctx.topics()]
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((t) => ({ name: t.name, partitionIndexes: null as number[] | null }))
+      : req.topics.map((t) => ({ name: t.name, partitionIndexes: t.partitionIndexes as number[] | null }));
   const topics: ListPartitionReassignmentsResponseOngoingTopicReassignmentInput[] = [];
   for (const w of wanted) {
     const t = ctx.topic(w.name);
     if (!t) continue;
     const all = ctx.partitions(t.topicId);
-    const ps = (w.partitionIndexes ?? all.map((p) => p.partition)).map((i) => all[i]).filter((p): p is PartitionInfo => p !== undefined && inProgress(p));
+    const ps = (w.partitionIndexes ?? all.map((p) => p.partition))
+      .map((i) => all[i])
+      .filter((p): p is PartitionInfo => p !== undefined && inProgress(p));
     if (ps.length === 0) continue;
     topics.push({
       name: t.name,
-      partitions: ps.map((p) => ({ partitionIndex: p.partition, replicas: [...p.replicas], addingReplicas: [...p.addingReplicas], removingReplicas: [...p.removingReplicas] })),
+      partitions: ps.map((p) => ({
+        partitionIndex: p.partition,
+        replicas: [...p.replicas],
+        addingReplicas: [...p.addingReplicas],
+        removingReplicas: [...p.removingReplicas],
+      })),
     });
   }
-  const response: ListPartitionReassignmentsResponseInput = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics };
+  const response: ListPartitionReassignmentsResponseInput = {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topics,
+  };
   return { response, seq: 0, timeoutMs: 0 };
 }

@@ -90,7 +90,9 @@ export interface CleanResult {
   ms: number;
 }
 
-interface Pass { results: CleanResult[] }
+interface Pass {
+  results: CleanResult[];
+}
 
 export class LogCleaner {
   private readonly opts: LogCleanerOptions;
@@ -113,7 +115,11 @@ export class LogCleaner {
     if (this.timer || this.stopped) return;
     const loop = (): void => {
       this.timer = setTimeout(() => {
-        void this.cleanNow().catch(() => {}).finally(() => { if (!this.stopped) loop(); });
+        void this.cleanNow()
+          .catch(() => {})
+          .finally(() => {
+            if (!this.stopped) loop();
+          });
       }, this.opts.backoffMs ?? DEFAULT_CLEANER_BACKOFF_MS);
       this.timer.unref();
     };
@@ -164,7 +170,7 @@ export class LogCleaner {
       const offset = this.checkpoints.get(`${log.topic}-${log.partition}`);
       if (offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
     }
-    entries.sort((a, b) => a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1);
+    entries.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
     await writeOffsetCheckpoint(join(this.opts.dir, CLEANER_CHECKPOINT_FILE), entries);
   }
 
@@ -187,12 +193,20 @@ export class LogCleaner {
       const s = segs[i]!;
       const end = segs[i + 1]!.baseOffset;
       if (end <= firstDirty) continue;
-      if (s.writtenSize !== s.size || end > log.highWatermark || (minLag > 0 && s.largestTimestamp > now - minLag)) { uncleanIdx = i; break; }
+      if (s.writtenSize !== s.size || end > log.highWatermark || (minLag > 0 && s.largestTimestamp > now - minLag)) {
+        uncleanIdx = i;
+        break;
+      }
     }
-    let cleanBytes = 0, dirtyBytes = 0, firstDirtyIdx = uncleanIdx;
+    let cleanBytes = 0,
+      dirtyBytes = 0,
+      firstDirtyIdx = uncleanIdx;
     for (let i = 0; i < uncleanIdx; i++) {
       if (segs[i + 1]!.baseOffset <= firstDirty) cleanBytes += segs[i]!.size;
-      else { dirtyBytes += segs[i]!.size; if (firstDirtyIdx === uncleanIdx) firstDirtyIdx = i; }
+      else {
+        dirtyBytes += segs[i]!.size;
+        if (firstDirtyIdx === uncleanIdx) firstDirtyIdx = i;
+      }
     }
     let due = dirtyBytes > 0 && dirtyBytes / (cleanBytes + dirtyBytes) >= (cfg.minCleanableDirtyRatio ?? 0.5);
     const maxLag = cfg.maxCompactionLagMs ?? Number.MAX_SAFE_INTEGER;
@@ -206,8 +220,17 @@ export class LogCleaner {
     if (!due && !tombstonesDue) return undefined;
 
     const result: CleanResult = {
-      topic: log.topic, partition: log.partition, firstDirty, endOffset: firstDirty,
-      bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, segmentsBefore: segs.length, segmentsAfter: 0, ms: 0,
+      topic: log.topic,
+      partition: log.partition,
+      firstDirty,
+      endOffset: firstDirty,
+      bytesRead: 0,
+      bytesWritten: 0,
+      recordsRead: 0,
+      recordsKept: 0,
+      segmentsBefore: segs.length,
+      segmentsAfter: 0,
+      ms: 0,
     };
 
     // 1. The offset map over the dirty section (only when cleaning is due for dirty data).
@@ -251,7 +274,11 @@ export class LogCleaner {
         carry = [];
       }
       const r = await this.cleanGroup(log, carry, group, map, now, deleteRetentionMs, result);
-      if (r === undefined) { carry = [...carry, ...group]; changed = true; continue; }
+      if (r === undefined) {
+        carry = [...carry, ...group];
+        changed = true;
+        continue;
+      }
       carry = [];
       minHorizon = Math.min(minHorizon, r.horizon);
       changed ||= r.changed;
@@ -281,8 +308,15 @@ export class LogCleaner {
    * change nothing. Returns the earliest delete horizon kept, or undefined when
    * the group kept nothing (then the log was left as it was).
    */
-  private async cleanGroup(log: Log, prefix: Segment[], group: Segment[], map: Map<string, number>, now: number,
-    deleteRetentionMs: number, result: CleanResult): Promise<{ horizon: number; changed: boolean } | undefined> {
+  private async cleanGroup(
+    log: Log,
+    prefix: Segment[],
+    group: Segment[],
+    map: Map<string, number>,
+    now: number,
+    deleteRetentionMs: number,
+    result: CleanResult,
+  ): Promise<{ horizon: number; changed: boolean } | undefined> {
     const base = (prefix[0] ?? group[0]!).baseOffset;
     const cleanedPath = join(log.dir, segmentFileName(base, '.log.cleaned'));
     const fd = fs.openSync(cleanedPath, 'w+');
@@ -318,7 +352,10 @@ export class LogCleaner {
           result.bytesRead += size;
           const attrs = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
           // Control batches (transaction markers) are not written by this broker yet: keep any as they are.
-          if ((attrs & Attr.CONTROL) || buf.readInt8(pos + BATCH.MAGIC) !== 2) { emit(buf, pos, size); continue; }
+          if (attrs & Attr.CONTROL || buf.readInt8(pos + BATCH.MAGIC) !== 2) {
+            emit(buf, pos, size);
+            continue;
+          }
           const batchBase = readInt64(buf, pos);
           const count = buf.readInt32BE(pos + BATCH.RECORD_COUNT);
           const hasHorizon = (attrs & DELETE_HORIZON_FLAG) !== 0;
@@ -344,8 +381,14 @@ export class LogCleaner {
           }
           result.recordsKept += kept.length;
           // An empty batch kept for a producer that has since written more (or expired) goes.
-          if (records.length === 0 && !isLastBatchOfActiveProducer(log, buf, pos)) { changed = true; continue; }
-          if (kept.length === records.length && !needsHorizon) { emit(buf, pos, size); continue; }
+          if (records.length === 0 && !isLastBatchOfActiveProducer(log, buf, pos)) {
+            changed = true;
+            continue;
+          }
+          if (kept.length === records.length && !needsHorizon) {
+            emit(buf, pos, size);
+            continue;
+          }
           changed = true;
           if (kept.length === 0) {
             // The last batch of a producer that still has state keeps its header
@@ -391,8 +434,19 @@ export class LogCleaner {
    * delete trailing segments that kept nothing; .cleaned → .swap; old files →
    * .deleted; .swap → .log; indexes. A crash anywhere leaves a loadable log.
    */
-  private swap(log: Log, group: Segment[], prefixLength: number, seg: Segment, cleanedPath: string, sizeAfter: number[], lastModified: number): void {
-    const abort = (): void => { fs.closeSync(seg.fd); fs.rmSync(cleanedPath, { force: true }); };
+  private swap(
+    log: Log,
+    group: Segment[],
+    prefixLength: number,
+    seg: Segment,
+    cleanedPath: string,
+    sizeAfter: number[],
+    lastModified: number,
+  ): void {
+    const abort = (): void => {
+      fs.closeSync(seg.fd);
+      fs.rmSync(cleanedPath, { force: true });
+    };
     const all = log.allSegments;
     const i = all.indexOf(group[0]!);
     if (!this.opts.isLive(log) || i < 0 || i + group.length >= all.length || group.some((s, k) => all[i + k] !== s)) {
@@ -424,7 +478,11 @@ export class LogCleaner {
     seg.addFinalTimeIndexEntry();
     seg.writeIndexes(true);
     // Kafka keeps the old segments' modification time (retention of compact,delete logs uses it).
-    try { fs.utimesSync(seg.logPath, new Date(lastModified), new Date(lastModified)); } catch { /* best effort */ }
+    try {
+      fs.utimesSync(seg.logPath, new Date(lastModified), new Date(lastModified));
+    } catch {
+      /* best effort */
+    }
     fsyncDirSync(log.dir);
   }
 }
@@ -454,7 +512,12 @@ export function groupBySize(segs: Segment[], next: Segment, maxBytes: number, ma
     while (i < segs.length) {
       const s = segs[i]!;
       const end = (i + 1 < segs.length ? segs[i + 1]! : next).baseOffset;
-      if (bytes + s.size > maxBytes || indexBytes + s.offsetIndex.entries * 8 + 8 > maxIndexBytes || end - 1 - group[0]!.baseOffset > INT32_MAX) break;
+      if (
+        bytes + s.size > maxBytes ||
+        indexBytes + s.offsetIndex.entries * 8 + 8 > maxIndexBytes ||
+        end - 1 - group[0]!.baseOffset > INT32_MAX
+      )
+        break;
       bytes += s.size;
       indexBytes += s.offsetIndex.entries * 8;
       group.push(s);
@@ -464,7 +527,6 @@ export function groupBySize(segs: Segment[], next: Segment, maxBytes: number, ma
   }
   return groups;
 }
-
 
 export function fsyncDirSync(dir: string): void {
   let fd: number | undefined;

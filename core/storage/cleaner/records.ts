@@ -42,7 +42,10 @@ function readVarlong(buf: Buffer, pos: number): [number, number] {
 function varlongSize(v: number): number {
   let z = v >= 0 ? v * 2 : -v * 2 - 1;
   let n = 1;
-  while (z >= 128) { z = Math.floor(z / 128); n++; }
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    n++;
+  }
   return n;
 }
 
@@ -74,14 +77,14 @@ export function parseRecords(body: Buffer, count: number): RawRecord[] {
     const end = pos + length;
     if (length < 0 || end > body.length) throw new Error('truncated record');
     pos++; // attributes
-    let timestampDelta: number, offsetDelta: number, keyLength: number, valueLength: number;
+    let timestampDelta: number, offsetDelta: number, keyLength: number;
     [timestampDelta, pos] = readVarlong(body, pos);
     [offsetDelta, pos] = readVarlong(body, pos);
     const keyPos = pos;
     [keyLength, pos] = readVarlong(body, pos);
     const keyStart = pos;
     if (keyLength > 0) pos += keyLength;
-    [valueLength] = readVarlong(body, pos);
+    const [valueLength] = readVarlong(body, pos);
     out.push({ start, end, keyPos, timestampDelta, offsetDelta, keyStart, keyLength, valueNull: valueLength < 0 });
     pos = end;
   }
@@ -112,7 +115,13 @@ export interface RebuildOptions {
  * timestamp type and the compression codec; recomputes record count, max
  * timestamp (CreateTime) and the CRC.
  */
-export function rebuildBatch(buf: Buffer, pos: number, body: Buffer, kept: RawRecord[], opts: RebuildOptions = {}): Buffer {
+export function rebuildBatch(
+  buf: Buffer,
+  pos: number,
+  body: Buffer,
+  kept: RawRecord[],
+  opts: RebuildOptions = {},
+): Buffer {
   const attributes = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
   const codec = attributes & Attr.COMPRESSION_MASK;
   const logAppend = (attributes & Attr.TIMESTAMP_TYPE_LOG_APPEND) !== 0;
@@ -127,7 +136,10 @@ export function rebuildBatch(buf: Buffer, pos: number, body: Buffer, kept: RawRe
   for (const r of kept) {
     const ts = oldBase + r.timestampDelta;
     if (ts > maxTs) maxTs = ts;
-    if (newBase === oldBase) { p += body.copy(raw, p, r.start, r.end); continue; }
+    if (newBase === oldBase) {
+      p += body.copy(raw, p, r.start, r.end);
+      continue;
+    }
     // Re-encode the prefix: length, attributes, timestampDelta, offsetDelta; the rest is copied.
     const [, afterLen] = readVarlong(body, r.start);
     const attrs = body[afterLen]!;

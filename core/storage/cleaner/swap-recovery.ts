@@ -31,13 +31,19 @@ export function completeSwaps(dir: string): number {
   const names = fs.readdirSync(dir);
   let done = 0;
   for (const name of names) {
-    if (INDEX_SWAP.test(name)) { fs.rmSync(join(dir, name), { force: true }); continue; }
+    if (INDEX_SWAP.test(name)) {
+      fs.rmSync(join(dir, name), { force: true });
+      continue;
+    }
     const m = SWAP_FILE.exec(name);
     if (!m) continue;
     const base = Number(m[1]);
     const swapPath = join(dir, name);
     const end = nextOffsetOf(swapPath, base);
-    if (end === base) { fs.rmSync(swapPath, { force: true }); continue; } // nothing in it: the old segments stay
+    if (end === base) {
+      fs.rmSync(swapPath, { force: true });
+      continue;
+    } // nothing in it: the old segments stay
     for (const other of names) {
       const s = SEGMENT_FILE.exec(other);
       if (!s) continue;
@@ -50,8 +56,14 @@ export function completeSwaps(dir: string): number {
   if (done > 0) {
     try {
       const fd = fs.openSync(dir, 'r');
-      try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
-    } catch { /* directories cannot be opened on Windows */ }
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      /* directories cannot be opened on Windows */
+    }
   }
   return done;
 }

@@ -1,7 +1,16 @@
 // The Bridge over Electron IPC, on the preload's window.samsaIpc: each call answers with an
 // outcome ({ok, result} or {ok: false, error}) that becomes a result or a BridgeError here, since
 // errors crossing the context bridge lose their fields.
-import type { Bridge, ConnectionState, OpArgs, OperationName, OpResult, StreamArgs, TailEvent, TailOpened } from '../../../core/console/bridge.ts';
+import type {
+  Bridge,
+  ConnectionState,
+  OpArgs,
+  OperationName,
+  OpResult,
+  StreamArgs,
+  TailEvent,
+  TailOpened,
+} from '../../../core/console/bridge.ts';
 import { EXPOSED_NAME, type IpcOutcome, type SamsaIpc } from '../../../electron/shared/ipc.ts';
 import { BridgeError } from './errors.ts';
 

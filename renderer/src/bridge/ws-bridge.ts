@@ -1,7 +1,16 @@
 // The Bridge over a WebSocket to the headless host (`samsa start --ui`). Calls are {id, op, args}
 // messages answered by id; tail events arrive as {sub, event}. Reconnects when the socket drops.
 import type {
-  Bridge, BridgeErrorInfo, ConnectionState, OpArgs, OperationName, OpResult, ServerMessage, StreamArgs, TailEvent, TailOpened,
+  Bridge,
+  BridgeErrorInfo,
+  ConnectionState,
+  OpArgs,
+  OperationName,
+  OpResult,
+  ServerMessage,
+  StreamArgs,
+  TailEvent,
+  TailOpened,
 } from '../../../core/console/bridge.ts';
 import { BridgeError } from './errors.ts';
 
@@ -12,7 +21,6 @@ interface Pending {
 
 export class WebSocketBridge implements Bridge {
   readonly #url: string;
-  #ws: WebSocket | undefined;
   #opened: Promise<WebSocket> | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
@@ -35,18 +43,24 @@ export class WebSocketBridge implements Bridge {
     this.#setState('connecting');
     this.#opened = new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(this.#url);
-      ws.onopen = () => { this.#ws = ws; this.#setState('open'); resolve(ws); };
+      ws.onopen = () => {
+        this.#setState('open');
+        resolve(ws);
+      };
       ws.onmessage = (m) => this.#receive(String(m.data));
       ws.onclose = () => {
-        this.#ws = undefined;
         this.#opened = undefined;
-        for (const p of this.#pending.values()) p.reject(new BridgeError({ message: 'The connection to the Samsa console host was lost.' }));
+        for (const p of this.#pending.values())
+          p.reject(new BridgeError({ message: 'The connection to the Samsa console host was lost.' }));
         this.#pending.clear();
-        for (const l of this.#tails.values()) l({ type: 'error', message: 'The connection to the Samsa console host was lost.' });
+        for (const l of this.#tails.values())
+          l({ type: 'error', message: 'The connection to the Samsa console host was lost.' });
         this.#tails.clear();
         this.#setState('closed');
         reject(new BridgeError({ message: 'Could not reach the Samsa console host.' }));
-        setTimeout(() => { void this.#connect().catch(() => undefined); }, 2000);
+        setTimeout(() => {
+          void this.#connect().catch(() => undefined);
+        }, 2000);
       };
     });
     return this.#opened;
@@ -81,7 +95,7 @@ export class WebSocketBridge implements Bridge {
 
   async openTail(args: StreamArgs, listener: (event: TailEvent) => void): Promise<TailOpened> {
     // The host answers before the tail's first fetch completes, so the listener is in place before its first event.
-    const opened = await this.#send('openTail', args) as TailOpened;
+    const opened = (await this.#send('openTail', args)) as TailOpened;
     this.#tails.set(opened.subscription, listener);
     return opened;
   }

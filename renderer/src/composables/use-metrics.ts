@@ -22,7 +22,10 @@ export function useMetrics(wanted: () => MetricsWanted, intervalMs = 2000) {
     token++;
     const sub = subscription;
     subscription = null;
-    if (sub) await useBridge().invoke('tailCancel', { subscription: sub }).catch(() => undefined);
+    if (sub)
+      await useBridge()
+        .invoke('tailCancel', { subscription: sub })
+        .catch(() => undefined);
   }
 
   async function open(w: MetricsWanted): Promise<void> {
@@ -31,21 +34,36 @@ export function useMetrics(wanted: () => MetricsWanted, intervalMs = 2000) {
     history.value = new MetricsHistory();
     tick.value++;
     error.value = null;
-    if (!w || ((w.topics === undefined || (Array.isArray(w.topics) && w.topics.length === 0)) && !w.groups?.length)) return;
+    if (!w || ((w.topics === undefined || (Array.isArray(w.topics) && w.topics.length === 0)) && !w.groups?.length))
+      return;
     try {
       const opened = await useBridge().openTail({ stream: 'metrics', ...w, intervalMs }, (e) => {
         if (mine !== token) return;
-        if (e.type === 'sample') { history.value.add(e.sample); tick.value++; error.value = null; }
-        else if (e.type === 'error') error.value = e.message;
+        if (e.type === 'sample') {
+          history.value.add(e.sample);
+          tick.value++;
+          error.value = null;
+        } else if (e.type === 'error') error.value = e.message;
       });
-      if (mine !== token) await useBridge().invoke('tailCancel', { subscription: opened.subscription }).catch(() => undefined);
+      if (mine !== token)
+        await useBridge()
+          .invoke('tailCancel', { subscription: opened.subscription })
+          .catch(() => undefined);
       else subscription = opened.subscription;
     } catch (e) {
       if (mine === token) error.value = messageOf(e);
     }
   }
 
-  watch(() => JSON.stringify([wanted(), conn.generation]), () => { void open(wanted()); }, { immediate: true });
-  onBeforeUnmount(() => { void close(); });
+  watch(
+    () => JSON.stringify([wanted(), conn.generation]),
+    () => {
+      void open(wanted());
+    },
+    { immediate: true },
+  );
+  onBeforeUnmount(() => {
+    void close();
+  });
   return { history, tick, error };
 }

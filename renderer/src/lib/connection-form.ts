@@ -17,13 +17,34 @@ export interface ConnectionForm {
 }
 
 export function emptyForm(): ConnectionForm {
-  return { id: null, name: '', bootstrap: '', saslEnabled: false, mechanism: 'SCRAM-SHA-256', username: '', password: '', rememberPassword: false, tlsEnabled: false, ca: '', skipVerify: false };
+  return {
+    id: null,
+    name: '',
+    bootstrap: '',
+    saslEnabled: false,
+    mechanism: 'SCRAM-SHA-256',
+    username: '',
+    password: '',
+    rememberPassword: false,
+    tlsEnabled: false,
+    ca: '',
+    skipVerify: false,
+  };
 }
 
 export function formOf(c: ConnectionView): ConnectionForm {
   return {
-    id: c.id, name: c.name, bootstrap: c.bootstrap, saslEnabled: c.sasl !== null, mechanism: c.sasl?.mechanism ?? 'SCRAM-SHA-256', username: c.sasl?.username ?? '',
-    password: '', rememberPassword: c.rememberPassword, tlsEnabled: c.tls !== null, ca: c.tls?.ca ?? '', skipVerify: c.tls?.skipVerify ?? false,
+    id: c.id,
+    name: c.name,
+    bootstrap: c.bootstrap,
+    saslEnabled: c.sasl !== null,
+    mechanism: c.sasl?.mechanism ?? 'SCRAM-SHA-256',
+    username: c.sasl?.username ?? '',
+    password: '',
+    rememberPassword: c.rememberPassword,
+    tlsEnabled: c.tls !== null,
+    ca: c.tls?.ca ?? '',
+    skipVerify: c.tls?.skipVerify ?? false,
   };
 }
 
@@ -31,10 +52,16 @@ export function formOf(c: ConnectionView): ConnectionForm {
 export function formProblems(f: ConnectionForm, hasKnownPassword: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   if (f.name.trim() === '') out.name = 'Give the connection a name.';
-  const servers = f.bootstrap.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const servers = f.bootstrap
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (servers.length === 0) out.bootstrap = 'Enter at least one bootstrap server, HOST:PORT.';
   else {
-    const bad = servers.find((s) => { const m = /^(.+):(\d+)$/.exec(s); return !m || Number(m[2]) > 65535; });
+    const bad = servers.find((s) => {
+      const m = /^(.+):(\d+)$/.exec(s);
+      return !m || Number(m[2]) > 65535;
+    });
     if (bad) out.bootstrap = `"${bad}" is not HOST:PORT.`;
   }
   if (f.saslEnabled) {
@@ -50,8 +77,14 @@ export function formProblems(f: ConnectionForm, hasKnownPassword: boolean): Reco
 export function toInput(f: ConnectionForm): ConnectionInput {
   const input: ConnectionInput = {
     name: f.name.trim(),
-    bootstrap: f.bootstrap.split(',').map((s) => s.trim()).filter((s) => s !== '').join(','),
-    sasl: f.saslEnabled ? { mechanism: f.mechanism, username: f.username.trim(), ...(f.password !== '' ? { password: f.password } : {}) } : null,
+    bootstrap: f.bootstrap
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .join(','),
+    sasl: f.saslEnabled
+      ? { mechanism: f.mechanism, username: f.username.trim(), ...(f.password !== '' ? { password: f.password } : {}) }
+      : null,
     tls: f.tlsEnabled ? { ca: f.ca.trim() === '' ? null : f.ca.trim(), skipVerify: f.skipVerify } : null,
     rememberPassword: f.saslEnabled && f.rememberPassword,
   };

@@ -26,19 +26,27 @@ export function replicationFactorError(rf: number | null, liveBrokers: number | 
   return null;
 }
 
-export function checkCreateTopic(input: CreateTopicInput, existing: ReadonlySet<string>, liveBrokers: number | null): CreateTopicChecks {
+export function checkCreateTopic(
+  input: CreateTopicInput,
+  existing: ReadonlySet<string>,
+  liveBrokers: number | null,
+): CreateTopicChecks {
   const name = input.name.trim();
   const rf = input.replicationFactor;
   let minIsr: string | null = null;
   if (input.minInsyncReplicas !== null) {
-    if (!Number.isInteger(input.minInsyncReplicas) || input.minInsyncReplicas < 1) minIsr = 'min.insync.replicas must be at least 1.';
+    if (!Number.isInteger(input.minInsyncReplicas) || input.minInsyncReplicas < 1)
+      minIsr = 'min.insync.replicas must be at least 1.';
     else if (rf !== null && input.minInsyncReplicas > rf) {
       minIsr = `min.insync.replicas ${input.minInsyncReplicas} is more than the replication factor ${rf}: producers with acks=all could never write.`;
     }
   }
   return {
     name: topicNameError(name) ?? (existing.has(name) ? `Topic '${name}' already exists.` : null),
-    partitions: input.partitions !== null && (!Number.isInteger(input.partitions) || input.partitions < 1) ? 'A topic needs at least 1 partition.' : null,
+    partitions:
+      input.partitions !== null && (!Number.isInteger(input.partitions) || input.partitions < 1)
+        ? 'A topic needs at least 1 partition.'
+        : null,
     replicationFactor: replicationFactorError(rf, liveBrokers),
     minInsyncReplicas: minIsr,
   };

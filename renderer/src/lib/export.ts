@@ -12,10 +12,14 @@ export function matches(r: RecordView, query: string, field: FilterField): boole
   const has = (s: string) => s.toLowerCase().includes(q);
   const inHeaders = () => r.headers.some((h) => has(h.key) || has(text(h.value)));
   switch (field) {
-    case 'key': return has(text(r.key));
-    case 'value': return has(text(r.value));
-    case 'headers': return inHeaders();
-    default: return has(text(r.key)) || has(text(r.value)) || inHeaders();
+    case 'key':
+      return has(text(r.key));
+    case 'value':
+      return has(text(r.value));
+    case 'headers':
+      return inHeaders();
+    default:
+      return has(text(r.key)) || has(text(r.value)) || inHeaders();
   }
 }
 
@@ -47,7 +51,11 @@ export function toCsv(records: readonly RecordView[]): string {
   const lines = ['partition,offset,timestamp,key,value,headers'];
   for (const r of records) {
     const p = plain(r);
-    lines.push([p.partition, p.offset, p.timestamp, p.key, p.value, r.headers.length ? JSON.stringify(p.headers) : ''].map(csvCell).join(','));
+    lines.push(
+      [p.partition, p.offset, p.timestamp, p.key, p.value, r.headers.length ? JSON.stringify(p.headers) : '']
+        .map(csvCell)
+        .join(','),
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }

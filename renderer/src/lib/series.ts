@@ -80,6 +80,11 @@ export class MetricsHistory {
   /** The `n` busiest topics over the window (highest average rate), busiest first; idle ones left out. */
   busiest(n: number): string[] {
     const avg = (l: Point[]) => l.reduce((s, p) => s + p.value, 0) / Math.max(1, l.length);
-    return [...this.#rates].map(([t, l]) => [t, avg(l)] as const).filter(([, a]) => a > 0).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, n).map(([t]) => t);
+    return [...this.#rates]
+      .map(([t, l]) => [t, avg(l)] as const)
+      .filter(([, a]) => a > 0)
+      .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+      .slice(0, n)
+      .map(([t]) => t);
   }
 }

@@ -40,7 +40,10 @@ export const useClusterStore = defineStore('cluster', () => {
 
   function stopLive(): void {
     live = false;
-    if (timer !== null) { clearTimeout(timer); timer = null; }
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
   }
 
   async function act(id: number, action: BrokerAction): Promise<boolean> {

@@ -83,7 +83,10 @@ export const useConnectionStore = defineStore('connection', () => {
     try {
       const r = await useBridge().invoke('saveConnection', toInput(form));
       connections.value = r.connections;
-      if (r.saved === selected.value) { generation.value++; await refresh(); }
+      if (r.saved === selected.value) {
+        generation.value++;
+        await refresh();
+      }
       return { id: r.saved };
     } catch (e) {
       return { error: { field: fieldOf(e), message: messageOf(e) } };
@@ -95,7 +98,10 @@ export const useConnectionStore = defineStore('connection', () => {
       const wasSelected = id === selected.value;
       const r = await useBridge().invoke('deleteConnection', { id });
       connections.value = r.connections;
-      if (wasSelected) { generation.value++; await refresh(); }
+      if (wasSelected) {
+        generation.value++;
+        await refresh();
+      }
       return null;
     } catch (e) {
       return messageOf(e);
@@ -112,7 +118,22 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   return {
-    state, bootstrap, name, selected, controllable, clusterReachable, error, connections, generation, current,
-    start, refresh, loadConnections, select, test, save, remove,
+    state,
+    bootstrap,
+    name,
+    selected,
+    controllable,
+    clusterReachable,
+    error,
+    connections,
+    generation,
+    current,
+    start,
+    refresh,
+    loadConnections,
+    select,
+    test,
+    save,
+    remove,
   };
 });

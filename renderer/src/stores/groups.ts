@@ -53,7 +53,10 @@ export const useGroupsStore = defineStore('groups', () => {
     } catch (e) {
       return messageOf(e);
     }
-    if (selected.value === groupId) { selected.value = null; detail.value = null; }
+    if (selected.value === groupId) {
+      selected.value = null;
+      detail.value = null;
+    }
     await load();
     return null;
   }

@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { Acks, Compression, Partitioning, ProduceManyResult, ProduceResult } from '../../../core/console/bridge.ts';
+import type {
+  Acks,
+  Compression,
+  Partitioning,
+  ProduceManyResult,
+  ProduceResult,
+} from '../../../core/console/bridge.ts';
 import { fieldOf, messageOf } from '../bridge/errors.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
 import { jsonError } from '../lib/payload.ts';
@@ -62,14 +68,24 @@ export const useProducerStore = defineStore('producer', () => {
   const history = ref<SentRecord[]>([]);
   const last = computed(() => history.value[0] ?? null);
 
-  const valueError = computed(() => (format.value === 'json' && value.value.trim() !== '' ? jsonError(value.value) : null));
+  const valueError = computed(() =>
+    format.value === 'json' && value.value.trim() !== '' ? jsonError(value.value) : null,
+  );
   // An error about the value is about the value that was sent: it goes once the value (or its format) changes.
-  watch([value, format], () => { if (error.value?.field === 'value') error.value = null; }, { flush: 'sync' });
+  watch(
+    [value, format],
+    () => {
+      if (error.value?.field === 'value') error.value = null;
+    },
+    { flush: 'sync' },
+  );
 
   function partitionArgs() {
     // A partition typed while "by key" is chosen still means that partition (as before the partitioning choice existed).
     const how = partitioning.value === 'key' && partition.value !== null ? 'fixed' : partitioning.value;
-    return how === 'fixed' && partition.value !== null ? { partitioning: how, partition: partition.value } : { partitioning: how };
+    return how === 'fixed' && partition.value !== null
+      ? { partitioning: how, partition: partition.value }
+      : { partitioning: how };
   }
 
   /** Sends `total` records from the templates in batches, with progress; cancel() stops after the batch under way. */
@@ -97,11 +113,21 @@ export const useProducerStore = defineStore('producer', () => {
     try {
       const hs = headers.value.filter((h) => h.key.trim() !== '');
       for (let from = 0; from < n; from += GENERATE_BATCH) {
-        if (cancelRequested) { s.cancelled = true; break; }
+        if (cancelRequested) {
+          s.cancelled = true;
+          break;
+        }
         const r = await useBridge().invoke('produceMany', {
-          topic: topic.value, ...partitionArgs(), acks: acks.value, keyTemplate: keyTemplate.value === '' ? null : keyTemplate.value,
-          valueTemplate: valueTemplate.value, valueFormat: format.value, headers: hs, compression: compression.value,
-          from, count: Math.min(GENERATE_BATCH, n - from),
+          topic: topic.value,
+          ...partitionArgs(),
+          acks: acks.value,
+          keyTemplate: keyTemplate.value === '' ? null : keyTemplate.value,
+          valueTemplate: valueTemplate.value,
+          valueFormat: format.value,
+          headers: hs,
+          compression: compression.value,
+          from,
+          count: Math.min(GENERATE_BATCH, n - from),
         });
         mergeBatch(s, r);
         progress.value = s.count;
@@ -144,7 +170,10 @@ export const useProducerStore = defineStore('producer', () => {
         headers: hs,
         compression: compression.value,
       });
-      history.value = [{ ...result, key: key.value, value: value.value, headers: hs.length, at: Date.now() }, ...history.value].slice(0, 500);
+      history.value = [
+        { ...result, key: key.value, value: value.value, headers: hs.length, at: Date.now() },
+        ...history.value,
+      ].slice(0, 500);
       return result;
     } catch (e) {
       error.value = { field: fieldOf(e), message: messageOf(e) };
@@ -154,5 +183,30 @@ export const useProducerStore = defineStore('producer', () => {
     }
   }
 
-  return { partitioning, acks, mode, keyTemplate, valueTemplate, total, generating, progress, summary, generate, cancel, topic, partition, key, value, format, compression, headers, sending, error, history, last, valueError, send };
+  return {
+    partitioning,
+    acks,
+    mode,
+    keyTemplate,
+    valueTemplate,
+    total,
+    generating,
+    progress,
+    summary,
+    generate,
+    cancel,
+    topic,
+    partition,
+    key,
+    value,
+    format,
+    compression,
+    headers,
+    sending,
+    error,
+    history,
+    last,
+    valueError,
+    send,
+  };
 });

@@ -22,7 +22,11 @@ export const DEFAULT_CAP = 10_000;
 export const FLUSH_MS = 100;
 
 // Browser globals looked up at run time (the store also runs in tests without a DOM).
-const env = globalThis as { requestAnimationFrame?: (cb: () => void) => number; cancelAnimationFrame?: (id: number) => void; document?: { hidden: boolean } };
+const env = globalThis as {
+  requestAnimationFrame?: (cb: () => void) => number;
+  cancelAnimationFrame?: (id: number) => void;
+  document?: { hidden: boolean };
+};
 const frame = env.requestAnimationFrame ? (cb: () => void) => env.requestAnimationFrame!(cb) : null;
 const cancelFrame = env.cancelAnimationFrame ? (id: number) => env.cancelAnimationFrame!(id) : null;
 /** Least time between two updates of the rows. */
@@ -64,23 +68,39 @@ export const useTailStore = defineStore('tail', () => {
     if (frame && !pageHidden()) {
       const onFrame = () => {
         // At most one update per MIN_GAP_MS however fast frames come: each one re-renders the table.
-        if (performance.now() - lastFlush < MIN_GAP_MS) { frameId = frame!(onFrame); return; }
+        if (performance.now() - lastFlush < MIN_GAP_MS) {
+          frameId = frame!(onFrame);
+          return;
+        }
         frameId = null;
         flush();
       };
       frameId = frame(onFrame);
-    }
-    else timer = setTimeout(() => { timer = null; flush(); }, FLUSH_MS);
+    } else
+      timer = setTimeout(() => {
+        timer = null;
+        flush();
+      }, FLUSH_MS);
   }
 
   function unschedule(): void {
-    if (timer !== null) { clearTimeout(timer); timer = null; }
-    if (frameId !== null) { cancelFrame?.(frameId); frameId = null; }
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (frameId !== null) {
+      cancelFrame?.(frameId);
+      frameId = null;
+    }
   }
 
   const dropped = computed(() => Math.max(0, received.value - rows.value.length));
   /** The rows the filter lets through (all of them when there is no filter text). */
-  const shown = computed(() => (filterText.value.trim() === '' ? rows.value : rows.value.filter((r) => matches(r.record, filterText.value, filterField.value))));
+  const shown = computed(() =>
+    filterText.value.trim() === ''
+      ? rows.value
+      : rows.value.filter((r) => matches(r.record, filterText.value, filterField.value)),
+  );
   /** What is shown, as a file's contents. */
   function exportShown(format: 'jsonl' | 'csv'): string {
     const records = shown.value.map((r) => r.record);
@@ -90,10 +110,14 @@ export const useTailStore = defineStore('tail', () => {
 
   function start(): StartPosition {
     switch (startKind.value) {
-      case 'offset': return { kind: 'offset', offset: startOffset.value.trim() };
-      case 'timestamp': return { kind: 'timestamp', timestamp: startTimestamp.value };
-      case 'lastN': return { kind: 'lastN', n: lastN.value };
-      default: return { kind: startKind.value };
+      case 'offset':
+        return { kind: 'offset', offset: startOffset.value.trim() };
+      case 'timestamp':
+        return { kind: 'timestamp', timestamp: startTimestamp.value };
+      case 'lastN':
+        return { kind: 'lastN', n: lastN.value };
+      default:
+        return { kind: startKind.value };
     }
   }
 
@@ -109,7 +133,9 @@ export const useTailStore = defineStore('tail', () => {
     const fresh = incoming.length > cap.value ? incoming.slice(incoming.length - cap.value) : incoming;
     const keep = Math.max(0, cap.value - fresh.length);
     const old = rows.value.length > keep ? rows.value.slice(rows.value.length - keep) : rows.value;
-    rows.value = old.concat(fresh.map((r) => ({ id: seq++, partition: r.partition, offset: r.offset, timestamp: r.timestamp, record: r })));
+    rows.value = old.concat(
+      fresh.map((r) => ({ id: seq++, partition: r.partition, offset: r.offset, timestamp: r.timestamp, record: r })),
+    );
   }
 
   function clear(): void {
@@ -127,7 +153,10 @@ export const useTailStore = defineStore('tail', () => {
       case 'records':
         for (const r of e.records) pending.push(r);
         // While frames do not run (a hidden page) the buffer keeps only what could be shown.
-        if (pending.length > 2 * cap.value) { skipped += pending.length - cap.value; pending = pending.slice(pending.length - cap.value); }
+        if (pending.length > 2 * cap.value) {
+          skipped += pending.length - cap.value;
+          pending = pending.slice(pending.length - cap.value);
+        }
         schedule();
         break;
       case 'seeked':
@@ -135,9 +164,15 @@ export const useTailStore = defineStore('tail', () => {
         clear();
         positions.value = e.positions;
         break;
-      case 'paused': status.value = 'paused'; break;
-      case 'resumed': status.value = 'running'; break;
-      case 'error': error.value = e.message; break;
+      case 'paused':
+        status.value = 'paused';
+        break;
+      case 'resumed':
+        status.value = 'running';
+        break;
+      case 'error':
+        error.value = e.message;
+        break;
       case 'closed':
         flush();
         subscription.value = null;
@@ -149,7 +184,10 @@ export const useTailStore = defineStore('tail', () => {
   async function open(): Promise<boolean> {
     await stop();
     error.value = null;
-    if (topic.value === '') { error.value = 'Pick a topic to tail.'; return false; }
+    if (topic.value === '') {
+      error.value = 'Pick a topic to tail.';
+      return false;
+    }
     clear();
     status.value = 'starting';
     let id: string | null = null;
@@ -189,7 +227,10 @@ export const useTailStore = defineStore('tail', () => {
     const sub = subscription.value;
     if (!sub) return;
     await control('tailCancel');
-    if (subscription.value === sub) { subscription.value = null; status.value = 'idle'; }
+    if (subscription.value === sub) {
+      subscription.value = null;
+      status.value = 'idle';
+    }
   }
 
   /** Seeks the running tail to the start position in the form; rows start over. */
@@ -213,7 +254,34 @@ export const useTailStore = defineStore('tail', () => {
   }
 
   return {
-    autoScroll, topic, partitions, startKind, startOffset, startTimestamp, lastN, cap, subscription, status, error, rows, received,
-    positions, selected, dropped, lastRow, filterText, filterField, shown, exportShown, open, pause, resume, stop, seek, flush, clear, setCap,
+    autoScroll,
+    topic,
+    partitions,
+    startKind,
+    startOffset,
+    startTimestamp,
+    lastN,
+    cap,
+    subscription,
+    status,
+    error,
+    rows,
+    received,
+    positions,
+    selected,
+    dropped,
+    lastRow,
+    filterText,
+    filterField,
+    shown,
+    exportShown,
+    open,
+    pause,
+    resume,
+    stop,
+    seek,
+    flush,
+    clear,
+    setCap,
   };
 });

@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ClusterOverview, CreateTopicArgs, ReassignmentView, TopicDetail, TopicSummary } from '../../../core/console/bridge.ts';
+import type {
+  ClusterOverview,
+  CreateTopicArgs,
+  ReassignmentView,
+  TopicDetail,
+  TopicSummary,
+} from '../../../core/console/bridge.ts';
 import { fieldOf, messageOf } from '../bridge/errors.ts';
 import { useBridge } from '../bridge/use-bridge.ts';
 
@@ -23,14 +29,19 @@ export const useTopicsStore = defineStore('topics', () => {
 
   const filtered = computed(() => {
     const q = search.value.trim().toLowerCase();
-    return topics.value.filter((t) => (showInternal.value || !t.internal) && (q === '' || t.name.toLowerCase().includes(q)));
+    return topics.value.filter(
+      (t) => (showInternal.value || !t.internal) && (q === '' || t.name.toLowerCase().includes(q)),
+    );
   });
 
   async function load(): Promise<void> {
     loading.value = true;
     try {
       const bridge = useBridge();
-      const [list, ov] = await Promise.all([bridge.invoke('listTopics', { includeInternal: true }), bridge.invoke('clusterOverview', {})]);
+      const [list, ov] = await Promise.all([
+        bridge.invoke('listTopics', { includeInternal: true }),
+        bridge.invoke('clusterOverview', {}),
+      ]);
       topics.value = list;
       overview.value = ov;
       error.value = null;
@@ -83,7 +94,10 @@ export const useTopicsStore = defineStore('topics', () => {
     const name = detail.value?.name;
     if (!name) return 'No topic is open.';
     try {
-      detail.value = await useBridge().invoke('alterTopicConfigs', value === null ? { name, remove: [configName] } : { name, set: { [configName]: value } });
+      detail.value = await useBridge().invoke(
+        'alterTopicConfigs',
+        value === null ? { name, remove: [configName] } : { name, set: { [configName]: value } },
+      );
       return null;
     } catch (e) {
       return messageOf(e);
@@ -102,7 +116,10 @@ export const useTopicsStore = defineStore('topics', () => {
   }
 
   /** Deletes the records before `offset` in one partition; returns the new start offset, or the error. */
-  async function deleteRecords(partition: number, offset: string): Promise<{ startOffset: string } | { error: string }> {
+  async function deleteRecords(
+    partition: number,
+    offset: string,
+  ): Promise<{ startOffset: string } | { error: string }> {
     const name = detail.value?.name;
     if (!name) return { error: 'No topic is open.' };
     try {
@@ -115,7 +132,10 @@ export const useTopicsStore = defineStore('topics', () => {
   }
 
   type Moves = { partitions: ReassignmentView[] } | { error: string };
-  async function reassignCall(op: 'alterReplicationFactor' | 'listReassignments' | 'cancelReassignments', extra: Record<string, unknown> = {}): Promise<Moves> {
+  async function reassignCall(
+    op: 'alterReplicationFactor' | 'listReassignments' | 'cancelReassignments',
+    extra: Record<string, unknown> = {},
+  ): Promise<Moves> {
     const name = detail.value?.name;
     if (!name) return { error: 'No topic is open.' };
     try {
@@ -131,8 +151,24 @@ export const useTopicsStore = defineStore('topics', () => {
   const cancelReassignments = () => reassignCall('cancelReassignments');
 
   return {
-    alterReplicationFactor, reassignments, cancelReassignments,
-    topics, loading, error, search, showInternal, filtered, overview, detail, detailError, load, create, remove, loadDetail,
-    alterConfig, addPartitions, deleteRecords,
+    alterReplicationFactor,
+    reassignments,
+    cancelReassignments,
+    topics,
+    loading,
+    error,
+    search,
+    showInternal,
+    filtered,
+    overview,
+    detail,
+    detailError,
+    load,
+    create,
+    remove,
+    loadDetail,
+    alterConfig,
+    addPartitions,
+    deleteRecords,
   };
 });

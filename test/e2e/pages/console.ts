@@ -6,7 +6,10 @@ async function choose(page: Page, select: Locator, label: string): Promise<void>
   await select.click();
   const input = select.locator('input');
   if (await input.count()) await input.first().fill(label);
-  await page.locator('.n-base-select-option', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
+  await page
+    .locator('.n-base-select-option', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+    .first()
+    .click();
 }
 
 export class ConsolePage {
@@ -36,7 +39,8 @@ export class TopicsPage {
     const dialog = this.page.getByTestId('create-dialog');
     await dialog.getByTestId('topic-name').locator('input').fill(name);
     await dialog.getByTestId('topic-partitions').locator('input').fill(String(partitions));
-    if (replicationFactor !== undefined) await dialog.getByTestId('topic-rf').locator('input').fill(String(replicationFactor));
+    if (replicationFactor !== undefined)
+      await dialog.getByTestId('topic-rf').locator('input').fill(String(replicationFactor));
     await dialog.getByTestId('create-submit').click();
     await expect(dialog).toBeHidden();
   }
@@ -50,10 +54,18 @@ export class TopicsPage {
     return this.page.getByTestId(`topic-${name}`);
   }
 
-  records(name: string): Locator { return this.page.getByTestId(`records-${name}`); }
-  size(name: string): Locator { return this.page.getByTestId(`size-${name}`); }
-  rate(name: string): Locator { return this.page.getByTestId(`rate-${name}`); }
-  chart(): Locator { return this.page.getByTestId('topics-chart'); }
+  records(name: string): Locator {
+    return this.page.getByTestId(`records-${name}`);
+  }
+  size(name: string): Locator {
+    return this.page.getByTestId(`size-${name}`);
+  }
+  rate(name: string): Locator {
+    return this.page.getByTestId(`rate-${name}`);
+  }
+  chart(): Locator {
+    return this.page.getByTestId('topics-chart');
+  }
 
   async search(text: string): Promise<void> {
     await this.page.getByTestId('topic-search').locator('input').fill(text);
@@ -85,21 +97,37 @@ export class TopicDetailPage {
     return cell;
   }
 
-  source(name: string): Locator { return this.page.getByTestId(`config-source-${name}`); }
+  source(name: string): Locator {
+    return this.page.getByTestId(`config-source-${name}`);
+  }
 
-  async refresh(): Promise<void> { await this.page.getByTestId('topic-refresh').click(); }
-  leader(partition: number): Locator { return this.page.getByTestId(`partition-leader-${partition}`); }
-  isr(partition: number): Locator { return this.page.getByTestId(`partition-isr-${partition}`); }
+  async refresh(): Promise<void> {
+    await this.page.getByTestId('topic-refresh').click();
+  }
+  leader(partition: number): Locator {
+    return this.page.getByTestId(`partition-leader-${partition}`);
+  }
+  isr(partition: number): Locator {
+    return this.page.getByTestId(`partition-isr-${partition}`);
+  }
 
   /** The leader and in-sync replicas of a partition, as the Partitions table shows them now. */
   async replicaState(partition: number): Promise<{ leader: number; isr: number[] }> {
     const leader = Number(await this.leader(partition).textContent());
-    const isr = ((await this.isr(partition).textContent()) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+    const isr = ((await this.isr(partition).textContent()) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map(Number);
     return { leader, isr };
   }
 
-  chart(): Locator { return this.page.getByTestId('topic-chart'); }
-  rate(): Locator { return this.page.getByTestId('detail-rate'); }
+  chart(): Locator {
+    return this.page.getByTestId('topic-chart');
+  }
+  rate(): Locator {
+    return this.page.getByTestId('detail-rate');
+  }
 
   /** Asks for a new replication factor; returns where the outcome shows (error, progress or done). */
   async changeReplicationFactor(rf: number): Promise<Locator> {
@@ -125,9 +153,16 @@ export class ProducerPage {
     this.page = page;
   }
 
-  async send(opts: { topic: string; key?: string; value: string; header?: [string, string]; partition?: number }): Promise<string> {
+  async send(opts: {
+    topic: string;
+    key?: string;
+    value: string;
+    header?: [string, string];
+    partition?: number;
+  }): Promise<string> {
     await choose(this.page, this.page.getByTestId('produce-topic'), opts.topic);
-    if (opts.partition !== undefined) await this.page.getByTestId('produce-partition').locator('input').fill(String(opts.partition));
+    if (opts.partition !== undefined)
+      await this.page.getByTestId('produce-partition').locator('input').fill(String(opts.partition));
     if (opts.key !== undefined) await this.page.getByTestId('produce-key').locator('input').fill(opts.key);
     await this.page.getByTestId('produce-value').locator('textarea').fill(opts.value);
     if (opts.header) {
@@ -144,7 +179,12 @@ export class ProducerPage {
   }
 
   /** Sends `count` records from a value template, round robin, and returns the summary shown at the end. */
-  async generate(opts: { topic: string; count: number; valueTemplate: string; acks?: 'acks=all' | 'acks=1 (leader)' | 'acks=0 (none)' }) {
+  async generate(opts: {
+    topic: string;
+    count: number;
+    valueTemplate: string;
+    acks?: 'acks=all' | 'acks=1 (leader)' | 'acks=0 (none)';
+  }) {
     await choose(this.page, this.page.getByTestId('produce-topic'), opts.topic);
     if (opts.acks) await choose(this.page, this.page.getByTestId('produce-acks'), opts.acks);
     await this.page.getByTestId('produce-partitioning').getByText('Round robin').click();
@@ -181,20 +221,33 @@ export class TailPage {
     await this.page.getByTestId('tail-seek').click();
   }
 
-  received(): Locator { return this.page.getByTestId('tail-received'); }
-  shown(): Locator { return this.page.getByTestId('tail-shown'); }
-  last(): Locator { return this.page.getByTestId('tail-last'); }
-  rows(): Locator { return this.page.getByTestId('tail-table').locator('tbody tr'); }
+  received(): Locator {
+    return this.page.getByTestId('tail-received');
+  }
+  shown(): Locator {
+    return this.page.getByTestId('tail-shown');
+  }
+  last(): Locator {
+    return this.page.getByTestId('tail-last');
+  }
+  rows(): Locator {
+    return this.page.getByTestId('tail-table').locator('tbody tr');
+  }
 
   async filter(text: string): Promise<void> {
     await this.page.getByTestId('tail-filter').locator('input').fill(text);
   }
 
-  matching(): Locator { return this.page.getByTestId('tail-matching'); }
+  matching(): Locator {
+    return this.page.getByTestId('tail-matching');
+  }
 
   /** Clicks an export button and returns the downloaded file's name and text. */
   async export(format: 'jsonl' | 'csv'): Promise<{ name: string; text: string }> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId(`tail-export-${format}`).click()]);
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByTestId(`tail-export-${format}`).click(),
+    ]);
     const stream = await download.createReadStream();
     const chunks: Buffer[] = [];
     for await (const c of stream) chunks.push(c as Buffer);
@@ -230,7 +283,8 @@ export class GroupsPage {
 
   async resetTo(kind: 'Earliest' | 'Latest' | { offset: number }): Promise<void> {
     await choose(this.page, this.page.getByTestId('reset-kind'), typeof kind === 'string' ? kind : 'Offset');
-    if (typeof kind !== 'string') await this.page.getByTestId('reset-offset').locator('input').fill(String(kind.offset));
+    if (typeof kind !== 'string')
+      await this.page.getByTestId('reset-offset').locator('input').fill(String(kind.offset));
     await this.page.getByTestId('reset-submit').click();
   }
 }
@@ -241,7 +295,9 @@ export class ConnectionsPage {
     this.page = page;
   }
 
-  dialog(): Locator { return this.page.getByTestId('connections-dialog'); }
+  dialog(): Locator {
+    return this.page.getByTestId('connections-dialog');
+  }
 
   async openDialog(): Promise<Locator> {
     await this.page.getByTestId('manage-connections').click();
@@ -250,7 +306,11 @@ export class ConnectionsPage {
   }
 
   /** Fills the form of a new connection (SASL when `sasl` is given). */
-  async fill(opts: { name: string; bootstrap: string; sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string } }): Promise<void> {
+  async fill(opts: {
+    name: string;
+    bootstrap: string;
+    sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+  }): Promise<void> {
     const d = this.dialog();
     await d.getByTestId('conn-new').click();
     await d.getByTestId('conn-name').locator('input').fill(opts.name);
@@ -271,7 +331,9 @@ export class ConnectionsPage {
   /** Presses "Test connection"; returns the line that says what happened (result or error). */
   async test(): Promise<Locator> {
     await this.dialog().getByTestId('conn-test').click();
-    return this.dialog().locator('[data-testid="conn-result"], .n-form-item-feedback--error, [data-testid="conn-error"]').first();
+    return this.dialog()
+      .locator('[data-testid="conn-result"], .n-form-item-feedback--error, [data-testid="conn-error"]')
+      .first();
   }
 
   async saveAndConnect(): Promise<void> {
@@ -303,9 +365,15 @@ export class ClusterPage {
     this.page = page;
   }
 
-  status(id: number): Locator { return this.page.getByTestId(`broker-status-${id}`); }
-  led(id: number): Locator { return this.page.getByTestId(`broker-led-${id}`); }
-  stat(name: 'brokers' | 'topics' | 'partitions' | 'under-replicated' | 'offline'): Locator { return this.page.getByTestId(`stat-${name}`); }
+  status(id: number): Locator {
+    return this.page.getByTestId(`broker-status-${id}`);
+  }
+  led(id: number): Locator {
+    return this.page.getByTestId(`broker-led-${id}`);
+  }
+  stat(name: 'brokers' | 'topics' | 'partitions' | 'under-replicated' | 'offline'): Locator {
+    return this.page.getByTestId(`stat-${name}`);
+  }
 
   /** Partitions led by a broker, as the (live) table shows now. */
   async partitionsLed(id: number): Promise<number> {
@@ -317,8 +385,16 @@ export class ClusterPage {
     await this.page.locator('.n-popconfirm').getByRole('button', { name: 'Confirm' }).click();
   }
 
-  async kill(id: number): Promise<void> { await this.confirmAction(`broker-kill-${id}`); }
-  async stop(id: number): Promise<void> { await this.confirmAction(`broker-stop-${id}`); }
-  async start(id: number): Promise<void> { await this.page.getByTestId(`broker-start-${id}`).click(); }
-  async add(): Promise<void> { await this.page.getByTestId('broker-add').click(); }
+  async kill(id: number): Promise<void> {
+    await this.confirmAction(`broker-kill-${id}`);
+  }
+  async stop(id: number): Promise<void> {
+    await this.confirmAction(`broker-stop-${id}`);
+  }
+  async start(id: number): Promise<void> {
+    await this.page.getByTestId(`broker-start-${id}`).click();
+  }
+  async add(): Promise<void> {
+    await this.page.getByTestId('broker-add').click();
+  }
 }

@@ -15,18 +15,49 @@ beforeAll(async () => {
 });
 afterAll(async () => h.stop());
 
-function produce(client: KafkaClient, version: number, topic: string, records: Buffer | null, acks = -1, partition = 0) {
-  return client.send(Api.Produce, version, {
-    acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-  }, { expectResponse: acks !== 0 });
+function produce(
+  client: KafkaClient,
+  version: number,
+  topic: string,
+  records: Buffer | null,
+  acks = -1,
+  partition = 0,
+) {
+  return client.send(
+    Api.Produce,
+    version,
+    {
+      acks,
+      timeoutMs: 1000,
+      topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+    },
+    { expectResponse: acks !== 0 },
+  );
 }
 
-function fetchReq(version: number, topic: { name: string; id: string }, fetchOffset: number, opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number } = {}) {
+function fetchReq(
+  version: number,
+  topic: { name: string; id: string },
+  fetchOffset: number,
+  opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number; partitionMaxBytes?: number } = {},
+) {
   return {
-    replicaId: -1, maxWaitMs: opts.maxWaitMs ?? 0, minBytes: opts.minBytes ?? 1, maxBytes: opts.maxBytes ?? 1 << 20,
-    isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: topic.name, topicId: topic.id, partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: opts.partitionMaxBytes ?? 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs: opts.maxWaitMs ?? 0,
+    minBytes: opts.minBytes ?? 1,
+    maxBytes: opts.maxBytes ?? 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic: topic.name,
+        topicId: topic.id,
+        partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: opts.partitionMaxBytes ?? 1 << 20 }],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   };
 }
 
@@ -35,7 +66,13 @@ function records(buf: Buffer | null | undefined): string[] {
 }
 
 describe('produce + fetch round trip', () => {
-  for (const [pv, fv] of [[3, 4], [7, 11], [11, 13], [11, 17], [9, 12]] as const) {
+  for (const [pv, fv] of [
+    [3, 4],
+    [7, 11],
+    [11, 13],
+    [11, 17],
+    [9, 12],
+  ] as const) {
     it(`produce v${pv}, fetch v${fv}`, async () => {
       const name = `rt-${pv}-${fv}`;
       const t = h.topics.create(name, 1);
@@ -75,7 +112,11 @@ describe('produce + fetch round trip', () => {
     const t = h.topics.create(name, 1);
     await produce(c, 9, name, buildRecordBatch([{ value: 'x'.repeat(500) }]));
     await produce(c, 9, name, buildRecordBatch([{ value: 'y'.repeat(500) }]));
-    const f = await c.send(Api.Fetch, 12, fetchReq(12, { name, id: t.topicId }, 0, { maxBytes: 10, partitionMaxBytes: 10 }));
+    const f = await c.send(
+      Api.Fetch,
+      12,
+      fetchReq(12, { name, id: t.topicId }, 0, { maxBytes: 10, partitionMaxBytes: 10 }),
+    );
     expect(records(f.responses[0]!.partitions[0]!.records)).toHaveLength(1);
   });
 });
@@ -90,18 +131,29 @@ describe('produce errors', () => {
 
   it('invalid acks, unknown topic, corrupt batch, too large, transactional', async () => {
     h.topics.create('errs', 1);
-    expect((await produce(c, 9, 'errs', buildRecordBatch([{ value: 'v' }]), 2)).responses[0]!.partitionResponses[0]!.errorCode)
-      .toBe(ErrorCode.INVALID_REQUIRED_ACKS);
-    expect((await produce(c, 9, 'missing', buildRecordBatch([{ value: 'v' }]))).responses[0]!.partitionResponses[0]!.errorCode)
-      .toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(
+      (await produce(c, 9, 'errs', buildRecordBatch([{ value: 'v' }]), 2)).responses[0]!.partitionResponses[0]!
+        .errorCode,
+    ).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect(
+      (await produce(c, 9, 'missing', buildRecordBatch([{ value: 'v' }]))).responses[0]!.partitionResponses[0]!
+        .errorCode,
+    ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const corrupt = buildRecordBatch([{ value: 'v' }]);
     corrupt[corrupt.length - 1] ^= 0xff;
     const cr = (await produce(c, 9, 'errs', corrupt)).responses[0]!.partitionResponses[0]!;
     expect(cr.errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(cr.baseOffset).toBe(-1);
     const big = buildRecordBatch([{ value: Buffer.alloc(1_100_000, 1) }]);
-    expect((await produce(c, 9, 'errs', big)).responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
-    const txn = await c.send(Api.Produce, 9, { transactionalId: 'tx', acks: -1, timeoutMs: 1000, topicData: [{ name: 'errs', partitionData: [{ index: 0, records: buildRecordBatch([{ value: 'v' }]) }] }] });
+    expect((await produce(c, 9, 'errs', big)).responses[0]!.partitionResponses[0]!.errorCode).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
+    const txn = await c.send(Api.Produce, 9, {
+      transactionalId: 'tx',
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'errs', partitionData: [{ index: 0, records: buildRecordBatch([{ value: 'v' }]) }] }],
+    });
     expect(txn.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     expect(h.topics.log('errs').logEndOffset).toBe(0);
   });
@@ -116,14 +168,20 @@ describe('fetch errors', () => {
     expect(byId.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
     const oor = await c.send(Api.Fetch, 12, fetchReq(12, { name: 'ferr', id: t.topicId }, 5));
     expect(oor.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
-    const sess = await c.send(Api.Fetch, 12, { ...fetchReq(12, { name: 'ferr', id: t.topicId }, 0), sessionId: 7, sessionEpoch: 3 });
+    const sess = await c.send(Api.Fetch, 12, {
+      ...fetchReq(12, { name: 'ferr', id: t.topicId }, 0),
+      sessionId: 7,
+      sessionEpoch: 3,
+    });
     expect(sess.errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     const req = fetchReq(12, { name: 'ferr', id: t.topicId }, 0);
     (req.topics[0]!.partitions[0] as Record<string, number>).currentLeaderEpoch = -5 + 4; // -1: no check
     expect((await c.send(Api.Fetch, 12, req)).responses[0]!.partitions[0]!.errorCode).toBe(0);
     t.partitions[0]!.leaderEpoch = 3;
     (req.topics[0]!.partitions[0] as Record<string, number>).currentLeaderEpoch = 2;
-    expect((await c.send(Api.Fetch, 12, req)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+    expect((await c.send(Api.Fetch, 12, req)).responses[0]!.partitions[0]!.errorCode).toBe(
+      ErrorCode.FENCED_LEADER_EPOCH,
+    );
   });
 });
 
@@ -132,7 +190,11 @@ describe('long-poll fetch', () => {
     const t = h.topics.create('lp', 1);
     const consumer = await h.client();
     const started = Date.now();
-    const pending = consumer.send(Api.Fetch, 12, fetchReq(12, { name: 'lp', id: t.topicId }, 0, { maxWaitMs: 5000, minBytes: 1 }));
+    const pending = consumer.send(
+      Api.Fetch,
+      12,
+      fetchReq(12, { name: 'lp', id: t.topicId }, 0, { maxWaitMs: 5000, minBytes: 1 }),
+    );
     await new Promise((r) => setTimeout(r, 150));
     expect(h.broker.purgatory.size).toBe(1);
     await produce(c, 9, 'lp', buildRecordBatch([{ value: 'wake' }]));
@@ -146,7 +208,11 @@ describe('long-poll fetch', () => {
   it('returns empty after maxWaitMs', async () => {
     const t = h.topics.create('lp-empty', 1);
     const started = Date.now();
-    const res = await c.send(Api.Fetch, 12, fetchReq(12, { name: 'lp-empty', id: t.topicId }, 0, { maxWaitMs: 300, minBytes: 1 }));
+    const res = await c.send(
+      Api.Fetch,
+      12,
+      fetchReq(12, { name: 'lp-empty', id: t.topicId }, 0, { maxWaitMs: 300, minBytes: 1 }),
+    );
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(280);
     expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0);
@@ -158,10 +224,13 @@ describe('long-poll fetch', () => {
     const t = h.topics.create('order', 1);
     const client = await h.client();
     const order: string[] = [];
-    const fetchP = client.send(Api.Fetch, 12, fetchReq(12, { name: 'order', id: t.topicId }, 0, { maxWaitMs: 400 }))
+    const fetchP = client
+      .send(Api.Fetch, 12, fetchReq(12, { name: 'order', id: t.topicId }, 0, { maxWaitMs: 400 }))
       .then(() => order.push('fetch'));
     const metaP = client.send(Api.Metadata, 12, { topics: null }).then(() => order.push('metadata'));
-    const apiP = client.send(Api.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }).then(() => order.push('apiversions'));
+    const apiP = client
+      .send(Api.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })
+      .then(() => order.push('apiversions'));
     await Promise.all([fetchP, metaP, apiP]);
     expect(order).toEqual(['fetch', 'metadata', 'apiversions']);
   });

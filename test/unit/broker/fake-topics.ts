@@ -4,21 +4,38 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, KafkaError } from '../../../core/protocol/errors.ts';
 import {
-  batchPositions, batchMaxTimestamp, batchSize, setBaseOffset, setPartitionLeaderEpoch,
+  batchPositions,
+  batchMaxTimestamp,
+  batchSize,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
 } from '../../../core/protocol/record-batch.ts';
 import type {
-  AppendResult, OffsetAndTimestamp, PartitionLog, PartitionState, ReadResult, TopicRegistry, TopicState,
+  AppendResult,
+  OffsetAndTimestamp,
+  PartitionLog,
+  PartitionState,
+  ReadResult,
+  TopicRegistry,
+  TopicState,
 } from '../../../core/broker/broker-types.ts';
 import type { TopicManager } from '../../../core/broker/topic-manager.ts';
 import { ProducerStateManager } from '../../../core/storage/producer-state.ts';
 import type { BatchesInfo } from '../../../core/protocol/record-batch.ts';
 
-interface StoredBatch { base: number; last: number; maxTs: number; buf: Buffer }
+interface StoredBatch {
+  base: number;
+  last: number;
+  maxTs: number;
+  buf: Buffer;
+}
 
 export class MemoryLog implements PartitionLog {
   logStartOffset = 0;
   logEndOffset = 0;
-  get highWatermark(): number { return this.logEndOffset; }
+  get highWatermark(): number {
+    return this.logEndOffset;
+  }
   readonly config = { maxMessageBytes: 1048588, messageTimestampType: 'CreateTime', cleanupPolicy: 'delete' };
   readonly batches: StoredBatch[] = [];
   /** Delay before `written` settles (to test ordering). */
@@ -35,17 +52,31 @@ export class MemoryLog implements PartitionLog {
       const delta = batch.readInt32BE(23); // lastOffsetDelta
       setBaseOffset(batch, 0, this.logEndOffset);
       setPartitionLeaderEpoch(batch, 0, leaderEpoch);
-      this.batches.push({ base: this.logEndOffset, last: this.logEndOffset + delta, maxTs: batchMaxTimestamp(batch, 0), buf: batch });
+      this.batches.push({
+        base: this.logEndOffset,
+        last: this.logEndOffset + delta,
+        maxTs: batchMaxTimestamp(batch, 0),
+        buf: batch,
+      });
       copies.push(batch);
       this.logEndOffset += delta + 1;
     }
-    const written = this.writeDelayMs > 0 ? new Promise<void>((r) => setTimeout(r, this.writeDelayMs)) : Promise.resolve();
-    if (info) this.producers.onAppend(Buffer.concat(copies), info as BatchesInfo, (info as BatchesInfo).maxTimestamp, written);
-    return { baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: -1, logStartOffset: this.logStartOffset, written };
+    const written =
+      this.writeDelayMs > 0 ? new Promise<void>((r) => setTimeout(r, this.writeDelayMs)) : Promise.resolve();
+    if (info)
+      this.producers.onAppend(Buffer.concat(copies), info as BatchesInfo, (info as BatchesInfo).maxTimestamp, written);
+    return {
+      baseOffset,
+      lastOffset: this.logEndOffset - 1,
+      logAppendTime: -1,
+      logStartOffset: this.logStartOffset,
+      written,
+    };
   }
 
   async read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
-    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) return { error: ErrorCode.OFFSET_OUT_OF_RANGE };
+    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset)
+      return { error: ErrorCode.OFFSET_OUT_OF_RANGE };
     const chunks: Buffer[] = [];
     let bytes = 0;
     for (const b of this.batches) {
@@ -78,9 +109,22 @@ export class MemoryTopics implements TopicRegistry {
   create(name: string, partitions = 1): TopicState {
     const topicId = randomBytes(16).toString('base64url');
     const t: TopicState = {
-      name, topicId, internal: false, configs: {}, numPartitions: partitions, minInsyncReplicas: 1,
+      name,
+      topicId,
+      internal: false,
+      configs: {},
+      numPartitions: partitions,
+      minInsyncReplicas: 1,
       partitions: Array.from({ length: partitions }, (_, i): PartitionState => ({
-        topic: name, partition: i, topicId, log: new MemoryLog(), leaderEpoch: 0, leader: 1, replicas: [1], isr: [1], partitionEpoch: 0,
+        topic: name,
+        partition: i,
+        topicId,
+        log: new MemoryLog(),
+        leaderEpoch: 0,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+        partitionEpoch: 0,
       })),
     };
     this.byName.set(name, t);
@@ -91,10 +135,19 @@ export class MemoryTopics implements TopicRegistry {
     return this.byName.get(name)!.partitions[partition]!.log as MemoryLog;
   }
 
-  get(name: string) { return this.byName.get(name); }
-  getById(id: string) { for (const t of this.byName.values()) if (t.topicId === id) return t; return undefined; }
-  all() { return this.byName.values(); }
-  partition(topic: string, p: number) { return this.byName.get(topic)?.partitions[p]; }
+  get(name: string) {
+    return this.byName.get(name);
+  }
+  getById(id: string) {
+    for (const t of this.byName.values()) if (t.topicId === id) return t;
+    return undefined;
+  }
+  all() {
+    return this.byName.values();
+  }
+  partition(topic: string, p: number) {
+    return this.byName.get(topic)?.partitions[p];
+  }
   async autoCreate(name: string): Promise<TopicState> {
     if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name) || name === '.' || name === '..') {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Invalid topic name ${name}`);

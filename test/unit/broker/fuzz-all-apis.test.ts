@@ -20,7 +20,12 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'samsa-fuzz-'));
-  broker = new Broker({ port: 0, dataDir: dir, config: new BrokerConfig({ 'offsets.topic.num.partitions': '2', 'group.initial.rebalance.delay.ms': '0' }), log: (m) => logged.push(m) });
+  broker = new Broker({
+    port: 0,
+    dataDir: dir,
+    config: new BrokerConfig({ 'offsets.topic.num.partitions': '2', 'group.initial.rebalance.delay.ms': '0' }),
+    log: (m) => logged.push(m),
+  });
   ({ port } = await broker.start());
   await broker.topics.create({ name: 'fuzz', numPartitions: 2, replicationFactor: 1, configs: {} });
 });
@@ -50,16 +55,24 @@ function defaults(apiKey: number, version: number): Buffer {
 
 /** Sends each frame on its own connection (a malformed one closes it) and waits for an answer or the close. */
 async function blast(frames: Buffer[]): Promise<void> {
-  await Promise.all(frames.map(async (f) => {
-    const c = await KafkaClient.connect(port);
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 300); // a parked request (long-poll, join) may not answer yet
-      c.socket.once('data', () => { clearTimeout(t); resolve(); });
-      c.socket.once('close', () => { clearTimeout(t); resolve(); });
-      c.sendRaw(f);
-    });
-    c.socket.destroy();
-  }));
+  await Promise.all(
+    frames.map(async (f) => {
+      const c = await KafkaClient.connect(port);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 300); // a parked request (long-poll, join) may not answer yet
+        c.socket.once('data', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        c.socket.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        c.sendRaw(f);
+      });
+      c.socket.destroy();
+    }),
+  );
 }
 
 it('survives degenerate and random requests to every API and version, and keeps serving', async () => {
@@ -79,7 +92,11 @@ it('survives degenerate and random requests to every API and version, and keeps 
   // Still alive: metadata, produce and fetch on a fresh connection.
   const c = await KafkaClient.connect(port);
   try {
-    const md = await c.send(Api.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const md = await c.send(Api.Metadata, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     expect(md.topics.map((t) => t.name)).toContain('fuzz');
     const av = await c.send(Api.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
     expect(av.errorCode).toBe(0);

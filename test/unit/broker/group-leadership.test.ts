@@ -12,7 +12,11 @@ import { LogManager } from '../../../core/storage/log-manager.ts';
 import { defaultLogConfig } from '../../../core/storage/log-config.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
-import { GroupCoordinator, type CoordinatorReplication, type OffsetCommitInput } from '../../../core/broker/group/coordinator.ts';
+import {
+  GroupCoordinator,
+  type CoordinatorReplication,
+  type OffsetCommitInput,
+} from '../../../core/broker/group/coordinator.ts';
 import { partitionForGroup } from '../../../core/broker/group/group-log.ts';
 import type { TopicRegistry } from '../../../core/broker/broker-types.ts';
 import type { PartitionState, TopicState } from '../../../core/broker/topic-manager.ts';
@@ -39,7 +43,14 @@ async function setup(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-group-leadership-'));
   const logs = await LogManager.open({ dir, defaultConfig: defaultLogConfig, timers: false });
   const mkTopic = async (name: string, n: number, topicId: string): Promise<TopicState> => {
-    const t = { name, topicId, internal: name.startsWith('__'), replicationFactor: 1, partitions: [] as PartitionState[], configs: {} } as unknown as TopicState;
+    const t = {
+      name,
+      topicId,
+      internal: name.startsWith('__'),
+      replicationFactor: 1,
+      partitions: [] as PartitionState[],
+      configs: {},
+    } as unknown as TopicState;
     for (let p = 0; p < n; p++) {
       const log = await logs.create(name, p, topicId, defaultLogConfig);
       t.partitions.push({ topic: name, partition: p, topicId, log, leaderEpoch: 0 } as PartitionState);
@@ -48,7 +59,10 @@ async function setup(): Promise<Setup> {
   };
   const offsets = await mkTopic('__consumer_offsets', PARTITIONS, 'AAAAAAAAAAAAAAAAAAAAAQ');
   const data = await mkTopic('t', 2, 'AAAAAAAAAAAAAAAAAAAAAg');
-  const byName = new Map([[offsets.name, offsets], [data.name, data]]);
+  const byName = new Map([
+    [offsets.name, offsets],
+    [data.name, data],
+  ]);
   const topics: TopicRegistry = {
     get: (name) => byName.get(name) as never,
     getById: (id) => [...byName.values()].find((t) => t.topicId === id) as never,
@@ -60,11 +74,17 @@ async function setup(): Promise<Setup> {
   const messages: string[] = [];
   const coordinator = new GroupCoordinator({
     topics,
-    config: new BrokerConfig({ 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '100', 'offsets.topic.num.partitions': String(PARTITIONS) }),
+    config: new BrokerConfig({
+      'group.initial.rebalance.delay.ms': '0',
+      'group.min.session.timeout.ms': '100',
+      'offsets.topic.num.partitions': String(PARTITIONS),
+    }),
     notifyAppended: () => {},
     log: (m) => messages.push(m),
     brokerId: 1,
-    get replication() { return replication.current; },
+    get replication() {
+      return replication.current;
+    },
     persistOffsets: true,
   });
   return { coordinator, offsets, logs, dir, replication, messages };
@@ -72,22 +92,52 @@ async function setup(): Promise<Setup> {
 
 function commitReq(groupId: string, offset: number, partition = 0): OffsetCommitInput {
   return {
-    groupId, generationId: -1, memberId: '', groupInstanceId: null, apiVersion: 9,
-    topics: [{ name: 't', partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: `m${offset}` }] }],
+    groupId,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    apiVersion: 9,
+    topics: [
+      {
+        name: 't',
+        partitions: [
+          {
+            partitionIndex: partition,
+            committedOffset: offset,
+            committedLeaderEpoch: -1,
+            committedMetadata: `m${offset}`,
+          },
+        ],
+      },
+    ],
   };
 }
 
 function joinReq(groupId: string, memberId = ''): JoinGroupRequest {
   return {
-    groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
+    groupId,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    reason: null,
   };
 }
 
 function cgHeartbeat(groupId: string): ConsumerGroupHeartbeatRequest {
   return {
-    groupId, memberId: 'm-1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000,
-    subscribedTopicNames: ['t'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+    groupId,
+    memberId: 'm-1',
+    memberEpoch: 0,
+    instanceId: null,
+    rackId: null,
+    rebalanceTimeoutMs: 10_000,
+    subscribedTopicNames: ['t'],
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    topicPartitions: [],
   };
 }
 
@@ -97,7 +147,9 @@ const committedOffset = (c: GroupCoordinator, groupId: string) => {
 };
 
 let s: Setup;
-beforeEach(async () => { s = await setup(); });
+beforeEach(async () => {
+  s = await setup();
+});
 afterEach(async () => {
   s.coordinator.stop();
   await s.logs.close();
@@ -122,19 +174,48 @@ describe('group coordinator and __consumer_offsets leadership', () => {
     // Led elsewhere.
     expect((await c.commitOffsets(commitReq(other, 5)))[0]!.partitions[0]!.errorCode).toBe(NC);
     expect(c.fetchOffsets(other, null).errorCode).toBe(NC);
-    expect(c.fetchOffsets(other, [{ name: 't', partitionIndexes: [0] }], { memberId: 'x', memberEpoch: 1 }).errorCode).toBe(NC);
+    expect(
+      c.fetchOffsets(other, [{ name: 't', partitionIndexes: [0] }], { memberId: 'x', memberEpoch: 1 }).errorCode,
+    ).toBe(NC);
     expect((await c.join(joinReq(other), 9, { clientId: 'c', clientHost: '/h' })).errorCode).toBe(NC);
-    expect((await c.sync({ groupId: other, generationId: 1, memberId: 'm', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }, 5)).errorCode).toBe(NC);
+    expect(
+      (
+        await c.sync(
+          {
+            groupId: other,
+            generationId: 1,
+            memberId: 'm',
+            groupInstanceId: null,
+            protocolType: null,
+            protocolName: null,
+            assignments: [],
+          },
+          5,
+        )
+      ).errorCode,
+    ).toBe(NC);
     expect(c.heartbeat(other, 'm', null, 1)).toBe(NC);
     expect(c.leave(other, [{ memberId: 'm', groupInstanceId: null }]).errorCode).toBe(NC);
     expect((await c.deleteOffsets(other, [{ name: 't', partitions: [{ partitionIndex: 0 }] }])).errorCode).toBe(NC);
     expect(c.describeGroup(other).errorCode).toBe(NC);
-    expect(await c.deleteGroups([other, mine])).toEqual([{ groupId: other, errorCode: NC }, { groupId: mine, errorCode: ErrorCode.NONE }]);
+    expect(await c.deleteGroups([other, mine])).toEqual([
+      { groupId: other, errorCode: NC },
+      { groupId: mine, errorCode: ErrorCode.NONE },
+    ]);
     expect((await c.consumerHeartbeat(cgHeartbeat(other), 1, { clientId: 'c', clientHost: '/h' })).errorCode).toBe(NC);
     expect(c.consumer.describe(other, false).errorCode).toBe(NC);
     // Request checks that come first in Kafka still do.
-    expect((await c.join(joinReq(''), 9, { clientId: 'c', clientHost: '/h' })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
-    expect((await c.consumerHeartbeat({ ...cgHeartbeat(other), rebalanceTimeoutMs: -1 }, 1, { clientId: 'c', clientHost: '/h' })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await c.join(joinReq(''), 9, { clientId: 'c', clientHost: '/h' })).errorCode).toBe(
+      ErrorCode.INVALID_GROUP_ID,
+    );
+    expect(
+      (
+        await c.consumerHeartbeat({ ...cgHeartbeat(other), rebalanceTimeoutMs: -1 }, 1, {
+          clientId: 'c',
+          clientHost: '/h',
+        })
+      ).errorCode,
+    ).toBe(ErrorCode.INVALID_REQUEST);
 
     // Nothing was written to a partition led elsewhere.
     expect(s.offsets.partitions[2]!.log.logEndOffset).toBe(0);
@@ -168,12 +249,26 @@ describe('group coordinator and __consumer_offsets leadership', () => {
     expect(joined.errorCode).toBe(ErrorCode.NONE);
     const generation = joined.generationId!;
     const memberId = joined.memberId!;
-    const waitingSync = c.sync({ groupId: live, generationId: generation, memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }, 5);
+    const waitingSync = c.sync(
+      {
+        groupId: live,
+        generationId: generation,
+        memberId,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments: [],
+      },
+      5,
+    );
     expect((await waitingSync).errorCode).toBe(ErrorCode.NONE);
     // A second member's join waits for the first to rejoin.
     const id2 = (await c.join(joinReq(live), 9, { clientId: 'c2', clientHost: '/h' })).memberId!;
     let secondAnswered = false;
-    const second = c.join(joinReq(live, id2), 9, { clientId: 'c2', clientHost: '/h' }).then((r) => { secondAnswered = true; return r; });
+    const second = c.join(joinReq(live, id2), 9, { clientId: 'c2', clientHost: '/h' }).then((r) => {
+      secondAnswered = true;
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(secondAnswered).toBe(false);
 
@@ -201,7 +296,12 @@ describe('group coordinator and __consumer_offsets leadership', () => {
     expect(committedOffset(c, a)).toEqual({ errorCode: ErrorCode.NONE, offset: 200 });
     expect(c.fetchOffsets(a, null).topics[0]!.partitions[0]!.metadata).toBe('m200');
     expect(c.describeGroup(live)).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Empty' });
-    expect(c.listGroups([], []).groups.map((g) => g.groupId).sort()).toEqual([a, b, live].sort());
+    expect(
+      c
+        .listGroups([], [])
+        .groups.map((g) => g.groupId)
+        .sort(),
+    ).toEqual([a, b, live].sort());
   });
 
   it('a resignation during the load drops what was read', async () => {
@@ -230,11 +330,16 @@ describe('group coordinator and __consumer_offsets leadership', () => {
       onLeaderAppend: () => {},
       awaitHighWatermark: (p, end, timeout) => {
         seen.push({ partition: p.partition, end, timeout });
-        return new Promise((r) => { release = r; });
+        return new Promise((r) => {
+          release = r;
+        });
       },
     };
     let answered = false;
-    const pending = c.commitOffsets(commitReq(g, 42)).then((r) => { answered = true; return r; });
+    const pending = c.commitOffsets(commitReq(g, 42)).then((r) => {
+      answered = true;
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(answered).toBe(false);
     expect(seen).toEqual([{ partition: 0, end: s.offsets.partitions[0]!.log.logEndOffset, timeout: 5000 }]);
@@ -269,11 +374,22 @@ describe('group coordinator and __consumer_offsets leadership', () => {
     const logs = await LogManager.open({ dir: s.dir, defaultConfig: defaultLogConfig, timers: false });
     s.logs = logs;
     const parts = [0, 1, 2, 3].map((p) => ({
-      topic: '__consumer_offsets', partition: p, topicId: s.offsets.topicId, log: logs.get('__consumer_offsets', p)!, leaderEpoch: 1, leader: p % 2 === 1 ? 1 : 2,
+      topic: '__consumer_offsets',
+      partition: p,
+      topicId: s.offsets.topicId,
+      log: logs.get('__consumer_offsets', p)!,
+      leaderEpoch: 1,
+      leader: p % 2 === 1 ? 1 : 2,
     })) as unknown as PartitionState[];
     const offsets = { ...s.offsets, partitions: parts } as TopicState;
     const c2 = new GroupCoordinator({
-      topics: { get: (n: string) => (n === '__consumer_offsets' ? offsets : undefined), getById: () => undefined, all: () => [offsets], partition: () => undefined, autoCreate: () => Promise.reject(new Error('no')) } as unknown as TopicRegistry,
+      topics: {
+        get: (n: string) => (n === '__consumer_offsets' ? offsets : undefined),
+        getById: () => undefined,
+        all: () => [offsets],
+        partition: () => undefined,
+        autoCreate: () => Promise.reject(new Error('no')),
+      } as unknown as TopicRegistry,
       config: new BrokerConfig({ 'offsets.topic.num.partitions': String(PARTITIONS) }),
       notifyAppended: () => {},
       log: () => {},
@@ -286,6 +402,6 @@ describe('group coordinator and __consumer_offsets leadership', () => {
     expect(committedOffset(c2, g)).toEqual({ errorCode: ErrorCode.NONE, offset: 5 });
     expect(committedOffset(c2, groupOn(0)).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect((await c2.findGroupCoordinator(groupOn(2))).leader).toBe(2);
-    expect((await c2.findGroupCoordinator(g))).toEqual({ errorCode: ErrorCode.NONE, leader: 1 });
+    expect(await c2.findGroupCoordinator(g)).toEqual({ errorCode: ErrorCode.NONE, leader: 1 });
   });
 });

@@ -17,18 +17,24 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startBroker(opts: Partial<BrokerOptions> & { overrides?: Record<string, string> } = {}): Promise<Harness> {
+export async function startBroker(
+  opts: Partial<BrokerOptions> & { overrides?: Record<string, string> } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-broker-'));
   const topics = new MemoryTopics();
   const broker = new Broker({
-    port: 0, dataDir, topics: topics.asTopicManager(),
+    port: 0,
+    dataDir,
+    topics: topics.asTopicManager(),
     config: new BrokerConfig(opts.overrides ?? {}),
     ...opts,
   });
   const { port } = await broker.start();
   const clients: KafkaClient[] = [];
   return {
-    broker, topics, port,
+    broker,
+    topics,
+    port,
     async client() {
       const c = await KafkaClient.connect(port);
       clients.push(c);

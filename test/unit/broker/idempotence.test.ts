@@ -17,9 +17,24 @@ import { startBroker, type RunningBroker } from '../../helpers/spawn-broker.ts';
 import { listSnapshots } from '../../../core/storage/producer-state.ts';
 import type { LogManager } from '../../../core/storage/log-manager.ts';
 
-const InitProducerId = { apiKey: 22, flexibleMin: ip.InitProducerIdRequestVersions.flexibleMin, encode: ip.encodeInitProducerIdRequest, decode: ip.decodeInitProducerIdResponse } satisfies ClientCodec<any, any>;
-const DescribeProducers = { apiKey: 61, flexibleMin: dp.DescribeProducersRequestVersions.flexibleMin, encode: dp.encodeDescribeProducersRequest, decode: dp.decodeDescribeProducersResponse } satisfies ClientCodec<any, any>;
-const CreateTopics = { apiKey: 19, flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse } satisfies ClientCodec<any, any>;
+const InitProducerId = {
+  apiKey: 22,
+  flexibleMin: ip.InitProducerIdRequestVersions.flexibleMin,
+  encode: ip.encodeInitProducerIdRequest,
+  decode: ip.decodeInitProducerIdResponse,
+} satisfies ClientCodec<any, any>;
+const DescribeProducers = {
+  apiKey: 61,
+  flexibleMin: dp.DescribeProducersRequestVersions.flexibleMin,
+  encode: dp.encodeDescribeProducersRequest,
+  decode: dp.decodeDescribeProducersResponse,
+} satisfies ClientCodec<any, any>;
+const CreateTopics = {
+  apiKey: 19,
+  flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin,
+  encode: ct.encodeCreateTopicsRequest,
+  decode: ct.decodeCreateTopicsResponse,
+} satisfies ClientCodec<any, any>;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,30 +47,72 @@ function tmp(): string {
   return d;
 }
 
-async function startInProcess(dataDir: string, overrides: Record<string, string> = {}): Promise<{ broker: Broker; client: KafkaClient }> {
+async function startInProcess(
+  dataDir: string,
+  overrides: Record<string, string> = {},
+): Promise<{ broker: Broker; client: KafkaClient }> {
   const broker = new Broker({ port: 0, dataDir, config: new BrokerConfig(overrides) });
   await broker.start();
   const client = await KafkaClient.connect(broker.advertisedPort);
   return { broker, client };
 }
 
-async function createTopic(c: KafkaClient, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
+async function createTopic(
+  c: KafkaClient,
+  name: string,
+  partitions = 1,
+  configs: Record<string, string> = {},
+): Promise<void> {
   const r = await c.send(CreateTopics, 7, {
-    topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })) }],
-    timeoutMs: 5000, validateOnly: false,
+    topics: [
+      {
+        name,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
+      },
+    ],
+    timeoutMs: 5000,
+    validateOnly: false,
   });
   expect(r.topics[0]!.errorCode).toBe(0);
 }
 
 async function initPid(c: KafkaClient, version = 4, body: Partial<ip.InitProducerIdRequestInput> = {}) {
-  return c.send(InitProducerId, version, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1, ...body });
+  return c.send(InitProducerId, version, {
+    transactionalId: null,
+    transactionTimeoutMs: 60000,
+    producerId: -1,
+    producerEpoch: -1,
+    ...body,
+  });
 }
 
-interface Sent { errorCode: number; baseOffset: number }
+interface Sent {
+  errorCode: number;
+  baseOffset: number;
+}
 
-async function produce(c: KafkaClient, topic: string, pid: number, epoch: number, seq: number, values: string[], partition = 0): Promise<Sent> {
-  const batch = buildRecordBatch(values.map((v) => ({ key: v, value: v })), { producerId: pid, producerEpoch: epoch, baseSequence: seq });
-  const r = await c.send(Api.Produce, 11, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }] });
+async function produce(
+  c: KafkaClient,
+  topic: string,
+  pid: number,
+  epoch: number,
+  seq: number,
+  values: string[],
+  partition = 0,
+): Promise<Sent> {
+  const batch = buildRecordBatch(
+    values.map((v) => ({ key: v, value: v })),
+    { producerId: pid, producerEpoch: epoch, baseSequence: seq },
+  );
+  const r = await c.send(Api.Produce, 11, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+  });
   const p = r.responses[0]!.partitionResponses[0]!;
   return { errorCode: p.errorCode, baseOffset: p.baseOffset };
 }
@@ -64,13 +121,38 @@ async function fetchValues(c: KafkaClient, topic: string, partition = 0): Promis
   const out: string[] = [];
   for (let offset = 0; ;) {
     const r = await c.send(Api.Fetch, 12, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 50 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 50 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            {
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: offset,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 50 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const p = r.responses[0]!.partitions[0]!;
     expect(p.errorCode).toBe(0);
-    const buf = !p.records ? Buffer.alloc(0) : Buffer.isBuffer(p.records) ? p.records : Buffer.concat(p.records as Buffer[]);
+    const buf = !p.records
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(p.records)
+        ? p.records
+        : Buffer.concat(p.records as Buffer[]);
     const recs = decodeAllRecords(buf);
     for (const x of recs) out.push(x.value!.toString());
     if (offset >= Number(p.highWatermark) || buf.length < BATCH.HEADER_SIZE) return out;
@@ -116,7 +198,10 @@ describe('InitProducerId', () => {
     client.close();
     await broker.stop();
     ({ broker, client } = await startInProcess(dir));
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     const after = await initPid(client);
     expect(after.errorCode).toBe(0);
     expect(after.producerId).toBeGreaterThan(Math.max(...ids));
@@ -127,7 +212,10 @@ describe('producer state on produce', () => {
   it('accepts in-order batches, answers a retry with the original offset without storing it twice, refuses gaps and stale epochs', async () => {
     const dir = tmp();
     const { broker, client } = await startInProcess(dir);
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     await createTopic(client, 'idem');
     const { producerId: pid } = await initPid(client);
 
@@ -142,7 +230,9 @@ describe('producer state on produce', () => {
     // A gap.
     expect((await produce(client, 'idem', pid, 0, 5, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     // Overlapping but not equal to a stored batch: out of order too.
-    expect((await produce(client, 'idem', pid, 0, 1, ['a1', 'b2'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(client, 'idem', pid, 0, 1, ['a1', 'b2'])).errorCode).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
     expect(await produce(client, 'idem', pid, 0, 3, ['c3'])).toEqual({ errorCode: 0, baseOffset: 4 });
     // A new epoch must start at 0; then the old epoch is fenced.
     expect((await produce(client, 'idem', pid, 1, 4, ['e1'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -156,7 +246,12 @@ describe('producer state on produce', () => {
     const parts = await describe1(client, 'idem');
     expect(parts[0]!.errorCode).toBe(0);
     const byId = new Map(parts[0]!.activeProducers.map((p) => [p.producerId, p]));
-    expect(byId.get(pid)).toMatchObject({ producerEpoch: 1, lastSequence: 0, coordinatorEpoch: -1, currentTxnStartOffset: -1 });
+    expect(byId.get(pid)).toMatchObject({
+      producerEpoch: 1,
+      lastSequence: 0,
+      coordinatorEpoch: -1,
+      currentTxnStartOffset: -1,
+    });
     expect(byId.get(other)).toMatchObject({ producerEpoch: 0, lastSequence: 0 });
     expect(byId.get(999_999)).toMatchObject({ lastSequence: 17 });
     expect(byId.get(pid)!.lastTimestamp).toBeGreaterThan(Date.now() - 60_000);
@@ -166,7 +261,10 @@ describe('producer state on produce', () => {
   it('detects a duplicate that arrives while the original is still being written, answering after it', async () => {
     const dir = tmp();
     const { broker, client } = await startInProcess(dir);
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     await createTopic(client, 'inflight');
     const { producerId: pid } = await initPid(client);
     const second = await KafkaClient.connect(broker.advertisedPort);
@@ -186,7 +284,10 @@ describe('producer state on produce', () => {
   it('wraps sequences at Int32 max', async () => {
     const dir = tmp();
     const { broker, client } = await startInProcess(dir);
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     await createTopic(client, 'wrap');
     const { producerId: pid } = await initPid(client);
     expect((await produce(client, 'wrap', pid, 0, 2147483646, ['m1', 'm2'])).errorCode).toBe(0);
@@ -207,7 +308,9 @@ describe('producer state snapshots and recovery', () => {
     for (let i = 0; i < 8; i++) expect((await produce(client, 'snap', pid, 0, i, payload(i))).errorCode).toBe(0);
     const partDir = join(dir, 'broker-1', 'snap-0');
     // Segments rolled: a snapshot per roll, named by the new segment's base offset.
-    const segs = readdirSync(partDir).filter((f) => f.endsWith('.log')).map((f) => Number(f.slice(0, 20)));
+    const segs = readdirSync(partDir)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => Number(f.slice(0, 20)));
     expect(segs.length).toBeGreaterThan(2);
     await new Promise((r) => setTimeout(r, 100));
     for (const base of segs.slice(1)) expect(listSnapshots(partDir)).toContain(base);
@@ -217,24 +320,35 @@ describe('producer state snapshots and recovery', () => {
     expect(existsSync(join(partDir, '00000000000000000008.snapshot'))).toBe(true);
 
     ({ broker, client } = await startInProcess(dir));
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     // The last batch is a duplicate, the next sequence goes on, a gap is refused.
     expect(await produce(client, 'snap', pid, 0, 7, payload(7))).toEqual({ errorCode: 0, baseOffset: 7 });
-    expect((await produce(client, 'snap', pid, 0, 9, payload(9))).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await produce(client, 'snap', pid, 0, 9, payload(9))).errorCode).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
     expect(await produce(client, 'snap', pid, 0, 8, payload(8))).toEqual({ errorCode: 0, baseOffset: 8 });
     const parts = await describe1(client, 'snap');
-    expect(parts[0]!.activeProducers).toEqual([expect.objectContaining({ producerId: pid, producerEpoch: 0, lastSequence: 8 })]);
+    expect(parts[0]!.activeProducers).toEqual([
+      expect.objectContaining({ producerId: pid, producerEpoch: 0, lastSequence: 8 }),
+    ]);
     expect((await fetchValues(client, 'snap')).length).toBe(9);
   });
 
   it('rebuilds the state from the log after SIGKILL of the broker process, and drops snapshots past the log end', async () => {
     let b: RunningBroker = await startBroker({});
     const dataDir = b.dataDir;
-    cleanups.push(async () => { await b.dispose(); rmSync(dataDir, { recursive: true, force: true }); });
+    cleanups.push(async () => {
+      await b.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     let client = await KafkaClient.connect(b.port);
     await createTopic(client, 'crash');
     const { producerId: pid } = await initPid(client);
-    for (let i = 0; i < 5; i++) expect((await produce(client, 'crash', pid, 0, i * 2, [`k${i}a`, `k${i}b`])).errorCode).toBe(0);
+    for (let i = 0; i < 5; i++)
+      expect((await produce(client, 'crash', pid, 0, i * 2, [`k${i}a`, `k${i}b`])).errorCode).toBe(0);
     client.close();
     await b.kill();
     // A snapshot beyond the log end (as if the log lost its tail) must be ignored and removed.
@@ -246,8 +360,14 @@ describe('producer state snapshots and recovery', () => {
     client = await KafkaClient.connect(b.port);
     cleanups.push(() => client.close());
     // Every one of the last five batches is still recognised.
-    for (let i = 0; i < 5; i++) expect(await produce(client, 'crash', pid, 0, i * 2, [`k${i}a`, `k${i}b`])).toEqual({ errorCode: 0, baseOffset: i * 2 });
-    expect((await produce(client, 'crash', pid, 0, 11, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    for (let i = 0; i < 5; i++)
+      expect(await produce(client, 'crash', pid, 0, i * 2, [`k${i}a`, `k${i}b`])).toEqual({
+        errorCode: 0,
+        baseOffset: i * 2,
+      });
+    expect((await produce(client, 'crash', pid, 0, 11, ['gap'])).errorCode).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
     expect(await produce(client, 'crash', pid, 0, 10, ['next'])).toEqual({ errorCode: 0, baseOffset: 10 });
     expect((await fetchValues(client, 'crash')).length).toBe(11);
     expect(listSnapshots(partDir)).not.toContain(500);
@@ -259,7 +379,11 @@ describe('producer state and compaction', () => {
     const dir = tmp();
     let { broker, client } = await startInProcess(dir);
     // Tiny segments: every batch rolls one, so all but the last are cleanable.
-    await createTopic(client, 'cpid', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '100', 'min.cleanable.dirty.ratio': '0.01' });
+    await createTopic(client, 'cpid', 1, {
+      'cleanup.policy': 'compact',
+      'segment.bytes': '100',
+      'min.cleanable.dirty.ratio': '0.01',
+    });
     const { producerId: pid } = await initPid(client);
     expect(await produce(client, 'cpid', pid, 0, 0, ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 0 });
     // Another producer supersedes both keys; then one more record fills the active segment.
@@ -280,7 +404,10 @@ describe('producer state and compaction', () => {
     for (const o of listSnapshots(partDir)) rmSync(join(partDir, `${String(o).padStart(20, '0')}.snapshot`));
 
     ({ broker, client } = await startInProcess(dir));
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     expect(await produce(client, 'cpid', pid, 0, 0, ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 0 });
     expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
     expect((await produce(client, 'cpid', pid, 0, 3, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -292,8 +419,14 @@ describe('producer state and compaction', () => {
 describe('producer.id.expiration.ms', () => {
   it('forgets a producer idle longer than the expiration: a later sequence is then accepted', async () => {
     const dir = tmp();
-    const { broker, client } = await startInProcess(dir, { 'producer.id.expiration.ms': '300', 'producer.id.expiration.check.interval.ms': '100' });
-    cleanups.push(async () => { client.close(); await broker.stop(); });
+    const { broker, client } = await startInProcess(dir, {
+      'producer.id.expiration.ms': '300',
+      'producer.id.expiration.check.interval.ms': '100',
+    });
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
     await createTopic(client, 'exp');
     const { producerId: pid } = await initPid(client);
     expect((await produce(client, 'exp', pid, 0, 0, ['x'])).errorCode).toBe(0);
@@ -303,10 +436,12 @@ describe('producer.id.expiration.ms', () => {
     await new Promise((r) => setTimeout(r, 500));
     // Expired: the producer id is unknown again, so any sequence starts it afresh (Kafka 4).
     expect((await produce(client, 'exp', pid, 0, 5, ['after'])).errorCode).toBe(0);
-    expect((await describe1(client, 'exp'))[0]!.activeProducers).toEqual([expect.objectContaining({ producerId: pid, lastSequence: 5 })]);
+    expect((await describe1(client, 'exp'))[0]!.activeProducers).toEqual([
+      expect.objectContaining({ producerId: pid, lastSequence: 5 }),
+    ]);
   });
 
-  it('is a broker config with Kafka\'s default', () => {
+  it("is a broker config with Kafka's default", () => {
     const c = new BrokerConfig({});
     expect(c.producerIdExpirationMs).toBe(86400000);
     expect(new BrokerConfig({ 'producer.id.expiration.ms': '1000' }).producerIdExpirationMs).toBe(1000);

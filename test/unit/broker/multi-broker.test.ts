@@ -18,10 +18,17 @@ import type { ControllerChannel, ForwardContext } from '../../../core/broker/con
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
 import * as lpr from '../../../core/protocol/messages/list-partition-reassignments.ts';
 
-const CreateTopics = { apiKey: 19, flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse };
+const CreateTopics = {
+  apiKey: 19,
+  flexibleMin: ct.CreateTopicsRequestVersions.flexibleMin,
+  encode: ct.encodeCreateTopicsRequest,
+  decode: ct.decodeCreateTopicsResponse,
+};
 const ListReassignments = {
-  apiKey: 46, flexibleMin: lpr.ListPartitionReassignmentsRequestVersions.flexibleMin,
-  encode: lpr.encodeListPartitionReassignmentsRequest, decode: lpr.decodeListPartitionReassignmentsResponse,
+  apiKey: 46,
+  flexibleMin: lpr.ListPartitionReassignmentsRequestVersions.flexibleMin,
+  encode: lpr.encodeListPartitionReassignmentsRequest,
+  decode: lpr.decodeListPartitionReassignmentsResponse,
 };
 
 /** Broker 2's channel: forwarded admin requests fail while `down` (the coordinator unreachable). */
@@ -51,13 +58,17 @@ async function client(id: number): Promise<KafkaClient> {
 
 function metadata(c: KafkaClient, topic: string) {
   return c.send(Api.Metadata, 12, {
-    topics: [{ topicId: ZERO_UUID, name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false,
+    topics: [{ topicId: ZERO_UUID, name: topic }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
   });
 }
 
 function kafka() {
   return new Kafka({
-    clientId: 'multi-broker-test', brokers: [`127.0.0.1:${ports.get(1)}`], logLevel: logLevel.NOTHING,
+    clientId: 'multi-broker-test',
+    brokers: [`127.0.0.1:${ports.get(1)}`],
+    logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 100 },
   });
 }
@@ -73,10 +84,18 @@ beforeAll(async () => {
   flaky = new FlakyChannel(coordinator);
   for (const id of [1, 2, 3]) {
     const controller: ControllerChannel = id === 2 ? flaky : new InProcessChannel(coordinator);
-    brokers.push(new Broker({
-      brokerId: id, port: 0, dataDir, config: new BrokerConfig({ 'node.id': String(id) }), controller,
-      log: (m) => { if (!m.includes('ECONNREFUSED')) console.error(m); },
-    }));
+    brokers.push(
+      new Broker({
+        brokerId: id,
+        port: 0,
+        dataDir,
+        config: new BrokerConfig({ 'node.id': String(id) }),
+        controller,
+        log: (m) => {
+          if (!m.includes('ECONNREFUSED')) console.error(m);
+        },
+      }),
+    );
   }
   const addrs = await Promise.all(brokers.map((b) => b.start()));
   addrs.forEach((a, i) => ports.set(i + 1, a.port));
@@ -96,14 +115,20 @@ describe('three brokers, one coordinator', () => {
     const admin = kafka().admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true })).toBe(true);
+      expect(
+        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true }),
+      ).toBe(true);
     } finally {
       await admin.disconnect();
     }
     const answers = await Promise.all([1, 2, 3].map(async (id) => metadata(await client(id), topic)));
     for (const res of answers) {
       expect(res.controllerId).toBe(1);
-      expect(res.brokers.map((b) => [b.nodeId, b.port]).sort()).toEqual([[1, ports.get(1)], [2, ports.get(2)], [3, ports.get(3)]]);
+      expect(res.brokers.map((b) => [b.nodeId, b.port]).sort()).toEqual([
+        [1, ports.get(1)],
+        [2, ports.get(2)],
+        [3, ports.get(3)],
+      ]);
       const t = res.topics[0]!;
       expect(t.errorCode).toBe(0);
       expect(t.partitions).toHaveLength(3);
@@ -115,7 +140,14 @@ describe('three brokers, one coordinator', () => {
         expect(p.offlineReplicas).toEqual([]);
       }
     }
-    const view = (i: number) => answers[i]!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes]);
+    const view = (i: number) =>
+      answers[i]!.topics[0]!.partitions.map((p) => [
+        p.partitionIndex,
+        p.leaderId,
+        p.leaderEpoch,
+        p.replicaNodes,
+        p.isrNodes,
+      ]);
     expect(view(1)).toEqual(view(0));
     expect(view(2)).toEqual(view(0));
     // Placement spreads the leaders: each broker leads one of the three partitions.
@@ -137,9 +169,13 @@ describe('three brokers, one coordinator', () => {
     const leader = p0.leaderId;
     const other = [1, 2, 3].find((id) => id !== leader)!;
     const records = buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v'), timestamp: Date.now() }]);
-    const produce = async (id: number) => (await client(id)).send(Api.Produce, 11, {
-      transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-    });
+    const produce = async (id: number) =>
+      (await client(id)).send(Api.Produce, 11, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+      });
 
     const refused = await produce(other);
     const pr = refused.responses[0]!.partitionResponses[0]!;
@@ -153,9 +189,12 @@ describe('three brokers, one coordinator', () => {
     expect(accepted.nodeEndpoints).toEqual([]);
 
     // ListOffsets is for the leader too.
-    const lo = async (id: number) => (await client(id)).send(Api.ListOffsets, 8, {
-      replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }],
-    });
+    const lo = async (id: number) =>
+      (await client(id)).send(Api.ListOffsets, 8, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }],
+      });
     expect((await lo(other)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect((await lo(leader)).topics[0]!.partitions[0]!).toMatchObject({ errorCode: 0, offset: 1 });
   });
@@ -165,7 +204,11 @@ describe('three brokers, one coordinator', () => {
     await producer.connect();
     try {
       const res = await producer.send({
-        topic, acks: 1, messages: [0, 1, 2].flatMap((p) => Array.from({ length: 5 }, (_, i) => ({ partition: p, key: `k${i}`, value: `v${p}-${i}` }))),
+        topic,
+        acks: 1,
+        messages: [0, 1, 2].flatMap((p) =>
+          Array.from({ length: 5 }, (_, i) => ({ partition: p, key: `k${i}`, value: `v${p}-${i}` })),
+        ),
       });
       expect(res.every((r) => r.errorCode === 0)).toBe(true);
     } finally {
@@ -196,9 +239,12 @@ describe('three brokers, one coordinator', () => {
 
   it('admin requests reach the coordinator through any broker, and fail with REQUEST_TIMED_OUT when it cannot be reached', async () => {
     const c = await client(2);
-    const create = () => c.send(CreateTopics, 7, {
-      topics: [{ name: 'via-2', numPartitions: 2, replicationFactor: 2, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
-    });
+    const create = () =>
+      c.send(CreateTopics, 7, {
+        topics: [{ name: 'via-2', numPartitions: 2, replicationFactor: 2, assignments: [], configs: [] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
     const list = () => c.send(ListReassignments, 0, { timeoutMs: 5000, topics: null });
     flaky.down = true;
     try {
@@ -213,7 +259,10 @@ describe('three brokers, one coordinator', () => {
     expect(created.topics[0]).toMatchObject({ name: 'via-2', errorCode: 0, numPartitions: 2, replicationFactor: 2 });
     // The coordinator answered once every live broker had the topic.
     for (const b of brokers) expect(b.topics.get('via-2')?.numPartitions).toBe(2);
-    const hosted = brokers.reduce((n, b) => n + b.topics.get('via-2')!.partitions.filter((p) => p !== undefined).length, 0);
+    const hosted = brokers.reduce(
+      (n, b) => n + b.topics.get('via-2')!.partitions.filter((p) => p !== undefined).length,
+      0,
+    );
     expect(hosted).toBe(4);
     expect(await list()).toMatchObject({ errorCode: 0, topics: [] });
   });
@@ -222,7 +271,10 @@ describe('three brokers, one coordinator', () => {
     const admin = kafka().admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: 'moving', numPartitions: 3, replicationFactor: 2 }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic: 'moving', numPartitions: 3, replicationFactor: 2 }],
+        waitForLeaders: true,
+      });
     } finally {
       await admin.disconnect();
     }

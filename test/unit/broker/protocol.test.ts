@@ -40,7 +40,11 @@ describe('ApiVersions', () => {
     const raw = await KafkaClient.connect(h.port);
     const w = new Writer();
     const size = w.reserveInt32();
-    w.int16(18).int16(99).int32(4242).nullableString('x').raw(Buffer.from([0, 1, 2, 3, 0]));
+    w.int16(18)
+      .int16(99)
+      .int32(4242)
+      .nullableString('x')
+      .raw(Buffer.from([0, 1, 2, 3, 0]));
     w.fillSize(size);
     const got = new Promise<Buffer>((resolve) => raw.socket.once('data', (d: Buffer) => resolve(d)));
     raw.sendRaw(w.toBuffer());
@@ -74,7 +78,11 @@ describe('Metadata', () => {
 
   it('v9: auto-creates an unknown topic, answering LEADER_NOT_AVAILABLE first as Kafka does', async () => {
     const first = await c.send(Api.Metadata, 9, { topics: [{ name: 'auto-1' }], allowAutoTopicCreation: true });
-    expect(first.topics[0]).toMatchObject({ name: 'auto-1', errorCode: ErrorCode.LEADER_NOT_AVAILABLE, partitions: [] });
+    expect(first.topics[0]).toMatchObject({
+      name: 'auto-1',
+      errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+      partitions: [],
+    });
     expect(first.clusterId).toBe(h.broker.clusterId);
     const second = await c.send(Api.Metadata, 9, { topics: [{ name: 'auto-1' }], allowAutoTopicCreation: true });
     expect(second.topics[0]!.errorCode).toBe(0);
@@ -94,10 +102,16 @@ describe('Metadata', () => {
     const byName = await c.send(Api.Metadata, 12, { topics: [{ name: 'meta-b' }], allowAutoTopicCreation: false });
     expect(byName.topics[0]!.topicId).toBe(t.topicId);
     expect(byName.topics[0]!.partitions[1]!.leaderEpoch).toBe(0);
-    const byId = await c.send(Api.Metadata, 12, { topics: [{ topicId: t.topicId, name: null }], allowAutoTopicCreation: false });
+    const byId = await c.send(Api.Metadata, 12, {
+      topics: [{ topicId: t.topicId, name: null }],
+      allowAutoTopicCreation: false,
+    });
     expect(byId.topics[0]).toMatchObject({ name: 'meta-b', errorCode: 0 });
     const unknownId = 'AAAAAAAAAAAAAAAAAAAAAQ';
-    const missing = await c.send(Api.Metadata, 12, { topics: [{ topicId: unknownId, name: null }], allowAutoTopicCreation: false });
+    const missing = await c.send(Api.Metadata, 12, {
+      topics: [{ topicId: unknownId, name: null }],
+      allowAutoTopicCreation: false,
+    });
     expect(missing.topics[0]).toMatchObject({ name: null, topicId: unknownId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
   });
 });
@@ -106,13 +120,25 @@ describe('ListOffsets', () => {
   it('earliest, latest, max timestamp and by timestamp', async () => {
     h.topics.create('lo', 1);
     for (const ts of [1000, 5000, 3000]) {
-      const batch = buildRecordBatch([{ value: 'a', timestamp: ts }, { value: 'b', timestamp: ts + 1 }]);
-      const p = await c.send(Api.Produce, 9, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'lo', partitionData: [{ index: 0, records: batch }] }] });
+      const batch = buildRecordBatch([
+        { value: 'a', timestamp: ts },
+        { value: 'b', timestamp: ts + 1 },
+      ]);
+      const p = await c.send(Api.Produce, 9, {
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: 'lo', partitionData: [{ index: 0, records: batch }] }],
+      });
       expect(p.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
     }
-    const ask = (timestamp: number, v = 8) => c.send(Api.ListOffsets, v, {
-      replicaId: -1, isolationLevel: 0, topics: [{ name: 'lo', partitions: [{ partitionIndex: 0, timestamp }] }],
-    }).then((r) => r.topics[0]!.partitions[0]!);
+    const ask = (timestamp: number, v = 8) =>
+      c
+        .send(Api.ListOffsets, v, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: 'lo', partitions: [{ partitionIndex: 0, timestamp }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!);
     expect(await ask(-2)).toMatchObject({ errorCode: 0, offset: 0, timestamp: -1 });
     expect(await ask(-1)).toMatchObject({ errorCode: 0, offset: 6, leaderEpoch: 0 });
     expect(await ask(-4)).toMatchObject({ offset: 0 });
@@ -120,7 +146,10 @@ describe('ListOffsets', () => {
     expect(await ask(2000)).toMatchObject({ offset: 2, timestamp: 5001 });
     expect(await ask(9999)).toMatchObject({ offset: -1, timestamp: -1 });
     expect(await ask(-1, 1)).toMatchObject({ offset: 6 });
-    const unknown = await c.send(Api.ListOffsets, 5, { replicaId: -1, topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+    const unknown = await c.send(Api.ListOffsets, 5, {
+      replicaId: -1,
+      topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+    });
     expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });

@@ -23,8 +23,18 @@ import { Api, KafkaClient } from '../../helpers/kafka-client.ts';
 
 const LAG_MS = 1500;
 const FETCH_WAIT_MS = 4000;
-const CreateTopics = { apiKey: 19, flexibleMin: 5, encode: ct.encodeCreateTopicsRequest, decode: ct.decodeCreateTopicsResponse };
-const OffsetForLeaderEpoch = { apiKey: 23, flexibleMin: 4, encode: ofle.encodeOffsetForLeaderEpochRequest, decode: ofle.decodeOffsetForLeaderEpochResponse };
+const CreateTopics = {
+  apiKey: 19,
+  flexibleMin: 5,
+  encode: ct.encodeCreateTopicsRequest,
+  decode: ct.decodeCreateTopicsResponse,
+};
+const OffsetForLeaderEpoch = {
+  apiKey: 23,
+  flexibleMin: 4,
+  encode: ofle.encodeOffsetForLeaderEpochRequest,
+  decode: ofle.decodeOffsetForLeaderEpochResponse,
+};
 
 let dataDir: string;
 let coordinator: Coordinator;
@@ -34,7 +44,9 @@ const logged: string[] = [];
 
 function startBroker(id: number): Promise<{ host: string; port: number }> {
   const b = new Broker({
-    brokerId: id, port: 0, dataDir,
+    brokerId: id,
+    port: 0,
+    dataDir,
     config: new BrokerConfig({ 'node.id': String(id), 'replica.lag.time.max.ms': String(LAG_MS) }),
     controller: new InProcessChannel(coordinator),
     log: (m) => logged.push(m),
@@ -64,18 +76,28 @@ async function eventually(cond: () => boolean, ms = 10_000, what = 'condition'):
 async function createTopic(name: string, configs: Record<string, string> = {}, replicas?: number[]): Promise<void> {
   const c = await client(1);
   const res = await c.send(CreateTopics, 7, {
-    topics: [{
-      name, numPartitions: replicas ? -1 : 1, replicationFactor: replicas ? -1 : 3,
-      assignments: replicas ? [{ partitionIndex: 0, brokerIds: replicas }] : [],
-      configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
-    }],
-    timeoutMs: 10_000, validateOnly: false,
+    topics: [
+      {
+        name,
+        numPartitions: replicas ? -1 : 1,
+        replicationFactor: replicas ? -1 : 3,
+        assignments: replicas ? [{ partitionIndex: 0, brokerIds: replicas }] : [],
+        configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
+      },
+    ],
+    timeoutMs: 10_000,
+    validateOnly: false,
   });
   expect(res.topics[0]!.errorCode).toBe(0);
-  await eventually(() => [...brokers.values()].every((b) => {
-    const p = b.topics.partition(name, 0);
-    return p !== undefined && p.leader >= 0 && rm(b.brokerId).state(p)?.role !== undefined;
-  }), 10_000, `${name} on every broker`);
+  await eventually(
+    () =>
+      [...brokers.values()].every((b) => {
+        const p = b.topics.partition(name, 0);
+        return p !== undefined && p.leader >= 0 && rm(b.brokerId).state(p)?.role !== undefined;
+      }),
+    10_000,
+    `${name} on every broker`,
+  );
 }
 
 const part = (id: number, topic: string) => brokers.get(id)!.topics.partition(topic, 0)!;
@@ -84,13 +106,18 @@ const leaderOf = (topic: string) => anyBroker().topics.partition(topic, 0)!.lead
 const followersOf = (topic: string) => [1, 2, 3].filter((id) => id !== leaderOf(topic));
 
 function records(n: number, tag: string): Buffer {
-  return buildRecordBatch(Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${tag}-${i}`, timestamp: Date.now() })));
+  return buildRecordBatch(
+    Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${tag}-${i}`, timestamp: Date.now() })),
+  );
 }
 
 async function produce(id: number, topic: string, acks: number, n = 5, tag = 'v', timeoutMs = 10_000) {
   const c = await client(id);
   const res = await c.send(Api.Produce, 11, {
-    transactionalId: null, acks, timeoutMs, topicData: [{ name: topic, partitionData: [{ index: 0, records: records(n, tag) }] }],
+    transactionalId: null,
+    acks,
+    timeoutMs,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records: records(n, tag) }] }],
   });
   return res.responses[0]!.partitionResponses[0]!;
 }
@@ -98,24 +125,60 @@ async function produce(id: number, topic: string, acks: number, n = 5, tag = 'v'
 async function consumerFetch(id: number, topic: string, offset: number, maxWaitMs = 0) {
   const c = await client(id);
   const res = await c.send(Api.Fetch, 13, {
-    replicaId: -1, maxWaitMs, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topicId: part(id, topic).topicId, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
+    replicaId: -1,
+    maxWaitMs,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topicId: part(id, topic).topicId,
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: offset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1,
+            partitionMaxBytes: 1 << 20,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
   });
   const pd = res.responses[0]!.partitions[0]!;
-  return { ...pd, offsets: pd.records && pd.records.length > 0 ? decodeAllRecords(pd.records).map((r) => r.offset) : [] };
+  return {
+    ...pd,
+    offsets: pd.records && pd.records.length > 0 ? decodeAllRecords(pd.records).map((r) => r.offset) : [],
+  };
 }
 
 function logBytes(id: number, topic: string): Buffer {
   const dir = part(id, topic).log.dir;
-  return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
+  return Buffer.concat(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .map((f) => readFileSync(join(dir, f))),
+  );
 }
 
 async function inSync(topic: string): Promise<void> {
-  await eventually(() => {
-    const l = part(leaderOf(topic), topic).log;
-    return [1, 2, 3].every((id) => part(id, topic).log.logEndOffset === l.logEndOffset && part(id, topic).log.highWatermark === l.logEndOffset);
-  }, 10_000, `${topic} replicated everywhere`);
+  await eventually(
+    () => {
+      const l = part(leaderOf(topic), topic).log;
+      return [1, 2, 3].every(
+        (id) =>
+          part(id, topic).log.logEndOffset === l.logEndOffset && part(id, topic).log.highWatermark === l.logEndOffset,
+      );
+    },
+    10_000,
+    `${topic} replicated everywhere`,
+  );
   for (const id of [1, 2, 3]) await part(id, topic).log.writesIdle();
 }
 
@@ -210,7 +273,11 @@ describe('replication factor 3', () => {
       expect(part(leader, 'r3').log.logEndOffset).toBe(5);
       // acks=1 still works, and the two in-sync replicas move the high watermark.
       expect((await produce(leader, 'r3', 1, 2)).errorCode).toBe(ErrorCode.NONE);
-      await eventually(() => part(leader, 'r3').log.highWatermark === 7, 5000, 'high watermark without the lagging follower');
+      await eventually(
+        () => part(leader, 'r3').log.highWatermark === 7,
+        5000,
+        'high watermark without the lagging follower',
+      );
     } finally {
       rm(f2).pauseFetching(false);
     }
@@ -244,14 +311,37 @@ describe('replication factor 3', () => {
     const follower = followersOf('r1')[0]!;
     const c = await client(follower);
     const res = await c.send(Api.Fetch, 16, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topicId: part(follower, 'r1').topicId, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topicId: part(follower, 'r1').topicId,
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const pd = res.responses[0]!.partitions[0]!;
     expect(pd.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(pd.currentLeader).toEqual({ leaderId: leader, leaderEpoch: part(leader, 'r1').leaderEpoch });
-    expect(res.nodeEndpoints).toEqual([{ nodeId: leader, host: '127.0.0.1', port: brokers.get(leader)!.advertisedPort, rack: null }]);
+    expect(res.nodeEndpoints).toEqual([
+      { nodeId: leader, host: '127.0.0.1', port: brokers.get(leader)!.advertisedPort, rack: null },
+    ]);
     expect(pd.records === null || pd.records.length === 0).toBe(true);
   });
 
@@ -259,18 +349,28 @@ describe('replication factor 3', () => {
     const leader = leaderOf('r1');
     const epoch = part(leader, 'r1').leaderEpoch;
     const ask = async (id: number, leaderEpoch: number, currentLeaderEpoch = -1) => {
-      const res = await (await client(id)).send(OffsetForLeaderEpoch, 4, {
-        replicaId: -1, topics: [{ topic: 'r1', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
+      const res = await (
+        await client(id)
+      ).send(OffsetForLeaderEpoch, 4, {
+        replicaId: -1,
+        topics: [{ topic: 'r1', partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }] }],
       });
       return res.topics[0]!.partitions[0]!;
     };
-    expect(await ask(leader, epoch)).toMatchObject({ errorCode: 0, leaderEpoch: epoch, endOffset: part(leader, 'r1').log.logEndOffset });
+    expect(await ask(leader, epoch)).toMatchObject({
+      errorCode: 0,
+      leaderEpoch: epoch,
+      endOffset: part(leader, 'r1').log.logEndOffset,
+    });
     expect(await ask(leader, epoch + 5)).toMatchObject({ errorCode: 0, leaderEpoch: -1, endOffset: -1 });
     expect((await ask(leader, epoch, epoch + 1)).errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
     if (epoch > 0) expect((await ask(leader, epoch, epoch - 1)).errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
     expect((await ask(followersOf('r1')[0]!, epoch)).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    const unknown = await (await client(leader)).send(OffsetForLeaderEpoch, 4, {
-      replicaId: -1, topics: [{ topic: 'nope', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
+    const unknown = await (
+      await client(leader)
+    ).send(OffsetForLeaderEpoch, 4, {
+      replicaId: -1,
+      topics: [{ topic: 'nope', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
     });
     expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
@@ -278,17 +378,34 @@ describe('replication factor 3', () => {
   it('after a failover the new leader answers an idempotent retry with the original offsets (no duplicate)', async () => {
     await createTopic('r6');
     const old = leaderOf('r6');
-    const batch = (seq: number) => buildRecordBatch(
-      [{ key: 'k', value: `idem-${seq}`, timestamp: Date.now() }, { key: 'k', value: `idem-${seq}b`, timestamp: Date.now() }],
-      { producerId: 4711, producerEpoch: 0, baseSequence: seq });
-    const send = async (id: number, records: Buffer) => (await (await client(id)).send(Api.Produce, 11, {
-      transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: 'r6', partitionData: [{ index: 0, records }] }],
-    })).responses[0]!.partitionResponses[0]!;
+    const batch = (seq: number) =>
+      buildRecordBatch(
+        [
+          { key: 'k', value: `idem-${seq}`, timestamp: Date.now() },
+          { key: 'k', value: `idem-${seq}b`, timestamp: Date.now() },
+        ],
+        { producerId: 4711, producerEpoch: 0, baseSequence: seq },
+      );
+    const send = async (id: number, records: Buffer) =>
+      (
+        await (
+          await client(id)
+        ).send(Api.Produce, 11, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 10_000,
+          topicData: [{ name: 'r6', partitionData: [{ index: 0, records }] }],
+        })
+      ).responses[0]!.partitionResponses[0]!;
     expect((await send(old, batch(0))).baseOffset).toBe(0);
     expect((await send(old, batch(2))).baseOffset).toBe(2);
     await brokers.get(old)!.stop();
     brokers.delete(old);
-    await eventually(() => coordinatorPartition('r6').leader !== old && coordinatorPartition('r6').leader >= 0, 10_000, 'new leader');
+    await eventually(
+      () => coordinatorPartition('r6').leader !== old && coordinatorPartition('r6').leader >= 0,
+      10_000,
+      'new leader',
+    );
     const next = coordinatorPartition('r6').leader;
     await eventually(() => part(next, 'r6').leader === next, 10_000, 'new leader applied');
     // The producer's retry of its last batch (its answer was lost in the failover).
@@ -312,14 +429,22 @@ describe('replication factor 3', () => {
     expect((await produce(1, 'r7', -1, 2)).errorCode).toBe(ErrorCode.NONE);
     await inSync('r7');
     // Fresh long polls (FETCH_WAIT_MS) from 2 and 3 at each other, parked on r7b / r7c only.
-    for (const [t, l] of [['r7b', 2], ['r7c', 3]] as const) expect((await produce(l, t, -1, 1)).errorCode).toBe(ErrorCode.NONE);
+    for (const [t, l] of [
+      ['r7b', 2],
+      ['r7c', 3],
+    ] as const)
+      expect((await produce(l, t, -1, 1)).errorCode).toBe(ErrorCode.NONE);
     const t0 = Date.now();
     await brokers.get(1)!.stop();
     brokers.delete(1);
     await eventually(() => coordinatorPartition('r7').leader > 1, 10_000, 'new leader');
     const next = coordinatorPartition('r7').leader;
     const other = next === 2 ? 3 : 2;
-    await eventually(() => part(next, 'r7').leader === next && part(other, 'r7').leader === next, 10_000, 'new leader applied');
+    await eventually(
+      () => part(next, 'r7').leader === next && part(other, 'r7').leader === next,
+      10_000,
+      'new leader applied',
+    );
     expect(isrOf('r7')).toEqual([2, 3]);
     const started = Date.now();
     // Well inside the long poll the follower was parked in when r7 moved to its fetcher.
@@ -356,7 +481,11 @@ describe('replication factor 3', () => {
     await brokers.get(old)!.stop();
     brokers.delete(old);
     for (const f of others) rm(f).pauseFetching(false);
-    await eventually(() => coordinatorPartition('r5').leader !== old && coordinatorPartition('r5').leader >= 0, 10_000, 'new leader');
+    await eventually(
+      () => coordinatorPartition('r5').leader !== old && coordinatorPartition('r5').leader >= 0,
+      10_000,
+      'new leader',
+    );
     const next = coordinatorPartition('r5').leader;
     await eventually(() => part(next, 'r5').leader === next, 10_000, 'new leader applied');
     expect(part(next, 'r5').leaderEpoch).toBeGreaterThan(oldEpoch);
@@ -365,16 +494,24 @@ describe('replication factor 3', () => {
     // The old leader comes back with offsets 10..14 of its old epoch: it must end with the new history.
     logged.length = 0;
     await startBroker(old);
-    await eventually(() => part(old, 'r5').log.logEndOffset === 13 && part(old, 'r5').log.highWatermark === 13, 15_000, 'old leader caught up');
+    await eventually(
+      () => part(old, 'r5').log.logEndOffset === 13 && part(old, 'r5').log.highWatermark === 13,
+      15_000,
+      'old leader caught up',
+    );
     await part(old, 'r5').log.writesIdle();
     await part(next, 'r5').log.writesIdle();
     // Cut at the end of its old epoch in the new leader's history (OffsetForLeaderEpoch), then fetched.
-    expect(logged.filter((m) => m.includes('truncating')), logged.join('\n')).toContain(`[broker ${old}] truncating r5-0 from 15 to 10 (leader ${next}, epoch ${oldEpoch} ends at 10)`);
+    expect(
+      logged.filter((m) => m.includes('truncating')),
+      logged.join('\n'),
+    ).toContain(`[broker ${old}] truncating r5-0 from 15 to 10 (leader ${next}, epoch ${oldEpoch} ends at 10)`);
     expect(logBytes(old, 'r5').equals(logBytes(next, 'r5'))).toBe(true);
     expect(part(old, 'r5').log.leaderEpochs.entries).toEqual(part(next, 'r5').log.leaderEpochs.entries);
-    const tail = decodeAllRecords(logBytes(old, 'r5')).slice(10).map((r) => r.value?.toString());
+    const tail = decodeAllRecords(logBytes(old, 'r5'))
+      .slice(10)
+      .map((r) => r.value?.toString());
     expect(tail).toEqual(['new-0', 'new-1', 'new-2']);
     await eventually(() => isrOf('r5').length === 3, 10_000, 'old leader back in the ISR');
   }, 60_000);
 });
-

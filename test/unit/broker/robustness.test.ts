@@ -43,7 +43,10 @@ async function sendAndWaitClose(bytes: Buffer, timeoutMs = 1000): Promise<boolea
   sock.write(bytes);
   const closed = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
-    sock.once('close', () => { clearTimeout(timer); resolve(true); });
+    sock.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
   sock.destroy();
   return closed;
@@ -68,7 +71,15 @@ describe('bad input', () => {
   });
 
   it('closes on a valid header with a garbage body, for every served API', async () => {
-    for (const [key, v] of [[0, 9], [1, 12], [1, 4], [2, 7], [3, 12], [3, 1], [18, 3]] as const) {
+    for (const [key, v] of [
+      [0, 9],
+      [1, 12],
+      [1, 4],
+      [2, 7],
+      [3, 12],
+      [3, 1],
+      [18, 3],
+    ] as const) {
       const body = Buffer.concat([header(key, v), Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x80, 0x80, 0x80])]);
       expect(await sendAndWaitClose(frame(body))).toBe(true);
     }
@@ -80,18 +91,23 @@ describe('bad input', () => {
     for (let i = 0; i < 150; i++) {
       let bytes: Buffer;
       switch (i % 4) {
-        case 0: bytes = randomBytes(1 + (i * 37) % 300); break;
-        case 1: { // header of a real API, random body
+        case 0:
+          bytes = randomBytes(1 + ((i * 37) % 300));
+          break;
+        case 1: {
+          // header of a real API, random body
           const keys = [0, 1, 2, 3, 18];
           bytes = frame(Buffer.concat([header(keys[i % 5]!, [9, 12, 5, 9, 3][i % 5]!), randomBytes(i % 64)]));
           break;
         }
-        case 2: { // a truncated valid request
+        case 2: {
+          // a truncated valid request
           const full = frame(Buffer.concat([header(3, 9), Buffer.from([2, 5, 0, 0, 0, 0])]));
           bytes = full.subarray(0, 1 + (i % (full.length - 1)));
           break;
         }
-        default: { // size prefix claims more than is sent
+        default: {
+          // size prefix claims more than is sent
           const b = randomBytes(20);
           b.writeInt32BE(1000, 0);
           bytes = b;
@@ -103,24 +119,42 @@ describe('bad input', () => {
     await stillServes();
     // A normal produce still works afterwards.
     h.topics.create('after-fuzz', 1);
-    const p = await healthy.send(Api.Produce, 9, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'after-fuzz', partitionData: [{ index: 0, records: buildRecordBatch([{ value: 'v' }]) }] }] });
+    const p = await healthy.send(Api.Produce, 9, {
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'after-fuzz', partitionData: [{ index: 0, records: buildRecordBatch([{ value: 'v' }]) }] }],
+    });
     expect(p.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
   });
 });
 
 describe('backpressure', () => {
   it('pauses a connection whose client does not read, bounding buffered responses', async () => {
-    const t = h.topics.create('bp', 1);
+    h.topics.create('bp', 1);
     // ~200 KB of data, so each fetch response is large.
     for (let i = 0; i < 4; i++) {
-      await healthy.send(Api.Produce, 9, { acks: 1, timeoutMs: 1000, topicData: [{ name: 'bp', partitionData: [{ index: 0, records: buildRecordBatch([{ value: Buffer.alloc(50_000, i) }]) }] }] });
+      await healthy.send(Api.Produce, 9, {
+        acks: 1,
+        timeoutMs: 1000,
+        topicData: [
+          {
+            name: 'bp',
+            partitionData: [{ index: 0, records: buildRecordBatch([{ value: Buffer.alloc(50_000, i) }]) }],
+          },
+        ],
+      });
     }
     const w = new Writer();
     const size = w.reserveInt32();
     w.int16(1).int16(12).int32(1).nullableString('slow').uvarint(0);
     const { encodeFetchRequest } = await import('../../../core/protocol/messages/fetch.ts');
     encodeFetchRequest(w, 12, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, sessionId: 0, sessionEpoch: -1,
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      sessionId: 0,
+      sessionEpoch: -1,
       topics: [{ topic: 'bp', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
     });
     w.fillSize(size);
@@ -135,8 +169,13 @@ describe('backpressure', () => {
     for (let i = 0; i < 10; i++) sock.write(burst);
     await new Promise((r) => setTimeout(r, 1500));
 
-    const conn = [...(h.broker as unknown as { server: { connections: Set<{ isPaused: boolean; socket: net.Socket; inFlightCount: number }> } }).server.connections]
-      .find((cn) => cn.socket.remotePort === sock.localPort)!;
+    const conn = [
+      ...(
+        h.broker as unknown as {
+          server: { connections: Set<{ isPaused: boolean; socket: net.Socket; inFlightCount: number }> };
+        }
+      ).server.connections,
+    ].find((cn) => cn.socket.remotePort === sock.localPort)!;
     expect(conn).toBeTruthy();
     expect(conn.isPaused).toBe(true);
     // Buffered output stays near the high-water mark plus at most the in-flight cap of responses.

@@ -22,9 +22,13 @@ const topic = 'existing';
 /** Holds the first metadata fetch (the snapshot) until `release()`; reports the registered port. */
 class SlowSnapshotChannel extends InProcessChannel {
   private releaseFn!: () => void;
-  private readonly released = new Promise<void>((r) => { this.releaseFn = r; });
+  private readonly released = new Promise<void>((r) => {
+    this.releaseFn = r;
+  });
   private portFn!: (port: number) => void;
-  readonly registeredPort = new Promise<number>((r) => { this.portFn = r; });
+  readonly registeredPort = new Promise<number>((r) => {
+    this.portFn = r;
+  });
 
   release(): void {
     this.releaseFn();
@@ -35,7 +39,12 @@ class SlowSnapshotChannel extends InProcessChannel {
     return super.register(req);
   }
 
-  override async fetchMetadata(req: { brokerId: number; brokerEpoch: number; fromSeq: number; maxWaitMs: number }): Promise<MetadataDelta> {
+  override async fetchMetadata(req: {
+    brokerId: number;
+    brokerEpoch: number;
+    fromSeq: number;
+    maxWaitMs: number;
+  }): Promise<MetadataDelta> {
     if (req.fromSeq === 0) await this.released;
     return super.fetchMetadata(req);
   }
@@ -46,12 +55,20 @@ let coordinator: Coordinator;
 
 function metadata(c: KafkaClient) {
   return c.send(Api.Metadata, 12, {
-    topics: [{ topicId: ZERO_UUID, name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false,
+    topics: [{ topicId: ZERO_UUID, name: topic }],
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: false,
   });
 }
 
 function newBroker(channel: InProcessChannel): Broker {
-  return new Broker({ brokerId: 1, port: 0, dataDir, config: new BrokerConfig({ 'node.id': '1' }), controller: channel });
+  return new Broker({
+    brokerId: 1,
+    port: 0,
+    dataDir,
+    config: new BrokerConfig({ 'node.id': '1' }),
+    controller: channel,
+  });
 }
 
 beforeAll(async () => {
@@ -60,7 +77,12 @@ beforeAll(async () => {
   // A first run of broker 1 creates the topic, then stops.
   const first = newBroker(new InProcessChannel(coordinator));
   await first.start();
-  const res = await first.forward(19, 7, createTopicsRequest([{ name: topic, numPartitions: 2, replicationFactor: 1 }]), { clientId: null }) as { topics: { errorCode: number }[] };
+  const res = (await first.forward(
+    19,
+    7,
+    createTopicsRequest([{ name: topic, numPartitions: 2, replicationFactor: 1 }]),
+    { clientId: null },
+  )) as { topics: { errorCode: number }[] };
   expect(res.topics[0]!.errorCode).toBe(0);
   await first.stop();
 }, 30_000);
@@ -82,7 +104,10 @@ describe('requests before the broker has the metadata', () => {
         const versions = await c.send(Api.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
         expect(versions.errorCode).toBe(0);
         let answered = false;
-        const md = metadata(c).then((r) => { answered = true; return r; });
+        const md = metadata(c).then((r) => {
+          answered = true;
+          return r;
+        });
         await new Promise((r) => setTimeout(r, 100));
         expect(answered).toBe(false);
         channel.release();
@@ -91,7 +116,10 @@ describe('requests before the broker has the metadata', () => {
         expect(res.brokers.map((b) => b.nodeId)).toEqual([1]);
         expect(res.topics).toHaveLength(1);
         expect(res.topics[0]!.errorCode).toBe(0);
-        expect(res.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId]).sort()).toEqual([[0, 0, 1], [1, 0, 1]]);
+        expect(res.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId]).sort()).toEqual([
+          [0, 0, 1],
+          [1, 0, 1],
+        ]);
       } finally {
         c.close();
       }
@@ -108,7 +136,10 @@ describe('requests before the broker has the metadata', () => {
     const started = broker.start();
     const c = await KafkaClient.connect(await channel.registeredPort);
     try {
-      const md = metadata(c).then(() => 'answered', (e: Error) => e.message);
+      const md = metadata(c).then(
+        () => 'answered',
+        (e: Error) => e.message,
+      );
       await new Promise((r) => setTimeout(r, 50));
       await broker.stop();
       expect(await md).toBe('connection closed');

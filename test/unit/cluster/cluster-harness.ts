@@ -2,7 +2,12 @@
 // polls (optionally paused to play a lagging broker), heartbeat on demand.
 import { randomUUID } from 'node:crypto';
 import type { ControllerChannel } from '../../../core/broker/controller-channel.ts';
-import type { MetadataChange, MetadataDelta, MetadataSnapshot, PartitionInfo } from '../../../core/cluster/metadata-types.ts';
+import type {
+  MetadataChange,
+  MetadataDelta,
+  MetadataSnapshot,
+  PartitionInfo,
+} from '../../../core/cluster/metadata-types.ts';
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
 
 export class FakeBroker {
@@ -25,15 +30,30 @@ export class FakeBroker {
   incarnationId = randomUUID();
 
   async register(): Promise<number> {
-    const r = await this.channel.register({ brokerId: this.id, incarnationId: this.incarnationId, host: '127.0.0.1', port: 9000 + this.id, rack: null, previousBrokerEpoch: this.epoch });
+    const r = await this.channel.register({
+      brokerId: this.id,
+      incarnationId: this.incarnationId,
+      host: '127.0.0.1',
+      port: 9000 + this.id,
+      rack: null,
+      previousBrokerEpoch: this.epoch,
+    });
     this.epoch = r.brokerEpoch;
     return r.errorCode;
   }
 
   /** One fetch; applies the answer. */
   async fetchOnce(maxWaitMs = 0): Promise<MetadataDelta> {
-    const d = await this.channel.fetchMetadata({ brokerId: this.id, brokerEpoch: this.epoch, fromSeq: this.seq, maxWaitMs });
-    if (d.snapshot) { this.snapshot = d.snapshot; this.changes.length = 0; }
+    const d = await this.channel.fetchMetadata({
+      brokerId: this.id,
+      brokerEpoch: this.epoch,
+      fromSeq: this.seq,
+      maxWaitMs,
+    });
+    if (d.snapshot) {
+      this.snapshot = d.snapshot;
+      this.changes.length = 0;
+    }
     this.changes.push(...d.changes);
     this.seq = d.seq;
     return d;
@@ -47,20 +67,35 @@ export class FakeBroker {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        if (this.paused) { await new Promise((r) => setTimeout(r, 10)); continue; }
-        try { await this.fetchOnce(100); } catch { return; }
+        if (this.paused) {
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        try {
+          await this.fetchOnce(100);
+        } catch {
+          return;
+        }
       }
     })();
   }
 
   heartbeat(extra: { wantShutDown?: boolean; wantFence?: boolean } = {}) {
-    return this.channel.heartbeat({ brokerId: this.id, brokerEpoch: this.epoch, metadataOffset: this.seq, wantFence: extra.wantFence ?? false, wantShutDown: extra.wantShutDown ?? false });
+    return this.channel.heartbeat({
+      brokerId: this.id,
+      brokerEpoch: this.epoch,
+      metadataOffset: this.seq,
+      wantFence: extra.wantFence ?? false,
+      wantShutDown: extra.wantShutDown ?? false,
+    });
   }
 
   /** Heartbeats every `ms` until stopped (or `stopHeartbeats`). */
   heartbeatEvery(ms: number): void {
     this.stopHeartbeats();
-    this.beat = setInterval(() => { void this.heartbeat().catch(() => undefined); }, ms);
+    this.beat = setInterval(() => {
+      void this.heartbeat().catch(() => undefined);
+    }, ms);
   }
 
   stopHeartbeats(): void {
@@ -75,10 +110,22 @@ export class FakeBroker {
   }
 }
 
-export function createTopicsRequest(topics: Partial<ct.CreateTopicsRequestCreatableTopic>[], extra: Partial<ct.CreateTopicsRequest> = {}): ct.CreateTopicsRequest {
+export function createTopicsRequest(
+  topics: Partial<ct.CreateTopicsRequestCreatableTopic>[],
+  extra: Partial<ct.CreateTopicsRequest> = {},
+): ct.CreateTopicsRequest {
   return {
-    topics: topics.map((t) => ({ name: 'x', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [], ...t })),
-    timeoutMs: 5000, validateOnly: false, ...extra,
+    topics: topics.map((t) => ({
+      name: 'x',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [],
+      configs: [],
+      ...t,
+    })),
+    timeoutMs: 5000,
+    validateOnly: false,
+    ...extra,
   };
 }
 

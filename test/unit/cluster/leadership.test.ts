@@ -23,8 +23,13 @@ afterEach(async () => {
   for (const c of open.splice(0)) c.close();
 });
 
-function coordinator(overrides: Record<string, string> = {}, opts: { timers?: boolean; dir?: string } = {}): Coordinator {
-  const c = Coordinator.open(opts.dir ?? makeTmpDir('samsa-lead-'), new BrokerConfig(overrides), { timers: opts.timers ?? false });
+function coordinator(
+  overrides: Record<string, string> = {},
+  opts: { timers?: boolean; dir?: string } = {},
+): Coordinator {
+  const c = Coordinator.open(opts.dir ?? makeTmpDir('samsa-lead-'), new BrokerConfig(overrides), {
+    timers: opts.timers ?? false,
+  });
   open.push(c);
   return c;
 }
@@ -41,11 +46,27 @@ async function startBrokers(c: Coordinator, ids: number[]): Promise<FakeBroker[]
 }
 
 /** A topic with exactly these replica lists. */
-async function topic(c: Coordinator, name: string, replicas: number[][], configs: Record<string, string> = {}): Promise<string> {
-  const r = await c.forward(19, 7, createTopicsRequest([{
-    name, assignments: replicas.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
-    configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
-  }], { timeoutMs: 2000 }), { clientId: null }) as ct.CreateTopicsResponseInput;
+async function topic(
+  c: Coordinator,
+  name: string,
+  replicas: number[][],
+  configs: Record<string, string> = {},
+): Promise<string> {
+  const r = (await c.forward(
+    19,
+    7,
+    createTopicsRequest(
+      [
+        {
+          name,
+          assignments: replicas.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
+          configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
+        },
+      ],
+      { timeoutMs: 2000 },
+    ),
+    { clientId: null },
+  )) as ct.CreateTopicsResponseInput;
   expect(r.topics![0]!.errorCode).toBe(0);
   return c.topic(name)!.topicId;
 }
@@ -53,16 +74,42 @@ async function topic(c: Coordinator, name: string, replicas: number[][], configs
 const part = (c: Coordinator, name: string, i: number): PartitionInfo => c.partitions(c.topic(name)!.topicId)[i]!;
 
 /** An AlterPartition from the partition's current leader, with its current epochs unless overridden. */
-function alterIsr(c: Coordinator, name: string, i: number, isr: number[], o: { brokerId?: number; leaderEpoch?: number; partitionEpoch?: number; brokerEpoch?: number; withEpochs?: boolean } = {}) {
+function alterIsr(
+  c: Coordinator,
+  name: string,
+  i: number,
+  isr: number[],
+  o: {
+    brokerId?: number;
+    leaderEpoch?: number;
+    partitionEpoch?: number;
+    brokerEpoch?: number;
+    withEpochs?: boolean;
+  } = {},
+) {
   const p = part(c, name, i);
   const brokerId = o.brokerId ?? p.leader;
   const req: AlterPartitionRequest = {
-    brokerId, brokerEpoch: o.brokerEpoch ?? c.broker(brokerId)!.epoch,
-    topics: [{ topicName: '', topicId: p.topicId, partitions: [{
-      partitionIndex: i, leaderEpoch: o.leaderEpoch ?? p.leaderEpoch, partitionEpoch: o.partitionEpoch ?? p.partitionEpoch,
-      newIsr: o.withEpochs ? [] : isr, newIsrWithEpochs: o.withEpochs ? isr.map((id) => ({ brokerId: id, brokerEpoch: c.broker(id)?.epoch ?? -1 })) : [],
-      leaderRecoveryState: 0,
-    }] }],
+    brokerId,
+    brokerEpoch: o.brokerEpoch ?? c.broker(brokerId)!.epoch,
+    topics: [
+      {
+        topicName: '',
+        topicId: p.topicId,
+        partitions: [
+          {
+            partitionIndex: i,
+            leaderEpoch: o.leaderEpoch ?? p.leaderEpoch,
+            partitionEpoch: o.partitionEpoch ?? p.partitionEpoch,
+            newIsr: o.withEpochs ? [] : isr,
+            newIsrWithEpochs: o.withEpochs
+              ? isr.map((id) => ({ brokerId: id, brokerEpoch: c.broker(id)?.epoch ?? -1 }))
+              : [],
+            leaderRecoveryState: 0,
+          },
+        ],
+      },
+    ],
   };
   return c.alterPartition(req);
 }
@@ -77,10 +124,17 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 
 describe('fencing', () => {
   it('fences a broker whose heartbeats stop: it leaves the ISRs, its partitions get the next in-sync leader', async () => {
-    const c = coordinator({ 'broker.session.timeout.ms': '400', 'broker.heartbeat.interval.ms': '100' }, { timers: true });
+    const c = coordinator(
+      { 'broker.session.timeout.ms': '400', 'broker.heartbeat.interval.ms': '100' },
+      { timers: true },
+    );
     const bs = await startBrokers(c, [1, 2, 3]);
     for (const b of bs) b.heartbeatEvery(100);
-    await topic(c, 't', [[2, 1, 3], [1, 2, 3], [3, 1, 2]]);
+    await topic(c, 't', [
+      [2, 1, 3],
+      [1, 2, 3],
+      [3, 1, 2],
+    ]);
     await new Promise((r) => setTimeout(r, 600));
     expect(c.liveBrokerIds()).toEqual([1, 2, 3]); // heartbeats keep them alive past the session timeout
     const t0 = Date.now();
@@ -123,7 +177,21 @@ describe('fencing', () => {
     await startBrokers(c, [1, 2]);
     await topic(c, 'a', [[1, 2]]);
     alterIsr(c, 'a', 0, [1]);
-    await c.forward(44, 1, { validateOnly: false, resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'unclean.leader.election.enable', configOperation: 0, value: 'true' }] }] }, { clientId: null });
+    await c.forward(
+      44,
+      1,
+      {
+        validateOnly: false,
+        resources: [
+          {
+            resourceType: 4,
+            resourceName: '',
+            configs: [{ name: 'unclean.leader.election.enable', configOperation: 0, value: 'true' }],
+          },
+        ],
+      },
+      { clientId: null },
+    );
     c.brokerExited(1);
     expect(part(c, 'a', 0)).toMatchObject({ leader: 2, isr: [2] });
   });
@@ -131,9 +199,19 @@ describe('fencing', () => {
   it('controlled shutdown moves leaderships first, then lets the broker go', async () => {
     const c = coordinator();
     const [b1] = await startBrokers(c, [1, 2, 3]);
-    await topic(c, 't', [[1, 2], [2, 1], [1, 3]]);
+    await topic(c, 't', [
+      [1, 2],
+      [2, 1],
+      [1, 3],
+    ]);
     await topic(c, 'solo', [[1]]);
-    const first = await b1!.channel.heartbeat({ brokerId: 1, brokerEpoch: b1!.epoch, metadataOffset: 0, wantFence: false, wantShutDown: true });
+    const first = await b1!.channel.heartbeat({
+      brokerId: 1,
+      brokerEpoch: b1!.epoch,
+      metadataOffset: 0,
+      wantFence: false,
+      wantShutDown: true,
+    });
     expect(first).toMatchObject({ errorCode: 0, shouldShutDown: false, isFenced: false });
     expect(c.broker(1)!.shuttingDown).toBe(true);
     expect(part(c, 't', 0)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 1 });
@@ -150,7 +228,7 @@ describe('fencing', () => {
 });
 
 describe('AlterPartition', () => {
-  it('applies ISR changes from the current leader at the current epochs, with Kafka\'s errors otherwise', async () => {
+  it("applies ISR changes from the current leader at the current epochs, with Kafka's errors otherwise", async () => {
     const c = coordinator();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 't', [[1, 2, 3]]);
@@ -161,7 +239,13 @@ describe('AlterPartition', () => {
     expect(code(alterIsr(c, 't', 0, [1, 4]))).toBe(ErrorCode.INELIGIBLE_REPLICA);
     expect(alterIsr(c, 't', 0, [1, 2], { brokerEpoch: 999 }).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
     const ok = alterIsr(c, 't', 0, [1, 2]);
-    expect(ok.topics![0]!.partitions![0]).toMatchObject({ errorCode: 0, leaderId: 1, leaderEpoch: 0, isr: [1, 2], partitionEpoch: 1 });
+    expect(ok.topics![0]!.partitions![0]).toMatchObject({
+      errorCode: 0,
+      leaderId: 1,
+      leaderEpoch: 0,
+      isr: [1, 2],
+      partitionEpoch: 1,
+    });
     expect(part(c, 't', 0)).toMatchObject({ isr: [1, 2], partitionEpoch: 1, leaderEpoch: 0 });
     // A stale partition epoch after the change.
     expect(code(alterIsr(c, 't', 0, [1, 2, 3], { partitionEpoch: 0 }))).toBe(ErrorCode.INVALID_UPDATE_VERSION);
@@ -172,31 +256,75 @@ describe('AlterPartition', () => {
     const v3 = alterIsr(c, 't', 0, [1], { withEpochs: true });
     expect(v3.topics![0]!.partitions![0]).toMatchObject({ errorCode: 0, isr: [1], partitionEpoch: 2 });
     // Unknown topic id.
-    const unknown = c.alterPartition({ brokerId: 1, brokerEpoch: c.broker(1)!.epoch, topics: [{ topicName: '', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: [{ partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, newIsr: [1], newIsrWithEpochs: [], leaderRecoveryState: 0 }] }] });
+    const unknown = c.alterPartition({
+      brokerId: 1,
+      brokerEpoch: c.broker(1)!.epoch,
+      topics: [
+        {
+          topicName: '',
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: 0,
+              partitionEpoch: 0,
+              newIsr: [1],
+              newIsrWithEpochs: [],
+              leaderRecoveryState: 0,
+            },
+          ],
+        },
+      ],
+    });
     expect(unknown.topics![0]!.partitions![0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
   });
 });
 
 describe('ElectLeaders and the preferred-leader rebalance', () => {
   const elect = (c: Coordinator, type: number, topicPartitions: el.ElectLeadersRequest['topicPartitions']) =>
-    c.forward(43, 2, { electionType: type, topicPartitions, timeoutMs: 2000 }, { clientId: null }) as Promise<el.ElectLeadersResponseInput>;
-  const codes = (r: el.ElectLeadersResponseInput) => Object.fromEntries(r.replicaElectionResults!.flatMap((t) => t.partitionResult!.map((p) => [`${t.topic}-${p.partitionId}`, p.errorCode])));
+    c.forward(
+      43,
+      2,
+      { electionType: type, topicPartitions, timeoutMs: 2000 },
+      { clientId: null },
+    ) as Promise<el.ElectLeadersResponseInput>;
+  const codes = (r: el.ElectLeadersResponseInput) =>
+    Object.fromEntries(
+      r.replicaElectionResults!.flatMap((t) =>
+        t.partitionResult!.map((p) => [`${t.topic}-${p.partitionId}`, p.errorCode]),
+      ),
+    );
 
   it('PREFERRED moves leadership back when the preferred replica is live and in sync', async () => {
     const c = coordinator();
     const [b1] = await startBrokers(c, [1, 2]);
-    await topic(c, 't', [[1, 2], [2, 1]]);
+    await topic(c, 't', [
+      [1, 2],
+      [2, 1],
+    ]);
     c.brokerExited(1);
     expect(part(c, 't', 0).leader).toBe(2);
-    expect(codes(await elect(c, 0, [{ topic: 't', partitions: [0, 1, 5] }, { topic: 'nope', partitions: [0] }]))).toEqual({
-      't-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, 't-1': ErrorCode.ELECTION_NOT_NEEDED, 't-5': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'nope-0': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    expect(
+      codes(
+        await elect(c, 0, [
+          { topic: 't', partitions: [0, 1, 5] },
+          { topic: 'nope', partitions: [0] },
+        ]),
+      ),
+    ).toEqual({
+      't-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+      't-1': ErrorCode.ELECTION_NOT_NEEDED,
+      't-5': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      'nope-0': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     });
     await b1!.stop();
     const back = new FakeBroker(new InProcessChannel(c), 1);
     await back.start();
     brokers.push(back);
     // Live but not in sync yet.
-    expect(codes(await elect(c, 0, [{ topic: 't', partitions: [0] }]))).toEqual({ 't-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE });
+    expect(codes(await elect(c, 0, [{ topic: 't', partitions: [0] }]))).toEqual({
+      't-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+    });
     alterIsr(c, 't', 0, [2, 1]);
     // null = every partition; those that need no election are left out.
     expect(codes(await elect(c, 0, null))).toEqual({ 't-0': 0 });
@@ -207,14 +335,28 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   it('UNCLEAN elects a leader for an offline partition from any live replica', async () => {
     const c = coordinator();
     await startBrokers(c, [1, 2, 3]);
-    await topic(c, 'o', [[1, 2], [3, 2]]);
+    await topic(c, 'o', [
+      [1, 2],
+      [3, 2],
+    ]);
     await topic(c, 's', [[1]]);
     alterIsr(c, 'o', 0, [1]);
     c.brokerExited(1);
     expect(part(c, 'o', 0)).toMatchObject({ leader: -1, isr: [1] });
-    expect(codes(await elect(c, 0, [{ topic: 'o', partitions: [0] }]))).toEqual({ 'o-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE });
-    expect(codes(await elect(c, 1, [{ topic: 'o', partitions: [0, 1] }, { topic: 's', partitions: [0] }]))).toEqual({
-      'o-0': 0, 'o-1': ErrorCode.ELECTION_NOT_NEEDED, 's-0': ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+    expect(codes(await elect(c, 0, [{ topic: 'o', partitions: [0] }]))).toEqual({
+      'o-0': ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+    });
+    expect(
+      codes(
+        await elect(c, 1, [
+          { topic: 'o', partitions: [0, 1] },
+          { topic: 's', partitions: [0] },
+        ]),
+      ),
+    ).toEqual({
+      'o-0': 0,
+      'o-1': ErrorCode.ELECTION_NOT_NEEDED,
+      's-0': ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
     });
     expect(part(c, 'o', 0)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 2 });
   });
@@ -222,7 +364,11 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   it('the periodic rebalance moves leadership back to preferred replicas', async () => {
     const c = coordinator();
     const [b1] = await startBrokers(c, [1, 2]);
-    await topic(c, 't', [[1, 2], [1, 2], [2, 1]]);
+    await topic(c, 't', [
+      [1, 2],
+      [1, 2],
+      [2, 1],
+    ]);
     c.brokerExited(1);
     await b1!.stop();
     const back = new FakeBroker(new InProcessChannel(c), 1);
@@ -238,7 +384,11 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   it('the rebalance leaves an imbalance under leader.imbalance.per.broker.percentage alone', async () => {
     const c = coordinator({ 'leader.imbalance.per.broker.percentage': '60' });
     const [b1] = await startBrokers(c, [1, 2]);
-    await topic(c, 't', [[1, 2], [1, 2], [1, 2]]);
+    await topic(c, 't', [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
     alterIsr(c, 't', 0, [1]);
     c.brokerExited(1); // partition 0 offline, 1 and 2 move to broker 2: 2/3 of broker 1's partitions elsewhere
     await b1!.stop();
@@ -252,7 +402,11 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
     expect([0, 1, 2].map((i) => part(c, 't', i).leader)).toEqual([1, 1, 1]);
     const c2 = coordinator({ 'leader.imbalance.per.broker.percentage': '70' });
     const [d1] = await startBrokers(c2, [1, 2]);
-    await topic(c2, 't', [[1, 2], [1, 2], [1, 2]]);
+    await topic(c2, 't', [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
     alterIsr(c2, 't', 0, [1]);
     c2.brokerExited(1);
     await d1!.stop();
@@ -268,23 +422,61 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
 
 describe('partition reassignments', () => {
   const reassign = (c: Coordinator, name: string, parts: [number, number[] | null][]) =>
-    c.forward(45, 0, { timeoutMs: 2000, topics: [{ name, partitions: parts.map(([partitionIndex, replicas]) => ({ partitionIndex, replicas })) }] }, { clientId: null }) as Promise<apr.AlterPartitionReassignmentsResponseInput>;
+    c.forward(
+      45,
+      0,
+      {
+        timeoutMs: 2000,
+        topics: [{ name, partitions: parts.map(([partitionIndex, replicas]) => ({ partitionIndex, replicas })) }],
+      },
+      { clientId: null },
+    ) as Promise<apr.AlterPartitionReassignmentsResponseInput>;
   const list = (c: Coordinator, topics: lpr.ListPartitionReassignmentsRequest['topics'] = null) =>
-    c.forward(46, 0, { timeoutMs: 2000, topics }, { clientId: null }) as Promise<lpr.ListPartitionReassignmentsResponseInput>;
-  const codes = (r: apr.AlterPartitionReassignmentsResponseInput) => r.responses!.flatMap((t) => t.partitions!.map((p) => p.errorCode));
+    c.forward(
+      46,
+      0,
+      { timeoutMs: 2000, topics },
+      { clientId: null },
+    ) as Promise<lpr.ListPartitionReassignmentsResponseInput>;
+  const codes = (r: apr.AlterPartitionReassignmentsResponseInput) =>
+    r.responses!.flatMap((t) => t.partitions!.map((p) => p.errorCode));
 
   it('moves replicas: target ∪ current while adding, the target once in sync (with a new leader when needed)', async () => {
     const c = coordinator();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'r', [[1, 2]]);
     expect(codes(await reassign(c, 'r', [[0, [2, 3]]]))).toEqual([0]);
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1], isr: [1, 2], leader: 1, partitionEpoch: 1 });
-    expect((await list(c)).topics).toEqual([{ name: 'r', partitions: [{ partitionIndex: 0, replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1] }] }]);
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [2, 3, 1],
+      addingReplicas: [3],
+      removingReplicas: [1],
+      isr: [1, 2],
+      leader: 1,
+      partitionEpoch: 1,
+    });
+    expect((await list(c)).topics).toEqual([
+      {
+        name: 'r',
+        partitions: [{ partitionIndex: 0, replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [1] }],
+      },
+    ]);
     expect((await list(c, [{ name: 'r', partitionIndexes: [0] }])).topics).toHaveLength(1);
     // The leader adds the new replica to the ISR: the reassignment completes in the same change.
     const r = alterIsr(c, 'r', 0, [1, 2, 3]);
-    expect(r.topics![0]!.partitions![0]).toMatchObject({ errorCode: 0, leaderId: 2, leaderEpoch: 1, isr: [2, 3], partitionEpoch: 2 });
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [2, 3], isr: [2, 3], leader: 2, addingReplicas: [], removingReplicas: [] });
+    expect(r.topics![0]!.partitions![0]).toMatchObject({
+      errorCode: 0,
+      leaderId: 2,
+      leaderEpoch: 1,
+      isr: [2, 3],
+      partitionEpoch: 2,
+    });
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [2, 3],
+      isr: [2, 3],
+      leader: 2,
+      addingReplicas: [],
+      removingReplicas: [],
+    });
     expect((await list(c)).topics).toEqual([]);
     expect(c.topic('r')!.replicationFactor).toBe(2);
   });
@@ -297,26 +489,60 @@ describe('partition reassignments', () => {
     expect(part(c, 'r', 0)).toMatchObject({ replicas: [1, 2, 3], addingReplicas: [3], removingReplicas: [] });
     expect(c.topic('r')!.replicationFactor).toBe(2);
     alterIsr(c, 'r', 0, [1, 2, 3]);
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1, leaderEpoch: 0, addingReplicas: [] });
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      leader: 1,
+      leaderEpoch: 0,
+      addingReplicas: [],
+    });
     expect(c.topic('r')!.replicationFactor).toBe(3);
     // Down: the target is already in sync, so it switches at once.
     expect(codes(await reassign(c, 'r', [[0, [3]]]))).toEqual([0]);
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [3], isr: [3], leader: 3, leaderEpoch: 1, addingReplicas: [], removingReplicas: [] });
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [3],
+      isr: [3],
+      leader: 3,
+      leaderEpoch: 1,
+      addingReplicas: [],
+      removingReplicas: [],
+    });
     expect(c.topic('r')!.replicationFactor).toBe(1);
   });
 
-  it('cancels a reassignment and reports Kafka\'s errors', async () => {
+  it("cancels a reassignment and reports Kafka's errors", async () => {
     const c = coordinator();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'r', [[3]]);
     await reassign(c, 'r', [[0, [1, 2]]]);
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [1, 2, 3], addingReplicas: [1, 2], removingReplicas: [3], leader: 3 });
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [1, 2, 3],
+      addingReplicas: [1, 2],
+      removingReplicas: [3],
+      leader: 3,
+    });
     expect(codes(await reassign(c, 'r', [[0, null]]))).toEqual([0]);
-    expect(part(c, 'r', 0)).toMatchObject({ replicas: [3], isr: [3], leader: 3, addingReplicas: [], removingReplicas: [] });
+    expect(part(c, 'r', 0)).toMatchObject({
+      replicas: [3],
+      isr: [3],
+      leader: 3,
+      addingReplicas: [],
+      removingReplicas: [],
+    });
     const again = await reassign(c, 'r', [[0, null]]);
     expect(again.responses![0]!.partitions![0]!.errorCode).toBe(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
-    expect(codes(await reassign(c, 'r', [[0, [1, 1]], [0, [9]], [4, [1]]]))).toEqual([
-      ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    expect(
+      codes(
+        await reassign(c, 'r', [
+          [0, [1, 1]],
+          [0, [9]],
+          [4, [1]],
+        ]),
+      ),
+    ).toEqual([
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     ]);
     expect(codes(await reassign(c, 'nope', [[0, [1]]]))).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   });
@@ -327,24 +553,60 @@ describe('coordinator restart', () => {
     const dir = makeTmpDir('samsa-lead-');
     const c = coordinator({}, { dir });
     const [b1, b2] = await startBrokers(c, [1, 2]);
-    await topic(c, 't', [[1, 2], [2, 1]], { 'retention.ms': '1000' });
+    await topic(
+      c,
+      't',
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      { 'retention.ms': '1000' },
+    );
     alterIsr(c, 't', 0, [1]);
-    await c.forward(44, 1, { validateOnly: false, resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: 0, value: '5000' }] }] }, { clientId: null });
-    const before = { seq: c.seq, clusterId: c.clusterId, parts: c.partitions(c.topic('t')!.topicId).map((p) => ({ ...p })), epoch1: b1!.epoch };
+    await c.forward(
+      44,
+      1,
+      {
+        validateOnly: false,
+        resources: [
+          {
+            resourceType: 4,
+            resourceName: '',
+            configs: [{ name: 'log.retention.ms', configOperation: 0, value: '5000' }],
+          },
+        ],
+      },
+      { clientId: null },
+    );
+    const before = {
+      seq: c.seq,
+      clusterId: c.clusterId,
+      parts: c.partitions(c.topic('t')!.topicId).map((p) => ({ ...p })),
+      epoch1: b1!.epoch,
+    };
     for (const b of brokers.splice(0)) await b.stop();
     c.close();
     open.splice(0);
     const c2 = coordinator({}, { dir });
     expect(c2.clusterId).toBe(before.clusterId);
     expect(c2.seq).toBeGreaterThanOrEqual(before.seq);
-    expect(c2.brokers().map((b) => [b.id, b.fenced])).toEqual([[1, true], [2, true]]);
+    expect(c2.brokers().map((b) => [b.id, b.fenced])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     expect(c2.liveBrokerIds()).toEqual([]);
     expect(c2.topic('t')!.configs).toEqual({ 'retention.ms': '1000' });
     expect(c2.partitions(c2.topic('t')!.topicId)).toEqual(before.parts);
     expect(c2.brokerConfigs('')).toEqual({ 'log.retention.ms': '5000' });
     expect(c2.config.topicDefault('retention.ms').value).toBe('5000');
     // The old session is gone: the broker must register again.
-    const hb = await new InProcessChannel(c2).heartbeat({ brokerId: 1, brokerEpoch: before.epoch1, metadataOffset: c2.seq, wantFence: false, wantShutDown: false });
+    const hb = await new InProcessChannel(c2).heartbeat({
+      brokerId: 1,
+      brokerEpoch: before.epoch1,
+      metadataOffset: c2.seq,
+      wantFence: false,
+      wantShutDown: false,
+    });
     expect(hb.errorCode).toBe(ErrorCode.BROKER_ID_NOT_REGISTERED);
     const n1 = new FakeBroker(new InProcessChannel(c2), 1);
     n1.seq = b1!.seq;
@@ -359,7 +621,10 @@ describe('coordinator restart', () => {
     const dir = makeTmpDir('samsa-lead-');
     const c = coordinator({}, { dir });
     await startBrokers(c, [1, 2]);
-    await topic(c, 't', [[1, 2], [2, 1]]);
+    await topic(c, 't', [
+      [1, 2],
+      [2, 1],
+    ]);
     for (const b of brokers.splice(0)) await b.stop();
     c.close();
     open.splice(0);

@@ -39,7 +39,12 @@ describe('placeReplicas', () => {
     const lead = counts(a.map((r) => r[0]!));
     expect(Math.max(...lead) - Math.min(...lead)).toBeLessThanOrEqual(1);
     // Sorted ids, partition p led by broker (p + start) mod n; followers one further on, then two after n partitions.
-    expect(a.slice(0, 4)).toEqual([[1, 2], [2, 3], [3, 1], [1, 3]]);
+    expect(a.slice(0, 4)).toEqual([
+      [1, 2],
+      [2, 3],
+      [3, 1],
+      [1, 3],
+    ]);
     // Continuing an existing topic keeps the rotation going.
     expect(placeReplicas([1, 2, 3], 1, 1, { startIndex: 0, firstPartition: 4 })).toEqual([[2]]);
   });

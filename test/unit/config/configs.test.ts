@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  BrokerConfig, ConfigSource, TOPIC_CONFIGS, configValueError, effectiveTopicConfigs, topicConfigsError, topicNameError,
+  BrokerConfig,
+  ConfigSource,
+  TOPIC_CONFIGS,
+  configValueError,
+  effectiveTopicConfigs,
+  topicConfigsError,
+  topicNameError,
 } from '../../../core/broker/configs.ts';
 import { MetadataStore } from '../../../core/cluster/metadata-store.ts';
 import { defaultDataDir } from '../../../core/cli/data-dir.ts';
@@ -17,8 +23,10 @@ describe('topic names (Kafka rules)', () => {
 });
 
 describe('config validation', () => {
-  it('rejects a non-numeric retention.ms with Kafka\'s wording', () => {
-    expect(topicConfigsError({ 'retention.ms': 'abc' })).toBe('Invalid value abc for configuration retention.ms: Not a number of type LONG');
+  it("rejects a non-numeric retention.ms with Kafka's wording", () => {
+    expect(topicConfigsError({ 'retention.ms': 'abc' })).toBe(
+      'Invalid value abc for configuration retention.ms: Not a number of type LONG',
+    );
   });
   it('rejects unknown names, out-of-range and bad enum values', () => {
     expect(topicConfigsError({ 'no.such.config': '1' })).toMatch(/Unknown topic config/);
@@ -30,7 +38,9 @@ describe('config validation', () => {
     expect(topicConfigsError({ preallocate: 'yes' })).toMatch(/true or false/);
   });
   it('accepts good values', () => {
-    expect(topicConfigsError({ 'retention.ms': '-1', 'cleanup.policy': 'compact,delete', 'min.insync.replicas': '2' })).toBeNull();
+    expect(
+      topicConfigsError({ 'retention.ms': '-1', 'cleanup.policy': 'compact,delete', 'min.insync.replicas': '2' }),
+    ).toBeNull();
   });
   it('every topic config default is itself valid', () => {
     for (const d of TOPIC_CONFIGS.values()) expect(configValueError(d, d.default), d.name).toBeNull();
@@ -40,13 +50,21 @@ describe('config validation', () => {
 describe('broker config and synonyms', () => {
   it('topic defaults come from the broker synonyms, scaled to the topic unit', () => {
     const c = new BrokerConfig();
-    expect(c.topicDefault('retention.ms')).toEqual({ value: '604800000', source: ConfigSource.DEFAULT_CONFIG, synonym: 'log.retention.hours' });
+    expect(c.topicDefault('retention.ms')).toEqual({
+      value: '604800000',
+      source: ConfigSource.DEFAULT_CONFIG,
+      synonym: 'log.retention.hours',
+    });
     expect(c.topicDefault('segment.ms').value).toBe('604800000');
     expect(c.topicDefault('max.message.bytes').value).toBe('1048588');
   });
   it('an explicit broker setting wins, and the most specific synonym first', () => {
     const c = BrokerConfig.fromOverrides(['log.retention.hours=1', 'log.retention.minutes=5']);
-    expect(c.topicDefault('retention.ms')).toEqual({ value: '300000', source: ConfigSource.STATIC_BROKER_CONFIG, synonym: 'log.retention.minutes' });
+    expect(c.topicDefault('retention.ms')).toEqual({
+      value: '300000',
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+      synonym: 'log.retention.minutes',
+    });
     const eff = effectiveTopicConfigs(c, { 'retention.ms': '42' });
     expect(eff['retention.ms']).toBe('42');
   });
@@ -68,7 +86,13 @@ describe('metadata store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'samsa-meta-'));
     try {
       const a = MetadataStore.open(dir);
-      const t = a.createTopic({ name: 't1', partitions: 3, replicationFactor: 1, internal: false, configs: { 'retention.ms': '1000' } });
+      const t = a.createTopic({
+        name: 't1',
+        partitions: 3,
+        replicationFactor: 1,
+        internal: false,
+        configs: { 'retention.ms': '1000' },
+      });
       expect(t.topicId).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
       a.createTopic({ name: 't2', partitions: 1, replicationFactor: 1, internal: false, configs: {} });
       a.deleteTopic('t2');
@@ -76,9 +100,26 @@ describe('metadata store', () => {
       a.close();
       const b = MetadataStore.open(dir);
       expect(b.clusterId).toBe(id);
-      expect(b.listTopics()).toEqual([{ name: 't1', topicId: t.topicId, partitions: 3, replicationFactor: 1, internal: false, configs: { 'retention.ms': '1000' } }]);
+      expect(b.listTopics()).toEqual([
+        {
+          name: 't1',
+          topicId: t.topicId,
+          partitions: 3,
+          replicationFactor: 1,
+          internal: false,
+          configs: { 'retention.ms': '1000' },
+        },
+      ]);
       // One record per topic and per partition, and one for the deletion.
-      expect(b.changesAfter(0).changes.map((c) => c.type)).toEqual(['topic', 'partition', 'partition', 'partition', 'topic', 'partition', 'topicRemoved']);
+      expect(b.changesAfter(0).changes.map((c) => c.type)).toEqual([
+        'topic',
+        'partition',
+        'partition',
+        'partition',
+        'topic',
+        'partition',
+        'topicRemoved',
+      ]);
       expect(b.lastChange()).toBe(7);
       b.close();
     } finally {
@@ -94,7 +135,11 @@ describe('cli helpers', () => {
     expect(defaultDataDir({}, 'darwin')).toMatch(/Library\/Application Support\/Samsa$/);
   });
   it('parses options strictly', () => {
-    const spec = { port: { value: true, description: '' }, override: { value: true, repeat: true, description: '' }, help: { description: '' } };
+    const spec = {
+      port: { value: true, description: '' },
+      override: { value: true, repeat: true, description: '' },
+      help: { description: '' },
+    };
     const p = parseArgs(['--port=1', '--override', 'a=b', '--override', 'c=d', '--help'], spec);
     expect(p.values.get('port')).toEqual(['1']);
     expect(p.values.get('override')).toEqual(['a=b', 'c=d']);

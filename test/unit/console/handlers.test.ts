@@ -27,14 +27,25 @@ describe('Bridge handler table', () => {
   });
 
   it('refuses arguments that are not plain JSON data', async () => {
-    for (const bad of [[1, 2], 'x', 7, { a: new Map() }, { d: new Date() }, { n: Number.NaN }, { b: new Uint8Array(2) }, { f: () => 1 }]) {
+    for (const bad of [
+      [1, 2],
+      'x',
+      7,
+      { a: new Map() },
+      { d: new Date() },
+      { n: Number.NaN },
+      { b: new Uint8Array(2) },
+      { f: () => 1 },
+    ]) {
       const r = await handlers.dispatch('topicDetail', bad, session);
       expect(r.ok).toBe(false);
     }
     let deep: unknown = 'x';
     for (let i = 0; i < 40; i++) deep = { deep };
     expect(argumentsProblem(deep)).toMatch(/nested too deeply/);
-    expect(argumentsProblem({ name: 't', configs: { 'retention.ms': '1' }, list: [1, 'a', null, true] })).toBeUndefined();
+    expect(
+      argumentsProblem({ name: 't', configs: { 'retention.ms': '1' }, list: [1, 'a', null, true] }),
+    ).toBeUndefined();
     expect(argumentsProblem(undefined)).toBeUndefined();
   });
 
@@ -47,6 +58,9 @@ describe('Bridge handler table', () => {
 
   it('answers operations that need no broker', async () => {
     const r = await handlers.dispatch('connection', undefined, session);
-    expect(r).toEqual({ ok: true, result: { bootstrap: '127.0.0.1:1', connected: false, id: 'local', name: 'Local cluster', controllable: false } });
+    expect(r).toEqual({
+      ok: true,
+      result: { bootstrap: '127.0.0.1:1', connected: false, id: 'local', name: 'Local cluster', controllable: false },
+    });
   });
 });

@@ -27,7 +27,13 @@ describe('replication factor through reassignments', () => {
     const overview = await call<ClusterOverview>('clusterOverview');
     expect(overview.brokers.map((b) => b.status)).toEqual(['online', 'online', 'online']);
     await call('createTopic', { name: 'grow', partitions: 3, replicationFactor: 1 });
-    await call('produceMany', { topic: 'grow', partitioning: 'roundRobin', valueTemplate: 'v{{i}}', from: 0, count: 300 });
+    await call('produceMany', {
+      topic: 'grow',
+      partitioning: 'roundRobin',
+      valueTemplate: 'v{{i}}',
+      from: 0,
+      count: 300,
+    });
     const before = await call<TopicDetail>('topicDetail', { name: 'grow' });
 
     const started = await call<ReassignmentsResult>('alterReplicationFactor', { name: 'grow', replicationFactor: 3 });
@@ -40,7 +46,8 @@ describe('replication factor through reassignments', () => {
       expect([...p.adding].sort()).toEqual([1, 2, 3].filter((b) => !original.includes(b)));
     }
     const detail = await call<TopicDetail>('topicDetail', { name: 'grow' });
-    for (const p of detail.partitions) expect(p.replicas).toContain(before.partitions.find((x) => x.partition === p.partition)!.leader);
+    for (const p of detail.partitions)
+      expect(p.replicas).toContain(before.partitions.find((x) => x.partition === p.partition)!.leader);
 
     const cancelled = await call<ReassignmentsResult>('cancelReassignments', { name: 'grow' });
     expect(cancelled.partitions).toEqual([]);
@@ -63,10 +70,14 @@ describe('replication factor through reassignments', () => {
     for (let polls = 1; ; polls++) {
       const moving = await call<ReassignmentsResult>('listReassignments', { name });
       const detail = await call<TopicDetail>('topicDetail', { name });
-      const done = moving.partitions.length === 0
-        && detail.partitions.every((p) => p.replicas.length === rf && p.isr.length === rf && p.leader >= 0);
+      const done =
+        moving.partitions.length === 0 &&
+        detail.partitions.every((p) => p.replicas.length === rf && p.isr.length === rf && p.leader >= 0);
       if (done) return { detail, polls };
-      if (Date.now() > end) throw new Error(`not done after 60 s: ${JSON.stringify({ moving: moving.partitions, partitions: detail.partitions })}`);
+      if (Date.now() > end)
+        throw new Error(
+          `not done after 60 s: ${JSON.stringify({ moving: moving.partitions, partitions: detail.partitions })}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -75,7 +86,12 @@ describe('replication factor through reassignments', () => {
   async function readAll(detail: TopicDetail): Promise<RecordView[]> {
     const out: RecordView[] = [];
     for (const p of detail.partitions) {
-      const page = await call<{ records: RecordView[] }>('fetchMessagesPage', { topic: detail.name, partition: p.partition, offset: p.startOffset, limit: 10_000 });
+      const page = await call<{ records: RecordView[] }>('fetchMessagesPage', {
+        topic: detail.name,
+        partition: p.partition,
+        offset: p.startOffset,
+        limit: 10_000,
+      });
       out.push(...page.records);
     }
     return out;
@@ -83,7 +99,13 @@ describe('replication factor through reassignments', () => {
 
   it('grows a topic from 1 to 3 replicas and shrinks it to 2, to completion, with every record still there', async () => {
     await call('createTopic', { name: 'moved', partitions: 3, replicationFactor: 1 });
-    await call('produceMany', { topic: 'moved', partitioning: 'roundRobin', valueTemplate: `v{{i}}-${'x'.repeat(200)}`, from: 0, count: RECORDS });
+    await call('produceMany', {
+      topic: 'moved',
+      partitioning: 'roundRobin',
+      valueTemplate: `v{{i}}-${'x'.repeat(200)}`,
+      from: 0,
+      count: RECORDS,
+    });
     const before = await call<TopicDetail>('topicDetail', { name: 'moved' });
     expect(before.partitions.map((p) => p.replicas.length)).toEqual([1, 1, 1]);
 
@@ -107,6 +129,8 @@ describe('replication factor through reassignments', () => {
     expect(shrunk.recordCount).toBe(String(RECORDS));
     const records = await readAll(shrunk);
     expect(records).toHaveLength(RECORDS);
-    expect(new Set(records.map((r) => r.value?.data))).toEqual(new Set(Array.from({ length: RECORDS }, (_, i) => `v${i}-${'x'.repeat(200)}`)));
+    expect(new Set(records.map((r) => r.value?.data))).toEqual(
+      new Set(Array.from({ length: RECORDS }, (_, i) => `v${i}-${'x'.repeat(200)}`)),
+    );
   }, 180_000);
 });

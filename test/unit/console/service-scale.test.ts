@@ -41,12 +41,23 @@ describe('10,000 topics', () => {
     const admin = new Admin({ clientId: 'scale-test', bootstrapBrokers: [bootstrap] });
     try {
       for (let i = 0; i < TOPICS; i += BATCH) {
-        await admin.createTopics({ topics: Array.from({ length: Math.min(BATCH, TOPICS - i) }, (_, j) => name(i + j)), partitions: 1, replicas: 1 });
+        await admin.createTopics({
+          topics: Array.from({ length: Math.min(BATCH, TOPICS - i) }, (_, j) => name(i + j)),
+          partitions: 1,
+          replicas: 1,
+        });
       }
     } finally {
       await admin.close();
     }
-    await call('produceMany', { topic: name(4242), partitioning: 'fixed', partition: 0, valueTemplate: 'v{{i}}', from: 0, count: 7 });
+    await call('produceMany', {
+      topic: name(4242),
+      partitioning: 'fixed',
+      partition: 0,
+      valueTemplate: 'v{{i}}',
+      from: 0,
+      count: 7,
+    });
 
     const times: number[] = [];
     let list: TopicSummary[] = [];
@@ -58,7 +69,11 @@ describe('10,000 topics', () => {
     const ours = list.filter((t) => t.name.startsWith('scale-'));
     expect(ours).toHaveLength(TOPICS);
     expect(ours.every((t) => t.recordCount !== null && t.sizeBytes !== null)).toBe(true);
-    expect(ours.find((t) => t.name === name(4242))).toMatchObject({ recordCount: '7', partitions: 1, replicationFactor: 1 });
+    expect(ours.find((t) => t.name === name(4242))).toMatchObject({
+      recordCount: '7',
+      partitions: 1,
+      replicationFactor: 1,
+    });
     expect(ours.find((t) => t.name === name(4242))!.sizeBytes).toBeGreaterThan(0);
     expect(ours.filter((t) => t.recordCount !== '0')).toHaveLength(1);
     // Measured on a 2-core machine: 389, 266 and 305 ms for the three listings (creating the

@@ -13,10 +13,13 @@ export function bridgeMethodsFromSource(): string[] {
   source.forEachChild((node) => {
     if (!ts.isInterfaceDeclaration(node)) return;
     if (node.name.text === 'Operations') {
-      for (const m of node.members) if (m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) names.push(m.name.text);
+      for (const m of node.members)
+        if (m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) names.push(m.name.text);
     }
     if (node.name.text === 'Bridge') {
-      bridgeHasOpenTail = node.members.some((m) => m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === 'openTail');
+      bridgeHasOpenTail = node.members.some(
+        (m) => m.name !== undefined && ts.isIdentifier(m.name) && m.name.text === 'openTail',
+      );
     }
   });
   if (names.length === 0) throw new Error('no Operations interface found in bridge.ts');

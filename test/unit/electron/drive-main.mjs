@@ -17,7 +17,14 @@ registerHooks({
 const { record, app } = await import(fakeUrl);
 const report = { steps: [], errors: [] };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function waitFor(what, cond, ms = 60_000) {
   const end = Date.now() + ms;
@@ -36,9 +43,20 @@ function summary() {
     protocolSchemes: [...record.protocolHandlers.keys()],
     handleCalls: record.handleCalls,
     onChannels: [...record.onListeners.keys()],
-    windows: record.windows.map((w) => ({ options: w.options, titles: w.titles, loaded: w.loaded, visible: w.visible, hasWindowOpenHandler: !!w.webContents.windowOpenHandler, navigationListeners: w.webContents.listenerCount('will-navigate') })),
+    windows: record.windows.map((w) => ({
+      options: w.options,
+      titles: w.titles,
+      loaded: w.loaded,
+      visible: w.visible,
+      hasWindowOpenHandler: !!w.webContents.windowOpenHandler,
+      navigationListeners: w.webContents.listenerCount('will-navigate'),
+    })),
     applicationMenu: record.applicationMenu?.template ?? null,
-    trays: record.trays.map((t) => ({ tooltip: t.tooltip, menu: t.menu?.template ?? null, template: t.image?.template })),
+    trays: record.trays.map((t) => ({
+      tooltip: t.tooltip,
+      menu: t.menu?.template ?? null,
+      template: t.image?.template,
+    })),
     dialogs: record.dialogs,
     errorBoxes: record.errorBoxes,
     forks: record.forks,
@@ -53,7 +71,13 @@ async function drive() {
     await sleep(300);
     return;
   }
-  await waitFor('the main window and the Bridge handlers', () => record.windows.some((w) => w.visible) && record.handlers.size > 0 || record.errorBoxes.length > 0 || record.quitCompleted);
+  await waitFor(
+    'the main window and the Bridge handlers',
+    () =>
+      (record.windows.some((w) => w.visible) && record.handlers.size > 0) ||
+      record.errorBoxes.length > 0 ||
+      record.quitCompleted,
+  );
   if (record.errorBoxes.length > 0 || record.quitCompleted) return;
   const win = record.windows.find((w) => w.visible);
   const wc = win.webContents;
@@ -67,7 +91,12 @@ async function drive() {
   for (const [channel, fn] of record.handlers) {
     const outcomes = [];
     for (const frame of [foreignFrame, subFrame, otherOrigin, null]) {
-      try { await fn({ sender: wc, senderFrame: frame }, {}); outcomes.push('accepted'); } catch (e) { outcomes.push(`rejected: ${e.message}`); }
+      try {
+        await fn({ sender: wc, senderFrame: frame }, {});
+        outcomes.push('accepted');
+      } catch (e) {
+        outcomes.push(`rejected: ${e.message}`);
+      }
     }
     report.refusals[channel] = outcomes;
   }
@@ -75,7 +104,19 @@ async function drive() {
   const call = async (method, args) => record.handlers.get(`samsa:bridge:${method}`)(trusted, args);
   report.connection = await call('connection', {});
   report.overview = await call('clusterOverview', {});
-  try { report.clusterFileWhileRunning = JSON.parse(readFileSync(join(JSON.parse(readFileSync(join(process.env.FAKE_USERDATA, 'settings.json'), 'utf8')).dataDir, 'cluster.json'), 'utf8')); } catch (e) { report.errors.push(`cluster.json: ${e.message}`); }
+  try {
+    report.clusterFileWhileRunning = JSON.parse(
+      readFileSync(
+        join(
+          JSON.parse(readFileSync(join(process.env.FAKE_USERDATA, 'settings.json'), 'utf8')).dataDir,
+          'cluster.json',
+        ),
+        'utf8',
+      ),
+    );
+  } catch (e) {
+    report.errors.push(`cluster.json: ${e.message}`);
+  }
   report.unknownArgs = await call('topicDetail', { name: 5 });
   report.nonPlainArgs = await call('listTopics', { includeInternal: new Map() });
   report.createTopic = await call('createTopic', { name: 'desktop-topic', partitions: 2 });
@@ -88,9 +129,18 @@ async function drive() {
   const opened = await call('openTail', { topic: 'desktop-topic', start: { kind: 'earliest' } });
   report.openTail = opened;
   if (opened.ok) {
-    report.produce = await call('produce', { topic: 'desktop-topic', partition: 1, key: 'k', value: 'hello from the desktop' });
+    report.produce = await call('produce', {
+      topic: 'desktop-topic',
+      partition: 1,
+      key: 'k',
+      value: 'hello from the desktop',
+    });
     const sub = opened.result.subscription;
-    await waitFor('a tail event', () => wc.sent.some(([ch, s, ev]) => ch === 'samsa:stream' && s === sub && ev.type === 'records'), 20_000).catch((e) => report.errors.push(e.message));
+    await waitFor(
+      'a tail event',
+      () => wc.sent.some(([ch, s, ev]) => ch === 'samsa:stream' && s === sub && ev.type === 'records'),
+      20_000,
+    ).catch((e) => report.errors.push(e.message));
     const ev = wc.sent.find(([ch, s, e]) => ch === 'samsa:stream' && s === sub && e.type === 'records');
     report.tailRecords = ev ? ev[2].records.map((r) => ({ partition: r.partition, value: r.value?.data })) : [];
     const seq = ev?.[3];
@@ -104,7 +154,11 @@ async function drive() {
   const serve = record.protocolHandlers.get('app');
   const index = await serve(new Request('app://samsa/index.html'));
   const indexBody = await index.text();
-  report.index = { status: index.status, csp: index.headers.get('content-security-policy'), hasApp: indexBody.includes('<div id="app">') };
+  report.index = {
+    status: index.status,
+    csp: index.headers.get('content-security-policy'),
+    hasApp: indexBody.includes('<div id="app">'),
+  };
   const traversal = await serve(new Request('app://samsa/..%2f..%2fpackage.json'));
   report.traversal = traversal.status;
   const otherHost = await serve(new Request('app://elsewhere/index.html'));
@@ -114,15 +168,43 @@ async function drive() {
 
   // Navigation, new windows, permissions.
   let prevented = false;
-  wc.emit('will-navigate', { preventDefault() { prevented = true; } }, 'https://evil.example/');
+  wc.emit(
+    'will-navigate',
+    {
+      preventDefault() {
+        prevented = true;
+      },
+    },
+    'https://evil.example/',
+  );
   report.navigationPrevented = prevented;
   prevented = false;
-  wc.emit('will-navigate', { preventDefault() { prevented = true; } }, 'https://kafka.apache.org/documentation/');
+  wc.emit(
+    'will-navigate',
+    {
+      preventDefault() {
+        prevented = true;
+      },
+    },
+    'https://kafka.apache.org/documentation/',
+  );
   report.allowlistedNavigation = { prevented, openedExternal: [...record.openedExternal] };
-  report.windowOpen = [wc.windowOpenHandler({ url: 'https://evil.example/' }), wc.windowOpenHandler({ url: 'https://kafka.apache.org/' })];
+  report.windowOpen = [
+    wc.windowOpenHandler({ url: 'https://evil.example/' }),
+    wc.windowOpenHandler({ url: 'https://kafka.apache.org/' }),
+  ];
   report.openedExternal = [...record.openedExternal];
   let webviewPrevented = false;
-  wc.emit('will-attach-webview', { preventDefault() { webviewPrevented = true; } }, {}, {});
+  wc.emit(
+    'will-attach-webview',
+    {
+      preventDefault() {
+        webviewPrevented = true;
+      },
+    },
+    {},
+    {},
+  );
   report.webviewPrevented = webviewPrevented;
   report.permission = await new Promise((resolve) => wc.permissionRequestHandler(wc, 'geolocation', resolve, {}));
 
@@ -140,9 +222,18 @@ async function drive() {
 }
 
 const timer = setTimeout(() => {}, 120_000);
-drive().catch((e) => report.errors.push(e.stack ?? String(e))).finally(() => {
-  clearTimeout(timer);
-  writeFileSync(process.env.FAKE_REPORT, JSON.stringify({ ...report, record: summary() }, null, 1));
-  for (const f of record.forks) if (f.exit === null) { try { process.kill(f.pid, 'SIGKILL'); } catch { /* gone */ } }
-  process.exit(0);
-});
+drive()
+  .catch((e) => report.errors.push(e.stack ?? String(e)))
+  .finally(() => {
+    clearTimeout(timer);
+    writeFileSync(process.env.FAKE_REPORT, JSON.stringify({ ...report, record: summary() }, null, 1));
+    for (const f of record.forks)
+      if (f.exit === null) {
+        try {
+          process.kill(f.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    process.exit(0);
+  });

@@ -39,11 +39,22 @@ export const app = {
     record.singleInstanceLockRequested++;
     return process.env.FAKE_SECOND_INSTANCE !== '1';
   },
-  setName(n) { record.appName = n; },
-  getName() { return record.appName ?? 'Samsa'; },
-  setAppLogsPath(path) { record.logsPathSet = true; if (path) paths.set('logs', path); },
-  setPath(name, path) { paths.set(name, path); },
-  getVersion() { return '0.0.0-test'; },
+  setName(n) {
+    record.appName = n;
+  },
+  getName() {
+    return record.appName ?? 'Samsa';
+  },
+  setAppLogsPath(path) {
+    record.logsPathSet = true;
+    if (path) paths.set('logs', path);
+  },
+  setPath(name, path) {
+    paths.set(name, path);
+  },
+  getVersion() {
+    return '0.0.0-test';
+  },
   getPath(name) {
     if (paths.has(name)) return paths.get(name);
     const base = process.env.FAKE_USERDATA;
@@ -51,30 +62,56 @@ export const app = {
     if (name === 'logs') return join(base, 'logs');
     return join(base, name);
   },
-  get isPackaged() { return false; },
-  isReady() { return ready; },
+  get isPackaged() {
+    return false;
+  },
+  isReady() {
+    return ready;
+  },
   whenReady() {
     if (ready) return Promise.resolve();
     return new Promise((resolve) => readyWaiters.push(resolve));
   },
-  on(event, fn) { appEvents.on(event, fn); return app; },
-  once(event, fn) { appEvents.once(event, fn); return app; },
-  emit(event, ...args) { return appEvents.emit(event, ...args); },
-  listenerCount(event) { return appEvents.listenerCount(event); },
+  on(event, fn) {
+    appEvents.on(event, fn);
+    return app;
+  },
+  once(event, fn) {
+    appEvents.once(event, fn);
+    return app;
+  },
+  emit(event, ...args) {
+    return appEvents.emit(event, ...args);
+  },
+  listenerCount(event) {
+    return appEvents.listenerCount(event);
+  },
   quit() {
     record.quitRequested++;
     let prevented = false;
-    appEvents.emit('before-quit', { preventDefault() { prevented = true; } });
+    appEvents.emit('before-quit', {
+      preventDefault() {
+        prevented = true;
+      },
+    });
     if (prevented) return;
     appEvents.emit('will-quit', { preventDefault() {} });
     record.quitCompleted = true;
     appEvents.emit('quit');
   },
-  exit(code) { record.exitCode = code; record.quitCompleted = true; appEvents.emit('quit'); },
+  exit(code) {
+    record.exitCode = code;
+    record.quitCompleted = true;
+    appEvents.emit('quit');
+  },
 };
 
 // Ready on the next turn, as Electron is after the main script ran.
-setTimeout(() => { ready = true; for (const r of readyWaiters.splice(0)) r(); appEvents.emit('ready'); }, 10);
+setTimeout(() => {
+  ready = true;
+  for (const r of readyWaiters.splice(0)) r();
+  appEvents.emit('ready');
+}, 10);
 
 class FakeWebContents extends EventEmitter {
   constructor(win) {
@@ -89,14 +126,27 @@ class FakeWebContents extends EventEmitter {
     this.permissionCheckHandler = null;
     const self = this;
     this.session = {
-      setPermissionRequestHandler(fn) { self.permissionRequestHandler = fn; },
-      setPermissionCheckHandler(fn) { self.permissionCheckHandler = fn; },
+      setPermissionRequestHandler(fn) {
+        self.permissionRequestHandler = fn;
+      },
+      setPermissionCheckHandler(fn) {
+        self.permissionCheckHandler = fn;
+      },
     };
   }
-  send(channel, ...args) { this.sent.push([channel, ...args]); this.emit('__sent', channel, ...args); }
-  setWindowOpenHandler(fn) { this.windowOpenHandler = fn; }
-  getURL() { return this.mainFrame.url; }
-  isDestroyed() { return this.destroyed; }
+  send(channel, ...args) {
+    this.sent.push([channel, ...args]);
+    this.emit('__sent', channel, ...args);
+  }
+  setWindowOpenHandler(fn) {
+    this.windowOpenHandler = fn;
+  }
+  getURL() {
+    return this.mainFrame.url;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
 }
 
 export class BrowserWindow extends EventEmitter {
@@ -119,14 +169,30 @@ export class BrowserWindow extends EventEmitter {
     setTimeout(() => this.emit('ready-to-show'), 5);
     return Promise.resolve();
   }
-  setTitle(t) { this.title = t; this.titles.push(t); }
-  getTitle() { return this.title; }
-  show() { this.visible = true; }
+  setTitle(t) {
+    this.title = t;
+    this.titles.push(t);
+  }
+  getTitle() {
+    return this.title;
+  }
+  show() {
+    this.visible = true;
+  }
   focus() {}
-  isMinimized() { return false; }
+  isMinimized() {
+    return false;
+  }
   restore() {}
-  isDestroyed() { return this.destroyedFlag; }
-  close() { this.destroyedFlag = true; this.webContents.destroyed = true; this.webContents.emit('destroyed'); this.emit('closed'); }
+  isDestroyed() {
+    return this.destroyedFlag;
+  }
+  close() {
+    this.destroyedFlag = true;
+    this.webContents.destroyed = true;
+    this.webContents.emit('destroyed');
+    this.emit('closed');
+  }
 }
 
 export const ipcMain = {
@@ -135,7 +201,9 @@ export const ipcMain = {
     if (record.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     record.handlers.set(channel, fn);
   },
-  removeHandler(channel) { record.handlers.delete(channel); },
+  removeHandler(channel) {
+    record.handlers.delete(channel);
+  },
   on(channel, fn) {
     const list = record.onListeners.get(channel) ?? [];
     list.push(fn);
@@ -143,7 +211,10 @@ export const ipcMain = {
     return ipcMain;
   },
   removeListener(channel, fn) {
-    record.onListeners.set(channel, (record.onListeners.get(channel) ?? []).filter((f) => f !== fn));
+    record.onListeners.set(
+      channel,
+      (record.onListeners.get(channel) ?? []).filter((f) => f !== fn),
+    );
     return ipcMain;
   },
 };
@@ -153,12 +224,18 @@ export const protocol = {
     if (ready) throw new Error('registerSchemesAsPrivileged must be called before the app is ready');
     record.privilegedSchemes.push(...schemes);
   },
-  handle(scheme, fn) { record.protocolHandlers.set(scheme, fn); },
+  handle(scheme, fn) {
+    record.protocolHandlers.set(scheme, fn);
+  },
 };
 
 export const Menu = {
-  buildFromTemplate(template) { return { template }; },
-  setApplicationMenu(menu) { record.applicationMenu = menu; },
+  buildFromTemplate(template) {
+    return { template };
+  },
+  setApplicationMenu(menu) {
+    record.applicationMenu = menu;
+  },
 };
 
 export class Tray extends EventEmitter {
@@ -169,13 +246,25 @@ export class Tray extends EventEmitter {
     this.menu = null;
     record.trays.push(this);
   }
-  setToolTip(t) { this.tooltip = t; }
-  setContextMenu(m) { this.menu = m; }
+  setToolTip(t) {
+    this.tooltip = t;
+  }
+  setContextMenu(m) {
+    this.menu = m;
+  }
   destroy() {}
 }
 
 export const nativeImage = {
-  createFromPath(path) { return { path, template: false, setTemplateImage(v) { this.template = v; } }; },
+  createFromPath(path) {
+    return {
+      path,
+      template: false,
+      setTemplateImage(v) {
+        this.template = v;
+      },
+    };
+  },
 };
 
 export const dialog = {
@@ -183,18 +272,29 @@ export const dialog = {
     record.dialogs.push(options);
     return { response: Number(process.env.FAKE_DIALOG_RESPONSE ?? '0'), checkboxChecked: false };
   },
-  showErrorBox(title, content) { record.errorBoxes.push({ title, content }); },
+  showErrorBox(title, content) {
+    record.errorBoxes.push({ title, content });
+  },
 };
 
 export const shell = {
-  async openExternal(url) { record.openedExternal.push(url); },
-  async openPath(path) { record.openedPaths.push(path); return ''; },
+  async openExternal(url) {
+    record.openedExternal.push(url);
+  },
+  async openPath(path) {
+    record.openedPaths.push(path);
+    return '';
+  },
 };
 
 /** utilityProcess.fork backed by child_process.fork: same entry, same arguments. */
 export const utilityProcess = {
   fork(modulePath, args = [], options = {}) {
-    const child = forkChild(modulePath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: options.env ?? process.env, execArgv: [] });
+    const child = forkChild(modulePath, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: options.env ?? process.env,
+      execArgv: [],
+    });
     const proc = new EventEmitter();
     proc.pid = child.pid;
     proc.stdout = child.stdout;
@@ -202,9 +302,19 @@ export const utilityProcess = {
     proc.kill = () => child.kill('SIGTERM');
     proc.postMessage = (m) => child.send(m);
     child.on('message', (m) => proc.emit('message', m));
-    child.on('exit', (code, signal) => { entry.exit = { code, signal }; proc.emit('exit', code ?? (signal ? 1 : 0)); });
+    child.on('exit', (code, signal) => {
+      entry.exit = { code, signal };
+      proc.emit('exit', code ?? (signal ? 1 : 0));
+    });
     child.on('spawn', () => proc.emit('spawn'));
-    const entry = { modulePath, args, serviceName: options.serviceName, stdio: options.stdio, pid: child.pid, exit: null };
+    const entry = {
+      modulePath,
+      args,
+      serviceName: options.serviceName,
+      stdio: options.stdio,
+      pid: child.pid,
+      exit: null,
+    };
     record.forks.push(entry);
     return proc;
   },

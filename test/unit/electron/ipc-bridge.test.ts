@@ -11,15 +11,21 @@ describe('IpcBridge (renderer side)', () => {
   const fake: SamsaIpc = {
     async invoke(method, args) {
       calls.push([method, args]);
-      if (method === 'createTopic') return { ok: false, error: { message: 'Topic exists', field: 'name', kafkaError: 'TOPIC_ALREADY_EXISTS' } };
+      if (method === 'createTopic')
+        return { ok: false, error: { message: 'Topic exists', field: 'name', kafkaError: 'TOPIC_ALREADY_EXISTS' } };
       return { ok: true, result: { method } };
     },
     async openTail(_args, listener) {
       listener({ type: 'paused' });
       return { ok: true, result: { subscription: 's1', partitions: [0], positions: { 0: '0' } } };
     },
-    onState(listener) { listener('open'); return () => undefined; },
-    async shell() { return { ok: true, result: null }; },
+    onState(listener) {
+      listener('open');
+      return () => undefined;
+    },
+    async shell() {
+      return { ok: true, result: null };
+    },
   };
   const bridge = new IpcBridge(fake);
 
@@ -30,12 +36,17 @@ describe('IpcBridge (renderer side)', () => {
     expect((e as BridgeError).message).toBe('Topic exists');
     expect(fieldOf(e)).toBe('name');
     expect((e as BridgeError).kafkaError).toBe('TOPIC_ALREADY_EXISTS');
-    expect(calls).toEqual([['listTopics', {}], ['createTopic', { name: 'x' }]]);
+    expect(calls).toEqual([
+      ['listTopics', {}],
+      ['createTopic', { name: 'x' }],
+    ]);
   });
 
   it('opens tails and reports the IPC state as open', async () => {
     const events: TailEvent[] = [];
-    await expect(bridge.openTail({ topic: 't', start: { kind: 'earliest' } }, (ev) => events.push(ev))).resolves.toMatchObject({ subscription: 's1' });
+    await expect(
+      bridge.openTail({ topic: 't', start: { kind: 'earliest' } }, (ev) => events.push(ev)),
+    ).resolves.toMatchObject({ subscription: 's1' });
     expect(events).toEqual([{ type: 'paused' }]);
     const states: string[] = [];
     bridge.onState((s) => states.push(s));

@@ -29,12 +29,26 @@ interface Report {
     protocolSchemes: string[];
     handleCalls: string[];
     onChannels: string[];
-    windows: { options: { webPreferences: Record<string, unknown>; title?: string }; titles: string[]; loaded: string[]; visible: boolean; hasWindowOpenHandler: boolean; navigationListeners: number }[];
-    applicationMenu: { label?: string; role?: string; submenu?: { label?: string; role?: string; accelerator?: string }[] }[] | null;
+    windows: {
+      options: { webPreferences: Record<string, unknown>; title?: string };
+      titles: string[];
+      loaded: string[];
+      visible: boolean;
+      hasWindowOpenHandler: boolean;
+      navigationListeners: number;
+    }[];
+    applicationMenu:
+      { label?: string; role?: string; submenu?: { label?: string; role?: string; accelerator?: string }[] }[] | null;
     trays: { tooltip: string; menu: { label?: string; submenu?: { label: string }[] }[] | null; template: boolean }[];
     dialogs: { message: string; buttons: string[] }[];
     errorBoxes: unknown[];
-    forks: { modulePath: string; args: string[]; serviceName: string; pid: number; exit: { code: number | null; signal: string | null } | null }[];
+    forks: {
+      modulePath: string;
+      args: string[];
+      serviceName: string;
+      pid: number;
+      exit: { code: number | null; signal: string | null } | null;
+    }[];
     quitCompleted: boolean;
   };
 }
@@ -42,13 +56,19 @@ interface Report {
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
 function runMain(env: Record<string, string>, report: string): Report {
   const r = spawnSync(node, ['--import', driver, join(root, 'out/main/index.js')], {
-    cwd: root, env: { ...process.env, ...env, FAKE_REPORT: report }, encoding: 'utf8', timeout: 150_000,
+    cwd: root,
+    env: { ...process.env, ...env, FAKE_REPORT: report },
+    encoding: 'utf8',
+    timeout: 150_000,
   });
   if (!existsSync(report)) throw new Error(`no report (exit ${r.status}): ${r.stderr}\n${r.stdout}`);
   return JSON.parse(readFileSync(report, 'utf8')) as Report;
@@ -60,14 +80,24 @@ let report: Report;
 let takenPort = 0;
 
 beforeAll(async () => {
-  execFileSync(join(root, 'node_modules/.bin/electron-vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  execFileSync(join(root, 'node_modules/.bin/electron-vite'), ['build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'pipe',
+  });
   // The configured port is taken by another program: the app must offer another one, not crash.
   takenPort = await freePort();
   blocker = createServer().listen(takenPort, '127.0.0.1');
   await new Promise((r) => blocker!.once('listening', r));
   const userData = join(work, 'user-data');
   const dataDir = join(work, 'data');
-  const settings = { brokers: 2, port: takenPort, controllerPort: await freePort(), host: '127.0.0.1', dataDir, topicDefaults: { partitions: 1, replicationFactor: 1, retentionHours: 168, autoCreateTopics: true } };
+  const settings = {
+    brokers: 2,
+    port: takenPort,
+    controllerPort: await freePort(),
+    host: '127.0.0.1',
+    dataDir,
+    topicDefaults: { partitions: 1, replicationFactor: 1, retentionHours: 168, autoCreateTopics: true },
+  };
   execFileSync('mkdir', ['-p', userData]);
   writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
   report = runMain({ FAKE_USERDATA: userData, FAKE_DIALOG_RESPONSE: '0' }, join(work, 'report.json'));
@@ -86,7 +116,9 @@ describe('desktop main bundle under a stand-in electron', () => {
 
   it('takes the single-instance lock and registers the app:// scheme before ready', () => {
     expect(report.record.singleInstanceLockRequested).toBe(1);
-    expect(report.record.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(report.record.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
     expect(report.record.protocolSchemes).toEqual(['app']);
   });
 
@@ -97,7 +129,9 @@ describe('desktop main bundle under a stand-in electron', () => {
     expect(chosen).toBeGreaterThan(takenPort);
     const forks = report.record.forks;
     expect(forks.map((f) => f.args[f.args.indexOf('--port') + 1])).toEqual([String(chosen), String(chosen + 1)]);
-    expect((report.connection as { result: { bootstrap: string } }).result.bootstrap).toBe(`127.0.0.1:${chosen},127.0.0.1:${chosen + 1}`);
+    expect((report.connection as { result: { bootstrap: string } }).result.bootstrap).toBe(
+      `127.0.0.1:${chosen},127.0.0.1:${chosen + 1}`,
+    );
   });
 
   it('starts the coordinator here and each broker as a utility process of the bundled broker entry (samsa broker-node), which clients reach', () => {
@@ -111,17 +145,33 @@ describe('desktop main bundle under a stand-in electron', () => {
     expect(report.connection).toEqual({ ok: true, result: expect.objectContaining({ connected: true }) });
     expect(report.createTopic).toMatchObject({ ok: true, result: { name: 'desktop-topic', partitions: 2 } });
     expect((report.listTopics as { result: { name: string }[] }).result.map((t) => t.name)).toContain('desktop-topic');
-    expect(report.clusterStatus).toMatchObject({ ok: true, result: { brokers: [{ id: 1, status: 'running', inProcess: false }, { id: 2, status: 'running', inProcess: false }] } });
+    expect(report.clusterStatus).toMatchObject({
+      ok: true,
+      result: {
+        brokers: [
+          { id: 1, status: 'running', inProcess: false },
+          { id: 2, status: 'running', inProcess: false },
+        ],
+      },
+    });
     expect(report.overview).toMatchObject({ ok: true, result: { brokers: [{ nodeId: 1 }, { nodeId: 2 }] } });
   });
 
   it('registers exactly one handler per Bridge method, plus the shell methods', () => {
     const calls = report.record.handleCalls;
     expect(new Set(calls).size).toBe(calls.length);
-    const bridge = calls.filter((c) => c.startsWith('samsa:bridge:')).map((c) => c.slice('samsa:bridge:'.length)).sort();
+    const bridge = calls
+      .filter((c) => c.startsWith('samsa:bridge:'))
+      .map((c) => c.slice('samsa:bridge:'.length))
+      .sort();
     expect(bridge).toEqual(bridgeMethodsFromSource().sort());
     const shell = calls.filter((c) => c.startsWith('samsa:shell:')).sort();
-    expect(shell).toEqual(['samsa:shell:clusterStatus', 'samsa:shell:getSettings', 'samsa:shell:openDataFolder', 'samsa:shell:saveSettings']);
+    expect(shell).toEqual([
+      'samsa:shell:clusterStatus',
+      'samsa:shell:getSettings',
+      'samsa:shell:openDataFolder',
+      'samsa:shell:saveSettings',
+    ]);
     expect(calls.length).toBe(bridge.length + shell.length);
     expect(report.record.onChannels).toEqual(['samsa:stream-ack']);
   });
@@ -162,7 +212,9 @@ describe('desktop main bundle under a stand-in electron', () => {
     expect(existsSync(wp.preload as string)).toBe(true);
     expect(main.loaded).toEqual(['app://samsa/index.html']);
     expect(main.visible).toBe(true);
-    const chosen = Number(/127\.0\.0\.1:(\d+)/.exec(String((report.connection as { result: { bootstrap: string } }).result.bootstrap))![1]);
+    const chosen = Number(
+      /127\.0\.0\.1:(\d+)/.exec(String((report.connection as { result: { bootstrap: string } }).result.bootstrap))![1],
+    );
     expect(main.titles.at(-1)).toBe(`Samsa — listening on 127.0.0.1:${chosen}–${chosen + 1}`);
     expect(report.record.trays[0]!.tooltip).toContain(`127.0.0.1:${chosen}`);
     expect(report.secondInstanceNewWindow).toBe(false);
@@ -182,7 +234,10 @@ describe('desktop main bundle under a stand-in electron', () => {
 
   it('denies navigation, new windows, webviews and permissions; allowlisted links open in the browser', () => {
     expect(report.navigationPrevented).toBe(true);
-    expect(report.allowlistedNavigation).toEqual({ prevented: true, openedExternal: ['https://kafka.apache.org/documentation/'] });
+    expect(report.allowlistedNavigation).toEqual({
+      prevented: true,
+      openedExternal: ['https://kafka.apache.org/documentation/'],
+    });
     expect(report.windowOpen).toEqual([{ action: 'deny' }, { action: 'deny' }]);
     expect(report.openedExternal).toEqual(['https://kafka.apache.org/documentation/', 'https://kafka.apache.org/']);
     expect(report.webviewPrevented).toBe(true);
@@ -207,11 +262,17 @@ describe('desktop main bundle under a stand-in electron', () => {
 
   it('quitting stops the brokers cleanly (SIGTERM, exit code 0) and releases the data folder', () => {
     expect(report.record.quitCompleted).toBe(true);
-    expect(report.brokerExits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(report.brokerExits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
     expect(report.brokersAliveAfterQuit).toEqual([false, false]);
     expect(existsSync(join(work, 'data', '.lock'))).toBe(false);
     expect(existsSync(join(work, 'data', 'cluster.json'))).toBe(false);
-    expect(report.clusterFileWhileRunning).toMatchObject({ pid: expect.any(Number), bootstrap: expect.stringContaining('127.0.0.1:') });
+    expect(report.clusterFileWhileRunning).toMatchObject({
+      pid: expect.any(Number),
+      bootstrap: expect.stringContaining('127.0.0.1:'),
+    });
   });
 });
 
@@ -237,21 +298,40 @@ describe('built preload (out/preload/index.cjs) under a stand-in electron', () =
   const listeners = new Map<string, Listener[]>();
   let answer: (channel: string, args: unknown[]) => IpcOutcome = () => ({ ok: true, result: null });
   const fakeElectron = {
-    contextBridge: { exposeInMainWorld: (name: string, api: Record<string, (...a: unknown[]) => unknown>) => { exposed.set(name, api); } },
+    contextBridge: {
+      exposeInMainWorld: (name: string, api: Record<string, (...a: unknown[]) => unknown>) => {
+        exposed.set(name, api);
+      },
+    },
     ipcRenderer: {
-      invoke: async (channel: string, ...args: unknown[]) => { invoked.push([channel, args]); return answer(channel, args); },
-      send: (channel: string, ...args: unknown[]) => { sent.push([channel, args]); },
-      on: (channel: string, l: Listener) => { listeners.set(channel, [...(listeners.get(channel) ?? []), l]); },
+      invoke: async (channel: string, ...args: unknown[]) => {
+        invoked.push([channel, args]);
+        return answer(channel, args);
+      },
+      send: (channel: string, ...args: unknown[]) => {
+        sent.push([channel, args]);
+      },
+      on: (channel: string, l: Listener) => {
+        listeners.set(channel, [...(listeners.get(channel) ?? []), l]);
+      },
     },
   };
   const load = () => {
     const M = Module as unknown as { _load: (req: string, parent: unknown, isMain: boolean) => unknown };
     const original = M._load;
-    M._load = function (req, parent, isMain) { return req === 'electron' ? fakeElectron : original.call(this, req, parent, isMain); };
-    try { createRequire(import.meta.url)(preloadPath); } finally { M._load = original; }
+    M._load = function (req, parent, isMain) {
+      return req === 'electron' ? fakeElectron : original.call(this, req, parent, isMain);
+    };
+    try {
+      createRequire(import.meta.url)(preloadPath);
+    } finally {
+      M._load = original;
+    }
     return exposed.get('samsaIpc')!;
   };
-  const push = (sub: string, event: TailEvent, seq: number) => { for (const l of listeners.get('samsa:stream') ?? []) l({}, sub, event, seq); };
+  const push = (sub: string, event: TailEvent, seq: number) => {
+    for (const l of listeners.get('samsa:stream') ?? []) l({}, sub, event, seq);
+  };
 
   it('exposes only samsaIpc, with invoke, openTail, onState and shell', () => {
     const api = load();
@@ -291,8 +371,10 @@ describe('built preload (out/preload/index.cjs) under a stand-in electron', () =
 });
 
 describe('runtime imports of the built bundles are packaged', () => {
-  const files = (dir: string): string[] => readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.(c|m)?js$/.test(e.name)).map((e) => join(e.parentPath, e.name));
+  const files = (dir: string): string[] =>
+    readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.(c|m)?js$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name));
 
   it('the sandboxed preload requires nothing but electron', () => {
     const code = readFileSync(join(root, 'out/preload/index.cjs'), 'utf8');
@@ -301,14 +383,22 @@ describe('runtime imports of the built bundles are packaged', () => {
   });
 
   it('every package the main bundles import is a production dependency, and its entry is packaged', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const imported = new Set<string>();
-    for (const f of files('out/main')) for (const name of bundleImports(readFileSync(f, 'utf8'))) if (!builtinModules.includes(name)) imported.add(name);
+    for (const f of files('out/main'))
+      for (const name of bundleImports(readFileSync(f, 'utf8'))) if (!builtinModules.includes(name)) imported.add(name);
     // The broker and the console service need these at runtime.
     expect([...imported]).toEqual(expect.arrayContaining(['better-sqlite3', '@platformatic/kafka', '@node-rs/crc32']));
     // snappy and lz4-napi load lazily through a created require.
-    const sources = files('out/main').map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const lazy of ['snappy', 'lz4-napi']) { expect(sources).toContain(`("${lazy}")`); imported.add(lazy); }
+    const sources = files('out/main')
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const lazy of ['snappy', 'lz4-napi']) {
+      expect(sources).toContain(`("${lazy}")`);
+      imported.add(lazy);
+    }
     const require = createRequire(join(root, 'out/main/index.js'));
     for (const os of ['mac', 'linux'] as const) {
       const f = packagedFilter(os, 'x64');

@@ -11,26 +11,64 @@ export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const configPath = join(root, 'build/electron-builder.json');
 
 type Filter = (file: string, stat: { isDirectory(): boolean }) => boolean;
-interface Matcher { createFilter(): Filter }
+interface Matcher {
+  createFilter(): Filter;
+}
 interface FileMatcherModule {
   FileMatcher: new (from: string, to: string, expand: (p: string) => string, patterns?: string[]) => Matcher;
-  getMainFileMatchers(appDir: string, dest: string, expand: (p: string) => string, platformOptions: object, platformPackager: object, outDir: string, isElectronCompile: boolean): Matcher[];
-  getNodeModuleFileMatcher(appDir: string, dest: string, expand: (p: string) => string, platformOptions: object, packager: object): Matcher;
+  getMainFileMatchers(
+    appDir: string,
+    dest: string,
+    expand: (p: string) => string,
+    platformOptions: object,
+    platformPackager: object,
+    outDir: string,
+    isElectronCompile: boolean,
+  ): Matcher[];
+  getNodeModuleFileMatcher(
+    appDir: string,
+    dest: string,
+    expand: (p: string) => string,
+    platformOptions: object,
+    packager: object,
+  ): Matcher;
 }
 
-const fm = createRequire(import.meta.url)(join(root, 'node_modules/app-builder-lib/out/fileMatcher.js')) as FileMatcherModule;
+const fm = createRequire(import.meta.url)(
+  join(root, 'node_modules/app-builder-lib/out/fileMatcher.js'),
+) as FileMatcherModule;
 
-export type Config = Record<string, unknown> & { files: string[]; asarUnpack: string[]; mac: Record<string, unknown>; linux: Record<string, unknown>; win: Record<string, unknown> };
+export type Config = Record<string, unknown> & {
+  files: string[];
+  asarUnpack: string[];
+  mac: Record<string, unknown>;
+  linux: Record<string, unknown>;
+  win: Record<string, unknown>;
+};
 export const config = (): Config => JSON.parse(readFileSync(configPath, 'utf8')) as Config;
 
 export type Os = 'mac' | 'linux' | 'win';
 
 const file = { isDirectory: () => false };
 
-export function packagedFilter(os: Os, arch: string, cfg: Config = config()): { app: (rel: string) => boolean; nodeModules: (rel: string) => boolean; unpacked: (rel: string) => boolean } {
-  const expand = (p: string) => p.replace(/\$\{arch\}/g, arch).replace(/\$\{os\}/g, os).replace(/\$\{version\}/g, '0.0.0');
+export function packagedFilter(
+  os: Os,
+  arch: string,
+  cfg: Config = config(),
+): { app: (rel: string) => boolean; nodeModules: (rel: string) => boolean; unpacked: (rel: string) => boolean } {
+  const expand = (p: string) =>
+    p
+      .replace(/\$\{arch\}/g, arch)
+      .replace(/\$\{os\}/g, os)
+      .replace(/\$\{version\}/g, '0.0.0');
   const platformOptions = cfg[os] as object;
-  const info = { projectDir: root, buildResourcesDir: 'build', config: structuredClone(cfg), isPrepackedAppAsar: false, debugLogger: { isEnabled: false } };
+  const info = {
+    projectDir: root,
+    buildResourcesDir: 'build',
+    config: structuredClone(cfg),
+    isPrepackedAppAsar: false,
+    debugLogger: { isEnabled: false },
+  };
   const [main] = fm.getMainFileMatchers(root, '/app', expand, platformOptions, { info }, join(root, 'release'), false);
   const appFilter = main!.createFilter();
   const nmFilter = fm.getNodeModuleFileMatcher(root, '/app', expand, platformOptions, info).createFilter();

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrapFor, listenSummary } from '../../../electron/main/cluster.ts';
 import { firstTaken, freeRange, portFree } from '../../../electron/main/ports.ts';
-import { brokerOverrides, defaultSettings, loadSettings, saveSettings, SettingsError, validateSettings } from '../../../electron/main/settings.ts';
+import {
+  brokerOverrides,
+  defaultSettings,
+  loadSettings,
+  saveSettings,
+  SettingsError,
+  validateSettings,
+} from '../../../electron/main/settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +29,16 @@ describe('desktop settings', () => {
 
   it('a bad value falls back to its default alone, and unknown keys are dropped', () => {
     const file = join(dir, 'b.json');
-    writeFileSync(file, JSON.stringify({ brokers: 99, port: 20000, host: 'not a host!', extra: 1, topicDefaults: { partitions: 0, retentionHours: 5 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        brokers: 99,
+        port: 20000,
+        host: 'not a host!',
+        extra: 1,
+        topicDefaults: { partitions: 0, retentionHours: 5 },
+      }),
+    );
     const logged: string[] = [];
     const s = loadSettings(file, defaults, (m) => logged.push(m));
     expect(s).toEqual({ ...defaults, port: 20000, topicDefaults: { ...defaults.topicDefaults, retentionHours: 5 } });
@@ -34,7 +50,11 @@ describe('desktop settings', () => {
   it('validation names the field', () => {
     const bad = (patch: object, field: string) => {
       let err: unknown;
-      try { validateSettings({ ...defaults, ...patch }); } catch (e) { err = e; }
+      try {
+        validateSettings({ ...defaults, ...patch });
+      } catch (e) {
+        err = e;
+      }
       expect(err, field).toBeInstanceOf(SettingsError);
       expect((err as SettingsError).field).toBe(field);
     };
@@ -49,13 +69,24 @@ describe('desktop settings', () => {
   });
 
   it('topic defaults become broker configs, the replication factor capped by the brokers', () => {
-    expect(brokerOverrides({ ...defaults, brokers: 2, topicDefaults: { partitions: 3, replicationFactor: 3, retentionHours: 24, autoCreateTopics: false } })).toEqual([
-      'num.partitions=3', 'default.replication.factor=2', 'log.retention.hours=24', 'auto.create.topics.enable=false',
+    expect(
+      brokerOverrides({
+        ...defaults,
+        brokers: 2,
+        topicDefaults: { partitions: 3, replicationFactor: 3, retentionHours: 24, autoCreateTopics: false },
+      }),
+    ).toEqual([
+      'num.partitions=3',
+      'default.replication.factor=2',
+      'log.retention.hours=24',
+      'auto.create.topics.enable=false',
     ]);
   });
 
   it('bootstrap and the title name every broker port', () => {
-    expect(bootstrapFor({ host: '127.0.0.1', port: 9092, brokers: 3 })).toBe('127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094');
+    expect(bootstrapFor({ host: '127.0.0.1', port: 9092, brokers: 3 })).toBe(
+      '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094',
+    );
     expect(bootstrapFor({ host: '0.0.0.0', port: 9092, brokers: 1 })).toBe('localhost:9092');
     expect(bootstrapFor({ host: '::1', port: 9092, brokers: 1 })).toBe('[::1]:9092');
     expect(listenSummary({ host: '127.0.0.1', port: 9092, brokers: 3 })).toBe('127.0.0.1:9092–9094');

@@ -80,10 +80,34 @@ describe('hand-computed bytes', () => {
     expect([...enc(encodeApiVersionsResponse, 3, m)]).toEqual([0, 0, 2, 0, 18, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0]);
     const withEpoch = enc(encodeApiVersionsResponse, 3, { ...m, finalizedFeaturesEpoch: 5, zkMigrationReady: true });
     expect([...withEpoch]).toEqual([
-      0, 0, 2, 0, 18, 0, 0, 0, 4, 0, 0, 0, 0, 0,
+      0,
+      0,
+      2,
+      0,
+      18,
+      0,
+      0,
+      0,
+      4,
+      0,
+      0,
+      0,
+      0,
+      0,
       2, // two tagged fields
-      1, 8, 0, 0, 0, 0, 0, 0, 0, 5, // tag 1: finalizedFeaturesEpoch int64
-      3, 1, 1, // tag 3: zkMigrationReady
+      1,
+      8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      5, // tag 1: finalizedFeaturesEpoch int64
+      3,
+      1,
+      1, // tag 3: zkMigrationReady
     ]);
     const d = decodeApiVersionsResponse(new Reader(withEpoch), 3);
     expect(d.finalizedFeaturesEpoch).toBe(5);
@@ -102,30 +126,75 @@ describe('hand-computed bytes', () => {
       responses: [
         {
           name: 't',
-          partitionResponses: [{ index: 0, baseOffset: 5, logStartOffset: 0, currentLeader: { leaderId: 1, leaderEpoch: 2 } }],
+          partitionResponses: [
+            { index: 0, baseOffset: 5, logStartOffset: 0, currentLeader: { leaderId: 1, leaderEpoch: 2 } },
+          ],
         },
       ],
     };
     const b = enc(encodeProduceResponse, 10, m);
     expect([...b]).toEqual([
-      2, 2, 0x74, // responses[1], name "t"
+      2,
+      2,
+      0x74, // responses[1], name "t"
       2, // partitionResponses[1]
-      0, 0, 0, 0, // index
-      0, 0, // errorCode
-      0, 0, 0, 0, 0, 0, 0, 5, // baseOffset
-      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // logAppendTimeMs default -1
-      0, 0, 0, 0, 0, 0, 0, 0, // logStartOffset
+      0,
+      0,
+      0,
+      0, // index
+      0,
+      0, // errorCode
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      5, // baseOffset
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff,
+      0xff, // logAppendTimeMs default -1
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // logStartOffset
       1, // recordErrors: empty compact array
       0, // errorMessage: null compact string
-      1, 0, 9, 0, 0, 0, 1, 0, 0, 0, 2, 0, // tagged: tag 0, size 9, LeaderIdAndEpoch + its own empty tags
+      1,
+      0,
+      9,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      2,
+      0, // tagged: tag 0, size 9, LeaderIdAndEpoch + its own empty tags
       0, // topic tagged fields
-      0, 0, 0, 0, // throttleTimeMs
+      0,
+      0,
+      0,
+      0, // throttleTimeMs
       0, // no NodeEndpoints (empty = default)
     ]);
     const d = decodeProduceResponse(new Reader(b), 10);
     expect(d.responses[0]!.partitionResponses[0]!.currentLeader).toEqual({ leaderId: 1, leaderEpoch: 2 });
     // A default CurrentLeader is not written at all.
-    const plain = enc(encodeProduceResponse, 10, { responses: [{ name: 't', partitionResponses: [{ currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }] });
+    const plain = enc(encodeProduceResponse, 10, {
+      responses: [{ name: 't', partitionResponses: [{ currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }],
+    });
     expect(plain.length).toBe(b.length - 12 + 1);
   });
 
@@ -150,7 +219,10 @@ describe('round-trips in flexible versions', () => {
     });
     const d = roundTrip(encodeMetadataResponse, decodeMetadataResponse, 12, {
       throttleTimeMs: 3,
-      brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }, { nodeId: 2, host: 'h2', port: 9093, rack: 'r1' }],
+      brokers: [
+        { nodeId: 1, host: 'localhost', port: 9092, rack: null },
+        { nodeId: 2, host: 'h2', port: 9093, rack: 'r1' },
+      ],
       clusterId: 'samsa-cluster',
       controllerId: 1,
       topics: [
@@ -159,7 +231,16 @@ describe('round-trips in flexible versions', () => {
           name: 'orders',
           topicId: UUID_A,
           isInternal: false,
-          partitions: [{ partitionIndex: 0, leaderId: 1, leaderEpoch: 4, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] }],
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderId: 1,
+              leaderEpoch: 4,
+              replicaNodes: [1, 2],
+              isrNodes: [1],
+              offlineReplicas: [2],
+            },
+          ],
           topicAuthorizedOperations: 0x1f,
         },
       ],
@@ -185,7 +266,15 @@ describe('round-trips in flexible versions', () => {
           {
             topicId: UUID_A,
             partitions: [
-              { partition: 2, currentLeaderEpoch: 5, fetchOffset: 2 ** 40, lastFetchedEpoch: 4, logStartOffset: -1, partitionMaxBytes: 1048576, replicaDirectoryId: UUID_A },
+              {
+                partition: 2,
+                currentLeaderEpoch: 5,
+                fetchOffset: 2 ** 40,
+                lastFetchedEpoch: 4,
+                logStartOffset: -1,
+                partitionMaxBytes: 1048576,
+                replicaDirectoryId: UUID_A,
+              },
             ],
           },
         ],
@@ -223,7 +312,12 @@ describe('round-trips in flexible versions', () => {
                 abortedTransactions: null,
                 records: [chunkA, chunkB],
               },
-              { partitionIndex: 1, highWatermark: 0, records: null, abortedTransactions: [{ producerId: 77, firstOffset: 3 }] },
+              {
+                partitionIndex: 1,
+                highWatermark: 0,
+                records: null,
+                abortedTransactions: [{ producerId: 77, firstOffset: 3 }],
+              },
             ],
           },
         ],
@@ -261,14 +355,24 @@ describe('round-trips in flexible versions', () => {
         {
           name: 'orders',
           partitionResponses: [
-            { index: 3, errorCode: 0, baseOffset: 41, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [{ batchIndex: 2, batchIndexErrorMessage: 'bad' }], errorMessage: 'x' },
+            {
+              index: 3,
+              errorCode: 0,
+              baseOffset: 41,
+              logAppendTimeMs: -1,
+              logStartOffset: 0,
+              recordErrors: [{ batchIndex: 2, batchIndexErrorMessage: 'bad' }],
+              errorMessage: 'x',
+            },
           ],
         },
       ],
       throttleTimeMs: 0,
       nodeEndpoints: [{ nodeId: 1, host: 'h', port: 1, rack: 'r' }],
     });
-    expect(r.responses[0]!.partitionResponses[0]!.recordErrors).toEqual([{ batchIndex: 2, batchIndexErrorMessage: 'bad' }]);
+    expect(r.responses[0]!.partitionResponses[0]!.recordErrors).toEqual([
+      { batchIndex: 2, batchIndexErrorMessage: 'bad' },
+    ]);
     expect(r.nodeEndpoints).toHaveLength(1);
   });
 
@@ -280,9 +384,17 @@ describe('round-trips in flexible versions', () => {
           numPartitions: 3,
           replicationFactor: 1,
           assignments: [],
-          configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: null }],
+          configs: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: null },
+          ],
         },
-        { name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }] },
+        {
+          name: 'manual',
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
+        },
       ],
       timeoutMs: 30000,
       validateOnly: true,
@@ -341,8 +453,17 @@ describe('round-trips in flexible versions', () => {
 
 describe('encode defaults and version gating', () => {
   it('omitted fields are written as their defaults', () => {
-    const d = decodeFetchResponse(new Reader(enc(encodeFetchResponse, 4, { responses: [{ topic: 't', partitions: [{}] }] })), 4);
-    expect(d.responses[0]!.partitions[0]).toMatchObject({ partitionIndex: 0, errorCode: 0, lastStableOffset: -1, records: null, abortedTransactions: [] });
+    const d = decodeFetchResponse(
+      new Reader(enc(encodeFetchResponse, 4, { responses: [{ topic: 't', partitions: [{}] }] })),
+      4,
+    );
+    expect(d.responses[0]!.partitions[0]).toMatchObject({
+      partitionIndex: 0,
+      errorCode: 0,
+      lastStableOffset: -1,
+      records: null,
+      abortedTransactions: [],
+    });
   });
 
   it('fields that a version lacks are dropped silently', () => {

@@ -43,7 +43,12 @@ describe('headers', () => {
     const w = new Writer();
     encodeRequestHeader(w, { apiKey: ApiKey.Fetch, apiVersion: 11, correlationId: -5, clientId: null });
     expect([...w.toBuffer()]).toEqual([0, 1, 0, 11, 0xff, 0xff, 0xff, 0xfb, 0xff, 0xff]);
-    expect(decodeRequestHeader(new Reader(w.toBuffer()))).toEqual({ apiKey: 1, apiVersion: 11, correlationId: -5, clientId: null });
+    expect(decodeRequestHeader(new Reader(w.toBuffer()))).toEqual({
+      apiKey: 1,
+      apiVersion: 11,
+      correlationId: -5,
+      clientId: null,
+    });
   });
 
   it('request header v2 with unknown tagged fields is skipped correctly', () => {
@@ -55,7 +60,9 @@ describe('headers', () => {
 
   it('truncated headers throw ProtocolError', () => {
     expect(() => decodeRequestHeader(new Reader(Buffer.from([0, 3, 0])))).toThrow(ProtocolError);
-    expect(() => decodeRequestHeader(new Reader(Buffer.from([0, 3, 0, 12, 0, 0, 0, 1, 0, 9, 0x61])))).toThrow(ProtocolError);
+    expect(() => decodeRequestHeader(new Reader(Buffer.from([0, 3, 0, 12, 0, 0, 0, 1, 0, 9, 0x61])))).toThrow(
+      ProtocolError,
+    );
   });
 
   it('response headers v0 and v1', () => {

@@ -123,13 +123,24 @@ describe('kafkajs fixtures: field values', () => {
     const t = m.topics[0]!;
     expect(t.topic).toMatch(/^test-topic-/);
     expect(t.topicId).toBe('AAAAAAAAAAAAAAAAAAAAAA'); // absent before v13 → zero UUID
-    expect(t.partitions[0]).toMatchObject({ partition: 0, fetchOffset: 0, partitionMaxBytes: 1048576, logStartOffset: -1 });
+    expect(t.partitions[0]).toMatchObject({
+      partition: 0,
+      fetchOffset: 0,
+      partitionMaxBytes: 1048576,
+      logStartOffset: -1,
+    });
   });
 
   it('fetch v11 response', () => {
     const m = decodeFetchResponse(req('fetch', 'v11_response.json'), 11);
     const p = m.responses[0]!.partitions[0]!;
-    expect(p).toMatchObject({ partitionIndex: 0, errorCode: 0, highWatermark: 3, lastStableOffset: 3, logStartOffset: 0 });
+    expect(p).toMatchObject({
+      partitionIndex: 0,
+      errorCode: 0,
+      highWatermark: 3,
+      lastStableOffset: 3,
+      logStartOffset: 0,
+    });
     expect(p.records!.length).toBe(217);
     // tagged-only fields absent in v11 decode to their schema defaults
     expect(p.currentLeader).toEqual({ leaderId: -1, leaderEpoch: -1 });
@@ -187,15 +198,18 @@ describe('kafkajs fixtures: field values', () => {
     const m = decodeOffsetCommitRequest(req('offsetCommit', 'v5_request.json'), 5);
     expect(m.generationIdOrMemberEpoch).toBe(1);
     expect(m.memberId).toMatch(/^test-/);
-    expect(m.topics[0]!.partitions[0]).toMatchObject({ partitionIndex: 0, committedOffset: 0, committedMetadata: null });
+    expect(m.topics[0]!.partitions[0]).toMatchObject({
+      partitionIndex: 0,
+      committedOffset: 0,
+      committedMetadata: null,
+    });
   });
 });
 
 describe('kafkajs fixtures: consumer-protocol payloads (generated "data" schemas)', () => {
   it('syncGroup v1_memberAssignment is an int16 version + ConsumerProtocolAssignment', async () => {
-    const { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } = await import(
-      '../../../core/protocol/messages/consumer-protocol-assignment.ts'
-    );
+    const { decodeConsumerProtocolAssignment, encodeConsumerProtocolAssignment } =
+      await import('../../../core/protocol/messages/consumer-protocol-assignment.ts');
     const b = loadFixture('syncGroup', 'v1_memberAssignment.json');
     const r = new Reader(b);
     const version = r.int16();
@@ -211,7 +225,8 @@ describe('kafkajs fixtures: consumer-protocol payloads (generated "data" schemas
   });
 
   it('describeGroups v1_memberMetadata: kafkajs labels a v0-shaped ConsumerProtocolSubscription as version 1', async () => {
-    const { decodeConsumerProtocolSubscription } = await import('../../../core/protocol/messages/consumer-protocol-subscription.ts');
+    const { decodeConsumerProtocolSubscription } =
+      await import('../../../core/protocol/messages/consumer-protocol-subscription.ts');
     const b = loadFixture('describeGroups', 'v1_memberMetadata.json');
     const r1 = new Reader(b);
     expect(r1.int16()).toBe(1);

@@ -29,7 +29,7 @@ describe('Writer/Reader primitives: hand-computed bytes', () => {
       expect(r.int64()).toBe(v);
     }
     const max = new Reader(bytes(0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
-    expect(max.int64()).toBe(9223372036854775807); // rounds to 2^63
+    expect(max.int64()).toBe(2 ** 63); // 9223372036854775807 rounds to 2^63
     const min = new Reader(bytes(0x80, 0, 0, 0, 0, 0, 0, 0));
     expect(min.int64()).toBe(-(2 ** 63));
   });
@@ -70,14 +70,20 @@ describe('Writer/Reader primitives: hand-computed bytes', () => {
     expect(written((w) => w.varlong(-1))).toEqual([0x01]);
     expect(written((w) => w.varlong(150))).toEqual([0xac, 0x02]);
     expect(written((w) => w.varlong(2 ** 40))).toEqual([0x80, 0x80, 0x80, 0x80, 0x80, 0x40]);
-    expect(written((w) => w.varlong(9223372036854775807n))).toEqual([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
-    expect(written((w) => w.varlong(-9223372036854775808n))).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect(written((w) => w.varlong(9223372036854775807n))).toEqual([
+      0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    ]);
+    expect(written((w) => w.varlong(-9223372036854775808n))).toEqual([
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    ]);
     for (const v of [0, 1, -1, 63, -64, 2 ** 31, -(2 ** 31) - 1, 2 ** 40, -(2 ** 52), 2 ** 53 - 1, -(2 ** 53) + 1]) {
       const r = new Reader(new Writer().varlong(v).toBuffer());
       expect(r.varlong()).toBe(v);
       expect(r.remaining()).toBe(0);
     }
-    expect(new Reader(Buffer.from([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).varlong()).toBe(2 ** 63);
+    expect(new Reader(Buffer.from([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).varlong()).toBe(
+      2 ** 63,
+    );
   });
 
   it('strings: classic and compact, null forms', () => {

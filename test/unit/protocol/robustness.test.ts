@@ -94,12 +94,12 @@ describe('decoder robustness', () => {
   });
 
   it('negative array counts: -1 is null only where nullable; below -1 is rejected', () => {
-    expect(() => decodeProduceRequest(new Reader(Buffer.from([0xff, 0xff, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])), 3)).toThrow(
-      ProtocolError,
-    );
-    expect(() => decodeProduceRequest(new Reader(Buffer.from([0xff, 0xff, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xf0])), 3)).toThrow(
-      ProtocolError,
-    );
+    expect(() =>
+      decodeProduceRequest(new Reader(Buffer.from([0xff, 0xff, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])), 3),
+    ).toThrow(ProtocolError);
+    expect(() =>
+      decodeProduceRequest(new Reader(Buffer.from([0xff, 0xff, 0, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xf0])), 3),
+    ).toThrow(ProtocolError);
     // MetadataRequest v1+: topics is nullable
     expect(decodeMetadataRequest(new Reader(Buffer.from([0xff, 0xff, 0xff, 0xff])), 1).topics).toBeNull();
     expect(() => decodeMetadataRequest(new Reader(Buffer.from([0xff, 0xff, 0xff, 0xff])), 0)).toThrow(ProtocolError);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Compression, compress, decompress, isXerialSnappy, xerialSnappyCompress } from '../../../core/protocol/compression.ts';
+import {
+  Compression,
+  compress,
+  decompress,
+  isXerialSnappy,
+  xerialSnappyCompress,
+} from '../../../core/protocol/compression.ts';
 
 const sample = Buffer.from('kafka record payload '.repeat(5000));
 

@@ -5,8 +5,15 @@ import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { Compression, decompress } from '../../../core/protocol/compression.ts';
 import { crc32c } from '../../../core/protocol/crc32c.ts';
 import {
-  BATCH, buildRecordBatch, decodeBatchHeader, decodeRecords, isBatchError, setBaseOffset,
-  setLogAppendTime, setPartitionLeaderEpoch, validateRecordBatches,
+  BATCH,
+  buildRecordBatch,
+  decodeBatchHeader,
+  decodeRecords,
+  isBatchError,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateRecordBatches,
 } from '../../../core/protocol/record-batch.ts';
 
 const fixtureDir = join(import.meta.dirname, '../../../../shared/kafka-fixtures/kafkajs/recordBatch/fixtures');
@@ -23,7 +30,12 @@ function tableCrc32c(buf: Buffer): number {
 const opts = { maxMessageBytes: 1048588 };
 
 function records(n: number, ts = 1_700_000_000_000) {
-  return Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `value-${i}`, timestamp: ts + i, headers: [{ key: 'h', value: `${i}` }] }));
+  return Array.from({ length: n }, (_, i) => ({
+    key: `k${i}`,
+    value: `value-${i}`,
+    timestamp: ts + i,
+    headers: [{ key: 'h', value: `${i}` }],
+  }));
 }
 
 describe('validateRecordBatches', () => {
@@ -32,7 +44,12 @@ describe('validateRecordBatches', () => {
     const gz = validateRecordBatches(fixture('v0_recordbatch.json'), opts);
     expect(isBatchError(gz)).toBe(false);
     if (isBatchError(gz)) return;
-    expect(gz).toMatchObject({ batchCount: 1, recordCount: 1, compression: Compression.GZIP, maxTimestamp: 1597425188809 });
+    expect(gz).toMatchObject({
+      batchCount: 1,
+      recordCount: 1,
+      compression: Compression.GZIP,
+      maxTimestamp: 1597425188809,
+    });
     const recs = decodeRecords(fixture('v0_recordbatch.json'));
     expect(recs[0]!.key!.toString()).toBe('key-0');
     // The zstd fixture's attributes say "none" but its CRC is valid; its records section is a zstd frame.
@@ -50,11 +67,27 @@ describe('validateRecordBatches', () => {
   });
 
   it('accepts several built batches, all codecs, and sums their info', () => {
-    const bufs = [Compression.NONE, Compression.GZIP, Compression.SNAPPY, Compression.LZ4, Compression.ZSTD].map((c, i) =>
-      buildRecordBatch(records(3 + i, 1000 * (i + 1)), { compression: c, producerId: 7, producerEpoch: 1, baseSequence: 10 * i }));
+    const bufs = [Compression.NONE, Compression.GZIP, Compression.SNAPPY, Compression.LZ4, Compression.ZSTD].map(
+      (c, i) =>
+        buildRecordBatch(records(3 + i, 1000 * (i + 1)), {
+          compression: c,
+          producerId: 7,
+          producerEpoch: 1,
+          baseSequence: 10 * i,
+        }),
+    );
     const info = validateRecordBatches(Buffer.concat(bufs), opts);
     if (isBatchError(info)) throw new Error(info.message);
-    expect(info).toMatchObject({ batchCount: 5, recordCount: 25, offsetCount: 25, producerId: 7, producerEpoch: 1, baseSequence: 0, lastSequence: 46, maxTimestamp: 5006 });
+    expect(info).toMatchObject({
+      batchCount: 5,
+      recordCount: 25,
+      offsetCount: 25,
+      producerId: 7,
+      producerEpoch: 1,
+      baseSequence: 0,
+      lastSequence: 46,
+      maxTimestamp: 5006,
+    });
     expect(info.offsetOfMaxTimestampDelta).toBe(24);
     for (const [i, b] of bufs.entries()) {
       const recs = decodeRecords(b);
@@ -76,13 +109,17 @@ describe('validateRecordBatches', () => {
     const magic1 = Buffer.from(good);
     magic1[BATCH.MAGIC] = 1;
     expect(validateRecordBatches(magic1, opts)).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
-    expect(validateRecordBatches(good, { maxMessageBytes: good.length - 1 })).toMatchObject({ errorCode: ErrorCode.MESSAGE_TOO_LARGE });
+    expect(validateRecordBatches(good, { maxMessageBytes: good.length - 1 })).toMatchObject({
+      errorCode: ErrorCode.MESSAGE_TOO_LARGE,
+    });
     expect(isBatchError(validateRecordBatches(good, { maxMessageBytes: good.length }))).toBe(false);
     const mismatch = Buffer.from(good);
     mismatch.writeInt32BE(4, BATCH.RECORD_COUNT);
     setLogAppendTime(mismatch, 0, 5); // recompute a valid CRC around the wrong count
     expect(validateRecordBatches(mismatch, opts)).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
-    expect(validateRecordBatches(Buffer.concat([good, good]), { ...opts, requireSingleBatch: true })).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
+    expect(validateRecordBatches(Buffer.concat([good, good]), { ...opts, requireSingleBatch: true })).toMatchObject({
+      errorCode: ErrorCode.INVALID_RECORD,
+    });
     expect(validateRecordBatches(Buffer.alloc(0), opts)).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
   });
 
@@ -97,14 +134,26 @@ describe('validateRecordBatches', () => {
     const info = validateRecordBatches(b, opts);
     expect(isBatchError(info)).toBe(false);
     const h = decodeBatchHeader(b);
-    expect(h).toMatchObject({ baseOffset: 123456789012, partitionLeaderEpoch: 42, timestampType: 'LogAppendTime', maxTimestamp: 1_800_000_000_000, compression: Compression.LZ4 });
+    expect(h).toMatchObject({
+      baseOffset: 123456789012,
+      partitionLeaderEpoch: 42,
+      timestampType: 'LogAppendTime',
+      maxTimestamp: 1_800_000_000_000,
+      compression: Compression.LZ4,
+    });
     const recs = decodeRecords(b);
     expect(recs.map((r) => r.offset)).toEqual([123456789012, 123456789013, 123456789014, 123456789015]);
     expect(recs.every((r) => r.timestamp === 1_800_000_000_000)).toBe(true);
   });
 
   it('handles null keys/values and negative timestamps deltas', () => {
-    const b = buildRecordBatch([{ value: null, timestamp: 100 }, { key: 'x', value: Buffer.alloc(0), timestamp: 50 }], { baseTimestamp: 100 });
+    const b = buildRecordBatch(
+      [
+        { value: null, timestamp: 100 },
+        { key: 'x', value: Buffer.alloc(0), timestamp: 50 },
+      ],
+      { baseTimestamp: 100 },
+    );
     const recs = decodeRecords(b);
     expect(recs[0]).toMatchObject({ key: null, value: null, timestamp: 100 });
     expect(recs[1]!.timestamp).toBe(50);

@@ -26,7 +26,9 @@ class FakeBridge implements Bridge {
     this.listener = listener;
     return { subscription: 'tail-1', partitions: [0], positions: { 0: '0' } };
   }
-  onState() { return () => undefined; }
+  onState() {
+    return () => undefined;
+  }
 }
 
 let bridge: FakeBridge;
@@ -36,7 +38,11 @@ beforeEach(() => {
   installBridge(bridge as unknown as Bridge);
 });
 
-const sample = (at: number, topics: Record<string, string>, groups: Record<string, string> = {}): MetricsSample => ({ at, topics, groups });
+const sample = (at: number, topics: Record<string, string>, groups: Record<string, string> = {}): MetricsSample => ({
+  at,
+  topics,
+  groups,
+});
 
 describe('chart sampling math', () => {
   it('turns summed high watermarks into records/s and skips a total that went down', () => {
@@ -55,8 +61,14 @@ describe('chart sampling math', () => {
     expect(h.latestRate('a')).toBeNull();
     h.add(sample(1000, { a: '50', b: '10' }, { g: '7' }));
     h.add(sample(2000, { a: '150', b: '30' }, { g: '3' }));
-    expect(h.rate('a')).toEqual([{ at: 1000, value: 50 }, { at: 2000, value: 100 }]);
-    expect(h.total()).toEqual([{ at: 1000, value: 50 }, { at: 2000, value: 120 }]);
+    expect(h.rate('a')).toEqual([
+      { at: 1000, value: 50 },
+      { at: 2000, value: 100 },
+    ]);
+    expect(h.total()).toEqual([
+      { at: 1000, value: 50 },
+      { at: 2000, value: 120 },
+    ]);
     expect(h.busiest(5)).toEqual(['a', 'b']);
     expect(h.busiest(1)).toEqual(['a']);
     expect(h.lag('g').map((p) => p.value)).toEqual([5, 7, 3]);
@@ -94,17 +106,25 @@ describe('create-topic checks', () => {
   });
 
   it('limits the replication factor by the live brokers, saying why', () => {
-    expect(replicationFactorError(3, 1)).toBe('Replication factor 3 needs 3 live brokers; the cluster has 1 live broker.');
+    expect(replicationFactorError(3, 1)).toBe(
+      'Replication factor 3 needs 3 live brokers; the cluster has 1 live broker.',
+    );
     expect(replicationFactorError(3, 3)).toBeNull();
     expect(replicationFactorError(2, null)).toBeNull();
     expect(replicationFactorError(0, 3)).toMatch(/at least 1/);
-    expect(checkCreateTopic({ ...input, replicationFactor: 4 }, existing, 3).replicationFactor).toMatch(/has 3 live brokers/);
+    expect(checkCreateTopic({ ...input, replicationFactor: 4 }, existing, 3).replicationFactor).toMatch(
+      /has 3 live brokers/,
+    );
   });
 
   it('checks partitions and min.insync.replicas against the replication factor', () => {
     expect(checkCreateTopic({ ...input, partitions: 0 }, existing, 1).partitions).toMatch(/at least 1 partition/);
-    expect(checkCreateTopic({ ...input, replicationFactor: 2, minInsyncReplicas: 3 }, existing, 3).minInsyncReplicas).toMatch(/could never write/);
-    expect(checkCreateTopic({ ...input, replicationFactor: 3, minInsyncReplicas: 2 }, existing, 3).minInsyncReplicas).toBeNull();
+    expect(
+      checkCreateTopic({ ...input, replicationFactor: 2, minInsyncReplicas: 3 }, existing, 3).minInsyncReplicas,
+    ).toMatch(/could never write/);
+    expect(
+      checkCreateTopic({ ...input, replicationFactor: 3, minInsyncReplicas: 2 }, existing, 3).minInsyncReplicas,
+    ).toBeNull();
   });
 });
 
@@ -123,20 +143,69 @@ describe('connection form', () => {
   });
 
   it('becomes a ConnectionInput: SASL and TLS only when ticked, an empty password keeps the known one', () => {
-    const f = { ...emptyForm(), name: ' prod ', bootstrap: ' k1:9092 , k2:9093 ', saslEnabled: true, mechanism: 'SCRAM-SHA-512' as const, username: 'app', password: 'pw', rememberPassword: true };
-    expect(toInput(f)).toEqual({ name: 'prod', bootstrap: 'k1:9092,k2:9093', sasl: { mechanism: 'SCRAM-SHA-512', username: 'app', password: 'pw' }, tls: null, rememberPassword: true });
+    const f = {
+      ...emptyForm(),
+      name: ' prod ',
+      bootstrap: ' k1:9092 , k2:9093 ',
+      saslEnabled: true,
+      mechanism: 'SCRAM-SHA-512' as const,
+      username: 'app',
+      password: 'pw',
+      rememberPassword: true,
+    };
+    expect(toInput(f)).toEqual({
+      name: 'prod',
+      bootstrap: 'k1:9092,k2:9093',
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'app', password: 'pw' },
+      tls: null,
+      rememberPassword: true,
+    });
     expect(toInput({ ...f, saslEnabled: false }).sasl).toBeNull();
     expect(toInput({ ...f, saslEnabled: false }).rememberPassword).toBe(false);
-    const view: ConnectionView = { id: 'c1', name: 'prod', bootstrap: 'k1:9092', local: false, sasl: { mechanism: 'PLAIN', username: 'app' }, tls: { ca: null, skipVerify: true }, rememberPassword: false, hasPassword: true };
+    const view: ConnectionView = {
+      id: 'c1',
+      name: 'prod',
+      bootstrap: 'k1:9092',
+      local: false,
+      sasl: { mechanism: 'PLAIN', username: 'app' },
+      tls: { ca: null, skipVerify: true },
+      rememberPassword: false,
+      hasPassword: true,
+    };
     const edited = toInput(formOf(view));
-    expect(edited).toEqual({ id: 'c1', name: 'prod', bootstrap: 'k1:9092', sasl: { mechanism: 'PLAIN', username: 'app' }, tls: { ca: null, skipVerify: true }, rememberPassword: false });
+    expect(edited).toEqual({
+      id: 'c1',
+      name: 'prod',
+      bootstrap: 'k1:9092',
+      sasl: { mechanism: 'PLAIN', username: 'app' },
+      tls: { ca: null, skipVerify: true },
+      rememberPassword: false,
+    });
   });
 });
 
 describe('connections store', () => {
   const views: ConnectionView[] = [
-    { id: 'local', name: 'Local cluster', bootstrap: '127.0.0.1:9092', local: true, sasl: null, tls: null, rememberPassword: false, hasPassword: false },
-    { id: 'c1', name: 'loopback', bootstrap: 'localhost:9092', local: false, sasl: null, tls: null, rememberPassword: false, hasPassword: false },
+    {
+      id: 'local',
+      name: 'Local cluster',
+      bootstrap: '127.0.0.1:9092',
+      local: true,
+      sasl: null,
+      tls: null,
+      rememberPassword: false,
+      hasPassword: false,
+    },
+    {
+      id: 'c1',
+      name: 'loopback',
+      bootstrap: 'localhost:9092',
+      local: false,
+      sasl: null,
+      tls: null,
+      rememberPassword: false,
+      hasPassword: false,
+    },
   ];
   it('switches the connection and bumps the generation so views reload; keeps errors with their field', async () => {
     const conn = useConnectionStore();
@@ -155,12 +224,20 @@ describe('connections store', () => {
 
   it('tests and saves the form as a ConnectionInput, returning errors next to their field', async () => {
     const conn = useConnectionStore();
-    bridge.answers.testConnection = () => { throw new BridgeError({ message: 'TLS handshake failed', field: 'tls' }); };
+    bridge.answers.testConnection = () => {
+      throw new BridgeError({ message: 'TLS handshake failed', field: 'tls' });
+    };
     bridge.answers.saveConnection = () => ({ connections: views, selected: 'local', saved: 'c1' });
     const form = { ...emptyForm(), name: 'loopback', bootstrap: 'localhost:9092' };
     expect(await conn.test(form)).toEqual({ error: { field: 'tls', message: 'TLS handshake failed' } });
     expect(await conn.save(form)).toEqual({ id: 'c1' });
-    expect(bridge.calls.find((c) => c.op === 'saveConnection')!.args).toEqual({ name: 'loopback', bootstrap: 'localhost:9092', sasl: null, tls: null, rememberPassword: false });
+    expect(bridge.calls.find((c) => c.op === 'saveConnection')!.args).toEqual({
+      name: 'loopback',
+      bootstrap: 'localhost:9092',
+      sasl: null,
+      tls: null,
+      rememberPassword: false,
+    });
     expect(conn.connections).toHaveLength(2);
   });
 });
@@ -177,20 +254,30 @@ describe('cluster store', () => {
     expect(cluster.overview).toBe(overview);
     expect(await cluster.act(9, 'kill')).toBe(false);
     expect(cluster.actionError).toEqual({ broker: 9, message: 'no such broker' });
-    expect(bridge.calls.map((c) => c.args)).toEqual([{ id: 2, action: 'stop' }, { id: 9, action: 'kill' }]);
+    expect(bridge.calls.map((c) => c.args)).toEqual([
+      { id: 2, action: 'stop' },
+      { id: 9, action: 'kill' },
+    ]);
   });
 });
 
 describe('tail under load', () => {
   const rec = (offset: number): RecordView => ({
-    partition: 0, offset: String(offset), timestamp: 0, timestampType: 'CreateTime', key: null, value: { encoding: 'utf8', data: `v${offset}`, size: 2 }, headers: [],
+    partition: 0,
+    offset: String(offset),
+    timestamp: 0,
+    timestampType: 'CreateTime',
+    key: null,
+    value: { encoding: 'utf8', data: `v${offset}`, size: 2 },
+    headers: [],
   });
   it('buffers at most about the cap between updates, still counting every record', async () => {
     const tail = useTailStore();
     tail.topic = 't';
     tail.setCap(100);
     await tail.open();
-    for (let i = 0; i < 50; i++) bridge.listener!({ type: 'records', records: Array.from({ length: 20 }, (_, j) => rec(i * 20 + j)) });
+    for (let i = 0; i < 50; i++)
+      bridge.listener!({ type: 'records', records: Array.from({ length: 20 }, (_, j) => rec(i * 20 + j)) });
     tail.flush();
     expect(tail.received).toBe(1000);
     expect(tail.rows).toHaveLength(100);

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Compression } from '../../../core/protocol/compression.ts';
 import {
-  BATCH, batchPositions, buildRecordBatch, decodeRecords, isBatchError, readInt64, validateRecordBatches,
+  BATCH,
+  batchPositions,
+  buildRecordBatch,
+  decodeRecords,
+  isBatchError,
+  readInt64,
+  validateRecordBatches,
   type RecordInput,
 } from '../../../core/protocol/record-batch.ts';
 import { LogCleaner, SimulatedCrash, type CrashPoint } from '../../../core/storage/cleaner/log-cleaner.ts';
@@ -19,8 +25,14 @@ import { LogManager } from '../../../core/storage/log-manager.ts';
 import { tempDir } from './helpers.ts';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
-function dir(): string { const d = tempDir('samsa-compact-'); dirs.push(d); return d; }
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+function dir(): string {
+  const d = tempDir('samsa-compact-');
+  dirs.push(d);
+  return d;
+}
 
 const T0 = 1_700_000_000_000;
 const compactConfig: LogConfig = {
@@ -34,11 +46,13 @@ const compactConfig: LogConfig = {
   deleteRetentionMs: 60_000,
 };
 
-interface Clock { t: number }
+interface Clock {
+  t: number;
+}
 
 async function open(d: string, clock: Clock, config = compactConfig): Promise<{ mgr: LogManager; log: Log }> {
   const mgr = await LogManager.open({ dir: d, defaultConfig: config, timers: false, now: () => clock.t });
-  const log = mgr.get('c', 0) ?? await mgr.create('c', 0, '', config);
+  const log = mgr.get('c', 0) ?? (await mgr.create('c', 0, '', config));
   log.updateConfig(config);
   return { mgr, log };
 }
@@ -51,12 +65,20 @@ function append(log: Log, records: RecordInput[], now: number, compression = 0):
 }
 
 /** keys × updates in batches of `perBatch` keys; returns key → [offset, value] of the last update. */
-function produce(log: Log, keys: number, updates: number, perBatch: number, now: number, compression = 0): Map<string, [number, string]> {
+function produce(
+  log: Log,
+  keys: number,
+  updates: number,
+  perBatch: number,
+  now: number,
+  compression = 0,
+): Map<string, [number, string]> {
   const latest = new Map<string, [number, string]>();
   for (let u = 0; u < updates; u++) {
     for (let k0 = 0; k0 < keys; k0 += perBatch) {
       const recs = [];
-      for (let k = k0; k < Math.min(keys, k0 + perBatch); k++) recs.push({ key: `key-${k}`, value: `value-${k}-${u}`, timestamp: now });
+      for (let k = k0; k < Math.min(keys, k0 + perBatch); k++)
+        recs.push({ key: `key-${k}`, value: `value-${k}-${u}`, timestamp: now });
       const base = append(log, recs, now, compression);
       recs.forEach((r, i) => latest.set(r.key, [base + i, r.value]));
     }
@@ -64,7 +86,13 @@ function produce(log: Log, keys: number, updates: number, perBatch: number, now:
   return latest;
 }
 
-interface Read { offset: number; key: string; value: string | null; compression: number; attributes: number }
+interface Read {
+  offset: number;
+  key: string;
+  value: string | null;
+  compression: number;
+  attributes: number;
+}
 
 /** Every record of the log, walking batches by their last offsets (compaction leaves gaps). */
 async function readAll(log: Log): Promise<Read[]> {
@@ -79,7 +107,13 @@ async function readAll(log: Log): Promise<Read[]> {
       const attributes = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
       for (const rec of decodeRecords(buf, pos)) {
         if (rec.offset < offset) continue;
-        out.push({ offset: rec.offset, key: rec.key!.toString(), value: rec.value?.toString() ?? null, compression: attributes & 7, attributes });
+        out.push({
+          offset: rec.offset,
+          key: rec.key!.toString(),
+          value: rec.value?.toString() ?? null,
+          compression: attributes & 7,
+          attributes,
+        });
       }
       offset = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
     }
@@ -119,7 +153,9 @@ describe('log compaction', () => {
     expect(await mgr.cleaner.cleanNow()).toEqual([]);
     await mgr.close();
     // The cleaner checkpoint is Kafka's text format, and a reopened log serves the same records.
-    expect(fs.readFileSync(join(mgr.dir, 'cleaner-offset-checkpoint'), 'utf8')).toBe(`0\n1\nc 0 ${log.activeSegment.baseOffset}\n`);
+    expect(fs.readFileSync(join(mgr.dir, 'cleaner-offset-checkpoint'), 'utf8')).toBe(
+      `0\n1\nc 0 ${log.activeSegment.baseOffset}\n`,
+    );
     const again = await open(mgr.dir, clock);
     expect(lastPerKey(await readAll(again.log))).toEqual(expected);
     expect(await again.mgr.cleaner.cleanNow()).toEqual([]); // restart: no re-clean from zero (no tombstones either)
@@ -183,7 +219,10 @@ describe('log compaction', () => {
   });
 
   it.each([
-    ['gzip', Compression.GZIP], ['snappy', Compression.SNAPPY], ['lz4', Compression.LZ4], ['zstd', Compression.ZSTD],
+    ['gzip', Compression.GZIP],
+    ['snappy', Compression.SNAPPY],
+    ['lz4', Compression.LZ4],
+    ['zstd', Compression.ZSTD],
   ])('keeps %s batches compressed with the same codec', async (_name, codec) => {
     const clock = { t: T0 };
     const { mgr, log } = await open(dir(), clock);
@@ -230,32 +269,41 @@ describe('log compaction', () => {
     await mgr.close();
   });
 
-  it.each(['cleaned', 'swap', 'deleted'] as CrashPoint[])('a crash after the %s step leaves a log that opens with every record readable', async (point) => {
-    const clock = { t: T0 };
-    const d = dir();
-    const { mgr, log } = await open(d, clock);
-    const expected = produce(log, 300, 30, 100, clock.t);
-    log.roll(clock.t);
-    await log.writesIdle();
-    await log.flush();
-    const crashing = new LogCleaner({ dir: d, logs: () => mgr.all(), isLive: () => true, now: () => clock.t, crashAt: point });
-    await expect(crashing.cleanNow()).rejects.toBeInstanceOf(SimulatedCrash);
-    const names = fs.readdirSync(log.dir);
-    const leftover = { cleaned: '.log.cleaned', swap: '.log.swap', deleted: '.log.swap' }[point];
-    expect(names.some((n) => n.endsWith(leftover))).toBe(true);
-    if (point === 'deleted') expect(names.some((n) => n.endsWith('.log.deleted'))).toBe(true);
-    // "Crash": the old manager is abandoned without closing; a new one opens the directory.
-    const again = await open(d, clock);
-    const after = fs.readdirSync(again.log.dir);
-    expect(after.filter((n) => /\.(cleaned|swap|deleted)$/.test(n))).toEqual([]);
-    expect(lastPerKey(await readAll(again.log))).toEqual(expected);
-    if (point !== 'cleaned') expect((await readAll(again.log)).length).toBeLessThan(300 * 30);
-    // And cleaning completes afterwards.
-    await again.mgr.cleaner.cleanNow();
-    expect((await readAll(again.log)).length).toBe(300);
-    expect(lastPerKey(await readAll(again.log))).toEqual(expected);
-    await again.mgr.close();
-  });
+  it.each(['cleaned', 'swap', 'deleted'] as CrashPoint[])(
+    'a crash after the %s step leaves a log that opens with every record readable',
+    async (point) => {
+      const clock = { t: T0 };
+      const d = dir();
+      const { mgr, log } = await open(d, clock);
+      const expected = produce(log, 300, 30, 100, clock.t);
+      log.roll(clock.t);
+      await log.writesIdle();
+      await log.flush();
+      const crashing = new LogCleaner({
+        dir: d,
+        logs: () => mgr.all(),
+        isLive: () => true,
+        now: () => clock.t,
+        crashAt: point,
+      });
+      await expect(crashing.cleanNow()).rejects.toBeInstanceOf(SimulatedCrash);
+      const names = fs.readdirSync(log.dir);
+      const leftover = { cleaned: '.log.cleaned', swap: '.log.swap', deleted: '.log.swap' }[point];
+      expect(names.some((n) => n.endsWith(leftover))).toBe(true);
+      if (point === 'deleted') expect(names.some((n) => n.endsWith('.log.deleted'))).toBe(true);
+      // "Crash": the old manager is abandoned without closing; a new one opens the directory.
+      const again = await open(d, clock);
+      const after = fs.readdirSync(again.log.dir);
+      expect(after.filter((n) => /\.(cleaned|swap|deleted)$/.test(n))).toEqual([]);
+      expect(lastPerKey(await readAll(again.log))).toEqual(expected);
+      if (point !== 'cleaned') expect((await readAll(again.log)).length).toBeLessThan(300 * 30);
+      // And cleaning completes afterwards.
+      await again.mgr.cleaner.cleanNow();
+      expect((await readAll(again.log)).length).toBe(300);
+      expect(lastPerKey(await readAll(again.log))).toEqual(expected);
+      await again.mgr.close();
+    },
+  );
 
   it('a SIGKILL of a process mid-clean leaves a log that opens and serves the same key → value map', async () => {
     for (const waitFor of ['.log.cleaned', '.log.deleted']) {
@@ -265,7 +313,9 @@ describe('log compaction', () => {
       const expected = produce(log, 2000, 40, 200, clock.t);
       log.roll(clock.t);
       await mgr.close();
-      const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'clean-child.ts'), d], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'clean-child.ts'), d], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       const partDir = join(d, 'c-0');
       const exited = new Promise((r) => child.once('exit', r));
       // Poll for the step to appear, then kill at once.
@@ -273,9 +323,21 @@ describe('log compaction', () => {
         const deadline = Date.now() + 20_000;
         const poll = (): void => {
           let names: string[] = [];
-          try { names = fs.readdirSync(partDir); } catch { /* not yet */ }
-          if (names.some((n) => n.endsWith(waitFor))) { child.kill('SIGKILL'); resolve(true); return; }
-          if (Date.now() > deadline || child.exitCode !== null) { child.kill('SIGKILL'); resolve(false); return; }
+          try {
+            names = fs.readdirSync(partDir);
+          } catch {
+            /* not yet */
+          }
+          if (names.some((n) => n.endsWith(waitFor))) {
+            child.kill('SIGKILL');
+            resolve(true);
+            return;
+          }
+          if (Date.now() > deadline || child.exitCode !== null) {
+            child.kill('SIGKILL');
+            resolve(false);
+            return;
+          }
           setImmediate(poll);
         };
         poll();

@@ -15,18 +15,34 @@ import type { Log } from '../../../core/storage/log.ts';
 import * as oc from '../../../core/protocol/messages/offset-commit.ts';
 import { KafkaClient } from '../../helpers/kafka-client.ts';
 
-const OffsetCommit = { apiKey: 8, flexibleMin: oc.OffsetCommitRequestVersions.flexibleMin, encode: oc.encodeOffsetCommitRequest, decode: oc.decodeOffsetCommitResponse };
+const OffsetCommit = {
+  apiKey: 8,
+  flexibleMin: oc.OffsetCommitRequestVersions.flexibleMin,
+  encode: oc.encodeOffsetCommitRequest,
+  decode: oc.decodeOffsetCommitResponse,
+};
 
 const { Kafka, logLevel } = kafkajs;
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-offsets-compact-'));
 let broker: Broker | undefined;
-afterAll(async () => { await broker?.stop(); rmSync(dataDir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await broker?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 let port = 0;
 async function boot(): Promise<{ broker: Broker; admin: kafkajs.Admin }> {
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig({ 'offsets.topic.num.partitions': '1', 'log.cleaner.enable': 'false' }) });
+  broker = new Broker({
+    port: 0,
+    dataDir,
+    config: new BrokerConfig({ 'offsets.topic.num.partitions': '1', 'log.cleaner.enable': 'false' }),
+  });
   port = (await broker.start()).port;
-  const admin = new Kafka({ clientId: 'offsets-compact', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'offsets-compact',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   return { broker, admin };
 }
@@ -39,7 +55,8 @@ async function keysAndValues(log: Log): Promise<{ key: string; isNull: boolean }
     if ('error' in r || r.bytes === 0) break;
     const buf = Buffer.concat(r.chunks);
     for (const pos of batchPositions(buf)) {
-      for (const rec of decodeRecords(buf, pos)) out.push({ key: rec.key!.toString('hex'), isNull: rec.value === null });
+      for (const rec of decodeRecords(buf, pos))
+        out.push({ key: rec.key!.toString('hex'), isNull: rec.value === null });
       offset = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA) + 1;
     }
   }
@@ -55,8 +72,23 @@ describe('__consumer_offsets compaction', () => {
     for (let i = 1; i <= 30; i++) {
       for (const groupId of ['keep', 'gone']) {
         const res = await c.send(OffsetCommit, 8, {
-          groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-          topics: [{ name: 'orders', partitions: [0, 1].map((p) => ({ partitionIndex: p, committedOffset: i * (p + 1), committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null })) }],
+          groupId,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          retentionTimeMs: -1,
+          topics: [
+            {
+              name: 'orders',
+              partitions: [0, 1].map((p) => ({
+                partitionIndex: p,
+                committedOffset: i * (p + 1),
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1,
+                committedMetadata: null,
+              })),
+            },
+          ],
         });
         expect(res.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
       }

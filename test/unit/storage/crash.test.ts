@@ -9,7 +9,9 @@ describe('crash recovery with a real process', () => {
   it('recovers every batch whose write completed before SIGKILL', async () => {
     const dir = tempDir('samsa-crash-');
     // vitest runs under Node 24 here (process.execPath), which runs the .ts child directly.
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'crash-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'crash-writer.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let confirmed = -1;
     await new Promise<void>((resolve, reject) => {

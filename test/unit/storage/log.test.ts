@@ -59,7 +59,9 @@ describe('Log append/read', () => {
     const files = readdirSync(log.dir);
     expect(files).toContain('00000000000000000000.log');
     expect(files).toContain('partition.metadata');
-    expect(readFileSync(join(log.dir, 'partition.metadata'), 'utf8')).toBe('version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ\n');
+    expect(readFileSync(join(log.dir, 'partition.metadata'), 'utf8')).toBe(
+      'version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ\n',
+    );
     expect(readFileSync(join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n3 0\n');
     // every segment's .log size equals the bytes appended to it, none beyond segment.bytes
     for (const base of log.segmentBaseOffsets()) {
@@ -75,7 +77,11 @@ describe('Log append/read', () => {
     expect(await log.read(15, 1, log.highWatermark, false)).toEqual({ chunks: [], bytes: 0 });
     const bounded = await log.read(0, 1 << 20, 30, true);
     if ('error' in bounded) throw new Error();
-    expect(decodeAllRecords(Buffer.concat(bounded.chunks)).map((x) => x.offset).at(-1)).toBe(29);
+    expect(
+      decodeAllRecords(Buffer.concat(bounded.chunks))
+        .map((x) => x.offset)
+        .at(-1),
+    ).toBe(29);
     expect(await log.read(611, 100, 1000, true)).toEqual({ error: ErrorCode.OFFSET_OUT_OF_RANGE });
     expect(await log.read(610, 100, 1000, true)).toEqual({ chunks: [], bytes: 0 });
   });
@@ -108,14 +114,16 @@ describe('Log append/read', () => {
     let prevPos = 0;
     const batchSize = batch(10, T0, 100, 'b0').buf.length;
     for (let i = 0; i < idx.length / 8; i++) {
-      const rel = idx.readInt32BE(i * 8), pos = idx.readInt32BE(i * 8 + 4);
+      const rel = idx.readInt32BE(i * 8),
+        pos = idx.readInt32BE(i * 8 + 4);
       expect(pos % batchSize).toBe(0);
       expect(rel).toBe((pos / batchSize) * 10 + 9);
       expect(pos - prevPos).toBeGreaterThan(smallConfig.indexIntervalBytes);
       expect(pos - prevPos).toBeLessThanOrEqual(smallConfig.indexIntervalBytes + batchSize);
       prevPos = pos;
     }
-    for (let i = 1; i < tidx.length / 12; i++) expect(tidx.readBigInt64BE(i * 12)).toBeGreaterThan(tidx.readBigInt64BE((i - 1) * 12));
+    for (let i = 1; i < tidx.length / 12; i++)
+      expect(tidx.readBigInt64BE(i * 12)).toBeGreaterThan(tidx.readBigInt64BE((i - 1) * 12));
     const m2 = await openManager(dir);
     const log2 = m2.get('t', 0)!;
     expect(await log2.offsetForTimestamp(T0 + 55)).toEqual({ offset: 55, timestamp: T0 + 55 });
@@ -157,7 +165,8 @@ describe('Log append/read', () => {
     expect(log.logStartOffset).toBe(log.segmentBaseOffsets()[0]);
     expect(await log.read(0, 100, log.highWatermark, true)).toEqual({ error: ErrorCode.OFFSET_OUT_OF_RANGE });
     // file.delete.delay.ms = 0: removed on the next timer tick
-    for (let i = 0; i < 200 && existsSync(join(log.dir, '00000000000000000000.log.deleted')); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && existsSync(join(log.dir, '00000000000000000000.log.deleted')); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(join(log.dir, '00000000000000000000.log'))).toBe(false);
     expect(readdirSync(log.dir).filter((f) => f.endsWith('.deleted'))).toEqual([]);
     // by time: everything older than retention.ms is gone, including the active segment's data (a new one is rolled)
@@ -181,7 +190,8 @@ describe('Log append/read', () => {
     expect(readFileSync(join(dir, 'replication-offset-checkpoint'), 'utf8')).toBe('0\n2\na 0 30\na 1 400\n');
     expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n2\na 0 0\na 1 0\n');
     // rolled segments are fsynced in the background; the recovery point follows
-    for (let i = 0; i < 200 && b.recoveryPoint < b.activeSegment.baseOffset; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && b.recoveryPoint < b.activeSegment.baseOffset; i++)
+      await new Promise((r) => setTimeout(r, 10));
     await m.checkpoint();
     const rp = readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8');
     expect(rp).toBe(`0\n2\na 0 0\na 1 ${b.activeSegment.baseOffset}\n`);

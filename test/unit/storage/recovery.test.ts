@@ -73,7 +73,10 @@ async function expectIndexesLikeCleanWrite(dir: string, m: LogManager, batches: 
   }
   await w;
   await rm.close();
-  const files = (d: string) => readdirSync(join(d, 'r-0')).filter((f) => /\.(log|index|timeindex)$/.test(f)).sort();
+  const files = (d: string) =>
+    readdirSync(join(d, 'r-0'))
+      .filter((f) => /\.(log|index|timeindex)$/.test(f))
+      .sort();
   expect(files(dir)).toEqual(files(ref));
   for (const f of files(ref)) {
     expect(readFileSync(join(dir, 'r-0', f)).equals(readFileSync(join(ref, 'r-0', f))), f).toBe(true);
@@ -131,7 +134,10 @@ describe('log recovery', () => {
   it('garbage appended at the tail is cut off', async () => {
     const { dir: src, bases } = await reference();
     const dir = crashCopy(src);
-    appendFileSync(join(dir, 'r-0', seg(bases.at(-1)!, '.log')), Buffer.from('this is not a record batch at all, just junk bytes'));
+    appendFileSync(
+      join(dir, 'r-0', seg(bases.at(-1)!, '.log')),
+      Buffer.from('this is not a record batch at all, just junk bytes'),
+    );
     const m = await open(dir);
     const log = m.get('r', 0)!;
     expect(log.loadStats.bytesTruncated).toBe(50);

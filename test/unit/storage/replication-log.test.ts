@@ -5,7 +5,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildRecordBatch, decodeAllRecords, isBatchError, validateRecordBatches, type BatchesInfo,
+  buildRecordBatch,
+  decodeAllRecords,
+  isBatchError,
+  validateRecordBatches,
+  type BatchesInfo,
 } from '../../../core/protocol/record-batch.ts';
 import { CHECKPOINT_FILES, CLEAN_SHUTDOWN_FILE } from '../../../core/storage/checkpoint.ts';
 import { LeaderEpochCache } from '../../../core/storage/leader-epoch-cache.ts';
@@ -27,8 +31,10 @@ afterEach(async () => {
 });
 
 function idempotent(n: number, seq: number, pid = 4242, epoch = 0): { buf: Buffer; info: BatchesInfo } {
-  const buf = buildRecordBatch(Array.from({ length: n }, (_, i) => ({ key: `k${seq + i}`, value: `v${seq + i}`, timestamp: T0 + seq + i })),
-    { producerId: pid, producerEpoch: epoch, baseSequence: seq });
+  const buf = buildRecordBatch(
+    Array.from({ length: n }, (_, i) => ({ key: `k${seq + i}`, value: `v${seq + i}`, timestamp: T0 + seq + i })),
+    { producerId: pid, producerEpoch: epoch, baseSequence: seq },
+  );
   const info = validateRecordBatches(buf, { maxMessageBytes: 1 << 20 });
   if (isBatchError(info)) throw new Error(info.message);
   return { buf, info };
@@ -55,7 +61,12 @@ async function offsets(log: Log): Promise<number[]> {
 }
 
 function segmentFiles(log: Log): Buffer {
-  return Buffer.concat(readdirSync(log.dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(log.dir, f))));
+  return Buffer.concat(
+    readdirSync(log.dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .map((f) => readFileSync(join(log.dir, f))),
+  );
 }
 
 /** A leader log with batches in epochs 1 (offsets 0..29) and 3 (30..59), half of them idempotent. */
@@ -91,7 +102,10 @@ describe('appendAsFollower', () => {
     expect(b.lastOffset).toBe(59);
     expect(follower.logEndOffset).toBe(59 + 1);
     expect(segmentFiles(follower).equals(segmentFiles(leader))).toBe(true);
-    expect(follower.leaderEpochs.entries).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 30 }]);
+    expect(follower.leaderEpochs.entries).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 30 },
+    ]);
     // A retry of the last idempotent batch is a duplicate on the follower too.
     const retry = idempotent(10, 20);
     const check = follower.producers.check(retry.info, T0);
@@ -107,7 +121,8 @@ describe('appendAsFollower', () => {
     await follower.appendAsFollower(raw, T0).written;
     expect(() => follower.appendAsFollower(raw, T0)).toThrow(/out of order/);
     const next = batch(5, T0).buf;
-    next.writeInt32BE(0, 0); next.writeInt32BE(60, 4); // base offset 60
+    next.writeInt32BE(0, 0);
+    next.writeInt32BE(60, 4); // base offset 60
     const bad = Buffer.from(next);
     bad[bad.length - 1] ^= 0xff;
     expect(() => follower.appendAsFollower(bad, T0)).toThrow(/CRC/);
@@ -122,7 +137,9 @@ describe('appendAsFollower', () => {
   it('accepts offset gaps (a compacted leader) and rolls at the incoming offset', async () => {
     const follower = await (await openManager(tempDir())).create('t', 0, TOPIC_ID, smallConfig);
     const b1 = batch(5, T0).buf; // offsets 0..4
-    const b2 = batch(5, T0).buf; b2.writeInt32BE(0, 0); b2.writeInt32BE(100, 4); // offsets 100..104
+    const b2 = batch(5, T0).buf;
+    b2.writeInt32BE(0, 0);
+    b2.writeInt32BE(100, 4); // offsets 100..104
     await follower.appendAsFollower(Buffer.concat([b1, b2]), T0).written;
     expect(follower.logEndOffset).toBe(105);
     expect(await offsets(follower)).toEqual([0, 1, 2, 3, 4, 100, 101, 102, 103, 104]);
@@ -159,7 +176,10 @@ describe('truncateTo', () => {
     const r = log.append(again.buf, again.info, 5, T0);
     await r.written;
     expect(r.baseOffset).toBe(30);
-    expect(log.leaderEpochs.entries).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 5, startOffset: 30 }]);
+    expect(log.leaderEpochs.entries).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 5, startOffset: 30 },
+    ]);
     expect(await offsets(log)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
@@ -175,7 +195,10 @@ describe('truncateTo', () => {
     const m = await openManager(dir);
     const log = await m.create('t', 0, TOPIC_ID, smallConfig);
     let last: Promise<void> = Promise.resolve();
-    for (let i = 0; i < 60; i++) { const b = batch(10, T0 + i); last = log.append(b.buf, b.info, i < 30 ? 2 : 4, T0 + i).written; }
+    for (let i = 0; i < 60; i++) {
+      const b = batch(10, T0 + i);
+      last = log.append(b.buf, b.info, i < 30 ? 2 : 4, T0 + i).written;
+    }
     await last;
     const bases = log.segmentBaseOffsets();
     expect(bases.length).toBeGreaterThan(3);
@@ -228,7 +251,8 @@ describe('truncateTo', () => {
     expect(log.producers.size).toBe(0);
     expect(log.leaderEpochs.entries).toEqual([]);
     const b = batch(5, T0);
-    b.buf.writeInt32BE(0, 0); b.buf.writeInt32BE(100, 4);
+    b.buf.writeInt32BE(0, 0);
+    b.buf.writeInt32BE(100, 4);
     b.buf.writeInt32BE(9, 12); // leader epoch 9
     await log.appendAsFollower(b.buf, T0).written;
     expect(await offsets(log)).toEqual([100, 101, 102, 103, 104]);
@@ -289,7 +313,10 @@ describe('endOffsetForEpoch', () => {
     cache.assign(1, 0);
     cache.assign(2, 10);
     cache.assignStart(3, 10); // epoch 2 never got data here
-    expect(cache.entries).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 3, startOffset: 10 }]);
+    expect(cache.entries).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 10 },
+    ]);
     expect(cache.assignStart(3, 12)).toBe(false);
     const log = await leaderLog(await openManager(tempDir()));
     log.assignEpochStartOffset(6);

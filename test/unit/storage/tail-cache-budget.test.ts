@@ -7,7 +7,12 @@ import { batch, smallConfig, tempDir } from './helpers.ts';
 const T0 = 1_700_000_000_000;
 const managers: LogManager[] = [];
 async function openManager(budget?: number, config = smallConfig): Promise<LogManager> {
-  const m = await LogManager.open({ dir: tempDir(), defaultConfig: config, timers: false, tailCacheBudgetBytes: budget });
+  const m = await LogManager.open({
+    dir: tempDir(),
+    defaultConfig: config,
+    timers: false,
+    tailCacheBudgetBytes: budget,
+  });
   managers.push(m);
   return m;
 }
@@ -37,7 +42,8 @@ async function readBytes(log: Log): Promise<Buffer> {
     if (r.bytes === 0) throw new Error(`empty read at ${offset}`);
     const chunk = Buffer.concat(r.chunks);
     parts.push(chunk);
-    let p = 0, last = offset;
+    let p = 0,
+      last = offset;
     while (p < chunk.length) {
       last = batchLastOffset(chunk, p);
       p += batchSize(chunk, p);
@@ -135,7 +141,10 @@ describe('tail cache budget shared by the logs of a LogManager', () => {
     const m = await openManager(1024 * 1024);
     const a = await m.create('d', 0, '', smallConfig);
     const b = await m.create('d', 1, '', smallConfig);
-    for (let i = 0; i < 5; i++) { await append(a, i).written; await append(b, i).written; }
+    for (let i = 0; i < 5; i++) {
+      await append(a, i).written;
+      await append(b, i).written;
+    }
     expect(m.tailCacheBudget.bytes).toBe(a.tailCacheBytes + b.tailCacheBytes);
     expect(a.tailCacheBytes).toBeGreaterThan(0);
     await m.delete('d', 0);

@@ -8,16 +8,29 @@ import { smallConfig, tempDir } from './helpers.ts';
 
 const T0 = 1_700_000_000_000;
 const managers: LogManager[] = [];
-afterEach(async () => { for (const m of managers.splice(0)) await m.close(); });
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.close();
+});
 
 it('finds the first record of a batch whose records share the target timestamp', async () => {
-  const m = await LogManager.open({ dir: tempDir(), defaultConfig: { ...smallConfig, indexIntervalBytes: 1, segmentBytes: 1024 }, timers: false });
+  const m = await LogManager.open({
+    dir: tempDir(),
+    defaultConfig: { ...smallConfig, indexIntervalBytes: 1, segmentBytes: 1024 },
+    timers: false,
+  });
   managers.push(m);
-  const log = await m.create('t', 0, 'AAAAAAAAAAAAAAAAAAAAAQ', { ...smallConfig, indexIntervalBytes: 1, segmentBytes: 1024 });
+  const log = await m.create('t', 0, 'AAAAAAAAAAAAAAAAAAAAAQ', {
+    ...smallConfig,
+    indexIntervalBytes: 1,
+    segmentBytes: 1024,
+  });
   let last: Promise<void> = Promise.resolve();
   for (let b = 0; b < 20; b++) {
     const ts = T0 + b * 1000;
-    const buf = buildRecordBatch(Array.from({ length: 10 }, (_, r) => ({ value: `v${b}-${r}`, timestamp: ts })), { baseTimestamp: ts });
+    const buf = buildRecordBatch(
+      Array.from({ length: 10 }, (_, r) => ({ value: `v${b}-${r}`, timestamp: ts })),
+      { baseTimestamp: ts },
+    );
     const info = validateRecordBatches(buf, { maxMessageBytes: 1 << 20 });
     if (isBatchError(info)) throw new Error(info.message);
     last = log.append(buf, info, 0, ts).written;
@@ -27,7 +40,11 @@ it('finds the first record of a batch whose records share the target timestamp',
   for (const b of [0, 1, 7, 19]) {
     expect(await log.offsetForTimestamp(T0 + b * 1000)).toEqual({ offset: b * 10, timestamp: T0 + b * 1000 });
     // Between two batches: the next batch's first record.
-    if (b < 19) expect(await log.offsetForTimestamp(T0 + b * 1000 + 1)).toEqual({ offset: (b + 1) * 10, timestamp: T0 + (b + 1) * 1000 });
+    if (b < 19)
+      expect(await log.offsetForTimestamp(T0 + b * 1000 + 1)).toEqual({
+        offset: (b + 1) * 10,
+        timestamp: T0 + (b + 1) * 1000,
+      });
   }
   expect(await log.offsetForTimestamp(T0 + 19_001)).toBeNull();
 });

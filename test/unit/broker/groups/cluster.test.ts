@@ -42,7 +42,10 @@ function config(id: number): BrokerConfig {
 
 async function startBroker(id: number): Promise<void> {
   const b = new Broker({
-    brokerId: id, port: 0, dataDir, config: config(id),
+    brokerId: id,
+    port: 0,
+    dataDir,
+    config: config(id),
     controller: new InProcessChannel(coordinator),
     log: (m) => logged.push(m),
     replication: (broker) => ReplicaManager.forBroker(broker, { fetch: { backoffMs: 100 } }),
@@ -59,12 +62,18 @@ async function client(id: number): Promise<KafkaClient> {
 
 function kafka(bootstrapId: number) {
   return new Kafka({
-    clientId: 'group-cluster-test', brokers: [`127.0.0.1:${brokers.get(bootstrapId)!.advertisedPort}`], logLevel: logLevel.NOTHING,
+    clientId: 'group-cluster-test',
+    brokers: [`127.0.0.1:${brokers.get(bootstrapId)!.advertisedPort}`],
+    logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
   });
 }
 
-async function eventually<T>(get: () => T | false | undefined | Promise<T | false | undefined>, ms = 15_000, what = 'condition'): Promise<T> {
+async function eventually<T>(
+  get: () => T | false | undefined | Promise<T | false | undefined>,
+  ms = 15_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await get();
@@ -83,13 +92,17 @@ function offsetsPartition() {
 
 async function findCoordinator(id: number) {
   const c = await client(id);
-  return c.send(G.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: [GROUP] }).then((r) => r.coordinators[0]!);
+  return c
+    .send(G.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: [GROUP] })
+    .then((r) => r.coordinators[0]!);
 }
 
 async function committed(id: number): Promise<{ errorCode: number; offsets: number[] }> {
   const c = await client(id);
   const r = await c.send(G.OffsetFetch, 8, {
-    groupId: '', topics: null, requireStable: false,
+    groupId: '',
+    topics: null,
+    requireStable: false,
     groups: [{ groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [0, 1, 2] }] }],
   });
   const g = r.groups[0]!;
@@ -100,7 +113,11 @@ async function produce(from: number, values: string[]): Promise<void> {
   const producer = kafka(from).producer();
   await producer.connect();
   try {
-    await producer.send({ topic: TOPIC, acks: -1, messages: values.map((v, i) => ({ key: `k${i}`, value: v, partition: i % 3 })) });
+    await producer.send({
+      topic: TOPIC,
+      acks: -1,
+      messages: values.map((v, i) => ({ key: `k${i}`, value: v, partition: i % 3 })),
+    });
   } finally {
     await producer.disconnect();
   }
@@ -108,20 +125,27 @@ async function produce(from: number, values: string[]): Promise<void> {
 
 /** Runs a kafkajs consumer of GROUP until `count` messages arrived; commits them; returns the values. */
 async function consume(from: number, count: number): Promise<string[]> {
-  const consumer = kafka(from).consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000 });
+  const consumer = kafka(from).consumer({
+    groupId: GROUP,
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    rebalanceTimeout: 6000,
+  });
   const got: string[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ topic, partition, message }) => {
-          got.push(message.value!.toString());
-          await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
-          if (got.length >= count) resolve();
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ topic, partition, message }) => {
+            got.push(message.value!.toString());
+            await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
+            if (got.length >= count) resolve();
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();
@@ -136,7 +160,10 @@ beforeAll(async () => {
   const admin = kafka(1).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3 }],
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
@@ -152,7 +179,7 @@ afterAll(async () => {
 describe('consumer groups across three brokers', () => {
   let firstLeader = -1;
 
-  it('every broker names the leader of the group\'s __consumer_offsets partition; the others answer NOT_COORDINATOR', async () => {
+  it("every broker names the leader of the group's __consumer_offsets partition; the others answer NOT_COORDINATOR", async () => {
     // The first FindCoordinator creates __consumer_offsets (replication factor 3); clients retry meanwhile.
     await eventually(async () => (await findCoordinator(2)).errorCode === ErrorCode.NONE, 20_000, 'a coordinator');
     const p = await eventually(() => offsetsPartition(), 5000, '__consumer_offsets');
@@ -161,7 +188,12 @@ describe('consumer groups across three brokers', () => {
     expect(firstLeader).toBeGreaterThan(0);
     for (const id of [1, 2, 3]) {
       const c = await findCoordinator(id);
-      expect(c).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: firstLeader, host: '127.0.0.1', port: brokers.get(firstLeader)!.advertisedPort });
+      expect(c).toMatchObject({
+        errorCode: ErrorCode.NONE,
+        nodeId: firstLeader,
+        host: '127.0.0.1',
+        port: brokers.get(firstLeader)!.advertisedPort,
+      });
     }
     for (const id of [1, 2, 3]) {
       expect((await committed(id)).errorCode).toBe(id === firstLeader ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR);
@@ -169,13 +201,23 @@ describe('consumer groups across three brokers', () => {
     // Each broker coordinates the partitions it leads, and only those.
     const t = coordinator.topic('__consumer_offsets')!;
     for (const id of [1, 2, 3]) {
-      const led = coordinator.partitions(t.topicId).filter((x) => x.leader === id).map((x) => x.partition);
-      await eventually(() => JSON.stringify(brokers.get(id)!.groups.ledPartitions()) === JSON.stringify(led), 5000, `broker ${id} leads ${led}`);
+      const led = coordinator
+        .partitions(t.topicId)
+        .filter((x) => x.leader === id)
+        .map((x) => x.partition);
+      await eventually(
+        () => JSON.stringify(brokers.get(id)!.groups.ledPartitions()) === JSON.stringify(led),
+        5000,
+        `broker ${id} leads ${led}`,
+      );
     }
   }, 40_000);
 
   it('a kafkajs group commits through the leader; the commits are on every replica', async () => {
-    await produce(1, Array.from({ length: 30 }, (_, i) => `a${i}`));
+    await produce(
+      1,
+      Array.from({ length: 30 }, (_, i) => `a${i}`),
+    );
     const got = await consume(1, 30);
     expect(new Set(got).size).toBe(30);
     expect(await committed(firstLeader)).toEqual({ errorCode: ErrorCode.NONE, offsets: [10, 10, 10] });
@@ -188,28 +230,39 @@ describe('consumer groups across three brokers', () => {
     }
   }, 60_000);
 
-  it('after the coordinator\'s broker stops, the group moves to the new leader with its committed offsets', async () => {
+  it("after the coordinator's broker stops, the group moves to the new leader with its committed offsets", async () => {
     await brokers.get(firstLeader)!.stop();
     brokers.delete(firstLeader);
     const survivor = [...brokers.keys()][0]!;
-    const moved = await eventually(async () => {
-      const c = await findCoordinator(survivor);
-      return c.errorCode === ErrorCode.NONE && c.nodeId !== firstLeader && c;
-    }, 20_000, 'a new coordinator');
+    const moved = await eventually(
+      async () => {
+        const c = await findCoordinator(survivor);
+        return c.errorCode === ErrorCode.NONE && c.nodeId !== firstLeader && c;
+      },
+      20_000,
+      'a new coordinator',
+    );
     expect(brokers.has(moved.nodeId)).toBe(true);
     expect(moved.port).toBe(brokers.get(moved.nodeId)!.advertisedPort);
     expect(offsetsPartition()!.leader).toBe(moved.nodeId);
     // The new leader loaded the partition: the commits made through the old one are there.
-    const fetched = await eventually(async () => {
-      const r = await committed(moved.nodeId);
-      return r.errorCode === ErrorCode.NONE && r;
-    }, 10_000, 'offsets on the new coordinator');
+    const fetched = await eventually(
+      async () => {
+        const r = await committed(moved.nodeId);
+        return r.errorCode === ErrorCode.NONE && r;
+      },
+      10_000,
+      'offsets on the new coordinator',
+    );
     expect(fetched.offsets).toEqual([10, 10, 10]);
     const other = [...brokers.keys()].find((id) => id !== moved.nodeId)!;
     expect((await committed(other)).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
 
     // A consumer of the group resumes after the committed offsets: only the new records.
-    await produce(survivor, Array.from({ length: 9 }, (_, i) => `b${i}`));
+    await produce(
+      survivor,
+      Array.from({ length: 9 }, (_, i) => `b${i}`),
+    );
     const got = await consume(survivor, 9);
     expect(got.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `b${i}`).sort());
     expect((await committed(moved.nodeId)).offsets).toEqual([13, 13, 13]);

@@ -12,8 +12,18 @@ import { Api } from '../../../helpers/kafka-client.ts';
 import { G, startGroupBroker, subscription, type GroupHarness } from './group-harness.ts';
 
 const CG = {
-  Heartbeat: { apiKey: 68, flexibleMin: cgh.ConsumerGroupHeartbeatRequestVersions.flexibleMin, encode: cgh.encodeConsumerGroupHeartbeatRequest, decode: cgh.decodeConsumerGroupHeartbeatResponse },
-  Describe: { apiKey: 69, flexibleMin: cgd.ConsumerGroupDescribeRequestVersions.flexibleMin, encode: cgd.encodeConsumerGroupDescribeRequest, decode: cgd.decodeConsumerGroupDescribeResponse },
+  Heartbeat: {
+    apiKey: 68,
+    flexibleMin: cgh.ConsumerGroupHeartbeatRequestVersions.flexibleMin,
+    encode: cgh.encodeConsumerGroupHeartbeatRequest,
+    decode: cgh.decodeConsumerGroupHeartbeatResponse,
+  },
+  Describe: {
+    apiKey: 69,
+    flexibleMin: cgd.ConsumerGroupDescribeRequestVersions.flexibleMin,
+    encode: cgd.encodeConsumerGroupDescribeRequest,
+    decode: cgd.decodeConsumerGroupDescribeResponse,
+  },
 } as const satisfies Record<string, ClientCodec<any, any>>;
 
 let h: GroupHarness;
@@ -21,31 +31,54 @@ let c: KafkaClient;
 let t1: string; // topic id of t1 (4 partitions)
 
 beforeEach(async () => {
-  h = await startGroupBroker({ 'group.consumer.heartbeat.interval.ms': '200' }, undefined, process.env.GDEBUG ? (m) => console.log(m) : undefined);
+  h = await startGroupBroker(
+    { 'group.consumer.heartbeat.interval.ms': '200' },
+    undefined,
+    process.env.GDEBUG ? (m) => console.log(m) : undefined,
+  );
   c = await h.client();
   await h.broker.topics.create({ name: 't1', numPartitions: 4, replicationFactor: 1, configs: {} });
   await h.broker.topics.create({ name: 't2', numPartitions: 2, replicationFactor: 1, configs: {} });
   t1 = h.broker.topics.get('t1')!.topicId;
 });
-afterEach(async () => { await h.stop(); });
+afterEach(async () => {
+  await h.stop();
+});
 
 type Owned = { topicId: string; partitions: number[] }[];
-interface HbOpts { v?: number; epoch?: number; instance?: string | null; topics?: string[] | null; regex?: string | null; assignor?: string | null; owned?: Owned | null; rebalance?: number }
+interface HbOpts {
+  v?: number;
+  epoch?: number;
+  instance?: string | null;
+  topics?: string[] | null;
+  regex?: string | null;
+  assignor?: string | null;
+  owned?: Owned | null;
+  rebalance?: number;
+}
 
 function hb(client: KafkaClient, group: string, memberId: string, o: HbOpts = {}) {
   const epoch = o.epoch ?? 0;
   return client.send(CG.Heartbeat, o.v ?? 1, {
-    groupId: group, memberId, memberEpoch: epoch, instanceId: o.instance ?? null, rackId: null,
+    groupId: group,
+    memberId,
+    memberEpoch: epoch,
+    instanceId: o.instance ?? null,
+    rackId: null,
     rebalanceTimeoutMs: o.rebalance ?? (epoch === 0 ? 5000 : -1),
     subscribedTopicNames: o.topics !== undefined ? o.topics : epoch === 0 ? ['t1'] : null,
-    subscribedTopicRegex: o.regex ?? null, serverAssignor: o.assignor ?? null,
+    subscribedTopicRegex: o.regex ?? null,
+    serverAssignor: o.assignor ?? null,
     topicPartitions: o.owned !== undefined ? o.owned : epoch === 0 ? [] : null,
   });
 }
 
 const parts = (a: { topicPartitions: Owned } | null | undefined) =>
-  (a?.topicPartitions ?? []).flatMap((t) => t.partitions.map((p) => `${t.topicId === t1 ? 't1' : t.topicId}-${p}`)).sort();
-const owned = (a: { topicPartitions: Owned } | null | undefined): Owned => a?.topicPartitions.map((t) => ({ topicId: t.topicId, partitions: [...t.partitions] })) ?? [];
+  (a?.topicPartitions ?? [])
+    .flatMap((t) => t.partitions.map((p) => `${t.topicId === t1 ? 't1' : t.topicId}-${p}`))
+    .sort();
+const owned = (a: { topicPartitions: Owned } | null | undefined): Owned =>
+  a?.topicPartitions.map((t) => ({ topicId: t.topicId, partitions: [...t.partitions] })) ?? [];
 
 describe('ConsumerGroupHeartbeat', () => {
   it('join: epoch 1, every partition, heartbeat interval; v0 gets a member id from the broker', async () => {
@@ -88,8 +121,18 @@ describe('ConsumerGroupHeartbeat', () => {
     const d = await c.send(CG.Describe, 0, { groupIds: ['g', 'nope'], includeAuthorizedOperations: false });
     const g = d.groups[0]!;
     expect(g.errorCode).toBe(ErrorCode.NONE);
-    expect({ state: g.groupState, epoch: g.groupEpoch, assignmentEpoch: g.assignmentEpoch, assignor: g.assignorName }).toEqual({ state: 'Stable', epoch: 2, assignmentEpoch: 2, assignor: 'uniform' });
-    expect(g.members.map((m) => [m.memberId, m.memberEpoch, m.assignment.topicPartitions[0]?.topicName]).sort()).toEqual([['a', 2, 't1'], ['b', 2, 't1']]);
+    expect({
+      state: g.groupState,
+      epoch: g.groupEpoch,
+      assignmentEpoch: g.assignmentEpoch,
+      assignor: g.assignorName,
+    }).toEqual({ state: 'Stable', epoch: 2, assignmentEpoch: 2, assignor: 'uniform' });
+    expect(
+      g.members.map((m) => [m.memberId, m.memberEpoch, m.assignment.topicPartitions[0]?.topicName]).sort(),
+    ).toEqual([
+      ['a', 2, 't1'],
+      ['b', 2, 't1'],
+    ]);
     expect(d.groups[1]!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 
     // Leaving (-1): the other member gets everything.
@@ -108,14 +151,26 @@ describe('ConsumerGroupHeartbeat', () => {
     const b = await hb(c, 'g', 'b', { topics: ['t2'], assignor: 'range' });
     expect(b.errorCode).toBe(ErrorCode.NONE);
     const d = await c.send(CG.Describe, 0, { groupIds: ['g'], includeAuthorizedOperations: false });
-    const target = Object.fromEntries(d.groups[0]!.members.map((m) => [m.memberId, m.targetAssignment.topicPartitions.map((t) => `${t.topicName}:${t.partitions.join(',')}`).sort()]));
+    const target = Object.fromEntries(
+      d.groups[0]!.members.map((m) => [
+        m.memberId,
+        m.targetAssignment.topicPartitions.map((t) => `${t.topicName}:${t.partitions.join(',')}`).sort(),
+      ]),
+    );
     expect(target).toEqual({ a: ['t1:0,1,2,3', 't2:0'], b: ['t2:1'] });
     expect(d.groups[0]!.assignorName).toBe('range');
     const list = await c.send(G.ListGroups, 5, { statesFilter: [], typesFilter: ['consumer'] });
-    expect(list.groups).toEqual([{ groupId: 'g', protocolType: 'consumer', groupState: 'Reconciling', groupType: 'consumer' }]);
+    expect(list.groups).toEqual([
+      { groupId: 'g', protocolType: 'consumer', groupState: 'Reconciling', groupType: 'consumer' },
+    ]);
     expect((await c.send(G.ListGroups, 5, { statesFilter: [], typesFilter: ['classic'] })).groups).toEqual([]);
     const dg = await c.send(G.DescribeGroups, 5, { groups: ['g'], includeAuthorizedOperations: false });
-    expect(dg.groups[0]).toMatchObject({ errorCode: ErrorCode.NONE, groupState: 'Dead', protocolType: '', members: [] });
+    expect(dg.groups[0]).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      groupState: 'Dead',
+      protocolType: '',
+      members: [],
+    });
   });
 
   it('errors: bad first heartbeats, unknown members, fenced epochs, assignors, group size', async () => {
@@ -176,14 +231,29 @@ describe('ConsumerGroupHeartbeat', () => {
 });
 
 describe('offsets and group types', () => {
-  const commit = (client: KafkaClient, group: string, memberId: string, epoch: number, v = 9, partition = 0) => client.send(G.OffsetCommit, v, {
-    groupId: group, generationIdOrMemberEpoch: epoch, memberId, groupInstanceId: null, retentionTimeMs: -1,
-    topics: [{ name: 't1', partitions: [{ partitionIndex: partition, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'md' }] }],
-  });
-  const fetch = (client: KafkaClient, group: string, memberId: string | null, epoch: number) => client.send(G.OffsetFetch, 9, {
-    groupId: '', topics: null, requireStable: false,
-    groups: [{ groupId: group, memberId, memberEpoch: epoch, topics: [{ name: 't1', partitionIndexes: [0] }] }],
-  });
+  const commit = (client: KafkaClient, group: string, memberId: string, epoch: number, v = 9, partition = 0) =>
+    client.send(G.OffsetCommit, v, {
+      groupId: group,
+      generationIdOrMemberEpoch: epoch,
+      memberId,
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: partition, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'md' },
+          ],
+        },
+      ],
+    });
+  const fetch = (client: KafkaClient, group: string, memberId: string | null, epoch: number) =>
+    client.send(G.OffsetFetch, 9, {
+      groupId: '',
+      topics: null,
+      requireStable: false,
+      groups: [{ groupId: group, memberId, memberEpoch: epoch, topics: [{ name: 't1', partitionIndexes: [0] }] }],
+    });
 
   it('OffsetCommit/OffsetFetch check the member epoch (STALE_MEMBER_EPOCH), v9+ only', async () => {
     await hb(c, 'g', 'm');
@@ -192,7 +262,9 @@ describe('offsets and group types', () => {
     expect((await commit(c, 'g', 'x', 1)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await commit(c, 'g', 'm', 1, 8)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect((await commit(c, 'g', '', -1)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID); // group has members
-    expect((await commit(c, 'g', 'm', 1, 9, 99)).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect((await commit(c, 'g', 'm', 1, 9, 99)).topics[0]!.partitions[0]!.errorCode).toBe(
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
     const ok = await fetch(c, 'g', 'm', 1);
     expect(ok.groups[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(ok.groups[0]!.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 42, metadata: 'md' });
@@ -203,17 +275,30 @@ describe('offsets and group types', () => {
 
   it('a group is classic or consumer: JoinGroup to a consumer group, heartbeat to a classic one', async () => {
     await hb(c, 'cg', 'm');
-    const join = (group: string, type = 'consumer') => c.send(G.JoinGroup, 9, {
-      groupId: group, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5_000, memberId: '', groupInstanceId: null,
-      protocolType: type, protocols: [{ name: 'range', metadata: subscription(['t1']) }], reason: null,
-    });
+    const join = (group: string, type = 'consumer') =>
+      c.send(G.JoinGroup, 9, {
+        groupId: group,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 5_000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: type,
+        protocols: [{ name: 'range', metadata: subscription(['t1']) }],
+        reason: null,
+      });
     expect((await join('cg')).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     expect((await join('cg', 'connect')).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     expect((await join('classic')).errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED); // a classic group with a pending member
     const j = await join('classic2');
     await c.send(G.JoinGroup, 9, {
-      groupId: 'classic2', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 5_000, memberId: j.memberId, groupInstanceId: null,
-      protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['t1']) }], reason: null,
+      groupId: 'classic2',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 5_000,
+      memberId: j.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription(['t1']) }],
+      reason: null,
     });
     expect((await hb(c, 'classic2', 'm')).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
     // Once empty, a consumer group can become classic (and the other way round).
@@ -226,7 +311,9 @@ describe('offsets and group types', () => {
   it('DeleteGroups: non-empty consumer group refused, empty one deleted with its offsets', async () => {
     await hb(c, 'g', 'm');
     await commit(c, 'g', 'm', 1);
-    expect((await c.send(G.DeleteGroups, 2, { groupsNames: ['g'] })).results[0]!.errorCode).toBe(ErrorCode.NON_EMPTY_GROUP);
+    expect((await c.send(G.DeleteGroups, 2, { groupsNames: ['g'] })).results[0]!.errorCode).toBe(
+      ErrorCode.NON_EMPTY_GROUP,
+    );
     await hb(c, 'g', 'm', { epoch: -1 });
     expect((await c.send(G.DeleteGroups, 2, { groupsNames: ['g'] })).results[0]!.errorCode).toBe(ErrorCode.NONE);
     expect((await fetch(c, 'g', null, -1)).groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(-1);
@@ -237,7 +324,7 @@ describe('offsets and group types', () => {
 
   it('restart: members, epochs, assignments and offsets come back from __consumer_offsets', async () => {
     const a = await hb(c, 'g', 'a');
-    const b = await hb(c, 'g', 'b');
+    await hb(c, 'g', 'b');
     const a2 = await hb(c, 'g', 'a', { epoch: 1, owned: owned(a.assignment) });
     await hb(c, 'g', 'a', { epoch: 1, owned: owned(a2.assignment) });
     const b2 = await hb(c, 'g', 'b', { epoch: 2, owned: [] });
@@ -247,7 +334,10 @@ describe('offsets and group types', () => {
     await h.restart();
     const c2 = await h.client();
     const after = (await c2.send(CG.Describe, 0, { groupIds: ['g'], includeAuthorizedOperations: false })).groups[0]!;
-    const shape = (g: typeof before) => ({ ...g, members: g.members.map((m) => ({ ...m, clientHost: '' })).sort((x, y) => (x.memberId < y.memberId ? -1 : 1)) });
+    const shape = (g: typeof before) => ({
+      ...g,
+      members: g.members.map((m) => ({ ...m, clientHost: '' })).sort((x, y) => (x.memberId < y.memberId ? -1 : 1)),
+    });
     expect(shape(after)).toEqual(shape(before));
     expect(after.groupState).toBe('Stable');
     // The member carries on with its epoch.
@@ -264,7 +354,10 @@ describe('ApiVersions', () => {
     const r = await c.send(Api.ApiVersions, 3, { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1' });
     expect(r.apiKeys.find((k) => k.apiKey === 68)).toMatchObject({ minVersion: 0, maxVersion: 1 });
     expect(r.apiKeys.find((k) => k.apiKey === 69)).toMatchObject({ minVersion: 0, maxVersion: 0 });
-    expect(r.finalizedFeatures.find((f) => f.name === 'group.version')).toMatchObject({ minVersionLevel: 1, maxVersionLevel: 1 });
+    expect(r.finalizedFeatures.find((f) => f.name === 'group.version')).toMatchObject({
+      minVersionLevel: 1,
+      maxVersionLevel: 1,
+    });
     expect(r.supportedFeatures.find((f) => f.name === 'group.version')).toMatchObject({ minVersion: 0, maxVersion: 1 });
   });
 });

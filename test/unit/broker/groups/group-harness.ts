@@ -22,17 +22,72 @@ import * as od from '../../../../core/protocol/messages/offset-delete.ts';
 import { encodeConsumerProtocolSubscription } from '../../../../core/protocol/messages/consumer-protocol-subscription.ts';
 
 export const G = {
-  FindCoordinator: { apiKey: 10, flexibleMin: fc.FindCoordinatorRequestVersions.flexibleMin, encode: fc.encodeFindCoordinatorRequest, decode: fc.decodeFindCoordinatorResponse },
-  JoinGroup: { apiKey: 11, flexibleMin: jg.JoinGroupRequestVersions.flexibleMin, encode: jg.encodeJoinGroupRequest, decode: jg.decodeJoinGroupResponse },
-  SyncGroup: { apiKey: 14, flexibleMin: sg.SyncGroupRequestVersions.flexibleMin, encode: sg.encodeSyncGroupRequest, decode: sg.decodeSyncGroupResponse },
-  Heartbeat: { apiKey: 12, flexibleMin: hb.HeartbeatRequestVersions.flexibleMin, encode: hb.encodeHeartbeatRequest, decode: hb.decodeHeartbeatResponse },
-  LeaveGroup: { apiKey: 13, flexibleMin: lg.LeaveGroupRequestVersions.flexibleMin, encode: lg.encodeLeaveGroupRequest, decode: lg.decodeLeaveGroupResponse },
-  OffsetCommit: { apiKey: 8, flexibleMin: oc.OffsetCommitRequestVersions.flexibleMin, encode: oc.encodeOffsetCommitRequest, decode: oc.decodeOffsetCommitResponse },
-  OffsetFetch: { apiKey: 9, flexibleMin: of.OffsetFetchRequestVersions.flexibleMin, encode: of.encodeOffsetFetchRequest, decode: of.decodeOffsetFetchResponse },
-  ListGroups: { apiKey: 16, flexibleMin: li.ListGroupsRequestVersions.flexibleMin, encode: li.encodeListGroupsRequest, decode: li.decodeListGroupsResponse },
-  DescribeGroups: { apiKey: 15, flexibleMin: dg.DescribeGroupsRequestVersions.flexibleMin, encode: dg.encodeDescribeGroupsRequest, decode: dg.decodeDescribeGroupsResponse },
-  DeleteGroups: { apiKey: 42, flexibleMin: dl.DeleteGroupsRequestVersions.flexibleMin, encode: dl.encodeDeleteGroupsRequest, decode: dl.decodeDeleteGroupsResponse },
-  OffsetDelete: { apiKey: 47, flexibleMin: od.OffsetDeleteRequestVersions.flexibleMin, encode: od.encodeOffsetDeleteRequest, decode: od.decodeOffsetDeleteResponse },
+  FindCoordinator: {
+    apiKey: 10,
+    flexibleMin: fc.FindCoordinatorRequestVersions.flexibleMin,
+    encode: fc.encodeFindCoordinatorRequest,
+    decode: fc.decodeFindCoordinatorResponse,
+  },
+  JoinGroup: {
+    apiKey: 11,
+    flexibleMin: jg.JoinGroupRequestVersions.flexibleMin,
+    encode: jg.encodeJoinGroupRequest,
+    decode: jg.decodeJoinGroupResponse,
+  },
+  SyncGroup: {
+    apiKey: 14,
+    flexibleMin: sg.SyncGroupRequestVersions.flexibleMin,
+    encode: sg.encodeSyncGroupRequest,
+    decode: sg.decodeSyncGroupResponse,
+  },
+  Heartbeat: {
+    apiKey: 12,
+    flexibleMin: hb.HeartbeatRequestVersions.flexibleMin,
+    encode: hb.encodeHeartbeatRequest,
+    decode: hb.decodeHeartbeatResponse,
+  },
+  LeaveGroup: {
+    apiKey: 13,
+    flexibleMin: lg.LeaveGroupRequestVersions.flexibleMin,
+    encode: lg.encodeLeaveGroupRequest,
+    decode: lg.decodeLeaveGroupResponse,
+  },
+  OffsetCommit: {
+    apiKey: 8,
+    flexibleMin: oc.OffsetCommitRequestVersions.flexibleMin,
+    encode: oc.encodeOffsetCommitRequest,
+    decode: oc.decodeOffsetCommitResponse,
+  },
+  OffsetFetch: {
+    apiKey: 9,
+    flexibleMin: of.OffsetFetchRequestVersions.flexibleMin,
+    encode: of.encodeOffsetFetchRequest,
+    decode: of.decodeOffsetFetchResponse,
+  },
+  ListGroups: {
+    apiKey: 16,
+    flexibleMin: li.ListGroupsRequestVersions.flexibleMin,
+    encode: li.encodeListGroupsRequest,
+    decode: li.decodeListGroupsResponse,
+  },
+  DescribeGroups: {
+    apiKey: 15,
+    flexibleMin: dg.DescribeGroupsRequestVersions.flexibleMin,
+    encode: dg.encodeDescribeGroupsRequest,
+    decode: dg.decodeDescribeGroupsResponse,
+  },
+  DeleteGroups: {
+    apiKey: 42,
+    flexibleMin: dl.DeleteGroupsRequestVersions.flexibleMin,
+    encode: dl.encodeDeleteGroupsRequest,
+    decode: dl.decodeDeleteGroupsResponse,
+  },
+  OffsetDelete: {
+    apiKey: 47,
+    flexibleMin: od.OffsetDeleteRequestVersions.flexibleMin,
+    encode: od.encodeOffsetDeleteRequest,
+    decode: od.decodeOffsetDeleteResponse,
+  },
 } as const satisfies Record<string, ClientCodec<any, any>>;
 
 export interface GroupHarness {
@@ -50,7 +105,11 @@ export const TEST_OVERRIDES = {
   'offsets.topic.num.partitions': '3',
 };
 
-export async function startGroupBroker(overrides: Record<string, string> = {}, dataDir?: string, log?: (m: string) => void): Promise<GroupHarness> {
+export async function startGroupBroker(
+  overrides: Record<string, string> = {},
+  dataDir?: string,
+  log?: (m: string) => void,
+): Promise<GroupHarness> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'samsa-groups-'));
   const config = new BrokerConfig({ ...TEST_OVERRIDES, ...overrides });
   const clients: KafkaClient[] = [];

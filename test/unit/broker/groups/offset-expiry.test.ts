@@ -11,19 +11,33 @@ import type { KafkaClient } from '../../../helpers/kafka-client.ts';
 import { G, startGroupBroker, subscription, type GroupHarness } from './group-harness.ts';
 
 let h: GroupHarness | undefined;
-afterEach(async () => { await h?.stop(); h = undefined; });
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
 
 const MINUTE = 60_000;
 
 function commit(c: KafkaClient, group: string, offset: number, gen = -1, member = '') {
   return c.send(G.OffsetCommit, 9, {
-    groupId: group, generationIdOrMemberEpoch: gen, memberId: member, groupInstanceId: null,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    groupId: group,
+    generationIdOrMemberEpoch: gen,
+    memberId: member,
+    groupInstanceId: null,
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }],
+      },
+    ],
   });
 }
 
 async function committed(c: KafkaClient, group: string): Promise<number> {
-  const r = await c.send(G.OffsetFetch, 8, { groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: [{ name: 't', partitionIndexes: [0] }] }], requireStable: false });
+  const r = await c.send(G.OffsetFetch, 8, {
+    groups: [{ groupId: group, memberId: null, memberEpoch: -1, topics: [{ name: 't', partitionIndexes: [0] }] }],
+    requireStable: false,
+  });
   return Number(r.groups[0]!.topics[0]!.partitions[0]!.committedOffset);
 }
 
@@ -34,14 +48,28 @@ async function listed(c: KafkaClient): Promise<string[]> {
 
 async function joinAndSync(c: KafkaClient, group: string): Promise<{ memberId: string; generationId: number }> {
   const body = (memberId: string) => ({
-    groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 5_000, memberId, groupInstanceId: null,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['t']) }], reason: null,
+    groupId: group,
+    sessionTimeoutMs: 30_000,
+    rebalanceTimeoutMs: 5_000,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: subscription(['t']) }],
+    reason: null,
   });
   const first = await c.send(G.JoinGroup, 9, body(''));
   expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
   const j = await c.send(G.JoinGroup, 9, body(first.memberId));
   expect(j.errorCode).toBe(0);
-  const s = await c.send(G.SyncGroup, 5, { groupId: group, generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] });
+  const s = await c.send(G.SyncGroup, 5, {
+    groupId: group,
+    generationId: j.generationId,
+    memberId: j.memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocolName: 'range',
+    assignments: [],
+  });
   expect(s.errorCode).toBe(0);
   return { memberId: j.memberId, generationId: j.generationId };
 }
@@ -66,7 +94,15 @@ describe('offsets.retention.minutes', () => {
     expect((await commit(c, 'solo', 5)).topics[0]!.partitions[0]!.errorCode).toBe(0);
     const left = await joinAndSync(c, 'left');
     expect((await commit(c, 'left', 7, left.generationId, left.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(0);
-    expect((await c.send(G.LeaveGroup, 5, { groupId: 'left', memberId: '', members: [{ memberId: left.memberId, groupInstanceId: null, reason: null }] })).errorCode).toBe(0);
+    expect(
+      (
+        await c.send(G.LeaveGroup, 5, {
+          groupId: 'left',
+          memberId: '',
+          members: [{ memberId: left.memberId, groupInstanceId: null, reason: null }],
+        })
+      ).errorCode,
+    ).toBe(0);
     const busy = await joinAndSync(c, 'busy');
     expect((await commit(c, 'busy', 9, busy.generationId, busy.memberId)).topics[0]!.partitions[0]!.errorCode).toBe(0);
     expect(await listed(c)).toEqual(['busy:Stable', 'left:Empty', 'solo:Empty']);
@@ -92,7 +128,7 @@ describe('offsets.retention.minutes', () => {
     expect((await listed(c2)).filter((g) => !g.startsWith('busy'))).toEqual([]);
   });
 
-  it('counts an empty group\'s retention from when it became Empty, not from its commits', async () => {
+  it("counts an empty group's retention from when it became Empty, not from its commits", async () => {
     h = await startGroupBroker({ 'offsets.retention.minutes': '2', 'offsets.retention.check.interval.ms': '50' });
     await h.broker.topics.create({ name: 't', numPartitions: 1, replicationFactor: 1, configs: {} });
     const c = await h.client();
@@ -101,7 +137,15 @@ describe('offsets.retention.minutes', () => {
     // The commit is three minutes old by the time the member leaves...
     const stored = h.broker.groups.offsets.get('g', 't', 0)!;
     stored.commitTimestampMs -= 3 * MINUTE;
-    expect((await c.send(G.LeaveGroup, 5, { groupId: 'g', memberId: '', members: [{ memberId: m.memberId, groupInstanceId: null, reason: null }] })).errorCode).toBe(0);
+    expect(
+      (
+        await c.send(G.LeaveGroup, 5, {
+          groupId: 'g',
+          memberId: '',
+          members: [{ memberId: m.memberId, groupInstanceId: null, reason: null }],
+        })
+      ).errorCode,
+    ).toBe(0);
     // ...but the group has been Empty for less than the retention: kept.
     expect(await h.broker.groups.expireOffsets(Date.now() + MINUTE)).toBe(0);
     expect(await committed(c, 'g')).toBe(3);

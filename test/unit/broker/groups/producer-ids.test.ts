@@ -1,7 +1,12 @@
 // Producer id blocks: from the coordinator (AllocateProducerIds) when the
 // broker has one, else reserved locally; never an id twice.
 import { describe, expect, it } from 'vitest';
-import { ProducerIdManager, PRODUCER_ID_BLOCK_SIZE, inMemoryReservations, type ProducerIdSource } from '../../../../core/broker/producer/producer-ids.ts';
+import {
+  ProducerIdManager,
+  PRODUCER_ID_BLOCK_SIZE,
+  inMemoryReservations,
+  type ProducerIdSource,
+} from '../../../../core/broker/producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../../../../core/protocol/errors.ts';
 
 /** A coordinator handing out consecutive blocks, as Kafka's controller does. */
@@ -13,7 +18,8 @@ function fakeController(opts: { delayMs?: number; failWith?: number } = {}) {
     async allocateProducerIds(req) {
       calls.push(req);
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-      if (controller.failWith !== undefined) return { errorCode: controller.failWith, producerIdStart: -1, producerIdLen: 0 };
+      if (controller.failWith !== undefined)
+        return { errorCode: controller.failWith, producerIdStart: -1, producerIdLen: 0 };
       const start = next;
       next += PRODUCER_ID_BLOCK_SIZE;
       return { errorCode: ErrorCode.NONE, producerIdStart: start, producerIdLen: PRODUCER_ID_BLOCK_SIZE };
@@ -25,7 +31,9 @@ function fakeController(opts: { delayMs?: number; failWith?: number } = {}) {
 describe('ProducerIdManager', () => {
   it('takes blocks from the coordinator, prefetches the next one, and never repeats an id under concurrency', async () => {
     const { controller, calls } = fakeController({ delayMs: 5 });
-    const m = new ProducerIdManager(() => { throw new Error('no local reservations in a cluster'); });
+    const m = new ProducerIdManager(() => {
+      throw new Error('no local reservations in a cluster');
+    });
     const from = { controller, brokerId: 3, brokerEpoch: 17 };
     const ids = await Promise.all(Array.from({ length: 2500 }, () => m.generate(from)));
     expect(new Set(ids).size).toBe(2500);
@@ -56,7 +64,11 @@ describe('ProducerIdManager', () => {
   it('without a coordinator reserves blocks locally', async () => {
     const reservations: number[] = [];
     const reserve = inMemoryReservations();
-    const m = new ProducerIdManager((n) => { const first = reserve(n); reservations.push(first); return first; });
+    const m = new ProducerIdManager((n) => {
+      const first = reserve(n);
+      reservations.push(first);
+      return first;
+    });
     const ids: number[] = [];
     for (let i = 0; i < PRODUCER_ID_BLOCK_SIZE + 2; i++) ids.push(await m.generate());
     expect(ids[0]).toBe(0);

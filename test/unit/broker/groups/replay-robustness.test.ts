@@ -6,7 +6,10 @@ import { buildRecordBatch, isBatchError, validateRecordBatches } from '../../../
 import { G, startGroupBroker, TEST_OVERRIDES, type GroupHarness } from './group-harness.ts';
 
 let h: GroupHarness | undefined;
-afterEach(async () => { await h?.stop(); h = undefined; });
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
 
 it('skips an unreadable record during replay and loads every other commit', async () => {
   const logged: string[] = [];
@@ -15,8 +18,18 @@ it('skips an unreadable record during replay and loads every other commit', asyn
   const c = await h.client();
   const commitAt = async (offset: number) => {
     const r = await c.send(G.OffsetCommit, 9, {
-      groupId: 'survivor', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+      groupId: 'survivor',
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' },
+          ],
+        },
+      ],
     });
     expect(r.topics[0]!.partitions[0]!.errorCode).toBe(0);
   };
@@ -26,8 +39,10 @@ it('skips an unreadable record during replay and loads every other commit', asyn
   // written straight into the partition that holds the group.
   const key = Buffer.alloc(2 + 2 + 6 + 2 + 1 + 4);
   let p = key.writeInt16BE(1, 0);
-  p = key.writeInt16BE(6, p); p += key.write('broken', p);
-  p = key.writeInt16BE(1, p); p += key.write('t', p);
+  p = key.writeInt16BE(6, p);
+  p += key.write('broken', p);
+  p = key.writeInt16BE(1, p);
+  p += key.write('t', p);
   key.writeInt32BE(0, p);
   const batch = buildRecordBatch([{ key, value: Buffer.from([0, 3, 0]) }]);
   const info = validateRecordBatches(batch, { maxMessageBytes: 1 << 20 });
@@ -39,7 +54,10 @@ it('skips an unreadable record during replay and loads every other commit', asyn
 
   await h.restart();
   const c2 = await h.client();
-  const f = await c2.send(G.OffsetFetch, 9, { groups: [{ groupId: 'survivor', memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+  const f = await c2.send(G.OffsetFetch, 9, {
+    groups: [{ groupId: 'survivor', memberId: null, memberEpoch: -1, topics: null }],
+    requireStable: false,
+  });
   expect(f.groups[0]!.topics[0]!.partitions[0]!.committedOffset).toBe(42);
   expect(logged.some((m) => /unreadable record skipped/.test(m))).toBe(true);
 });

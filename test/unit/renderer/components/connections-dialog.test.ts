@@ -4,16 +4,42 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionsState } from '../../../../core/console/bridge.ts';
 import ConnectionsDialog from '../../../../renderer/src/components/ConnectionsDialog.vue';
-import { byTestId, cleanup, click, exists, fails, FakeBridge, feedback, openDialog, status, typeInto, type Mounted } from './harness.ts';
+import {
+  byTestId,
+  cleanup,
+  click,
+  exists,
+  fails,
+  FakeBridge,
+  feedback,
+  openDialog,
+  status,
+  typeInto,
+  type Mounted,
+} from './harness.ts';
 
 let m: Mounted | undefined;
-afterEach(() => { cleanup(m); m = undefined; });
+afterEach(() => {
+  cleanup(m);
+  m = undefined;
+});
 
 function bridge(): FakeBridge {
   const b = new FakeBridge();
   const state: ConnectionsState = {
     selected: 'local',
-    connections: [{ id: 'local', name: 'Local cluster', bootstrap: 'localhost:9092', local: true, sasl: null, tls: null, rememberPassword: false, hasPassword: false }],
+    connections: [
+      {
+        id: 'local',
+        name: 'Local cluster',
+        bootstrap: 'localhost:9092',
+        local: true,
+        sasl: null,
+        tls: null,
+        rememberPassword: false,
+        hasPassword: false,
+      },
+    ],
   };
   b.answers.listConnections = () => state;
   return b;
@@ -57,9 +83,15 @@ describe('ConnectionsDialog', () => {
     await typeInto('conn-password', 'secret');
     m.bridge.answers.testConnection = () => ({ brokers: 3, clusterId: 'abc', controllerId: 1, ms: 12 });
     await click('conn-test');
-    expect(m.bridge.of('testConnection')).toEqual([{
-      name: 'secure', bootstrap: 'kafka-1:9093', sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'secret' }, tls: null, rememberPassword: false,
-    }]);
+    expect(m.bridge.of('testConnection')).toEqual([
+      {
+        name: 'secure',
+        bootstrap: 'kafka-1:9093',
+        sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'secret' },
+        tls: null,
+        rememberPassword: false,
+      },
+    ]);
     expect(byTestId('conn-result').textContent).toBe('Connected in 12 ms: 3 brokers, cluster abc.');
     // Switched off again, the SASL fields go.
     await click('conn-sasl');
@@ -68,7 +100,10 @@ describe('ConnectionsDialog', () => {
 
   it('shows a failed test next to the field it is about, or above the buttons', async () => {
     const b = bridge();
-    b.answers.testConnection = fails({ message: 'SASL authentication failed: wrong username or password.', field: 'password' });
+    b.answers.testConnection = fails({
+      message: 'SASL authentication failed: wrong username or password.',
+      field: 'password',
+    });
     m = await openDialog(ConnectionsDialog, b);
     await click('conn-sasl');
     await typeInto('conn-name', 'secure');
@@ -82,9 +117,14 @@ describe('ConnectionsDialog', () => {
     expect(exists('conn-result')).toBe(false);
     expect(exists('conn-error')).toBe(false);
 
-    b.answers.testConnection = fails({ message: 'Could not connect to the Kafka broker at kafka-1:9093 (connection refused).', field: 'bootstrap' });
+    b.answers.testConnection = fails({
+      message: 'Could not connect to the Kafka broker at kafka-1:9093 (connection refused).',
+      field: 'bootstrap',
+    });
     await click('conn-test');
-    expect(feedback('Bootstrap servers')).toBe('Could not connect to the Kafka broker at kafka-1:9093 (connection refused).');
+    expect(feedback('Bootstrap servers')).toBe(
+      'Could not connect to the Kafka broker at kafka-1:9093 (connection refused).',
+    );
     expect(feedback('Password')).toBe('');
 
     b.answers.testConnection = fails({ message: 'The cluster answered with an unexpected error.' });

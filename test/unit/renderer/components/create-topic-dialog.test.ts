@@ -5,10 +5,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { topicNameError as brokerRule } from '../../../../core/broker/configs.ts';
 import CreateTopicDialog from '../../../../renderer/src/components/CreateTopicDialog.vue';
-import { byTestId, cleanup, click, exists, fails, FakeBridge, feedback, openDialog, overview, status, topic, typeInto, type Mounted } from './harness.ts';
+import {
+  byTestId,
+  cleanup,
+  click,
+  exists,
+  fails,
+  FakeBridge,
+  feedback,
+  openDialog,
+  overview,
+  status,
+  topic,
+  typeInto,
+  type Mounted,
+} from './harness.ts';
 
 let m: Mounted | undefined;
-afterEach(() => { cleanup(m); m = undefined; });
+afterEach(() => {
+  cleanup(m);
+  m = undefined;
+});
 
 function bridgeWith(statuses: Parameters<typeof overview>[0], topics = [topic('orders')]): FakeBridge {
   const b = new FakeBridge();
@@ -48,7 +65,9 @@ describe('CreateTopicDialog', () => {
     expect(feedback('Replication factor')).toBe('At most 2: the cluster has 2 live brokers.');
     expect(status('Replication factor')).toBe(null);
     await typeInto('topic-rf', '3');
-    expect(feedback('Replication factor')).toBe('Replication factor 3 needs 3 live brokers; the cluster has 2 live brokers.');
+    expect(feedback('Replication factor')).toBe(
+      'Replication factor 3 needs 3 live brokers; the cluster has 2 live brokers.',
+    );
     expect(status('Replication factor')).toBe('error');
     await typeInto('topic-name', 'payments');
     await click('create-submit');
@@ -58,14 +77,20 @@ describe('CreateTopicDialog', () => {
     await typeInto('topic-rf', '2');
     expect(status('Replication factor')).toBe(null);
     await click('create-submit');
-    expect(m.bridge.of('createTopic')).toEqual([{ name: 'payments', partitions: 3, replicationFactor: 2, configs: {} }]);
+    expect(m.bridge.of('createTopic')).toEqual([
+      { name: 'payments', partitions: 3, replicationFactor: 2, configs: {} },
+    ]);
     // Created: the dialog closes.
     expect(m.props.show).toBe(false);
   });
 
   it('shows an error from the cluster next to its field and keeps the input', async () => {
     const b = bridgeWith(['online']);
-    b.answers.createTopic = fails({ message: 'Number of partitions is above the limit of 1000.', field: 'partitions', kafkaError: 'INVALID_PARTITIONS' });
+    b.answers.createTopic = fails({
+      message: 'Number of partitions is above the limit of 1000.',
+      field: 'partitions',
+      kafkaError: 'INVALID_PARTITIONS',
+    });
     m = await openDialog(CreateTopicDialog, b);
     await typeInto('topic-name', 'big');
     await typeInto('topic-partitions', '5000');
@@ -79,7 +104,11 @@ describe('CreateTopicDialog', () => {
     expect(inputValue('topic-partitions')).toBe('5000');
 
     // A name error from the cluster sits under the name, and goes once the name is changed.
-    b.answers.createTopic = fails({ message: "Topic 'big' already exists.", field: 'name', kafkaError: 'TOPIC_ALREADY_EXISTS' });
+    b.answers.createTopic = fails({
+      message: "Topic 'big' already exists.",
+      field: 'name',
+      kafkaError: 'TOPIC_ALREADY_EXISTS',
+    });
     await click('create-submit');
     expect(feedback('Name')).toBe("Topic 'big' already exists.");
     expect(feedback('Partitions')).toBe('');

@@ -5,7 +5,14 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { defineComponent, h, reactive, type Component } from 'vue';
 import { NConfigProvider, NDialogProvider, NMessageProvider } from 'naive-ui';
-import type { Bridge, BridgeErrorInfo, ClusterOverview, StreamArgs, TailEvent, TopicSummary } from '../../../../core/console/bridge.ts';
+import type {
+  Bridge,
+  BridgeErrorInfo,
+  ClusterOverview,
+  StreamArgs,
+  TailEvent,
+  TopicSummary,
+} from '../../../../core/console/bridge.ts';
 import { BridgeError } from '../../../../renderer/src/bridge/errors.ts';
 import { installBridge } from '../../../../renderer/src/bridge/use-bridge.ts';
 
@@ -19,14 +26,16 @@ export class FakeBridge {
     this.calls.push({ op, args });
     const a = this.answers[op];
     if (!a) return { ok: true } as never;
-    return await a(args as never) as never;
+    return (await a(args as never)) as never;
   }
   async openTail(args: StreamArgs, listener: (e: TailEvent) => void) {
     this.streams.push(args);
     this.listeners.push(listener);
     return { subscription: `sub-${this.listeners.length}`, partitions: [0], positions: { 0: '0' } };
   }
-  onState() { return () => undefined; }
+  onState() {
+    return () => undefined;
+  }
   /** The calls of one operation. */
   of(op: string): unknown[] {
     return this.calls.filter((c) => c.op === op).map((c) => c.args);
@@ -34,18 +43,45 @@ export class FakeBridge {
 }
 
 /** What the bridge throws for a failed operation. */
-export const fails = (info: BridgeErrorInfo) => () => { throw new BridgeError(info); };
+export const fails = (info: BridgeErrorInfo) => () => {
+  throw new BridgeError(info);
+};
 
 export function topic(name: string, extra: Partial<TopicSummary> = {}): TopicSummary {
-  return { name, partitions: 1, replicationFactor: 1, internal: false, underReplicatedPartitions: 0, recordCount: '0', sizeBytes: 0, ...extra };
+  return {
+    name,
+    partitions: 1,
+    replicationFactor: 1,
+    internal: false,
+    underReplicatedPartitions: 0,
+    recordCount: '0',
+    sizeBytes: 0,
+    ...extra,
+  };
 }
 
 export function overview(statuses: ClusterOverview['brokers'][number]['status'][]): ClusterOverview {
   return {
-    bootstrap: 'localhost:9092', clusterId: 'c1', controllerId: 1, topicCount: 0, internalTopicCount: 0, partitionCount: 0,
-    underReplicatedPartitions: 0, offlinePartitions: 0, controllable: false,
+    bootstrap: 'localhost:9092',
+    clusterId: 'c1',
+    controllerId: 1,
+    topicCount: 0,
+    internalTopicCount: 0,
+    partitionCount: 0,
+    underReplicatedPartitions: 0,
+    offlinePartitions: 0,
+    controllable: false,
     brokers: statuses.map((status, i) => ({
-      nodeId: i + 1, host: 'localhost', port: 9092 + i, rack: null, isController: i === 0, partitionsLed: 0, status, diskBytes: 0, pid: null, inProcess: false,
+      nodeId: i + 1,
+      host: 'localhost',
+      port: 9092 + i,
+      rack: null,
+      isController: i === 0,
+      partitionsLed: 0,
+      status,
+      diskBytes: 0,
+      pid: null,
+      inProcess: false,
     })),
   };
 }
@@ -59,14 +95,30 @@ export interface Mounted {
 }
 
 /** Mounts `component` inside the app's providers, attached to the document (modals teleport to its body). */
-export async function mountWith(component: Component, bridge: FakeBridge, props: Record<string, unknown> = {}, stubs: Record<string, unknown> = {}): Promise<Mounted> {
+export async function mountWith(
+  component: Component,
+  bridge: FakeBridge,
+  props: Record<string, unknown> = {},
+  stubs: Record<string, unknown> = {},
+): Promise<Mounted> {
   const pinia = createPinia();
   setActivePinia(pinia);
   installBridge(bridge as unknown as Bridge);
   const state = reactive({ ...props });
   const Host = defineComponent({
-    setup: () => () => h(NConfigProvider, null, () => h(NMessageProvider, null, () => h(NDialogProvider, null,
-      () => h(component, { ...state, 'onUpdate:show': (v: boolean) => { state.show = v; } })))),
+    setup: () => () =>
+      h(NConfigProvider, null, () =>
+        h(NMessageProvider, null, () =>
+          h(NDialogProvider, null, () =>
+            h(component, {
+              ...state,
+              'onUpdate:show': (v: boolean) => {
+                state.show = v;
+              },
+            }),
+          ),
+        ),
+      ),
   });
   const wrapper = mount(Host, { global: { plugins: [pinia], stubs: stubs as never }, attachTo: document.body });
   await settle();
@@ -92,7 +144,9 @@ export const exists = (id: string) => document.body.querySelector(`[data-testid=
 /** Types into the input (or textarea) of the element with this test id, as the user does: input, then blur. */
 export async function typeInto(id: string, text: string): Promise<void> {
   const host = byTestId(id);
-  const input = host.matches('input, textarea') ? host as HTMLInputElement : host.querySelector<HTMLInputElement>('input, textarea');
+  const input = host.matches('input, textarea')
+    ? (host as HTMLInputElement)
+    : host.querySelector<HTMLInputElement>('input, textarea');
   if (!input) throw new Error(`no input in "${id}"`);
   input.focus();
   input.dispatchEvent(new Event('focus'));
@@ -113,7 +167,10 @@ export async function click(id: string): Promise<void> {
 export function formItem(label: string, within: ParentNode = document.body): HTMLElement {
   const items = [...within.querySelectorAll<HTMLElement>('.n-form-item')];
   const item = items.find((i) => i.querySelector('.n-form-item-label')?.textContent?.trim().startsWith(label));
-  if (!item) throw new Error(`no form item "${label}" (have: ${items.map((i) => i.querySelector('.n-form-item-label')?.textContent?.trim()).join(' | ')})`);
+  if (!item)
+    throw new Error(
+      `no form item "${label}" (have: ${items.map((i) => i.querySelector('.n-form-item-label')?.textContent?.trim()).join(' | ')})`,
+    );
   return item;
 }
 
@@ -125,7 +182,11 @@ export function feedback(label: string, within?: ParentNode): string {
 /** How a form item's feedback shows: 'error' (red), 'warning', or null. */
 export function status(label: string, within?: ParentNode): 'error' | 'warning' | null {
   const fb = formItem(label, within).querySelector('.n-form-item-feedback');
-  return fb?.classList.contains('n-form-item-feedback--error') ? 'error' : fb?.classList.contains('n-form-item-feedback--warning') ? 'warning' : null;
+  return fb?.classList.contains('n-form-item-feedback--error')
+    ? 'error'
+    : fb?.classList.contains('n-form-item-feedback--warning')
+      ? 'warning'
+      : null;
 }
 
 /** Mounts a dialog closed, then opens it as the app does (opening is what loads its data). */

@@ -14,10 +14,28 @@ class FixedSizeObserver {
   }
   observe(target: Element): void {
     const size = { blockSize: VIEWPORT_HEIGHT, inlineSize: VIEWPORT_WIDTH };
-    queueMicrotask(() => this.#callback([{
-      target, contentRect: { x: 0, y: 0, top: 0, left: 0, width: VIEWPORT_WIDTH, height: VIEWPORT_HEIGHT, right: VIEWPORT_WIDTH, bottom: VIEWPORT_HEIGHT },
-      borderBoxSize: [size], contentBoxSize: [size],
-    }], this));
+    queueMicrotask(() =>
+      this.#callback(
+        [
+          {
+            target,
+            contentRect: {
+              x: 0,
+              y: 0,
+              top: 0,
+              left: 0,
+              width: VIEWPORT_WIDTH,
+              height: VIEWPORT_HEIGHT,
+              right: VIEWPORT_WIDTH,
+              bottom: VIEWPORT_HEIGHT,
+            },
+            borderBoxSize: [size],
+            contentBoxSize: [size],
+          },
+        ],
+        this,
+      ),
+    );
   }
   unobserve(): void {}
   disconnect(): void {}

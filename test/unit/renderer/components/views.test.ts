@@ -10,10 +10,27 @@ import { useTailStore } from '../../../../renderer/src/stores/tail.ts';
 import ProducerView from '../../../../renderer/src/views/ProducerView.vue';
 import TailView from '../../../../renderer/src/views/TailView.vue';
 import TopicsView from '../../../../renderer/src/views/TopicsView.vue';
-import { byTestId, cleanup, click, exists, FakeBridge, feedback, mountWith, overview, settle, status, topic, typeInto, type Mounted } from './harness.ts';
+import {
+  byTestId,
+  cleanup,
+  click,
+  exists,
+  FakeBridge,
+  feedback,
+  mountWith,
+  overview,
+  settle,
+  status,
+  topic,
+  typeInto,
+  type Mounted,
+} from './harness.ts';
 
 let m: Mounted | undefined;
-afterEach(() => { cleanup(m); m = undefined; });
+afterEach(() => {
+  cleanup(m);
+  m = undefined;
+});
 
 /** The body rows the table put in the document (not the rows it has data for). */
 const renderedRows = (id: string) => byTestId(id).querySelectorAll('tbody tr.n-data-table-tr');
@@ -50,8 +67,13 @@ describe('ProducerView', () => {
 });
 
 const rec = (offset: number): RecordView => ({
-  partition: 0, offset: String(offset), timestamp: 1_700_000_000_000 + offset, timestampType: 'CreateTime', key: null,
-  value: { encoding: 'utf8', data: `value-${offset}`, size: 10 }, headers: [],
+  partition: 0,
+  offset: String(offset),
+  timestamp: 1_700_000_000_000 + offset,
+  timestampType: 'CreateTime',
+  key: null,
+  value: { encoding: 'utf8', data: `value-${offset}`, size: 10 },
+  headers: [],
 });
 
 describe('TailView', () => {
@@ -73,7 +95,8 @@ describe('TailView', () => {
     expect(tail.cap).toBe(2000);
 
     const listener = b.listeners.at(-1)!;
-    for (let i = 0; i < 5000; i += 500) listener({ type: 'records', records: Array.from({ length: 500 }, (_, j) => rec(i + j)) });
+    for (let i = 0; i < 5000; i += 500)
+      listener({ type: 'records', records: Array.from({ length: 500 }, (_, j) => rec(i + j)) });
     tail.flush();
     await settle();
     expect(byTestId('tail-received').textContent).toBe('5000');
@@ -91,7 +114,9 @@ describe('TailView', () => {
 
 describe('TopicsView', () => {
   it('renders a window of 10,000 topics, and search filters them', async () => {
-    const all: TopicSummary[] = Array.from({ length: 10_000 }, (_, i) => topic(`topic-${String(i).padStart(5, '0')}`, { recordCount: String(i) }));
+    const all: TopicSummary[] = Array.from({ length: 10_000 }, (_, i) =>
+      topic(`topic-${String(i).padStart(5, '0')}`, { recordCount: String(i) }),
+    );
     const b = new FakeBridge();
     b.answers.listTopics = () => all;
     b.answers.clusterOverview = () => overview(['online']);
