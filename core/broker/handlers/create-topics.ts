@@ -8,6 +8,8 @@ import type { Broker } from '../broker.ts';
 import { forwardToCoordinator } from './forward.ts';
 
 const MIN_LOCAL_WAIT_MS = 1000;
+/** What a response below v7 (which carries no topic id) decodes the id as. */
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 export async function handleCreateTopics(
   broker: Broker,
@@ -35,10 +37,13 @@ export async function handleCreateTopics(
   );
   if (!req.validateOnly && broker.hasMetadata) {
     const created = (res.topics ?? []).filter((t) => (t.errorCode ?? 0) === 0 && t.name !== undefined);
+    // The coordinator's answer comes at the client's version: below v7 it names no topic id,
+    // and then the topic's name is what this broker waits for.
     const here = () =>
       created.every((t) => {
         const s = broker.topics.get(t.name!);
-        return s !== undefined && (t.topicId === undefined || s.topicId === t.topicId);
+        const id = t.topicId === undefined || t.topicId === ZERO_UUID ? undefined : t.topicId;
+        return s !== undefined && (id === undefined || s.topicId === id);
       });
     if (created.length > 0) await broker.topics.waitFor(here, Math.max(req.timeoutMs, MIN_LOCAL_WAIT_MS));
   }
