@@ -163,7 +163,7 @@ export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDef> = new Map(
     topic(
       'message.timestamp.after.max.ms',
       'long',
-      LONG_MAX,
+      '3600000',
       ['log.message.timestamp.after.max.ms'],
       'Allowed timestamp lead of a record over the broker clock.',
       { min: 0 },
@@ -350,7 +350,7 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
     broker('log.message.timestamp.type', 'string', 'CreateTime', 'Default timestamp type of records.', {
       oneOf: ['CreateTime', 'LogAppendTime'],
     }),
-    broker('log.message.timestamp.after.max.ms', 'long', LONG_MAX, 'Allowed timestamp lead over the broker clock.', {
+    broker('log.message.timestamp.after.max.ms', 'long', '3600000', 'Allowed timestamp lead over the broker clock.', {
       min: 0,
     }),
     broker('log.message.timestamp.before.max.ms', 'long', LONG_MAX, 'Allowed timestamp lag behind the broker clock.', {

@@ -73,6 +73,8 @@ export function toLogConfig(eff: Record<string, string>): LogConfig {
     retentionBytes: n('retention.bytes'),
     maxMessageBytes: n('max.message.bytes'),
     messageTimestampType: eff['message.timestamp.type'] === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+    messageTimestampBeforeMaxMs: n('message.timestamp.before.max.ms'),
+    messageTimestampAfterMaxMs: n('message.timestamp.after.max.ms'),
     cleanupPolicy: eff['cleanup.policy'] ?? 'delete',
     fileDeleteDelayMs: n('file.delete.delay.ms'),
     flushMessages: n('flush.messages'),

@@ -10,6 +10,7 @@
 import { ErrorCode } from './errors.ts';
 import { crc32cRange } from './crc32c.ts';
 import { compress, decompress } from './compression.ts';
+import { varlongSize, writeVarlong } from './varint.ts';
 
 export const BATCH = {
   BASE_OFFSET: 0,
@@ -259,6 +260,119 @@ export function validateRecordBatches(buf: Buffer, opts: ValidateOptions): Batch
   };
 }
 
+// ---- record timestamps (the log validator's per-record walk) ----
+
+export interface RecordTimestamps {
+  /** Largest record timestamp; -1 when no record has one. */
+  maxTimestamp: number;
+  /** Offset delta of the first record holding maxTimestamp. */
+  offsetDeltaOfMax: number;
+  /** Index of the first record whose timestamp lies outside the bounds; -1 when none does. */
+  outOfRange: number;
+  outOfRangeTimestamp: number;
+  outOfRangeOffsetDelta: number;
+}
+
+/**
+ * Walks the `count` records of a batch body (decompressed), reading only each record's length,
+ * timestamp delta and offset delta (no copies, no objects per record), and checks every timestamp
+ * other than -1 (no timestamp) against [lo, hi]. Returns null when a record is malformed.
+ */
+export function scanRecordTimestamps(
+  body: Buffer,
+  count: number,
+  baseTimestamp: number,
+  lo: number,
+  hi: number,
+): RecordTimestamps | null {
+  const n = body.length;
+  let p = 0;
+  let max = -1;
+  let deltaOfMax = -1;
+  let outOfRange = -1;
+  let outTs = -1;
+  let outDelta = -1;
+  for (let i = 0; i < count; i++) {
+    // Each varint: up to 4 bytes (28 bits) in integer arithmetic, longer ones by varlongAt.
+    let b = p < n ? body[p]! : 0x80;
+    let raw: number;
+    if (b < 0x80) {
+      raw = b;
+      p += 1;
+    } else if (p + 1 < n && body[p + 1]! < 0x80) {
+      raw = (b & 0x7f) | (body[p + 1]! << 7);
+      p += 2;
+    } else {
+      if (!varlongAt(body, p, n)) return null;
+      raw = -1;
+      p = scanPos;
+    }
+    const length = raw >= 0 ? (raw >>> 1) ^ -(raw & 1) : scanValue;
+    const end = p + length;
+    if (length < 1 || end > n) return null;
+    p++; // attributes
+    b = body[p]!;
+    let tsDelta: number;
+    if (b < 0x80) {
+      tsDelta = (b >>> 1) ^ -(b & 1);
+      p += 1;
+    } else {
+      if (!varlongAt(body, p, end)) return null;
+      tsDelta = scanValue;
+      p = scanPos;
+    }
+    b = p < end ? body[p]! : 0x80;
+    let offsetDelta: number;
+    if (b < 0x80) {
+      offsetDelta = (b >>> 1) ^ -(b & 1);
+    } else if (p + 1 < end && body[p + 1]! < 0x80) {
+      raw = (b & 0x7f) | (body[p + 1]! << 7);
+      offsetDelta = (raw >>> 1) ^ -(raw & 1);
+    } else {
+      if (!varlongAt(body, p, end)) return null;
+      offsetDelta = scanValue;
+    }
+    const ts = baseTimestamp + tsDelta;
+    if (ts > max) {
+      max = ts;
+      deltaOfMax = offsetDelta;
+    }
+    if (outOfRange < 0 && ts !== -1 && (ts < lo || ts > hi)) {
+      outOfRange = i;
+      outTs = ts;
+      outDelta = offsetDelta;
+    }
+    p = end;
+  }
+  return {
+    maxTimestamp: max,
+    offsetDeltaOfMax: deltaOfMax,
+    outOfRange,
+    outOfRangeTimestamp: outTs,
+    outOfRangeOffsetDelta: outDelta,
+  };
+}
+
+// The slow path of scanRecordTimestamps' varints: its result in module state, no allocation.
+let scanValue = 0;
+let scanPos = 0;
+function varlongAt(buf: Buffer, pos: number, end: number): boolean {
+  let raw = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) return false;
+    const b = buf[pos++]!;
+    raw += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) {
+      scanValue = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      scanPos = pos;
+      return true;
+    }
+    mul *= 128;
+  }
+  return false;
+}
+
 // ---- in-place header rewrites ----
 
 /** baseOffset is not covered by the CRC: no recomputation needed. */
@@ -319,26 +433,6 @@ class VarReader {
     this.pos += len;
     return out;
   }
-}
-
-function varlongSize(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarlong(buf: Buffer, pos: number, v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (z >= 128) {
-    buf[pos++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[pos++] = z;
-  return pos;
 }
 
 // ---- decoding (non-hot paths) ----
