@@ -10,6 +10,7 @@ import { runPython, uniqueTopic } from '../helpers/clients.ts';
 import { Api, KafkaClient } from '../helpers/kafka-client.ts';
 import { startCluster, type RunningCluster } from '../helpers/spawn-cluster.ts';
 import { removeAllTmpDirs } from '../helpers/tmp.ts';
+import { G } from '../unit/broker/groups/group-harness.ts';
 
 const CreateTopics = {
   apiKey: 19,
@@ -77,5 +78,81 @@ describe('CreateTopics on a 3-broker cluster with default settings', () => {
     const took = Date.now() - started;
     expect(r.results).toEqual({ [name]: { code: 0 } });
     expect(took, `kafka-python create_topics took ${took} ms`).toBeLessThan(ANSWERED_WITHIN_MS);
+  });
+});
+
+describe('offset commits on a 3-broker cluster', () => {
+  it('are accepted for every partition of a topic, wherever its replicas are', async () => {
+    // RF 1 over 3 brokers: at most one partition of three lives on the group coordinator's broker.
+    const topic = uniqueTopic('commits');
+    const admin = await KafkaClient.connect(cluster.ports.get(1)!);
+    const group = uniqueTopic('group');
+    try {
+      const created = await admin.send(CreateTopics, 7, {
+        topics: [{ name: topic, numPartitions: 6, replicationFactor: 1, assignments: [], configs: [] }],
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        validateOnly: false,
+      });
+      expect(created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      const found = await admin.send(G.FindCoordinator, 4, { key: '', keyType: 0, coordinatorKeys: [group] });
+      const coordinator = found.coordinators[0]!;
+      expect(coordinator.errorCode).toBe(ErrorCode.NONE);
+      const c = await KafkaClient.connect(coordinator.port);
+      try {
+        const partitions = [0, 1, 2, 3, 4, 5];
+        const r = await c.send(G.OffsetCommit, 9, {
+          groupId: group,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [
+            {
+              name: topic,
+              partitions: partitions.map((p) => ({
+                partitionIndex: p,
+                committedOffset: 10 + p,
+                committedLeaderEpoch: -1,
+                committedMetadata: null,
+              })),
+            },
+          ],
+        });
+        expect(r.topics[0]!.partitions.map((p) => p.errorCode)).toEqual(partitions.map(() => ErrorCode.NONE));
+        // A partition past the topic's count is still unknown.
+        const past = await c.send(G.OffsetCommit, 9, {
+          groupId: group,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [
+            {
+              name: topic,
+              partitions: [
+                { partitionIndex: 6, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null },
+              ],
+            },
+          ],
+        });
+        expect(past.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const fetched = await c.send(G.OffsetFetch, 8, {
+          groups: [
+            {
+              groupId: group,
+              memberId: null,
+              memberEpoch: -1,
+              topics: [{ name: topic, partitionIndexes: partitions }],
+            },
+          ],
+          requireStable: false,
+        });
+        expect(fetched.groups[0]!.topics[0]!.partitions.map((p) => Number(p.committedOffset))).toEqual(
+          partitions.map((p) => 10 + p),
+        );
+      } finally {
+        c.close();
+      }
+    } finally {
+      admin.close();
+    }
   });
 });

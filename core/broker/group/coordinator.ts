@@ -73,6 +73,11 @@ export interface OffsetCommitInput {
   groupInstanceId: string | null;
   /** The OffsetCommit version (members of consumer groups must use v9+). */
   apiVersion?: number;
+  /**
+   * OffsetCommit v2–4: how long the offsets are kept, from the commit (-1 or absent: the broker's
+   * offsets.retention.minutes, counted from when the group becomes Empty).
+   */
+  retentionTimeMs?: number;
   topics: {
     name: string;
     partitions: {
@@ -617,6 +622,16 @@ export class GroupCoordinator {
   // ------------------------------------------------------------------ offsets
 
   /** Checks a commit against the group (Kafka's ClassicGroup.validateOffsetCommit). */
+  /**
+   * Whether a topic partition exists in the cluster. Kafka checks its metadata cache, not the
+   * replicas it hosts: a coordinator and the partitions its groups read are usually on
+   * different brokers.
+   */
+  private partitionExists(topic: string, partition: number): boolean {
+    const t = this.host.topics.get(topic);
+    return t !== undefined && partition >= 0 && partition < (t.numPartitions ?? t.partitions.length);
+  }
+
   private commitError(req: OffsetCommitInput): number {
     const cg = this.consumer.groups.get(req.groupId);
     if (cg) return this.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9);
@@ -645,7 +660,7 @@ export class GroupCoordinator {
         let errorCode: number = groupError;
         if (errorCode === ErrorCode.NONE) {
           const metadata = p.committedMetadata ?? '';
-          if (!this.host.topics.partition(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!this.partitionExists(t.name, p.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           // Kafka compares the string's length with offset.metadata.max.bytes.
           else if (metadata.length > maxMetadata) errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
           else {
@@ -657,7 +672,8 @@ export class GroupCoordinator {
                 leaderEpoch: p.committedLeaderEpoch,
                 metadata,
                 commitTimestampMs: now,
-                expireTimestampMs: -1,
+                // Kafka records an explicit expiry (value v1) only for a retention the client gave.
+                expireTimestampMs: (req.retentionTimeMs ?? -1) >= 0 ? now + req.retentionTimeMs! : -1,
               },
             });
           }
@@ -785,8 +801,9 @@ export class GroupCoordinator {
    * offsets of a group without members expire once the group has been Empty
    * for the retention (the clock starts when it became Empty); a standalone
    * group's (no protocol type: commits only) expire that long after their
-   * commit; an offset committed with an explicit expire time (v1) expires
-   * then. Groups with members keep their offsets. Tombstones go to
+   * commit; an offset committed with an explicit expire time (OffsetCommit
+   * v2–4 with a retention time; value v1) expires then. Groups with members
+   * keep the offsets of the topics they subscribe to. Tombstones go to
    * `__consumer_offsets`; an Empty group left without offsets becomes Dead
    * and is removed (with its group tombstone). Returns the offsets expired.
    */
@@ -800,10 +817,24 @@ export class GroupCoordinator {
         if (this.coordinatorError(groupId) !== ErrorCode.NONE) continue;
         const cg = this.consumer.groups.get(groupId);
         const g = this.groups.get(groupId);
-        if (cg ? cg.members.size > 0 : g !== undefined && !g.is(GroupState.Empty)) continue;
-        const emptySince = !cg && g && g.protocolType !== null ? g.stateTimestampMs : undefined;
+        // Which offsets may expire, as in Kafka: all of an empty or standalone group's; of a
+        // group with members, those of topics it does not subscribe to (a Stable classic group
+        // of the consumer protocol, or a consumer-protocol group), counted from their commit.
+        let subscribed: ReadonlySet<string> = NO_TOPICS;
+        let emptySince: number | undefined;
+        if (cg) {
+          if (cg.members.size > 0) subscribed = this.consumer.subscribedTopicNames(cg);
+        } else if (g && g.protocolType !== null) {
+          if (g.is(GroupState.Empty)) emptySince = g.stateTimestampMs;
+          else if (g.protocolType === CONSUMER_PROTOCOL && g.is(GroupState.Stable)) {
+            const topics = subscribedTopics(g);
+            if (topics === null) continue;
+            subscribed = topics;
+          } else continue;
+        }
         const expired: { topic: string; partition: number; value: CommittedOffset }[] = [];
         for (const [topic, ps] of this.offsets.all(groupId)) {
+          if (subscribed.has(topic)) continue;
           for (const [partition, o] of ps) {
             const due =
               o.expireTimestampMs >= 0
@@ -940,7 +971,7 @@ export class GroupCoordinator {
       partitions: t.partitions.map(({ partitionIndex }) => {
         if (subscribed === null || subscribed.has(t.name))
           return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-        if (!this.host.topics.partition(t.name, partitionIndex))
+        if (!this.partitionExists(t.name, partitionIndex))
           return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (this.offsets.get(groupId, t.name, partitionIndex)) {
           records.push(offsetCommitRecord(groupId, t.name, partitionIndex, null));
@@ -967,6 +998,8 @@ export class GroupCoordinator {
  * their ConsumerProtocolSubscription metadata; null when some metadata cannot
  * be parsed (then every topic counts as subscribed).
  */
+const NO_TOPICS: ReadonlySet<string> = new Set<string>() as ReadonlySet<string>;
+
 export function subscribedTopics(g: ClassicGroup): Set<string> | null {
   const out = new Set<string>();
   for (const m of g.members.values()) {

@@ -3,7 +3,10 @@
 // group without members; members of consumer-protocol groups (KIP-848) commit
 // with their member epoch (v9+). Only the group's coordinator accepts them
 // (NOT_COORDINATOR elsewhere); answered once the records are in
-// __consumer_offsets on every in-sync replica.
+// __consumer_offsets on every in-sync replica. Topics and partitions are checked against the
+// cluster's metadata (UNKNOWN_TOPIC_OR_PARTITION), wherever their replicas are. v2–4 carry a
+// retention time: such an offset is kept that long from its commit (value v1, with its expire
+// timestamp, as Kafka writes it), whatever the group does.
 
 import type { Broker } from '../broker.ts';
 import type { RequestContext } from '../api-table.ts';
@@ -21,6 +24,7 @@ export async function handleOffsetCommit(
     memberId: req.memberId,
     groupInstanceId: version >= 7 ? req.groupInstanceId : null,
     apiVersion: version,
+    retentionTimeMs: version <= 4 ? req.retentionTimeMs : -1,
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({
