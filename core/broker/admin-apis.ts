@@ -1,6 +1,6 @@
 // The admin APIs in the API table (Kafka 4.0 version floors): CreatePartitions,
 // DeleteRecords, AlterConfigs, IncrementalAlterConfigs, DescribeCluster,
-// DescribeLogDirs, and the coordinator's ElectLeaders,
+// DescribeLogDirs, and the controller's ElectLeaders,
 // AlterPartitionReassignments and ListPartitionReassignments.
 
 import type { ApiTable } from './api-table.ts';

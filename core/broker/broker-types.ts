@@ -43,7 +43,7 @@ export interface PartitionState {
   topicId: string;
   log: PartitionLog;
   leaderEpoch: number;
-  /** The coordinator's view (the real TopicManager always has them): leader id, replicas, ISR, partition epoch. */
+  /** The controller's view (the real TopicManager always has them): leader id, replicas, ISR, partition epoch. */
   leader?: number;
   replicas?: number[];
   isr?: number[];

@@ -2,12 +2,14 @@
 // state the handlers share (the metadata image, topics, logs, config, delayed
 // fetches).
 //
-// A broker follows the coordinator (Kafka's KRaft controller role) through a
+// A broker follows the controller (Kafka's KRaft controller role) through a
 // ControllerChannel: it registers, fetches the metadata (a snapshot, then a
-// long poll for changes), heartbeats, and forwards admin requests. Without an
-// injected channel it opens a coordinator in its own process on the data dir
-// (`<data-dir>/metadata.db`, logs in `<data-dir>/broker-<id>/`): a single-broker
-// cluster runs the same code as a multi-broker one.
+// long poll for changes), heartbeats, and forwards admin requests. The entry
+// points wire the channel: a socket to the controller's listener for a broker
+// process (`samsa broker-node`), an in-process channel to the controller of a
+// single-node cluster (`samsa start`; core/cluster/single-node.ts for tests).
+// Logs live in `<data-dir>/broker-<id>/`: a single-broker cluster runs the same
+// code as a multi-broker one.
 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -22,11 +24,10 @@ import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
-import { MetadataImage } from './metadata-image.ts';
+import { MetadataImage } from '../metadata/image.ts';
 import { ReplicaManager } from './replica-manager.ts';
-import type { ControllerChannel, ForwardContext, HeartbeatResponse } from './controller-channel.ts';
+import type { ControllerChannel, ForwardContext, HeartbeatResponse } from '../metadata/controller-channel.ts';
 import type { Replication } from './replication.ts';
-import type { Coordinator } from '../cluster/coordinator.ts';
 
 /** The log manager as the broker sees it: something to close on shutdown. */
 export interface LogManagerLike {
@@ -45,19 +46,21 @@ export interface BrokerOptions {
   advertisedHost?: string;
   /** Port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster); defaults to the bound port. */
   advertisedPort?: number;
-  /** broker.rack, registered with the coordinator. */
+  /** broker.rack, registered with the controller. */
   rack?: string | null;
   dataDir: string;
   config?: BrokerConfig;
   clusterId?: string;
-  /**
-   * The coordinator. Without one, start() opens a coordinator in this process
-   * on `dataDir` (a single-broker cluster) and closes it on stop().
-   */
+  /** The controller's channel. A broker without one (and without injected topics) must be given `openController`. */
   controller?: ControllerChannel;
+  /**
+   * Opens the controller when the broker starts (a single-node cluster's, in this process:
+   * core/cluster/single-node.ts); closed when the broker stops.
+   */
+  openController?: () => Promise<{ channel: ControllerChannel; close(): void }>;
   /** Replication (leader/follower roles, high watermark, acks=all); the replica manager by default. */
   replication?: Replication | ((broker: Broker) => Replication);
-  /** Injected topic manager (tests): the broker then follows no coordinator. */
+  /** Injected topic manager (tests): the broker then follows no controller. */
   topics?: TopicManager;
   /** Injected log manager, closed on stop(). */
   logs?: LogManagerLike;
@@ -75,9 +78,9 @@ const METADATA_POLL_MS = 5_000;
 const CONTROLLED_SHUTDOWN_MS = 5_000;
 /** How long start() waits to be unfenced before serving anyway. */
 const UNFENCE_WAIT_MS = 10_000;
-/** How long start() retries registering (the coordinator unreachable, or an old session of this id still live). */
+/** How long start() retries registering (the controller unreachable, or an old session of this id still live). */
 const REGISTER_RETRY_MS = 15_000;
-/** A single call to the coordinator that takes longer than this is given up. */
+/** A single call to the controller that takes longer than this is given up. */
 const CONTROLLER_CALL_MS = 10_000;
 
 export class Broker {
@@ -93,17 +96,17 @@ export class Broker {
   logs: LogManagerLike | undefined;
   /** The cluster metadata as this broker last applied it. */
   readonly image = new MetadataImage();
-  /** The coordinator's channel; undefined on a broker with injected topics. */
+  /** The controller's channel; undefined on a broker with injected topics. */
   controller: ControllerChannel | undefined;
-  /** The coordinator this broker opened in its own process (single-broker cluster), if any. */
-  coordinator: Coordinator | undefined;
+  /** Closes the controller `openController` opened, if any. */
+  private closeOwnController: (() => void) | undefined;
   replication: Replication;
-  /** Assigned by the coordinator at each registration; -1 before. */
+  /** Assigned by the controller at each registration; -1 before. */
   brokerEpoch = -1;
   readonly incarnationId = randomBytes(16).toString('base64url');
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
-  /** Producer ids for InitProducerId, in blocks from the coordinator. */
+  /** Producer ids for InitProducerId, in blocks from the controller. */
   readonly producerIds: ProducerIdManager;
   /** True once stop() began: new requests are refused, parked fetches answer. */
   stopping = false;
@@ -112,9 +115,9 @@ export class Broker {
   private boundPort = -1;
   private server: KafkaServer | undefined;
   private readonly opts: BrokerOptions;
-  /** True while following the coordinator (metadata loop and heartbeats run). */
+  /** True while following the controller (metadata loop and heartbeats run). */
   private following = false;
-  /** Set once the topics are built from the coordinator's metadata; stays set after stop(). */
+  /** Set once the topics are built from the controller's metadata; stays set after stop(). */
   private metadataLoaded = false;
   /**
    * Settles once start() is done (metadata loaded, topics built, unfenced) or
@@ -149,7 +152,7 @@ export class Broker {
       typeof opts.replication === 'function'
         ? opts.replication(this)
         : (opts.replication ?? ReplicaManager.forBroker(this));
-    // Blocks come from the coordinator (InitProducerId passes `controller`);
+    // Blocks come from the controller (InitProducerId passes `controller`);
     // a broker on injected topics reserves them in memory.
     this.producerIds = new ProducerIdManager(inMemoryReservations());
     this.groups = new GroupCoordinator({
@@ -176,7 +179,7 @@ export class Broker {
   /**
    * Undefined once the broker may answer requests; until then (the listener is
    * bound first, so the bound port can be registered, then the metadata
-   * snapshot is loaded, the topics are built and the coordinator unfences this
+   * snapshot is loaded, the topics are built and the controller unfences this
    * broker), a promise that settles when it may, or when the broker stops.
    * Kafka likewise enables request processing only once the broker has caught
    * up with the metadata.
@@ -191,7 +194,7 @@ export class Broker {
     gate?.open();
   }
 
-  /** Whether this broker's topics come from a coordinator's metadata (false with injected topics). */
+  /** Whether this broker's topics come from a controller's metadata (false with injected topics). */
   get hasMetadata(): boolean {
     return this.metadataLoaded;
   }
@@ -267,13 +270,10 @@ export class Broker {
   private async startFollowing(logs: LogManager): Promise<void> {
     this.logs = logs;
     if (!this.controller) {
-      const [{ Coordinator }, { InProcessChannel }] = await Promise.all([
-        import('../cluster/coordinator.ts'),
-        import('../cluster/in-process-channel.ts'),
-      ]);
-      // Its routine messages (registration, fencing of this only broker) are not logged.
-      this.coordinator = Coordinator.open(this.dataDir, this.config);
-      this.controller = new InProcessChannel(this.coordinator);
+      if (!this.opts.openController) throw new Error(`broker ${this.brokerId} has no controller to follow`);
+      const opened = await this.opts.openController();
+      this.controller = opened.channel;
+      this.closeOwnController = () => opened.close();
     }
     await this.register(REGISTER_RETRY_MS);
     const delta = await this.call((c) =>
@@ -306,13 +306,13 @@ export class Broker {
     }, every);
     this.heartbeatTimer.unref();
     void this.heartbeat(false);
-    // Serve once the coordinator has unfenced this broker (it has caught up).
+    // Serve once the controller has unfenced this broker (it has caught up).
     const me = () => this.image.brokers.get(this.brokerId);
     const unfenced = await this.topics.waitFor(() => me()?.fenced === false, UNFENCE_WAIT_MS);
     if (!unfenced) this.log(`still fenced after ${UNFENCE_WAIT_MS} ms; serving anyway`);
   }
 
-  /** Registers with the coordinator, retrying transient failures for up to `retryMs`. */
+  /** Registers with the controller, retrying transient failures for up to `retryMs`. */
   private async register(retryMs: number): Promise<void> {
     const deadline = Date.now() + retryMs;
     let lastError = '';
@@ -334,24 +334,24 @@ export class Broker {
         }
         lastError = `error code ${res.errorCode}`;
         if (res.errorCode !== ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
-          throw new KafkaError(res.errorCode, `the coordinator refused the registration of broker ${this.brokerId}`);
+          throw new KafkaError(res.errorCode, `the controller refused the registration of broker ${this.brokerId}`);
         }
       } catch (e) {
         if (e instanceof KafkaError) throw e;
         lastError = (e as Error)?.message ?? String(e);
       }
       if (this.closed || Date.now() >= deadline) {
-        throw new Error(`could not register broker ${this.brokerId} with the coordinator: ${lastError}`);
+        throw new Error(`could not register broker ${this.brokerId} with the controller: ${lastError}`);
       }
       await sleep(250);
     }
   }
 
-  /** A call to the coordinator that gives up after CONTROLLER_CALL_MS (or the given time). */
+  /** A call to the controller that gives up after CONTROLLER_CALL_MS (or the given time). */
   private call<T>(fn: (c: ControllerChannel) => Promise<T>, timeoutMs = CONTROLLER_CALL_MS): Promise<T> {
     const c = this.controller;
-    if (!c) return Promise.reject(new Error('no coordinator'));
-    return withTimeout(fn(c), timeoutMs, 'the coordinator did not answer');
+    if (!c) return Promise.reject(new Error('no controller'));
+    return withTimeout(fn(c), timeoutMs, 'the controller did not answer');
   }
 
   /** The long poll: fetch the changes after the last applied seq, apply them, repeat. */
@@ -380,7 +380,7 @@ export class Broker {
       }
       if (this.closed) return;
       if (!delta.snapshot && delta.changes.length === 0) {
-        // An empty answer long before the poll's end: the coordinator is closing; don't spin.
+        // An empty answer long before the poll's end: the controller is closing; don't spin.
         if (Date.now() - started < METADATA_POLL_MS / 2) await sleep(100);
         continue;
       }
@@ -394,7 +394,7 @@ export class Broker {
     }
   }
 
-  /** One heartbeat; re-registers when the coordinator no longer knows this broker's epoch. */
+  /** One heartbeat; re-registers when the controller no longer knows this broker's epoch. */
   private heartbeat(wantShutDown: boolean, timeoutMs = CONTROLLER_CALL_MS): Promise<HeartbeatResponse | undefined> {
     if (this.heartbeatInFlight) return this.heartbeatInFlight;
     const p = (async () => {
@@ -437,7 +437,7 @@ export class Broker {
   }
 
   /**
-   * Sends an admin request to the coordinator (Kafka's forwarding). Rejects when
+   * Sends an admin request to the controller (Kafka's forwarding). Rejects when
    * it cannot be reached or does not answer in time; once it answers, this
    * broker has applied the resulting metadata.
    */
@@ -448,12 +448,12 @@ export class Broker {
     ctx: ForwardContext,
     timeoutMs = 30_000,
   ): Promise<unknown> {
-    if (!this.controller) throw new Error('this broker follows no coordinator');
+    if (!this.controller) throw new Error('this broker follows no controller');
     const res = await this.call(
       (c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }),
       timeoutMs + CONTROLLER_CALL_MS,
     );
-    // The coordinator answers once every live broker has applied the change;
+    // The controller answers once every live broker has applied the change;
     // finish applying what was fetched meanwhile.
     await this.topics.settled?.();
     return res;
@@ -492,7 +492,7 @@ export class Broker {
     await this.shutdown(true);
   }
 
-  /** Kafka's controlled shutdown: the coordinator moves leaderships away while this broker still serves. */
+  /** Kafka's controlled shutdown: the controller moves leaderships away while this broker still serves. */
   private async controlledShutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
@@ -523,12 +523,12 @@ export class Broker {
     await this.replication.close();
     await this.topics.settled?.();
     await this.logs?.close();
-    if (this.coordinator) {
-      // This broker's own coordinator: the channel and the store go with it.
+    if (this.closeOwnController) {
+      // The controller opened for this broker: the channel and the store go with it.
       this.controller?.close();
       this.controller = undefined;
-      this.coordinator.close();
-      this.coordinator = undefined;
+      this.closeOwnController();
+      this.closeOwnController = undefined;
     }
   }
 }

@@ -460,7 +460,7 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
     broker('broker.session.timeout.ms', 'int', '9000', 'Time without heartbeats before a broker is fenced.', {
       readOnly: true,
     }),
-    broker('broker.heartbeat.interval.ms', 'int', '2000', "Time between a broker's heartbeats to the coordinator.", {
+    broker('broker.heartbeat.interval.ms', 'int', '2000', "Time between a broker's heartbeats to the controller.", {
       min: 1,
       readOnly: true,
     }),
@@ -475,7 +475,7 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
       'leader.imbalance.check.interval.seconds',
       'long',
       '300',
-      'How often the coordinator checks the leader balance.',
+      'How often the controller checks the leader balance.',
       { min: 1, readOnly: true },
     ),
     broker('replica.fetch.wait.max.ms', 'int', '500', "Longest a follower's fetch waits at the leader for new data.", {

@@ -11,7 +11,7 @@
 // local write finishes: the batches are readable from the tail cache), and
 // each follower fetches again as soon as it appended, so an acks=all produce
 // waits about one follower round trip, not a long poll.
-// ISR changes go to the coordinator (AlterPartition) and count only once it
+// ISR changes go to the controller (AlterPartition) and count only once it
 // accepts them; meanwhile the high watermark uses the larger ("maximal") ISR.
 // A follower joins the ISR when its log end reaches the high watermark and the
 // current epoch's start; it leaves when it has not caught up with the leader's
@@ -20,10 +20,10 @@
 // Follower: the partition goes to the replica fetcher of its leader
 // (replica-fetcher.ts), which truncates divergent history first and then
 // fetches; the high watermark comes from the leader.
-import type { BrokerInfo, PartitionInfo } from '../cluster/metadata-types.ts';
+import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
-import type { ControllerChannel } from './controller-channel.ts';
+import type { ControllerChannel } from '../metadata/controller-channel.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { DelayedProducePurgatory } from './delayed-produce.ts';
 import { DEFAULT_FETCH_SETTINGS, ReplicaFetcher, type FetchSettings } from './replica-fetcher.ts';
@@ -56,13 +56,13 @@ export interface ReplicaState {
   leaderEpoch: number;
   partitionEpoch: number;
   replicas: number[];
-  /** The ISR the coordinator committed. */
+  /** The ISR the controller committed. */
   isr: number[];
-  /** An ISR change sent to the coordinator, not answered yet. */
+  /** An ISR change sent to the controller, not answered yet. */
   pendingIsr: number[] | undefined;
   /** isr ∪ pendingIsr: what the high watermark waits for. */
   maximalIsr: number[];
-  /** The coordinator refused with a stale epoch: no ISR change until new metadata. */
+  /** The controller refused with a stale epoch: no ISR change until new metadata. */
   blocked: boolean;
   retryIsrAt: number;
   inflight: number;
@@ -81,7 +81,7 @@ export interface ConfigSource {
 export interface ReplicaManagerOptions {
   brokerId: number;
   config?: ConfigSource;
-  /** The coordinator (AlterPartition); undefined while not connected. */
+  /** The controller (AlterPartition); undefined while not connected. */
   controller(): ControllerChannel | undefined;
   brokerEpoch(): number;
   /** Wakes fetches parked on the partition (its high watermark or role changed). */
@@ -144,7 +144,7 @@ export class ReplicaManager implements Replication {
     this.isrTimer.unref();
   }
 
-  /** A replica manager for a broker (its id, configs, coordinator and fetch purgatory). */
+  /** A replica manager for a broker (its id, configs, controller and fetch purgatory). */
   static forBroker(broker: BrokerLike, overrides: Partial<ReplicaManagerOptions> = {}): ReplicaManager {
     return new ReplicaManager({
       brokerId: broker.brokerId,
@@ -303,7 +303,7 @@ export class ReplicaManager implements Replication {
     this.produces.checkKey(st.key);
   }
 
-  /** Leaves any leader or follower role for `role`, taking the coordinator's view of the partition. */
+  /** Leaves any leader or follower role for `role`, taking the controller's view of the partition. */
   private resign(st: ReplicaState, role: 'follower' | 'offline', info: PartitionInfo): void {
     this.stopLeading(st);
     this.stopFollowing(st);

@@ -1,5 +1,5 @@
 // Cluster metadata in SQLite (`<data-dir>/metadata.db`, WAL mode), owned by the
-// coordinator: the cluster id, registered brokers, topics with their UUID topic
+// controller: the cluster id, registered brokers, topics with their UUID topic
 // ids and config overrides, partitions (replicas, ISR, leader and epochs),
 // dynamic broker configs, and a numbered change log of `MetadataChange`
 // records that brokers follow.
@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { BrokerInfo, MetadataChange, MetadataSnapshot, PartitionInfo, TopicInfo } from './metadata-types.ts';
+import type { BrokerInfo, MetadataChange, MetadataSnapshot, PartitionInfo, TopicInfo } from '../metadata/types.ts';
 
 export interface TopicRecord {
   name: string;

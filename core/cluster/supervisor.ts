@@ -2,7 +2,7 @@
 // (SIGKILL) and restarts the broker processes of a local cluster, each running
 // `samsa broker-node`, and reports their state. Processes come from a
 // `BrokerSpawner` (child_process.fork headless, Electron's utilityProcess in
-// the app). When a broker process exits the coordinator hears of it at once,
+// the app). When a broker process exits the controller hears of it at once,
 // so leadership moves without waiting for the broker's session to time out.
 import { fork } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import type {
   BrokerSpawner,
   ClusterControl,
 } from './cluster-control.ts';
-import type { BrokerInfo, PartitionInfo } from './metadata-types.ts';
+import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
 
 /** The `samsa` command's entry script. */
 export const SAMSA_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'samsa.js');
@@ -31,8 +31,8 @@ export class ControlError extends Error {
   }
 }
 
-/** What the supervisor needs from the coordinator. */
-export interface SupervisedCoordinator {
+/** What the supervisor needs from the controller. */
+export interface SupervisedController {
   /** A broker process exited: fence it now and move its leaderships. */
   brokerExited(id: number): void;
   /** The registered brokers and the partitions, for list(). */
@@ -46,12 +46,12 @@ export interface SupervisorOptions {
   host: string;
   /** Broker N listens on basePort + N - 1; 0 lets the OS choose (kept across restarts). */
   basePort: number;
-  /** The coordinator's controller listener, `host:port`. */
-  controller: string;
+  /** The controller's listener for brokers, `host:port`. */
+  controllerAddress: string;
   /** Broker configs given to every broker (`key=value`). */
   overrides?: string[];
   spawner?: BrokerSpawner;
-  coordinator?: SupervisedCoordinator;
+  controller?: SupervisedController;
   /** One line of output at a time (broker output comes prefixed with `[broker N]`). */
   log?: (line: string) => void;
   /** From spawn until the broker reports ready (default 60 s). */
@@ -213,7 +213,7 @@ export class Supervisor implements ClusterControl {
       '--host',
       this.host,
       '--controller',
-      this.opts.controller,
+      this.opts.controllerAddress,
     ];
     for (const o of this.opts.overrides ?? []) args.push('--override', o);
     let child: BrokerChild;
@@ -261,9 +261,9 @@ export class Supervisor implements ClusterControl {
         this.opts.log?.(`[broker ${id}] exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`);
       // Fence it now, whatever the reason: its process is gone.
       try {
-        this.opts.coordinator?.brokerExited(id);
+        this.opts.controller?.brokerExited(id);
       } catch (e) {
-        this.opts.log?.(`[broker ${id}] coordinator: ${(e as Error).message}`);
+        this.opts.log?.(`[broker ${id}] controller: ${(e as Error).message}`);
       }
       markExited();
       exitCb?.();
@@ -390,7 +390,7 @@ export class Supervisor implements ClusterControl {
   private metadataView(): { brokers: Map<number, BrokerInfo>; led: Map<number, number> } {
     const brokers = new Map<number, BrokerInfo>();
     const led = new Map<number, number>();
-    const m = this.opts.coordinator?.metadata?.();
+    const m = this.opts.controller?.metadata?.();
     if (m) {
       for (const b of m.brokers) brokers.set(b.id, b);
       for (const p of m.partitions) if (p.leader >= 0) led.set(p.leader, (led.get(p.leader) ?? 0) + 1);
@@ -449,7 +449,7 @@ export class InProcessBrokerControl implements ClusterControl {
     dataDir: string;
     startedAt: number;
     metadata?: () => { brokers: readonly BrokerInfo[]; partitions: readonly PartitionInfo[] };
-    /** When there is no coordinator metadata to count from. */
+    /** When there is no controller metadata to count from. */
     partitionsLed?: () => number;
   };
 

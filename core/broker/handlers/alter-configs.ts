@@ -1,11 +1,11 @@
 // AlterConfigs (v0–2): replaces the whole override set of each resource — a
 // topic, a broker's dynamic configs, or the cluster-wide dynamic broker
-// defaults (resource name '') — carried out by the coordinator; every broker
+// defaults (resource name '') — carried out by the controller; every broker
 // makes the new values effective when it applies the change.
 import type { AlterConfigsRequest, AlterConfigsResponseInput } from '../../protocol/messages/alter-configs.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleAlterConfigs(
   broker: Broker,
@@ -13,7 +13,7 @@ export function handleAlterConfigs(
   version: number,
   ctx?: RequestContext,
 ): Promise<AlterConfigsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

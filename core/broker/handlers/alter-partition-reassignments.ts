@@ -1,12 +1,12 @@
 // AlterPartitionReassignments (v0): starts or cancels partition reassignments,
-// carried out by the coordinator.
+// carried out by the controller.
 import type {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponseInput,
 } from '../../protocol/messages/alter-partition-reassignments.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleAlterPartitionReassignments(
   broker: Broker,
@@ -14,7 +14,7 @@ export function handleAlterPartitionReassignments(
   version: number,
   ctx?: RequestContext,
 ): Promise<AlterPartitionReassignmentsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

@@ -1,6 +1,6 @@
 // What the handlers tell clients about the cluster: the live brokers, the
 // controller id, and each partition's leader, replicas and ISR — from the
-// metadata image when the broker follows a coordinator, else (a broker on
+// metadata image when the broker follows a controller, else (a broker on
 // injected topics) this broker alone, leading every partition it has.
 import type { Broker } from '../broker.ts';
 import type { TopicState } from '../topic-manager.ts';

@@ -1,5 +1,5 @@
 // CreatePartitions (v0–3): raises topics' partition counts, carried out by the
-// coordinator (placement of the new partitions' replicas, manual assignments,
+// controller (placement of the new partitions' replicas, manual assignments,
 // `validateOnly`); the replicas create their logs when they apply the change.
 import type {
   CreatePartitionsRequest,
@@ -7,7 +7,7 @@ import type {
 } from '../../protocol/messages/create-partitions.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleCreatePartitions(
   broker: Broker,
@@ -15,7 +15,7 @@ export function handleCreatePartitions(
   version: number,
   ctx?: RequestContext,
 ): Promise<CreatePartitionsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

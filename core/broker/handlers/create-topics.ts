@@ -1,11 +1,11 @@
-// CreateTopics (v2–7): carried out by the coordinator (validation with Kafka's
+// CreateTopics (v2–7): carried out by the controller (validation with Kafka's
 // rules, replica placement, `validateOnly`); answered once this broker has the
-// new topics (the coordinator waits for every live broker, up to the request's
+// new topics (the controller waits for every live broker, up to the request's
 // timeout; a broker that was not counted waits here, a little at least).
 import type { CreateTopicsRequest, CreateTopicsResponseInput } from '../../protocol/messages/create-topics.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 const MIN_LOCAL_WAIT_MS = 1000;
 /** What a response below v7 (which carries no topic id) decodes the id as. */
@@ -17,7 +17,7 @@ export async function handleCreateTopics(
   version: number,
   ctx?: RequestContext,
 ): Promise<CreateTopicsResponseInput> {
-  const res = await forwardToCoordinator(
+  const res = await forwardToController(
     broker,
     req,
     version,
@@ -37,7 +37,7 @@ export async function handleCreateTopics(
   );
   if (!req.validateOnly && broker.hasMetadata) {
     const created = (res.topics ?? []).filter((t) => (t.errorCode ?? 0) === 0 && t.name !== undefined);
-    // The coordinator's answer comes at the client's version: below v7 it names no topic id,
+    // The controller's answer comes at the client's version: below v7 it names no topic id,
     // and then the topic's name is what this broker waits for.
     const here = () =>
       created.every((t) => {

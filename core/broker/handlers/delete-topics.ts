@@ -1,9 +1,9 @@
 // DeleteTopics (v1–6), by name and from v6 by name or topic id: carried out by
-// the coordinator; every broker deletes its copies when it applies the change.
+// the controller; every broker deletes its copies when it applies the change.
 import type { DeleteTopicsRequest, DeleteTopicsResponseInput } from '../../protocol/messages/delete-topics.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleDeleteTopics(
   broker: Broker,
@@ -11,7 +11,7 @@ export function handleDeleteTopics(
   version: number,
   ctx?: RequestContext,
 ): Promise<DeleteTopicsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

@@ -1,7 +1,7 @@
 // DescribeCluster (v0–1): the cluster id, the controller and the live brokers
 // with their advertised address, from the metadata image (controllerId as in
 // Metadata: the lowest live broker, which forwards admin requests to the
-// coordinator). v1 requests name an endpoint type; a broker listener serves
+// controller). v1 requests name an endpoint type; a broker listener serves
 // only BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.ts';
 import { ErrorCode } from '../../protocol/errors.ts';

@@ -1,9 +1,9 @@
 // ElectLeaders (v0–2): preferred (0) or unclean (1, v1+) leader elections,
-// carried out by the coordinator.
+// carried out by the controller.
 import type { ElectLeadersRequest, ElectLeadersResponseInput } from '../../protocol/messages/elect-leaders.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleElectLeaders(
   broker: Broker,
@@ -11,7 +11,7 @@ export function handleElectLeaders(
   version: number,
   ctx?: RequestContext,
 ): Promise<ElectLeadersResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

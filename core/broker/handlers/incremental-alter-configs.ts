@@ -1,6 +1,6 @@
 // IncrementalAlterConfigs (v0–1): SET, DELETE, APPEND and SUBTRACT on a
 // resource's overrides — a topic, a broker's dynamic configs, or the
-// cluster-wide dynamic broker defaults ('') — carried out by the coordinator;
+// cluster-wide dynamic broker defaults ('') — carried out by the controller;
 // every broker makes the new values effective when it applies the change.
 import type {
   IncrementalAlterConfigsRequest,
@@ -8,7 +8,7 @@ import type {
 } from '../../protocol/messages/incremental-alter-configs.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleIncrementalAlterConfigs(
   broker: Broker,
@@ -16,7 +16,7 @@ export function handleIncrementalAlterConfigs(
   version: number,
   ctx?: RequestContext,
 ): Promise<IncrementalAlterConfigsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

@@ -5,7 +5,7 @@
 // request carries the producer's current id and epoch (KIP-360, v3+): an
 // idempotent producer that needs to reset its sequences gets a new identity.
 // Samsa does the same. The ids come in blocks (producer/producer-ids.ts): from
-// the coordinator (AllocateProducerIds) in a cluster, else persisted locally.
+// the controller (AllocateProducerIds) in a cluster, else persisted locally.
 //
 // Transactions are not supported: a request with a transactional id is answered
 // COORDINATOR_NOT_AVAILABLE, the answer Kafka gives while it has no transaction
@@ -17,7 +17,7 @@ import type { InitProducerIdRequest, InitProducerIdResponseInput } from '../../p
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { ControllerBlocks } from '../producer/producer-ids.ts';
 
-/** The coordinator's producer-id blocks, when this broker follows a coordinator. */
+/** The controller's producer-id blocks, when this broker follows a controller. */
 function controllerBlocks(broker: Broker): ControllerBlocks | undefined {
   const controller = broker.controller;
   return controller ? { controller, brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch } : undefined;

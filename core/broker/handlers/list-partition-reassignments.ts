@@ -1,12 +1,12 @@
 // ListPartitionReassignments (v0): the reassignments in progress, from the
-// coordinator.
+// controller.
 import type {
   ListPartitionReassignmentsRequest,
   ListPartitionReassignmentsResponseInput,
 } from '../../protocol/messages/list-partition-reassignments.ts';
 import type { RequestContext } from '../api-table.ts';
 import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import { forwardToController } from './forward.ts';
 
 export function handleListPartitionReassignments(
   broker: Broker,
@@ -14,7 +14,7 @@ export function handleListPartitionReassignments(
   version: number,
   ctx?: RequestContext,
 ): Promise<ListPartitionReassignmentsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,

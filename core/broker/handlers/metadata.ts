@@ -4,14 +4,14 @@
 // leader and its epoch, replicas, ISR and offline replicas (those on fenced or
 // unregistered brokers); LEADER_NOT_AVAILABLE when it has no live leader. The
 // controller id is the lowest live broker: clients send admin requests there,
-// and any broker forwards them to the coordinator.
+// and any broker forwards them to the controller.
 //
 // Kafka's rules followed here:
 //  - v0: an empty topic list means all topics; v1+: null means all topics.
 //  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
 //    always for v0–3) and `auto.create.topics.enable` is true (the broker
-//    forwards a CreateTopics to the coordinator and waits). Like Kafka, the
+//    forwards a CreateTopics to the controller and waits). Like Kafka, the
 //    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
 //    no partitions; the client retries and then sees the topic. An invalid
 //    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.

@@ -1,4 +1,4 @@
-// CreateTopics (v0–7) at the coordinator: Kafka's validation (names, collisions,
+// CreateTopics (v0–7) at the controller: Kafka's validation (names, collisions,
 // partition counts, replication factors against the live brokers, manual
 // assignments, configs), replica placement, and one commit per created topic.
 // Internal topics (__consumer_offsets, __transaction_state) come through here
@@ -13,7 +13,7 @@ import type {
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { ConfigSource, TOPIC_CONFIGS, topicConfigsError, topicNameError } from '../../broker/configs.ts';
 import { newUuid } from '../metadata-store.ts';
-import type { MetadataChange, TopicInfo } from '../metadata-types.ts';
+import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
 

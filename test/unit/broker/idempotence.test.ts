@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { BATCH, buildRecordBatch, decodeAllRecords } from '../../../core/protocol/record-batch.ts';
@@ -51,7 +52,7 @@ async function startInProcess(
   dataDir: string,
   overrides: Record<string, string> = {},
 ): Promise<{ broker: Broker; client: KafkaClient }> {
-  const broker = new Broker({ port: 0, dataDir, config: new BrokerConfig(overrides) });
+  const broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig(overrides) });
   await broker.start();
   const client = await KafkaClient.connect(broker.advertisedPort);
   return { broker, client };

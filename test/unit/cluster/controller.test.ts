@@ -1,4 +1,4 @@
-// The coordinator through its in-process channel: registration and unfencing,
+// The controller through its in-process channel: registration and unfencing,
 // snapshot and deltas, long polls, the forwarded admin requests with Kafka's
 // errors, the wait for brokers to apply a change, and the metadata store's
 // migration of a single-broker database.
@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
 import { MetadataStore } from '../../../core/cluster/metadata-store.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
@@ -18,20 +18,20 @@ import type * as iac from '../../../core/protocol/messages/incremental-alter-con
 import { makeTmpDir } from '../../helpers/tmp.ts';
 import { FakeBroker, createTopicsRequest } from './cluster-harness.ts';
 
-const open: Coordinator[] = [];
+const open: Controller[] = [];
 const brokers: FakeBroker[] = [];
 afterEach(async () => {
   for (const b of brokers.splice(0)) await b.stop();
   for (const c of open.splice(0)) c.close();
 });
 
-function coordinator(overrides: Record<string, string> = {}, dir = makeTmpDir('samsa-coord-')): Coordinator {
-  const c = Coordinator.open(dir, new BrokerConfig(overrides), { timers: false });
+function controller(overrides: Record<string, string> = {}, dir = makeTmpDir('samsa-coord-')): Controller {
+  const c = Controller.open(dir, new BrokerConfig(overrides), { timers: false });
   open.push(c);
   return c;
 }
 
-async function startBrokers(c: Coordinator, ids: number[]): Promise<FakeBroker[]> {
+async function startBrokers(c: Controller, ids: number[]): Promise<FakeBroker[]> {
   const out: FakeBroker[] = [];
   for (const id of ids) {
     const b = new FakeBroker(new InProcessChannel(c), id);
@@ -42,12 +42,12 @@ async function startBrokers(c: Coordinator, ids: number[]): Promise<FakeBroker[]
   return out;
 }
 
-const createTopics = (c: Coordinator, req: ct.CreateTopicsRequest, version = 7) =>
+const createTopics = (c: Controller, req: ct.CreateTopicsRequest, version = 7) =>
   c.forward(19, version, req, { clientId: 't' }) as Promise<ct.CreateTopicsResponseInput>;
 
 describe('registration and metadata', () => {
   it('registers fenced, unfences once the broker has fetched up to the current seq', async () => {
-    const c = coordinator();
+    const c = controller();
     const b = new FakeBroker(new InProcessChannel(c), 1);
     expect(await b.register()).toBe(ErrorCode.NONE);
     expect(b.epoch).toBeGreaterThan(0);
@@ -94,7 +94,7 @@ describe('registration and metadata', () => {
   });
 
   it('a heartbeat asking to stay fenced keeps the broker fenced', async () => {
-    const c = coordinator();
+    const c = controller();
     const b = new FakeBroker(new InProcessChannel(c), 1);
     await b.register();
     await b.fetchOnce();
@@ -103,7 +103,7 @@ describe('registration and metadata', () => {
   });
 
   it('serves a snapshot from 0 and deltas after a seq', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1]);
     b1!.paused = true;
     const watcher = new FakeBroker(new InProcessChannel(c), 99); // not registered: reads only
@@ -135,7 +135,7 @@ describe('registration and metadata', () => {
   });
 
   it('a long poll waits for a change and wakes as soon as one is committed', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1]);
     b1!.paused = true;
     const w = new FakeBroker(new InProcessChannel(c), 50);
@@ -170,7 +170,7 @@ describe('registration and metadata', () => {
 
   it('hands out producer id blocks of 1000 that survive a restart', async () => {
     const dir = makeTmpDir('samsa-coord-');
-    const c = coordinator({}, dir);
+    const c = controller({}, dir);
     const [b] = await startBrokers(c, [1]);
     const a1 = await b!.channel.allocateProducerIds({ brokerId: 1, brokerEpoch: b!.epoch });
     const a2 = await b!.channel.allocateProducerIds({ brokerId: 1, brokerEpoch: b!.epoch });
@@ -182,7 +182,7 @@ describe('registration and metadata', () => {
     await b!.stop();
     brokers.splice(0);
     c.close();
-    const c2 = coordinator({}, dir);
+    const c2 = controller({}, dir);
     const [b2] = await startBrokers(c2, [1]);
     expect((await b2!.channel.allocateProducerIds({ brokerId: 1, brokerEpoch: b2!.epoch })).producerIdStart).toBe(2000);
   });
@@ -190,7 +190,7 @@ describe('registration and metadata', () => {
 
 describe('CreateTopics', () => {
   it('uses num.partitions and default.replication.factor for -1 and places replicas on live brokers', async () => {
-    const c = coordinator({ 'num.partitions': '6', 'default.replication.factor': '2' });
+    const c = controller({ 'num.partitions': '6', 'default.replication.factor': '2' });
     await startBrokers(c, [1, 2, 3]);
     const res = await createTopics(c, createTopicsRequest([{ name: 'a' }]));
     expect(res.topics![0]).toMatchObject({ errorCode: 0, numPartitions: 6, replicationFactor: 2 });
@@ -215,7 +215,7 @@ describe('CreateTopics', () => {
   });
 
   it("refuses a replication factor above the live brokers with Kafka's message", async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2]);
     const res = await createTopics(c, createTopicsRequest([{ name: 'a', numPartitions: 1, replicationFactor: 3 }]));
     expect(res.topics![0]).toMatchObject({
@@ -231,7 +231,7 @@ describe('CreateTopics', () => {
   });
 
   it('validates explicit assignments like Kafka', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2]);
     const asg = (xs: number[][]) => xs.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds }));
     const cases: [ct.CreateTopicsRequestCreatableTopic['assignments'], number, string][] = [
@@ -278,7 +278,7 @@ describe('CreateTopics', () => {
   });
 
   it('checks names, duplicates, collisions and configs; validateOnly changes nothing', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1]);
     const seq0 = c.seq;
     const v = await createTopics(
@@ -318,7 +318,7 @@ describe('CreateTopics', () => {
   });
 
   it('creates internal topics with the replication factor clamped to the live brokers', async () => {
-    const c = coordinator({ 'offsets.topic.num.partitions': '5' });
+    const c = controller({ 'offsets.topic.num.partitions': '5' });
     await startBrokers(c, [1, 2]);
     const r = await createTopics(
       c,
@@ -345,7 +345,7 @@ describe('CreateTopics', () => {
 
 describe('DeleteTopics, CreatePartitions, configs', () => {
   it('deletes by name and by topic id', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1]);
     await createTopics(
       c,
@@ -384,7 +384,7 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
     ]);
     expect([...c.topics()]).toEqual([]);
     expect(c.partitions(idB)).toEqual([]);
-    const off = coordinator({ 'delete.topic.enable': 'false' });
+    const off = controller({ 'delete.topic.enable': 'false' });
     await startBrokers(off, [1]);
     await createTopics(off, createTopicsRequest([{ name: 'a', numPartitions: 1 }]));
     const r3 = (await off.forward(
@@ -397,7 +397,7 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
   });
 
   it('adds partitions with placement or explicit assignments', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await createTopics(c, createTopicsRequest([{ name: 't', numPartitions: 2, replicationFactor: 2 }]));
     const cpReq = (topics: cp.CreatePartitionsRequest['topics'], validateOnly = false): cp.CreatePartitionsRequest => ({
@@ -456,7 +456,7 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
   });
 
   it('alters topic and broker configs with the same validation as a single broker', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2]);
     await createTopics(
       c,
@@ -575,7 +575,7 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
 
 describe('waiting for the brokers', () => {
   it('answers a forwarded request only once every live broker has applied it', async () => {
-    const c = coordinator();
+    const c = controller();
     const [, b2] = await startBrokers(c, [1, 2]);
     b2!.paused = true;
     let done = false;
@@ -596,7 +596,7 @@ describe('waiting for the brokers', () => {
   });
 
   it('answers after the request timeout when a broker does not catch up', async () => {
-    const c = coordinator();
+    const c = controller();
     const [, b2] = await startBrokers(c, [1, 2]);
     b2!.paused = true;
     const t0 = Date.now();
@@ -608,7 +608,7 @@ describe('waiting for the brokers', () => {
   });
 
   it('does not wait for a fenced broker', async () => {
-    const c = coordinator();
+    const c = controller();
     const [, b2] = await startBrokers(c, [1, 2]);
     b2!.paused = true;
     c.brokerExited(2);

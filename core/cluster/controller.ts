@@ -1,4 +1,4 @@
-// The coordinator: Kafka's KRaft controller role for a local cluster. It owns
+// The controller: Kafka's KRaft controller role for a local cluster. It owns
 // the metadata (metadata-store.ts), registers brokers and fences those whose
 // heartbeats stop, places replicas, elects leaders from the ISR, applies ISR
 // changes from partition leaders, runs reassignments, and carries out the admin
@@ -14,7 +14,7 @@ import type {
   ForwardContext,
   HeartbeatRequest,
   HeartbeatResponse,
-} from '../broker/controller-channel.ts';
+} from '../metadata/controller-channel.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import type {
   AlterPartitionRequest,
@@ -43,10 +43,10 @@ import type {
   MetadataSnapshot,
   PartitionInfo,
   TopicInfo,
-} from './metadata-types.ts';
+} from '../metadata/types.ts';
 import { chooseLeader, chooseUncleanLeader } from './placement.ts';
 
-/** Kafka API keys the coordinator serves through `forward`. */
+/** Kafka API keys the controller serves through `forward`. */
 export const ForwardedApi = {
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -61,14 +61,14 @@ export const ForwardedApi = {
 /** Producer ids handed out per AllocateProducerIds (Kafka's block size). */
 export const PRODUCER_ID_BLOCK = 1000;
 
-export interface CoordinatorOptions {
+export interface ControllerOptions {
   /** Diagnostics (fencing, elections). */
   log?: (msg: string) => void;
   /** Start the liveness and leader-rebalance timers (default true). */
   timers?: boolean;
 }
 
-/** What the coordinator tracks of a broker registered since it started. */
+/** What the controller tracks of a broker registered since it started. */
 interface Session {
   epoch: number;
   lastHeartbeatMs: number;
@@ -86,7 +86,7 @@ interface Waiter {
   timer: NodeJS.Timeout | null;
 }
 
-export class Coordinator implements AdminContext {
+export class Controller implements AdminContext {
   private readonly store: MetadataStore;
   readonly config: BrokerConfig;
   private readonly log: (msg: string) => void;
@@ -107,10 +107,10 @@ export class Coordinator implements AdminContext {
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
   private readonly openedAtMs = Date.now();
-  /** Brokers known from the store that have not registered since this coordinator started. */
+  /** Brokers known from the store that have not registered since this controller started. */
   private readonly unclaimed = new Set<number>();
 
-  constructor(store: MetadataStore, config: BrokerConfig, opts: CoordinatorOptions = {}) {
+  constructor(store: MetadataStore, config: BrokerConfig, opts: ControllerOptions = {}) {
     this.store = store;
     // A private copy: the dynamic layers set here must not leak into a broker sharing the config.
     this.config = new BrokerConfigClass(Object.fromEntries(config.values));
@@ -121,7 +121,7 @@ export class Coordinator implements AdminContext {
     for (const [k, v] of Object.entries(store.allBrokerConfigs())) this.brokerConfigMap.set(k, v);
     this.config.setDynamic('default', this.brokerConfigMap.get('') ?? {});
     this.currentSeq = store.lastChange();
-    // No broker has a session with a coordinator that just started: all are fenced until they register.
+    // No broker has a session with a controller that just started: all are fenced until they register.
     const fence: MetadataChange[] = [];
     for (const b of this.brokerMap.values()) {
       if (!b.fenced || b.shuttingDown)
@@ -144,9 +144,9 @@ export class Coordinator implements AdminContext {
   }
 
   /** Opens the metadata in `<dataDir>/metadata.db` (created if missing). */
-  static open(dataDir: string, config: BrokerConfig, opts: CoordinatorOptions = {}): Coordinator {
+  static open(dataDir: string, config: BrokerConfig, opts: ControllerOptions = {}): Controller {
     const store = MetadataStore.open(dataDir, { defaultBrokerId: config.nodeId });
-    return new Coordinator(store, config, opts);
+    return new Controller(store, config, opts);
   }
 
   /** Stops the timers, answers pending long polls and waits, and closes the store. */
@@ -240,7 +240,7 @@ export class Coordinator implements AdminContext {
   // ---- committing ----
 
   commit(changes: MetadataChange[]): number {
-    if (this.closed) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'The coordinator is closed.');
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'The controller is closed.');
     if (changes.length === 0) return this.currentSeq;
     const seq = this.store.commit(changes);
     for (const c of changes) this.applyChange(c);
@@ -365,7 +365,7 @@ export class Coordinator implements AdminContext {
       shuttingDown: false,
     };
     const changes: MetadataChange[] = [{ type: 'broker', broker: info }];
-    // A re-registration while unfenced (a restart the coordinator did not see): it leaves its ISRs first.
+    // A re-registration while unfenced (a restart the controller did not see): it leaves its ISRs first.
     if (existing && !existing.fenced) changes.push(...this.moveAway(req.brokerId, false));
     this.commit(changes);
     this.sessions.set(req.brokerId, {
@@ -494,7 +494,7 @@ export class Coordinator implements AdminContext {
       case ForwardedApi.ListPartitionReassignments:
         return listPartitionReassignments(this, request as never);
       default:
-        throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the coordinator.`);
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the controller.`);
     }
   }
 
@@ -510,12 +510,12 @@ export class Coordinator implements AdminContext {
   checkSessions(): void {
     if (this.closed) return;
     const now = Date.now();
-    // A broker that was up before this coordinator started and has not come back
+    // A broker that was up before this controller started and has not come back
     // within a session timeout: its leaderships and ISR places move as for a fencing.
     if (this.unclaimed.size > 0 && now - this.openedAtMs > this.sessionTimeoutMs) {
       const changes: MetadataChange[] = [];
       for (const id of this.unclaimed) {
-        this.log(`broker ${id} did not register again after the coordinator started`);
+        this.log(`broker ${id} did not register again after the controller started`);
         changes.push(...this.moveAway(id, false));
         this.commit(changes.splice(0));
       }

@@ -1,14 +1,14 @@
-// The cluster metadata as the coordinator publishes it and brokers follow it:
+// The cluster metadata as the controller publishes it and brokers follow it:
 // plain JSON-safe records (they cross process boundaries), a numbered change
 // log of them, and a snapshot for a broker that starts from nothing.
 
-/** A registered broker as the coordinator knows it. */
+/** A registered broker as the controller knows it. */
 export interface BrokerInfo {
   id: number;
   host: string;
   port: number;
   rack: string | null;
-  /** Assigned by the coordinator at each registration (Kafka's broker epoch). */
+  /** Assigned by the controller at each registration (Kafka's broker epoch). */
   epoch: number;
   /** Random per process start; a new one means the broker restarted. */
   incarnationId: string;

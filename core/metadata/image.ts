@@ -1,4 +1,4 @@
-// The broker's view of the cluster metadata: built from the coordinator's
+// The broker's view of the cluster metadata: built from the controller's
 // `MetadataDelta`s (a snapshot, then numbered changes) and read by the request
 // handlers. `apply` reports what changed so the broker can react: create or
 // delete partition logs, change roles, push configs.
@@ -9,7 +9,7 @@ import type {
   MetadataSnapshot,
   PartitionInfo,
   TopicInfo,
-} from '../cluster/metadata-types.ts';
+} from './types.ts';
 
 /** What one `apply` changed. */
 export interface ImageChanges {

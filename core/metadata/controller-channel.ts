@@ -1,7 +1,7 @@
-// How a broker talks to the coordinator (Kafka's KRaft controller role): over
+// How a broker talks to the controller (Kafka's KRaft controller role): over
 // a loopback socket with Kafka framing in a multi-broker cluster, or by direct
-// calls when the coordinator runs in the same process (a single broker, tests).
-import type { MetadataDelta } from '../cluster/metadata-types.ts';
+// calls when the controller runs in the same process (a single broker, tests).
+import type { MetadataDelta } from './types.ts';
 import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
 
 export interface BrokerRegistration {
@@ -20,7 +20,7 @@ export interface HeartbeatRequest {
   /** The last metadata change applied. */
   metadataOffset: number;
   wantFence: boolean;
-  /** Controlled shutdown: asks the coordinator to move this broker's leaderships away. */
+  /** Controlled shutdown: asks the controller to move this broker's leaderships away. */
   wantShutDown: boolean;
 }
 
@@ -48,7 +48,7 @@ export interface ControllerChannel {
   heartbeat(req: HeartbeatRequest): Promise<HeartbeatResponse>;
   /**
    * Long poll: answers at once when there are changes after `fromSeq`, else
-   * after up to `maxWaitMs` with none. `fromSeq` also tells the coordinator how
+   * after up to `maxWaitMs` with none. `fromSeq` also tells the controller how
    * far this broker has applied the metadata.
    */
   fetchMetadata(req: {
@@ -68,7 +68,7 @@ export interface ControllerChannel {
    * An admin request a client sent this broker (CreateTopics, DeleteTopics,
    * CreatePartitions, AlterConfigs, IncrementalAlterConfigs, ElectLeaders,
    * AlterPartitionReassignments, ListPartitionReassignments), carried out by
-   * the coordinator: Kafka's forwarding (the Envelope API). Takes the decoded
+   * the controller: Kafka's forwarding (the Envelope API). Takes the decoded
    * request, returns the decoded response; it resolves once the brokers have
    * the resulting metadata.
    */
