@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { BrokerConfig, effectiveTopicConfigs } from './configs.ts';
 import { TopicManager, toLogConfig, type PartitionState } from './topic-manager.ts';
 import { LogManager } from '../storage/log-manager.ts';
-import { ApiTable, createApiTable } from './api-table.ts';
+import { ApiTable } from './api-table.ts';
 import { createDispatch } from './dispatch.ts';
 import { DelayedFetchPurgatory } from './delayed-fetch.ts';
-import { KafkaServer } from './server.ts';
+import { SocketServer } from './socket-server.ts';
 import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
@@ -28,13 +28,7 @@ import { MetadataImage } from '../metadata/image.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import type { ControllerChannel, ForwardContext, HeartbeatResponse } from '../metadata/controller-channel.ts';
 import type { Replication } from './replication.ts';
-
-/** The log manager as the broker sees it: something to close on shutdown. */
-export interface LogManagerLike {
-  close(): Promise<void> | void;
-  /** Writes the broker-level checkpoint files (log start offsets after DeleteRecords). */
-  checkpoint?(): Promise<void>;
-}
+import type { HandlerContext, LogManagerLike } from './handlers/context.ts';
 
 export interface BrokerOptions {
   brokerId?: number;
@@ -83,7 +77,7 @@ const REGISTER_RETRY_MS = 15_000;
 /** A single call to the controller that takes longer than this is given up. */
 const CONTROLLER_CALL_MS = 10_000;
 
-export class Broker {
+export class Broker implements HandlerContext {
   readonly brokerId: number;
   readonly host: string;
   readonly advertisedHost: string;
@@ -113,7 +107,7 @@ export class Broker {
 
   private readonly requestedPort: number;
   private boundPort = -1;
-  private server: KafkaServer | undefined;
+  private server: SocketServer | undefined;
   private readonly opts: BrokerOptions;
   /** True while following the controller (metadata loop and heartbeats run). */
   private following = false;
@@ -144,7 +138,7 @@ export class Broker {
     this.dataDir = opts.dataDir;
     this.config = opts.config ?? new BrokerConfig();
     this.clusterId = opts.clusterId ?? randomBytes(16).toString('base64url');
-    this.apis = createApiTable();
+    this.apis = new ApiTable();
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
     this.controller = opts.controller;
@@ -160,7 +154,7 @@ export class Broker {
         return self.topics;
       },
       config: this.config,
-      notifyAppended: (topicId, partition) => this.purgatory.notify(partitionKey(topicId, partition)),
+      notifyAppended: (topicId, partition) => this.partitionChanged(topicId, partition),
       log: (m) => this.log(m),
       get brokerId() {
         return self.brokerId;
@@ -194,6 +188,19 @@ export class Broker {
     gate?.open();
   }
 
+  /** A fresh producer id, in blocks from the controller when this broker follows one (else kept in memory). */
+  nextProducerId(): Promise<number> {
+    const controller = this.controller;
+    return this.producerIds.generate(
+      controller ? { controller, brokerId: this.brokerId, brokerEpoch: this.brokerEpoch } : undefined,
+    );
+  }
+
+  /** A partition's log or high watermark moved: wakes the fetches parked on it. */
+  partitionChanged(topicId: string, partition: number): void {
+    this.purgatory.notify(partitionKey(topicId, partition));
+  }
+
   /** Whether this broker's topics come from a controller's metadata (false with injected topics). */
   get hasMetadata(): boolean {
     return this.metadataLoaded;
@@ -214,7 +221,7 @@ export class Broker {
       });
       this.readyGate = { promise, open };
     }
-    const server = new KafkaServer(createDispatch(this), {
+    const server = new SocketServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
       writeHighWaterMark: this.opts.writeHighWaterMark ?? 4 * 1024 * 1024,

@@ -85,7 +85,7 @@ export interface ReplicaManagerOptions {
   controller(): ControllerChannel | undefined;
   brokerEpoch(): number;
   /** Wakes fetches parked on the partition (its high watermark or role changed). */
-  notify?(p: PartitionState): void;
+  partitionChanged?(topicId: string, partition: number): void;
   log?(msg: string): void;
   /** Overrides replica.lag.time.max.ms. */
   replicaLagTimeMaxMs?: number;
@@ -99,7 +99,7 @@ export interface BrokerLike {
   config: ConfigSource;
   controller: ControllerChannel | undefined;
   brokerEpoch: number;
-  purgatory: { notify(key: string): void };
+  partitionChanged(topicId: string, partition: number): void;
   log(msg: string): void;
 }
 
@@ -144,6 +144,11 @@ export class ReplicaManager implements Replication {
     this.isrTimer.unref();
   }
 
+  /** Tells the broker a partition's high watermark or role changed (parked fetches wake). */
+  private changed(p: PartitionState): void {
+    this.opts.partitionChanged?.(p.topicId, p.partition);
+  }
+
   /** A replica manager for a broker (its id, configs, controller and fetch purgatory). */
   static forBroker(broker: BrokerLike, overrides: Partial<ReplicaManagerOptions> = {}): ReplicaManager {
     return new ReplicaManager({
@@ -151,7 +156,7 @@ export class ReplicaManager implements Replication {
       config: broker.config,
       controller: () => broker.controller,
       brokerEpoch: () => broker.brokerEpoch,
-      notify: (p) => broker.purgatory.notify(partitionKey(p.topicId, p.partition)),
+      partitionChanged: (topicId, partition) => broker.partitionChanged(topicId, partition),
       log: (m) => broker.log(m),
       ...overrides,
     });
@@ -274,7 +279,7 @@ export class ReplicaManager implements Replication {
     }
     this.refreshHwMode(st);
     this.maybeIncrementHighWatermark(st);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   /** Same leader epoch: the ISR or the replicas changed. */
@@ -328,14 +333,14 @@ export class ReplicaManager implements Replication {
           return b ? { host: b.host, port: b.port } : undefined;
         },
         settings: this.fetchSettings,
-        onHighWatermark: (p) => this.opts.notify?.(p),
+        onHighWatermark: (p) => this.changed(p),
         log: (m) => this.log(m),
       });
       this.fetchers.set(source, f);
       if (this.fetchingPaused) f.setPaused(true);
     }
     f.add(st.key, st.p, info.leaderEpoch);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   private stopLeading(st: ReplicaState): void {
@@ -345,7 +350,7 @@ export class ReplicaManager implements Replication {
     st.pendingIsr = undefined;
     st.inflight = 0;
     this.produces.failKey(st.key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   private stopFollowing(st: ReplicaState): void {
@@ -383,7 +388,7 @@ export class ReplicaManager implements Replication {
   }
 
   private onHighWatermarkMoved(st: ReplicaState): void {
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
     this.produces.checkKey(st.key);
   }
 
@@ -541,7 +546,7 @@ export class ReplicaManager implements Replication {
     // Kafka completes delayed follower fetches as soon as the leader's log has
     // new data: the appended batches are readable now (tail cache), so parked
     // follower fetches wake without waiting for the local write to finish.
-    if (st.role === 'leader' && st.followers.size > 0) this.opts.notify?.(p);
+    if (st.role === 'leader' && st.followers.size > 0) this.changed(p);
   }
 
   awaitHighWatermark(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number> {

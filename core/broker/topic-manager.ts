@@ -52,6 +52,20 @@ export interface TopicState {
   minInsyncReplicas: number;
 }
 
+/**
+ * What the group coordinator and the handlers read of the topics: the TopicManager, or a small
+ * in-memory stand-in in tests.
+ */
+export interface TopicRegistry {
+  get(name: string): TopicState | undefined;
+  getById(topicId: string): TopicState | undefined;
+  all(): Iterable<TopicState>;
+  /** A partition hosted on this broker. */
+  partition(topic: string, partition: number): PartitionState | undefined;
+  /** Throws KafkaError (INVALID_TOPIC_EXCEPTION, UNKNOWN_TOPIC_OR_PARTITION, ...). */
+  autoCreate(name: string): Promise<TopicState>;
+}
+
 export interface CreateTopicSpec {
   name: string;
   /** -1: the broker's num.partitions. */

@@ -2,14 +2,7 @@
 // `MetadataDelta`s (a snapshot, then numbered changes) and read by the request
 // handlers. `apply` reports what changed so the broker can react: create or
 // delete partition logs, change roles, push configs.
-import type {
-  BrokerInfo,
-  MetadataChange,
-  MetadataDelta,
-  MetadataSnapshot,
-  PartitionInfo,
-  TopicInfo,
-} from './types.ts';
+import type { BrokerInfo, MetadataChange, MetadataDelta, MetadataSnapshot, PartitionInfo, TopicInfo } from './types.ts';
 
 /** What one `apply` changed. */
 export interface ImageChanges {

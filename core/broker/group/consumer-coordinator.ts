@@ -17,7 +17,7 @@ import type {
   ConsumerGroupHeartbeatResponseInput,
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { ConsumerGroupDescribeResponseDescribedGroupInput } from '../../protocol/messages/consumer-group-describe.ts';
-import type { TopicRegistry } from '../broker-types.ts';
+import type { TopicRegistry } from '../topic-manager.ts';
 import { writeErrorCode, type KeyValue } from './group-log.ts';
 import { Timers } from './timers.ts';
 import {

@@ -25,7 +25,7 @@ import type {
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponseInput,
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
-import type { TopicRegistry } from '../broker-types.ts';
+import type { TopicRegistry } from '../topic-manager.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { PartitionState } from '../topic-manager.ts';
 import { ClassicGroup, GroupState } from './group.ts';

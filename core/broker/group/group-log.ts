@@ -29,7 +29,7 @@ import type { GroupMetadataValue, GroupMetadataValueInput } from '../../protocol
 import { KafkaError, ErrorCode } from '../../protocol/errors.ts';
 import { TopicManager } from '../topic-manager.ts';
 import type { PartitionState, TopicState } from '../topic-manager.ts';
-import type { TopicRegistry } from '../broker-types.ts';
+import type { TopicRegistry } from '../topic-manager.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { CommittedOffset } from './offset-store.ts';
 import type { ClassicGroup } from './group.ts';

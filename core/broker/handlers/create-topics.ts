@@ -2,17 +2,22 @@
 // rules, replica placement, `validateOnly`); answered once this broker has the
 // new topics (the controller waits for every live broker, up to the request's
 // timeout; a broker that was not counted waits here, a little at least).
-import type { CreateTopicsRequest, CreateTopicsResponseInput } from '../../protocol/messages/create-topics.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
+import {
+  type CreateTopicsRequest,
+  type CreateTopicsResponseInput,
+  decodeCreateTopicsRequest,
+  encodeCreateTopicsResponse,
+} from '../../protocol/messages/create-topics.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
 import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const MIN_LOCAL_WAIT_MS = 1000;
 /** What a response below v7 (which carries no topic id) decodes the id as. */
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 export async function handleCreateTopics(
-  broker: Broker,
+  broker: HandlerContext,
   req: CreateTopicsRequest,
   version: number,
   ctx?: RequestContext,
@@ -49,3 +54,22 @@ export async function handleCreateTopics(
   }
   return res;
 }
+
+export const createTopicsApi: ApiEntry<CreateTopicsRequest, CreateTopicsResponseInput> = {
+  apiKey: ApiKey.CreateTopics,
+  name: 'CreateTopics',
+  min: 2,
+  max: 7,
+  decodeRequest: decodeCreateTopicsRequest,
+  encodeResponse: encodeCreateTopicsResponse,
+  handle: handleCreateTopics,
+  errorResponse: (req, errorCode) => ({
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      errorCode,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
+    })),
+  }),
+};

@@ -23,18 +23,19 @@
 //    FETCH_SESSION_ID_NOT_FOUND, and the client falls back to a full fetch.
 // Record bytes go out as the chunks the log read returned: no copy.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { PartitionState } from '../topic-manager.ts';
-import type {
-  FetchRequest,
-  FetchResponseInput as FetchResponse,
-  FetchResponsePartitionDataInput as PartitionData,
-  FetchResponseNodeEndpointInput as NodeEndpoint,
+import {
+  type FetchRequest,
+  type FetchResponseInput as FetchResponse,
+  type FetchResponsePartitionDataInput as PartitionData,
+  decodeFetchRequest,
+  encodeFetchResponse,
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { partitionKey } from '../delayed-fetch.ts';
-import type { WakeReason } from '../delayed-fetch.ts';
+import { partitionKey, type WakeReason } from '../delayed-fetch.ts';
+import { leads, nodeEndpoints } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const EMPTY = Buffer.alloc(0);
 const READ_COMMITTED = 1;
@@ -62,7 +63,7 @@ interface TopicOut {
 }
 
 export function handleFetch(
-  broker: Broker,
+  broker: HandlerContext,
   req: FetchRequest,
   version: number,
   _ctx: RequestContext,
@@ -79,10 +80,16 @@ export function handleFetch(
   const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
   const maxBytes = req.maxBytes ?? 0x7fffffff;
 
-  const endpoints = version >= 16 ? leaderEndpoints(broker, topics) : undefined;
+  const endpoints =
+    version >= 16
+      ? nodeEndpoints(
+          broker,
+          topics.flatMap((t) => t.targets.map((target) => target.currentLeader?.leaderId ?? -1)),
+        )
+      : undefined;
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
     const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId >= 0);
-    if (endpoints) response.nodeEndpoints = endpoints;
+    if (endpoints && endpoints.length > 0) response.nodeEndpoints = endpoints;
     if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
     return null;
   };
@@ -102,7 +109,7 @@ export function handleFetch(
   })();
 }
 
-function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: number): TopicOut[] {
+function resolve(broker: HandlerContext, req: FetchRequest, version: number, replicaId: number): TopicOut[] {
   return req.topics.map((rt, topicIndex) => {
     const byId = version >= 13;
     const topic = byId ? broker.topics.getById(rt.topicId!) : broker.topics.get(rt.topic!);
@@ -119,7 +126,7 @@ function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: 
         else if (!state) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         else {
           error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
-          if (error === ErrorCode.NONE && !isLeader(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          if (error === ErrorCode.NONE && !leads(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
           if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER || error === ErrorCode.FENCED_LEADER_EPOCH) {
             currentLeader = { leaderId: state.leader ?? -1, leaderEpoch: state.leaderEpoch };
           }
@@ -155,24 +162,6 @@ function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: 
 }
 
 /** Whether this broker leads the partition (a partition without leader information is ours: a single node). */
-function isLeader(broker: Broker, p: PartitionState): boolean {
-  return (p.leader ?? broker.brokerId) === broker.brokerId;
-}
-
-/** The endpoints of the leaders named in currentLeader fields (Fetch v16+). */
-function leaderEndpoints(broker: Broker, topics: TopicOut[]): NodeEndpoint[] | undefined {
-  let out: NodeEndpoint[] | undefined;
-  for (const t of topics) {
-    for (const target of t.targets) {
-      const id = target.currentLeader?.leaderId ?? -1;
-      if (id < 0 || out?.some((e) => e.nodeId === id)) continue;
-      const b = broker.image?.brokers.get(id);
-      if (b) (out ??= []).push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
-    }
-  }
-  return out;
-}
-
 /** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
 export function leaderEpochError(requested: number, current: number): number {
   if (requested === -1 || requested === current) return ErrorCode.NONE;
@@ -285,3 +274,29 @@ function partitionData(
     records,
   };
 }
+
+export const fetchApi: ApiEntry<FetchRequest, FetchResponse> = {
+  apiKey: ApiKey.Fetch,
+  name: 'Fetch',
+  min: 4,
+  max: 17,
+  decodeRequest: decodeFetchRequest,
+  encodeResponse: encodeFetchResponse,
+  handle: handleFetch,
+  errorResponse: (req, errorCode) => ({
+    errorCode,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition,
+        errorCode,
+        highWatermark: -1,
+        lastStableOffset: -1,
+        logStartOffset: -1,
+        records: null,
+      })),
+    })),
+  }),
+};

@@ -5,14 +5,13 @@
 // so a client never hangs on an unreachable controller.
 import { requestHeaderVersion } from '../../protocol/header.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
+import type { RequestContext, HandlerContext } from './context.ts';
 
 /** The controller's default wait for brokers when a request has no timeout of its own. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function forwardToController<Res>(
-  broker: Broker,
+  broker: HandlerContext,
   req: unknown,
   version: number,
   ctx: RequestContext | undefined,

@@ -8,12 +8,17 @@
 // retention time: such an offset is kept that long from its commit (value v1, with its expire
 // timestamp, as Kafka writes it), whatever the group does.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { OffsetCommitRequest, OffsetCommitResponseInput } from '../../protocol/messages/offset-commit.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type OffsetCommitRequest,
+  type OffsetCommitResponseInput,
+  decodeOffsetCommitRequest,
+  encodeOffsetCommitResponse,
+} from '../../protocol/messages/offset-commit.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export async function handleOffsetCommit(
-  broker: Broker,
+  broker: HandlerContext,
   req: OffsetCommitRequest,
   version: number,
   _ctx: RequestContext,
@@ -37,3 +42,19 @@ export async function handleOffsetCommit(
   });
   return { throttleTimeMs: 0, topics };
 }
+
+export const offsetCommitApi: ApiEntry<OffsetCommitRequest, OffsetCommitResponseInput> = {
+  apiKey: ApiKey.OffsetCommit,
+  name: 'OffsetCommit',
+  min: 2,
+  max: 9,
+  decodeRequest: decodeOffsetCommitRequest,
+  encodeResponse: encodeOffsetCommitResponse,
+  handle: handleOffsetCommit,
+  errorResponse: (req, errorCode) => ({
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  }),
+};

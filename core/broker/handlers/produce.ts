@@ -22,20 +22,21 @@
 // state first: duplicates get their original offsets, gaps and stale epochs
 // Kafka's errors (core/storage/producer-state.ts).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { PartitionState } from '../topic-manager.ts';
-import type {
-  ProduceRequest,
-  ProduceResponseInput as ProduceResponse,
-  ProduceResponsePartitionProduceResponseInput as PartitionResponse,
+import {
+  type ProduceRequest,
+  type ProduceResponseInput as ProduceResponse,
+  type ProduceResponsePartitionProduceResponseInput as PartitionResponse,
+  decodeProduceRequest,
+  encodeProduceResponse,
 } from '../../protocol/messages/produce.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
-import { partitionKey } from '../delayed-fetch.ts';
 import { compactedTopicKeyError } from '../compacted-topic.ts';
 import { validateRecordTimestamps } from '../../storage/log-validator.ts';
-import { leads, liveBroker, notLeader } from './cluster-view.ts';
+import { leads, nodeEndpoints, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
 
@@ -52,7 +53,7 @@ function validAcks(acks: number): boolean {
 }
 
 export async function handleProduce(
-  broker: Broker,
+  broker: HandlerContext,
   req: ProduceRequest,
   version: number,
   _ctx: RequestContext,
@@ -80,13 +81,7 @@ export async function handleProduce(
     })),
   );
   const res: ProduceResponse = { responses, throttleTimeMs: 0 };
-  if (ctx.leaders !== null && version >= 10) {
-    res.nodeEndpoints = [];
-    for (const id of ctx.leaders) {
-      const b = liveBroker(broker, id);
-      if (b) res.nodeEndpoints.push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
-    }
-  }
+  if (ctx.leaders !== null && version >= 10) res.nodeEndpoints = nodeEndpoints(broker, ctx.leaders);
   return res;
 }
 
@@ -99,7 +94,12 @@ interface ProduceContext {
   leaders: Set<number> | null;
 }
 
-function notLeaderResponse(broker: Broker, topic: string, index: number, ctx: ProduceContext): PartitionResponse {
+function notLeaderResponse(
+  broker: HandlerContext,
+  topic: string,
+  index: number,
+  ctx: ProduceContext,
+): PartitionResponse {
   const nl = notLeader(broker, topic, index);
   const res = errorResponse(index, nl.errorCode, null);
   if (nl.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
@@ -127,7 +127,7 @@ function errorResponse(
 }
 
 async function producePartition(
-  broker: Broker,
+  broker: HandlerContext,
   topic: string,
   pd: RequestPartition,
   ctx: ProduceContext,
@@ -195,7 +195,7 @@ async function producePartition(
     // request then stays in flight on its connection until the bytes are
     // written, so a producer can never run ahead of the disk (flow control).
     await res.written;
-    broker.purgatory.notify(partitionKey(p.topicId, p.partition));
+    broker.partitionChanged(p.topicId, p.partition);
     const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, end, ctx.timeoutMs) : ErrorCode.NONE;
     return {
       index: pd.index,
@@ -212,3 +212,29 @@ async function producePartition(
     return fail(ErrorCode.KAFKA_STORAGE_ERROR, null);
   }
 }
+
+export const produceApi: ApiEntry<ProduceRequest, ProduceResponse> = {
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  min: 0,
+  max: 11,
+  decodeRequest: decodeProduceRequest,
+  encodeResponse: encodeProduceResponse,
+  handle: handleProduce,
+  noResponse: (req) => req.acks === 0,
+  // Kafka closes an acks=0 producer's connection when its produce failed.
+  closeWhenUnanswered: (res) =>
+    (res.responses ?? []).some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0)),
+  errorResponse: (req, errorCode) => ({
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+      })),
+    })),
+  }),
+};

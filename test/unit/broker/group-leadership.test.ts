@@ -18,8 +18,7 @@ import {
   type OffsetCommitInput,
 } from '../../../core/broker/group/coordinator.ts';
 import { partitionForGroup } from '../../../core/broker/group/group-log.ts';
-import type { TopicRegistry } from '../../../core/broker/broker-types.ts';
-import type { PartitionState, TopicState } from '../../../core/broker/topic-manager.ts';
+import type { PartitionState, TopicRegistry, TopicState } from '../../../core/broker/topic-manager.ts';
 import type { JoinGroupRequest } from '../../../core/protocol/messages/join-group.ts';
 import type { ConsumerGroupHeartbeatRequest } from '../../../core/protocol/messages/consumer-group-heartbeat.ts';
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Connection } from './connection.ts';
 import type { ConnectionOptions, Dispatch } from './connection.ts';
 
-export class KafkaServer {
+export class SocketServer {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
 
