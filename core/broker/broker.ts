@@ -26,7 +26,8 @@ import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { MetadataImage } from '../metadata/image.ts';
 import { ReplicaManager } from './replica-manager.ts';
-import type { ControllerChannel, ForwardContext, HeartbeatResponse } from '../metadata/controller-channel.ts';
+import type { ControllerChannel, ForwardContext } from '../metadata/controller-channel.ts';
+import { BrokerLifecycle, CONTROLLER_CALL_MS } from './lifecycle.ts';
 import type { Replication } from './replication.ts';
 import type { HandlerContext, LogManagerLike } from './handlers/context.ts';
 
@@ -66,16 +67,10 @@ export interface BrokerOptions {
   log?: (msg: string) => void;
 }
 
-/** How long a fetchMetadata long poll waits for changes. */
-const METADATA_POLL_MS = 5_000;
-/** How long stop() lets a controlled shutdown take. */
-const CONTROLLED_SHUTDOWN_MS = 5_000;
 /** How long start() waits to be unfenced before serving anyway. */
 const UNFENCE_WAIT_MS = 10_000;
 /** How long start() retries registering (the controller unreachable, or an old session of this id still live). */
 const REGISTER_RETRY_MS = 15_000;
-/** A single call to the controller that takes longer than this is given up. */
-const CONTROLLER_CALL_MS = 10_000;
 
 export class Broker implements HandlerContext {
   readonly brokerId: number;
@@ -95,8 +90,6 @@ export class Broker implements HandlerContext {
   /** Closes the controller `openController` opened, if any. */
   private closeOwnController: (() => void) | undefined;
   replication: Replication;
-  /** Assigned by the controller at each registration; -1 before. */
-  brokerEpoch = -1;
   readonly incarnationId = randomBytes(16).toString('base64url');
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
@@ -119,12 +112,8 @@ export class Broker implements HandlerContext {
    */
   private readyGate: { promise: Promise<void>; open: () => void } | undefined;
   private closed = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private heartbeatInFlight: Promise<HeartbeatResponse | undefined> | undefined;
-  private metadataLoop: Promise<void> | undefined;
-  /** The last metadata seq fully applied (logs created, roles changed). */
-  private appliedSeq = 0;
-  private reregistering: Promise<void> | undefined;
+  /** Registration, heartbeats, the metadata long poll, controlled shutdown. */
+  private readonly lifecycle: BrokerLifecycle;
   /** Leadership changes seen while the topic manager is being built; delivered once it is. */
   private pendingLeadership: PartitionState[] | undefined;
 
@@ -142,6 +131,7 @@ export class Broker implements HandlerContext {
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
     this.controller = opts.controller;
+    this.lifecycle = new BrokerLifecycle(this);
     this.replication =
       typeof opts.replication === 'function'
         ? opts.replication(this)
@@ -163,6 +153,16 @@ export class Broker implements HandlerContext {
         return self.replication;
       },
     });
+  }
+
+  /** Assigned by the controller at each registration; -1 before. */
+  get brokerEpoch(): number {
+    return this.lifecycle.brokerEpoch;
+  }
+
+  /** broker.rack, registered with the controller. */
+  get rack(): string | null {
+    return this.opts.rack ?? null;
   }
 
   /** The port clients are told to connect to: the configured one, else the bound one once started. */
@@ -282,10 +282,8 @@ export class Broker implements HandlerContext {
       this.controller = opened.channel;
       this.closeOwnController = () => opened.close();
     }
-    await this.register(REGISTER_RETRY_MS);
-    const delta = await this.call((c) =>
-      c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }),
-    );
+    await this.lifecycle.register(REGISTER_RETRY_MS);
+    const delta = await this.lifecycle.fetchSnapshot();
     if (this.closed) throw new Error(`broker ${this.brokerId} stopped while starting`);
     this.image.apply(delta);
     if (this.opts.clusterId === undefined && this.image.clusterId) this.clusterId = this.image.clusterId;
@@ -301,146 +299,16 @@ export class Broker implements HandlerContext {
       log: (m) => this.log(m),
     });
     this.replication.applyBrokers(this.image.brokers);
-    this.appliedSeq = this.image.seq;
+    this.lifecycle.appliedSeq = this.image.seq;
     this.metadataLoaded = true;
     for (const s of this.topics.strays)
       this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
     this.following = true;
-    this.metadataLoop = this.followMetadata();
-    const every = Math.max(10, Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000));
-    this.heartbeatTimer = setInterval(() => {
-      void this.heartbeat(false);
-    }, every);
-    this.heartbeatTimer.unref();
-    void this.heartbeat(false);
+    this.lifecycle.follow();
     // Serve once the controller has unfenced this broker (it has caught up).
     const me = () => this.image.brokers.get(this.brokerId);
     const unfenced = await this.topics.waitFor(() => me()?.fenced === false, UNFENCE_WAIT_MS);
     if (!unfenced) this.log(`still fenced after ${UNFENCE_WAIT_MS} ms; serving anyway`);
-  }
-
-  /** Registers with the controller, retrying transient failures for up to `retryMs`. */
-  private async register(retryMs: number): Promise<void> {
-    const deadline = Date.now() + retryMs;
-    let lastError = '';
-    for (;;) {
-      try {
-        const res = await this.call((c) =>
-          c.register({
-            brokerId: this.brokerId,
-            incarnationId: this.incarnationId,
-            host: this.advertisedHost,
-            port: this.advertisedPort,
-            rack: this.opts.rack ?? null,
-            previousBrokerEpoch: this.brokerEpoch,
-          }),
-        );
-        if (res.errorCode === ErrorCode.NONE) {
-          this.brokerEpoch = res.brokerEpoch;
-          return;
-        }
-        lastError = `error code ${res.errorCode}`;
-        if (res.errorCode !== ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
-          throw new KafkaError(res.errorCode, `the controller refused the registration of broker ${this.brokerId}`);
-        }
-      } catch (e) {
-        if (e instanceof KafkaError) throw e;
-        lastError = (e as Error)?.message ?? String(e);
-      }
-      if (this.closed || Date.now() >= deadline) {
-        throw new Error(`could not register broker ${this.brokerId} with the controller: ${lastError}`);
-      }
-      await sleep(250);
-    }
-  }
-
-  /** A call to the controller that gives up after CONTROLLER_CALL_MS (or the given time). */
-  private call<T>(fn: (c: ControllerChannel) => Promise<T>, timeoutMs = CONTROLLER_CALL_MS): Promise<T> {
-    const c = this.controller;
-    if (!c) return Promise.reject(new Error('no controller'));
-    return withTimeout(fn(c), timeoutMs, 'the controller did not answer');
-  }
-
-  /** The long poll: fetch the changes after the last applied seq, apply them, repeat. */
-  private async followMetadata(): Promise<void> {
-    let failures = 0;
-    while (!this.closed) {
-      const started = Date.now();
-      let delta;
-      try {
-        delta = await this.call(
-          (c) =>
-            c.fetchMetadata({
-              brokerId: this.brokerId,
-              brokerEpoch: this.brokerEpoch,
-              fromSeq: this.image.seq,
-              maxWaitMs: METADATA_POLL_MS,
-            }),
-          METADATA_POLL_MS + CONTROLLER_CALL_MS,
-        );
-        failures = 0;
-      } catch (e) {
-        if (this.closed) return;
-        if (failures++ === 0) this.log(`fetching metadata failed: ${(e as Error)?.message ?? String(e)}`);
-        await sleep(Math.min(2000, 100 * failures));
-        continue;
-      }
-      if (this.closed) return;
-      if (!delta.snapshot && delta.changes.length === 0) {
-        // An empty answer long before the poll's end: the controller is closing; don't spin.
-        if (Date.now() - started < METADATA_POLL_MS / 2) await sleep(100);
-        continue;
-      }
-      try {
-        const changes = this.image.apply(delta);
-        await this.topics.apply(changes);
-        this.appliedSeq = this.image.seq;
-      } catch (e) {
-        this.log(`applying metadata up to ${delta.seq} failed: ${(e as Error)?.stack ?? String(e)}`);
-      }
-    }
-  }
-
-  /** One heartbeat; re-registers when the controller no longer knows this broker's epoch. */
-  private heartbeat(wantShutDown: boolean, timeoutMs = CONTROLLER_CALL_MS): Promise<HeartbeatResponse | undefined> {
-    if (this.heartbeatInFlight) return this.heartbeatInFlight;
-    const p = (async () => {
-      try {
-        const r = await this.call(
-          (c) =>
-            c.heartbeat({
-              brokerId: this.brokerId,
-              brokerEpoch: this.brokerEpoch,
-              metadataOffset: this.appliedSeq,
-              wantFence: false,
-              wantShutDown,
-            }),
-          timeoutMs,
-        );
-        if (
-          (r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) &&
-          !this.stopping &&
-          !this.closed
-        ) {
-          this.reregistering ??= this.register(0)
-            .then(
-              () => this.log(`registered again at epoch ${this.brokerEpoch}`),
-              (e: unknown) => this.log(`registering again failed: ${(e as Error)?.message ?? String(e)}`),
-            )
-            .finally(() => {
-              this.reregistering = undefined;
-            });
-        }
-        return r;
-      } catch (e) {
-        if (!this.closed) this.log(`heartbeat failed: ${(e as Error)?.message ?? String(e)}`);
-        return undefined;
-      } finally {
-        this.heartbeatInFlight = undefined;
-      }
-    })();
-    this.heartbeatInFlight = p;
-    return p;
   }
 
   /**
@@ -456,7 +324,7 @@ export class Broker implements HandlerContext {
     timeoutMs = 30_000,
   ): Promise<unknown> {
     if (!this.controller) throw new Error('this broker follows no controller');
-    const res = await this.call(
+    const res = await this.lifecycle.call(
       (c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }),
       timeoutMs + CONTROLLER_CALL_MS,
     );
@@ -495,30 +363,15 @@ export class Broker implements HandlerContext {
   /** Stops accepting, answers parked fetches, closes connections and logs. */
   async stop(): Promise<void> {
     if (this.stopping) return;
-    if (this.following && !this.closed) await this.controlledShutdown();
+    if (this.following && !this.closed) await this.lifecycle.controlledShutdown();
     await this.shutdown(true);
-  }
-
-  /** Kafka's controlled shutdown: the controller moves leaderships away while this broker still serves. */
-  private async controlledShutdown(): Promise<void> {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
-    const deadline = Date.now() + CONTROLLED_SHUTDOWN_MS;
-    while (Date.now() < deadline) {
-      await this.heartbeatInFlight;
-      const r = await this.heartbeat(true, Math.max(1, deadline - Date.now()));
-      if (r?.shouldShutDown || (r && r.errorCode !== ErrorCode.NONE)) return;
-      await sleep(r ? 20 : 200);
-    }
-    this.log(`controlled shutdown did not complete in ${CONTROLLED_SHUTDOWN_MS} ms`);
   }
 
   private async shutdown(graceful: boolean): Promise<void> {
     this.stopping = true;
     this.closed = true;
     this.following = false;
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.lifecycle.close();
     this.purgatory.wakeAll();
     // Requests held until the metadata was loaded: they see `stopping` and close.
     this.openGate();
@@ -538,29 +391,6 @@ export class Broker implements HandlerContext {
       this.closeOwnController = undefined;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => {
-    setTimeout(r, ms).unref?.();
-  });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    t.unref?.();
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Placeholder until a TopicManager is injected or built in start(). */
