@@ -1,5 +1,5 @@
 // The group coordinator of a broker (Kafka's classic group protocol, and the
-// consumer protocol of KIP-848 in consumer-coordinator.ts): owns the groups
+// consumer protocol of KIP-848 in consumer-groups.ts): owns the groups
 // and committed offsets, checks what every group API checks first (group id,
 // coordinator, loading, timeouts), and delegates membership to Membership and
 // persistence to GroupLog.
@@ -41,7 +41,7 @@ import {
 } from './group-log.ts';
 import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
 import { OffsetStore, type CommittedOffset } from './offset-store.ts';
-import { ConsumerGroups, type HeartbeatContext } from './consumer-coordinator.ts';
+import { ConsumerGroups, type HeartbeatContext } from './consumer-groups.ts';
 
 /** What the coordinator needs from replication to make its writes durable (Replication's acks=all path). */
 export interface CoordinatorReplication {
