@@ -18,7 +18,8 @@ import type {
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { ConsumerGroupDescribeResponseDescribedGroupInput } from '../../protocol/messages/consumer-group-describe.ts';
 import type { TopicRegistry } from '../broker-types.ts';
-import { writeErrorCode, type KeyValue } from './group-log.ts';
+import { writeErrorCode } from './group-log.ts';
+import type { KeyValue } from './coordinator-record.ts';
 import { Timers } from './timers.ts';
 import {
   ASSIGNORS,

@@ -37,8 +37,8 @@ import {
   partitionForGroup,
   writeErrorCode,
   type CoordinatorRecord,
-  type KeyValue,
 } from './group-log.ts';
+import type { KeyValue } from './coordinator-record.ts';
 import { Membership, joinError, syncError, validateMember, type JoinContext } from './membership.ts';
 import { OffsetStore, type CommittedOffset } from './offset-store.ts';
 import { ConsumerGroups, type HeartbeatContext } from './consumer-groups.ts';

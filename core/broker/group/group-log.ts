@@ -34,6 +34,7 @@ import type { BrokerConfig } from '../configs.ts';
 import type { CommittedOffset } from './offset-store.ts';
 import type { ClassicGroup } from './group.ts';
 import { decodeConsumerRecord, type ConsumerRecord } from './consumer-records.ts';
+import type { KeyValue } from './coordinator-record.ts';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -78,11 +79,6 @@ export type CoordinatorRecord =
   | ConsumerRecord
   | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
   | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
-
-export interface KeyValue {
-  key: Buffer;
-  value: Buffer | null;
-}
 
 export function offsetCommitRecord(
   groupId: string,
