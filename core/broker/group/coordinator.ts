@@ -23,7 +23,8 @@ import { ClassicGroup, GroupState } from './group.ts';
 import { GroupLog, groupMetadataRecord, writeErrorCode, type CoordinatorRecord } from './group-log.ts';
 import { Membership, joinError, syncError, type JoinContext } from './membership.ts';
 import { OffsetStore } from './offset-store.ts';
-import { ConsumerGroups, type HeartbeatContext } from './consumer-groups.ts';
+import { ConsumerGroups } from './consumer-groups.ts';
+import type { HeartbeatContext } from './consumer-heartbeat.ts';
 import { CoordinatorRuntime, type CoordinatorHost, type CoordinatorLocation } from './coordinator-runtime.ts';
 import { CONSUMER_PROTOCOL, type CoordinatorState } from './coordinator-state.ts';
 import {
