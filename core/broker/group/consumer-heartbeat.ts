@@ -377,7 +377,10 @@ export class ConsumerGroupHeartbeat {
     return m;
   }
 
-  /** Heartbeat step, the member's metadata: what the request changed (subscription, assignor, timeouts, rack, client). */
+  /**
+   * Heartbeat step, the member's metadata: subscription, assignor, rebalance timeout, rack and
+   * client, as the request has them.
+   */
   private updateMemberMetadata(
     g: ConsumerGroup,
     m: ConsumerMember,

@@ -241,7 +241,10 @@ export class GroupCoordinator {
     return { classic, consumer };
   }
 
-  /** Forgets every group of a partition: timers stop, waiting joins and syncs get NOT_COORDINATOR. Returns the groups dropped. */
+  /**
+   * Forgets every group of a partition: timers stop, waiting joins and syncs get NOT_COORDINATOR.
+   * Returns the groups dropped.
+   */
   private unload(partition: number): number {
     const ids = new Set<string>();
     const mine = (id: string) => this.partitionOf(id) === partition;

@@ -308,7 +308,10 @@ export class OffsetManager {
     }
   }
 
-  /** Replays an offset-commit record: a commit (its group comes back as a classic group unless a consumer group has the id) or a tombstone. */
+  /**
+   * Replays an offset-commit record: a commit (its group comes back as a classic group unless a
+   * consumer group has the id) or a tombstone.
+   */
   replay(rec: OffsetRecord): void {
     if (rec.value) {
       this.s.offsets.put(rec.groupId, rec.topic, rec.partition, rec.value);

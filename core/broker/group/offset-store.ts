@@ -8,7 +8,10 @@ export interface CommittedOffset {
   leaderEpoch: number;
   metadata: string;
   commitTimestampMs: number;
-  /** When the offset expires: set (written as value v1) for a commit that gave a retention time (OffsetCommit v2–4); -1 otherwise. */
+  /**
+   * When the offset expires: set (written as value v1) for a commit that gave a retention time
+   * (OffsetCommit v2–4); -1 otherwise.
+   */
   expireTimestampMs: number;
 }
 
