@@ -3,7 +3,8 @@
 // It checks what every group API checks first (group id, coordinator, loading,
 // timeouts) and routes each request to the part that serves it:
 //   - classic membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup): Membership;
-//   - the consumer protocol of KIP-848 (ConsumerGroupHeartbeat, ConsumerGroupDescribe): ConsumerGroups;
+//   - the consumer protocol of KIP-848 (ConsumerGroupHeartbeat): ConsumerGroups, which the
+//     ConsumerGroupDescribe handler also reaches directly (`consumer.describe`);
 //   - committed offsets (OffsetCommit, OffsetFetch, OffsetDelete, expiry): OffsetManager;
 //   - ListGroups, DescribeGroups, DeleteGroups: GroupAdmin;
 //   - the `__consumer_offsets` partitions it leads, their loading, and writes: CoordinatorRuntime.
