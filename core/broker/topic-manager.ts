@@ -17,9 +17,6 @@ import { type BrokerConfig, effectiveTopicConfigs, topicNameError } from './conf
 import type { ImageChanges, MetadataImage } from '../metadata/image.ts';
 import type { Replication } from './replication.ts';
 
-/** Kafka's internal topics (a user topic may also start with "__"; that doesn't make it internal). */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
-
 /** A partition hosted on this broker (leader or follower). */
 export interface PartitionState {
   topic: string;

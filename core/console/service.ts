@@ -7,6 +7,7 @@
 import { Admin, Consumer, Producer, defaultPartitioner, metadataV12 } from '@platformatic/kafka';
 
 type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
+import { isInternalTopic } from '../protocol/internal-topics.ts';
 import { topicNameError } from '../broker/configs.ts';
 import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstrap } from '../cli/tools/common.ts';
 import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
@@ -76,7 +77,6 @@ export interface Session {
   emit(subscription: string, event: TailEvent): Promise<void>;
 }
 
-const INTERNAL = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 const SOURCES: Record<number, ConfigSourceName> = {
   0: 'UNKNOWN',
@@ -640,7 +640,7 @@ export class ConsoleService {
     for (const t of meta.topics) {
       if (t.errorCode !== 0 || t.name === null) continue;
       topics++;
-      if (t.isInternal || INTERNAL.has(t.name!)) internal++;
+      if (t.isInternal || isInternalTopic(t.name!)) internal++;
       for (const p of t.partitions) {
         partitions++;
         if (p.isrNodes.length < p.replicaNodes.length) under++;
@@ -715,7 +715,7 @@ export class ConsoleService {
   async #listTopics(includeInternal: boolean): Promise<TopicSummary[]> {
     const meta = await this.#fullMetadata();
     const shown = meta.topics.filter(
-      (t) => t.name !== null && t.errorCode === 0 && (includeInternal || !(t.isInternal || INTERNAL.has(t.name!))),
+      (t) => t.name !== null && t.errorCode === 0 && (includeInternal || !(t.isInternal || isInternalTopic(t.name!))),
     );
     const parts: LeaderPartition[] = [];
     for (const t of shown)
@@ -910,7 +910,7 @@ export class ConsoleService {
         sensitive: c.isSensitive,
       }))
       .sort((x, y) => x.name.localeCompare(y.name));
-    return { name, id: t.id, internal: INTERNAL.has(name), partitions, recordCount: count.toString(), configs };
+    return { name, id: t.id, internal: isInternalTopic(name), partitions, recordCount: count.toString(), configs };
   }
 
   async #alterTopicConfigs(a: Args): Promise<TopicDetail> {
@@ -1345,7 +1345,7 @@ export class ConsoleService {
     for (const t of meta.topics) {
       const name = t.name;
       if (typeof name !== 'string' || t.errorCode !== 0) continue;
-      const all = topics === '*' && !(t.isInternal || INTERNAL.has(name));
+      const all = topics === '*' && !(t.isInternal || isInternalTopic(name));
       if (!all && !wanted.has(name)) continue;
       for (const p of t.partitions) parts.push({ topic: name, partition: p.partitionIndex, leader: p.leaderId });
     }
@@ -1519,7 +1519,7 @@ function summary(t: MetadataResponse['topics'][number]): TopicSummary {
     name,
     partitions: t.partitions.length,
     replicationFactor: t.partitions[0]?.replicaNodes.length ?? 0,
-    internal: t.isInternal || INTERNAL.has(name),
+    internal: t.isInternal || isInternalTopic(name),
     underReplicatedPartitions: t.partitions.filter((p) => p.isrNodes.length < p.replicaNodes.length).length,
     recordCount: null,
     sizeBytes: null,

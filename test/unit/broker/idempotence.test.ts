@@ -1,6 +1,7 @@
 // The idempotent producer over a real socket: an in-process Broker with
 // production wiring (metadata store, logs on disk), and a spawned broker
 // process for SIGKILL.
+import { waitFor } from '../../helpers/clients.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,8 +314,10 @@ describe('producer state snapshots and recovery', () => {
       .filter((f) => f.endsWith('.log'))
       .map((f) => Number(f.slice(0, 20)));
     expect(segs.length).toBeGreaterThan(2);
-    await new Promise((r) => setTimeout(r, 100));
-    for (const base of segs.slice(1)) expect(listSnapshots(partDir)).toContain(base);
+    // Each roll's snapshot is written in the background: wait for the files, not for a fixed time.
+    const wanted = segs.slice(1);
+    await waitFor(() => wanted.every((base) => listSnapshots(partDir).includes(base)), 10_000, 'snapshots at roll');
+    for (const base of wanted) expect(listSnapshots(partDir)).toContain(base);
     client.close();
     await broker.stop();
     expect(listSnapshots(partDir)).toContain(8); // the log end at shutdown

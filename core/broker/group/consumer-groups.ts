@@ -1,8 +1,10 @@
 // The consumer group protocol (KIP-848) on this broker's group coordinator:
-// ConsumerGroupHeartbeat (join with epoch 0, heartbeat, leave with -1, static
-// leave with -2), server-side assignment, reconciliation in steps, member
-// session and revocation timeouts, ConsumerGroupDescribe, and the checks
-// OffsetCommit/OffsetFetch make for members of such groups.
+// the groups and their members, server-side assignment (the target
+// assignment at each group epoch), member session and revocation timeouts,
+// ConsumerGroupDescribe, the checks OffsetCommit/OffsetFetch make for members
+// of such groups, and the replay of the groups' records.
+// ConsumerGroupHeartbeat itself, in its steps, is consumer-heartbeat.ts;
+// reconciliation of a member towards its target is consumer-group.ts.
 //
 // Every change is written to `__consumer_offsets` (consumer-records.ts)
 // before the heartbeat is answered; when this broker takes the leadership of
@@ -10,7 +12,6 @@
 // every member gets a fresh session timeout: members that come back keep
 // their epoch and assignment, the others expire as in Kafka.
 
-import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type {
   ConsumerGroupHeartbeatRequest,
@@ -18,19 +19,15 @@ import type {
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { ConsumerGroupDescribeResponseDescribedGroupInput } from '../../protocol/messages/consumer-group-describe.ts';
 import type { TopicRegistry } from '../topic-manager.ts';
-import { writeErrorCode, type KeyValue } from './group-log.ts';
+import type { KeyValue } from './coordinator-record.ts';
+import { ConsumerGroupHeartbeat, type HeartbeatContext } from './consumer-heartbeat.ts';
 import { Timers } from './timers.ts';
 import {
-  ASSIGNORS,
   ConsumerGroup,
   ConsumerGroupState,
-  LEAVE_EPOCH,
-  LEAVE_STATIC_EPOCH,
   MemberState,
-  cloneAssignment,
   fromAssignment,
   newMember,
-  reconcile,
   runAssignor,
   sameAssignment,
   toAssignment,
@@ -61,43 +58,44 @@ export interface ConsumerGroupsHost {
   dropClassicGroup(groupId: string): KeyValue;
 }
 
-export interface HeartbeatContext {
-  clientId: string;
-  clientHost: string;
-}
-
 const NOT_REQUESTED = -2147483648;
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
-
-/** A member id as Kafka makes them (a random UUID in URL-safe base64). */
-function newMemberId(): string {
-  return randomBytes(16).toString('base64url');
-}
-
-function hbError(errorCode: number, errorMessage: string | null = null): ConsumerGroupHeartbeatResponseInput {
-  return {
-    throttleTimeMs: 0,
-    errorCode,
-    errorMessage,
-    memberId: null,
-    memberEpoch: 0,
-    heartbeatIntervalMs: 0,
-    assignment: null,
-  };
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 export class ConsumerGroups {
   readonly groups = new Map<string, ConsumerGroup>();
   private readonly host: ConsumerGroupsHost;
   private readonly timers = new Timers();
   private readonly regexes = new Map<string, RegExp>();
+  private readonly heartbeats: ConsumerGroupHeartbeat;
 
   constructor(host: ConsumerGroupsHost) {
     this.host = host;
+    this.heartbeats = new ConsumerGroupHeartbeat({
+      groups: this.groups,
+      num: (name) => host.num(name),
+      append: (groupId, records) => host.append(groupId, records),
+      log: (m) => host.log(m),
+      coordinatorError: (groupId) => host.coordinatorError(groupId),
+      classicGroup: (groupId) => host.classicGroup(groupId),
+      dropClassicGroup: (groupId) => host.dropClassicGroup(groupId),
+      validRegex: (source) => this.regex(source) !== null,
+      topicsChanged: (g) => ConsumerGroups.signature(this.subscribedTopics(g).values()) !== g.metadataSignature,
+      bump: (g, records) => this.bump(g, records),
+      computeTarget: (g, records) => this.computeTarget(g, this.subscribedTopics(g), records),
+      removeMember: (g, m, records) => this.removeMember(g, m, records),
+      clearMemberTimers: (g, memberId) => this.timers.clearPrefix(`${g.groupId}\u0000${memberId}\u0000`),
+      touchSession: (g, m) => this.touchSession(g, m),
+      watchRevocation: (g, m) => this.watchRevocation(g, m),
+    });
+  }
+
+  /** ConsumerGroupHeartbeat (consumer-heartbeat.ts). */
+  heartbeat(
+    req: ConsumerGroupHeartbeatRequest,
+    version: number,
+    ctx: HeartbeatContext,
+  ): Promise<ConsumerGroupHeartbeatResponseInput> {
+    return this.heartbeats.handle(req, version, ctx);
   }
 
   clear(): void {
@@ -225,267 +223,6 @@ export class ConsumerGroups {
       this.timers.set(key, m.rebalanceTimeoutMs, () =>
         this.expire(g.groupId, m.memberId, 'partitions not revoked within the rebalance timeout'),
       );
-  }
-
-  private validate(req: ConsumerGroupHeartbeatRequest, version: number): ConsumerGroupHeartbeatResponseInput | null {
-    const invalid = (msg: string) => hbError(ErrorCode.INVALID_REQUEST, msg);
-    if (req.groupId === '') return invalid("GroupId can't be empty.");
-    if (req.instanceId !== null && req.instanceId === '') return invalid("InstanceId can't be empty.");
-    if (req.rackId !== null && req.rackId === '') return invalid("RackId can't be empty.");
-    if (version >= 1 && req.memberId === '') return invalid("MemberId can't be empty.");
-    if (req.memberEpoch < LEAVE_STATIC_EPOCH) return invalid('MemberEpoch is invalid.');
-    if (req.memberEpoch === 0) {
-      if (req.rebalanceTimeoutMs === -1) return invalid('RebalanceTimeoutMs must be provided in first request.');
-      if (req.topicPartitions === null || req.topicPartitions.length > 0)
-        return invalid('TopicPartitions must be empty when (re-)joining.');
-      if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) {
-        return invalid('SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
-      }
-    } else if (req.memberId === '') {
-      return invalid("MemberId can't be empty.");
-    }
-    if (req.memberEpoch === LEAVE_STATIC_EPOCH && req.instanceId === null) return invalid("InstanceId can't be null.");
-    if (
-      req.subscribedTopicNames !== null &&
-      req.subscribedTopicNames.length > 0 &&
-      req.subscribedTopicRegex !== null &&
-      req.subscribedTopicRegex !== ''
-    ) {
-      return invalid('SubscribedTopicNames and SubscribedTopicRegex cannot both be set.');
-    }
-    if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '' && !this.regex(req.subscribedTopicRegex)) {
-      return hbError(
-        ErrorCode.INVALID_REGULAR_EXPRESSION,
-        `SubscribedTopicRegex \`${req.subscribedTopicRegex}\` is not a valid regular expression.`,
-      );
-    }
-    if (req.serverAssignor !== null && !(ASSIGNORS as readonly string[]).includes(req.serverAssignor)) {
-      return hbError(
-        ErrorCode.UNSUPPORTED_ASSIGNOR,
-        `ServerAssignor ${req.serverAssignor} is not supported. Supported assignors: ${ASSIGNORS.join(', ')}.`,
-      );
-    }
-    return null;
-  }
-
-  async heartbeat(
-    req: ConsumerGroupHeartbeatRequest,
-    version: number,
-    ctx: HeartbeatContext,
-  ): Promise<ConsumerGroupHeartbeatResponseInput> {
-    const bad = this.validate(req, version);
-    if (bad) return bad;
-    const notHere = this.host.coordinatorError(req.groupId);
-    if (notHere !== ErrorCode.NONE) return hbError(notHere);
-    const records: KeyValue[] = [];
-    const interval = this.host.num('group.consumer.heartbeat.interval.ms');
-    let g = this.groups.get(req.groupId);
-
-    // ---- leaving
-    if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === LEAVE_STATIC_EPOCH) {
-      if (!g) return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
-      let m: ConsumerMember | undefined;
-      if (req.instanceId !== null) {
-        const id = g.staticMembers.get(req.instanceId);
-        if (id === undefined) return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
-        if (id !== req.memberId)
-          return hbError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} belongs to another member.`);
-        m = g.members.get(id);
-      } else {
-        m = g.members.get(req.memberId);
-      }
-      if (!m)
-        return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
-      if (req.memberEpoch === LEAVE_STATIC_EPOCH) {
-        // A static member leaving for a while keeps its assignment until its session ends.
-        m.memberEpoch = LEAVE_STATIC_EPOCH;
-        records.push(currentAssignmentRecord(g.groupId, m.memberId, m));
-        this.touchSession(g, m);
-      } else {
-        this.removeMember(g, m, records);
-      }
-      const err = await this.write(g.groupId, records);
-      if (err) return err;
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        memberId: req.memberId,
-        memberEpoch: req.memberEpoch,
-        heartbeatIntervalMs: 0,
-        assignment: null,
-      };
-    }
-
-    // ---- the group
-    if (!g) {
-      const classic = this.host.classicGroup(req.groupId);
-      if (classic === 'busy')
-        return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`);
-      if (req.memberEpoch !== 0)
-        return hbError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${req.groupId} not found.`);
-      if (classic === 'empty') records.push(this.host.dropClassicGroup(req.groupId));
-      g = new ConsumerGroup(req.groupId);
-      this.groups.set(req.groupId, g);
-    }
-
-    // ---- the member
-    let m: ConsumerMember | undefined;
-    let changed = false; // subscription or assignor changed: bump the group epoch
-    let metadataChanged = false;
-    if (req.memberEpoch === 0) {
-      const memberId = version >= 1 ? req.memberId : req.memberId !== '' ? req.memberId : newMemberId();
-      if (req.instanceId !== null) {
-        const oldId = g.staticMembers.get(req.instanceId);
-        const old = oldId !== undefined ? g.members.get(oldId) : undefined;
-        if (old && old.memberId !== memberId) {
-          if (old.memberEpoch !== LEAVE_STATIC_EPOCH) {
-            return hbError(
-              ErrorCode.UNRELEASED_INSTANCE_ID,
-              `Static member ${old.memberId} with instance id ${req.instanceId} is not released yet.`,
-            );
-          }
-          // The static member comes back under a new member id: it takes over the old one's assignment.
-          m = {
-            ...old,
-            memberId,
-            assigned: cloneAssignment(old.assigned),
-            pendingRevocation: cloneAssignment(old.pendingRevocation),
-          };
-          const target = g.target.get(old.memberId);
-          g.members.delete(old.memberId);
-          g.target.delete(old.memberId);
-          this.timers.clearPrefix(`${g.groupId}\u0000${old.memberId}\u0000`);
-          records.push(
-            currentAssignmentRecord(g.groupId, old.memberId, null),
-            targetMemberRecord(g.groupId, old.memberId, null),
-            memberMetadataRecord(g.groupId, old.memberId, null),
-          );
-          g.members.set(memberId, m);
-          if (target) {
-            g.target.set(memberId, target);
-            records.push(targetMemberRecord(g.groupId, memberId, target));
-          }
-          metadataChanged = true;
-        } else if (old) {
-          m = old;
-        }
-        if (m) g.staticMembers.set(req.instanceId, memberId);
-      }
-      m ??= g.members.get(memberId);
-      if (m && m.memberEpoch !== LEAVE_STATIC_EPOCH && m.memberEpoch !== 0 && !metadataChanged) {
-        // Rejoining (e.g. after being fenced): it owns nothing any more.
-        m.assigned = new Map();
-        m.pendingRevocation = new Map();
-        m.state = MemberState.Stable;
-        m.memberEpoch = 0;
-      }
-      if (!m) {
-        if (g.members.size >= this.host.num('group.consumer.max.size')) {
-          return hbError(
-            ErrorCode.GROUP_MAX_SIZE_REACHED,
-            `The consumer group has reached its maximum capacity of ${g.members.size} members.`,
-          );
-        }
-        m = newMember(memberId);
-        m.instanceId = req.instanceId;
-        g.members.set(memberId, m);
-        if (req.instanceId !== null) g.staticMembers.set(req.instanceId, memberId);
-        changed = true;
-        metadataChanged = true;
-      }
-    } else {
-      m = g.members.get(req.memberId);
-      if (!m)
-        return hbError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
-      if (req.instanceId !== null && g.staticMembers.get(req.instanceId) !== m.memberId) {
-        return hbError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} belongs to another member.`);
-      }
-      if (req.memberEpoch !== m.memberEpoch) {
-        const owned = req.topicPartitions !== null ? toAssignment(req.topicPartitions) : null;
-        const ok =
-          req.memberEpoch === m.previousMemberEpoch &&
-          req.memberEpoch < m.memberEpoch &&
-          owned !== null &&
-          isSubset(owned, m.assigned);
-        if (!ok) {
-          return hbError(
-            ErrorCode.FENCED_MEMBER_EPOCH,
-            `The member epoch ${req.memberEpoch} does not match the expected epoch ${m.memberEpoch}.`,
-          );
-        }
-      }
-    }
-
-    // ---- the member's metadata
-    if (req.subscribedTopicNames !== null && !sameList(req.subscribedTopicNames, m.subscribedTopicNames)) {
-      m.subscribedTopicNames = [...req.subscribedTopicNames];
-      changed = metadataChanged = true;
-    }
-    if (req.subscribedTopicRegex !== null) {
-      const re = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
-      if (re !== m.subscribedTopicRegex) {
-        m.subscribedTopicRegex = re;
-        changed = metadataChanged = true;
-      }
-    }
-    if (req.serverAssignor !== null && req.serverAssignor !== m.serverAssignor) {
-      m.serverAssignor = req.serverAssignor;
-      changed = metadataChanged = true;
-    }
-    if (req.rebalanceTimeoutMs !== -1 && req.rebalanceTimeoutMs !== m.rebalanceTimeoutMs) {
-      m.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
-      metadataChanged = true;
-    }
-    if (req.rackId !== null && req.rackId !== m.rackId) {
-      m.rackId = req.rackId;
-      metadataChanged = true;
-    }
-    if (m.clientId !== ctx.clientId || m.clientHost !== ctx.clientHost) {
-      m.clientId = ctx.clientId;
-      m.clientHost = ctx.clientHost;
-      metadataChanged = true;
-    }
-    if (metadataChanged) records.push(memberMetadataRecord(g.groupId, m.memberId, m));
-
-    // ---- group epoch and target assignment: subscriptions or topic metadata changed
-    if (!changed && ConsumerGroups.signature(this.subscribedTopics(g).values()) !== g.metadataSignature) changed = true;
-    if (changed) this.bump(g, records);
-    else if (g.groupEpoch > g.assignmentEpoch) this.computeTarget(g, this.subscribedTopics(g), records);
-
-    // ---- reconciliation of this member
-    const owned = req.topicPartitions !== null ? toAssignment(req.topicPartitions) : null;
-    const before = cloneAssignment(m.assigned);
-    const stepped = reconcile(g, m, owned);
-    if (stepped || metadataChanged) records.push(currentAssignmentRecord(g.groupId, m.memberId, m));
-    this.watchRevocation(g, m);
-    this.touchSession(g, m);
-
-    const err = await this.write(g.groupId, records);
-    if (err) return err;
-    const sendAssignment =
-      req.memberEpoch === 0 ||
-      !sameAssignment(before, m.assigned) ||
-      (owned !== null && !sameAssignment(owned, m.assigned));
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      memberId: m.memberId,
-      memberEpoch: m.memberEpoch,
-      heartbeatIntervalMs: interval,
-      assignment: sendAssignment ? { topicPartitions: fromAssignment(m.assigned) } : null,
-    };
-  }
-
-  private async write(groupId: string, records: KeyValue[]): Promise<ConsumerGroupHeartbeatResponseInput | null> {
-    try {
-      await this.host.append(groupId, records);
-      return null;
-    } catch (e) {
-      this.host.log(`consumer group ${groupId}: writing failed: ${String(e)}`);
-      return hbError(writeErrorCode(e));
-    }
   }
 
   // ------------------------------------------------------------------ describe
@@ -672,11 +409,6 @@ export class ConsumerGroups {
       }
     }
   }
-}
-
-function isSubset(a: Assignment, b: Assignment): boolean {
-  for (const [t, ps] of a) for (const p of ps) if (!b.get(t)?.has(p)) return false;
-  return true;
 }
 
 export { ConsumerGroupState };
