@@ -22,56 +22,26 @@
 // fetches; the high watermark comes from the leader.
 import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
+import type { AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
 import type { ControllerChannel } from '../metadata/controller-channel.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { DelayedProducePurgatory } from './delayed-produce.ts';
 import { DEFAULT_FETCH_SETTINGS, ReplicaFetcher, type FetchSettings } from './replica-fetcher.ts';
 import type { Replication } from './replication.ts';
 import type { PartitionState } from './topic-manager.ts';
+import {
+  alterPartitionOutcome,
+  alterPartitionRequest,
+  type FollowerState,
+  type ReplicaState,
+} from './replica-state.ts';
+
+export type { FollowerState, ReplicaState, Role } from './replica-state.ts';
 
 /** replica.lag.time.max.ms default. */
 export const REPLICA_LAG_TIME_MAX_MS = 30000;
 /** How long a failed AlterPartition waits before the next attempt. */
 const ALTER_PARTITION_RETRY_MS = 1000;
-
-/** A follower as its leader sees it (Kafka's Replica state). */
-export interface FollowerState {
-  id: number;
-  /** Its log end offset (the last fetch offset); -1 until it fetched in this epoch. */
-  leo: number;
-  lastCaughtUpTimeMs: number;
-  lastFetchLeaderLogEndOffset: number;
-  lastFetchTimeMs: number;
-}
-
-export type Role = 'leader' | 'follower' | 'offline';
-
-/** This broker's replication state of one hosted partition. */
-export interface ReplicaState {
-  readonly key: string;
-  p: PartitionState;
-  role: Role;
-  leaderId: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  replicas: number[];
-  /** The ISR the controller committed. */
-  isr: number[];
-  /** An ISR change sent to the controller, not answered yet. */
-  pendingIsr: number[] | undefined;
-  /** isr ∪ pendingIsr: what the high watermark waits for. */
-  maximalIsr: number[];
-  /** The controller refused with a stale epoch: no ISR change until new metadata. */
-  blocked: boolean;
-  retryIsrAt: number;
-  inflight: number;
-  /** Log end when this broker became leader at `leaderEpoch`. */
-  leaderEpochStartOffset: number;
-  followers: Map<number, FollowerState>;
-  /** min.insync.replicas of the last acks=all produce. */
-  minIsr: number;
-}
 
 /** What the replica manager needs from its broker's settings: Kafka config names. */
 export interface ConfigSource {
@@ -456,30 +426,14 @@ export class ReplicaManager implements Replication {
     st.pendingIsr = newIsr;
     st.maximalIsr = [...new Set([...st.isr, ...newIsr])];
     this.refreshHwMode(st);
+    const req = alterPartitionRequest(
+      this.brokerId,
+      this.opts.brokerEpoch(),
+      st,
+      newIsr,
+      (id) => this.brokers.get(id)?.epoch ?? -1,
+    );
     const p = st.p;
-    const req: AlterPartitionRequest = {
-      brokerId: this.brokerId,
-      brokerEpoch: this.opts.brokerEpoch(),
-      topics: [
-        {
-          topicName: p.topic,
-          topicId: p.topicId,
-          partitions: [
-            {
-              partitionIndex: p.partition,
-              leaderEpoch: st.leaderEpoch,
-              newIsr: [...newIsr],
-              newIsrWithEpochs: newIsr.map((id) => ({
-                brokerId: id,
-                brokerEpoch: id === this.brokerId ? this.opts.brokerEpoch() : (this.brokers.get(id)?.epoch ?? -1),
-              })),
-              leaderRecoveryState: 0,
-              partitionEpoch: st.partitionEpoch,
-            },
-          ],
-        },
-      ],
-    };
     let answer: Promise<AlterPartitionResponseInput>;
     try {
       answer = Promise.resolve(controller.alterPartition(req));
@@ -499,13 +453,7 @@ export class ReplicaManager implements Replication {
     if (this.parts.get(st.key) !== st || st.inflight !== token) return; // superseded by metadata or a role change
     st.inflight = 0;
     st.pendingIsr = undefined;
-    const pr = res?.topics?.[0]?.partitions?.[0];
-    const code =
-      res === undefined
-        ? ErrorCode.REQUEST_TIMED_OUT
-        : (res.errorCode ?? 0) !== ErrorCode.NONE
-          ? res.errorCode!
-          : (pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+    const { code, partition: pr } = alterPartitionOutcome(res);
     if (code === ErrorCode.NONE && pr) {
       const epoch = pr.partitionEpoch ?? -1;
       if (epoch > st.partitionEpoch && (pr.leaderEpoch ?? -1) === st.leaderEpoch) {
