@@ -93,7 +93,11 @@ const VARIANTS: { name: string; codec?: string; acks?: 0 | 1 | 'all'; idempotenc
 
 /** Runs a driver with the venv's python and parses the JSON object it prints last. */
 async function driver<T>(script: string, args: Record<string, unknown>, timeoutMs = 150_000): Promise<T> {
-  const r = await run(VENV_PYTHON, [join(DRIVERS, script), JSON.stringify(args)], { timeoutMs });
+  // No .pyc files in the checkout.
+  const r = await run(VENV_PYTHON, [join(DRIVERS, script), JSON.stringify(args)], {
+    timeoutMs,
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
+  });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   if (r.code !== 0 || !last.startsWith('{')) {
     throw new Error(
