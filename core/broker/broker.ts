@@ -24,6 +24,7 @@ import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
+import { GROUP_METADATA_TOPIC } from '../protocol/internal-topics.ts';
 import { MetadataImage } from '../metadata/image.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import type { ControllerChannel, ForwardContext } from '../metadata/controller-channel.ts';
@@ -144,7 +145,7 @@ export class Broker implements HandlerContext {
         return self.topics;
       },
       config: this.config,
-      notifyAppended: (topicId, partition) => this.partitionChanged(topicId, partition),
+      partitionChanged: (topicId, partition) => this.partitionChanged(topicId, partition),
       log: (m) => this.log(m),
       get brokerId() {
         return self.brokerId;
@@ -336,7 +337,7 @@ export class Broker implements HandlerContext {
 
   /** Tells the group coordinator about leadership of `__consumer_offsets` partitions. */
   private onLeadership(p: PartitionState): void {
-    if (p.topic !== '__consumer_offsets') return;
+    if (p.topic !== GROUP_METADATA_TOPIC) return;
     if (this.pendingLeadership) {
       this.pendingLeadership.push(p);
       return;

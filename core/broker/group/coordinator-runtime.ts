@@ -37,7 +37,7 @@ export interface CoordinatorReplication {
 export interface CoordinatorHost {
   topics: TopicRegistry;
   config: BrokerConfig;
-  notifyAppended(topicId: string, partition: number): void;
+  partitionChanged(topicId: string, partition: number): void;
   log(msg: string): void;
   /** This broker's id (defaults to the config's node.id). */
   readonly brokerId?: number;

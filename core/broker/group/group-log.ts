@@ -175,7 +175,7 @@ export interface GroupLogHost {
   topics: TopicRegistry;
   config: BrokerConfig;
   /** Wakes fetches parked on a partition after an append. */
-  notifyAppended(topicId: string, partition: number): void;
+  partitionChanged(topicId: string, partition: number): void;
   /** Store groups in `__consumer_offsets` (default: when the topics are a real TopicManager). */
   readonly persistOffsets?: boolean;
 }
@@ -255,7 +255,7 @@ export class GroupLog {
     if (isBatchError(info)) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, info.message);
     const res = p.log.append(batch, info, p.leaderEpoch, now);
     onAppended?.(res.lastOffset + 1);
-    this.host.notifyAppended(p.topicId, p.partition);
+    this.host.partitionChanged(p.topicId, p.partition);
     try {
       await res.written;
     } catch (e) {

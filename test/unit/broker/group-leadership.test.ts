@@ -78,7 +78,7 @@ async function setup(): Promise<Setup> {
       'group.min.session.timeout.ms': '100',
       'offsets.topic.num.partitions': String(PARTITIONS),
     }),
-    notifyAppended: () => {},
+    partitionChanged: () => {},
     log: (m) => messages.push(m),
     brokerId: 1,
     get replication() {
@@ -390,7 +390,7 @@ describe('group coordinator and __consumer_offsets leadership', () => {
         autoCreate: () => Promise.reject(new Error('no')),
       } as unknown as TopicRegistry,
       config: new BrokerConfig({ 'offsets.topic.num.partitions': String(PARTITIONS) }),
-      notifyAppended: () => {},
+      partitionChanged: () => {},
       log: () => {},
       brokerId: 1,
       persistOffsets: true,
