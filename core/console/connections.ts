@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseBootstrap } from '../client/bootstrap.ts';
+import { leafErrors } from '../client/errors.ts';
+import { CONNECT_TIMEOUT_MS } from '../client/options.ts';
 import type { ConnectionInput, ConnectionView, SaslMechanism, TlsSettings } from './bridge.ts';
-import { CONNECT_TIMEOUT_MS, leafErrors, parseBootstrap } from '../cli/tools/common.ts';
 
 export const LOCAL_ID = 'local';
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];

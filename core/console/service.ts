@@ -7,9 +7,14 @@
 import { Admin, Consumer, Producer, defaultPartitioner, metadataV12 } from '@platformatic/kafka';
 
 type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
-import { topicNameError } from '../broker/configs.ts';
-import { clientOptions, describeFailure, kafkaErrorId, leafErrors, parseBootstrap } from '../cli/tools/common.ts';
-import { PartitionReader, type ConsumedRecord } from '../cli/tools/partition-reader.ts';
+import { parseBootstrap } from '../client/bootstrap.ts';
+import { partitionKey as key } from '../client/connection-api.ts';
+import { describeFailure, kafkaErrorId, leafErrors } from '../client/errors.ts';
+import { offsetsByLeader, type LeaderPartition } from '../client/list-offsets.ts';
+import { logDirSizes } from '../client/log-dirs.ts';
+import { clientOptions } from '../client/options.ts';
+import { PartitionReader, type ConsumedRecord } from '../client/partition-reader.ts';
+import { alterReassignments, listReassignments } from '../client/reassignments.ts';
 import type { BrokerProcessInfo, ClusterControl } from '../cluster/cluster-control.ts';
 import type {
   BridgeErrorInfo,
@@ -50,15 +55,8 @@ import {
   securityOptions,
   type StoredConnection,
 } from './connections.ts';
-import {
-  alterReassignments,
-  key,
-  listReassignments,
-  logDirSizes,
-  offsetsByLeader,
-  planReplicas,
-  type LeaderPartition,
-} from './kafka-apis.ts';
+import { planReplicas } from './kafka-apis.ts';
+import { topicNameError } from '../protocol/topic-name.ts';
 
 /** An error a user caused or can act on; crosses the bridge as its message (and the field it belongs to). */
 export class ConsoleError extends Error {
