@@ -54,7 +54,7 @@ import {
   connectionFailure,
   securityOptions,
   type StoredConnection,
-} from './connections.ts';
+} from './connection-store.ts';
 import { planReplicas } from './kafka-apis.ts';
 import { topicNameError } from '../protocol/topic-name.ts';
 

@@ -11,7 +11,7 @@ import {
   checkConnectionInput,
   connectionFailure,
   securityOptions,
-} from '../../../core/console/connections.ts';
+} from '../../../core/console/connection-store.ts';
 import { planReplicas } from '../../../core/console/kafka-apis.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';

@@ -1,5 +1,6 @@
-// The console's connections: the local cluster first, then remote clusters the user added (bootstrap
-// servers, SASL PLAIN / SCRAM, TLS). They persist in a settings file (mode 0600); a password is
+// The console's list of connections (the operations over it are in connections.ts): the local
+// cluster first, then remote clusters the user added (bootstrap servers, SASL PLAIN / SCRAM, TLS).
+// They persist in a settings file (mode 0600); a password is
 // written there only when the user asked to remember it, otherwise it lives in memory while the
 // console runs. Also: the client options a connection gives @platformatic/kafka, and readable
 // messages for the ways connecting can fail (refused, TLS, SASL).
