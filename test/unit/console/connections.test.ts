@@ -12,7 +12,7 @@ import {
   connectionFailure,
   securityOptions,
 } from '../../../core/console/connection-store.ts';
-import { planReplicas } from '../../../core/console/kafka-apis.ts';
+import { planReplicas } from '../../../core/console/reassignments.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
 
