@@ -436,6 +436,8 @@ final class AdminScenarios {
     try {
       kc.commitSync();
       km.commitSync();
+      Ctx.waitUntil("both groups Stable", 30_000, () -> describeGroup(c, classic).groupState().toString().equals("Stable")
+          && describeGroup(c, modern).groupState().toString().equals("Stable"));
       Map<String, GroupListing> listed = listGroups(c);
       for (String g : List.of(classic, modern)) {
         GroupListing l = listed.get(g);
@@ -444,8 +446,6 @@ final class AdminScenarios {
             Map.of("type", l.type().map(Object::toString).orElse("none"), "protocol", l.protocol(), "state",
                 l.groupState().map(Object::toString).orElse("none")));
       }
-      Ctx.waitUntil("both groups Stable", 30_000, () -> describeGroup(c, classic).groupState().toString().equals("Stable")
-          && describeGroup(c, modern).groupState().toString().equals("Stable"));
       seen.put("describe classic", render(describeGroup(c, classic)));
       seen.put("describe consumer", render(describeGroup(c, modern)));
       seen.put("deleteActive", expectError(c, "deleteConsumerGroups", "deleteActive",

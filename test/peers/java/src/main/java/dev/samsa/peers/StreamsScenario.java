@@ -51,12 +51,12 @@ final class StreamsScenario {
   static void register() {
     // Background: with the default commit interval (30 s) the counts come out on a commit, so the
     // scenario mostly waits; the others run meanwhile.
-    JavaClientScenarios.register("streams-word-count", 300_000, true, StreamsScenario::wordCount);
+    JavaClientScenarios.register("streams-word-count", 360_000, true, StreamsScenario::wordCount);
   }
 
-  /** Line i: 1 to 5 words of the vocabulary. */
+  /** Line i: 1 to 3 words of the vocabulary. */
   static String line(int i) {
-    int n = i % 5 + 1;
+    int n = i % 3 + 1;
     StringBuilder sb = new StringBuilder();
     for (int j = 0; j < n; j++) {
       if (j > 0) sb.append(' ');
@@ -122,7 +122,7 @@ final class StreamsScenario {
         List<TopicPartition> tps = List.of(new TopicPartition(out, 0), new TopicPartition(out, 1));
         k.assign(tps);
         k.seekToBeginning(tps);
-        long deadline = System.currentTimeMillis() + 200_000;
+        long deadline = System.currentTimeMillis() + 240_000;
         while (!latest.equals(expected)) {
           if (failure.get() != null) throw new Ctx.Failure("Kafka Streams failed: " + JavaClientScenarios.describe(failure.get()));
           check(streams.state().isRunningOrRebalancing(), "Kafka Streams is %s", streams.state());
@@ -134,7 +134,7 @@ final class StreamsScenario {
                 wrong++;
                 if (sample.size() < 5) sample.add(e.getKey() + ": " + latest.get(e.getKey()) + " for " + e.getValue());
               }
-            throw new Ctx.Failure(wrong + " of " + expected.size() + " counts wrong after 200 s (e.g. " + sample + ")");
+            throw new Ctx.Failure(wrong + " of " + expected.size() + " counts wrong after 240 s (e.g. " + sample + ")");
           }
           for (ConsumerRecord<String, Long> r : k.poll(Duration.ofMillis(200))) {
             outputRecords++;
