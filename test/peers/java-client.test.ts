@@ -252,6 +252,13 @@ for (const target of TARGETS) {
         const out = await runScenarios(t.bootstrap, target.brokers);
         outputs.set(target.key, out);
         console.log(`[java-client] ${target.title}: started in ${startMs} ms, scenarios ran in ${out.wallMs} ms`);
+        const streams = out.results.get('streams-word-count')?.detail;
+        if (streams) {
+          const { msToProduce, msToRunning, msToCounts, outputRecords, repartitionEarliestOffsets } = streams;
+          console.log(
+            `[java-client] ${target.title}: Streams ${JSON.stringify({ msToProduce, msToRunning, msToCounts, outputRecords, repartitionEarliestOffsets })}`,
+          );
+        }
       } catch (e) {
         startErrors.set(target.key, e);
         throw e;
