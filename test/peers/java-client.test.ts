@@ -124,7 +124,7 @@ async function runScenarios(bootstrap: string, brokers: number): Promise<RunOutp
   const r = await run(
     JAVA,
     ['-cp', javaClasspath(), MAIN_CLASS, '--bootstrap', bootstrap, '--brokers', String(brokers), ...NAMES],
-    // Each scenario has its own limit in the program (60 s; Streams 360 s): this only bounds a hung JVM.
+    // Each scenario has its own limit in the program (120 s; Streams 360 s): this only bounds a hung JVM.
     { timeoutMs: 30 * 60_000 },
   );
   const out: RunOutput = { results: new Map(), wallMs: Date.now() - t0, stderr: r.stderr };
@@ -178,7 +178,7 @@ const TARGETS: Target[] = [
     brokers: 3,
     async start() {
       // Three broker JVMs starting at once on two cores: more time than startKafka's 90 s default when the machine is busy.
-      const k = await startKafka({ brokers: 3, startTimeoutMs: 180_000 });
+      const k = await startKafka({ brokers: 3, startTimeoutMs: 240_000 });
       return { bootstrap: k.bootstrap, stop: () => k.stop() };
     },
   },

@@ -244,15 +244,18 @@ final class AdminScenarios {
     Map<String, Object> seen = new LinkedHashMap<>();
     Config initial = describeConfigs(c, broker, true);
     for (String n : List.of("message.max.bytes", "num.partitions", "default.replication.factor", "log.retention.hours",
-        "log.retention.ms", "auto.create.topics.enable", "offsets.topic.num.partitions", "log.segment.bytes",
+        "log.retention.ms", "log.roll.ms", "log.roll.hours", "auto.create.topics.enable", "offsets.topic.num.partitions",
+        "log.segment.bytes",
         "log.cleaner.backoff.ms", "log.cleaner.delete.retention.ms"))
       seen.put("initial " + n, entry(initial, n));
     checkEqual("1048588", initial.get("message.max.bytes").value(), "message.max.bytes");
     try {
-      // This broker's own value, then the cluster-wide default, then both removed.
-      alter(c, broker, op("log.retention.ms", "86400000", AlterConfigOp.OpType.SET));
-      Config perBroker = waitConfig(c, broker, "log.retention.ms", "86400000", "DYNAMIC_BROKER_CONFIG");
-      seen.put("per-broker log.retention.ms", entry(perBroker, "log.retention.ms"));
+      // This broker's own value, then the cluster-wide default, then both removed. Configs that
+      // no other scenario reads (the others run meanwhile): log.roll.ms is segment.ms's broker
+      // default, log.cleaner.delete.retention.ms delete.retention.ms's.
+      alter(c, broker, op("log.roll.ms", "3600000", AlterConfigOp.OpType.SET));
+      Config perBroker = waitConfig(c, broker, "log.roll.ms", "3600000", "DYNAMIC_BROKER_CONFIG");
+      seen.put("per-broker log.roll.ms", entry(perBroker, "log.roll.ms"));
       alter(c, cluster, op("log.cleaner.delete.retention.ms", "3600000", AlterConfigOp.OpType.SET));
       Config withDefault = waitConfig(c, broker, "log.cleaner.delete.retention.ms", "3600000",
           "DYNAMIC_DEFAULT_BROKER_CONFIG");
@@ -261,7 +264,7 @@ final class AdminScenarios {
       seen.put("describe cluster default", entry(defaults, "log.cleaner.delete.retention.ms"));
       restore(c, broker, cluster);
       Config back = waitConfig(c, broker, "log.cleaner.delete.retention.ms", "86400000", "DEFAULT_CONFIG");
-      seen.put("restored log.retention.ms", entry(back, "log.retention.ms"));
+      seen.put("restored log.roll.ms", entry(back, "log.roll.ms"));
       seen.put("restored log.cleaner.delete.retention.ms", entry(back, "log.cleaner.delete.retention.ms"));
       seen.put("staticConfig", expectError(c, "incrementalAlterConfigs", "staticConfig",
           () -> c.admin.incrementalAlterConfigs(Map.of(broker, List.of(op("log.dirs", "/x", AlterConfigOp.OpType.SET))))
@@ -287,7 +290,7 @@ final class AdminScenarios {
 
   /** Deletes the dynamic broker configs brokerConfigs sets (DELETE of a config not set is no error). */
   static void restore(Ctx c, ConfigResource broker, ConfigResource cluster) throws Exception {
-    alter(c, broker, op("log.retention.ms", null, AlterConfigOp.OpType.DELETE));
+    alter(c, broker, op("log.roll.ms", null, AlterConfigOp.OpType.DELETE));
     alter(c, cluster, op("log.cleaner.delete.retention.ms", null, AlterConfigOp.OpType.DELETE));
   }
 

@@ -46,7 +46,7 @@ public final class JavaClientScenarios {
   static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
   static void register(String name, Body body) {
-    SCENARIOS.put(name, new Scenario(body, 60_000, false));
+    SCENARIOS.put(name, new Scenario(body, 120_000, false));
   }
 
   static void register(String name, long timeoutMs, boolean background, Body body) {
