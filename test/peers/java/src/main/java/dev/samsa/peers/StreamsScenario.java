@@ -65,6 +65,14 @@ final class StreamsScenario {
     return sb.toString();
   }
 
+  static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+        java.nio.file.Files.deleteIfExists(p);
+    }
+  }
+
   static void wordCount(Ctx c) throws Exception {
     String in = c.createTopic("wc-in", 2);
     String out = c.createTopic("wc-out", 2);
@@ -150,8 +158,13 @@ final class StreamsScenario {
     } finally {
       boolean closed = streams.close(Duration.ofSeconds(30));
       c.detail.put("states", new ArrayList<>(states));
-      if (closed) streams.cleanUp(); // its local state dir
-      else c.detail.put("close", "not closed within 30 s");
+      if (closed) {
+        // Its local state: the stores (cleanUp), then the application's directory under state.dir.
+        streams.cleanUp();
+        deleteTree(java.nio.file.Path.of(new StreamsConfig(props).getString(StreamsConfig.STATE_DIR_CONFIG), appId));
+      } else {
+        c.detail.put("close", "not closed within 30 s");
+      }
       if (failure.get() != null) c.detail.put("streamsFailure", JavaClientScenarios.describe(failure.get()));
     }
     check(c.detail.get("close") == null, "Kafka Streams did not close within 30 s%s",
