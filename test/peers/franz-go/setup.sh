@@ -10,6 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 FRANZ_GO_VERSION=$(tr -d '[:space:]' < VERSION)
+
+# franz-go v1.22 declares go 1.26 in its go.mod. Go 1.21+ fetches a newer toolchain itself
+# (GOTOOLCHAIN=auto, from the module proxy); an older go cannot build it.
+gov=$(go env GOVERSION | sed 's/^go//')
+if [ "$(printf '%s\n%s\n' 1.21 "$gov" | sort -V | head -1)" != 1.21 ]; then
+  echo "franz-go $FRANZ_GO_VERSION needs Go 1.21 or newer (to fetch the go 1.26 toolchain its go.mod asks for); this is go $gov" >&2
+  exit 1
+fi
 src=target/franz-go-$FRANZ_GO_VERSION
 bin=target/kgo-$FRANZ_GO_VERSION.test
 
