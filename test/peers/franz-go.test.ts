@@ -191,8 +191,8 @@ function saveBrokerLog(t: TargetRun): string {
 }
 
 function describeResult(r: TestResult | undefined): string {
-  if (!r) return 'did not run';
-  return r.unfinished ? 'unfinished (timeout)' : r.outcome;
+  if (!r) return 'not run';
+  return r.unfinished ? 'timeout' : r.outcome;
 }
 
 function outputOf(r: TestResult | undefined, lines = 30): string {
