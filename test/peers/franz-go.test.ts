@@ -123,16 +123,6 @@ const KNOWN_SAMSA_FAILURES: Record<string, KnownFailure> = {
   TestShareGroupOffsetsAdmin: { reason: 'no share groups (KIP-932), as TestShareGroup' },
   TestConsumeRegexShareSkipsInternal: { reason: 'no share groups (KIP-932), as TestShareGroup' },
 
-  // Samsa bug: a KIP-848 consumer whose SubscribedTopicRegex names an internal topic
-  // (`__consumer_offsets`) is never assigned it. Kafka's GroupMetadataManager resolves a regex
-  // against every topic of the metadata image, internal ones included (a heartbeat with regex
-  // `__consumer_offsets|t` is assigned t and __consumer_offsets 0-49 on Kafka 4.4, t alone on
-  // Samsa). Cause: ConsumerGroups.subscribedTopics and memberTopics
-  // (core/broker/group/consumer-coordinator.ts) skip topics marked internal.
-  Test848RegexBrokerResolves: {
-    reason: 'Samsa bug: KIP-848 regex subscriptions never match internal topics (consumer-coordinator.ts)',
-  },
-
   // Samsa bug, fails in some runs: Samsa checks an OffsetCommit's member epoch strictly, as
   // Kafka did before KIP-1251 (assignment epochs, in Kafka 4.4). kgo pipelines commits with
   // heartbeats, so a commit often carries the epoch just before a bump: Samsa answers
@@ -147,20 +137,6 @@ const KNOWN_SAMSA_FAILURES: Record<string, KnownFailure> = {
   },
   'TestGroupETL/sticky/848': { reason: 'as TestGroupETL/range/848', flaky: true },
   'TestGroupETL/sticky/848/static': { reason: 'as TestGroupETL/range/848', flaky: true },
-
-  // Samsa bug, on a cluster whose topics do not have a replica on every broker: OffsetCommit is
-  // answered UNKNOWN_TOPIC_OR_PARTITION for every partition the group coordinator's broker has no
-  // replica of (Kafka accepts a commit for any partition of the cluster's metadata). Consumer
-  // groups then fail to commit ("unable to commit in revoked: UNKNOWN_TOPIC_OR_PARTITION").
-  // Cause: GroupCoordinator.commitOffsets (core/broker/group/coordinator.ts) checks
-  // `host.topics.partition(...)`, which TopicManager answers for hosted partitions only.
-  TestGroupETL: {
-    reason: 'Samsa bug: OffsetCommit for a partition not hosted on the coordinator is UNKNOWN_TOPIC_OR_PARTITION',
-    targets: ['samsa-3-rf1'],
-  },
-  // Its topic has one partition: the commit fails when that partition's one replica is not on
-  // the group coordinator's broker (two runs in three).
-  TestGroupSimple: { reason: 'as TestGroupETL on samsa-3-rf1', targets: ['samsa-3-rf1'], flaky: true },
 };
 
 /** The entry for a test, or for a test it is a subtest of (`TestTxnEtl` covers `TestTxnEtl/range`). */
