@@ -16,7 +16,7 @@ import type * as ct from '../../../core/protocol/messages/create-topics.ts';
 import type * as dt from '../../../core/protocol/messages/delete-topics.ts';
 import type * as iac from '../../../core/protocol/messages/incremental-alter-configs.ts';
 import { makeTmpDir } from '../../helpers/tmp.ts';
-import { FakeBroker, createTopicsRequest } from './cluster-harness.ts';
+import { FakeBroker, createTopicsRequest } from '../../helpers/cluster-harness.ts';
 
 const open: Controller[] = [];
 const brokers: FakeBroker[] = [];
