@@ -168,6 +168,15 @@ function showList(a: unknown[]): string {
 
 /** Every difference between Kafka's (normalised) response and Samsa's. */
 export function diff(kafka: unknown, samsa: unknown, path = '', field = '', out: Difference[] = []): Difference[] {
+  // A request that got no response on one side: one difference, not one per field of the other side's response.
+  const kErr = isPlainObject(kafka) && '$error' in kafka;
+  const sErr = isPlainObject(samsa) && '$error' in samsa;
+  if (kErr !== sErr) {
+    const outcome = (x: unknown, err: boolean) =>
+      err ? `no response (${String((x as Record<string, unknown>).$error)})` : `a response: ${show(x)}`;
+    out.push({ path: path || '(response)', kafka: outcome(kafka, kErr), samsa: outcome(samsa, sErr) });
+    return out;
+  }
   if (Array.isArray(kafka) && Array.isArray(samsa)) {
     // One side empty: one difference, not one per element of the other.
     if ((kafka.length === 0) !== (samsa.length === 0)) {
@@ -178,8 +187,17 @@ export function diff(kafka: unknown, samsa: unknown, path = '', field = '', out:
     if (key) {
       const ka = new Map(kafka.map((e) => [(e as Record<string, unknown>)[key], e]));
       const sa = new Map(samsa.map((e) => [(e as Record<string, unknown>)[key], e]));
-      for (const [k, v] of ka) diff(v, sa.get(k), `${path}[${key}=${k}]`, field, out);
-      for (const [k, v] of sa) if (!ka.has(k)) diff(undefined, v, `${path}[${key}=${k}]`, field, out);
+      // Many elements on one side only (configs a broker lacks, APIs it does not serve): one line with their names.
+      const onlyK = [...ka.keys()].filter((k) => !sa.has(k));
+      const onlyS = [...sa.keys()].filter((k) => !ka.has(k));
+      for (const [k, v] of ka)
+        if (sa.has(k) || onlyK.length <= 3) diff(v, sa.get(k), `${path}[${key}=${k}]`, field, out);
+      for (const [k, v] of sa)
+        if (!ka.has(k) && onlyS.length <= 3) diff(undefined, v, `${path}[${key}=${k}]`, field, out);
+      if (onlyK.length > 3)
+        out.push({ path: `${path}(only in Kafka)`, kafka: `${onlyK.length}: ${onlyK.join(', ')}`, samsa: ABSENT });
+      if (onlyS.length > 3)
+        out.push({ path: `${path}(only in Samsa)`, kafka: ABSENT, samsa: `${onlyS.length}: ${onlyS.join(', ')}` });
       const kOrder = [...ka.keys()].filter((k) => sa.has(k));
       const sOrder = [...sa.keys()].filter((k) => ka.has(k));
       if (kOrder.join('\u0000') !== sOrder.join('\u0000'))
