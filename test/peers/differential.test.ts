@@ -12,7 +12,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corpus } from './differential/corpus.ts';
 import { classify } from './differential/known.ts';
-import { caseId, type Mode } from './differential/runner.ts';
+import { caseId, PREPARE, type Mode } from './differential/runner.ts';
 import { compareCase, groupDifferences, runBoth, versionList, type RunOutput } from './differential/session.ts';
 
 // Starting Kafka (a JVM) and playing the whole corpus on both brokers takes a few minutes on two cores.
@@ -35,8 +35,10 @@ for (const mode of ['single', 'cluster'] as Mode[]) {
         }
       }, RUN_TIMEOUT_MS);
 
-      afterAll(() => {
-        out = undefined;
+      it('prepares the same topics, records, groups and producer on both', () => {
+        if (failure) throw failure;
+        expect(out!.kafka.get(PREPARE)?.get(0), 'Kafka (the control)').toEqual([]);
+        expect(out!.samsa.get(PREPARE)?.get(0), 'Samsa').toEqual([]);
       });
 
       for (const c of cases) {

@@ -84,7 +84,11 @@ export function normalise(x: unknown, env: NormaliseEnv, field = ''): unknown {
       if (field === 'logDir') return '<log-dir>';
     }
     if (typeof x === 'number') {
-      if (field === 'port') return env.ports.has(x) ? `<port of node ${env.ports.get(x)}>` : '<port of ?>';
+      if (field === 'port') {
+        if (!env.ports.has(x)) return '<port of ?>';
+        // In a cluster, which broker coordinates or leads is the placement's choice.
+        return env.cluster ? '<port of a broker>' : `<port of node ${env.ports.get(x)}>`;
+      }
       if (field === 'throttleTimeMs') return x === 0 ? 0 : '<non-zero>';
       if (field === 'sessionId') return x === 0 ? 0 : '<session-id>';
       if (field === 'producerId') return x < 0 ? x : '<producer-id>';

@@ -310,40 +310,58 @@ const toCoordinator = async (c: Ctx, groupId: string, api: string, v: number, bo
  * Topics, records, a stable classic group, a group with committed offsets and an idempotent
  * producer's records, made the same way on every target before the cases run.
  */
-export async function prepare(c: Ctx): Promise<void> {
+export async function prepare(c: Ctx): Promise<string[]> {
+  // Each step on its own: a step that fails on one target is reported (and the cases that rely on it differ),
+  // the others still run.
+  const failures: string[] = [];
+  const step = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      failures.push(`${what}: ${(e as Error).message}`);
+    }
+  };
   // The group coordinator first: Kafka creates __consumer_offsets on the first FindCoordinator.
-  await c.coordinator('d-group-stable');
-  await c.createTopic('d-data', { partitions: 3 });
-  await c.produce('d-data', 0, records(5, 'p0'));
-  await c.produce('d-data', 0, records(5, 'p0', 5));
-  await c.produce('d-data', 1, records(3, 'p1'));
-  await c.createTopic('d-configs', {
-    configs: { 'retention.ms': '3600000', 'cleanup.policy': 'compact', 'max.message.bytes': '2000' },
+  await step('find the group coordinator', () => c.coordinator('d-group-stable'));
+  await step('create d-data and write its records', async () => {
+    await c.createTopic('d-data', { partitions: 3 });
+    await c.produce('d-data', 0, records(5, 'p0'));
+    await c.produce('d-data', 0, records(5, 'p0', 5));
+    await c.produce('d-data', 1, records(3, 'p1'));
   });
-  await c.createTopic('d-compact', { configs: { 'cleanup.policy': 'compact' } });
-  await c.createTopic('d-small', { configs: { 'max.message.bytes': '1000' } });
-  await c.createTopic('d-minisr', { configs: { 'min.insync.replicas': '2' } });
-  await c.createTopic('d-idem');
-  await c.createTopic('d-records', { partitions: 2 });
-  await c.produce('d-records', 0, records(5, 'dr'));
-
-  const j = await c.stableMember('d-group-stable', 'd-data', 3);
-  c.state.set('stable', j);
-  await c.commitStandalone('d-group-offsets', 'd-data', { 0: 5, 1: 2 });
-
-  // Kafka answers COORDINATOR_LOAD_IN_PROGRESS until its producer id manager has a block of ids.
-  const pid = await poll(`${c.side}: InitProducerId`, async () => {
-    const r = await c.must('InitProducerId', 4, {
-      transactionalId: null,
-      transactionTimeoutMs: 60_000,
-      producerId: -1,
-      producerEpoch: -1,
+  await step('create the topics with configs', async () => {
+    await c.createTopic('d-configs', {
+      configs: { 'retention.ms': '3600000', 'cleanup.policy': 'compact', 'max.message.bytes': '2000' },
     });
-    return RETRIABLE.has(r.errorCode) ? undefined : r;
+    await c.createTopic('d-compact', { configs: { 'cleanup.policy': 'compact' } });
+    await c.createTopic('d-small', { configs: { 'max.message.bytes': '1000' } });
+    await c.createTopic('d-minisr', { configs: { 'min.insync.replicas': '2' } });
   });
-  if (pid.errorCode !== 0) throw new Error(`${c.side}: InitProducerId: error ${pid.errorCode}`);
-  c.state.set('pid', pid.producerId);
-  await c.produce('d-idem', 0, records(4, 'idem'), { producerId: pid.producerId, producerEpoch: 0, baseSequence: 0 });
+  await step('create d-records and write its records', async () => {
+    await c.createTopic('d-records', { partitions: 2 });
+    await c.produce('d-records', 0, records(5, 'dr'));
+  });
+  await step('a stable classic group', async () =>
+    c.state.set('stable', await c.stableMember('d-group-stable', 'd-data', 3)),
+  );
+  await step('a group with committed offsets', () => c.commitStandalone('d-group-offsets', 'd-data', { 0: 5, 1: 2 }));
+  await step('an idempotent producer’s records', async () => {
+    await c.createTopic('d-idem');
+    // Kafka answers COORDINATOR_LOAD_IN_PROGRESS until its producer id manager has a block of ids.
+    const pid = await poll(`${c.side}: InitProducerId`, async () => {
+      const r = await c.must('InitProducerId', 4, {
+        transactionalId: null,
+        transactionTimeoutMs: 60_000,
+        producerId: -1,
+        producerEpoch: -1,
+      });
+      return RETRIABLE.has(r.errorCode) ? undefined : r;
+    });
+    if (pid.errorCode !== 0) throw new Error(`InitProducerId: error ${pid.errorCode}`);
+    c.state.set('pid', pid.producerId);
+    await c.produce('d-idem', 0, records(4, 'idem'), { producerId: pid.producerId, producerEpoch: 0, baseSequence: 0 });
+  });
+  return failures;
 }
 
 // ---- the cases --------------------------------------------------------------------------------
@@ -988,6 +1006,44 @@ const offsetCommit: Case[] = [
     },
   },
 ];
+
+offsetCommit.push({
+  api: 'OffsetCommit',
+  name: 'commit offsets of every partition of a topic whose partitions are led by different brokers',
+  modes: ['cluster'],
+  run: async (c, v) => {
+    const node = await c.coordinator('d-oc-spread');
+    return c.call(
+      'OffsetCommit',
+      v,
+      {
+        groupId: 'd-oc-spread',
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [
+          {
+            name: 'd-data',
+            partitions: [0, 1, 2].map((p) => ({
+              partitionIndex: p,
+              committedOffset: 1,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1,
+              committedMetadata: '',
+            })),
+          },
+        ],
+      },
+      node,
+    );
+  },
+  expect: all(
+    is('topics[0].partitions[0].errorCode', 0),
+    is('topics[0].partitions[1].errorCode', 0),
+    is('topics[0].partitions[2].errorCode', 0),
+  ),
+});
 
 const offsetFetchCases: Case[] = [
   {
@@ -3283,7 +3339,7 @@ export const corpus: Case[] = [
   ...describeLogDirs,
   ...createPartitions,
   ...electLeaders,
-  ...alterReassignments,
   ...listReassignments,
+  ...alterReassignments,
   ...describeCluster,
 ];

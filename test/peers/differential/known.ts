@@ -309,6 +309,13 @@ const bugs: Known[] = [
   },
   {
     api: 'OffsetCommit',
+    modes: ['cluster'],
+    cases: /led by different brokers/,
+    path: /errorCode$/,
+    bug: 'in a cluster the group coordinator answers UNKNOWN_TOPIC_OR_PARTITION for every partition it does not host a replica of, so consumers cannot commit (and OffsetDelete fails likewise): core/broker/group/coordinator.ts commitOffsets and deleteOffsets check `this.host.topics.partition(name, p)`, which holds only the partitions hosted on this broker (core/broker/topic-manager.ts partition); check the topic’s partition count instead (`topics.get(name)` and `p < partitions.length`)',
+  },
+  {
+    api: 'OffsetCommit',
     cases: /does not exist with a generation/,
     path: /errorCode$/,
     bug: 'OffsetCommit v9 (the new coordinator) answers GROUP_ID_NOT_FOUND for a commit with a generation to a group that does not exist; Samsa ILLEGAL_GENERATION: core/broker/group/offset-store.ts or consumer-coordinator.ts (commit validation)',
@@ -593,6 +600,13 @@ const bugs: Known[] = [
     api: 'AlterPartitionReassignments',
     path: /errorMessage$/,
     bug: 'message text: Kafka says null (no reassignment), "Unable to find a topic named d-no-such-topic.", "Unable to find partition d-data:9.": core/cluster/admin/reassignments.ts',
+  },
+  {
+    api: 'CreateTopics',
+    modes: ['cluster'],
+    path: /^\(response\)$/,
+    samsa: /^no response \(no response to CreateTopics v[2-6]/,
+    bug: 'in a cluster, CreateTopics v2-6 is answered only when its timeoutMs has run out: the forwarded answer decoded at v<7 has the zero topic id, and the broker waits for a topic with that id: core/broker/handlers/create-topics.ts handleCreateTopics (`s.topicId === t.topicId`: skip the id check when it is the zero UUID)',
   },
   {
     api: 'DescribeCluster',

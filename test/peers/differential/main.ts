@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { corpus } from './corpus.ts';
 import { classify } from './known.ts';
+import { PREPARE } from './runner.ts';
 import { compareCase, groupDifferences, runBoth, versionList, type RunOutput } from './session.ts';
 
 const argv = process.argv.slice(2);
@@ -33,7 +34,16 @@ if (fromArg >= 0) {
   console.log(`# ${mode}: ${JSON.stringify(out.timings)}, total ${Date.now() - started} ms`);
   for (const [api, vs] of out.versions) console.log(`# ${api}: ${vs.length ? versionList(vs) : 'none'}`);
 }
-const dump: unknown[] = [];
+console.log(
+  `# prepare: Kafka ${JSON.stringify(out.kafka.get(PREPARE)?.get(0))}, Samsa ${JSON.stringify(out.samsa.get(PREPARE)?.get(0))}`,
+);
+const dump: unknown[] = [
+  {
+    id: PREPARE,
+    kafka: Object.fromEntries(out.kafka.get(PREPARE) ?? []),
+    samsa: Object.fromEntries(out.samsa.get(PREPARE) ?? []),
+  },
+];
 for (const c of cases) {
   if (!(c.modes ?? ['single']).includes(mode)) continue;
   const r = compareCase(c, out);

@@ -390,6 +390,9 @@ export interface Case {
   parallel?: boolean;
 }
 
+/** The result id of the shared state's preparation: the list of steps that failed. */
+export const PREPARE = '(prepare)';
+
 export const caseId = (c: Pick<Case, 'api' | 'name'>): string => `${c.api}: ${c.name}`;
 
 /** Normalised outcome per case id, per version. */
@@ -400,13 +403,16 @@ export async function runCorpus(
   ep: Endpoint,
   cases: Case[],
   versionsOf: (api: string) => number[],
-  prepare: (ctx: Ctx) => Promise<void>,
+  prepare: (ctx: Ctx) => Promise<string[]>,
   log: (line: string) => void = () => {},
 ): Promise<Results> {
   const ctx = new Ctx(ep);
   const results: Results = new Map();
   try {
-    await prepare(ctx);
+    // What could not be prepared, as a result of its own (compared like a case).
+    const failures = await prepare(ctx);
+    results.set(PREPARE, new Map([[0, failures]]));
+    for (const f of failures) log(`${ep.side}/${ep.mode} prepare: ${f}`);
     for (const c of cases) {
       if (!(c.modes ?? ['single']).includes(ep.mode)) continue;
       const versions = versionsOf(c.api).filter((v) => c.versions?.(v) ?? true);

@@ -56,14 +56,18 @@ export async function runBoth(
 ): Promise<RunOutput> {
   const brokers = mode === 'single' ? 1 : 3;
   const t0 = Date.now();
-  const kafkaP = startKafka({ brokers }).then((k) => ({ k, ms: Date.now() - t0 }));
+  // Generous start deadlines: on a loaded two-core machine three Kafka JVMs take a while to register.
+  const kafkaP = startKafka({ brokers, startTimeoutMs: 240_000 }).then((k) => ({ k, ms: Date.now() - t0 }));
   const samsaP = (
     mode === 'single'
       ? startBroker().then((b) => ({
           nodes: new Map([[1, b.port]]),
           stop: () => b.dispose(),
         }))
-      : startCluster({ brokers: 3 }).then((cl) => ({ nodes: new Map(cl.ports), stop: () => cl.dispose() }))
+      : startCluster({ brokers: 3, startTimeoutMs: 180_000 }).then((cl) => ({
+          nodes: new Map(cl.ports),
+          stop: () => cl.dispose(),
+        }))
   ).then((s) => ({ s, ms: Date.now() - t0 }));
   const [kr, sr] = await Promise.allSettled([kafkaP, samsaP]);
   if (kr.status === 'rejected' || sr.status === 'rejected') {
