@@ -200,7 +200,7 @@ const bugs: Known[] = [
     api: 'ApiVersions',
     cases: /which APIs/,
     path: /^supportedFeatures\[name=group\.version\]$/,
-    bug: 'v0-3 must omit features whose minVersion is 0 (the schema says so; Kafka does): core/broker/handlers/api-versions.ts handleApiVersions',
+    bug: 'v0-3 must omit features whose minVersion is 0 (the schema says so; Kafka does): core/broker/handlers/api-versions.ts handleApiVersions (GROUP_VERSION_SUPPORTED only from v4)',
   },
   {
     api: 'ApiVersions',
@@ -212,7 +212,7 @@ const bugs: Known[] = [
     api: 'ApiVersions',
     cases: /invalid client software name/,
     path: /^(supportedFeatures|finalizedFeatures|finalizedFeaturesEpoch)$/,
-    bug: 'an INVALID_REQUEST answer carries no features in Kafka (epoch -1): core/broker/handlers/api-versions.ts handleApiVersions',
+    bug: 'an INVALID_REQUEST answer carries no features in Kafka (empty lists, finalizedFeaturesEpoch -1): core/broker/handlers/api-versions.ts handleApiVersions (fill the features only when errorCode is NONE)',
   },
   {
     api: 'Metadata',
@@ -318,13 +318,13 @@ const bugs: Known[] = [
     api: 'OffsetCommit',
     cases: /does not exist with a generation/,
     path: /errorCode$/,
-    bug: 'OffsetCommit v9 (the new coordinator) answers GROUP_ID_NOT_FOUND for a commit with a generation to a group that does not exist; Samsa ILLEGAL_GENERATION: core/broker/group/offset-store.ts or consumer-coordinator.ts (commit validation)',
+    bug: 'OffsetCommit v9 (the new coordinator) answers GROUP_ID_NOT_FOUND for a commit with a generation to a group that does not exist; Samsa ILLEGAL_GENERATION: core/broker/group/coordinator.ts commitError (`!g` → GROUP_ID_NOT_FOUND when apiVersion >= 9)',
   },
   {
     api: 'OffsetCommit',
     cases: /empty group id/,
     path: /errorCode$/,
-    bug: 'Kafka 4 accepts offset commits for the empty group id (""); Samsa answers INVALID_GROUP_ID: core/broker/handlers/offset-commit.ts',
+    bug: 'Kafka 4 accepts offset commits for the empty group id (""); Samsa answers INVALID_GROUP_ID: core/broker/group/coordinator.ts commitOffsets (the empty-id check)',
   },
   {
     api: 'OffsetFetch',
@@ -342,19 +342,19 @@ const bugs: Known[] = [
     api: 'DeleteGroups',
     cases: /empty group id/,
     path: /errorCode$/,
-    bug: 'Kafka deletes the group "" (and answers GROUP_ID_NOT_FOUND once it is gone); Samsa answers INVALID_GROUP_ID: core/broker/handlers/delete-groups.ts',
+    bug: 'Kafka deletes the group "" (and answers GROUP_ID_NOT_FOUND once it is gone); Samsa answers INVALID_GROUP_ID: core/broker/group/coordinator.ts deleteGroups (the empty-id check)',
   },
   {
     api: 'DeleteGroups',
     cases: /same group twice/,
     path: /^results\[\d+\]$/,
-    bug: 'Kafka answers a group named twice once; Samsa twice: core/broker/handlers/delete-groups.ts (dedupe)',
+    bug: 'Kafka answers a group named twice once; Samsa twice: core/broker/group/coordinator.ts deleteGroups (dedupe the ids)',
   },
   {
     api: 'LeaveGroup',
     cases: /does not exist/,
     path: /^(errorCode|members)$/,
-    bug: 'LeaveGroup v3+ to an unknown group: Kafka answers errorCode 0 with UNKNOWN_MEMBER_ID per member; Samsa answers the top-level error and no members: core/broker/handlers/leave-group.ts',
+    bug: 'LeaveGroup v3+ to an unknown group: Kafka answers errorCode 0 with UNKNOWN_MEMBER_ID per member; Samsa answers the top-level error and no members: core/broker/group/coordinator.ts leave (`if (!g)`; v3+ should answer NONE with UNKNOWN_MEMBER_ID per member)',
   },
   {
     api: 'DescribeGroups',
@@ -382,7 +382,7 @@ const bugs: Known[] = [
     api: 'ConsumerGroupHeartbeat',
     cases: /online upgrade/,
     path: /./,
-    bug: 'a consumer-protocol member joining a classic group with members upgrades the group in Kafka 4 (group.consumer.migration.policy=bidirectional); Samsa answers GROUP_ID_NOT_FOUND "not a consumer group", so a rolling upgrade from the classic protocol fails: core/broker/group/consumer-coordinator.ts',
+    bug: 'a consumer-protocol member joining a classic group with members upgrades the group in Kafka 4 (group.consumer.migration.policy=bidirectional); Samsa answers GROUP_ID_NOT_FOUND "not a consumer group", so a rolling upgrade from the classic protocol fails: core/broker/group/consumer-coordinator.ts heartbeat (the branch for a busy classic group; Kafka converts the classic group, KIP-848 online migration)',
   },
   {
     api: 'InitProducerId',
