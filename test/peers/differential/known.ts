@@ -197,42 +197,6 @@ const deliberate: Known[] = [
 
 const bugs: Known[] = [
   {
-    api: 'ApiVersions',
-    cases: /which APIs/,
-    path: /^supportedFeatures\[name=group\.version\]$/,
-    bug: 'v0-3 must omit features whose minVersion is 0 (the schema says so; Kafka does): core/broker/handlers/api-versions.ts handleApiVersions (GROUP_VERSION_SUPPORTED only from v4)',
-  },
-  {
-    api: 'ApiVersions',
-    cases: /does not support/,
-    path: /^apiKeys/,
-    bug: 'the UNSUPPORTED_VERSION answer lists only ApiVersions’ own range in Kafka, every API in Samsa: core/broker/handlers/api-versions.ts (or the version check in core/broker/dispatch.ts)',
-  },
-  {
-    api: 'ApiVersions',
-    cases: /invalid client software name/,
-    path: /^(supportedFeatures|finalizedFeatures|finalizedFeaturesEpoch)$/,
-    bug: 'an INVALID_REQUEST answer carries no features in Kafka (empty lists, finalizedFeaturesEpoch -1): core/broker/handlers/api-versions.ts handleApiVersions (fill the features only when errorCode is NONE)',
-  },
-  {
-    api: 'Metadata',
-    cases: /auto-creation \(creates it\)/,
-    path: /\.errorCode$/,
-    bug: 'Kafka 4 answers the request that auto-creates a topic with UNKNOWN_TOPIC_OR_PARTITION, not LEADER_NOT_AVAILABLE: core/broker/handlers/metadata.ts (autoCreate branch)',
-  },
-  {
-    api: 'Metadata',
-    cases: /by id/,
-    path: /./,
-    bug: 'Kafka refuses topic ids in Metadata (INVALID_REQUEST, name "", no brokers or cluster id) at every version; Samsa resolves them at v10-11: core/broker/handlers/metadata.ts handleMetadata',
-  },
-  {
-    api: 'Metadata',
-    cases: /same topic twice/,
-    path: /^topics\[\d+\]$/,
-    bug: 'Kafka answers a topic named twice once; Samsa repeats it: core/broker/handlers/metadata.ts handleMetadata (dedupe the requested names)',
-  },
-  {
     api: 'Produce',
     path: /partitionResponses\[0\]\.logStartOffset$/,
     kafka: /^0$/,
