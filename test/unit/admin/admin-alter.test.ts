@@ -283,6 +283,24 @@ describe('CreatePartitions', () => {
 });
 
 describe('DeleteRecords', () => {
+  it('refuses a compact-only topic with POLICY_VIOLATION (low watermark -1), as Kafka', async () => {
+    await createTopic('dr-compact', 1, { 'cleanup.policy': 'compact' });
+    await createTopic('dr-both', 1, { 'cleanup.policy': 'compact,delete' });
+    await produce('dr-compact', 0, 2);
+    await produce('dr-both', 0, 2);
+    const res = await client.send(DeleteRecords, 2, {
+      topics: [
+        { name: 'dr-compact', partitions: [{ partitionIndex: 0, offset: 1 }] },
+        { name: 'dr-both', partitions: [{ partitionIndex: 0, offset: 1 }] },
+      ],
+      timeoutMs: 5000,
+    });
+    expect(res.topics.map((t) => t.partitions[0])).toEqual([
+      { partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION },
+      { partitionIndex: 0, lowWatermark: 1, errorCode: 0 },
+    ]);
+  });
+
   it('advances the log start offset: fetches below get OFFSET_OUT_OF_RANGE, ListOffsets earliest moves, old segments go', async () => {
     await createTopic('trim', 1, { 'segment.bytes': '200', 'file.delete.delay.ms': '0' });
     await produce('trim', 0, 20);
@@ -638,6 +656,21 @@ describe('DescribeCluster', () => {
     expect(v1).toMatchObject({ errorCode: 0, endpointType: 1, clusterAuthorizedOperations: -2147483648 });
     const ctl = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
     expect(ctl.errorCode).toBe(ErrorCode.MISMATCHED_ENDPOINT_TYPE);
+  });
+
+  it("answers an endpoint type it does not serve as Kafka's error answer: no cluster id, controller -1", async () => {
+    for (const endpointType of [2, 7]) {
+      const res = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType });
+      expect(res).toMatchObject({
+        errorCode: endpointType === 2 ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        clusterId: '',
+        controllerId: -1,
+        brokers: [],
+        clusterAuthorizedOperations: -2147483648,
+      });
+    }
+    const res = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 7 });
+    expect(res.errorMessage).toBe('Unsupported endpoint type 7');
   });
 });
 

@@ -193,4 +193,47 @@ describe('ListOffsets', () => {
     });
     expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
+
+  it('answers a partition listed twice once, with INVALID_REQUEST, as Kafka', async () => {
+    h.topics.create('lo-dup', 2);
+    const res = await c.send(Api.ListOffsets, 8, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [
+        {
+          name: 'lo-dup',
+          partitions: [
+            { partitionIndex: 0, timestamp: -1 },
+            { partitionIndex: 1, timestamp: -1 },
+            { partitionIndex: 0, timestamp: -2 },
+          ],
+        },
+      ],
+    });
+    expect(res.topics).toHaveLength(1);
+    expect(res.topics[0]!.partitions).toEqual([
+      expect.objectContaining({ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST, offset: -1, leaderEpoch: -1 }),
+      expect.objectContaining({ partitionIndex: 1, errorCode: 0, offset: 0 }),
+    ]);
+  });
+
+  it('answers a special timestamp its version does not define with UNSUPPORTED_VERSION', async () => {
+    h.topics.create('lo-special', 1);
+    const ask = (timestamp: number, v: number, topic = 'lo-special') =>
+      c
+        .send(Api.ListOffsets, v, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!.errorCode);
+    expect(await ask(-7, 8)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-5, 8)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-3, 6)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-3, 7)).toBe(0);
+    expect(await ask(-4, 7)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-4, 8)).toBe(0);
+    // Checked before the partition is looked up.
+    expect(await ask(-7, 8, 'lo-none')).toBe(ErrorCode.UNSUPPORTED_VERSION);
+  });
 });
