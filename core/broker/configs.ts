@@ -15,15 +15,8 @@ export {
   type TopicConfigDef,
 } from './config-defs.ts';
 
-export function topicNameError(name: string): string | null {
-  if (name.length === 0) return "Topic name is illegal, it can't be empty";
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
-  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
-  }
-  return null;
-}
+// Kafka's topic-name rule lives in core/protocol (the console checks names with it too).
+export { topicNameError } from '../protocol/topic-name.ts';
 
 /** Topics whose names differ only in '.' vs '_' collide in metric names; Kafka refuses the second. */
 export function collisionKey(name: string): string {

@@ -62,8 +62,8 @@ interface Target {
   currentLeader?: { leaderId: number; leaderEpoch: number };
   /** A follower's history diverges from the leader's: answered with this and no records. */
   divergingEpoch?: { epoch: number; endOffset: number };
-  /** The topic or partition does not exist (Kafka answers it before reading: abortedTransactions []). */
-  unknown: boolean;
+  /** The topic or partition is not in the cluster's metadata (Kafka sets these aside before reading). */
+  unknown?: boolean;
 }
 
 interface TopicOut {
@@ -83,7 +83,13 @@ export function handleFetch(
   }
   const replicaId = version >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
   const topics = resolve(broker, req, version, replicaId);
-  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE || p.divergingEpoch));
+  // As Kafka: an error on a partition that exists answers at once; unknown topics and partitions are
+  // answered with their error but do not cut the long poll of the others short, unless nothing is
+  // left to read.
+  const hasError = topics.some((t) =>
+    t.targets.some((p) => (p.error !== ErrorCode.NONE && !p.unknown) || p.divergingEpoch),
+  );
+  const nothingToRead = topics.every((t) => t.targets.every((p) => p.unknown));
   const maxWait = Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(0, req.minBytes);
   const deadline = Date.now() + maxWait;
@@ -100,7 +106,7 @@ export function handleFetch(
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
     const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId);
     if (endpoints && endpoints.length > 0) response.nodeEndpoints = endpoints;
-    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
+    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || nothingToRead) return response;
     return null;
   };
 
@@ -132,13 +138,16 @@ function resolve(broker: HandlerContext, req: FetchRequest, version: number, rep
         let error: number = ErrorCode.NONE;
         let currentLeader: Target['currentLeader'];
         let divergingEpoch: Target['divergingEpoch'];
-        const exists = topic !== undefined && rp.partition >= 0 && rp.partition < topic.numPartitions;
-        if (!topic) error = unknownError;
-        else if (!state) {
+        let unknown = false;
+        if (!topic) {
+          error = unknownError;
+          unknown = true;
+        } else if (!state) {
+          // Not hosted here: NOT_LEADER_OR_FOLLOWER (with the leader) when the partition exists.
           const nl = notLeader(broker, topic.name, rp.partition);
           error = nl.errorCode;
-          if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER)
-            currentLeader = { leaderId: nl.leaderId, leaderEpoch: nl.leaderEpoch };
+          unknown = nl.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!unknown) currentLeader = { leaderId: nl.leaderId, leaderEpoch: nl.leaderEpoch };
         } else {
           error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
           if (error === ErrorCode.NONE && !leads(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -172,14 +181,13 @@ function resolve(broker: HandlerContext, req: FetchRequest, version: number, rep
           error,
           currentLeader,
           divergingEpoch,
-          unknown: !exists,
+          unknown,
         };
       }),
     };
   });
 }
 
-/** Whether this broker leads the partition (a partition without leader information is ours: a single node). */
 /** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
 export function leaderEpochError(requested: number, current: number): number {
   if (requested === -1 || requested === current) return ErrorCode.NONE;
@@ -211,7 +219,8 @@ async function readAll(
         if (target.currentLeader) out.data.currentLeader = target.currentLeader;
         if (target.divergingEpoch) out.data.divergingEpoch = target.divergingEpoch;
       }
-      if (out.errorCode !== ErrorCode.NONE) errors = true;
+      // A read error answers at once; an unknown topic or partition was set aside before reading.
+      if (out.errorCode !== ErrorCode.NONE && !target.unknown) errors = true;
       const n = out.bytes;
       total += n;
       remaining -= n;
