@@ -106,10 +106,11 @@ describe('CreateTopics', () => {
       ErrorCode.INVALID_CONFIG,
       'Invalid value abc for configuration retention.ms: Not a number of type LONG',
     ]);
-    expect(res.topics.filter((t) => t.name === 'dup').map((t) => t.errorCode)).toEqual([
-      ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_REQUEST,
+    // A name given twice is answered once, as Kafka 4.4's controller does.
+    expect(res.topics.filter((t) => t.name === 'dup').map((t) => [t.errorCode, t.errorMessage])).toEqual([
+      [ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ]);
+    expect(broker.topics.get('dup')).toBeUndefined();
     expect(broker.topics.get('zero')).toBeUndefined();
     expect(broker.topics.get('badcfg')).toBeUndefined();
   });
@@ -276,6 +277,34 @@ describe('DeleteTopics', () => {
     expect(existsSync(join(dataDir, 'broker-1', 'gone1-0'))).toBe(false);
     expect(existsSync(join(dataDir, 'broker-1', 'gone2-0'))).toBe(false);
     expect(broker.topics.get('gone1')).toBeUndefined();
+  });
+
+  it("answers a topic named twice once with INVALID_REQUEST and keeps it; errors carry Kafka's messages", async () => {
+    await client.send(CreateTopics, 7, { topics: [topic('twice')], timeoutMs: 5000, validateOnly: false });
+    const id = broker.topics.get('twice')!.topicId;
+    const r5 = await client.send(DeleteTopics, 5, {
+      topicNames: ['twice', 'never', 'twice'],
+      topics: [],
+      timeoutMs: 5000,
+    });
+    expect(r5.responses.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
+      ['twice', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
+      ['never', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
+    ]);
+    expect(broker.topics.get('twice')?.topicId).toBe(id);
+    const r6 = await client.send(DeleteTopics, 6, {
+      topicNames: [],
+      topics: [
+        { name: 'twice', topicId: id },
+        { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+      ],
+      timeoutMs: 5000,
+    });
+    expect(r6.responses.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
+      ['twice', ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'],
+      [null, ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'],
+    ]);
+    expect(broker.topics.get('twice')?.topicId).toBe(id);
   });
 });
 
