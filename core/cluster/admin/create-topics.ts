@@ -39,7 +39,8 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
     configs: [],
   });
   const topics: CreateTopicsResponseCreatableTopicResultInput[] = [];
-  for (const [name, n] of seen) if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+  for (const [name, n] of seen)
+    if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
   for (const t of req.topics) {
     if ((seen.get(t.name) ?? 0) > 1) continue;
     const result: CreateTopicsResponseCreatableTopicResultInput = failed(t.name, ErrorCode.NONE, null);
