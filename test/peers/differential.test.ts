@@ -4,19 +4,26 @@
 // normalising what legitimately differs (ports, topic and cluster ids, generated member ids,
 // session and producer ids, log dirs, the broker's clock). One test per case: it fails when
 // Kafka does not answer as the case expects (the control: the case tests what it says), and on
-// every difference that test/peers/differential/known.ts does not list as deliberate. A known
-// bug still fails, with its cause in core/. Runs once against one broker (Kafka single node vs
-// `samsa start`) and once against three (Kafka 3 brokers vs `samsa start --brokers 3`, the
-// cases marked for the cluster). By hand, with every difference printed:
+// every difference that test/peers/differential/known.ts does not list, either as deliberate
+// (with its reason) or as a known Samsa bug (with its cause in core/); the known bugs a case
+// shows are printed. A last test fails when a bug listed in known.ts no longer shows in any
+// case (fixed: remove the entry), so the list cannot hide a fix or outlive it. Runs once against
+// one broker (Kafka single node vs `samsa start`) and once against three (Kafka 3 brokers vs
+// `samsa start --brokers 3`, the cases marked for the cluster). By hand, with every difference
+// printed:
 //   node test/peers/differential/main.ts [single|cluster]
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corpus } from './differential/corpus.ts';
-import { classify } from './differential/known.ts';
+import { classify, KNOWN, type Known } from './differential/known.ts';
 import { caseId, PREPARE, type Mode } from './differential/runner.ts';
 import { compareCase, groupDifferences, runBoth, versionList, type RunOutput } from './differential/session.ts';
 
 // Starting Kafka (a JVM) and playing the whole corpus on both brokers takes a few minutes on two cores.
 const RUN_TIMEOUT_MS = 900_000;
+
+/** The known bugs some difference matched, and the modes whose run completed. */
+const bugsSeen = new Set<Known>();
+const modesRun = new Set<Mode>();
 
 for (const mode of ['single', 'cluster'] as Mode[]) {
   const cases = corpus.filter((c) => (c.modes ?? ['single']).includes(mode));
@@ -29,6 +36,7 @@ for (const mode of ['single', 'cluster'] as Mode[]) {
       beforeAll(async () => {
         try {
           out = await runBoth(mode, () => {}, cases);
+          modesRun.add(mode);
           console.log(`differential (${mode}): ${JSON.stringify(out.timings)}`);
         } catch (e) {
           failure = e as Error;
@@ -52,17 +60,29 @@ for (const mode of ['single', 'cluster'] as Mode[]) {
             'Kafka (the control) did not answer as the case expects: fix the case',
           ).toEqual([]);
           const unexplained: string[] = [];
+          const bugs: string[] = [];
           for (const d of groupDifferences(r)) {
             const k = classify(c, mode, d);
-            if (k && !k.bug) continue;
             const line = `${c.api} ${versionList(d.versions)} ${d.path}: Kafka ${d.kafka} vs Samsa ${d.samsa}`;
-            unexplained.push(
-              k?.bug ? `${line}\n    known bug: ${k.bug}` : `${line}\n    (not in test/peers/differential/known.ts)`,
-            );
+            if (k?.bug) {
+              bugsSeen.add(k);
+              bugs.push(`${line}\n    known bug: ${k.bug}`);
+            } else if (!k) unexplained.push(`${line}\n    (not in test/peers/differential/known.ts)`);
           }
+          if (bugs.length > 0) console.log(`${mode} ${caseId(c)}:\n  ${bugs.join('\n  ')}`);
           expect(unexplained, 'Samsa answers differently from Kafka').toEqual([]);
         });
       }
     },
   );
 }
+
+describe('known.ts', () => {
+  it('lists no Samsa bug that no case shows any more', () => {
+    expect([...modesRun].sort(), 'both runs completed').toEqual(['cluster', 'single']);
+    const stale = KNOWN.filter((k) => k.bug && !bugsSeen.has(k)).map(
+      (k) => `${k.api} ${k.cases ?? 'every case'} ${k.path}: ${k.bug}`,
+    );
+    expect(stale, 'fixed (or no longer reached): remove these entries from known.ts').toEqual([]);
+  });
+});
