@@ -115,6 +115,25 @@ describe('CreateTopics', () => {
     expect(broker.topics.get('badcfg')).toBeUndefined();
   });
 
+  it("answers as Kafka 4.4: name errors in Topic.validate's words, a new topic's configs by name, none for a failed one", async () => {
+    const res = await client.send(CreateTopics, 5, {
+      topics: [topic('bad name!'), topic('.'), topic(''), topic('sorted-cfgs'), topic('x'.repeat(250))],
+      timeoutMs: 5000,
+      validateOnly: true,
+    });
+    const byName = new Map(res.topics.map((t) => [t.name, t]));
+    expect(byName.get('bad name!')!.errorMessage).toBe(
+      "Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+    );
+    expect(byName.get('.')!.errorMessage).toBe("Topic name is invalid: '.' is not allowed");
+    expect(byName.get('')!.errorMessage).toBe('Topic name is invalid: the empty string is not allowed');
+    expect(byName.get('x'.repeat(250))!.errorMessage).toMatch(/longer than the max allowed length 249$/);
+    for (const name of ['bad name!', '.', '']) expect(byName.get(name)!.configs).toEqual([]);
+    const names = byName.get('sorted-cfgs')!.configs!.map((c) => c.name);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names).toEqual([...names].sort());
+  });
+
   it('collides topics differing only in . and _', async () => {
     await client.send(CreateTopics, 5, { topics: [topic('a.b')], timeoutMs: 5000, validateOnly: false });
     const res = await client.send(CreateTopics, 5, { topics: [topic('a_b')], timeoutMs: 5000, validateOnly: false });
