@@ -12,7 +12,7 @@
 // `samsa start --brokers 3`, the cases marked for the cluster). By hand, with every difference
 // printed:
 //   node test/peers/differential/main.ts [single|cluster]
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpus } from './differential/corpus.ts';
 import { classify, KNOWN, type Known } from './differential/known.ts';
 import { caseId, PREPARE, type Mode } from './differential/runner.ts';
@@ -24,6 +24,8 @@ const RUN_TIMEOUT_MS = 900_000;
 /** The known bugs some difference matched, and the modes whose run completed. */
 const bugsSeen = new Set<Known>();
 const modesRun = new Set<Mode>();
+/** Per mode, how many cases answered as Kafka, differed only deliberately, showed a known bug, or something else. */
+const tally = new Map<Mode, { identical: number; deliberate: number; bug: number; unexplained: number }>();
 
 for (const mode of ['single', 'cluster'] as Mode[]) {
   const cases = corpus.filter((c) => (c.modes ?? ['single']).includes(mode));
@@ -42,6 +44,11 @@ for (const mode of ['single', 'cluster'] as Mode[]) {
           failure = e as Error;
         }
       }, RUN_TIMEOUT_MS);
+
+      afterAll(() => {
+        const t = tally.get(mode);
+        if (t) console.log(`differential (${mode}): ${cases.length} cases, ${JSON.stringify(t)}`);
+      });
 
       it('prepares the same topics, records, groups and producer on both', () => {
         if (failure) throw failure;
@@ -70,6 +77,12 @@ for (const mode of ['single', 'cluster'] as Mode[]) {
             } else if (!k) unexplained.push(`${line}\n    (not in test/peers/differential/known.ts)`);
           }
           if (bugs.length > 0) console.log(`${mode} ${caseId(c)}:\n  ${bugs.join('\n  ')}`);
+          const t = tally.get(mode) ?? { identical: 0, deliberate: 0, bug: 0, unexplained: 0 };
+          tally.set(mode, t);
+          if (unexplained.length > 0) t.unexplained++;
+          else if (bugs.length > 0) t.bug++;
+          else if (groupDifferences(r).length > 0) t.deliberate++;
+          else t.identical++;
           expect(unexplained, 'Samsa answers differently from Kafka').toEqual([]);
         });
       }
