@@ -134,10 +134,10 @@ describe('fencing', () => {
     ]);
     await new Promise((r) => setTimeout(r, 600));
     expect(c.liveBrokerIds()).toEqual([1, 2, 3]); // heartbeats keep them alive past the session timeout
-    const t0 = Date.now();
+    // Fenced once its heartbeats stop (no lower bound on when: the last heartbeat may have been sent up
+    // to an interval before they stopped, and the wait above already shows heartbeats keep it alive).
     bs[1]!.stopHeartbeats();
     await until(() => c.broker(2)!.fenced);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
     expect(part(c, 't', 0)).toMatchObject({ leader: 1, isr: [1, 3], leaderEpoch: 1, partitionEpoch: 1 });
     expect(part(c, 't', 1)).toMatchObject({ leader: 1, isr: [1, 3], leaderEpoch: 0, partitionEpoch: 1 });
     expect(part(c, 't', 2)).toMatchObject({ leader: 3, isr: [3, 1], leaderEpoch: 0, partitionEpoch: 1 });
