@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 import { buildRecordBatch, decodeAllRecords } from '../../core/protocol/record-batch.ts';
+import { Compression } from '../../core/protocol/compression.ts';
+import type { FetchResponse } from '../../core/protocol/messages/fetch.ts';
 import { Api, KafkaClient } from '../helpers/kafka-client.ts';
 import { waitFor } from '../helpers/clients.ts';
 import { startBroker, type Harness } from '../helpers/broker-harness.ts';
@@ -160,6 +162,40 @@ describe('produce errors', () => {
   });
 });
 
+describe("produce: Kafka 4's answers", () => {
+  it('refuses a zstd batch below v7 with UNSUPPORTED_COMPRESSION_TYPE (KIP-110), accepts it from v7', async () => {
+    h.topics.create('zstd', 1);
+    const zstd = () => buildRecordBatch([{ value: 'z' }], { compression: Compression.ZSTD });
+    for (const v of [3, 6]) {
+      const p = (await produce(c, v, 'zstd', zstd())).responses[0]!.partitionResponses[0]!;
+      expect(p).toMatchObject({ errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, baseOffset: -1 });
+      if (v >= 5) expect(p.logStartOffset).toBe(-1);
+    }
+    expect(h.topics.log('zstd').logEndOffset).toBe(0);
+    const ok = (await produce(c, 7, 'zstd', zstd())).responses[0]!.partitionResponses[0]!;
+    expect(ok).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    // An unknown topic is still UNKNOWN_TOPIC_OR_PARTITION.
+    expect((await produce(c, 6, 'zstd-none', zstd())).responses[0]!.partitionResponses[0]!.errorCode).toBe(
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+  });
+
+  it('acks=all caps min.insync.replicas at the replica count (Kafka 4, effectiveMinIsr)', async () => {
+    const t = h.topics.create('minisr', 1);
+    t.minInsyncReplicas = 2;
+    const p = (await produce(c, 9, 'minisr', buildRecordBatch([{ value: 'v' }]))).responses[0]!.partitionResponses[0]!;
+    expect(p).toMatchObject({ errorCode: 0, baseOffset: 0 });
+  });
+
+  it('a refused write to an internal topic has logStartOffset -1, as Kafka (InvalidTopicException)', async () => {
+    const t = h.topics.create('__internal-x', 1);
+    t.internal = true;
+    const p = (await produce(c, 9, '__internal-x', buildRecordBatch([{ value: 'v' }]))).responses[0]!
+      .partitionResponses[0]!;
+    expect(p).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, logStartOffset: -1 });
+  });
+});
+
 describe('fetch errors', () => {
   it('unknown topic/id, offset out of range, session not found, fenced epoch', async () => {
     const t = h.topics.create('ferr', 1);
@@ -183,6 +219,60 @@ describe('fetch errors', () => {
     expect((await c.send(Api.Fetch, 12, req)).responses[0]!.partitions[0]!.errorCode).toBe(
       ErrorCode.FENCED_LEADER_EPOCH,
     );
+  });
+});
+
+describe("fetch: Kafka 4's answers", () => {
+  const one = (res: FetchResponse) => res.responses[0]!.partitions[0]!;
+
+  it('answers OFFSET_OUT_OF_RANGE to a consumer with highWatermark, lastStableOffset and logStartOffset -1', async () => {
+    const t = h.topics.create('f-oor', 1);
+    await produce(c, 9, 'f-oor', buildRecordBatch([{ value: 'a' }, { value: 'b' }]));
+    for (const v of [4, 12, 13]) {
+      for (const offset of [5, -1]) {
+        const p = one(await c.send(Api.Fetch, v, fetchReq(v, { name: 'f-oor', id: t.topicId }, offset)));
+        expect(p).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, lastStableOffset: -1 });
+        if (v >= 5) expect(p.logStartOffset).toBe(-1);
+        expect(p.abortedTransactions).toBeNull();
+      }
+    }
+  });
+
+  it("checks a consumer's lastFetchedEpoch (v12+): an epoch the leader does not know is out of range", async () => {
+    const t = h.topics.create('f-epoch', 1);
+    await produce(c, 9, 'f-epoch', buildRecordBatch([{ value: 'a' }, { value: 'b' }]));
+    for (const v of [12, 13]) {
+      const req = fetchReq(v, { name: 'f-epoch', id: t.topicId }, 1);
+      (req.topics[0]!.partitions[0] as Record<string, number>).lastFetchedEpoch = 3;
+      const p = one(await c.send(Api.Fetch, v, req));
+      expect(p).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, logStartOffset: -1 });
+      expect(records(p.records)).toEqual([]);
+      (req.topics[0]!.partitions[0] as Record<string, number>).lastFetchedEpoch = 0;
+      const ok = one(await c.send(Api.Fetch, v, req));
+      expect(ok.errorCode).toBe(0);
+      expect(records(ok.records)).toEqual(['a', 'b']); // the whole batch holding offset 1
+    }
+  });
+
+  it('abortedTransactions is [] for unknown partitions and read_committed reads, null otherwise', async () => {
+    const t = h.topics.create('f-aborted', 1);
+    await produce(c, 9, 'f-aborted', buildRecordBatch([{ value: 'a' }]));
+    const unknownTopic = one(await c.send(Api.Fetch, 12, fetchReq(12, { name: 'f-none', id: '' }, 0)));
+    expect(unknownTopic).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, abortedTransactions: [] });
+    const req = fetchReq(12, { name: 'f-aborted', id: t.topicId }, 0);
+    req.topics[0]!.partitions[0]!.partition = 9;
+    const unknownPartition = one(await c.send(Api.Fetch, 12, req));
+    expect(unknownPartition).toMatchObject({
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      abortedTransactions: [],
+    });
+    const uncommitted = one(await c.send(Api.Fetch, 12, fetchReq(12, { name: 'f-aborted', id: t.topicId }, 0)));
+    expect(uncommitted.abortedTransactions).toBeNull();
+    const committed = one(
+      await c.send(Api.Fetch, 12, { ...fetchReq(12, { name: 'f-aborted', id: t.topicId }, 0), isolationLevel: 1 }),
+    );
+    expect(committed).toMatchObject({ errorCode: 0, abortedTransactions: [] });
+    expect(records(committed.records)).toEqual(['a']);
   });
 });
 

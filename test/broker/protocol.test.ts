@@ -54,13 +54,28 @@ describe('ApiVersions', () => {
     expect(r.int32()).toBe(4242);
     const res = decodeApiVersionsResponse(r, 0);
     expect(res.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
-    expect(res.apiKeys.some((k) => k.apiKey === 18 && k.maxVersion === 4)).toBe(true);
+    // Kafka lists only ApiVersions' own range in this answer.
+    expect(res.apiKeys).toEqual([{ apiKey: 18, minVersion: 0, maxVersion: 4 }]);
     raw.close();
   });
 
-  it('rejects an invalid client software name (v3+)', async () => {
-    const res = await c.send(Api.ApiVersions, 3, { clientSoftwareName: '-bad name', clientSoftwareVersion: '1' });
-    expect(res.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  it('rejects an invalid client software name (v3+) with no versions and no features, as Kafka', async () => {
+    for (const v of [3, 4]) {
+      const res = await c.send(Api.ApiVersions, v, { clientSoftwareName: '-bad name', clientSoftwareVersion: '1' });
+      expect(res.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(res.apiKeys).toEqual([]);
+      expect(res.supportedFeatures).toEqual([]);
+      expect(res.finalizedFeatures).toEqual([]);
+      expect(res.finalizedFeaturesEpoch).toBe(-1);
+    }
+  });
+
+  it('lists supported features with minVersion 0 (group.version) only from v4', async () => {
+    const ask = (v: number) =>
+      c.send(Api.ApiVersions, v, { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1' });
+    expect((await ask(3)).supportedFeatures.map((f) => f.name)).toEqual(['metadata.version']);
+    expect((await ask(4)).supportedFeatures.map((f) => f.name)).toEqual(['metadata.version', 'group.version']);
+    expect((await ask(3)).finalizedFeatures.map((f) => f.name)).toEqual(['metadata.version', 'group.version']);
   });
 });
 
@@ -76,11 +91,11 @@ describe('Metadata', () => {
     expect(t.partitions[0]).toMatchObject({ leaderId: 1, replicaNodes: [1], isrNodes: [1] });
   });
 
-  it('v9: auto-creates an unknown topic, answering LEADER_NOT_AVAILABLE first as Kafka does', async () => {
+  it('v9: auto-creates an unknown topic, answering UNKNOWN_TOPIC_OR_PARTITION first as Kafka 4 does', async () => {
     const first = await c.send(Api.Metadata, 9, { topics: [{ name: 'auto-1' }], allowAutoTopicCreation: true });
     expect(first.topics[0]).toMatchObject({
       name: 'auto-1',
-      errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       partitions: [],
     });
     expect(first.clusterId).toBe(h.broker.clusterId);
@@ -113,6 +128,32 @@ describe('Metadata', () => {
       allowAutoTopicCreation: false,
     });
     expect(missing.topics[0]).toMatchObject({ name: null, topicId: unknownId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+  });
+
+  it('v10-11: a topic id is refused as a whole request (INVALID_REQUEST, no brokers), as Kafka', async () => {
+    const t = h.topics.create('meta-c', 1);
+    for (const v of [10, 11]) {
+      const res = await c.send(Api.Metadata, v, {
+        topics: [{ topicId: t.topicId, name: null }],
+        allowAutoTopicCreation: false,
+      });
+      expect(res).toMatchObject({ brokers: [], clusterId: null, controllerId: -1 });
+      expect(res.topics).toEqual([
+        expect.objectContaining({ name: '', topicId: t.topicId, errorCode: ErrorCode.INVALID_REQUEST, partitions: [] }),
+      ]);
+    }
+  });
+
+  it('answers a topic named twice once', async () => {
+    h.topics.create('meta-d', 1);
+    const res = await c.send(Api.Metadata, 9, {
+      topics: [{ name: 'meta-d' }, { name: 'meta-d' }, { name: 'meta-none' }],
+      allowAutoTopicCreation: false,
+    });
+    expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([
+      ['meta-d', 0],
+      ['meta-none', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    ]);
   });
 });
 
@@ -151,5 +192,48 @@ describe('ListOffsets', () => {
       topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
     });
     expect(unknown.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  it('answers a partition listed twice once, with INVALID_REQUEST, as Kafka', async () => {
+    h.topics.create('lo-dup', 2);
+    const res = await c.send(Api.ListOffsets, 8, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [
+        {
+          name: 'lo-dup',
+          partitions: [
+            { partitionIndex: 0, timestamp: -1 },
+            { partitionIndex: 1, timestamp: -1 },
+            { partitionIndex: 0, timestamp: -2 },
+          ],
+        },
+      ],
+    });
+    expect(res.topics).toHaveLength(1);
+    expect(res.topics[0]!.partitions).toEqual([
+      expect.objectContaining({ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST, offset: -1, leaderEpoch: -1 }),
+      expect.objectContaining({ partitionIndex: 1, errorCode: 0, offset: 0 }),
+    ]);
+  });
+
+  it('answers a special timestamp its version does not define with UNSUPPORTED_VERSION', async () => {
+    h.topics.create('lo-special', 1);
+    const ask = (timestamp: number, v: number, topic = 'lo-special') =>
+      c
+        .send(Api.ListOffsets, v, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp }] }],
+        })
+        .then((r) => r.topics[0]!.partitions[0]!.errorCode);
+    expect(await ask(-7, 8)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-5, 8)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-3, 6)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-3, 7)).toBe(0);
+    expect(await ask(-4, 7)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(await ask(-4, 8)).toBe(0);
+    // Checked before the partition is looked up.
+    expect(await ask(-7, 8, 'lo-none')).toBe(ErrorCode.UNSUPPORTED_VERSION);
   });
 });

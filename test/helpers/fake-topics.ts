@@ -85,6 +85,13 @@ export class MemoryLog {
     return { chunks, bytes };
   }
 
+  /** Every batch is written at leader epoch 0 here: epoch 0 ends at the log end, any other is unknown. */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return epoch === 0 && this.batches.length > 0
+      ? { epoch: 0, endOffset: this.logEndOffset }
+      : { epoch: -1, endOffset: -1 };
+  }
+
   offsetForTimestamp(ts: number): OffsetAndTimestamp | null {
     for (const b of this.batches) if (b.maxTs >= ts) return { offset: b.base, timestamp: b.maxTs };
     return null;

@@ -196,6 +196,11 @@ describe('InitProducerId', () => {
     ids.add(again.producerId);
     const txn = await initPid(client, 4, { transactionalId: 'tx-1' });
     expect(txn).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 });
+    // An empty transactional id is refused as Kafka's transaction coordinator does.
+    expect(await initPid(client, 4, { transactionalId: '' })).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      producerId: -1,
+    });
 
     client.close();
     await broker.stop();
@@ -257,7 +262,53 @@ describe('producer state on produce', () => {
     expect(byId.get(other)).toMatchObject({ producerEpoch: 0, lastSequence: 0 });
     expect(byId.get(999_999)).toMatchObject({ lastSequence: 17 });
     expect(byId.get(pid)!.lastTimestamp).toBeGreaterThan(Date.now() - 60_000);
-    expect(parts[1]).toMatchObject({ partitionIndex: 7, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+    // A partition of a known topic: no message (the replica manager's error); an unknown topic: the default one.
+    expect(parts[1]).toMatchObject({
+      partitionIndex: 7,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: null,
+    });
+    const unknown = await client.send(DescribeProducers, 0, { topics: [{ name: 'idem-none', partitionIndexes: [0] }] });
+    expect(unknown.topics[0]!.partitions[0]).toMatchObject({
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: 'This server does not host this topic-partition.',
+    });
+  });
+
+  it("answers a duplicate with the original batch's timestamp in logAppendTimeMs, as Kafka", async () => {
+    const dir = tmp();
+    const { broker, client } = await startInProcess(dir);
+    cleanups.push(async () => {
+      client.close();
+      await broker.stop();
+    });
+    await createTopic(client, 'idem-ts');
+    const { producerId: pid } = await initPid(client);
+    const send = () =>
+      client.send(Api.Produce, 11, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [
+          {
+            name: 'idem-ts',
+            partitionData: [
+              {
+                index: 0,
+                records: buildRecordBatch([{ value: 'a', timestamp: 1_700_000_000_123 }], {
+                  producerId: pid,
+                  producerEpoch: 0,
+                  baseSequence: 0,
+                }),
+              },
+            ],
+          },
+        ],
+      });
+    const first = (await send()).responses[0]!.partitionResponses[0]!;
+    expect(first).toMatchObject({ errorCode: 0, baseOffset: 0, logAppendTimeMs: -1 });
+    const dup = (await send()).responses[0]!.partitionResponses[0]!;
+    expect(dup).toMatchObject({ errorCode: 0, baseOffset: 0, logAppendTimeMs: 1_700_000_000_123, logStartOffset: 0 });
   });
 
   it('detects a duplicate that arrives while the original is still being written, answering after it', async () => {

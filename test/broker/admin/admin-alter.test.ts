@@ -250,12 +250,13 @@ describe('CreatePartitions', () => {
       [
         'fixed',
         ErrorCode.INVALID_PARTITIONS,
-        'Topic currently has 3 partitions, which is higher than the requested 2.',
+        'The topic fixed currently has 3 partition(s); 2 would not be an increase.',
       ],
-      ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, expect.any(String)],
-      ['dup', ErrorCode.INVALID_REQUEST, expect.any(String)],
-      ['dup', ErrorCode.INVALID_REQUEST, expect.any(String)],
+      // As Kafka: an unknown topic has no message, a topic named twice is answered once.
+      ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null],
+      ['dup', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ]);
+    expect(broker.topics.get('dup')).toBeUndefined();
     const same = await client.send(CreatePartitions, 3, {
       topics: [{ name: 'fixed', count: 3, assignments: null }],
       timeoutMs: 5000,
@@ -263,7 +264,7 @@ describe('CreatePartitions', () => {
     });
     expect(same.results[0]).toMatchObject({
       errorCode: ErrorCode.INVALID_PARTITIONS,
-      errorMessage: 'Topic already has 3 partitions.',
+      errorMessage: 'Topic already has 3 partition(s).',
     });
     for (const assignments of [
       [{ brokerIds: [2] }],
@@ -278,11 +279,37 @@ describe('CreatePartitions', () => {
       });
       expect(bad.results[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     }
+    const few = await client.send(CreatePartitions, 3, {
+      topics: [{ name: 'fixed', count: 5, assignments: [{ brokerIds: [1] }] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    expect(few.results[0]!.errorMessage).toBe(
+      'Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.',
+    );
     expect(broker.topics.get('fixed')!.partitions.length).toBe(3);
   });
 });
 
 describe('DeleteRecords', () => {
+  it('refuses a compact-only topic with POLICY_VIOLATION (low watermark -1), as Kafka', async () => {
+    await createTopic('dr-compact', 1, { 'cleanup.policy': 'compact' });
+    await createTopic('dr-both', 1, { 'cleanup.policy': 'compact,delete' });
+    await produce('dr-compact', 0, 2);
+    await produce('dr-both', 0, 2);
+    const res = await client.send(DeleteRecords, 2, {
+      topics: [
+        { name: 'dr-compact', partitions: [{ partitionIndex: 0, offset: 1 }] },
+        { name: 'dr-both', partitions: [{ partitionIndex: 0, offset: 1 }] },
+      ],
+      timeoutMs: 5000,
+    });
+    expect(res.topics.map((t) => t.partitions[0])).toEqual([
+      { partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.POLICY_VIOLATION },
+      { partitionIndex: 0, lowWatermark: 1, errorCode: 0 },
+    ]);
+  });
+
   it('advances the log start offset: fetches below get OFFSET_OUT_OF_RANGE, ListOffsets earliest moves, old segments go', async () => {
     await createTopic('trim', 1, { 'segment.bytes': '200', 'file.delete.delay.ms': '0' });
     await produce('trim', 0, 20);
@@ -638,6 +665,21 @@ describe('DescribeCluster', () => {
     expect(v1).toMatchObject({ errorCode: 0, endpointType: 1, clusterAuthorizedOperations: -2147483648 });
     const ctl = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
     expect(ctl.errorCode).toBe(ErrorCode.MISMATCHED_ENDPOINT_TYPE);
+  });
+
+  it("answers an endpoint type it does not serve as Kafka's error answer: no cluster id, controller -1", async () => {
+    for (const endpointType of [2, 7]) {
+      const res = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType });
+      expect(res).toMatchObject({
+        errorCode: endpointType === 2 ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        clusterId: '',
+        controllerId: -1,
+        brokers: [],
+        clusterAuthorizedOperations: -2147483648,
+      });
+    }
+    const res = await client.send(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 7 });
+    expect(res.errorMessage).toBe('Unsupported endpoint type 7');
   });
 });
 

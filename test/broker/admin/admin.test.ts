@@ -106,12 +106,32 @@ describe('CreateTopics', () => {
       ErrorCode.INVALID_CONFIG,
       'Invalid value abc for configuration retention.ms: Not a number of type LONG',
     ]);
-    expect(res.topics.filter((t) => t.name === 'dup').map((t) => t.errorCode)).toEqual([
-      ErrorCode.INVALID_REQUEST,
-      ErrorCode.INVALID_REQUEST,
+    // A name given twice is answered once, as Kafka 4.4's controller does.
+    expect(res.topics.filter((t) => t.name === 'dup').map((t) => [t.errorCode, t.errorMessage])).toEqual([
+      [ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
     ]);
+    expect(broker.topics.get('dup')).toBeUndefined();
     expect(broker.topics.get('zero')).toBeUndefined();
     expect(broker.topics.get('badcfg')).toBeUndefined();
+  });
+
+  it("answers as Kafka 4.4: name errors in Topic.validate's words, a new topic's configs by name, none for a failed one", async () => {
+    const res = await client.send(CreateTopics, 5, {
+      topics: [topic('bad name!'), topic('.'), topic(''), topic('sorted-cfgs'), topic('x'.repeat(250))],
+      timeoutMs: 5000,
+      validateOnly: true,
+    });
+    const byName = new Map(res.topics.map((t) => [t.name, t]));
+    expect(byName.get('bad name!')!.errorMessage).toBe(
+      "Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+    );
+    expect(byName.get('.')!.errorMessage).toBe("Topic name is invalid: '.' is not allowed");
+    expect(byName.get('')!.errorMessage).toBe('Topic name is invalid: the empty string is not allowed');
+    expect(byName.get('x'.repeat(250))!.errorMessage).toMatch(/longer than the max allowed length 249$/);
+    for (const name of ['bad name!', '.', '']) expect(byName.get(name)!.configs).toEqual([]);
+    const names = byName.get('sorted-cfgs')!.configs!.map((c) => c.name);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names).toEqual([...names].sort());
   });
 
   it('collides topics differing only in . and _', async () => {
@@ -276,6 +296,34 @@ describe('DeleteTopics', () => {
     expect(existsSync(join(dataDir, 'broker-1', 'gone1-0'))).toBe(false);
     expect(existsSync(join(dataDir, 'broker-1', 'gone2-0'))).toBe(false);
     expect(broker.topics.get('gone1')).toBeUndefined();
+  });
+
+  it("answers a topic named twice once with INVALID_REQUEST and keeps it; errors carry Kafka's messages", async () => {
+    await client.send(CreateTopics, 7, { topics: [topic('twice')], timeoutMs: 5000, validateOnly: false });
+    const id = broker.topics.get('twice')!.topicId;
+    const r5 = await client.send(DeleteTopics, 5, {
+      topicNames: ['twice', 'never', 'twice'],
+      topics: [],
+      timeoutMs: 5000,
+    });
+    expect(r5.responses.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
+      ['twice', ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
+      ['never', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'],
+    ]);
+    expect(broker.topics.get('twice')?.topicId).toBe(id);
+    const r6 = await client.send(DeleteTopics, 6, {
+      topicNames: [],
+      topics: [
+        { name: 'twice', topicId: id },
+        { name: null, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+      ],
+      timeoutMs: 5000,
+    });
+    expect(r6.responses.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
+      ['twice', ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'],
+      [null, ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'],
+    ]);
+    expect(broker.topics.get('twice')?.topicId).toBe(id);
   });
 });
 

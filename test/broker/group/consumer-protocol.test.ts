@@ -159,6 +159,13 @@ describe('ConsumerGroupHeartbeat', () => {
     );
     expect(target).toEqual({ a: ['t1:0,1,2,3', 't2:0'], b: ['t2:1'] });
     expect(d.groups[0]!.assignorName).toBe('range');
+    // Kafka keeps a member without a regex as "", not null.
+    expect(Object.fromEntries(d.groups[0]!.members.map((m) => [m.memberId, m.subscribedTopicRegex]))).toEqual({
+      a: 't[12]',
+      b: '',
+    });
+    const withOps = await c.send(CG.Describe, 0, { groupIds: ['g'], includeAuthorizedOperations: true });
+    expect(withOps.groups[0]!.authorizedOperations).toBe(3400);
     const list = await c.send(G.ListGroups, 5, { statesFilter: [], typesFilter: ['consumer'] });
     expect(list.groups).toEqual([
       { groupId: 'g', protocolType: 'consumer', groupState: 'Reconciling', groupType: 'consumer' },
@@ -185,7 +192,11 @@ describe('ConsumerGroupHeartbeat', () => {
   });
 
   it('errors: bad first heartbeats, unknown members, fenced epochs, assignors, group size', async () => {
-    expect((await hb(c, 'g', 'm', { topics: null })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    const noSubscription = await hb(c, 'g', 'm', { topics: null });
+    expect(noSubscription).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.',
+    });
     expect((await hb(c, 'g', 'm', { owned: null })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect((await hb(c, 'g', 'm', { rebalance: -1 })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect((await hb(c, 'g', '', { v: 1 })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -369,6 +380,12 @@ describe('ApiVersions', () => {
       minVersionLevel: 1,
       maxVersionLevel: 1,
     });
-    expect(r.supportedFeatures.find((f) => f.name === 'group.version')).toMatchObject({ minVersion: 0, maxVersion: 1 });
+    // Below v4 Kafka leaves out supported features whose minVersion is 0; the finalized level is there.
+    expect(r.supportedFeatures.find((f) => f.name === 'group.version')).toBeUndefined();
+    const r4 = await c.send(Api.ApiVersions, 4, { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1' });
+    expect(r4.supportedFeatures.find((f) => f.name === 'group.version')).toMatchObject({
+      minVersion: 0,
+      maxVersion: 1,
+    });
   });
 });

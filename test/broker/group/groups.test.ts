@@ -121,6 +121,8 @@ describe('group coordinator', () => {
     expect(r3.errorCode).toBe(0);
     expect(r3.nodeId).toBe(h.broker.brokerId);
     expect(r3.port).toBe(h.broker.advertisedPort);
+    // Kafka's errorMessage for a found coordinator: Errors.NONE.message() up to v3, "" per key from v4.
+    expect(r3.errorMessage).toBe('NONE');
     const t = h.broker.topics.get('__consumer_offsets')!;
     expect(t.partitions.length).toBe(3);
     expect(t.internal).toBe(true);
@@ -130,6 +132,7 @@ describe('group coordinator', () => {
       ['a', 0, 1],
       ['b', 0, 1],
     ]);
+    expect(r4.coordinators.map((x) => x.errorMessage)).toEqual(['', '']);
     const tx = await c.send(G.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
     expect(tx.coordinators[0]!.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });
@@ -164,7 +167,8 @@ describe('group coordinator', () => {
     expect(l.members[0]!.errorCode).toBe(0);
     const d2 = await c.send(G.DescribeGroups, 5, { groups: ['g1'], includeAuthorizedOperations: true });
     expect(d2.groups[0]!.groupState).toBe('Empty');
-    expect(d2.groups[0]!.authorizedOperations).not.toBe(-2147483648);
+    // READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, as Kafka 4 without an authorizer.
+    expect(d2.groups[0]!.authorizedOperations).toBe(3400);
     const l2 = await c.send(G.LeaveGroup, 1, { groupId: 'g1', memberId: j.memberId });
     expect(l2.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
@@ -340,7 +344,11 @@ describe('group coordinator', () => {
     expect(errors(await commit(c, 'gc', { t2: { 1: 5 } }, { gen: j.generationId, member: j.memberId, v: 2 }))).toEqual([
       0,
     ]);
+    // A generation for a group that does not exist: GROUP_ID_NOT_FOUND from v9 (Kafka's new coordinator).
     expect(errors(await commit(c, 'nogroup', { t1: { 0: 1 } }, { gen: 3, member: 'm' }))).toEqual([
+      ErrorCode.GROUP_ID_NOT_FOUND,
+    ]);
+    expect(errors(await commit(c, 'nogroup', { t1: { 0: 1 } }, { gen: 3, member: 'm', v: 8 }))).toEqual([
       ErrorCode.ILLEGAL_GENERATION,
     ]);
     // v8+ several groups
@@ -366,6 +374,48 @@ describe('group coordinator', () => {
     // v1: no top-level error
     const v1 = await c.send(G.OffsetFetch, 1, { groupId: 'simple', topics: [{ name: 't1', partitionIndexes: [0] }] });
     expect(v1.topics[0]!.partitions[0]!.committedOffset).toBe(10);
+  });
+
+  it('the group id "" is a group like any other for commits, fetches, describes and deletes (Kafka 4)', async () => {
+    expect(errors(await commit(c, '', { t1: { 0: 3 } }, { metadata: 'meta' }))).toEqual([0]);
+    const f = await c.send(G.OffsetFetch, 7, {
+      groupId: '',
+      topics: [{ name: 't1', partitionIndexes: [0] }],
+      requireStable: false,
+    });
+    expect(f.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 3, metadata: 'meta', errorCode: 0 });
+    const d = await c.send(G.DescribeGroups, 5, { groups: [''], includeAuthorizedOperations: false });
+    expect(d.groups[0]).toMatchObject({ groupId: '', errorCode: 0, groupState: 'Empty' });
+    expect((await c.send(G.DeleteGroups, 2, { groupsNames: [''] })).results).toEqual([
+      expect.objectContaining({ groupId: '', errorCode: 0 }),
+    ]);
+    expect((await c.send(G.DeleteGroups, 2, { groupsNames: [''] })).results[0]!.errorCode).toBe(
+      ErrorCode.GROUP_ID_NOT_FOUND,
+    );
+    // Joining still needs a group id.
+    expect((await join(c, '', '')).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+  });
+
+  it('DeleteGroups answers a group named twice once', async () => {
+    await commit(c, 'dup-g', { t1: { 0: 1 } });
+    const del = await c.send(G.DeleteGroups, 2, { groupsNames: ['dup-g', 'dup-g', 'dup-none'] });
+    expect(del.results.map((r) => [r.groupId, r.errorCode])).toEqual([
+      ['dup-g', 0],
+      ['dup-none', ErrorCode.GROUP_ID_NOT_FOUND],
+    ]);
+  });
+
+  it('LeaveGroup of an unknown group: NONE with UNKNOWN_MEMBER_ID per member (v3+), UNKNOWN_MEMBER_ID (v0-2)', async () => {
+    const l = await c.send(G.LeaveGroup, 5, {
+      groupId: 'no-such-group',
+      members: [{ memberId: 'ghost', groupInstanceId: null, reason: null }],
+    });
+    expect(l.errorCode).toBe(0);
+    expect(l.members).toEqual([
+      expect.objectContaining({ memberId: 'ghost', groupInstanceId: null, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }),
+    ]);
+    const old = await c.send(G.LeaveGroup, 1, { groupId: 'no-such-group', memberId: 'ghost' });
+    expect(old.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
   it('ListGroups with filters, DeleteGroups and OffsetDelete', async () => {
