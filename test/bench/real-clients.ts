@@ -148,14 +148,20 @@ export async function consumerPerfTest(
 ): Promise<ConsumerPerfResult> {
   const r = await perfTool(
     'kafka-consumer-perf-test',
-    ['--bootstrap-server', bootstrap, '--topic', topic, '--num-records', String(records)],
+    // --timeout: the longest gap between records (default 10 s) also bounds the group join, which
+    // takes group.initial.rebalance.delay.ms (3 s) plus a JVM start on a busy 2-core machine.
+    ['--bootstrap-server', bootstrap, '--topic', topic, '--num-records', String(records), '--timeout', '60000'],
     tmp,
   );
   if (r.code !== 0) fail('kafka-consumer-perf-test', r);
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  const lines = r.stdout.trim().split('\n');
-  const head = lines.findIndex((l) => l.startsWith('start.time'));
-  const row = head >= 0 ? lines[head + 1]?.split(',').map((x) => x.trim()) : undefined;
+  // (a WARNING line may stand between the header and the row)
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^\d{4}-\d\d-\d\d /.test(l))
+    .map((l) => l.split(',').map((x) => x.trim()));
+  const row = rows.at(-1);
   if (!row || row.length < 10) fail('kafka-consumer-perf-test (no result line)', r);
   const consumed = Number(row[4]);
   if (consumed < records) fail(`kafka-consumer-perf-test (${consumed} of ${records} records)`, r);
@@ -288,6 +294,7 @@ export async function endToEndLatency(
   const last = r.stdout.trim().split('\n').pop() ?? '';
   if (!last.startsWith('{')) fail('EndToEndLatency', r);
   const res = JSON.parse(last) as LatencyResult & { error: string | null; sendErrors: number };
-  if (r.code !== 0) fail(`EndToEndLatency (${res.received} of ${res.sent} records back, ${res.sendErrors} send errors)`, r);
+  if (r.code !== 0)
+    fail(`EndToEndLatency (${res.received} of ${res.sent} records back, ${res.sendErrors} send errors)`, r);
   return res;
 }
