@@ -186,7 +186,7 @@ export function javaVersion(): string {
 export function librdkafkaVersion(): string {
   try {
     const out = execFileSync(KCAT, ['-V'], { encoding: 'utf8' });
-    return /librdkafka version ([\d.]+)/.exec(out)?.[1] ?? 'unknown';
+    return /librdkafka ([\d.]+)/.exec(out)?.[1] ?? 'unknown';
   } catch {
     return 'unknown';
   }

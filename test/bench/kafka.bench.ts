@@ -13,10 +13,10 @@
 // a fresh topic; ratios are Samsa / Kafka of the medians. Measures and tables: kafka-measures.ts;
 // topics, leaders and probes: kafka-targets.ts; the clients: real-clients.ts.
 //
-// Options: --kafka-records N (real clients, default 2000000), --kafka-load-records N (load
+// Options: --kafka-records N (real clients, default 1000000), --kafka-load-records N (load
 // client, 2000000), --kafka-reps N (3), --kafka-partitions N (8), --e2e-rate N (2000),
-// --e2e-seconds N (20), --e2e-warmup N (5), --starts N (Samsa starts, 5), --kafka-starts N (3),
-// --rf3-records N (1000000); --no-kafka-X skips a part, X one of perf-tools, kcat, load-client,
+// --e2e-seconds N (15), --e2e-warmup N (5), --starts N (Samsa starts, 5), --kafka-starts N (3),
+// --rf3-records N (500000); --no-kafka-X skips a part, X one of perf-tools, kcat, load-client,
 // e2e, starts, rf3.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -489,16 +489,16 @@ function option(name: string, dflt: number): number {
 export function kafkaBenchOptions(): KafkaBenchOptions {
   const i = process.argv.indexOf('--profile');
   return {
-    records: option('kafka-records', 2_000_000),
+    records: option('kafka-records', 1_000_000),
     loadRecords: option('kafka-load-records', 2_000_000),
     reps: option('kafka-reps', 3),
     partitions: option('kafka-partitions', 8),
     e2eRate: option('e2e-rate', 2_000),
-    e2eSeconds: option('e2e-seconds', 20),
+    e2eSeconds: option('e2e-seconds', 15),
     e2eWarmupSeconds: option('e2e-warmup', 5),
     samsaStarts: option('starts', 5),
     kafkaStarts: option('kafka-starts', 3),
-    rf3Records: option('rf3-records', 1_000_000),
+    rf3Records: option('rf3-records', 500_000),
     skip: new Set(PARTS.filter((p) => process.argv.includes(`--no-kafka-${p}`))),
     profileDir: i >= 0 ? process.argv[i + 1] : undefined,
   };
