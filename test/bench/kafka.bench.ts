@@ -103,6 +103,9 @@ function newState(o: KafkaBenchOptions) {
       kcatConsume: newMeasure('kcat-consume', 'consume, kcat (librdkafka)', 'records/s', true, tp),
       loadConsume1: newMeasure('load-consume-1', 'consume, load client, 1 partition', 'records/s', true, tp),
       loadConsume8: newMeasure('load-consume-8', 'consume, load client, 8 partitions', 'records/s', true, tp),
+      bigFetch: newMeasure('big-fetch', 'one 32 MiB fetch (4 partitions × 8 MiB, from the files)', 'ms', false, {
+        digits: 1,
+      }),
       e2eP50: newMeasure('e2e-p50', `end-to-end latency p50 at ${int(o.e2eRate)} records/s`, 'ms', false, {
         digits: 2,
       }),
@@ -260,6 +263,29 @@ async function singleBroker(o: KafkaBenchOptions, s: State, tmp: string, log: (m
           });
         }
       });
+
+    // One large fetch: 4 partitions of ~8.4 MB each, read from offset 0 with 8 MiB per partition
+    // and 32 MiB in all (below Samsa's 4 MiB tail cache: the cold-read path), timed at the client.
+    if (!o.skip.has('load-client'))
+      await alternate(o.reps, (side, rep) =>
+        into(m.bigFetch, side, log, async () => {
+          const topic = `bench-big-fetch-${rep}`;
+          const leaders = (await makeTopic(targets[side], topic, 4)).map((p) => p.leader);
+          const r = await loadProduce(targets[side], versions[side], topic, leaders, 4 * 76_000, 1);
+          throwOnErrors(r.errors);
+          const c = await runConsume('127.0.0.1', targets[side].ports.get(1)!, versions[side].fetch, {
+            topic,
+            partitions: 4,
+            endOffsets: r.ends.map(() => 73_000), // ~8 MB of each, so one fetch takes all
+            maxBytes: 32 * 2 ** 20,
+            partitionMaxBytes: 8 * 2 ** 20,
+            maxWaitMs: 500,
+          });
+          throwOnErrors(c.errors);
+          if (c.fetches !== 1) throw new Error(`${c.fetches} fetches (${c.batchBytes} B) where one was expected`);
+          return c.elapsedMs;
+        }),
+      );
 
     // end-to-end latency
     if (!o.skip.has('e2e'))
