@@ -271,12 +271,13 @@ async function singleBroker(o: KafkaBenchOptions, s: State, tmp: string, log: (m
         into(m.bigFetch, side, log, async () => {
           const topic = `bench-big-fetch-${rep}`;
           const leaders = (await makeTopic(targets[side], topic, 4)).map((p) => p.leader);
-          const r = await loadProduce(targets[side], versions[side], topic, leaders, 4 * 76_000, 1);
+          await primeTopic(targets[side], versions[side], topic, leaders);
+          const r = await loadProduce(targets[side], versions[side], topic, leaders, 4 * 75_000, 1);
           throwOnErrors(r.errors);
           const c = await runConsume('127.0.0.1', targets[side].ports.get(1)!, versions[side].fetch, {
             topic,
             partitions: 4,
-            endOffsets: r.ends.map(() => 73_000), // ~8 MB of each, so one fetch takes all
+            endOffsets: r.ends.map(() => 73_000), // ~8.4 MB of each (1,000 primed + 75,000), so one fetch takes all
             maxBytes: 32 * 2 ** 20,
             partitionMaxBytes: 8 * 2 ** 20,
             maxWaitMs: 500,
