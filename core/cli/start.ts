@@ -162,7 +162,7 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
-  const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
+  const { InProcessBrokerControl } = await import('../cluster/in-process-control.ts');
   const control = new InProcessBrokerControl({
     id: config.nodeId,
     host: addr.host,
