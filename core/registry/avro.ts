@@ -74,7 +74,10 @@ function write(s: Json, names: Names, sorted: boolean): string {
   if (Array.isArray(s)) return `[${s.map((b) => write(b, names, sorted)).join(',')}]`;
   if (!isObj(s)) throw new Error(`not a schema: ${JSON.stringify(s)}`);
   const type = s.type;
-  if (typeof type !== 'string' || (!PRIMITIVES.has(type) && !['record', 'error', 'enum', 'fixed', 'array', 'map'].includes(type))) {
+  if (
+    typeof type !== 'string' ||
+    (!PRIMITIVES.has(type) && !['record', 'error', 'enum', 'fixed', 'array', 'map'].includes(type))
+  ) {
     // {"type": <schema>} with no other attribute is that schema.
     if (type !== undefined && Object.keys(s).length === 1) return write(type, names, sorted);
     if (typeof type === 'string') return write(type, names, sorted);
@@ -84,8 +87,10 @@ function write(s: Json, names: Names, sorted: boolean): string {
     const p = props(s, SCHEMA_RESERVED, sorted, new Set(['aliases']));
     return p ? `{"type":${JSON.stringify(type)}${p}}` : JSON.stringify(type);
   }
-  if (type === 'array') return `{"type":"array","items":${write(s.items ?? null, names, sorted)}${props(s, SCHEMA_RESERVED, sorted, new Set(['aliases']))}}`;
-  if (type === 'map') return `{"type":"map","values":${write(s.values ?? null, names, sorted)}${props(s, SCHEMA_RESERVED, sorted, new Set(['aliases']))}}`;
+  if (type === 'array')
+    return `{"type":"array","items":${write(s.items ?? null, names, sorted)}${props(s, SCHEMA_RESERVED, sorted, new Set(['aliases']))}}`;
+  if (type === 'map')
+    return `{"type":"map","values":${write(s.values ?? null, names, sorted)}${props(s, SCHEMA_RESERVED, sorted, new Set(['aliases']))}}`;
   // A named type.
   const explicitSpace = typeof s.namespace === 'string' ? s.namespace : undefined;
   const n = fullName(String(s.name), explicitSpace ?? names.space);
@@ -145,7 +150,7 @@ function parseJson(text: string): Json {
   try {
     return JSON.parse(text) as Json;
   } catch (e) {
-    throw new Error(`Invalid schema JSON: ${(e as Error).message}`);
+    throw new Error(`Invalid schema JSON: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -167,7 +172,17 @@ class AvroSchema implements ParsedSchema {
 
   normalize(): ParsedSchema {
     const refs = [...new Map(this.references.map((r) => [JSON.stringify([r.name, r.subject, r.version]), r])).values()];
-    refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.version - b.version));
+    refs.sort((a, b) =>
+      a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : a.subject < b.subject
+            ? -1
+            : a.subject > b.subject
+              ? 1
+              : a.version - b.version,
+    );
     return new AvroSchema(this.#json, this.type, refs, this.#refNames, true);
   }
 
@@ -200,7 +215,12 @@ function avroDifference(message: string): string {
 }
 
 /** Registers a referenced schema's named types (its own references first) in `registry`. */
-function register(ref: ResolvedReference, registry: Record<string, avro.Type>, names: string[], seen: Set<string>): void {
+function register(
+  ref: ResolvedReference,
+  registry: Record<string, avro.Type>,
+  names: string[],
+  seen: Set<string>,
+): void {
   const key = `${ref.subject}\0${ref.version}`;
   if (seen.has(key)) return;
   seen.add(key);

@@ -36,12 +36,12 @@ export const Errors = {
   subjectNotSoftDeleted: (subject: string) =>
     notFound(40405, `Subject '${subject}' was not deleted first before being permanently deleted`),
   versionSoftDeleted: (subject: string, version: number) =>
-    notFound(40406, `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`),
-  versionNotSoftDeleted: (subject: string, version: number) =>
     notFound(
-      40407,
-      `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`,
+      40406,
+      `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`,
     ),
+  versionNotSoftDeleted: (subject: string, version: number) =>
+    notFound(40407, `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`),
   subjectCompatibilityNotConfigured: (subject: string) =>
     notFound(40408, `Subject '${subject}' does not have subject-level compatibility configured`),
   subjectModeNotConfigured: (subject: string) =>

@@ -19,27 +19,83 @@ interface Node {
 }
 
 const COMPATIBLE = new Set([
-  'ID_CHANGED', 'DESCRIPTION_CHANGED', 'TITLE_CHANGED', 'DEFAULT_CHANGED', 'SCHEMA_REMOVED', 'TYPE_EXTENDED',
-  'MAX_LENGTH_INCREASED', 'MAX_LENGTH_REMOVED', 'MIN_LENGTH_DECREASED', 'MIN_LENGTH_REMOVED', 'PATTERN_REMOVED',
-  'MAXIMUM_INCREASED', 'MAXIMUM_REMOVED', 'MINIMUM_DECREASED', 'MINIMUM_REMOVED', 'EXCLUSIVE_MAXIMUM_INCREASED',
-  'EXCLUSIVE_MAXIMUM_REMOVED', 'EXCLUSIVE_MINIMUM_DECREASED', 'EXCLUSIVE_MINIMUM_REMOVED', 'MULTIPLE_OF_REDUCED',
-  'MULTIPLE_OF_REMOVED', 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED', 'REQUIRED_ATTRIBUTE_REMOVED',
-  'DEPENDENCY_ARRAY_NARROWED', 'DEPENDENCY_ARRAY_REMOVED', 'DEPENDENCY_SCHEMA_REMOVED', 'MAX_PROPERTIES_INCREASED',
-  'MAX_PROPERTIES_REMOVED', 'MIN_PROPERTIES_DECREASED', 'MIN_PROPERTIES_REMOVED', 'ADDITIONAL_PROPERTIES_ADDED',
-  'ADDITIONAL_PROPERTIES_EXTENDED', 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL',
-  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL', 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
-  'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL', 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL',
-  'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
-  'MAX_ITEMS_INCREASED', 'MAX_ITEMS_REMOVED', 'MIN_ITEMS_DECREASED', 'MIN_ITEMS_REMOVED', 'UNIQUE_ITEMS_REMOVED',
-  'ADDITIONAL_ITEMS_ADDED', 'ADDITIONAL_ITEMS_EXTENDED', 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL',
-  'ITEM_ADDED_TO_CLOSED_CONTENT_MODEL', 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL',
-  'ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL', 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
-  'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', 'ENUM_ARRAY_EXTENDED', 'COMBINED_TYPE_EXTENDED',
-  'PRODUCT_TYPE_NARROWED', 'SUM_TYPE_EXTENDED', 'NOT_TYPE_NARROWED',
+  'ID_CHANGED',
+  'DESCRIPTION_CHANGED',
+  'TITLE_CHANGED',
+  'DEFAULT_CHANGED',
+  'SCHEMA_REMOVED',
+  'TYPE_EXTENDED',
+  'MAX_LENGTH_INCREASED',
+  'MAX_LENGTH_REMOVED',
+  'MIN_LENGTH_DECREASED',
+  'MIN_LENGTH_REMOVED',
+  'PATTERN_REMOVED',
+  'MAXIMUM_INCREASED',
+  'MAXIMUM_REMOVED',
+  'MINIMUM_DECREASED',
+  'MINIMUM_REMOVED',
+  'EXCLUSIVE_MAXIMUM_INCREASED',
+  'EXCLUSIVE_MAXIMUM_REMOVED',
+  'EXCLUSIVE_MINIMUM_DECREASED',
+  'EXCLUSIVE_MINIMUM_REMOVED',
+  'MULTIPLE_OF_REDUCED',
+  'MULTIPLE_OF_REMOVED',
+  'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED',
+  'REQUIRED_ATTRIBUTE_REMOVED',
+  'DEPENDENCY_ARRAY_NARROWED',
+  'DEPENDENCY_ARRAY_REMOVED',
+  'DEPENDENCY_SCHEMA_REMOVED',
+  'MAX_PROPERTIES_INCREASED',
+  'MAX_PROPERTIES_REMOVED',
+  'MIN_PROPERTIES_DECREASED',
+  'MIN_PROPERTIES_REMOVED',
+  'ADDITIONAL_PROPERTIES_ADDED',
+  'ADDITIONAL_PROPERTIES_EXTENDED',
+  'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL',
+  'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL',
+  'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+  'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+  'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL',
+  'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'MAX_ITEMS_INCREASED',
+  'MAX_ITEMS_REMOVED',
+  'MIN_ITEMS_DECREASED',
+  'MIN_ITEMS_REMOVED',
+  'UNIQUE_ITEMS_REMOVED',
+  'ADDITIONAL_ITEMS_ADDED',
+  'ADDITIONAL_ITEMS_EXTENDED',
+  'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL',
+  'ITEM_ADDED_TO_CLOSED_CONTENT_MODEL',
+  'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+  'ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL',
+  'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'ENUM_ARRAY_EXTENDED',
+  'COMBINED_TYPE_EXTENDED',
+  'PRODUCT_TYPE_NARROWED',
+  'SUM_TYPE_EXTENDED',
+  'NOT_TYPE_NARROWED',
 ]);
 
-const ANNOTATIONS = new Set(['title', 'description', '$id', 'id', '$schema', 'default', 'examples', '$comment',
-  'definitions', '$defs', 'readOnly', 'writeOnly', 'deprecated', 'format', 'contentEncoding', 'contentMediaType']);
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  '$id',
+  'id',
+  '$schema',
+  'default',
+  'examples',
+  '$comment',
+  'definitions',
+  '$defs',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'format',
+  'contentEncoding',
+  'contentMediaType',
+]);
 
 class Ctx {
   diffs: { type: string; path: string }[] = [];
@@ -94,7 +150,19 @@ function deref(n: Node): Node {
   return cur;
 }
 
-type Kind = 'empty' | 'false' | 'combined' | 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'enum' | 'const' | 'not';
+type Kind =
+  | 'empty'
+  | 'false'
+  | 'combined'
+  | 'object'
+  | 'array'
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'null'
+  | 'enum'
+  | 'const'
+  | 'not';
 
 function kindOf(s: Json): Kind {
   if (s === true) return 'empty';
@@ -112,8 +180,20 @@ function kindOf(s: Json): Kind {
   if (s.enum) return 'enum';
   if ('const' in s) return 'const';
   if (s.not !== undefined) return 'not';
-  if (['properties', 'required', 'additionalProperties', 'patternProperties', 'minProperties', 'maxProperties', 'dependencies'].some((k) => k in s)) return 'object';
-  if (['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems'].some((k) => k in s)) return 'array';
+  if (
+    [
+      'properties',
+      'required',
+      'additionalProperties',
+      'patternProperties',
+      'minProperties',
+      'maxProperties',
+      'dependencies',
+    ].some((k) => k in s)
+  )
+    return 'object';
+  if (['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems'].some((k) => k in s))
+    return 'array';
   if (['minLength', 'maxLength', 'pattern'].some((k) => k in s)) return 'string';
   if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'].some((k) => k in s)) return 'number';
   return Object.keys(s).every((k) => ANNOTATIONS.has(k)) ? 'empty' : 'empty';
@@ -126,7 +206,8 @@ function combination(s: Obj): { criterion: 'allOf' | 'anyOf' | 'oneOf'; subs: Js
     delete rest.type;
     return { criterion: 'anyOf', subs: s.type.map((t) => ({ ...rest, type: t })) };
   }
-  for (const c of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(s[c])) return { criterion: c, subs: s[c] as Json[] };
+  for (const c of ['allOf', 'anyOf', 'oneOf'] as const)
+    if (Array.isArray(s[c])) return { criterion: c, subs: s[c] as Json[] };
   return { criterion: 'allOf', subs: [s] };
 }
 
@@ -183,7 +264,11 @@ function compareNodes(ctx: Ctx, o: Node, u: Node): void {
     case 'string':
       bound(ctx, os.maxLength, us.maxLength, 'maxLength', 'MAX_LENGTH', true);
       bound(ctx, os.minLength, us.minLength, 'minLength', 'MIN_LENGTH', false);
-      if (os.pattern !== us.pattern) ctx.add(os.pattern === undefined ? 'PATTERN_ADDED' : us.pattern === undefined ? 'PATTERN_REMOVED' : 'PATTERN_CHANGED', 'pattern');
+      if (os.pattern !== us.pattern)
+        ctx.add(
+          os.pattern === undefined ? 'PATTERN_ADDED' : us.pattern === undefined ? 'PATTERN_REMOVED' : 'PATTERN_CHANGED',
+          'pattern',
+        );
       return;
     case 'number':
       return compareNumbers(ctx, os, us);
@@ -194,7 +279,8 @@ function compareNodes(ctx: Ctx, o: Node, u: Node): void {
       const has = (list: Json[], v: Json) => list.some((x) => JSON.stringify(x) === JSON.stringify(v));
       if (ok === 'const') {
         if (!has(uv, ov[0]!)) ctx.add('CONST_CHANGED');
-      } else if (!ov.every((v) => has(uv, v))) ctx.add(uv.every((v) => has(ov, v)) ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED');
+      } else if (!ov.every((v) => has(uv, v)))
+        ctx.add(uv.every((v) => has(ov, v)) ? 'ENUM_ARRAY_NARROWED' : 'ENUM_ARRAY_CHANGED');
       else if (uv.length > ov.length) ctx.add('ENUM_ARRAY_EXTENDED');
       return;
     }
@@ -219,7 +305,13 @@ function bound(ctx: Ctx, o: Json | undefined, u: Json | undefined, attr: string,
   if (typeof o !== 'number') return ctx.add(`${name}_ADDED`, attr);
   if (typeof u !== 'number') return ctx.add(`${name}_REMOVED`, attr);
   const grew = u > o;
-  ctx.add(`${name}_${grew ? 'INCREASED' : upper ? 'DECREASED' : 'INCREASED'}`.replace(/_INCREASED$/, grew ? '_INCREASED' : upper ? '_DECREASED' : '_INCREASED'), attr);
+  ctx.add(
+    `${name}_${grew ? 'INCREASED' : upper ? 'DECREASED' : 'INCREASED'}`.replace(
+      /_INCREASED$/,
+      grew ? '_INCREASED' : upper ? '_DECREASED' : '_INCREASED',
+    ),
+    attr,
+  );
   if (!grew && !upper) ctx.diffs[ctx.diffs.length - 1]!.type = `${name}_DECREASED`;
 }
 
@@ -229,25 +321,48 @@ function compareNumbers(ctx: Ctx, o: Obj, u: Obj): void {
   if (oi !== ui) ctx.add(oi ? 'TYPE_EXTENDED' : 'TYPE_NARROWED');
   bound(ctx, o.maximum, u.maximum, 'maximum', 'MAXIMUM', true);
   bound(ctx, o.minimum, u.minimum, 'minimum', 'MINIMUM', false);
-  bound(ctx, typeof o.exclusiveMaximum === 'number' ? o.exclusiveMaximum : undefined, typeof u.exclusiveMaximum === 'number' ? u.exclusiveMaximum : undefined, 'exclusiveMaximum', 'EXCLUSIVE_MAXIMUM', true);
-  bound(ctx, typeof o.exclusiveMinimum === 'number' ? o.exclusiveMinimum : undefined, typeof u.exclusiveMinimum === 'number' ? u.exclusiveMinimum : undefined, 'exclusiveMinimum', 'EXCLUSIVE_MINIMUM', false);
+  bound(
+    ctx,
+    typeof o.exclusiveMaximum === 'number' ? o.exclusiveMaximum : undefined,
+    typeof u.exclusiveMaximum === 'number' ? u.exclusiveMaximum : undefined,
+    'exclusiveMaximum',
+    'EXCLUSIVE_MAXIMUM',
+    true,
+  );
+  bound(
+    ctx,
+    typeof o.exclusiveMinimum === 'number' ? o.exclusiveMinimum : undefined,
+    typeof u.exclusiveMinimum === 'number' ? u.exclusiveMinimum : undefined,
+    'exclusiveMinimum',
+    'EXCLUSIVE_MINIMUM',
+    false,
+  );
   const om = o.multipleOf;
   const um = u.multipleOf;
   if (om !== um) {
     if (typeof om !== 'number') ctx.add('MULTIPLE_OF_ADDED', 'multipleOf');
     else if (typeof um !== 'number') ctx.add('MULTIPLE_OF_REMOVED', 'multipleOf');
-    else ctx.add(om % um === 0 ? 'MULTIPLE_OF_REDUCED' : um % om === 0 ? 'MULTIPLE_OF_EXPANDED' : 'MULTIPLE_OF_CHANGED', 'multipleOf');
+    else
+      ctx.add(
+        om % um === 0 ? 'MULTIPLE_OF_REDUCED' : um % om === 0 ? 'MULTIPLE_OF_EXPANDED' : 'MULTIPLE_OF_CHANGED',
+        'multipleOf',
+      );
   }
 }
 
 function compareCombined(ctx: Ctx, o: Node, u: Node): void {
   const oc = combination(o.s as Obj);
   const uc = combination(u.s as Obj);
-  if (oc.criterion !== uc.criterion && !(oc.criterion !== 'allOf' && uc.criterion !== 'allOf' && uc.criterion === 'anyOf'))
+  if (
+    oc.criterion !== uc.criterion &&
+    !(oc.criterion !== 'allOf' && uc.criterion !== 'allOf' && uc.criterion === 'anyOf')
+  )
     return ctx.add('COMBINED_TYPE_CHANGED');
   const product = oc.criterion === 'allOf';
   // A sum type: each original branch must be read by a distinct update branch; a product type: the reverse.
-  const [from, to] = product ? [uc.subs.map((s) => ({ s, doc: u.doc })), oc.subs.map((s) => ({ s, doc: o.doc }))] : [oc.subs.map((s) => ({ s, doc: o.doc })), uc.subs.map((s) => ({ s, doc: u.doc }))];
+  const [from, to] = product
+    ? [uc.subs.map((s) => ({ s, doc: u.doc })), oc.subs.map((s) => ({ s, doc: o.doc }))]
+    : [oc.subs.map((s) => ({ s, doc: o.doc })), uc.subs.map((s) => ({ s, doc: u.doc }))];
   const used = new Set<number>();
   for (const f of from) {
     const match = to.findIndex((t, i) => {
@@ -266,11 +381,13 @@ function compareCombined(ctx: Ctx, o: Node, u: Node): void {
 
 const props = (s: Obj) => (isObj(s.properties) ? s.properties : {});
 const required = (s: Obj) => new Set(Array.isArray(s.required) ? s.required.map(String) : []);
-const additional = (s: Obj): Json | undefined => (s.additionalProperties === undefined ? undefined : s.additionalProperties);
+const additional = (s: Obj): Json | undefined =>
+  s.additionalProperties === undefined ? undefined : s.additionalProperties;
 const permitsAdditional = (s: Obj) => additional(s) !== false;
 const additionalSchema = (s: Obj) => (isObj(additional(s)) ? additional(s) : undefined);
 const patterns = (s: Obj) => (isObj(s.patternProperties) ? s.patternProperties : {});
-const isOpen = (s: Obj) => Object.keys(patterns(s)).length === 0 && additionalSchema(s) === undefined && permitsAdditional(s);
+const isOpen = (s: Obj) =>
+  Object.keys(patterns(s)).length === 0 && additionalSchema(s) === undefined && permitsAdditional(s);
 
 function partialSchema(s: Obj, key: string): Json | undefined {
   for (const [p, schema] of Object.entries(patterns(s))) {
@@ -294,7 +411,10 @@ function compareObjects(ctx: Ctx, o: Node, u: Node): void {
       if (!(k in up)) continue;
       if (oreq.has(k) && !ureq.has(k)) ctx.add('REQUIRED_ATTRIBUTE_REMOVED', k);
       else if (!oreq.has(k) && ureq.has(k))
-        ctx.add(hasDefault({ s: up[k]!, doc: u.doc }) ? 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED' : 'REQUIRED_ATTRIBUTE_ADDED', k);
+        ctx.add(
+          hasDefault({ s: up[k]!, doc: u.doc }) ? 'REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED' : 'REQUIRED_ATTRIBUTE_ADDED',
+          k,
+        );
     }
   });
   ctx.in('properties', () => {
@@ -310,20 +430,41 @@ function compareObjects(ctx: Ctx, o: Node, u: Node): void {
             const c = ctx.sub();
             compare(c, on, { s: partial, doc: u.doc });
             ctx.diffs.push(...c.diffs);
-            return ctx.add(c.compatible ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+            return ctx.add(
+              c.compatible
+                ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+                : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+            );
           }
-          return ctx.add(isFalse(on) ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL');
+          return ctx.add(
+            isFalse(on)
+              ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+              : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+          );
         }
-        if (isOpen(os)) return ctx.add(isEmpty(un!) ? 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL');
+        if (isOpen(os))
+          return ctx.add(
+            isEmpty(un!)
+              ? 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
+              : 'PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL',
+          );
         const partial = partialSchema(os, k);
         if (partial !== undefined) {
           const c = ctx.sub();
           compare(c, { s: partial, doc: o.doc }, un);
           ctx.diffs.push(...c.diffs);
-          ctx.add(c.compatible ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+          ctx.add(
+            c.compatible
+              ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+              : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+          );
         }
         if (ureq.has(k))
-          ctx.add(hasDefault(un!) ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL');
+          ctx.add(
+            hasDefault(un!)
+              ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL'
+              : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL',
+          );
         else ctx.add('OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL');
       });
     }
@@ -351,10 +492,14 @@ function compareObjects(ctx: Ctx, o: Node, u: Node): void {
     }
   });
   ctx.in('additionalProperties', () => {
-    if (permitsAdditional(os) !== permitsAdditional(us)) ctx.add(permitsAdditional(us) ? 'ADDITIONAL_PROPERTIES_ADDED' : 'ADDITIONAL_PROPERTIES_REMOVED');
-    else if (additionalSchema(os) === undefined && additionalSchema(us) !== undefined) ctx.add('ADDITIONAL_PROPERTIES_NARROWED');
-    else if (additionalSchema(us) === undefined && additionalSchema(os) !== undefined) ctx.add('ADDITIONAL_PROPERTIES_EXTENDED');
-    else if (additionalSchema(os) !== undefined) compare(ctx, { s: additionalSchema(os)!, doc: o.doc }, { s: additionalSchema(us)!, doc: u.doc });
+    if (permitsAdditional(os) !== permitsAdditional(us))
+      ctx.add(permitsAdditional(us) ? 'ADDITIONAL_PROPERTIES_ADDED' : 'ADDITIONAL_PROPERTIES_REMOVED');
+    else if (additionalSchema(os) === undefined && additionalSchema(us) !== undefined)
+      ctx.add('ADDITIONAL_PROPERTIES_NARROWED');
+    else if (additionalSchema(us) === undefined && additionalSchema(os) !== undefined)
+      ctx.add('ADDITIONAL_PROPERTIES_EXTENDED');
+    else if (additionalSchema(os) !== undefined)
+      compare(ctx, { s: additionalSchema(os)!, doc: o.doc }, { s: additionalSchema(us)!, doc: u.doc });
   });
   bound(ctx, os.maxProperties, us.maxProperties, 'maxProperties', 'MAX_PROPERTIES', true);
   bound(ctx, os.minProperties, us.minProperties, 'minProperties', 'MIN_PROPERTIES', false);
@@ -363,8 +508,10 @@ function compareObjects(ctx: Ctx, o: Node, u: Node): void {
 function compareArrays(ctx: Ctx, o: Node, u: Node): void {
   const os = o.s as Obj;
   const us = u.s as Obj;
-  const tuple = (s: Obj): Json[] => (Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : []);
-  const all = (s: Obj): Json | undefined => (Array.isArray(s.prefixItems) ? s.items : Array.isArray(s.items) ? undefined : s.items);
+  const tuple = (s: Obj): Json[] =>
+    Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : [];
+  const all = (s: Obj): Json | undefined =>
+    Array.isArray(s.prefixItems) ? s.items : Array.isArray(s.items) ? undefined : s.items;
   const extra = (s: Obj): Json | undefined => (Array.isArray(s.prefixItems) ? s.items : s.additionalItems);
   const permits = (s: Obj) => extra(s) !== false;
   const extraSchema = (s: Obj) => (isObj(extra(s)) ? extra(s) : undefined);
@@ -373,7 +520,11 @@ function compareArrays(ctx: Ctx, o: Node, u: Node): void {
     ctx.in('items', () => {
       const a = all(os);
       const b = all(us);
-      compare(ctx, a === undefined ? undefined : { s: a, doc: o.doc }, b === undefined ? undefined : { s: b, doc: u.doc });
+      compare(
+        ctx,
+        a === undefined ? undefined : { s: a, doc: o.doc },
+        b === undefined ? undefined : { s: b, doc: u.doc },
+      );
     });
   const [ot, ut] = [tuple(os), tuple(us)];
   for (let i = 0; i < Math.max(ot.length, ut.length); i++) {
@@ -386,17 +537,34 @@ function compareArrays(ctx: Ctx, o: Node, u: Node): void {
           const c = ctx.sub();
           compare(c, { s: ot[i]!, doc: o.doc }, { s: partial, doc: u.doc });
           ctx.diffs.push(...c.diffs);
-          return ctx.add(c.compatible ? 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+          return ctx.add(
+            c.compatible
+              ? 'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+              : 'ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+          );
         }
-        return ctx.add(ot[i] === false ? 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL');
+        return ctx.add(
+          ot[i] === false
+            ? 'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL'
+            : 'ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL',
+        );
       }
-      if (open(os)) return ctx.add(kindOf(ut[i]!) === 'empty' ? 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL' : 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL');
+      if (open(os))
+        return ctx.add(
+          kindOf(ut[i]!) === 'empty'
+            ? 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL'
+            : 'ITEM_ADDED_TO_OPEN_CONTENT_MODEL',
+        );
       const partial = extraSchema(os);
       if (partial === undefined) return ctx.add('ITEM_ADDED_TO_CLOSED_CONTENT_MODEL');
       const c = ctx.sub();
       compare(c, { s: partial, doc: o.doc }, { s: ut[i]!, doc: u.doc });
       ctx.diffs.push(...c.diffs);
-      ctx.add(c.compatible ? 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL');
+      ctx.add(
+        c.compatible
+          ? 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL'
+          : 'ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+      );
     });
   }
   if (ot.length || ut.length)
@@ -404,11 +572,13 @@ function compareArrays(ctx: Ctx, o: Node, u: Node): void {
       if (permits(os) !== permits(us)) ctx.add(permits(os) ? 'ADDITIONAL_ITEMS_REMOVED' : 'ADDITIONAL_ITEMS_ADDED');
       else if (extraSchema(os) === undefined && extraSchema(us) !== undefined) ctx.add('ADDITIONAL_ITEMS_NARROWED');
       else if (extraSchema(us) === undefined && extraSchema(os) !== undefined) ctx.add('ADDITIONAL_ITEMS_EXTENDED');
-      else if (extraSchema(os) !== undefined) compare(ctx, { s: extraSchema(os)!, doc: o.doc }, { s: extraSchema(us)!, doc: u.doc });
+      else if (extraSchema(os) !== undefined)
+        compare(ctx, { s: extraSchema(os)!, doc: o.doc }, { s: extraSchema(us)!, doc: u.doc });
     });
   bound(ctx, os.maxItems, us.maxItems, 'maxItems', 'MAX_ITEMS', true);
   bound(ctx, os.minItems, us.minItems, 'minItems', 'MIN_ITEMS', false);
-  if (Boolean(os.uniqueItems) !== Boolean(us.uniqueItems)) ctx.add(os.uniqueItems ? 'UNIQUE_ITEMS_REMOVED' : 'UNIQUE_ITEMS_ADDED', 'uniqueItems');
+  if (Boolean(os.uniqueItems) !== Boolean(us.uniqueItems))
+    ctx.add(os.uniqueItems ? 'UNIQUE_ITEMS_REMOVED' : 'UNIQUE_ITEMS_ADDED', 'uniqueItems');
 }
 
 /** Confluent's messages for the incompatible differences from `original` to `update`. */
@@ -417,5 +587,8 @@ export function jsonIncompatibilities(original: JsonDoc, update: JsonDoc): strin
   compare(ctx, { s: original.root, doc: original }, { s: update.root, doc: update });
   return ctx.diffs
     .filter((d) => !COMPATIBLE.has(d.type))
-    .map((d) => `{errorType:"${d.type}", description:"Found an incompatible change at '${d.path}' (the %1 schema cannot read what the %2 schema allows)"}`);
+    .map(
+      (d) =>
+        `{errorType:"${d.type}", description:"Found an incompatible change at '${d.path}' (the %1 schema cannot read what the %2 schema allows)"}`,
+    );
 }

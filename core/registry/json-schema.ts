@@ -33,7 +33,7 @@ function parseJson(text: string): Json {
   try {
     return JSON.parse(text) as Json;
   } catch (e) {
-    throw new Error(`Invalid JSON: ${(e as Error).message}`);
+    throw new Error(`Invalid JSON: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -63,7 +63,11 @@ class JsonSchema implements ParsedSchema {
   }
   normalize(): ParsedSchema {
     const refs = [...new Map(this.references.map((r) => [JSON.stringify([r.name, r.subject, r.version]), r])).values()];
-    return new JsonSchema(sortKeys(this.json), refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), this.resolved);
+    return new JsonSchema(
+      sortKeys(this.json),
+      refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      this.resolved,
+    );
   }
   backwardIncompatibilities(previous: ParsedSchema): string[] {
     if (!(previous instanceof JsonSchema)) return ['Incompatible because of different schema type'];

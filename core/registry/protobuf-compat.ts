@@ -222,7 +222,7 @@ function compareFields(ctx: Ctx, original: protobuf.Field, update: protobuf.Fiel
       return ctx.add('FIELD_SCALAR_KIND_CHANGED');
   }
   if (ok === 'SCALAR' || (ok === 'MAP' && !(o.resolvedType instanceof protobuf.Type))) {
-    if ((u.resolvedType instanceof protobuf.Type) !== (o.resolvedType instanceof protobuf.Type))
+    if (u.resolvedType instanceof protobuf.Type !== o.resolvedType instanceof protobuf.Type)
       return ctx.add('FIELD_KIND_CHANGED');
     const og = scalarGroup(o.type, o.resolvedType);
     if (og !== scalarGroup(u.type, u.resolvedType)) return ctx.add('FIELD_SCALAR_KIND_CHANGED');

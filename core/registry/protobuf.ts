@@ -36,7 +36,11 @@ function packageNamespace(root: protobuf.Root, pkg: string | undefined): protobu
 
 function fromText(text: string, into: protobuf.Root): { pkg?: string; imports: string[]; publicImports: string[] } {
   const r = protobuf.parse(text, into, PARSE) as protobuf.IParserResult & { publicImports?: string[] };
-  return { pkg: r.package, imports: [...(r.imports ?? []), ...(r.weakImports ?? [])], publicImports: r.publicImports ?? [] };
+  return {
+    pkg: r.package,
+    imports: [...(r.imports ?? []), ...(r.weakImports ?? [])],
+    publicImports: r.publicImports ?? [],
+  };
 }
 
 /** A FileDescriptorProto given as base64, or undefined when `text` is not one. */
@@ -52,7 +56,9 @@ function descriptorOf(text: string): any {
 }
 
 function syntaxOf(text: string): 'proto2' | 'proto3' {
-  return /^\s*syntax\s*=\s*["']proto3["']/m.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '')) ? 'proto3' : 'proto2';
+  return /^\s*syntax\s*=\s*["']proto3["']/m.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))
+    ? 'proto3'
+    : 'proto2';
 }
 
 /** Loads one file (text or descriptor) into `root`; returns what it declares of itself. */
@@ -60,7 +66,7 @@ function load(schema: string, root: protobuf.Root) {
   const fdp = descriptorOf(schema);
   if (fdp) {
     const set = descriptor.FileDescriptorSet.create({ file: [fdp] });
-    const part = protobuf.Root.fromDescriptor(set, PARSE) as protobuf.Root;
+    const part = (protobuf.Root as any).fromDescriptor(set, PARSE) as protobuf.Root;
     root.addJSON(((part.toJSON() as any).nested ?? {}) as any);
     return {
       syntax: (fdp.syntax === 'proto3' ? 'proto3' : 'proto2') as 'proto2' | 'proto3',
@@ -162,7 +168,11 @@ function fieldLine(f: protobuf.Field, p: Printing): string {
 function reservedLines(reserved: (number[] | string)[] | undefined, normalize: boolean): string {
   if (!reserved?.length) return '';
   const item = (r: number[] | string) =>
-    typeof r === 'string' ? JSON.stringify(r) : r[0] === r[1] ? String(r[0]) : `${r[0]} to ${r[1] === 536870911 ? 'max' : r[1]}`;
+    typeof r === 'string'
+      ? JSON.stringify(r)
+      : r[0] === r[1]
+        ? String(r[0])
+        : `${r[0]} to ${r[1] === 536870911 ? 'max' : r[1]}`;
   if (normalize) {
     const key = (r: number[] | string) => (typeof r === 'string' ? Number.MAX_SAFE_INTEGER : r[0]!);
     return [...reserved]
@@ -200,7 +210,10 @@ function messageText(t: protobuf.Type, p: Printing): string {
   if (p.normalize) fields = [...fields].sort((a, b) => a.id - b.id);
   if (fields.length) out += `\n${indent(fields.map((f) => fieldLine(f, p)).join(''))}`;
   let oneofs = t.oneofsArray.filter((o) => o.fieldsArray.some((f) => realOneof(f)));
-  if (p.normalize) oneofs = [...oneofs].sort((a, b) => Math.min(...a.fieldsArray.map((f) => f.id)) - Math.min(...b.fieldsArray.map((f) => f.id)));
+  if (p.normalize)
+    oneofs = [...oneofs].sort(
+      (a, b) => Math.min(...a.fieldsArray.map((f) => f.id)) - Math.min(...b.fieldsArray.map((f) => f.id)),
+    );
   if (oneofs.length) {
     const text = oneofs.map((o) => {
       let fs = o.fieldsArray;
@@ -209,7 +222,8 @@ function messageText(t: protobuf.Type, p: Printing): string {
     });
     out += `\n${indent(text.join(''))}`;
   }
-  if (t.extensions?.length) out += `\n${indent(`extensions ${t.extensions.map((r) => (r[0] === r[1] ? `${r[0]}` : `${r[0]} to ${r[1] === 536870911 ? 'max' : r[1]}`)).join(', ')};\n`)}`;
+  if (t.extensions?.length)
+    out += `\n${indent(`extensions ${t.extensions.map((r) => (r[0] === r[1] ? `${r[0]}` : `${r[0]} to ${r[1] === 536870911 ? 'max' : r[1]}`)).join(', ')};\n`)}`;
   const nested = typesText(t, p);
   if (nested) out += `\n${indent(nested)}`;
   return `${out}}\n`;
@@ -292,7 +306,11 @@ class ProtobufSchema implements ParsedSchema {
   }
   normalize(): ParsedSchema {
     const refs = [...new Map(this.references.map((r) => [JSON.stringify([r.name, r.subject, r.version]), r])).values()];
-    return new ProtobufSchema(this.file, refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), true);
+    return new ProtobufSchema(
+      this.file,
+      refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      true,
+    );
   }
   backwardIncompatibilities(previous: ParsedSchema): string[] {
     if (!(previous instanceof ProtobufSchema)) return ['Incompatible because of different schema type'];

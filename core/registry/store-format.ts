@@ -58,9 +58,7 @@ export function encodeRecord(r: StoreRecord): EncodedRecord {
     case 'CONFIG':
     case 'MODE': {
       const key = json(
-        r.subject === null
-          ? { keytype: r.keytype, magic: 0 }
-          : { keytype: r.keytype, subject: r.subject, magic: 0 },
+        r.subject === null ? { keytype: r.keytype, magic: 0 } : { keytype: r.keytype, subject: r.subject, magic: 0 },
       );
       if (r.value === null) return { key, value: null };
       const value: Record<string, unknown> = r.subject === null ? {} : { subject: r.subject };
@@ -125,7 +123,8 @@ export function decodeRecord(keyBytes: Buffer | null, valueBytes: Buffer | null)
       if (value === null) return { keytype: 'SCHEMA', subject, version: key.version, value: null };
       const type = value.schemaType ?? 'AVRO';
       const refs = references(value.references);
-      if (!int(value.id) || !str(value.schema) || !refs || !['AVRO', 'PROTOBUF', 'JSON'].includes(type)) return undefined;
+      if (!int(value.id) || !str(value.schema) || !refs || !['AVRO', 'PROTOBUF', 'JSON'].includes(type))
+        return undefined;
       return {
         keytype: 'SCHEMA',
         subject,
