@@ -120,7 +120,7 @@ export class Registry {
     return n === undefined ? {} : { normalize: n };
   }
 
-  setConfig(
+  async setConfig(
     subject: string | null,
     body: unknown,
   ): Promise<{ compatibility: CompatibilityLevel; normalize?: boolean }> {
@@ -157,7 +157,7 @@ export class Registry {
     return { mode: m };
   }
 
-  setMode(subject: string | null, body: unknown, force: boolean): Promise<{ mode: Mode }> {
+  async setMode(subject: string | null, body: unknown, force: boolean): Promise<{ mode: Mode }> {
     const raw = (body ?? {}) as { mode?: unknown };
     const mode = typeof raw.mode === 'string' ? raw.mode.toUpperCase() : '';
     if (!['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'].includes(mode)) throw Errors.invalidMode();
@@ -277,7 +277,7 @@ export class Registry {
 
   // ---- register and look up ----
 
-  register(subject: string, req: SchemaRequest, normalize: boolean): Promise<{ id: number }> {
+  async register(subject: string, req: SchemaRequest, normalize: boolean): Promise<{ id: number }> {
     checkSubject(subject);
     return this.#serial(async () => {
       const mode = this.modeOf(subject);
