@@ -3,11 +3,14 @@
 // permanent deletes, with Confluent's status codes and `{"error_code","message"}` bodies for bad
 // input (malformed JSON, unparsable schemas, huge bodies, unknown subjects and versions) that
 // leave the stored schemas unchanged; the `_schemas` topic holds Confluent's key/value JSON
-// (read back with kcat) and the schemas survive a restart; a taken port is one line of error.
+// (read back with kcat) and the schemas survive a restart; `samsa schemas …` does the same from
+// the command line; a taken port is one line of error.
 // One real `samsa start` process (restarted once on the same data dir).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKcat, waitFor } from '../helpers/clients.ts';
-import { startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, runKcat, waitFor } from '../helpers/clients.ts';
+import { nodeBinary, REPO_ROOT, startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
 const CT = 'application/vnd.schemaregistry.v1+json';
@@ -237,6 +240,36 @@ describe('a developer registering schemas', () => {
     expect(await snapshot()).toEqual(before);
     // Ids continue after the highest one stored (6).
     expect((await call('POST', '/subjects/fresh-value/versions', { schema: '"long"' })).json).toEqual({ id: 7 });
+  });
+
+  it('samsa schemas registers, lists, gets, checks, configures and deletes from the command line', async () => {
+    const dir = makeTmpDir('samsa-schemas-cli-');
+    try {
+      const v1 = join(dir, 'v1.avsc');
+      const bad = join(dir, 'bad.avsc');
+      writeFileSync(v1, avro([{ name: 'id', type: 'long' }]));
+      writeFileSync(bad, avro([{ name: 'id', type: 'string' }]));
+      const cli = (...a: string[]) =>
+        run(nodeBinary(), [join(REPO_ROOT, 'bin', 'samsa.js'), 'schemas', ...a, '--registry', url]);
+      const reg = await cli('register', 'cli-value', '--file', v1);
+      expect(reg.code).toBe(0);
+      expect(reg.stdout).toMatch(/^registered under cli-value: id \d+\n$/);
+      expect((await cli('list')).stdout.split('\n')).toContain('cli-value');
+      expect((await cli('versions', 'cli-value')).stdout).toBe('1\n');
+      expect(JSON.parse((await cli('get', 'cli-value')).stdout)).toMatchObject({ subject: 'cli-value', version: 1 });
+      const compat = await cli('compat', 'cli-value', '--file', bad);
+      expect(compat.code).toBe(1);
+      expect(compat.stdout).toMatch(/^incompatible\n/);
+      expect((await cli('config', 'cli-value', '--set', 'FULL')).stdout).toBe('FULL\n');
+      expect((await cli('config', 'cli-value')).stdout).toBe('FULL\n');
+      const missing = await cli('get', 'cli-missing');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe("samsa schemas: Subject 'cli-missing' not found. (HTTP 404, error_code 40401)\n");
+      expect((await cli('delete', 'cli-value')).stdout).toBe('deleted cli-value version(s) 1\n');
+      expect((await cli('delete', 'cli-value', '--permanent')).code).toBe(0);
+    } finally {
+      removeTmpDir(dir);
+    }
   });
 
   it('a taken registry port stops samsa start with one line saying so', async () => {
