@@ -12,7 +12,8 @@ import type {
 } from '../../protocol/messages/create-topics.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { GROUP_METADATA_TOPIC, isInternalTopic } from '../../protocol/internal-topics.ts';
-import { ConfigSource, TOPIC_CONFIGS, topicConfigsError, topicNameError } from '../../broker/configs.ts';
+import { TOPIC_CONFIGS, canonicalValue, topicConfigsError, topicNameError } from '../../broker/configs.ts';
+import { topicConfigEntries } from '../../broker/config-describe.ts';
 import { newUuid } from '../metadata-store.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
@@ -31,7 +32,8 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       errorMessage: null,
       numPartitions: -1,
       replicationFactor: -1,
-      configs: null,
+      // v5+: the new topic's configs; none for a topic that fails.
+      configs: version >= 5 ? [] : null,
     };
     topics.push(result);
     if ((seen.get(t.name) ?? 0) > 1) {
@@ -60,17 +62,16 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
         result.topicId = info.topicId;
       }
       if (version >= 5) {
-        result.configs = [...TOPIC_CONFIGS.keys()].map((name) => {
-          const inherited = ctx.config.topicDefault(name);
-          const own = plan.configs[name];
-          return {
-            name,
-            value: own ?? inherited.value,
-            readOnly: false,
-            configSource: own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
-            isSensitive: false,
-          };
-        });
+        // As DescribeConfigs reports them, sorted by name as Kafka does.
+        result.configs = topicConfigEntries(ctx.config, plan.configs)
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map((e) => ({
+            name: e.name,
+            value: e.value,
+            readOnly: e.readOnly,
+            configSource: e.source,
+            isSensitive: e.sensitive,
+          }));
       }
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
@@ -141,12 +142,15 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   }
   const given: Record<string, string | null> = {};
   for (const c of t.configs) given[c.name] = c.value;
-  const cfgErr = topicConfigsError(given);
+  const cfgErr = topicConfigsError(given, ctx.config);
   if (cfgErr) throw new KafkaError(ErrorCode.INVALID_CONFIG, cfgErr);
+  // Kept as Kafka shows them (` 5 ` as `5`).
+  const configs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) configs[k] = canonicalValue(TOPIC_CONFIGS.get(k)!, v!);
   const assignment = manual
     ? t.assignments.map((a) => [...a.brokerIds])
     : placeReplicas(live, numPartitions, replicationFactor);
-  return { assignment, replicationFactor, configs: given as Record<string, string> };
+  return { assignment, replicationFactor, configs };
 }
 
 function validateAssignments(ctx: AdminContext, assignments: CreateTopicsRequestCreatableTopic['assignments']): void {
