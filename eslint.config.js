@@ -34,8 +34,6 @@ const MAY_IMPORT = {
   console: ['protocol', 'client'],
   cli: LAYERS,
 };
-// The console still imports the CLI's client helpers until they move to core/client.
-const CONSOLE_SEVERITY = 'warn';
 const NO_ELECTRON = {
   regex: '^electron$|(^|/)(electron|renderer)/',
   message: 'core/ imports neither Electron nor the renderer.',
@@ -61,7 +59,7 @@ function layerRule(layer) {
   return {
     files: [`core/${layer}/**/*.ts`],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [layer === 'console' ? CONSOLE_SEVERITY : 'error', { patterns }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
     },
   };
 }

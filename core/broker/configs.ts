@@ -26,15 +26,8 @@ export {
 export { canonicalValue, configValueError, javaHashOrder, javaList } from './config-values.ts';
 export { topicConfigsError } from './config-rules.ts';
 
-export function topicNameError(name: string): string | null {
-  if (name.length === 0) return "Topic name is illegal, it can't be empty";
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
-  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
-  }
-  return null;
-}
+// Kafka's topic-name rule lives in core/protocol (the console checks names with it too).
+export { topicNameError } from '../protocol/topic-name.ts';
 
 /** The same rule in Kafka 4.4's words (Topic.validate), as the config APIs report an invalid topic name. */
 export function invalidTopicNameMessage(name: string): string | null {

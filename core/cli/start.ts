@@ -33,6 +33,9 @@ const SPEC: Record<string, OptionSpec> = {
   },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
   ui: { description: 'Also serve the console (GUI) on 127.0.0.1 and print its URL' },
+  'data-dir-group-readable': {
+    description: "Let the user's group read the data dir (default: only you; the dir 0700, its files 0600)",
+  },
   'ui-port': {
     value: true,
     arg: 'PORT',
@@ -88,7 +91,7 @@ export async function start(argv: string[]): Promise<number> {
 
   let unlock: () => void;
   try {
-    prepareDataDir(dataDir);
+    prepareDataDir(dataDir, { shared: args.flags.has('data-dir-group-readable') });
     unlock = lockDataDir(dataDir);
   } catch (e) {
     if (e instanceof DataDirError) {
@@ -159,7 +162,7 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
-  const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
+  const { InProcessBrokerControl } = await import('../cluster/in-process-control.ts');
   const control = new InProcessBrokerControl({
     id: config.nodeId,
     host: addr.host,

@@ -120,7 +120,10 @@ export class ConsumerGroups {
     return re;
   }
 
-  /** The existing topics the group's members subscribe to, by name or by regex (internal topics only by name). */
+  /**
+   * The existing topics the group's members subscribe to, by name or by regex. A regex matches every
+   * topic name in the metadata, internal ones too, as Kafka's refreshRegularExpressions does.
+   */
   subscribedTopics(g: ConsumerGroup): Map<string, TopicInfo> {
     const out = new Map<string, TopicInfo>();
     const addTopic = (name: string) => {
@@ -136,8 +139,7 @@ export class ConsumerGroups {
       }
     }
     if (patterns.length > 0) {
-      for (const t of this.host.topics.all())
-        if (!t.internal && patterns.some((re) => re.test(t.name))) addTopic(t.name);
+      for (const t of this.host.topics.all()) if (patterns.some((re) => re.test(t.name))) addTopic(t.name);
     }
     return out;
   }
@@ -145,7 +147,7 @@ export class ConsumerGroups {
   private memberTopics(m: ConsumerMember, topics: Map<string, TopicInfo>): Set<string> {
     const out = new Set(m.subscribedTopicNames.filter((n) => topics.has(n)));
     const re = m.subscribedTopicRegex ? this.regex(m.subscribedTopicRegex) : null;
-    if (re) for (const [name] of topics) if (!this.host.topics.get(name)?.internal && re.test(name)) out.add(name);
+    if (re) for (const [name] of topics) if (re.test(name)) out.add(name);
     return out;
   }
 

@@ -34,7 +34,7 @@ import {
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { partitionKey, type WakeReason } from '../delayed-fetch.ts';
-import { leads, nodeEndpoints } from './cluster-view.ts';
+import { leads, nodeEndpoints, notLeader } from './cluster-view.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -54,6 +54,8 @@ interface Target {
   currentLeader?: { leaderId: number; leaderEpoch: number };
   /** A follower's history diverges from the leader's: answered with this and no records. */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** The topic or partition is not in the cluster's metadata (Kafka sets these aside before reading). */
+  unknown?: boolean;
 }
 
 interface TopicOut {
@@ -73,7 +75,13 @@ export function handleFetch(
   }
   const replicaId = version >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
   const topics = resolve(broker, req, version, replicaId);
-  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE || p.divergingEpoch));
+  // As Kafka: an error on a partition that exists answers at once; unknown topics and partitions are
+  // answered with their error but do not cut the long poll of the others short, unless nothing is
+  // left to read.
+  const hasError = topics.some((t) =>
+    t.targets.some((p) => (p.error !== ErrorCode.NONE && !p.unknown) || p.divergingEpoch),
+  );
+  const nothingToRead = topics.every((t) => t.targets.every((p) => p.unknown));
   const maxWait = Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(0, req.minBytes);
   const deadline = Date.now() + maxWait;
@@ -90,7 +98,7 @@ export function handleFetch(
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
     const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId >= 0);
     if (endpoints && endpoints.length > 0) response.nodeEndpoints = endpoints;
-    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
+    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || nothingToRead) return response;
     return null;
   };
 
@@ -122,9 +130,17 @@ function resolve(broker: HandlerContext, req: FetchRequest, version: number, rep
         let error: number = ErrorCode.NONE;
         let currentLeader: Target['currentLeader'];
         let divergingEpoch: Target['divergingEpoch'];
-        if (!topic) error = unknownError;
-        else if (!state) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else {
+        let unknown = false;
+        if (!topic) {
+          error = unknownError;
+          unknown = true;
+        } else if (!state) {
+          // Not hosted here: NOT_LEADER_OR_FOLLOWER (with the leader) when the partition exists.
+          const nl = notLeader(broker, topic.name, rp.partition);
+          error = nl.errorCode;
+          unknown = nl.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!unknown) currentLeader = { leaderId: nl.leaderId, leaderEpoch: nl.leaderEpoch };
+        } else {
           error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
           if (error === ErrorCode.NONE && !leads(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
           if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER || error === ErrorCode.FENCED_LEADER_EPOCH) {
@@ -155,13 +171,13 @@ function resolve(broker: HandlerContext, req: FetchRequest, version: number, rep
           error,
           currentLeader,
           divergingEpoch,
+          unknown,
         };
       }),
     };
   });
 }
 
-/** Whether this broker leads the partition (a partition without leader information is ours: a single node). */
 /** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
 export function leaderEpochError(requested: number, current: number): number {
   if (requested === -1 || requested === current) return ErrorCode.NONE;
@@ -193,7 +209,8 @@ async function readAll(
         if (target.currentLeader) out.data.currentLeader = target.currentLeader;
         if (target.divergingEpoch) out.data.divergingEpoch = target.divergingEpoch;
       }
-      if (out.errorCode !== ErrorCode.NONE) errors = true;
+      // A read error answers at once; an unknown topic or partition was set aside before reading.
+      if (out.errorCode !== ErrorCode.NONE && !target.unknown) errors = true;
       const n = out.bytes;
       total += n;
       remaining -= n;

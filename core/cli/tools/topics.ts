@@ -1,18 +1,17 @@
 // `samsa topics`: kafka-topics.sh — create, list, describe, alter (add partitions), delete.
 import type { Admin } from '@platformatic/kafka';
 import { isInternalTopic } from '../../protocol/internal-topics.ts';
+import { kafkaErrorId, leafErrors } from '../../client/errors.ts';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
   intOption,
-  kafkaErrorId,
   kafkaUuid,
-  leafErrors,
   one,
   parseKeyValues,
   parseToolArgs,

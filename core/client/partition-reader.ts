@@ -1,8 +1,9 @@
 // Reads partitions without a consumer group: finds each partition's leader, resolves start
 // offsets (earliest / latest / a number) with ListOffsets, and fetches from the leaders in a
-// loop. Used by the console consumer (when no --group is given) and the consumer perf test.
+// loop. Used by the console consumer (when no --group is given), the consumer perf test, and the
+// console's tails and message pages.
 import type { Consumer } from '@platformatic/kafka';
-import { ToolError } from './common.ts';
+import { ReadableError } from './errors.ts';
 
 export type StartAt = 'earliest' | 'latest' | bigint;
 
@@ -42,10 +43,11 @@ export class PartitionReader {
   async partitions(only?: number): Promise<number[]> {
     const meta = await this.#consumer.metadata({ topics: [this.#topic], autocreateTopics: false, forceUpdate: true });
     const t = meta.topics.get(this.#topic);
-    if (!t) throw new ToolError(`Error: topic '${this.#topic}' does not exist`);
+    if (!t) throw new ReadableError(`Error: topic '${this.#topic}' does not exist`);
     const all = [...t.partitions.keys()];
     if (only === undefined) return all;
-    if (!all.includes(only)) throw new ToolError(`Error: partition ${only} of topic '${this.#topic}' does not exist`);
+    if (!all.includes(only))
+      throw new ReadableError(`Error: partition ${only} of topic '${this.#topic}' does not exist`);
     return [only];
   }
 
@@ -131,7 +133,7 @@ export class PartitionReader {
   async poll(maxWaitMs: number): Promise<ConsumedRecord[]> {
     const meta = await this.#consumer.metadata({ topics: [this.#topic] });
     const t = meta.topics.get(this.#topic);
-    if (!t) throw new ToolError(`Error: topic '${this.#topic}' does not exist`);
+    if (!t) throw new ReadableError(`Error: topic '${this.#topic}' does not exist`);
     const byNode = new Map<number, number[]>();
     for (const p of this.#positions.keys()) {
       const leader = t.partitions[p]?.leader ?? -1;
@@ -174,7 +176,7 @@ export class PartitionReader {
                 await this.seek([part.partitionIndex], 'earliest');
                 continue;
               }
-              throw new ToolError(
+              throw new ReadableError(
                 `Error: fetch from partition ${part.partitionIndex} failed with Kafka error code ${part.errorCode}`,
               );
             }
