@@ -1,10 +1,11 @@
 // Kafka's broker and topic configs as Samsa knows them: the table generated from real Kafka
 // (config-defs.generated.ts: every name, type, default, validator, dynamic update mode, synonym
-// and Kafka's documentation), which of them Samsa acts on, and Samsa's one config of its own.
+// and Kafka's documentation), the group configs (KIP-848), which of them Samsa acts on, and
+// Samsa's one config of its own.
 // Samsa accepts, validates and reports every Kafka config as Kafka does; those it does not act
 // on are kept and shown, and change nothing (README, "Configuration"). configs.ts validates
 // values against these definitions and resolves what applies.
-import { KAFKA_BROKER_CONFIGS, KAFKA_TOPIC_CONFIGS } from './config-defs.generated.ts';
+import { KAFKA_BROKER_CONFIGS, KAFKA_GROUP_CONFIGS, KAFKA_TOPIC_CONFIGS } from './config-defs.generated.ts';
 
 export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password';
 
@@ -68,6 +69,19 @@ export interface KafkaTopicConfigEntry {
   default: string | null;
   /** Broker configs, in precedence order, and the factor that turns their unit into the topic config's. */
   synonyms: readonly { name: string; scale: number }[];
+  internal?: boolean;
+  validator?: Validator;
+  doc: string;
+}
+
+/** One group config of the generated table (GroupConfig, KIP-848), with the broker config it falls back to. */
+export interface KafkaGroupConfigEntry {
+  name: string;
+  type: ConfigType;
+  default: string | null;
+  /** The broker config whose value a group without its own takes (group.consumer.session.timeout.ms, …). */
+  synonym?: string;
+  /** GroupConfig.isInternal: accepted, not listed by DescribeConfigs. */
   internal?: boolean;
   validator?: Validator;
   doc: string;
@@ -206,7 +220,9 @@ export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDef> = new Map(
 );
 
 /** The unit factors of the broker configs topic configs fall back to (log.retention.hours → ms). */
-const SCALES = new Map(KAFKA_TOPIC_CONFIGS.flatMap((e) => e.synonyms.filter((s) => s.scale !== 1)).map((s) => [s.name, s.scale]));
+const SCALES = new Map(
+  KAFKA_TOPIC_CONFIGS.flatMap((e) => e.synonyms.filter((s) => s.scale !== 1)).map((s) => [s.name, s.scale]),
+);
 
 export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
   [...KAFKA_BROKER_CONFIGS, ...SAMSA_BROKER_CONFIGS].map((e): [string, ConfigDef] => [
@@ -227,6 +243,31 @@ export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
       applies:
         APPLIED_BROKER_CONFIGS.has(e.name) ||
         [...TOPIC_CONFIGS.values()].some((t) => t.applies && t.synonyms.includes(e.name)),
+    },
+  ]),
+);
+
+/**
+ * The group configs Samsa's KIP-848 consumer groups act on; the share and streams group ones
+ * (Samsa has neither kind of group) are accepted, validated, stored and reported.
+ */
+const APPLIED_GROUP_CONFIGS = new Set(['consumer.session.timeout.ms', 'consumer.heartbeat.interval.ms']);
+
+export const GROUP_CONFIGS: ReadonlyMap<string, ConfigDef> = new Map(
+  KAFKA_GROUP_CONFIGS.map((e): [string, ConfigDef] => [
+    e.name,
+    {
+      name: e.name,
+      type: e.type,
+      default: e.default,
+      doc: e.doc,
+      validator: e.validator,
+      sensitive: e.type === 'password',
+      readOnly: false,
+      hidden: e.internal === true,
+      dynamicOnly: false,
+      synonyms: e.synonym ? [e.synonym] : [],
+      applies: APPLIED_GROUP_CONFIGS.has(e.name),
     },
   ]),
 );

@@ -192,8 +192,7 @@ function otherCheck(def: ConfigDef, description: string, value: Parsed): string 
       return null;
     case '[partitionId]:[brokerId],[partitionId]:[brokerId],...': {
       if (!Array.isArray(value)) return null;
-      const ok =
-        (value.length === 1 && value[0] === '*') || value.every((r) => /^(\d+:\d+)?$/.test(javaTrim(r)));
+      const ok = (value.length === 1 && value[0] === '*') || value.every((r) => /^(\d+:\d+)?$/.test(javaTrim(r)));
       if (ok) return null;
       return invalid(
         def,
@@ -213,6 +212,18 @@ function otherCheck(def: ConfigDef, description: string, value: Parsed): string 
         }
       }
       return null;
+    case '[latest, earliest, by_duration:PnDTnHnMn.nS]': {
+      // A share group's auto offset reset: a strategy, or a non-negative ISO-8601 duration back.
+      if (typeof value !== 'string') return null;
+      if (value === 'earliest' || value === 'latest') return null;
+      const duration = /^by_duration:[Pp](?:\d+[Dd])?(?:[Tt](?:\d+[Hh])?(?:\d+[Mm])?(?:\d+(?:\.\d{1,9})?[Ss])?)?$/;
+      if (duration.test(value) && !/^by_duration:[Pp][Tt]?$/.test(value)) return null;
+      return invalid(
+        def,
+        value,
+        `Invalid value \`${value}\` for configuration ${def.name}. The value must be either 'earliest', 'latest' or of the format 'by_duration:<PnDTnHnMn.nS>'.`,
+      );
+    }
     default:
       // Values Samsa cannot check (Java classes).
       return null;

@@ -33,7 +33,8 @@ export { topicNameError } from '../protocol/topic-name.ts';
 export function invalidTopicNameMessage(name: string): string | null {
   if (name.length === 0) return 'Topic name is invalid: the empty string is not allowed';
   if (name === '.' || name === '..') return `Topic name is invalid: '${name}' is not allowed`;
-  if (name.length > 249) return `Topic name is invalid: the length of '${name}' is longer than the max allowed length 249`;
+  if (name.length > 249)
+    return `Topic name is invalid: the length of '${name}' is longer than the max allowed length 249`;
   if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
     return `Topic name is invalid: '${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
   }
@@ -135,8 +136,13 @@ export class BrokerConfig {
     return Number(this.get(name));
   }
 
+  /**
+   * node.id, else broker.id, else 1: Kafka's node.id has no default (a Kafka broker must be given
+   * one) and its broker.id default is -1 (none); a Samsa broker started without either is broker 1.
+   */
   get nodeId(): number {
-    return this.isSet('node.id') ? this.num('node.id') : this.num('broker.id');
+    if (this.isSet('node.id')) return this.num('node.id');
+    return this.isSet('broker.id') && this.num('broker.id') >= 0 ? this.num('broker.id') : 1;
   }
   get autoCreateTopicsEnable(): boolean {
     return this.get('auto.create.topics.enable') === 'true';

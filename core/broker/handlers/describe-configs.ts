@@ -1,5 +1,5 @@
-// DescribeConfigs (v1–4) for topics, brokers, the cluster-wide broker defaults ('') and broker
-// loggers: values, sources, synonyms, types and documentation, as Kafka reports them
+// DescribeConfigs (v1–4) for topics, brokers, the cluster-wide broker defaults (''), broker
+// loggers and groups (KIP-848's GROUP resource, core/broker/config-group.ts): values, sources, synonyms, types and documentation, as Kafka reports them
 // (core/broker/config-describe.ts), with Kafka's checks of the resource names.
 import {
   type DescribeConfigsRequest,
@@ -15,16 +15,21 @@ import type { ApiEntry, HandlerContext } from './context.ts';
 import { invalidTopicNameMessage } from '../configs.ts';
 import { brokerConfigEntries, topicConfigEntries, type ConfigEntry } from '../config-describe.ts';
 import { describeLoggersError, loggerEntries } from '../broker-loggers.ts';
+import { groupConfigEntries } from '../config-group.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 /** Kafka's ConfigResource.Type ids. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const;
 
 type Entry = DescribeConfigsResponseDescribeConfigsResourceResult;
 type Result = DescribeConfigsResponseDescribeConfigsResult;
 
 /** The entries of one resource, or its error. */
-function describe(broker: HandlerContext, type: number, name: string): ConfigEntry[] | Pick<Result, 'errorCode' | 'errorMessage'> {
+function describe(
+  broker: HandlerContext,
+  type: number,
+  name: string,
+): ConfigEntry[] | Pick<Result, 'errorCode' | 'errorMessage'> {
   const error = (errorCode: number, errorMessage: string) => ({ errorCode, errorMessage });
   switch (type) {
     case ResourceType.TOPIC: {
@@ -48,6 +53,9 @@ function describe(broker: HandlerContext, type: number, name: string): ConfigEnt
       return brokerConfigEntries(broker.config, true);
     case ResourceType.BROKER_LOGGER:
       return describeLoggersError(name, broker.brokerId) ?? loggerEntries(broker);
+    case ResourceType.GROUP:
+      if (name === '') return error(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+      return groupConfigEntries(broker.config, broker.image.groupConfigs.get(name) ?? {});
     default:
       return error(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type}`);
   }

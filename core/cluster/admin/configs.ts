@@ -12,7 +12,9 @@
 // cannot be updated dynamically. Broker config names Kafka does not know are
 // taken as custom configs, as Kafka does. The cluster-wide min.insync.replicas
 // cannot be removed (Kafka 4 with eligible leader replicas). BROKER_LOGGER
-// resources are the receiving broker's own (core/broker/broker-loggers.ts).
+// resources are the receiving broker's own (core/broker/broker-loggers.ts). GROUP resources
+// (KIP-848) hold a group's configs, validated against the broker's group coordinator bounds
+// (core/broker/config-group.ts, INVALID_CONFIG); a group need not exist to have configs.
 import type {
   AlterConfigsRequest,
   AlterConfigsResponseAlterConfigsResourceResponseInput,
@@ -33,12 +35,15 @@ import {
   type ConfigDef,
 } from '../../broker/configs.ts';
 import { brokerConfigsError } from '../../broker/config-rules.ts';
+import { groupConfigsError } from '../../broker/config-group.ts';
+import { GROUP_CONFIGS } from '../../broker/config-defs.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { type AdminContext, type AdminResult, DEFAULT_PROPAGATION_TIMEOUT_MS, ResourceType } from './context.ts';
 
 type Target =
   | { kind: 'topic'; topic: TopicInfo; current: Record<string, string> }
-  | { kind: 'broker'; resource: string; current: Record<string, string> };
+  | { kind: 'broker'; resource: string; current: Record<string, string> }
+  | { kind: 'group'; group: string; current: Record<string, string> };
 
 /** Kafka's AlterConfigOp.OpType ids. */
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -60,7 +65,8 @@ function resolveTarget(
   viaBroker: number | undefined,
 ): Target {
   if (resourceType === ResourceType.TOPIC) {
-    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
+    if (resourceName === '')
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
     const invalid = invalidTopicNameMessage(resourceName);
     if (invalid) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
     const t = ctx.topic(resourceName);
@@ -88,11 +94,16 @@ function resolveTarget(
     const resource = resourceName === '' ? '' : String(Number(resourceName));
     return { kind: 'broker', resource, current: { ...ctx.brokerConfigs(resource) } };
   }
+  if (resourceType === ResourceType.GROUP) {
+    if (resourceName === '') throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+    return { kind: 'group', group: resourceName, current: { ...ctx.groupConfigs(resourceName) } };
+  }
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown resource type ${resourceType}`);
 }
 
 function configDef(target: Target, name: string): ConfigDef | null {
-  return (target.kind === 'topic' ? TOPIC_CONFIGS.get(name) : BROKER_CONFIGS.get(name)) ?? null;
+  const defs = target.kind === 'topic' ? TOPIC_CONFIGS : target.kind === 'group' ? GROUP_CONFIGS : BROKER_CONFIGS;
+  return defs.get(name) ?? null;
 }
 
 /** Kafka refuses a null value before anything else. */
@@ -106,6 +117,11 @@ function refuseNulls(names: string[]): void {
 function validateConfigs(ctx: AdminContext, target: Target, configs: Record<string, string>): void {
   if (target.kind === 'topic') {
     const err = topicConfigsError(configs, ctx.config);
+    if (err) throw new KafkaError(ErrorCode.INVALID_CONFIG, err);
+    return;
+  }
+  if (target.kind === 'group') {
+    const err = groupConfigsError(configs, ctx.config);
     if (err) throw new KafkaError(ErrorCode.INVALID_CONFIG, err);
     return;
   }
@@ -129,7 +145,9 @@ function apply(ctx: AdminContext, target: Target, configs: Record<string, string
   const change: MetadataChange =
     target.kind === 'topic'
       ? { type: 'topic', topic: { ...target.topic, configs: values } }
-      : { type: 'brokerConfigs', resource: target.resource, configs: values };
+      : target.kind === 'group'
+        ? { type: 'groupConfigs', group: target.group, configs: values }
+        : { type: 'brokerConfigs', resource: target.resource, configs: values };
   return ctx.commit([change]);
 }
 
@@ -188,9 +206,12 @@ const items = (v: string | null | undefined): string[] =>
 /** APPEND or SUBTRACT on a config that is not a list: Kafka's message, which differs for topics and brokers. */
 function listOpError(target: Target, op: number, name: string): KafkaError | null {
   const def = configDef(target, name);
-  if (target.kind === 'topic') {
+  if (target.kind !== 'broker') {
     if (def?.type === 'list') return null;
-    return new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[op]} to key ${name} because its type is not LIST.`);
+    return new KafkaError(
+      ErrorCode.INVALID_CONFIG,
+      `Can't ${OP_NAMES[op]} to key ${name} because its type is not LIST.`,
+    );
   }
   if (!def) return new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown config name: ${name}`);
   if (def.type === 'list') return null;

@@ -8,14 +8,17 @@
 // read-only) and the synonyms (DynamicBrokerConfig.brokerConfigSynonyms); for topic configs the
 // broker configs they fall back to (ServerTopicConfigSynonyms, with the unit conversion); the
 // security configs that can only be set per listener; the order in which Kafka checks the
-// values of dynamic broker configs (DynamicConfig.Broker's definition order); and "probes": sample values run through
-// Kafka's own parsing and validation (ConfigDef.parseType, then the validator), with the
+// values of dynamic broker configs (DynamicConfig.Broker's definition order); the group configs
+// (GroupConfig, KIP-848) with the broker configs they fall back to; and "probes": sample values run
+// through Kafka's own parsing and validation (ConfigDef.parseType, then the validator; for group
+// configs GroupConfig.validate against a default broker's group coordinator bounds), with the
 // message Kafka refuses each with, so Samsa's validation can be checked against them.
 //
 // Run by generate.ts (next to it) with Kafka's classpath: java -cp <classpath> KafkaConfigDefs.java
 import java.lang.reflect.Field;
 import java.util.*;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.coordinator.group.GroupConfig;
 import org.apache.kafka.server.config.ConfigSynonym;
 import org.apache.kafka.server.config.DynamicBrokerConfig;
 import org.apache.kafka.server.config.DynamicConfig;
@@ -190,6 +193,27 @@ public class KafkaConfigDefs {
     }
   }
 
+  /** Kafka's verdict on one group config value: GroupConfig.validate against a default broker's bounds. */
+  static String groupVerdict(kafka.server.KafkaConfig broker, String name, String value) {
+    try {
+      GroupConfig.validate(Map.of(name, value), broker.groupCoordinatorConfig(), broker.shareGroupConfig());
+      return null;
+    } catch (Exception e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  /** A broker as Kafka's defaults make it (the group bounds come from there). */
+  static kafka.server.KafkaConfig defaultBroker() {
+    Properties p = new Properties();
+    p.put("process.roles", "broker");
+    p.put("node.id", "1");
+    p.put("controller.quorum.bootstrap.servers", "localhost:9093");
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("listeners", "PLAINTEXT://:9092");
+    return kafka.server.KafkaConfig.fromProps(p);
+  }
+
   public static void main(String[] args) {
     // In definition order: Kafka parses and validates a set of values in this order.
     Map<String, ConfigDef.ConfigKey> broker = new LinkedHashMap<>(kafka.server.KafkaConfig$.MODULE$.configDef().configKeys());
@@ -221,6 +245,14 @@ public class KafkaConfigDefs {
       }
       out.append(i++ > 0 ? ",\n" : "").append(key(k, ",\"synonyms\":" + s.append("]")));
     }
+    out.append("\n],\n\"group\":[\n");
+    i = 0;
+    for (ConfigDef.ConfigKey k : GroupConfig.CONFIG_DEF.configKeys().values()) {
+      String syn = GroupConfig.brokerSynonym(k.name).orElse(null);
+      String extra = ",\"synonyms\":" + list(syn == null ? List.of() : List.of(syn)) + ",\"groupInternal\":"
+          + GroupConfig.isInternal(k.name);
+      out.append(i++ > 0 ? ",\n" : "").append(key(k, extra));
+    }
     out.append("\n],\n\"dynamicOrder\":").append(list(dynamic.keySet()));
     out.append(",\n\"perListenerOnly\":").append(list(new TreeSet<>(DynamicBrokerConfig.DYNAMIC_SECURITY_CONFIGS)));
     out.append(",\n\"probes\":[\n");
@@ -230,6 +262,23 @@ public class KafkaConfigDefs {
     for (ConfigDef.ConfigKey k : dynamic.values()) if (!broker.containsKey(k.name)) dynamicOnly.add(k);
     probes(out, "broker", dynamicOnly, first);
     probes(out, "topic", topic.values(), first);
+    kafka.server.KafkaConfig dflt = defaultBroker();
+    for (ConfigDef.ConfigKey k : GroupConfig.CONFIG_DEF.configKeys().values()) {
+      List<String> values = samples(k);
+      // The broker bounds of the interval and timeout configs, each side of them.
+      if (k.type == ConfigDef.Type.STRING) {
+        values.addAll(List.of("earliest", "latest", "EARLIEST", "by_duration:PT1H", "by_duration:P1DT2H3M4.5S",
+            "by_duration:-PT1H", "by_duration:", "by_duration:abc", "read_committed", "sticky", "STICKY"));
+      }
+      if (k.type == ConfigDef.Type.INT) {
+        values.addAll(List.of("1", "999", "1000", "1001", "4999", "5000", "5001", "9999", "10000", "44999", "45000",
+            "45001", "59999", "60000", "60001", "299999", "300000", "300001", "1799999", "1800000", "3600000", "3600001", "2", "9", "10", "11", "99", "100", "101", "1999", "2000", "2001", "2147483647"));
+      }
+      for (String v : new LinkedHashSet<>(values)) {
+        out.append(",\n[\"group\",").append(q(k.name)).append(",").append(q(v)).append(",")
+            .append(q(groupVerdict(dflt, k.name, v))).append("]");
+      }
+    }
     out.append("\n]\n}\n");
     System.out.print(out);
   }

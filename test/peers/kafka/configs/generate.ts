@@ -35,11 +35,14 @@ interface Key {
   documentation: string | null;
   mode?: string | null;
   synonyms: (string | { name: string; scale: number })[];
+  /** Group configs: GroupConfig.isInternal (not listed by DescribeConfigs). */
+  groupInternal?: boolean;
 }
 interface Dump {
   broker: Key[];
   dynamicOnly: Key[];
   topic: Key[];
+  group: Key[];
   perListenerOnly: string[];
   dynamicOrder: string[];
   probes: [scope: string, name: string, value: string, verdict: string | null][];
@@ -89,10 +92,15 @@ async function describeKafka(): Promise<Described> {
           includeDocumentation: true,
         });
         const res = r.results[0];
-        if (res.errorCode !== 0) throw new Error(`DescribeConfigs ${resourceType}/${resourceName}: ${res.errorMessage}`);
+        if (res.errorCode !== 0)
+          throw new Error(`DescribeConfigs ${resourceType}/${resourceName}: ${res.errorMessage}`);
         return res.configs;
       };
-      return { broker: await describe(4, '1'), clusterDefaults: await describe(4, ''), topic: await describe(2, topic) };
+      return {
+        broker: await describe(4, '1'),
+        clusterDefaults: await describe(4, ''),
+        topic: await describe(2, topic),
+      };
     } finally {
       c.close();
     }
@@ -116,7 +124,10 @@ function crossCheck(dump: Dump, seen: Described): string[] {
         continue;
       }
       const want = (what: string, a: unknown, b: unknown) => {
-        if (a !== b) problems.push(`${scope} ${e.name}: ${what} is ${JSON.stringify(a)} in DescribeConfigs, ${JSON.stringify(b)} in the ConfigDef`);
+        if (a !== b)
+          problems.push(
+            `${scope} ${e.name}: ${what} is ${JSON.stringify(a)} in DescribeConfigs, ${JSON.stringify(b)} in the ConfigDef`,
+          );
       };
       want('configType', e.configType, TYPE_IDS[k.type]);
       want('isSensitive', e.isSensitive, k.type === 'PASSWORD');
@@ -125,11 +136,16 @@ function crossCheck(dump: Dump, seen: Described): string[] {
         want('readOnly', e.readOnly, !k.mode);
         const dflt = (e.synonyms as any[]).find((s) => s.name === e.name && s.source === 5);
         if (!e.isSensitive) want('default', dflt?.value ?? null, k.default);
-      } else if (e.configSource === 5 && !e.isSensitive && !['retention.ms', 'segment.ms', 'segment.jitter.ms', 'flush.ms'].includes(e.name)) {
+      } else if (
+        e.configSource === 5 &&
+        !e.isSensitive &&
+        !['retention.ms', 'segment.ms', 'segment.jitter.ms', 'flush.ms'].includes(e.name)
+      ) {
         want('default', e.value, k.default);
       }
     }
-    for (const k of defs) if (!k.internal && !names.has(k.name)) problems.push(`${scope} ${k.name}: in the ConfigDef, not listed by Kafka`);
+    for (const k of defs)
+      if (!k.internal && !names.has(k.name)) problems.push(`${scope} ${k.name}: in the ConfigDef, not listed by Kafka`);
   };
   check('broker', seen.broker, dump.broker);
   check('topic', seen.topic, dump.topic);
@@ -146,16 +162,19 @@ function validatorOut(v: Validator | null): Validator | undefined {
   return v.kind === 'other' ? { ...rest, description } : rest;
 }
 
-function entry(k: Key, scope: 'broker' | 'dynamicOnly' | 'topic'): string {
+function entry(k: Key, scope: 'broker' | 'dynamicOnly' | 'topic' | 'group'): string {
   const o: Record<string, unknown> = { name: k.name, type: k.type.toLowerCase(), default: k.default };
-  if (scope !== 'topic') {
+  if (scope === 'group') {
+    if (k.synonyms.length > 0) o.synonym = k.synonyms[0];
+    if (k.groupInternal) o.internal = true;
+  } else if (scope !== 'topic') {
     if (k.mode) o.dynamic = k.mode;
     const syn = (k.synonyms as string[]).filter((s) => s !== k.name);
     if (syn.length > 0) o.synonyms = k.synonyms;
   } else {
     o.synonyms = k.synonyms;
   }
-  if (k.internal) o.internal = true;
+  if (k.internal && scope !== 'group') o.internal = true;
   if (scope === 'dynamicOnly') o.unlisted = true;
   const v = validatorOut(k.validator);
   if (v) o.validator = v;
@@ -174,7 +193,7 @@ function moduleText(dump: Dump, seen: Described): string {
     '// default as Kafka prints it, validator, dynamic mode (per-broker / cluster-wide; none =',
     "// read-only), synonyms, and Kafka's documentation (Apache License 2.0, from Apache Kafka).",
     '// core/broker/config-defs.ts builds the definitions Samsa uses on this table.',
-    "import type { KafkaConfigEntry, KafkaTopicConfigEntry } from './config-defs.ts';",
+    "import type { KafkaConfigEntry, KafkaGroupConfigEntry, KafkaTopicConfigEntry } from './config-defs.ts';",
     '',
     `export const KAFKA_CONFIGS_VERSION = ${JSON.stringify(KAFKA_VERSION)};`,
     '',
@@ -198,6 +217,11 @@ function moduleText(dump: Dump, seen: Described): string {
     ...dump.topic.map((k) => entry(k, 'topic')),
     '];',
     '',
+    '/** GroupConfig (in its definition order): the group configs (KIP-848), each with the broker config it falls back to. */',
+    'export const KAFKA_GROUP_CONFIGS: readonly KafkaGroupConfigEntry[] = [',
+    ...dump.group.map((k) => entry(k, 'group')),
+    '];',
+    '',
   ].join('\n');
 }
 
@@ -206,6 +230,8 @@ function probes(dump: Dump): string {
   const keys = new Map<string, Key>();
   for (const k of [...dump.broker, ...dump.dynamicOnly]) keys.set(`broker/${k.name}`, k);
   for (const k of dump.topic) keys.set(`topic/${k.name}`, k);
+  // Every group config: their rules compare with the broker's bounds, one by one.
+  for (const k of dump.group) keys.set(`group/${k.name}`, { ...k, validator: { kind: k.name } });
   const kindOf = (k: Key) => k.type + JSON.stringify(k.validator).replaceAll(k.name, '<name>');
   const chosen = new Map<string, string>();
   for (const [id, k] of keys) if (!chosen.has(kindOf(k))) chosen.set(kindOf(k), id);
@@ -216,7 +242,7 @@ function probes(dump: Dump): string {
       scope,
       name,
       value,
-      error: verdict === null ? null : verdict.replace(/^ConfigException: /, ''),
+      error: verdict === null ? null : verdict.replace(/^(ConfigException|InvalidConfigurationException): /, ''),
     }));
   return `${JSON.stringify({ kafka: KAFKA_VERSION, probes: rows }, null, 0).replaceAll('},{', '},\n{')}\n`;
 }
