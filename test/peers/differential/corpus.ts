@@ -231,7 +231,12 @@ const settledConfigs = async (c: Ctx, topic: string, keys: string[], ready: (row
 const groupConfigs = async (c: Ctx, group: string, keys: string[]) => {
   const r = await describeConfigs(c, 4, [{ resourceType: GROUP, resourceName: group, configurationKeys: keys }], true);
   if (isWireError(r)) return r;
-  return r.results[0]?.configs.map((x: any) => ({ name: x.name, value: x.value, source: x.configSource }));
+  return r.results[0]?.configs.map((x: any) => ({
+    name: x.name,
+    value: x.value,
+    source: x.configSource,
+    synonyms: x.synonyms,
+  }));
 };
 const settledGroupConfigs = async (c: Ctx, group: string, keys: string[], ready: (rows: ConfigRow[]) => boolean) => {
   const deadline = Date.now() + 5_000;
