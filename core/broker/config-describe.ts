@@ -90,7 +90,8 @@ function layerSynonyms(config: BrokerConfig, name: string, sensitive: boolean, p
   }
   const from = all.findIndex((s) => s.name === name);
   const list = from < 0 ? [] : all.slice(from);
-  return perBroker ? list : list.filter((s) => s.source !== ConfigSource.DYNAMIC_BROKER_CONFIG);
+  // The cluster-wide defaults ('') list only their own layer, as Kafka does.
+  return perBroker ? list : list.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
 }
 
 function shown(def: ConfigDef | undefined, value: string | null): string | null {
