@@ -125,7 +125,9 @@ export function brokerConfigEntries(config: BrokerConfig, perBroker: boolean): C
   for (const layer of [config.values, config.dynamic('default'), config.dynamic('broker')]) {
     for (const n of layer.keys()) names.add(n);
   }
-  return [...names].map((n) => brokerEntry(config, n, config.lookup(n)?.value ?? BROKER_CONFIGS.get(n)?.default ?? null, true));
+  return [...names].map((n) =>
+    brokerEntry(config, n, config.lookup(n)?.value ?? BROKER_CONFIGS.get(n)?.default ?? null, true),
+  );
 }
 
 /** A topic's configs, with these overrides. */
@@ -138,7 +140,8 @@ export function topicConfigEntries(config: BrokerConfig, overrides: Readonly<Rec
     const sensitive = !def || def.sensitive;
     const own = overrides[name];
     const value = sensitive ? null : own !== undefined ? shown(def, own) : config.topicDefault(name).value;
-    const synonyms: ConfigSynonym[] = own !== undefined ? [{ name, value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }] : [];
+    const synonyms: ConfigSynonym[] =
+      own !== undefined ? [{ name, value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }] : [];
     const primary = def?.synonyms[0];
     if (primary) synonyms.push(...layerSynonyms(config, primary, sensitive, true));
     return {

@@ -30,7 +30,10 @@ export function topicConfigsError(configs: Record<string, string | null>, broker
   }
   const effective = (name: string): bigint | null => {
     const own = configs[name];
-    const v = own != null ? canonicalValue(TOPIC_CONFIGS.get(name)!, own) : (broker?.topicDefault(name).value ?? TOPIC_CONFIGS.get(name)!.default);
+    const v =
+      own != null
+        ? canonicalValue(TOPIC_CONFIGS.get(name)!, own)
+        : (broker?.topicDefault(name).value ?? TOPIC_CONFIGS.get(name)!.default);
     return v === null ? null : BigInt(v);
   };
   const minLag = effective('min.compaction.lag.ms');
@@ -107,7 +110,9 @@ export function brokerConfigsError(
       if (next > cur * 2) return reconfigurationError(`${why} not be greater than double the current value ${cur}`);
       if (next < Math.trunc(cur / 2)) return reconfigurationError(`${why} be at least half the current value ${cur}`);
     } else if (next > cur * 2) {
-      return reconfigurationError(`Log cleaner threads cannot be increased to more than double the current value ${cur}`);
+      return reconfigurationError(
+        `Log cleaner threads cannot be increased to more than double the current value ${cur}`,
+      );
     }
   }
   return null;

@@ -61,7 +61,8 @@ export interface ConsumerGroupsHost {
 }
 
 const NOT_REQUESTED = -2147483648;
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
+// READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (a group has configs, KIP-848)
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 export class ConsumerGroups {
   readonly groups = new Map<string, ConsumerGroup>();

@@ -364,16 +364,6 @@ const bugs: Known[] = [
     bug: 'LeaveGroup v3+ to an unknown group: Kafka answers errorCode 0 with UNKNOWN_MEMBER_ID per member; Samsa answers the top-level error and no members: core/broker/group/coordinator.ts leave (`if (!g)`; v3+ should answer NONE with UNKNOWN_MEMBER_ID per member)',
   },
   {
-    api: 'DescribeGroups',
-    path: /authorizedOperations$/,
-    bug: 'a group’s authorized operations are READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS and ALTER_CONFIGS in Kafka 4 (3400); Samsa lacks the configs ones (328): core/broker/handlers/describe-groups.ts',
-  },
-  {
-    api: 'ConsumerGroupDescribe',
-    path: /authorizedOperations$/,
-    bug: 'as DescribeGroups: 3400 in Kafka 4, 328 in Samsa: core/broker/handlers/consumer-group-describe.ts',
-  },
-  {
     api: 'ConsumerGroupDescribe',
     path: /subscribedTopicRegex$/,
     kafka: /^''$/,
