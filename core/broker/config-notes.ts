@@ -29,7 +29,10 @@ export function staticNotes(values: ReadonlyMap<string, string>): string[] {
 export function changeNotes(changes: ImageChanges, image: MetadataImage, brokerId: number): string[] {
   if (changes.snapshot) return [];
   const out: string[] = [];
-  for (const t of changes.topics.values()) out.push(...idle(TOPIC_CONFIGS, t.configs, `topic ${t.name}`));
+  // Internal topics' configs are Samsa's own choice (__consumer_offsets' compaction and codec).
+  for (const t of changes.topics.values()) {
+    if (!t.internal) out.push(...idle(TOPIC_CONFIGS, t.configs, `topic ${t.name}`));
+  }
   for (const r of changes.brokerConfigs) {
     if (r !== '' && r !== String(brokerId)) continue;
     const where = r === '' ? 'cluster-wide broker default' : `broker ${r}`;
