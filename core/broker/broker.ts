@@ -26,6 +26,7 @@ import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { GROUP_METADATA_TOPIC } from '../protocol/internal-topics.ts';
 import { MetadataImage } from '../metadata/image.ts';
+import { staticNotes } from './config-notes.ts';
 import { ReplicaManager } from './replica-manager.ts';
 import type { ControllerChannel, ForwardContext } from '../metadata/controller-channel.ts';
 import { BrokerLifecycle, CONTROLLER_CALL_MS } from './lifecycle.ts';
@@ -147,6 +148,7 @@ export class Broker implements HandlerContext {
       config: this.config,
       partitionChanged: (topicId, partition) => this.partitionChanged(topicId, partition),
       log: (m) => this.log(m),
+      groupConfigs: (groupId) => this.image.groupConfigs.get(groupId) ?? {},
       get brokerId() {
         return self.brokerId;
       },
@@ -283,6 +285,7 @@ export class Broker implements HandlerContext {
       this.controller = opened.channel;
       this.closeOwnController = () => opened.close();
     }
+    for (const note of staticNotes(this.config.values)) this.log(note);
     await this.lifecycle.register(REGISTER_RETRY_MS);
     const delta = await this.lifecycle.fetchSnapshot();
     if (this.closed) throw new Error(`broker ${this.brokerId} stopped while starting`);

@@ -1,10 +1,17 @@
-// Broker and topic configuration: Kafka's names, types, defaults and validation.
+// Broker and topic configuration: every config of Kafka 4 by Kafka's name, its layers and the
+// values that apply.
 //
-// Topic configs fall back to broker configs ("synonyms"), as in Kafka: a topic's
-// `retention.ms` comes from its own override, else from the broker's
-// `log.retention.ms` / `log.retention.minutes` / `log.retention.hours`, else the default.
+// A broker config's value comes, as in Kafka, from the first layer that has one: this broker's
+// dynamic configs (AlterConfigs on its id), the cluster-wide dynamic defaults (AlterConfigs on
+// ''), the static configs (`--override`), Kafka's default. Topic configs fall back to broker
+// configs ("synonyms"): a topic's `retention.ms` comes from its own override, else from the
+// broker's `log.retention.ms` / `log.retention.minutes` / `log.retention.hours`, else the default.
+// Like Kafka 4 with eligible leader replicas, a cluster starts with a cluster-wide dynamic
+// min.insync.replicas (the static value), which can be changed but not removed.
+import { BROKER_CONFIGS, ConfigSource, LISTENER_CONFIG, MINUTE, TOPIC_CONFIGS, baseConfigName } from './config-defs.ts';
+import { BOOTSTRAP_CLUSTER_CONFIGS } from './config-defs.generated.ts';
+import { canonicalValue, configValueError } from './config-values.ts';
 
-import { ConfigSource, TOPIC_CONFIGS, BROKER_CONFIGS, MINUTE, type ConfigDef } from './config-defs.ts';
 export {
   ConfigSource,
   ConfigTypeId,
@@ -13,90 +20,77 @@ export {
   type ConfigType,
   type ConfigDef,
   type TopicConfigDef,
+  LISTENER_CONFIG,
+  baseConfigName,
 } from './config-defs.ts';
+export { canonicalValue, configValueError, javaHashOrder, javaList } from './config-values.ts';
+export { topicConfigsError } from './config-rules.ts';
 
 // Kafka's topic-name rule lives in core/protocol (the console checks names with it too).
 export { topicNameError } from '../protocol/topic-name.ts';
+
+/** The same rule in Kafka 4.4's words (Topic.validate), as the config APIs report an invalid topic name. */
+export function invalidTopicNameMessage(name: string): string | null {
+  if (name.length === 0) return 'Topic name is invalid: the empty string is not allowed';
+  if (name === '.' || name === '..') return `Topic name is invalid: '${name}' is not allowed`;
+  if (name.length > 249)
+    return `Topic name is invalid: the length of '${name}' is longer than the max allowed length 249`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    return `Topic name is invalid: '${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`;
+  }
+  return null;
+}
 
 /** Topics whose names differ only in '.' vs '_' collide in metric names; Kafka refuses the second. */
 export function collisionKey(name: string): string {
   return name.replaceAll('.', '_');
 }
 
-/** Checks a value against a definition; returns an error message or null. */
-export function configValueError(def: ConfigDef, value: string | null): string | null {
-  if (value === null) return def.default === null ? null : null;
-  const bad = (why: string) => `Invalid value ${value} for configuration ${def.name}: ${why}`;
-  switch (def.type) {
-    case 'boolean':
-      if (!/^(true|false)$/i.test(value.trim())) return bad('Expected value to be either true or false');
-      return null;
-    case 'int':
-    case 'short':
-    case 'long': {
-      const v = value.trim();
-      if (!/^-?\d+$/.test(v)) return bad(`Not a number of type ${def.type.toUpperCase()}`);
-      const n = BigInt(v);
-      const bits = def.type === 'short' ? 15n : def.type === 'int' ? 31n : 63n;
-      if (n >= 1n << bits || n < -(1n << bits)) return bad(`Not a number of type ${def.type.toUpperCase()}`);
-      if (def.min !== undefined && n < BigInt(def.min)) return bad(`Value must be at least ${def.min}`);
-      return null;
-    }
-    case 'double': {
-      const n = Number(value.trim());
-      if (value.trim() === '' || !Number.isFinite(n)) return bad('Not a number of type DOUBLE');
-      if (def.min !== undefined && n < def.min) return bad(`Value must be at least ${def.min}`);
-      if (def.name.endsWith('cleanable.dirty.ratio') || def.name.endsWith('cleanable.ratio')) {
-        if (n > 1) return bad('Value must be no more than 1');
-      }
-      return null;
-    }
-    case 'list': {
-      if (!def.oneOf) return null;
-      const items = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-      if (def.name.endsWith('cleanup.policy') && items.length === 0) return bad('List must not be empty');
-      for (const it of items) {
-        if (!def.oneOf.includes(it)) return bad(`String must be one of: ${def.oneOf.join(', ')}`);
-      }
-      return null;
-    }
-    default:
-      if (def.oneOf && !def.oneOf.includes(value)) return bad(`String must be one of: ${def.oneOf.join(', ')}`);
-      return null;
-  }
+/** A broker config name Samsa takes at start: a config of Kafka's (or Samsa's), or one prefixed with a listener. */
+export function isKnownBrokerConfig(name: string): boolean {
+  return BROKER_CONFIGS.has(name) || (LISTENER_CONFIG.test(name) && BROKER_CONFIGS.has(baseConfigName(name)));
 }
 
 /**
- * The broker's static configuration: defaults overridden by `--override k=v`
- * (and later by dynamic broker configs). Typed getters for what the code uses.
+ * The broker's configuration: defaults overridden by `--override k=v` (static) and by the dynamic
+ * broker configs the controller holds. Typed getters for what the code uses.
  */
 export class BrokerConfig {
+  /** The static configs, as given. */
   readonly values: ReadonlyMap<string, string>;
 
   constructor(overrides: Record<string, string> = {}) {
     const values = new Map<string, string>();
     for (const [k, v] of Object.entries(overrides)) {
-      const def = BROKER_CONFIGS.get(k);
-      if (!def) throw new Error(`Unknown broker config: ${k}`);
+      if (!isKnownBrokerConfig(k)) throw new Error(`Unknown broker config: ${k}`);
+      const def = BROKER_CONFIGS.get(baseConfigName(k))!;
       const err = configValueError(def, v);
       if (err) throw new Error(err);
       values.set(k, v);
     }
     this.values = values;
+    this.setDynamic('default', {});
   }
 
   /** Dynamic broker configs (AlterConfigs): the cluster-wide defaults ('') and this broker's own. */
-  private readonly dynamicDefault = new Map<string, string>();
+  private dynamicDefault = new Map<string, string>();
   private readonly dynamicBroker = new Map<string, string>();
 
-  /** Replaces one dynamic layer: 'default' is the resource '', 'broker' this broker's id. */
+  /**
+   * Replaces one dynamic layer: 'default' is the resource '', 'broker' this broker's id. The
+   * cluster-wide layer always has the configs a Kafka cluster starts with (min.insync.replicas, at
+   * the static value), unless set otherwise.
+   */
   setDynamic(level: 'default' | 'broker', configs: Record<string, string>): void {
-    const m = level === 'default' ? this.dynamicDefault : this.dynamicBroker;
-    m.clear();
+    if (level === 'broker') {
+      this.dynamicBroker.clear();
+      for (const [k, v] of Object.entries(configs)) this.dynamicBroker.set(k, v);
+      return;
+    }
+    const m = new Map<string, string>();
+    for (const [k, v] of Object.entries(BOOTSTRAP_CLUSTER_CONFIGS)) m.set(k, this.values.get(k) ?? v);
     for (const [k, v] of Object.entries(configs)) m.set(k, v);
+    this.dynamicDefault = m;
   }
 
   /** One dynamic layer's values. */
@@ -131,19 +125,24 @@ export class BrokerConfig {
     return this.values.has(name);
   }
 
-  /** The explicit or default value, or null. */
+  /** The value that applies (as Kafka shows it: `TRUE` is `true`, ` 5 ` is `5`), or null. */
   get(name: string): string | null {
-    const v = this.lookup(name)?.value;
-    if (v !== undefined) return v;
-    return BROKER_CONFIGS.get(name)?.default ?? null;
+    const v = this.lookup(name)?.value ?? BROKER_CONFIGS.get(name)?.default ?? null;
+    const def = BROKER_CONFIGS.get(baseConfigName(name));
+    return v === null || !def ? v : canonicalValue(def, v);
   }
 
   private num(name: string): number {
     return Number(this.get(name));
   }
 
+  /**
+   * node.id, else broker.id, else 1: Kafka's node.id has no default (a Kafka broker must be given
+   * one) and its broker.id default is -1 (none); a Samsa broker started without either is broker 1.
+   */
   get nodeId(): number {
-    return this.isSet('node.id') ? this.num('node.id') : this.num('broker.id');
+    if (this.isSet('node.id')) return this.num('node.id');
+    return this.isSet('broker.id') && this.num('broker.id') >= 0 ? this.num('broker.id') : 1;
   }
   get autoCreateTopicsEnable(): boolean {
     return this.get('auto.create.topics.enable') === 'true';
@@ -159,15 +158,6 @@ export class BrokerConfig {
   }
   get socketRequestMaxBytes(): number {
     return this.num('socket.request.max.bytes');
-  }
-  get messageMaxBytes(): number {
-    return this.num('message.max.bytes');
-  }
-  get fetchMaxBytes(): number {
-    return this.num('fetch.max.bytes');
-  }
-  get queuedMaxRequests(): number {
-    return this.num('queued.max.requests');
   }
   get logRetentionCheckIntervalMs(): number {
     return this.num('log.retention.check.interval.ms');
@@ -189,8 +179,8 @@ export class BrokerConfig {
   }
 
   /**
-   * The value a topic config inherits from the broker: the first synonym set
-   * explicitly, else the first synonym with a default (scaled to the topic's unit).
+   * The value a topic config inherits from the broker: the first synonym set explicitly, else the
+   * first synonym with a default (scaled to the topic's unit), else the topic config's default.
    */
   topicDefault(topicConfig: string): { value: string | null; source: number; synonym: string | null } {
     const def = TOPIC_CONFIGS.get(topicConfig);
@@ -209,28 +199,23 @@ export class BrokerConfig {
 }
 
 function scaled(brokerName: string, value: string): string {
-  const scale = BROKER_CONFIGS.get(brokerName)?.scale;
-  if (!scale) return value;
-  return String(Number(value) * scale);
+  const def = BROKER_CONFIGS.get(brokerName);
+  const v = def ? canonicalValue(def, value) : value;
+  if (!def?.scale) return v;
+  return String(BigInt(v) * BigInt(def.scale));
 }
 
-/** Validates topic config overrides (CreateTopics, AlterConfigs); returns the first error message or null. */
-export function topicConfigsError(configs: Record<string, string | null>): string | null {
-  for (const [name, value] of Object.entries(configs)) {
-    const def = TOPIC_CONFIGS.get(name);
-    if (!def) return `Unknown topic config name: ${name}`;
-    if (value === null) return `Null value not supported for topic configs: ${name}`;
-    const err = configValueError(def, value);
-    if (err) return err;
-  }
-  return null;
-}
-
-/** The effective value of every topic config for a topic with these overrides. */
+/**
+ * The effective value of every topic config for a topic with these overrides (Kafka's shape of
+ * each value). `internal.segment.bytes`, Kafka's internal config for small test segments, stands
+ * for segment.bytes when set.
+ */
 export function effectiveTopicConfigs(broker: BrokerConfig, overrides: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of TOPIC_CONFIGS.keys()) {
-    out[name] = overrides[name] ?? broker.topicDefault(name).value ?? '';
+  for (const [name, def] of TOPIC_CONFIGS) {
+    const own = overrides[name];
+    out[name] = own !== undefined ? canonicalValue(def, own) : (broker.topicDefault(name).value ?? '');
   }
+  if (overrides['internal.segment.bytes'] !== undefined) out['segment.bytes'] = out['internal.segment.bytes']!;
   return out;
 }

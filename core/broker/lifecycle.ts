@@ -9,6 +9,7 @@ import type { ControllerChannel, HeartbeatResponse } from '../metadata/controlle
 import type { MetadataImage } from '../metadata/image.ts';
 import type { BrokerConfig } from './configs.ts';
 import type { TopicManager } from './topic-manager.ts';
+import { changeNotes } from './config-notes.ts';
 
 /** How long a fetchMetadata long poll waits for changes. */
 const METADATA_POLL_MS = 5_000;
@@ -151,6 +152,7 @@ export class BrokerLifecycle {
       }
       try {
         const changes = this.host.image.apply(delta);
+        for (const note of changeNotes(changes, this.host.image, this.host.brokerId)) this.host.log(note);
         await this.host.topics.apply(changes);
         this.appliedSeq = this.host.image.seq;
       } catch (e) {

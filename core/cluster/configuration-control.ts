@@ -2,18 +2,25 @@
 // per resource ('' = the cluster-wide default, else a broker id) the configs AlterConfigs and
 // IncrementalAlterConfigs set, kept by replaying the committed changes. The cluster-wide default
 // also applies to the controller's own config, as Kafka's dynamic default broker configs do.
-// Topic overrides live on the topic records (replication-control.ts).
+// Group configs (the GROUP resource, KIP-848) are kept here too, per group id. Topic overrides live
+// on the topic records (replication-control.ts).
 import type { BrokerConfig } from '../broker/configs.ts';
 import type { MetadataChange } from '../metadata/types.ts';
 
 export class ConfigurationControl {
   private readonly config: BrokerConfig;
   private readonly brokerConfigMap = new Map<string, Record<string, string>>();
+  private readonly groupConfigMap = new Map<string, Record<string, string>>();
 
   /** `config`: the controller's own copy, which takes the cluster-wide default layer. */
-  constructor(config: BrokerConfig, stored: Record<string, Record<string, string>>) {
+  constructor(
+    config: BrokerConfig,
+    stored: Record<string, Record<string, string>>,
+    groups: Record<string, Record<string, string>> = {},
+  ) {
     this.config = config;
     for (const [k, v] of Object.entries(stored)) this.brokerConfigMap.set(k, v);
+    for (const [k, v] of Object.entries(groups)) this.groupConfigMap.set(k, v);
     this.config.setDynamic('default', this.brokerConfigMap.get('') ?? {});
   }
 
@@ -22,12 +29,27 @@ export class ConfigurationControl {
     return { ...(this.brokerConfigMap.get(resource) ?? {}) };
   }
 
+  /** A group's configs (a copy). */
+  groupConfigs(group: string): Record<string, string> {
+    return { ...(this.groupConfigMap.get(group) ?? {}) };
+  }
+
+  /** Every group's configs, copied, for a snapshot. */
+  groupSnapshot(): Record<string, Record<string, string>> {
+    return Object.fromEntries([...this.groupConfigMap].map(([k, v]) => [k, { ...v }]));
+  }
+
   /** Every resource's configs, copied, for a snapshot. */
   snapshot(): Record<string, Record<string, string>> {
     return Object.fromEntries([...this.brokerConfigMap].map(([k, v]) => [k, { ...v }]));
   }
 
   replay(c: MetadataChange): void {
+    if (c.type === 'groupConfigs') {
+      if (Object.keys(c.configs).length === 0) this.groupConfigMap.delete(c.group);
+      else this.groupConfigMap.set(c.group, { ...c.configs });
+      return;
+    }
     if (c.type !== 'brokerConfigs') return;
     this.brokerConfigMap.set(c.resource, { ...c.configs });
     if (c.resource === '') this.config.setDynamic('default', c.configs);

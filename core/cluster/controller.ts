@@ -85,7 +85,7 @@ export class Controller implements AdminContext {
       },
       store.listBrokers(),
     );
-    this.configs = new ConfigurationControl(this.config, store.allBrokerConfigs());
+    this.configs = new ConfigurationControl(this.config, store.allBrokerConfigs(), store.allGroupConfigs());
     this.waits = new MetadataWaits((seq) => this.registry.allApplied(seq));
     this.currentSeq = store.lastChange();
     // No broker has a session with a controller that just started: all are fenced until they register.
@@ -158,6 +158,9 @@ export class Controller implements AdminContext {
   brokerConfigs(resource: string): Record<string, string> {
     return this.configs.brokerConfigs(resource);
   }
+  groupConfigs(group: string): Record<string, string> {
+    return this.configs.groupConfigs(group);
+  }
   isLive(id: number): boolean {
     return this.registry.isLive(id);
   }
@@ -180,6 +183,7 @@ export class Controller implements AdminContext {
       topics,
       partitions,
       brokerConfigs: this.configs.snapshot(),
+      groupConfigs: this.configs.groupSnapshot(),
     };
   }
 
@@ -208,6 +212,7 @@ export class Controller implements AdminContext {
         this.replication.replay(c);
         break;
       case 'brokerConfigs':
+      case 'groupConfigs':
         this.configs.replay(c);
         break;
     }

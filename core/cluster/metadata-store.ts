@@ -15,6 +15,7 @@ import type { BrokerInfo, MetadataChange, MetadataSnapshot, PartitionInfo, Topic
 import {
   applyToTables,
   readAllBrokerConfigs,
+  readAllGroupConfigs,
   readBrokerConfigs,
   readBrokers,
   readPartitions,
@@ -206,6 +207,10 @@ export class MetadataStore {
     return readAllBrokerConfigs(this.db);
   }
 
+  allGroupConfigs(): Record<string, Record<string, string>> {
+    return readAllGroupConfigs(this.db);
+  }
+
   /** The full state with the seq it corresponds to. */
   snapshot(): { seq: number; snapshot: MetadataSnapshot } {
     return this.db.transaction(() => ({
@@ -216,6 +221,7 @@ export class MetadataStore {
         topics: this.listTopicInfos(),
         partitions: this.listPartitions(),
         brokerConfigs: this.allBrokerConfigs(),
+        groupConfigs: this.allGroupConfigs(),
       },
     }))();
   }

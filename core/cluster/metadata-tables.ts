@@ -1,6 +1,6 @@
 // The tables of the cluster metadata (`<data-dir>/metadata.db`) and their mapping to the metadata
 // records: the schema, the writing of one (full-state) `MetadataChange` record into the tables, and
-// the reading of the tables back as brokers, topics, partitions and dynamic broker configs. A
+// the reading of the tables back as brokers, topics, partitions, dynamic broker configs and group configs. A
 // record carries the whole state of what it names, as Kafka's metadata records do, so applying it
 // replaces the rows it covers. The transaction and the change log around these are
 // metadata-store.ts's.
@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS broker_configs (
   name TEXT NOT NULL,
   value TEXT NOT NULL,
   PRIMARY KEY (broker, name)
+);
+CREATE TABLE IF NOT EXISTS group_configs (
+  group_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (group_id, name)
 );
 CREATE TABLE IF NOT EXISTS changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -132,6 +138,12 @@ export function applyToTables(db: Database.Database, c: MetadataChange): void {
       for (const [k, v] of Object.entries(c.configs)) ins.run(c.resource, k, v);
       break;
     }
+    case 'groupConfigs': {
+      db.prepare(`DELETE FROM group_configs WHERE group_id = ?`).run(c.group);
+      const ins = db.prepare(`INSERT INTO group_configs (group_id, name, value) VALUES (?, ?, ?)`);
+      for (const [k, v] of Object.entries(c.configs)) ins.run(c.group, k, v);
+      break;
+    }
   }
 }
 
@@ -209,6 +221,17 @@ export function readAllBrokerConfigs(db: Database.Database): Record<string, Reco
   }[];
   const out: Record<string, Record<string, string>> = {};
   for (const r of rows) (out[r.broker] ??= {})[r.name] = r.value;
+  return out;
+}
+
+export function readAllGroupConfigs(db: Database.Database): Record<string, Record<string, string>> {
+  const rows = db.prepare(`SELECT group_id, name, value FROM group_configs`).all() as {
+    group_id: string;
+    name: string;
+    value: string;
+  }[];
+  const out: Record<string, Record<string, string>> = {};
+  for (const r of rows) (out[r.group_id] ??= {})[r.name] = r.value;
   return out;
 }
 

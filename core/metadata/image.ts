@@ -16,6 +16,8 @@ export interface ImageChanges {
   partitions: Map<string, PartitionInfo>;
   /** Broker config layers replaced ('' or a broker id). */
   brokerConfigs: Set<string>;
+  /** Groups whose configs changed. */
+  groupConfigs: Set<string>;
   /** The whole image was replaced by a snapshot. */
   snapshot: boolean;
 }
@@ -27,6 +29,7 @@ export function noChanges(): ImageChanges {
     removedTopics: [],
     partitions: new Map(),
     brokerConfigs: new Set(),
+    groupConfigs: new Set(),
     snapshot: false,
   };
 }
@@ -42,6 +45,8 @@ export class MetadataImage {
   private readonly parts = new Map<string, PartitionInfo[]>();
   /** '' (cluster default) or a broker id → dynamic configs. */
   readonly brokerConfigs = new Map<string, Record<string, string>>();
+  /** group id → the group's configs (consumer.session.timeout.ms, …). */
+  readonly groupConfigs = new Map<string, Record<string, string>>();
   private liveCache: BrokerInfo[] | null = null;
 
   topic(name: string): TopicInfo | undefined {
@@ -110,6 +115,10 @@ export class MetadataImage {
     this.brokerConfigs.clear();
     for (const [k, v] of Object.entries(s.brokerConfigs)) this.brokerConfigs.set(k, v);
     for (const k of layers) out.brokerConfigs.add(k);
+    const groups = new Set([...this.groupConfigs.keys(), ...Object.keys(s.groupConfigs ?? {})]);
+    this.groupConfigs.clear();
+    for (const [k, v] of Object.entries(s.groupConfigs ?? {})) this.groupConfigs.set(k, v);
+    for (const k of groups) out.groupConfigs.add(k);
   }
 
   private dropTopic(topicId: string, name: string): void {
@@ -163,6 +172,11 @@ export class MetadataImage {
         if (Object.keys(c.configs).length === 0) this.brokerConfigs.delete(c.resource);
         else this.brokerConfigs.set(c.resource, c.configs);
         out.brokerConfigs.add(c.resource);
+        break;
+      case 'groupConfigs':
+        if (Object.keys(c.configs).length === 0) this.groupConfigs.delete(c.group);
+        else this.groupConfigs.set(c.group, c.configs);
+        out.groupConfigs.add(c.group);
         break;
     }
   }

@@ -55,7 +55,9 @@ export type MetadataChange =
   | { type: 'topicRemoved'; name: string; topicId: string }
   | { type: 'partition'; partition: PartitionInfo }
   /** resource '' = the cluster-wide default; otherwise a broker id. Replaces the whole layer. */
-  | { type: 'brokerConfigs'; resource: string; configs: Record<string, string> };
+  | { type: 'brokerConfigs'; resource: string; configs: Record<string, string> }
+  /** A group's configs (KIP-848's GROUP resource, Kafka's ConfigRecord of a group). Replaces the whole set. */
+  | { type: 'groupConfigs'; group: string; configs: Record<string, string> };
 
 export interface MetadataSnapshot {
   clusterId: string;
@@ -64,6 +66,8 @@ export interface MetadataSnapshot {
   partitions: PartitionInfo[];
   /** resource ('' or a broker id) → dynamic configs. */
   brokerConfigs: Record<string, Record<string, string>>;
+  /** group id → its configs (absent in a snapshot from before group configs: none). */
+  groupConfigs?: Record<string, Record<string, string>>;
 }
 
 /**

@@ -355,7 +355,7 @@ describe('producer state snapshots and recovery', () => {
   it('writes .snapshot files at roll and shutdown; a retry after a clean restart is still a duplicate', async () => {
     const dir = tmp();
     let { broker, client } = await startInProcess(dir);
-    await createTopic(client, 'snap', 1, { 'segment.bytes': '2000' });
+    await createTopic(client, 'snap', 1, { 'internal.segment.bytes': '2000' });
     const { producerId: pid } = await initPid(client);
     const payload = (i: number) => [`r${i}-${'y'.repeat(600)}`];
     for (let i = 0; i < 8; i++) expect((await produce(client, 'snap', pid, 0, i, payload(i))).errorCode).toBe(0);
@@ -436,7 +436,7 @@ describe('producer state and compaction', () => {
     // Tiny segments: every batch rolls one, so all but the last are cleanable.
     await createTopic(client, 'cpid', 1, {
       'cleanup.policy': 'compact',
-      'segment.bytes': '100',
+      'internal.segment.bytes': '100',
       'min.cleanable.dirty.ratio': '0.01',
     });
     const { producerId: pid } = await initPid(client);

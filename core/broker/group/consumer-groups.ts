@@ -48,6 +48,8 @@ import {
 export interface ConsumerGroupsHost {
   topics: TopicRegistry;
   num(name: string): number;
+  /** A group config's value for this group (its own, else the broker config it falls back to). */
+  groupNum(groupId: string, name: string): number;
   append(groupId: string, records: KeyValue[]): Promise<void>;
   log(msg: string): void;
   /** NONE when this broker coordinates the group, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
@@ -74,6 +76,7 @@ export class ConsumerGroups {
     this.heartbeats = new ConsumerGroupHeartbeat({
       groups: this.groups,
       num: (name) => host.num(name),
+      groupNum: (groupId, name) => host.groupNum(groupId, name),
       append: (groupId, records) => host.append(groupId, records),
       log: (m) => host.log(m),
       coordinatorError: (groupId) => host.coordinatorError(groupId),
@@ -214,7 +217,7 @@ export class ConsumerGroups {
   private touchSession(g: ConsumerGroup, m: ConsumerMember): void {
     this.timers.set(
       `${g.groupId}\u0000${m.memberId}\u0000session`,
-      this.host.num('group.consumer.session.timeout.ms'),
+      this.host.groupNum(g.groupId, 'consumer.session.timeout.ms'),
       () => this.expire(g.groupId, m.memberId, 'session timeout'),
     );
   }

@@ -39,6 +39,8 @@ import { currentAssignmentRecord, memberMetadataRecord, targetMemberRecord } fro
 export interface HeartbeatHost {
   readonly groups: Map<string, ConsumerGroup>;
   num(name: string): number;
+  /** A group config's value for this group (its own, else the broker config it falls back to). */
+  groupNum(groupId: string, name: string): number;
   append(groupId: string, records: KeyValue[]): Promise<void>;
   log(msg: string): void;
   /** NONE when this broker coordinates the group, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
@@ -127,7 +129,8 @@ export class ConsumerGroupHeartbeat {
     const notHere = this.c.coordinatorError(req.groupId);
     if (notHere !== ErrorCode.NONE) return hbError(notHere);
     const records: KeyValue[] = [];
-    const interval = this.c.num('group.consumer.heartbeat.interval.ms');
+    // The group's consumer.heartbeat.interval.ms, read at every heartbeat: a change applies at once.
+    const interval = this.c.groupNum(req.groupId, 'consumer.heartbeat.interval.ms');
     if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === LEAVE_STATIC_EPOCH) return this.leave(req, records);
     const g = this.groupFor(req, records);
     if (isAnswer(g)) return g;

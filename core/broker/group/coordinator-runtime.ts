@@ -39,6 +39,8 @@ export interface CoordinatorHost {
   config: BrokerConfig;
   partitionChanged(topicId: string, partition: number): void;
   log(msg: string): void;
+  /** A group's configs from the cluster metadata (consumer.session.timeout.ms, …); none when absent. */
+  groupConfigs?(groupId: string): Readonly<Record<string, string>>;
   /** This broker's id (defaults to the config's node.id). */
   readonly brokerId?: number;
   /** Replication, when the broker has it: writes wait for the in-sync replicas. */

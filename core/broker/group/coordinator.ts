@@ -20,6 +20,7 @@ import type {
   ConsumerGroupHeartbeatResponseInput,
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
 import type { PartitionState } from '../topic-manager.ts';
+import { groupConfigValue } from '../config-group.ts';
 import { ClassicGroup, GroupState } from './group.ts';
 import { GroupLog, groupMetadataRecord, writeErrorCode, type CoordinatorRecord } from './group-log.ts';
 import { Membership, joinError, syncError, type JoinContext } from './membership.ts';
@@ -76,6 +77,7 @@ export class GroupCoordinator {
         return host.topics;
       },
       num: (name) => this.num(name),
+      groupNum: (groupId, name) => Number(groupConfigValue(host.config, host.groupConfigs?.(groupId) ?? {}, name)),
       append: (groupId, records) => this.runtime.write(groupId, records),
       log: (m) => host.log(m),
       coordinatorError: (groupId) => this.coordinatorError(groupId),

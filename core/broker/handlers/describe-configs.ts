@@ -1,153 +1,95 @@
-// DescribeConfigs (v1–4) for topics and brokers: values, sources, synonyms,
-// types and documentation, as Kafka reports them.
+// DescribeConfigs (v1–4) for topics, brokers, the cluster-wide broker defaults (''), broker
+// loggers and groups (KIP-848's GROUP resource, core/broker/config-group.ts): values, sources, synonyms, types and documentation, as Kafka reports them
+// (core/broker/config-describe.ts), with Kafka's checks of the resource names.
 import {
   type DescribeConfigsRequest,
   type DescribeConfigsResponse,
   type DescribeConfigsResponseDescribeConfigsResult,
   type DescribeConfigsResponseDescribeConfigsResourceResult,
-  type DescribeConfigsResponseDescribeConfigsSynonym,
   decodeDescribeConfigsRequest,
   encodeDescribeConfigsResponse,
   type DescribeConfigsResponseInput,
 } from '../../protocol/messages/describe-configs.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { ApiEntry, HandlerContext } from './context.ts';
-import { BROKER_CONFIGS, ConfigSource, ConfigTypeId, TOPIC_CONFIGS, type ConfigDef } from '../configs.ts';
+import { invalidTopicNameMessage } from '../configs.ts';
+import { brokerConfigEntries, topicConfigEntries, type ConfigEntry } from '../config-describe.ts';
+import { describeLoggersError, loggerEntries } from '../broker-loggers.ts';
+import { groupConfigEntries } from '../config-group.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 /** Kafka's ConfigResource.Type ids. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const;
 
 type Entry = DescribeConfigsResponseDescribeConfigsResourceResult;
-type Synonym = DescribeConfigsResponseDescribeConfigsSynonym;
+type Result = DescribeConfigsResponseDescribeConfigsResult;
 
-export function handleDescribeConfigs(
+/** The entries of one resource, or its error. */
+function describe(
   broker: HandlerContext,
-  req: DescribeConfigsRequest,
-  version: number,
-): DescribeConfigsResponse {
-  const results: DescribeConfigsResponseDescribeConfigsResult[] = req.resources.map((res) => {
+  type: number,
+  name: string,
+): ConfigEntry[] | Pick<Result, 'errorCode' | 'errorMessage'> {
+  const error = (errorCode: number, errorMessage: string) => ({ errorCode, errorMessage });
+  switch (type) {
+    case ResourceType.TOPIC: {
+      const invalid = invalidTopicNameMessage(name);
+      if (invalid) return error(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
+      const t = broker.topics.get(name);
+      if (!t) return error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, '');
+      return topicConfigEntries(broker.config, t.configs);
+    }
+    case ResourceType.BROKER:
+      if (name === '') return brokerConfigEntries(broker.config, false);
+      if (!/^[+-]?\d+$/.test(name)) {
+        return error(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+      }
+      if (Number(name) !== broker.brokerId) {
+        return error(
+          ErrorCode.INVALID_REQUEST,
+          `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${name}`,
+        );
+      }
+      return brokerConfigEntries(broker.config, true);
+    case ResourceType.BROKER_LOGGER:
+      return describeLoggersError(name, broker.brokerId) ?? loggerEntries(broker);
+    case ResourceType.GROUP:
+      if (name === '') return error(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+      return groupConfigEntries(broker.config, broker.image.groupConfigs.get(name) ?? {});
+    default:
+      return error(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${type}`);
+  }
+}
+
+export function handleDescribeConfigs(broker: HandlerContext, req: DescribeConfigsRequest): DescribeConfigsResponse {
+  const results = req.resources.map((res): Result => {
     const out = {
-      errorCode: 0,
-      errorMessage: null,
+      errorCode: ErrorCode.NONE as number,
+      errorMessage: '' as string | null,
       resourceType: res.resourceType,
       resourceName: res.resourceName,
       configs: [] as Entry[],
-    } as DescribeConfigsResponseDescribeConfigsResult;
+    } as Result;
+    const found = describe(broker, res.resourceType, res.resourceName);
+    if (!Array.isArray(found)) return { ...out, ...found };
     const keys = res.configurationKeys === null ? null : new Set(res.configurationKeys);
-    if (res.resourceType === ResourceType.TOPIC) {
-      const t = broker.topics.get(res.resourceName);
-      if (!t) {
-        out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        out.errorMessage = `Topic ${res.resourceName} does not exist.`;
-        return out;
-      }
-      for (const def of TOPIC_CONFIGS.values()) {
-        if (keys && !keys.has(def.name)) continue;
-        const inherited = broker.config.topicDefault(def.name);
-        const own = t.configs[def.name];
-        const synonyms: Synonym[] = [];
-        if (own !== undefined) synonyms.push({ name: def.name, value: own, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-        for (const s of def.synonyms) synonyms.push(...brokerSynonyms(broker, s));
-        out.configs.push(
-          entry(
-            def,
-            own ?? inherited.value,
-            own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
-            false,
-            synonyms,
-            req.includeSynonyms,
-            req.includeDocumentation,
-            version,
-          ),
-        );
-      }
-    } else if (res.resourceType === ResourceType.BROKER) {
-      if (res.resourceName !== '' && res.resourceName !== String(broker.brokerId)) {
-        out.errorCode = ErrorCode.INVALID_REQUEST;
-        out.errorMessage = `Unexpected broker id, expected ${broker.brokerId} or empty string, but received ${res.resourceName}`;
-        return out;
-      }
-      // The cluster-wide default resource ('') lists only the dynamic defaults.
-      if (res.resourceName === '') {
-        for (const [name, value] of broker.config.dynamic('default')) {
-          const def = BROKER_CONFIGS.get(name);
-          if (!def || (keys && !keys.has(name))) continue;
-          out.configs.push(
-            entry(
-              def,
-              value,
-              ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
-              def.readOnly ?? false,
-              [{ name, value, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG }],
-              req.includeSynonyms,
-              req.includeDocumentation,
-              version,
-            ),
-          );
-        }
-        return out;
-      }
-      for (const def of BROKER_CONFIGS.values()) {
-        if (keys && !keys.has(def.name)) continue;
-        const found = broker.config.lookup(def.name);
-        out.configs.push(
-          entry(
-            def,
-            broker.config.get(def.name),
-            found?.source ?? ConfigSource.DEFAULT_CONFIG,
-            def.readOnly ?? false,
-            brokerSynonyms(broker, def.name),
-            req.includeSynonyms,
-            req.includeDocumentation,
-            version,
-          ),
-        );
-      }
-    } else {
-      out.errorCode = ErrorCode.INVALID_REQUEST;
-      out.errorMessage = `Unsupported resource type ${res.resourceType}`;
+    for (const e of found) {
+      if (keys && !keys.has(e.name)) continue;
+      out.configs.push({
+        name: e.name,
+        value: e.value,
+        readOnly: e.readOnly,
+        isDefault: false,
+        configSource: e.source,
+        isSensitive: e.sensitive,
+        synonyms: req.includeSynonyms ? e.synonyms : [],
+        configType: e.type,
+        documentation: req.includeDocumentation || res.resourceType === ResourceType.BROKER_LOGGER ? e.doc : null,
+      } as Entry);
     }
     return out;
   });
   return { throttleTimeMs: 0, results } as DescribeConfigsResponse;
-}
-
-/** A broker config's values from every layer that has one: dynamic broker, dynamic default, static, default. */
-function brokerSynonyms(broker: HandlerContext, name: string): Synonym[] {
-  const out: Synonym[] = [];
-  const dyn = broker.config.dynamic('broker').get(name);
-  if (dyn !== undefined) out.push({ name, value: dyn, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
-  const dflt = broker.config.dynamic('default').get(name);
-  if (dflt !== undefined) out.push({ name, value: dflt, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
-  if (broker.config.isSet(name))
-    out.push({ name, value: broker.config.values.get(name)!, source: ConfigSource.STATIC_BROKER_CONFIG });
-  const d = BROKER_CONFIGS.get(name)?.default;
-  if (d !== undefined && d !== null) out.push({ name, value: d, source: ConfigSource.DEFAULT_CONFIG });
-  return out;
-}
-
-function entry(
-  def: ConfigDef,
-  value: string | null,
-  source: number,
-  readOnly: boolean,
-  synonyms: Synonym[],
-  includeSynonyms: boolean,
-  includeDocumentation: boolean,
-  version: number,
-): Entry {
-  return {
-    name: def.name,
-    value: def.sensitive ? null : value,
-    readOnly,
-    isDefault: source === ConfigSource.DEFAULT_CONFIG,
-    configSource: source,
-    isSensitive: def.sensitive ?? false,
-    synonyms: includeSynonyms && version >= 1 ? synonyms : [],
-    configType: ConfigTypeId[def.type],
-    documentation: includeDocumentation ? def.doc : null,
-  } as Entry;
 }
 
 export const describeConfigsApi: ApiEntry<DescribeConfigsRequest, DescribeConfigsResponseInput> = {

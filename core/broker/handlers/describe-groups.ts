@@ -1,7 +1,8 @@
 // DescribeGroups (key 15), v0–5: state, protocol and members of each group;
 // member metadata/assignment and the protocol name only once Stable (as Kafka).
 // An unknown group is described as Dead. authorizedOperations (v3+) is
-// Integer.MIN_VALUE unless asked for; then READ, DELETE and DESCRIBE (no ACLs here).
+// Integer.MIN_VALUE unless asked for; then READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS and
+// ALTER_CONFIGS, as Kafka 4 answers without ACLs.
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import {

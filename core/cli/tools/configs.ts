@@ -1,5 +1,6 @@
-// `samsa configs`: kafka-configs.sh for topics and brokers — describe, and alter with
-// IncrementalAlterConfigs (--add-config / --delete-config).
+// `samsa configs`: kafka-configs.sh for topics, brokers and groups (KIP-848's group configs:
+// consumer.session.timeout.ms, …) — describe, and alter with IncrementalAlterConfigs
+// (--add-config / --delete-config), with Kafka's output.
 import type { Admin } from '@platformatic/kafka';
 import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
@@ -18,16 +19,16 @@ import {
 
 const TOOL: Tool = {
   name: 'configs',
-  summary: 'Describes and alters topic and broker configs (like kafka-configs.sh).',
+  summary: 'Describes and alters topic, broker and group configs (like kafka-configs.sh).',
   spec: {
     'bootstrap-server': BOOTSTRAP_OPTION,
     describe: { description: 'Show the configs of the entity' },
     alter: { description: 'Change the configs of the entity' },
-    'entity-type': { value: true, arg: 'topics|brokers', description: 'The kind of entity' },
+    'entity-type': { value: true, arg: 'topics|brokers|groups', description: 'The kind of entity' },
     'entity-name': {
       value: true,
       arg: 'NAME',
-      description: 'Topic name or broker id (describe: all entities when left out)',
+      description: 'Topic name, broker id or group id (describe: all entities when left out)',
     },
     'entity-default': { description: 'The cluster-wide default of brokers' },
     topic: { value: true, arg: 'TOPIC', description: 'Short for --entity-type topics --entity-name TOPIC' },
@@ -52,11 +53,13 @@ const TOOL: Tool = {
     'Examples:',
     '  samsa configs --describe --entity-type topics --entity-name t --bootstrap-server localhost:9092',
     '  samsa configs --alter --topic t --add-config retention.ms=60000,cleanup.policy=compact',
+    '  samsa configs --alter --entity-type groups --entity-name g --add-config consumer.heartbeat.interval.ms=6000',
   ].join('\n'),
 };
 
-const RESOURCE = { topics: 2, brokers: 4 } as const;
+const RESOURCE = { topics: 2, brokers: 4, groups: 32 } as const;
 type EntityType = keyof typeof RESOURCE;
+const ENTITY_LABEL: Record<EntityType, string> = { topics: 'topic', brokers: 'broker', groups: 'group' };
 
 const SOURCE_NAMES: Record<number, string> = {
   0: 'UNKNOWN',
@@ -122,8 +125,8 @@ export async function configs(argv: string[]): Promise<number> {
     type = 'brokers';
     isDefault = true;
   }
-  if (type === undefined) throw new UsageError('missing required option --entity-type (topics or brokers)');
-  if (!(type in RESOURCE)) throw new UsageError(`--entity-type must be topics or brokers, got "${type}"`);
+  if (type === undefined) throw new UsageError('missing required option --entity-type (topics, brokers or groups)');
+  if (!(type in RESOURCE)) throw new UsageError(`--entity-type must be topics, brokers or groups, got "${type}"`);
   if (isDefault && type !== 'brokers') throw new UsageError('--entity-default applies to brokers only');
   if (type === 'brokers' && name !== undefined && !/^\d+$/.test(name))
     throw new UsageError(`The entity name for brokers must be a valid integer broker id, but it is: ${name}`);
@@ -151,7 +154,7 @@ export async function configs(argv: string[]): Promise<number> {
         await alter(admin, type!, isDefault ? '' : name!, adds, deletes);
         const what = isDefault
           ? 'default config for brokers in the cluster'
-          : `config for ${type === 'topics' ? 'topic' : 'broker'} ${name}`;
+          : `config for ${ENTITY_LABEL[type!]} ${name}`;
         console.log(`Completed updating ${what}.`);
         return 0;
       } finally {
@@ -165,8 +168,9 @@ async function describe(admin: Admin, type: EntityType, name: string | undefined
   let names: string[];
   if (name !== undefined) names = [name];
   else if (type === 'topics') names = (await admin.listTopics()).sort();
+  else if (type === 'groups') names = [...(await admin.listGroups()).keys()].sort();
   else names = [...(await admin.metadata({ topics: [] })).brokers.keys()].sort((a, b) => a - b).map(String);
-  const dynamicSource = type === 'topics' ? 1 : name === '' ? 3 : 2;
+  const dynamicSource = type === 'topics' ? 1 : type === 'groups' ? 8 : name === '' ? 3 : 2;
   const described = await admin.describeConfigs({
     resources: names.map((n) => ({ resourceType: RESOURCE[type], resourceName: n })),
     includeSynonyms: true,
@@ -175,7 +179,7 @@ async function describe(admin: Admin, type: EntityType, name: string | undefined
   const out: string[] = [];
   for (const n of names) {
     const d = byName.get(n);
-    const label = type === 'topics' ? `topic ${n}` : n === '' ? 'the default broker' : `broker ${n}`;
+    const label = type === 'brokers' && n === '' ? 'the default broker' : `${ENTITY_LABEL[type]} ${n}`;
     out.push(`${showAll ? 'All' : 'Dynamic'} configs for ${label} are:`);
     const entries = (d?.configs ?? [])
       .filter((c) => showAll || c.configSource === dynamicSource)

@@ -20,6 +20,8 @@ export interface AdminContext {
   collidingTopic(name: string): string | undefined;
   /** Dynamic broker configs of a resource ('' = cluster default, or a broker id). */
   brokerConfigs(resource: string): Record<string, string>;
+  /** A group's configs (the GROUP resource). */
+  groupConfigs(group: string): Record<string, string>;
   /** Whether unclean leader election is enabled for the topic (its override, else the broker configs). */
   uncleanElection(topic: TopicInfo): boolean;
   /** Writes the changes (one transaction) and applies them; returns the seq of the last one. */
@@ -43,7 +45,7 @@ export interface AdminResult {
 }
 
 /** Kafka's ConfigResource.Type ids. */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const;
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 

@@ -16,14 +16,14 @@ import type {
 } from '../../protocol/messages/create-topics.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { GROUP_METADATA_TOPIC, isInternalTopic } from '../../protocol/internal-topics.ts';
-import { ConfigSource, TOPIC_CONFIGS, topicConfigsError } from '../../broker/configs.ts';
+import { TOPIC_CONFIGS, canonicalValue, topicConfigsError } from '../../broker/configs.ts';
+import { topicConfigEntries } from '../../broker/config-describe.ts';
 import { newUuid } from '../metadata-store.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
 
 /** Topic configs in the order Kafka lists them in a CreateTopics answer: by name. */
-const CONFIG_NAMES = [...TOPIC_CONFIGS.keys()].sort();
 
 export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, version: number): AdminResult {
   const seen = new Map<string, number>();
@@ -43,7 +43,11 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
     if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
   for (const t of req.topics) {
     if ((seen.get(t.name) ?? 0) > 1) continue;
-    const result: CreateTopicsResponseCreatableTopicResultInput = failed(t.name, ErrorCode.NONE, null);
+    // v5+: the new topic's configs; none for a topic that fails.
+    const result: CreateTopicsResponseCreatableTopicResultInput = {
+      ...failed(t.name, ErrorCode.NONE, null),
+      configs: version >= 5 ? [] : null,
+    };
     topics.push(result);
     try {
       const plan = validate(ctx, t);
@@ -66,17 +70,16 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
         result.topicId = info.topicId;
       }
       if (version >= 5) {
-        result.configs = CONFIG_NAMES.map((name) => {
-          const inherited = ctx.config.topicDefault(name);
-          const own = plan.configs[name];
-          return {
-            name,
-            value: own ?? inherited.value,
-            readOnly: false,
-            configSource: own !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : inherited.source,
-            isSensitive: false,
-          };
-        });
+        // As DescribeConfigs reports them, sorted by name as Kafka does.
+        result.configs = topicConfigEntries(ctx.config, plan.configs)
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map((e) => ({
+            name: e.name,
+            value: e.value,
+            readOnly: e.readOnly,
+            configSource: e.source,
+            isSensitive: e.sensitive,
+          }));
       }
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
@@ -168,12 +171,15 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   }
   const given: Record<string, string | null> = {};
   for (const c of t.configs) given[c.name] = c.value;
-  const cfgErr = topicConfigsError(given);
+  const cfgErr = topicConfigsError(given, ctx.config);
   if (cfgErr) throw new KafkaError(ErrorCode.INVALID_CONFIG, cfgErr);
+  // Kept as Kafka shows them (` 5 ` as `5`).
+  const configs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) configs[k] = canonicalValue(TOPIC_CONFIGS.get(k)!, v!);
   const assignment = manual
     ? t.assignments.map((a) => [...a.brokerIds])
     : placeReplicas(live, numPartitions, replicationFactor);
-  return { assignment, replicationFactor, configs: given as Record<string, string> };
+  return { assignment, replicationFactor, configs };
 }
 
 /** Kafka's checks of a manual assignment (ReplicationControlManager.createTopic). */

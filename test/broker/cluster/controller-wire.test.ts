@@ -139,7 +139,7 @@ describe('controller listener and client', () => {
     )) as iac.IncrementalAlterConfigsResponse;
     expect(inc.responses[0]).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: 'Unexpected broker id, expected 1 or empty string, but received 2',
+      errorMessage: 'Unexpected broker id, expected 1, but received 2',
     });
     const list = (await cc.forward(
       46,

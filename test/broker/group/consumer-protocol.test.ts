@@ -10,6 +10,8 @@ import * as cgd from '../../../core/protocol/messages/consumer-group-describe.ts
 import type { ClientCodec, KafkaClient } from '../../helpers/kafka-client.ts';
 import { Api } from '../../helpers/kafka-client.ts';
 import { G, startGroupBroker, subscription, type GroupHarness } from '../../helpers/group-harness.ts';
+import { waitFor } from '../../helpers/clients.ts';
+import { WireClient } from '../../peers/differential/wire.ts';
 
 const CG = {
   Heartbeat: {
@@ -247,6 +249,45 @@ describe('ConsumerGroupHeartbeat', () => {
       const list = await c2.send(G.ListGroups, 5, { statesFilter: [], typesFilter: [] });
       expect(list.groups.map((g) => g.groupState)).toEqual(['Empty']);
     } finally {
+      await h2.stop();
+    }
+  });
+});
+
+describe('group configs (KIP-848)', () => {
+  it("a group's consumer.session.timeout.ms applies from the member's next heartbeat", async () => {
+    // The broker's lower bound goes down to 100 ms so the group may ask for a short session (the
+    // default bound is 45 s); the broker's own session timeout stays at its 45 s default.
+    const h2 = await startGroupBroker({ 'group.consumer.min.session.timeout.ms': '100' });
+    const wire = await WireClient.connect(h2.broker.advertisedPort);
+    try {
+      const c2 = await h2.client();
+      await h2.broker.topics.create({ name: 't1', numPartitions: 2, replicationFactor: 1, configs: {} });
+      expect((await hb(c2, 'g', 'a')).errorCode).toBe(ErrorCode.NONE);
+      const set = await wire.send('IncrementalAlterConfigs', 1, {
+        resources: [
+          {
+            resourceType: 32,
+            resourceName: 'g',
+            configs: [{ name: 'consumer.session.timeout.ms', configOperation: 0, value: '300' }],
+          },
+        ],
+        validateOnly: false,
+      });
+      expect(set.responses[0].errorCode).toBe(ErrorCode.NONE);
+      expect((await hb(c2, 'g', 'a', { epoch: 1 })).errorCode).toBe(ErrorCode.NONE);
+      // Gone well before the broker's 45 s: the group's 300 ms session ran out.
+      await waitFor(
+        async () => {
+          const list = await c2.send(G.ListGroups, 5, { statesFilter: [], typesFilter: [] });
+          return list.groups[0]?.groupState === 'Empty';
+        },
+        10_000,
+        'the member removed at the end of its 300 ms session',
+      );
+      expect((await hb(c2, 'g', 'a', { epoch: 1 })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    } finally {
+      wire.close();
       await h2.stop();
     }
   });

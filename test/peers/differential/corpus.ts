@@ -194,6 +194,7 @@ const describeConfigs = (
 const TOPIC = 2;
 const BROKER = 4;
 const BROKER_LOGGER = 8;
+const GROUP = 32;
 
 /** Broker configs whose values are this machine's (paths, ports, the quorum): compared by presence only. */
 const ENVIRONMENT_CONFIGS = new Set([
@@ -240,6 +241,25 @@ const settledConfigs = async (c: Ctx, topic: string, keys: string[], ready: (row
   const deadline = Date.now() + 5_000;
   for (;;) {
     const rows = await topicConfigs(c, topic, keys);
+    if (isWireError(rows) || ready(rows as ConfigRow[]) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+/** Describes one group's configs (KIP-848's GROUP resource). */
+const groupConfigs = async (c: Ctx, group: string, keys: string[]) => {
+  const r = await describeConfigs(c, 4, [{ resourceType: GROUP, resourceName: group, configurationKeys: keys }], true);
+  if (isWireError(r)) return r;
+  return r.results[0]?.configs.map((x: any) => ({
+    name: x.name,
+    value: x.value,
+    source: x.configSource,
+    synonyms: x.synonyms,
+  }));
+};
+const settledGroupConfigs = async (c: Ctx, group: string, keys: string[], ready: (rows: ConfigRow[]) => boolean) => {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const rows = await groupConfigs(c, group, keys);
     if (isWireError(rows) || ready(rows as ConfigRow[]) || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -2671,6 +2691,25 @@ const describeConfigsCases: Case[] = [
   },
   {
     api: 'DescribeConfigs',
+    name: 'describe a group’s configs, with synonyms',
+    modes: ['single', 'cluster'],
+    run: async (c, v) => describeConfigs(c, v, [{ resourceType: GROUP, resourceName: 'd-group-configs' }], true),
+    expect: is('results[0].errorCode', 0),
+  },
+  {
+    api: 'DescribeConfigs',
+    name: 'describe a group’s configs with documentation',
+    versions: from(3),
+    run: async (c, v) => describeConfigs(c, v, [{ resourceType: GROUP, resourceName: 'd-group-configs' }], true, true),
+    expect: is('results[0].errorCode', 0),
+  },
+  {
+    api: 'DescribeConfigs',
+    name: 'describe a group with an empty name',
+    run: async (c, v) => describeConfigs(c, v, [{ resourceType: GROUP, resourceName: '' }]),
+  },
+  {
+    api: 'DescribeConfigs',
     name: 'describe a resource of an unknown type',
     run: async (c, v) => describeConfigs(c, v, [{ resourceType: 99, resourceName: 'x' }]),
   },
@@ -2939,6 +2978,85 @@ const incrementalAlterConfigs: Case[] = [
         [{ name: 'kafka.server.ReplicaManager', configOperation: SET, value: 'INFO' }],
         true,
       ),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'set, then delete, a group’s session timeout and heartbeat interval',
+    modes: ['single', 'cluster'],
+    run: async (c, v) => {
+      const g = `d-gc-v${v}`;
+      const keys = ['consumer.session.timeout.ms', 'consumer.heartbeat.interval.ms'];
+      const set = await iac(c, v, GROUP, g, [
+        { name: 'consumer.session.timeout.ms', configOperation: SET, value: '50000' },
+        { name: 'consumer.heartbeat.interval.ms', configOperation: SET, value: ' 6000 ' },
+      ]);
+      const afterSet = await settledGroupConfigs(c, g, keys, (rows) => row(rows, keys[1]!)?.value === '6000');
+      const del = await iac(c, v, GROUP, g, [{ name: keys[0]!, configOperation: DELETE, value: null }]);
+      const afterDelete = await settledGroupConfigs(c, g, keys, (rows) => row(rows, keys[0]!)?.source !== 8);
+      return { set, afterSet, del, afterDelete };
+    },
+    expect: all(is('set.responses[0].errorCode', 0), is('del.responses[0].errorCode', 0)),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'set a group’s session timeout above the broker’s maximum',
+    run: async (c, v) =>
+      iac(c, v, GROUP, 'd-gc-bad', [{ name: 'consumer.session.timeout.ms', configOperation: SET, value: '60001' }]),
+    expect: is('responses[0].errorCode', 40),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'set a group config to abc, and one below its minimum',
+    run: async (c, v) => ({
+      abc: await iac(c, v, GROUP, 'd-gc-bad', [
+        { name: 'share.delivery.count.limit', configOperation: SET, value: 'abc' },
+      ]),
+      low: await iac(c, v, GROUP, 'd-gc-bad', [
+        { name: 'share.record.lock.duration.ms', configOperation: SET, value: '999' },
+      ]),
+      bounds: await iac(c, v, GROUP, 'd-gc-bad', [
+        { name: 'share.record.lock.duration.ms', configOperation: SET, value: '1000' },
+      ]),
+    }),
+    expect: is('abc.responses[0].errorCode', 40),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'set an unknown group config',
+    run: async (c, v) =>
+      iac(c, v, GROUP, 'd-gc-bad', [{ name: 'no.such.config', configOperation: SET, value: '1' }], true),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'append to a group config that is not a list',
+    run: async (c, v) =>
+      iac(
+        c,
+        v,
+        GROUP,
+        'd-gc-bad',
+        [{ name: 'consumer.session.timeout.ms', configOperation: APPEND, value: '1' }],
+        true,
+      ),
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    name: 'validate a share group’s configs only',
+    run: async (c, v) => {
+      const res = await iac(
+        c,
+        v,
+        GROUP,
+        'd-gc-validate',
+        [
+          { name: 'share.auto.offset.reset', configOperation: SET, value: 'earliest' },
+          { name: 'share.isolation.level', configOperation: SET, value: 'read_committed' },
+        ],
+        true,
+      );
+      return { res, after: await groupConfigs(c, 'd-gc-validate', ['share.auto.offset.reset']) };
+    },
+    expect: is('res.responses[0].errorCode', 0),
   },
 ];
 

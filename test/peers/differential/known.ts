@@ -163,22 +163,29 @@ const deliberate: Known[] = [
   },
   {
     api: 'DescribeConfigs',
-    path: /\.documentation$/,
-    reason: 'Config documentation is in Samsa’s own words (core/broker/configs.ts), not copied from Kafka',
-  },
-  {
-    api: 'DescribeConfigs',
-    cases: /broker/,
-    path: /configs\(only in Kafka\)$/,
-    reason:
-      'Samsa lists the broker configs it implements; the rest configure what it does not have (SASL/SSL, quotas, tiered storage, the KRaft quorum, share and streams groups, transactions) or the inner workings of Kafka’s JVM (threads, purgatories, metrics)',
-  },
-  {
-    api: 'DescribeConfigs',
     cases: /broker/,
     path: /configs\[name=(node\.id|broker\.id|offsets\.topic\.replication\.factor|transaction\.state\.log\.(replication\.factor|min\.isr)|share\.coordinator\.state\.topic\.(replication\.factor|min\.isr)|listeners|advertised\.listeners|log\.dirs|controller\.listener\.names|inter\.broker\.listener\.name|listener\.security\.protocol\.map|process\.roles|controller\.quorum\.voters)\]\.(value|configSource|synonyms.*)$/,
     reason:
       'The Kafka peer is configured through server.properties (node id, listeners, log dirs, the quorum, and internal topics at replication factor 1 as Kafka’s config/server.properties does for one broker); Samsa takes these from its flags',
+  },
+  {
+    api: 'DescribeConfigs',
+    cases: /broker/,
+    path: /configs\[name=share\.controller\.state\.topic\.(replication\.factor|min\.isr)\]$/,
+    reason:
+      'The Kafka peer’s server.properties sets share.controller.state.topic.* (names Kafka 4.4 does not know, so it lists them as UNKNOWN static configs); Samsa is given no such names',
+  },
+  {
+    api: 'AlterConfigs',
+    path: /^after\(order\)$/,
+    reason:
+      'As DescribeConfigs: Kafka lists a topic’s configs in its hash map’s order; tools sort or look configs up by name',
+  },
+  {
+    api: 'IncrementalAlterConfigs',
+    path: /^after\w*\(order\)$/,
+    reason:
+      'As DescribeConfigs: Kafka lists a topic’s configs in its hash map’s order; tools sort or look configs up by name',
   },
   {
     api: 'IncrementalAlterConfigs',
@@ -211,117 +218,6 @@ const bugs: Known[] = [
     cases: /online upgrade/,
     path: /./,
     bug: 'a consumer-protocol member joining a classic group with members upgrades the group in Kafka 4 (group.consumer.migration.policy=bidirectional: the classic members stay, served through the consumer group, until they leave or rejoin with the new protocol); Samsa answers GROUP_ID_NOT_FOUND "Group … is not a consumer group.", so a rolling upgrade from the classic protocol fails until every classic member has left: core/broker/group/consumer-heartbeat.ts groupFor (the `classic === \'busy\'` branch; the fix is KIP-848 online migration: a consumer group that holds classic members and answers their JoinGroup/SyncGroup/Heartbeat)',
-  },
-  {
-    api: 'CreateTopics',
-    path: /configs(\[name=(remote\.log\.copy\.disable|remote\.log\.delete\.on\.disable|remote\.copy\.lag\.bytes|remote\.copy\.lag\.ms|max\.decompressed\.message\.bytes|errors\.deadletterqueue\.group\.enable)\]|\(only in Kafka\))$/,
-    bug: 'topic configs Kafka 4.4 has and Samsa lacks (remote.log.copy.disable, remote.log.delete.on.disable, remote.copy.lag.bytes, remote.copy.lag.ms, max.decompressed.message.bytes, errors.deadletterqueue.group.enable): core/broker/configs.ts TOPIC_CONFIGS',
-  },
-  {
-    api: 'CreateTopics',
-    path: /configs\[name=min\.insync\.replicas\]\.configSource$/,
-    bug: 'Kafka 4 with eligible leader replicas sets a cluster-wide min.insync.replicas=1 (DYNAMIC_DEFAULT_BROKER_CONFIG, source 3) at bootstrap; Samsa reports DEFAULT_CONFIG: core/broker/configs.ts / core/cluster bootstrap',
-  },
-  {
-    api: 'CreateTopics',
-    cases: /invalid cleanup\.policy/,
-    path: /errorMessage$/,
-    bug: 'the valid values are listed "compact, delete" in Kafka, "delete, compact" in Samsa: core/broker/configs.ts TOPIC_CONFIGS cleanup.policy oneOf order',
-  },
-  {
-    api: 'CreateTopics',
-    cases: /segment\.bytes below its minimum/,
-    path: /./,
-    bug: 'Kafka 4 refuses segment.bytes below 1048576 (INVALID_CONFIG "Invalid value 100 for configuration segment.bytes: Value must be at least 1048576"); Samsa’s minimum is 14: core/broker/configs.ts TOPIC_CONFIGS segment.bytes (and log.segment.bytes)',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /errorMessage$/,
-    kafka: /^''$/,
-    bug: 'a resource without error has errorMessage "" in Kafka, null in Samsa; an unknown topic also has "" in Kafka (Samsa: "Topic … does not exist."): core/broker/handlers/describe-configs.ts',
-  },
-  {
-    api: 'DescribeConfigs',
-    cases: /topic/,
-    path: /configs(\[name=(remote\.log\.copy\.disable|remote\.log\.delete\.on\.disable|remote\.copy\.lag\.bytes|remote\.copy\.lag\.ms|max\.decompressed\.message\.bytes|errors\.deadletterqueue\.group\.enable)\]|\(only in Kafka\))$/,
-    bug: 'topic configs Kafka 4.4 has and Samsa lacks (see CreateTopics): core/broker/configs.ts TOPIC_CONFIGS',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /configs\[name=min\.insync\.replicas\]\.(configSource|synonyms.*)$|resourceName=\]\.configs$/,
-    bug: 'Kafka 4 sets a cluster-wide dynamic default min.insync.replicas=1 at bootstrap (eligible leader replicas), so the source is DYNAMIC_DEFAULT_BROKER_CONFIG and the "" broker resource lists it: core/broker/configs.ts / core/cluster bootstrap',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /configs\[name=(retention\.ms|segment\.ms|segment\.jitter\.ms)\]\.synonyms.*$/,
-    bug: 'Samsa adds the DEFAULT_CONFIG synonym of a unit-scaled broker config (log.retention.hours=168, log.roll.hours=168, log.roll.jitter.hours=0); Kafka lists a default only for the first synonym: core/broker/handlers/describe-configs.ts handleDescribeConfigs / brokerSynonyms',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /configs\[name=(leader|follower)\.replication\.throttled\.replicas\]\.synonyms$|configs\(only in Samsa\)$|configs\[name=(leader|follower)\.replication\.throttled\.replicas\]$/,
-    bug: 'leader/follower.replication.throttled.replicas are topic configs only in Kafka; Samsa also has broker configs of those names (and lists them as synonyms), plus leader.imbalance.per.broker.percentage and producer.id.expiration.check.interval.ms which Kafka 4.4 does not list: core/broker/configs.ts BROKER_CONFIGS',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /configs\[name=(log\.roll\.hours|log\.roll\.jitter\.hours|log\.retention\.hours|log\.retention\.minutes|producer\.id\.expiration\.ms|log\.cleaner\.backoff\.ms|listeners)\]\.readOnly$/,
-    bug: 'readOnly differs: Kafka can change log.*.ms but not the hours/minutes variants (read-only), and can change producer.id.expiration.ms, log.cleaner.backoff.ms and listeners dynamically: core/broker/configs.ts BROKER_CONFIGS readOnly flags',
-  },
-  {
-    api: 'DescribeConfigs',
-    path: /configs\[name=default\.replication\.factor\]\.configType$/,
-    bug: 'default.replication.factor is an INT (3) in Kafka, SHORT (4) in Samsa: core/broker/configs.ts BROKER_CONFIGS',
-  },
-  {
-    api: 'DescribeConfigs',
-    cases: /invalid name/,
-    path: /./,
-    bug: 'an invalid topic name is INVALID_TOPIC_EXCEPTION with Kafka’s name message; Samsa answers UNKNOWN_TOPIC_OR_PARTITION: core/broker/handlers/describe-configs.ts (validate the name first)',
-  },
-  {
-    api: 'DescribeConfigs',
-    cases: /named "abc"/,
-    path: /errorMessage$/,
-    bug: 'Kafka says "Broker id must be an integer, but it is: abc": core/broker/handlers/describe-configs.ts',
-  },
-  {
-    api: 'DescribeConfigs',
-    cases: /loggers/,
-    path: /./,
-    bug: 'BROKER_LOGGER (8) resources are answered by Kafka (root=INFO, source DYNAMIC_BROKER_LOGGER_CONFIG); Samsa refuses them, so kafka-configs --entity-type broker-loggers fails: core/broker/handlers/describe-configs.ts',
-  },
-  {
-    api: 'AlterConfigs',
-    path: /errorMessage$/,
-    bug: 'message text: Kafka says "The topic \'x\' does not exist.", "Cannot update these configs dynamically: [log.dirs]" (a Java list, not Scala’s Set(...)), "Null value not supported for : retention.ms": core/broker/handlers/alter-configs.ts',
-  },
-  {
-    api: 'AlterConfigs',
-    cases: /to null/,
-    path: /errorCode$/,
-    bug: 'a null value is INVALID_REQUEST in Kafka, INVALID_CONFIG in Samsa: core/broker/handlers/alter-configs.ts',
-  },
-  {
-    api: 'AlterConfigs',
-    cases: /dynamic broker config/,
-    path: /./,
-    bug: 'Kafka accepts dynamic broker configs Samsa does not know (log.cleaner.threads); Samsa answers INVALID_REQUEST "Unknown broker config": core/broker/handlers/alter-configs.ts / core/broker/configs.ts',
-  },
-  {
-    api: 'IncrementalAlterConfigs',
-    path: /errorMessage$/,
-    bug: 'message text: "Error due to duplicate config keys" (no key list), "The topic \'x\' does not exist.", "compact, delete" order, "Cannot update these configs dynamically: [log.dirs]", "Null value not supported for : retention.ms", "Unexpected broker id, expected 1, but received 99": core/broker/handlers/incremental-alter-configs.ts',
-  },
-  {
-    api: 'IncrementalAlterConfigs',
-    cases: /to null/,
-    path: /errorCode$/,
-    bug: 'a null SET value is INVALID_REQUEST in Kafka, INVALID_CONFIG in Samsa: core/broker/handlers/incremental-alter-configs.ts',
-  },
-  {
-    api: 'IncrementalAlterConfigs',
-    cases: /dynamic broker config|unknown broker config|cluster-wide broker default|logger/,
-    path: /./,
-    bug: 'Kafka accepts broker configs Samsa does not know (log.cleaner.threads, custom names) and BROKER_LOGGER resources; Samsa answers INVALID_REQUEST: core/broker/handlers/incremental-alter-configs.ts',
   },
 ];
 

@@ -30,7 +30,7 @@ describe('config validation', () => {
   });
   it('rejects unknown names, out-of-range and bad enum values', () => {
     expect(topicConfigsError({ 'no.such.config': '1' })).toMatch(/Unknown topic config/);
-    expect(topicConfigsError({ 'segment.bytes': '10' })).toMatch(/at least 14/);
+    expect(topicConfigsError({ 'segment.bytes': '10' })).toMatch(/at least 1048576/);
     expect(topicConfigsError({ 'cleanup.policy': 'compact,nope' })).toMatch(/must be one of/);
     expect(topicConfigsError({ 'message.timestamp.type': 'Sometime' })).toMatch(/must be one of/);
     expect(topicConfigsError({ 'min.cleanable.dirty.ratio': '1.5' })).toMatch(/no more than 1/);

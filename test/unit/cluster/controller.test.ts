@@ -495,7 +495,7 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
     const unknownT = await alter([{ resourceType: 2, resourceName: 'nope', configs: [] }]);
     expect(unknownT.responses![0]).toMatchObject({
       errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      errorMessage: 'Topic nope does not exist.',
+      errorMessage: "The topic 'nope' does not exist.",
     });
     // Incremental: SET, APPEND to a list, DELETE.
     expect(
@@ -553,14 +553,14 @@ describe('DeleteTopics, CreatePartitions, configs', () => {
     const wrong = await inc([{ resourceType: 4, resourceName: '2', configs: [] }], 1);
     expect(wrong.responses![0]).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: 'Unexpected broker id, expected 1 or empty string, but received 2',
+      errorMessage: 'Unexpected broker id, expected 1, but received 2',
     });
     const ro = await inc([
       { resourceType: 4, resourceName: '', configs: [{ name: 'num.partitions', configOperation: 0, value: '3' }] },
     ]);
     expect(ro.responses![0]).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: 'Cannot update these configs dynamically: Set(num.partitions)',
+      errorMessage: 'Cannot update these configs dynamically: [num.partitions]',
     });
     const seq = c.seq;
     const vo = await inc(
