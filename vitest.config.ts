@@ -10,7 +10,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
+      // No sockets, no processes: codecs, storage on files, stores and components with a fake bridge.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // In-process brokers, controllers and the console service, over real loopback sockets.
+      { extends: true, test: { name: 'broker', include: ['test/broker/**/*.test.ts'] } },
+      // Real processes (samsa start, crash children) and real clients (kcat, librdkafka, kafkajs, …).
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       {
         extends: true,

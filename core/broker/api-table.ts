@@ -37,6 +37,7 @@ import { describeClusterApi } from './handlers/describe-cluster.ts';
 import { describeProducersApi } from './handlers/describe-producers.ts';
 import { consumerGroupHeartbeatApi } from './handlers/consumer-group-heartbeat.ts';
 import { consumerGroupDescribeApi } from './handlers/consumer-group-describe.ts';
+import { describeTopicPartitionsApi } from './handlers/describe-topic-partitions.ts';
 
 export const API_ENTRIES: readonly ApiEntry[] = [
   produceApi, // 0
@@ -72,6 +73,7 @@ export const API_ENTRIES: readonly ApiEntry[] = [
   describeProducersApi, // 61
   consumerGroupHeartbeatApi, // 68
   consumerGroupDescribeApi, // 69
+  describeTopicPartitionsApi, // 75
 ];
 
 export class ApiTable {

@@ -21,7 +21,7 @@ export function compactedTopicKeyError(
 ): KeylessRecordError | null {
   if (!isCompacted(cleanupPolicy)) return null;
   const errors: KeylessRecordError['recordErrors'] = [];
-  const text = `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`;
+  const text = `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}`;
   let index = 0;
   for (const pos of batchPositions(records)) {
     let recs;

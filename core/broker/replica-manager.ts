@@ -480,11 +480,17 @@ export class ReplicaManager implements Replication {
 
   // ---------------------------------------------------------------- produce
 
+  /**
+   * acks=all needs min.insync.replicas in the ISR, capped at the replica count as Kafka 4 does
+   * (Partition.effectiveMinIsr, from eligible leader replicas, KIP-966): min.insync.replicas=2 on a
+   * 1-replica topic accepts the write. The cap also holds for the wait after the append.
+   */
   checkAcksAll(p: PartitionState, minInsyncReplicas: number): number {
     const st = this.parts.get(partitionKey(p.topicId, p.partition));
-    if (st) st.minIsr = minInsyncReplicas;
+    const minIsr = Math.min(minInsyncReplicas, Math.max(1, p.replicas.length));
+    if (st) st.minIsr = minIsr;
     const isr = st?.role === 'leader' ? st.isr : p.isr;
-    return isr.length < minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NONE;
+    return isr.length < minIsr ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NONE;
   }
 
   onLeaderAppend(p: PartitionState, _endOffset: number): void {

@@ -35,6 +35,10 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
     summary: 'Describe and alter topic and broker configs (kafka-configs)',
     run: async (argv) => (await import('./tools/configs.ts')).configs(argv),
   },
+  schemas: {
+    summary: 'List, get, register, check, delete schemas and set compatibility (Schema Registry)',
+    run: async (argv) => (await import('./schemas.ts')).schemas(argv),
+  },
   'producer-perf-test': {
     summary: 'Measure produce throughput and latency (kafka-producer-perf-test)',
     run: async (argv) => (await import('./tools/producer-perf-test.ts')).producerPerfTest(argv),

@@ -41,6 +41,14 @@ const SPEC: Record<string, OptionSpec> = {
     arg: 'PORT',
     description: 'Port of the console with --ui (default 9000; 0 picks a free port)',
   },
+  'schema-registry': {
+    description: "Also serve a Confluent-compatible Schema Registry (schemas kept in the cluster's _schemas topic)",
+  },
+  'schema-registry-port': {
+    value: true,
+    arg: 'PORT',
+    description: 'Port of the Schema Registry on 127.0.0.1 (default 8081; 0 picks a free port)',
+  },
   help: { description: 'Show this help' },
 };
 
@@ -80,6 +88,12 @@ export async function start(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(uiPortText) || uiPort > 65535)
     throw new UsageError(`--ui-port must be a number from 0 to 65535, got "${uiPortText}"`);
   if (one('ui-port') !== undefined && !ui) throw new UsageError('--ui-port needs --ui');
+  const registryPortText = one('schema-registry-port') ?? '8081';
+  const registryPort = args.flags.has('schema-registry') ? Number(registryPortText) : undefined;
+  if (!/^\d+$/.test(registryPortText) || Number(registryPortText) > 65535)
+    throw new UsageError(`--schema-registry-port must be a number from 0 to 65535, got "${registryPortText}"`);
+  if (one('schema-registry-port') !== undefined && registryPort === undefined)
+    throw new UsageError('--schema-registry-port needs --schema-registry');
 
   const { BrokerConfig } = await import('../broker/configs.ts');
   let config;
@@ -110,6 +124,7 @@ export async function start(argv: string[]): Promise<number> {
       overrides: args.values.get('override') ?? [],
       ui,
       uiPort,
+      registryPort,
       unlock,
       config,
     });
@@ -171,14 +186,22 @@ export async function start(argv: string[]): Promise<number> {
     startedAt: Date.now(),
     metadata: () => controllerMetadata(controller),
   });
+  const registry = registryPort === undefined ? undefined : await startRegistry(bootstrap, registryPort);
+  if (registry === null) {
+    await broker.stop().catch(() => undefined);
+    controller.close();
+    unlock();
+    return 1;
+  }
   const consoleHost = ui ? await startConsole(bootstrap, uiPort, dataDir, control) : undefined;
   const endpoint = await openControl(control, dataDir, bootstrap);
   return runUntilSignalled(
-    [endpoint, consoleHost, { close: () => broker.stop() }, { close: () => controller.close() }],
+    [endpoint, consoleHost, registry, { close: () => broker.stop() }, { close: () => controller.close() }],
     unlock,
     () => {
       // Only now say we are ready: whoever reads this line may signal us at once.
       console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
+      if (registry) console.log(registry.message);
       if (consoleHost?.message) console.log(consoleHost.message);
     },
   );
@@ -290,6 +313,7 @@ interface ClusterOptions {
   overrides: string[];
   ui: boolean;
   uiPort: number;
+  registryPort: number | undefined;
   unlock: () => void;
   config: import('../broker/configs.ts').BrokerConfig;
 }
@@ -357,13 +381,38 @@ async function startCluster(o: ClusterOptions): Promise<number> {
   running = true;
   const sup = supervisor;
   const bootstrap = sup.bootstrap();
+  const registry = o.registryPort === undefined ? undefined : await startRegistry(bootstrap, o.registryPort);
+  if (registry === null) {
+    await closeAll().catch(() => undefined);
+    o.unlock();
+    return 1;
+  }
   const consoleHost = o.ui ? await startConsole(bootstrap, o.uiPort, o.dataDir, sup) : undefined;
   const endpoint = await openControl(sup, o.dataDir, bootstrap);
-  return runUntilSignalled([endpoint, consoleHost, { close: closeAll }], o.unlock, () => {
+  return runUntilSignalled([endpoint, consoleHost, registry, { close: closeAll }], o.unlock, () => {
     for (const b of sup.statuses()) console.log(`Samsa broker ${b.id} listening on ${o.host}:${b.port}`);
     console.log(`Samsa cluster of ${o.brokers} brokers ready, bootstrap ${bootstrap} (data dir: ${o.dataDir})`);
+    if (registry) console.log(registry.message);
     if (consoleHost?.message) console.log(consoleHost.message);
   });
+}
+
+/**
+ * Starts the Schema Registry on 127.0.0.1:`port` against the cluster; null (after printing one
+ * line saying why) when it cannot listen or cannot read `_schemas`.
+ */
+async function startRegistry(
+  bootstrap: string,
+  port: number,
+): Promise<{ close(): Promise<void>; message: string } | null> {
+  const { startSchemaRegistry } = await import('../registry/server.ts');
+  try {
+    const r = await startSchemaRegistry({ bootstrap: bootstrap.split(','), port });
+    return { close: () => r.close(), message: `Samsa Schema Registry listening on ${r.url}` };
+  } catch (e) {
+    console.error(`samsa: schema registry: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** Why `host:port` cannot be listened on, or undefined when it can. */

@@ -263,7 +263,7 @@ const messages: Record<ErrorCodeName, string> = {
   PRINCIPAL_DESERIALIZATION_FAILURE: "The forwarded request's principal could not be deserialized.",
   SNAPSHOT_NOT_FOUND: 'The requested snapshot was not found.',
   POSITION_OUT_OF_RANGE: 'The requested position is outside the range of the snapshot.',
-  UNKNOWN_TOPIC_ID: 'This server does not host this topic id.',
+  UNKNOWN_TOPIC_ID: 'This server does not host this topic ID.',
   DUPLICATE_BROKER_REGISTRATION: 'This broker id is already registered.',
   BROKER_ID_NOT_REGISTERED: 'The given broker id was not registered.',
   INCONSISTENT_TOPIC_ID: "The log's topic id does not match the topic id in the request.",

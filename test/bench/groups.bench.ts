@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { startBroker } from './broker-process.ts';
 import { int, median, ms, table } from './report.ts';
 import { KafkaClient } from '../helpers/kafka-client.ts';
-import { G, subscription } from '../unit/broker/groups/group-harness.ts';
+import { G, subscription } from '../helpers/group-harness.ts';
 import * as ct from '../../core/protocol/messages/create-topics.ts';
 
 const CreateTopics = {

@@ -1,24 +1,32 @@
-// `npm run bench`: the broker benchmark (not a test). Spawns the Samsa broker
-// (and librdkafka's mock cluster as the reference), drives it over loopback
-// with the load client, prints a report and writes it into test/bench/README.md.
+// `npm run bench`: the broker benchmark (not a test). First Samsa against real Apache Kafka
+// (kafka.bench.ts: Kafka's perf tools, kcat, the load client, end-to-end latency, RF 3, start
+// time, RSS, with ratios), then Samsa's own sections: the load client against the Samsa broker
+// (and librdkafka's mock cluster as the reference), start time with a full data dir, CRC-32C,
+// groups, compaction, the 3-broker cluster. Prints a report and writes it into test/bench/README.md.
+//
+// Parts: kafka, samsa (load client, start time, memory), reference, crc, groups, compaction,
+// cluster, perf-tool. `--only kafka,cluster` runs just those; `--no-PART` skips one.
 //
 // Options (after `npm run bench --`):
-//   --records N        records produced per topic (default 5000000)
+//   --only P1,P2       run only these parts
+//   --no-PART          skip a part (e.g. --no-kafka, --no-reference, --no-cluster)
+//   --no-kafka-X       skip a part of the Kafka comparison: perf-tools, kcat, load-client, e2e, starts, rf3
+//   --kafka-records N / --kafka-load-records N / --kafka-reps N / --rf3-records N / --e2e-rate N /
+//   --e2e-seconds N / --kafka-starts N   sizes of the Kafka comparison (see kafka.bench.ts)
+//   --records N        records produced per topic by the Samsa-only load client (default 5000000)
 //   --batch N          records per batch (default 1000)
 //   --connections N    producer connections (default 1)
 //   --inflight N       produce requests in flight per connection (default 32)
 //   --reps N           repetitions of each produce/consume workload, each on fresh topics (default 3)
 //   --starts N         start-up runs per case (default 5)
-//   --no-reference     skip the reference broker (and the producer-perf-test comparison)
 //   --perf-tool-records N  records for `samsa producer-perf-test` on both brokers (default 1000000)
 //   --profile DIR      run the Samsa load broker with --cpu-prof into DIR
-//   --no-cluster       skip the 3-broker cluster section (cluster.bench.ts)
 //   --cluster-records N / --failovers N / --catchup-mb N   sizes of the cluster section (defaults 2000000 / 5 / 1024)
 //   --no-write         print only; leave README.md alone
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   memoryOf,
@@ -48,6 +56,7 @@ import { groupBench } from './groups.bench.ts';
 import { compactionBench } from './compaction.bench.ts';
 import { perfToolBench, perfToolSection } from './perf-tool.bench.ts';
 import { clusterBench, clusterBenchOptions } from './cluster.bench.ts';
+import { kafkaBench, kafkaBenchOptions } from './kafka.bench.ts';
 
 const VALUE_BYTES = 100;
 
@@ -60,6 +69,12 @@ function stringOption(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const PARTS = ['kafka', 'samsa', 'reference', 'crc', 'groups', 'compaction', 'cluster', 'perf-tool'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = stringOption('only')?.split(',');
+for (const p of ONLY ?? []) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
+const part = (p: Part): boolean => (ONLY ? ONLY.includes(p) : true) && !flag(`no-${p}`);
 
 const RECORDS = option('records', 5_000_000);
 const BATCH = option('batch', 1000);
@@ -259,38 +274,73 @@ function crcBench(): Promise<string> {
 async function main(): Promise<void> {
   const started = Date.now();
   log(`machine: ${machine()}`);
+  const sections: string[] = [];
+
+  // 0: Samsa against real Kafka (its own Samsa warm-up start inside).
+  if (part('kafka')) sections.push((await kafkaBench(log, kafkaBenchOptions())).section);
 
   // One discarded start first: after the sources change, a start finds the
   // module compile cache cold (types stripped and every module compiled, ~25 MiB
   // more RSS), which is not the idle memory of a broker as usually started.
-  await (await startBroker('samsa', { dataDir: tmp('samsa-bench-warmup-') })).stop();
+  if (part('samsa') || part('reference'))
+    await (await startBroker('samsa', { dataDir: tmp('samsa-bench-warmup-') })).stop();
 
   // 1, 2, 4: produce / consume / memory on Samsa, from an empty data dir.
-  const dataDir = tmp('samsa-bench-data-');
-  const samsa = await loadRun('samsa', dataDir, true);
-
   // 3: start time, empty data dir and the data dir just filled.
-  const emptyStarts = await startRuns('empty data dir', () => tmp('samsa-bench-empty-'), STARTS);
-  const fullStarts = await startRuns('existing data dir', () => dataDir, STARTS);
-
-  // 5: the reference broker, same produce workload.
-  let ref: LoadRun | undefined;
-  if (!flag('no-reference')) {
-    try {
-      ref = await loadRun('reference', undefined, false);
-    } catch (e) {
-      log(`reference broker failed: ${(e as Error).message}`);
+  if (part('samsa')) {
+    const dataDir = tmp('samsa-bench-data-');
+    const samsa = await loadRun('samsa', dataDir, true);
+    const emptyStarts = await startRuns('empty data dir', () => tmp('samsa-bench-empty-'), STARTS);
+    const fullStarts = await startRuns('existing data dir', () => dataDir, STARTS);
+    // 5: the reference broker, same produce workload.
+    let ref: LoadRun | undefined;
+    if (part('reference')) {
+      try {
+        ref = await loadRun('reference', undefined, false);
+      } catch (e) {
+        log(`reference broker failed: ${(e as Error).message}`);
+      }
     }
+    sections.push(samsaSection(samsa, ref, emptyStarts, fullStarts));
   }
+  if (part('crc')) {
+    const crc = await crcBench();
+    sections.push(['**CRC-32C** (test/bench/crc32c.bench.ts, 1 MiB inputs)', '', '```', crc, '```'].join('\n'));
+  }
+  if (part('groups')) sections.push(await groupBench(log));
+  if (part('compaction')) sections.push(await compactionBench(log));
+  if (part('cluster')) sections.push(await clusterBench(log, clusterBenchOptions()));
+  if (part('perf-tool') && part('reference')) {
+    const perfRecords = option('perf-tool-records', 1_000_000);
+    log(`samsa producer-perf-test, ${int(perfRecords)} records, against Samsa and the reference broker`);
+    sections.push(perfToolSection(await perfToolBench(perfRecords), perfRecords, VALUE_BYTES).join('\n'));
+  }
+  const head =
+    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; loopback; ` +
+    `parts: ${PARTS.filter(part).join(', ')}; took ${Math.round((Date.now() - started) / 1000)} s. ` +
+    `The machine is shared with other work: load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min) at the end of the run.`;
+  const report = [head, ...sections].join('\n\n');
 
-  const crc = await crcBench();
+  console.log(report);
+  if (!flag('no-write')) {
+    writeReadme(join(REPO_ROOT, 'test', 'bench', 'README.md'), report);
+    log('results written to test/bench/README.md');
+  }
+}
 
+function samsaSection(
+  samsa: LoadRun,
+  ref: LoadRun | undefined,
+  emptyStarts: StartRun[],
+  fullStarts: StartRun[],
+): string {
   // ------------------------------------------------------------ report
   const lines: string[] = [];
   const batchBytes = samsa.produce[0]!.res.batchBytes;
-  lines.push(
-    `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; loopback; took ${Math.round((Date.now() - started) / 1000)} s.`,
-  );
+  lines.push('**Samsa alone** (run.ts: the pipelined load client against `samsa start`)');
   lines.push('');
   lines.push(
     `Workload: ${int(RECORDS)} records of ${VALUE_BYTES} B (null key) per topic, acks=1, uncompressed batches of ${int(BATCH)} records ` +
@@ -432,27 +482,7 @@ async function main(): Promise<void> {
       ref ? [memRow(samsa), memRow(ref)] : [memRow(samsa)],
     ),
   );
-  lines.push('');
-  lines.push('**CRC-32C** (test/bench/crc32c.bench.ts, 1 MiB inputs)');
-  lines.push('');
-  lines.push('```');
-  lines.push(crc);
-  lines.push('```');
-  lines.push('', await groupBench(log));
-  lines.push('', await compactionBench(log));
-  if (!flag('no-cluster')) lines.push('', await clusterBench(log, clusterBenchOptions()));
-  if (!flag('no-reference')) {
-    const perfRecords = option('perf-tool-records', 1_000_000);
-    log(`samsa producer-perf-test, ${int(perfRecords)} records, against Samsa and the reference broker`);
-    lines.push('', ...perfToolSection(await perfToolBench(perfRecords), perfRecords, VALUE_BYTES));
-  }
-  const report = lines.join('\n');
-
-  console.log(report);
-  if (!flag('no-write')) {
-    writeReadme(join(REPO_ROOT, 'test', 'bench', 'README.md'), report);
-    log('results written to test/bench/README.md');
-  }
+  return lines.join('\n');
 }
 
 main().catch((e: unknown) => {

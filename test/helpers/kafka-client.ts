@@ -172,3 +172,38 @@ export class KafkaClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * Waits until every broker of `bootstrap` (host:port,…) answers Metadata for `topics` with each
+ * topic known and every partition led. A new topic's metadata reaches Kafka's brokers (and a
+ * Samsa cluster's) a little after CreateTopics is answered; a client producing in that window
+ * gets retriable errors, and a producer without idempotence may reorder records on the retry.
+ * Tests that check offsets exactly wait for this first.
+ */
+export async function waitForLeaders(bootstrap: string, topics: string[], ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (const hostPort of bootstrap.split(',')) {
+    const i = hostPort.lastIndexOf(':');
+    for (;;) {
+      let missing = 'no answer';
+      try {
+        const client = await KafkaClient.connect(Number(hostPort.slice(i + 1)), hostPort.slice(0, i));
+        try {
+          const r = await client.send(Api.Metadata, 9, { topics: topics.map((name) => ({ name })) });
+          const bad = topics.filter((name) => {
+            const t = r.topics.find((x) => x.name === name);
+            return !t || t.errorCode !== 0 || t.partitions.length === 0 || t.partitions.some((p) => p.leaderId < 0);
+          });
+          if (bad.length === 0) break;
+          missing = `no leader yet for ${bad.join(', ')}`;
+        } finally {
+          client.close();
+        }
+      } catch (e) {
+        missing = String(e);
+      }
+      if (Date.now() > deadline) throw new Error(`${hostPort}: ${missing} after ${ms} ms`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+}

@@ -136,6 +136,8 @@ export interface KafkaOptions {
   /** JVM heap (-Xmx and -Xms); Kafka's kafka-server-start.sh uses 1G. */
   heap?: string;
   startTimeoutMs?: number;
+  /** Called just before each node's JVM is spawned (`performance.now()`), e.g. to time its start. */
+  onSpawn?: (node: { id: number; port: number }, spawnedAt: number) => void;
 }
 
 export interface KafkaNode {
@@ -343,6 +345,7 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaCluster>
   );
 
   const spawnNode = (node: (typeof nodes)[number]): void => {
+    opts.onSpawn?.({ id: node.id, port: node.port }, performance.now());
     const child = spawn(
       JAVA,
       [

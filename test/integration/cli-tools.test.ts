@@ -510,7 +510,7 @@ describe('samsa topics --alter', () => {
     expect(d.stdout.trimEnd().split('\n')).toHaveLength(6);
     const shrink = await samsa(['topics', '--alter', '--topic', topic, '--partitions', '3', '--bootstrap-server', bs]);
     expect(shrink.code).not.toBe(0);
-    expect(shrink.stderr).toMatch(/Topic currently has 5 partitions, which is higher than the requested 3\./);
+    expect(shrink.stderr).toContain(`The topic ${topic} currently has 5 partition(s); 3 would not be an increase.`);
   });
 });
 

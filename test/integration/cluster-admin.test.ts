@@ -10,7 +10,7 @@ import { runPython, uniqueTopic } from '../helpers/clients.ts';
 import { Api, KafkaClient } from '../helpers/kafka-client.ts';
 import { startCluster, type RunningCluster } from '../helpers/spawn-cluster.ts';
 import { removeAllTmpDirs } from '../helpers/tmp.ts';
-import { G } from '../unit/broker/groups/group-harness.ts';
+import { G } from '../helpers/group-harness.ts';
 
 const CreateTopics = {
   apiKey: 19,

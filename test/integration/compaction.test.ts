@@ -196,7 +196,7 @@ describe('log compaction with real clients', () => {
       expect(p.errorCode).toBe(ErrorCode.INVALID_RECORD);
       expect(p.recordErrors.map((r) => r.batchIndex)).toEqual([1, 2]);
       expect(p.recordErrors[0]!.batchIndexErrorMessage).toBe(
-        `Compacted topic cannot accept message without key in topic partition ${topic}-0.`,
+        `Compacted topic cannot accept message without key in topic partition ${topic}-0`,
       );
       expect(p.errorMessage).toContain('One or more records have been rejected');
     } finally {

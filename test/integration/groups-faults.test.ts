@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { runPython, uniqueTopic, waitFor, withTimeout } from '../helpers/clients.ts';
 import { KafkaClient } from '../helpers/kafka-client.ts';
-import { G } from '../unit/broker/groups/group-harness.ts';
+import { G } from '../helpers/group-harness.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
 
 const { Kafka, logLevel } = kafkajs;

@@ -3,7 +3,7 @@
 #   - real Apache Kafka's jars (test/peers/kafka/pom.xml → test/peers/kafka/target/classpath.txt);
 #   - the Java client scenarios (test/peers/java, built with Maven);
 #   - franz-go's module from the Go module proxy (test/peers/franz-go);
-#   - a Python venv with current clients from PyPI (test/peers/python/requirements.txt → .venv).
+#   - a Python venv with current clients from PyPI (test/peers/python/requirements.txt → .venv), confluent-kafka with its Schema Registry serializers included.
 # Needs java (17+), mvn, go and python3 on PATH.
 set -euo pipefail
 cd "$(dirname "$0")"

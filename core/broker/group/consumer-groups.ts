@@ -61,7 +61,8 @@ export interface ConsumerGroupsHost {
 }
 
 const NOT_REQUESTED = -2147483648;
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
+/** With no authorizer every group operation is allowed: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (3400, as Kafka 4). */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 export class ConsumerGroups {
   readonly groups = new Map<string, ConsumerGroup>();
@@ -274,7 +275,8 @@ export class ConsumerGroups {
         clientId: m.clientId,
         clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopicNames,
-        subscribedTopicRegex: m.subscribedTopicRegex,
+        // Kafka keeps a member without a regex as "".
+        subscribedTopicRegex: m.subscribedTopicRegex ?? '',
         assignment: describeAssignment(m.assigned),
         targetAssignment: describeAssignment(g.target.get(m.memberId)),
       })),

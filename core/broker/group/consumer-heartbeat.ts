@@ -170,7 +170,7 @@ export class ConsumerGroupHeartbeat {
       if (req.topicPartitions === null || req.topicPartitions.length > 0)
         return invalid('TopicPartitions must be empty when (re-)joining.');
       if (req.subscribedTopicNames === null && req.subscribedTopicRegex === null) {
-        return invalid('SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
+        return invalid('Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.');
       }
     } else if (req.memberId === '') {
       return invalid("MemberId can't be empty.");

@@ -359,7 +359,8 @@ export class GroupCoordinator {
     const notHere = this.coordinatorError(groupId);
     if (notHere !== ErrorCode.NONE) return { errorCode: notHere, members: [] };
     const g = this.groups.get(groupId);
-    if (!g) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] };
+    // Kafka: an unknown group answers NONE with UNKNOWN_MEMBER_ID for each member (v0-2: the first as the error).
+    if (!g) return { errorCode: ErrorCode.NONE, members: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
     if (g.is(GroupState.Dead)) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     return { errorCode: ErrorCode.NONE, members: this.membership.leave(g, members) };
   }

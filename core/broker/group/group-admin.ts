@@ -90,10 +90,10 @@ export class GroupAdmin {
     };
   }
 
+  /** Each id once, in the order asked (Kafka answers a group named twice once); "" is a group like any other. */
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
     return Promise.all(
-      groupIds.map(async (groupId) => {
-        if (groupId === '') return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };
+      [...new Set(groupIds)].map(async (groupId) => {
         const notHere = this.s.runtime.coordinatorError(groupId);
         if (notHere !== ErrorCode.NONE) return { groupId, errorCode: notHere };
         const cg = this.s.consumer.groups.get(groupId);

@@ -93,7 +93,12 @@ export class OffsetManager {
       return this.s.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9, partitions);
     }
     const g = this.s.groups.get(req.groupId);
-    if (!g) return req.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    // A commit with a generation to a group that does not exist: GROUP_ID_NOT_FOUND from v9 (the new
+    // coordinator's answer), ILLEGAL_GENERATION before.
+    if (!g) {
+      if (req.generationId < 0) return ErrorCode.NONE;
+      return (req.apiVersion ?? 9) >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
+    }
     if (g.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     // A "simple" commit (no generation, no member) is allowed while the group has no members.
     if (req.generationId < 0 && g.is(GroupState.Empty)) return ErrorCode.NONE;
@@ -106,8 +111,8 @@ export class OffsetManager {
 
   /** Validates, writes and applies an offset commit; resolves once the records are written. */
   async commitOffsets(req: OffsetCommitInput): Promise<TopicPartitionErrors[]> {
-    let groupError: number =
-      req.groupId === '' ? ErrorCode.INVALID_GROUP_ID : await this.s.runtime.prepareWrite(req.groupId);
+    // Kafka 4 accepts the group id "" here (a simple group, as old clients without a group commit).
+    let groupError: number = await this.s.runtime.prepareWrite(req.groupId);
     if (groupError === ErrorCode.NONE) groupError = this.commitError(req);
     const maxMetadata = Number(this.s.host.config.get('offset.metadata.max.bytes'));
     const now = Date.now();

@@ -1,6 +1,13 @@
 // ApiVersions (key 18): the versions this broker serves, and (v3+) its
 // feature levels. Clients pick versions from this; KIP-511 adds the client's
 // software name/version (v3+), which must match Kafka's allowed pattern.
+//
+// Kafka's answers followed here: an invalid software name is INVALID_REQUEST
+// with nothing else (no APIs, no features, finalizedFeaturesEpoch -1); an
+// unsupported request version is UNSUPPORTED_VERSION with ApiVersions' own
+// range only (ApiVersionsRequest.getErrorResponse); below v4, supported
+// features whose minVersion is 0 are left out (older clients reject a 0
+// minimum, KIP-1022), so group.version is listed from v4.
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import {
@@ -32,9 +39,12 @@ export function apiVersionsList(broker: HandlerContext): NonNullable<ApiVersions
   return broker.apis.entries().map((e) => ({ apiKey: e.apiKey, minVersion: e.min, maxVersion: e.max }));
 }
 
-/** The v0 answer to an ApiVersions request with a version we don't serve. */
+/** The v0 answer to an ApiVersions request with a version we don't serve: ApiVersions' own range only, as Kafka. */
 export function unsupportedApiVersionsResponse(broker: HandlerContext): ApiVersionsResponse {
-  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: apiVersionsList(broker) };
+  return {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: apiVersionsList(broker).filter((k) => k.apiKey === ApiKey.ApiVersions),
+  };
 }
 
 export function handleApiVersions(
@@ -49,17 +59,24 @@ export function handleApiVersions(
     const ver = req.clientSoftwareVersion ?? '';
     if (!SOFTWARE_PATTERN.test(name) || !SOFTWARE_PATTERN.test(ver)) errorCode = ErrorCode.INVALID_REQUEST;
   }
-  const resp: ApiVersionsResponse = {
-    errorCode,
-    // Kafka answers an invalid request with the error alone, no version list.
-    apiKeys: errorCode === ErrorCode.NONE ? apiVersionsList(broker) : [],
-    throttleTimeMs: 0,
-  };
+  if (errorCode !== ErrorCode.NONE) {
+    // Kafka answers an invalid request with the error alone: no versions, no features.
+    const resp: ApiVersionsResponse = { errorCode, apiKeys: [], throttleTimeMs: 0 };
+    if (version >= 3) {
+      resp.supportedFeatures = [];
+      resp.finalizedFeaturesEpoch = -1;
+      resp.finalizedFeatures = [];
+      resp.zkMigrationReady = false;
+    }
+    return resp;
+  }
+  const resp: ApiVersionsResponse = { errorCode, apiKeys: apiVersionsList(broker), throttleTimeMs: 0 };
   if (version >= 3) {
-    resp.supportedFeatures = [
+    const supported = [
       { name: 'metadata.version', minVersion: METADATA_VERSION_MIN, maxVersion: METADATA_VERSION_LEVEL },
       GROUP_VERSION_SUPPORTED,
     ];
+    resp.supportedFeatures = version >= 4 ? supported : supported.filter((f) => f.minVersion > 0);
     resp.finalizedFeaturesEpoch = 0;
     resp.finalizedFeatures = [
       { name: 'metadata.version', maxVersionLevel: METADATA_VERSION_LEVEL, minVersionLevel: METADATA_VERSION_LEVEL },

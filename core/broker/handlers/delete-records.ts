@@ -3,7 +3,9 @@
 // below the new start are deleted; fetches below it get OFFSET_OUT_OF_RANGE.
 // The new start is written to the log-start-offset checkpoint before the answer
 // goes out, so it survives a crash. Only a partition's leader serves it
-// (NOT_LEADER_OR_FOLLOWER elsewhere).
+// (NOT_LEADER_OR_FOLLOWER elsewhere), and only where cleanup.policy includes
+// "delete": a compact-only topic is POLICY_VIOLATION (Kafka's
+// Partition.deleteRecordsOnLeader), checked before the offset.
 import {
   type DeleteRecordsRequest,
   type DeleteRecordsResponse,
@@ -38,6 +40,7 @@ export async function handleDeleteRecords(
       if (topic.internal) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION);
       if (!leads(broker, state)) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       const log = state.log;
+      if (!log.config.cleanupPolicy.includes('delete')) return answer(ErrorCode.POLICY_VIOLATION);
       const offset = p.offset === HIGH_WATERMARK ? log.highWatermark : p.offset;
       if (offset < 0 || offset > log.highWatermark) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
       const before = log.logStartOffset;

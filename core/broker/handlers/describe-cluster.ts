@@ -2,7 +2,9 @@
 // with their advertised address, from the metadata image (controllerId as in
 // Metadata: the lowest live broker, which forwards admin requests to the
 // controller). v1 requests name an endpoint type; a broker listener serves
-// only BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
+// only BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE,
+// any other UNSUPPORTED_ENDPOINT_TYPE; both as Kafka's error answer: cluster id
+// "", controller -1, no brokers, no authorized operations.
 import {
   type DescribeClusterRequest,
   type DescribeClusterResponse,
@@ -42,7 +44,10 @@ export function handleDescribeCluster(
     res.errorMessage = known
       ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
       : `Unsupported endpoint type ${endpointType}`;
+    res.clusterId = '';
+    res.controllerId = -1;
     res.brokers = [];
+    res.clusterAuthorizedOperations = OPS_NOT_REQUESTED;
   }
   return res;
 }

@@ -13,7 +13,8 @@ import {
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const NOT_REQUESTED = -2147483648;
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
+/** With no authorizer every group operation is allowed: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (3400, as Kafka 4). */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 export function handleDescribeGroups(
   broker: HandlerContext,

@@ -2,6 +2,8 @@
 // requested partition (Kafka's ReplicaManager.activeProducerState), answered by
 // the partition's leader only (NOT_LEADER_OR_FOLLOWER elsewhere). There are no
 // transactions, so coordinatorEpoch and currentTxnStartOffset are always -1.
+// An unknown topic has the default message, as Kafka answers it before asking
+// the replica manager (whose errors carry none).
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import {
@@ -11,7 +13,7 @@ import {
   decodeDescribeProducersRequest,
   encodeDescribeProducersResponse,
 } from '../../protocol/messages/describe-producers.ts';
-import { ErrorCode } from '../../protocol/errors.ts';
+import { ErrorCode, errorMessage } from '../../protocol/errors.ts';
 import { leads, notLeader } from './cluster-view.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
@@ -29,7 +31,8 @@ export function handleDescribeProducers(
         const p = broker.topics.partition(t.name, index);
         if (!p || !leads(broker, p)) {
           const errorCode = p ? ErrorCode.NOT_LEADER_OR_FOLLOWER : notLeader(broker, t.name, index).errorCode;
-          return { partitionIndex: index, errorCode, errorMessage: null, activeProducers: [] };
+          const message = broker.topics.get(t.name) ? null : errorMessage(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          return { partitionIndex: index, errorCode, errorMessage: message, activeProducers: [] };
         }
         const activeProducers = [];
         for (const e of p.log.producers.entries()) {

@@ -15,8 +15,16 @@
 //    exist). Followers (replica id >= 0: the body up to v14, ReplicaState
 //    from v15) read up to the log end; their fetch offset is their log end,
 //    which the replica manager uses to move the high watermark and the ISR.
-//    A follower whose LastFetchedEpoch diverges from the leader's history
-//    gets DivergingEpoch and no records (it truncates, then fetches again).
+//    A fetch (v12+) whose LastFetchedEpoch diverges from the leader's history
+//    gets DivergingEpoch and no records (it truncates, then fetches again);
+//    a consumer's epoch the leader has no end offset for is OFFSET_OUT_OF_RANGE
+//    (Kafka's Partition.fetchRecords validates consumers and followers alike).
+//  - OFFSET_OUT_OF_RANGE to a consumer carries highWatermark, lastStableOffset
+//    and logStartOffset -1, as Kafka's. A follower (Samsa's own replica
+//    fetcher) still gets the leader's log start and high watermark there: it
+//    truncates by them instead of asking ListOffsets as Kafka's fetcher does.
+//  - abortedTransactions is [] for a partition unknown to the metadata and for
+//    every read_committed read, null otherwise (Kafka's empty FetchDataInfo).
 //  - Topics are named up to v12 and identified by id from v13 (UNKNOWN_TOPIC_ID).
 //  - Fetch sessions (KIP-227) are not kept: every answer is sessionless
 //    (sessionId 0); an incremental fetch (sessionId ≠ 0, epoch > 0) gets
@@ -96,7 +104,7 @@ export function handleFetch(
         )
       : undefined;
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
-    const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId >= 0);
+    const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId);
     if (endpoints && endpoints.length > 0) response.nodeEndpoints = endpoints;
     if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || nothingToRead) return response;
     return null;
@@ -146,14 +154,16 @@ function resolve(broker: HandlerContext, req: FetchRequest, version: number, rep
           if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER || error === ErrorCode.FENCED_LEADER_EPOCH) {
             currentLeader = { leaderId: state.leader ?? -1, leaderEpoch: state.leaderEpoch };
           }
+          const lastFetchedEpoch = version >= 12 ? (rp.lastFetchedEpoch ?? -1) : -1;
+          if (error === ErrorCode.NONE && lastFetchedEpoch >= 0) {
+            // Kafka's divergence check: the last fetched epoch ends earlier here; unknown → out of range
+            // (for a consumer: Samsa's follower keeps fetching and truncates on a later answer).
+            const end = state.log.endOffsetForEpoch(lastFetchedEpoch);
+            if (end.endOffset < 0 || end.epoch < 0) {
+              if (replicaId < 0) error = ErrorCode.OFFSET_OUT_OF_RANGE;
+            } else if (end.epoch < lastFetchedEpoch || end.endOffset < rp.fetchOffset) divergingEpoch = end;
+          }
           if (error === ErrorCode.NONE && replicaId >= 0) {
-            const lastFetchedEpoch = version >= 12 ? (rp.lastFetchedEpoch ?? -1) : -1;
-            if (lastFetchedEpoch >= 0) {
-              // Kafka's divergence check: the follower's last epoch ends earlier here, or is unknown.
-              const end = state.log.endOffsetForEpoch(lastFetchedEpoch);
-              if (end.endOffset >= 0 && (end.epoch < lastFetchedEpoch || end.endOffset < rp.fetchOffset))
-                divergingEpoch = end;
-            }
             if (!divergingEpoch) {
               error =
                 broker.replication?.onFollowerFetch?.(state, replicaId, rp.fetchOffset, rp.logStartOffset ?? -1) ??
@@ -189,7 +199,7 @@ async function readAll(
   version: number,
   maxBytes: number,
   readCommitted: boolean,
-  follower: boolean,
+  replicaId: number,
 ): Promise<{ response: FetchResponse; bytes: number; errors: boolean }> {
   let remaining = maxBytes;
   let total = 0;
@@ -203,7 +213,7 @@ async function readAll(
         Math.max(0, Math.min(remaining, target.partitionMaxBytes)),
         total === 0,
         readCommitted,
-        follower,
+        replicaId >= 0,
       );
       if (version >= 12) {
         if (target.currentLeader) out.data.currentLeader = target.currentLeader;
@@ -230,16 +240,22 @@ async function readPartition(
   follower: boolean,
 ): Promise<{ data: PartitionData; bytes: number; errorCode: number }> {
   const p = target.state;
-  if (!p)
-    return { data: partitionData(target.index, target.error, -1, -1, -1, EMPTY), bytes: 0, errorCode: target.error };
+  const failed = (errorCode: number) => ({
+    data: partitionData(target.index, errorCode, -1, -1, -1, EMPTY, target.unknown ? [] : null),
+    bytes: 0,
+    errorCode,
+  });
+  if (!p) return failed(target.error);
   const log = p.log;
   const hw = log.highWatermark;
   const lso = hw; // no transactions yet: last stable offset = high watermark
   const logStart = log.logStartOffset;
+  // A read_committed read lists its aborted transactions: none until transactions exist.
+  const aborted = readCommitted ? [] : null;
   if (target.divergingEpoch) {
-    // An answer of its own: the follower truncates first (no records, no wait).
+    // An answer of its own: the fetcher truncates first (no records, no wait).
     return {
-      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY),
+      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY, null),
       bytes: 0,
       errorCode: ErrorCode.NONE,
     };
@@ -247,26 +263,31 @@ async function readPartition(
   // Followers replicate everything the leader has; consumers see only committed records.
   const maxOffset = follower ? log.logEndOffset : readCommitted ? lso : hw;
   if (target.fetchOffset < logStart || target.fetchOffset > log.logEndOffset) {
+    if (!follower) return failed(ErrorCode.OFFSET_OUT_OF_RANGE);
     return {
-      data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY),
+      data: partitionData(target.index, ErrorCode.OFFSET_OUT_OF_RANGE, hw, lso, logStart, EMPTY, null),
       bytes: 0,
       errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
     };
   }
   if (target.fetchOffset >= maxOffset || (limit <= 0 && !minOneBatch)) {
     return {
-      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY),
+      data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, EMPTY, aborted),
       bytes: 0,
       errorCode: ErrorCode.NONE,
     };
   }
   const res = await log.read(target.fetchOffset, limit, maxOffset, minOneBatch);
   if ('error' in res) {
-    return { data: partitionData(target.index, res.error, hw, lso, logStart, EMPTY), bytes: 0, errorCode: res.error };
+    return {
+      data: partitionData(target.index, res.error, hw, lso, logStart, EMPTY, null),
+      bytes: 0,
+      errorCode: res.error,
+    };
   }
   const records = res.bytes === 0 ? EMPTY : res.chunks;
   return {
-    data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, records),
+    data: partitionData(target.index, ErrorCode.NONE, hw, lso, logStart, records, aborted),
     bytes: res.bytes,
     errorCode: ErrorCode.NONE,
   };
@@ -279,6 +300,7 @@ function partitionData(
   lastStableOffset: number,
   logStartOffset: number,
   records: Buffer | Buffer[],
+  abortedTransactions: PartitionData['abortedTransactions'],
 ): PartitionData {
   return {
     partitionIndex,
@@ -286,7 +308,7 @@ function partitionData(
     highWatermark,
     lastStableOffset,
     logStartOffset,
-    abortedTransactions: null,
+    abortedTransactions,
     preferredReadReplica: -1,
     records,
   };

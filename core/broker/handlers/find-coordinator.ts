@@ -5,7 +5,9 @@
 // without a leader (or whose leader is not a live registered broker)
 // answers COORDINATOR_NOT_AVAILABLE; clients retry. Transaction keys
 // (type 1) get COORDINATOR_NOT_AVAILABLE until the transaction coordinator
-// exists. v4+ batches keys in `coordinatorKeys` and answers per key.
+// exists. v4+ batches keys in `coordinatorKeys` and answers per key. A found
+// coordinator's errorMessage is Kafka's: "NONE" (Errors.NONE.message(), v1-3)
+// or "" (v4+).
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import {
@@ -64,7 +66,7 @@ export async function handleFindCoordinator(
     return {
       key,
       errorCode,
-      errorMessage: node ? null : errorMessage(errorCode),
+      errorMessage: node ? (version >= 4 ? '' : 'NONE') : errorMessage(errorCode),
       nodeId: node?.id ?? -1,
       host: node?.host ?? '',
       port: node?.port ?? -1,

@@ -9,7 +9,8 @@
 //
 // Transactions are not supported: a request with a transactional id is answered
 // COORDINATOR_NOT_AVAILABLE, the answer Kafka gives while it has no transaction
-// coordinator (FindCoordinator for key type TRANSACTION answers the same).
+// coordinator (FindCoordinator for key type TRANSACTION answers the same). An
+// empty transactional id is INVALID_REQUEST, as Kafka's coordinator refuses it.
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import {
@@ -27,6 +28,9 @@ export async function handleInitProducerId(
   _version: number,
   _ctx: RequestContext,
 ): Promise<InitProducerIdResponseInput> {
+  if (req.transactionalId === '') {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
+  }
   if (req.transactionalId != null) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
   }

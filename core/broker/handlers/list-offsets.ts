@@ -5,7 +5,11 @@
 //   -4 earliest local (v8, KIP-405) → log start offset (no tiered storage);
 //   t ≥ 0 → first offset whose timestamp ≥ t, if below the high watermark;
 //   none → offset -1, timestamp -1.
-// Special timestamps answer timestamp -1. Leader epochs (v4+) are the
+// Special timestamps answer timestamp -1; a negative timestamp the request's
+// version does not define (-3 before v7, -4 before v8, -5 and below) is
+// UNSUPPORTED_VERSION, and a partition listed twice is answered once with
+// INVALID_REQUEST, both before the partition is looked up (Kafka's
+// ReplicaManager.fetchOffset). Leader epochs (v4+) are the
 // partition's current epoch; a stale/newer currentLeaderEpoch is rejected
 // (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH), then only the leader answers
 // (NOT_LEADER_OR_FOLLOWER on a follower or a broker without a replica), as
@@ -38,13 +42,30 @@ export async function handleListOffsets(
   _ctx: RequestContext,
 ): Promise<ListOffsetsResponse> {
   const readCommitted = version >= 2 && req.isolationLevel === READ_COMMITTED;
+  // One answer per partition, in the order first asked (Kafka keys its answers by partition).
+  const counts = new Map<string, number>();
+  const grouped = new Map<string, RequestPartition[]>();
+  for (const t of req.topics) {
+    const list = grouped.get(t.name) ?? [];
+    grouped.set(t.name, list);
+    for (const rp of t.partitions) {
+      const key = `${t.name}\u0000${rp.partitionIndex}`;
+      const n = counts.get(key) ?? 0;
+      counts.set(key, n + 1);
+      if (n === 0) list.push(rp);
+    }
+  }
   const topics = await Promise.all(
-    req.topics.map(async (t) => ({
-      name: t.name,
+    [...grouped].map(async ([name, partitions]) => ({
+      name,
       partitions: await Promise.all(
-        t.partitions.map(async (rp) => {
-          const p = broker.topics.partition(t.name, rp.partitionIndex);
-          if (!p) return answer(rp.partitionIndex, notLeader(broker, t.name, rp.partitionIndex).errorCode, -1, -1, -1);
+        partitions.map(async (rp) => {
+          if (counts.get(`${name}\u0000${rp.partitionIndex}`)! > 1)
+            return answer(rp.partitionIndex, ErrorCode.INVALID_REQUEST, -1, -1, -1);
+          if (timestampUnsupported(rp.timestamp, version))
+            return answer(rp.partitionIndex, ErrorCode.UNSUPPORTED_VERSION, -1, -1, -1);
+          const p = broker.topics.partition(name, rp.partitionIndex);
+          if (!p) return answer(rp.partitionIndex, notLeader(broker, name, rp.partitionIndex).errorCode, -1, -1, -1);
           const epochError = leaderEpochError(version >= 4 ? (rp.currentLeaderEpoch ?? -1) : -1, p.leaderEpoch);
           if (epochError !== ErrorCode.NONE) return answer(rp.partitionIndex, epochError, -1, -1, -1);
           if (!leads(broker, p)) return answer(rp.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1, -1);
@@ -54,6 +75,24 @@ export async function handleListOffsets(
     })),
   );
   return { throttleTimeMs: 0, topics };
+}
+
+type RequestPartition = ListOffsetsRequest['topics'][number]['partitions'][number];
+
+/** The first version that defines each special timestamp (Kafka's timestampMinSupportedVersion). */
+const SPECIAL_SINCE = new Map<number, number>([
+  [LATEST, 0],
+  [EARLIEST, 0],
+  [MAX_TIMESTAMP, 7],
+  [EARLIEST_LOCAL, 8],
+  [-5, 9], // latest tiered (KIP-1005)
+  [-6, 11], // earliest pending upload
+]);
+
+function timestampUnsupported(timestamp: number, version: number): boolean {
+  if (timestamp >= 0) return false;
+  const since = SPECIAL_SINCE.get(timestamp);
+  return since === undefined || version < since;
 }
 
 async function lookup(
@@ -78,7 +117,7 @@ async function lookup(
       return answer(index, ErrorCode.NONE, found.timestamp, found.offset, epoch);
     }
     default: {
-      const found = timestamp < 0 ? null : await log.offsetForTimestamp(timestamp);
+      const found = await log.offsetForTimestamp(timestamp);
       if (!found || found.offset < 0 || found.offset >= limit) return answer(index, ErrorCode.NONE, -1, -1, -1);
       return answer(index, ErrorCode.NONE, found.timestamp, found.offset, epoch);
     }

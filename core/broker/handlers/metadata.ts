@@ -8,12 +8,16 @@
 //
 // Kafka's rules followed here:
 //  - v0: an empty topic list means all topics; v1+: null means all topics.
-//  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
+//  - v12+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
+//    v10–11 carry the id field but Kafka refuses a request that uses it (or
+//    leaves a name null): the whole answer is INVALID_REQUEST, every topic
+//    named "" with its id, no brokers, no cluster id, controller -1.
+//  - A topic named twice is answered once.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
 //    always for v0–3) and `auto.create.topics.enable` is true (the broker
-//    forwards a CreateTopics to the controller and waits). Like Kafka, the
-//    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
-//    no partitions; the client retries and then sees the topic. An invalid
+//    forwards a CreateTopics to the controller and waits). Like Kafka 4, the
+//    answer for a topic created by this request is UNKNOWN_TOPIC_OR_PARTITION
+//    with no partitions; the client retries and then sees the topic. An invalid
 //    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
 //  - Authorized-operations fields are -2147483648 unless asked for (v8+).
 
@@ -51,8 +55,15 @@ export async function handleMetadata(
   if (requested === null || requested === undefined || (version === 0 && requested.length === 0)) {
     for (const t of broker.topics.all()) topics.push(describeTopic(broker, t, topicOps));
   } else {
+    if (version >= 10 && version < 12 && requested.some((rt) => rt.name == null || isTopicId(rt.topicId))) {
+      return invalidRequest(req, version);
+    }
+    const seen = new Set<string>();
     for (const rt of requested) {
-      const byId = version >= 10 && rt.topicId !== undefined && rt.topicId !== ZERO_UUID;
+      const key = `${rt.name ?? ''}\u0000${rt.topicId ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const byId = version >= 12 && isTopicId(rt.topicId);
       if (byId && rt.name != null) {
         topics.push(errorTopic(rt.name, rt.topicId!, ErrorCode.INVALID_REQUEST, topicOps));
       } else if (byId) {
@@ -83,6 +94,25 @@ export async function handleMetadata(
   return resp;
 }
 
+function isTopicId(id: string | undefined): boolean {
+  return id !== undefined && id !== ZERO_UUID;
+}
+
+/** Kafka's answer to a request it refuses as a whole (MetadataRequest.getErrorResponse). */
+function invalidRequest(req: MetadataRequest, version: number): MetadataResponse {
+  const resp: MetadataResponse = {
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (req.topics ?? []).map((t) => ({
+      ...errorTopic(t.name ?? '', t.topicId ?? ZERO_UUID, ErrorCode.INVALID_REQUEST, OPS_NOT_REQUESTED),
+    })),
+  };
+  if (version >= 8 && version <= 10) resp.clusterAuthorizedOperations = OPS_NOT_REQUESTED;
+  return resp;
+}
+
 async function unknownTopic(
   broker: HandlerContext,
   name: string,
@@ -92,8 +122,8 @@ async function unknownTopic(
   if (!allowAutoCreate) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops);
   try {
     const created = await broker.topics.autoCreate(name);
-    // Kafka answers the request that triggered creation with LEADER_NOT_AVAILABLE.
-    return { ...errorTopic(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE, ops), isInternal: created.internal };
+    // Kafka 4 answers the request that triggered creation with UNKNOWN_TOPIC_OR_PARTITION.
+    return { ...errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops), isInternal: created.internal };
   } catch (err) {
     if (err instanceof KafkaError) return errorTopic(name, ZERO_UUID, err.code, ops);
     throw err;

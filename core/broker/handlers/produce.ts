@@ -3,12 +3,14 @@
 // v3+ is served: v0–2 get UNSUPPORTED_VERSION on every partition, as Kafka 4
 // answers them (KIP-896).
 //
-// Per partition: unknown → UNKNOWN_TOPIC_OR_PARTITION; a partition this
+// Per partition: unknown → UNKNOWN_TOPIC_OR_PARTITION; a zstd batch below v7
+// → UNSUPPORTED_COMPRESSION_TYPE (KIP-110, ProduceRequest.validateRecords); a partition this
 // broker does not lead → NOT_LEADER_OR_FOLLOWER with the current leader and
 // epoch, and (v10+) the leaders' endpoints in `nodeEndpoints` (KIP-951), so the
 // client re-routes without a metadata round trip. The batches are validated
 // (CRC, sizes, `max.message.bytes`, …) and nothing is appended on error;
-// acks=-1 first needs min.insync.replicas in the ISR (NOT_ENOUGH_REPLICAS).
+// acks=-1 first needs min.insync.replicas in the ISR (NOT_ENOUGH_REPLICAS),
+// capped at the replica count as Kafka 4 does.
 // Then they are appended, the answer waits until the write is done — and with
 // acks=-1 until the high watermark passes it (the in-sync replicas have it,
 // else REQUEST_TIMED_OUT after the request's timeout) — and fetches waiting on
@@ -32,15 +34,17 @@ import {
   encodeProduceResponse,
 } from '../../protocol/messages/produce.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
+import { Attr, BATCH, isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
 import { compactedTopicKeyError } from '../compacted-topic.ts';
 import { validateRecordTimestamps } from '../../storage/log-validator.ts';
 import { leads, nodeEndpoints, notLeader } from './cluster-view.ts';
 import { ApiKey } from '../../protocol/messages/api-keys.ts';
+import { Compression } from '../../protocol/compression.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
 
 const NO_LOG_START_OFFSET = new Set<number>([
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
   ErrorCode.MESSAGE_TOO_LARGE,
   ErrorCode.RECORD_LIST_TOO_LARGE,
   ErrorCode.CORRUPT_MESSAGE,
@@ -67,7 +71,14 @@ export async function handleProduce(
   // Kafka lets only its admin tooling (client id "__admin_client") write to
   // internal topics: a stray record in __consumer_offsets would break replay.
   const internalAllowed = _ctx.clientId === '__admin_client';
-  const ctx: ProduceContext = { acks: req.acks, timeoutMs: req.timeoutMs, now, internalAllowed, leaders: null };
+  const ctx: ProduceContext = {
+    version,
+    acks: req.acks,
+    timeoutMs: req.timeoutMs,
+    now,
+    internalAllowed,
+    leaders: null,
+  };
   const responses = await Promise.all(
     req.topicData.map(async (td) => ({
       name: td.name,
@@ -86,6 +97,7 @@ export async function handleProduce(
 }
 
 interface ProduceContext {
+  version: number;
   acks: number;
   timeoutMs: number;
   now: number;
@@ -132,10 +144,15 @@ async function producePartition(
   pd: RequestPartition,
   ctx: ProduceContext,
 ): Promise<PartitionResponse> {
+  const t = broker.topics.get(topic);
+  // Kafka checks the request's records (ProduceRequest.validateRecords) once the partition is known
+  // to exist, before any leader check: zstd needs Produce v7+ (KIP-110).
+  if (t && pd.index >= 0 && pd.index < t.numPartitions && ctx.version < 7 && isZstd(pd.records)) {
+    return errorResponse(pd.index, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, null);
+  }
   const p: PartitionState | undefined = broker.topics.partition(topic, pd.index);
   if (!p || !leads(broker, p)) return notLeaderResponse(broker, topic, pd.index, ctx);
   const now = ctx.now;
-  const t = broker.topics.get(topic);
   // Kafka's answer to a refused append names the log start offset, except for a batch too large,
   // a corrupt one, or a storage error (ReplicaManager.appendToLocalLog).
   const fail = (code: number, message: string | null, recordErrors: PartitionResponse['recordErrors'] = []) => ({
@@ -172,7 +189,8 @@ async function producePartition(
     const check = p.log.producers.check(info, now);
     if (check.kind === 'error') return fail(check.errorCode, check.message);
     if (check.kind === 'duplicate') {
-      // Kafka answers a retried batch with the original's offsets, once it is written.
+      // Kafka answers a retried batch with the original's offsets and its timestamp (the batch's
+      // max timestamp, the append time under LogAppendTime), once it is written.
       const b = check.batch;
       if (b.written) await b.written;
       const errorCode = acksAll
@@ -182,7 +200,7 @@ async function producePartition(
         index: pd.index,
         errorCode,
         baseOffset: b.firstOffset,
-        logAppendTimeMs: p.log.config.messageTimestampType === 'LogAppendTime' ? b.timestamp : -1,
+        logAppendTimeMs: b.timestamp,
         logStartOffset: p.log.logStartOffset,
         recordErrors: [],
         errorMessage: null,
@@ -211,6 +229,12 @@ async function producePartition(
     broker.log(`produce to ${topic}-${pd.index} failed: ${(err as Error)?.stack ?? String(err)}`);
     return fail(ErrorCode.KAFKA_STORAGE_ERROR, null);
   }
+}
+
+/** Whether the request's first batch is zstd-compressed (Kafka checks the first batch only). */
+function isZstd(records: Buffer | null | undefined): boolean {
+  if (!records || records.length < BATCH.ATTRIBUTES + 2) return false;
+  return (records.readInt16BE(BATCH.ATTRIBUTES) & Attr.COMPRESSION_MASK) === Compression.ZSTD;
 }
 
 export const produceApi: ApiEntry<ProduceRequest, ProduceResponse> = {

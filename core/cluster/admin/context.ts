@@ -67,5 +67,5 @@ export function newPartition(t: TopicInfo, partition: number, replicas: number[]
 }
 
 export function replicationFactorError(rf: number, live: number): string {
-  return `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live} broker(s) are registered.`;
+  return `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live} broker(s) are registered or some brokers have all their log directories cordoned.`;
 }

@@ -3,7 +3,10 @@
 // assignments). Errors as Kafka: INVALID_PARTITIONS when the count is no
 // increase, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for bad
 // manual assignments, INVALID_REPLICATION_FACTOR when too few brokers are live,
-// INVALID_REQUEST for a topic named twice. `validateOnly` checks only.
+// INVALID_REQUEST "Duplicate topic name." for a topic named twice (answered
+// once, as Kafka's ControllerApis.createPartitions). The messages are Kafka
+// 4.4's (ReplicationControlManager.createPartitions); an unknown topic has
+// none. `validateOnly` checks only.
 import type {
   CreatePartitionsRequest,
   CreatePartitionsRequestCreatePartitionsTopic,
@@ -20,7 +23,10 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   let seq = 0;
   const results: CreatePartitionsResponseCreatePartitionsTopicResultInput[] = [];
+  const answered = new Set<string>();
   for (const t of req.topics) {
+    if (answered.has(t.name)) continue;
+    answered.add(t.name);
     const result: CreatePartitionsResponseCreatePartitionsTopicResultInput = {
       name: t.name,
       errorCode: 0,
@@ -29,7 +35,12 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
     results.push(result);
     if ((seen.get(t.name) ?? 0) > 1) {
       result.errorCode = ErrorCode.INVALID_REQUEST;
-      result.errorMessage = 'Duplicate topic in request.';
+      result.errorMessage = 'Duplicate topic name.';
+      continue;
+    }
+    if (!ctx.topic(t.name)) {
+      // Kafka answers an unknown topic with the code alone.
+      result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       continue;
     }
     try {
@@ -57,16 +68,15 @@ function validate(
   t: CreatePartitionsRequestCreatePartitionsTopic,
 ): { topic: TopicInfo; assignment: number[][] } {
   const topic = ctx.topic(t.name);
-  if (!topic)
-    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${t.name} does not exist.`);
   const current = topic.numPartitions;
   if (t.count === current) {
-    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
   }
   if (t.count < current) {
     throw new KafkaError(
       ErrorCode.INVALID_PARTITIONS,
-      `Topic currently has ${current} partitions, which is higher than the requested ${t.count}.`,
+      `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`,
     );
   }
   const added = t.count - current;
@@ -80,7 +90,7 @@ function validate(
   if (t.assignments.length !== added) {
     throw new KafkaError(
       ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-      `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.`,
+      `Attempted to add ${added} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
     );
   }
   for (const a of t.assignments) {

@@ -1,6 +1,10 @@
 // CreateTopics (v0–7) at the controller: Kafka's validation (names, collisions,
 // partition counts, replication factors against the live brokers, manual
 // assignments, configs), replica placement, and one commit per created topic.
+// As Kafka 4.4's controller: a name given twice is answered once, first, with
+// INVALID_REQUEST "Duplicate topic name."; the messages are Kafka's (Topic.validate
+// for names, ReplicationControlManager for assignments); a v5+ answer lists the
+// new topic's configs sorted by name, and none ([]) for a topic that failed.
 // Internal topics (core/protocol/internal-topics.ts) come through here too,
 // when a broker needs one: allowed, marked internal, their replication factor
 // clamped to the live brokers.
@@ -12,33 +16,35 @@ import type {
 } from '../../protocol/messages/create-topics.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { GROUP_METADATA_TOPIC, isInternalTopic } from '../../protocol/internal-topics.ts';
-import { ConfigSource, TOPIC_CONFIGS, topicConfigsError, topicNameError } from '../../broker/configs.ts';
+import { ConfigSource, TOPIC_CONFIGS, topicConfigsError } from '../../broker/configs.ts';
 import { newUuid } from '../metadata-store.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
 
+/** Topic configs in the order Kafka lists them in a CreateTopics answer: by name. */
+const CONFIG_NAMES = [...TOPIC_CONFIGS.keys()].sort();
+
 export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, version: number): AdminResult {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   let seq = 0;
+  const failed = (name: string, errorCode: number, errorMessage: string | null) => ({
+    name,
+    topicId: ZERO_UUID,
+    errorCode,
+    errorMessage,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: [],
+  });
   const topics: CreateTopicsResponseCreatableTopicResultInput[] = [];
+  for (const [name, n] of seen)
+    if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
   for (const t of req.topics) {
-    const result: CreateTopicsResponseCreatableTopicResultInput = {
-      name: t.name,
-      topicId: ZERO_UUID,
-      errorCode: 0,
-      errorMessage: null,
-      numPartitions: -1,
-      replicationFactor: -1,
-      configs: null,
-    };
+    if ((seen.get(t.name) ?? 0) > 1) continue;
+    const result: CreateTopicsResponseCreatableTopicResultInput = failed(t.name, ErrorCode.NONE, null);
     topics.push(result);
-    if ((seen.get(t.name) ?? 0) > 1) {
-      result.errorCode = ErrorCode.INVALID_REQUEST;
-      result.errorMessage = `Create topics request from client contains multiple entries for the following topics: ${t.name}`;
-      continue;
-    }
     try {
       const plan = validate(ctx, t);
       result.numPartitions = plan.assignment.length;
@@ -60,7 +66,7 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
         result.topicId = info.topicId;
       }
       if (version >= 5) {
-        result.configs = [...TOPIC_CONFIGS.keys()].map((name) => {
+        result.configs = CONFIG_NAMES.map((name) => {
           const inherited = ctx.config.topicDefault(name);
           const own = plan.configs[name];
           return {
@@ -74,8 +80,7 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       }
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
-      result.errorCode = e.code;
-      result.errorMessage = e.message;
+      Object.assign(result, failed(t.name, e.code, e.message));
     }
   }
   const response: CreateTopicsResponseInput = { throttleTimeMs: 0, topics };
@@ -88,23 +93,45 @@ interface Plan {
   configs: Record<string, string>;
 }
 
+/** Kafka's Topic.validate: why a topic name is invalid (its InvalidTopicException message), or null. */
+export function kafkaTopicNameError(name: string): string | null {
+  const why =
+    name.length === 0
+      ? 'the empty string is not allowed'
+      : name === '.' || name === '..'
+        ? `'${name}' is not allowed`
+        : name.length > 249
+          ? `the length of '${name}' is longer than the max allowed length 249`
+          : !/^[a-zA-Z0-9._-]+$/.test(name)
+            ? `'${name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'`
+            : null;
+  return why === null ? null : `Topic name is invalid: ${why}`;
+}
+
 function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan {
-  const manual = t.assignments.length > 0;
-  if (manual) {
-    if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
-      throw new KafkaError(
-        ErrorCode.INVALID_REQUEST,
-        'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.',
-      );
-    }
-    validateAssignments(ctx, t.assignments);
-  }
-  const nameErr = topicNameError(t.name);
+  // Kafka checks the name, existence and collisions of every topic before its partitions.
+  const nameErr = kafkaTopicNameError(t.name);
   if (nameErr) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameErr);
   if (ctx.topic(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
   const other = ctx.collidingTopic(t.name);
   if (other !== undefined) {
     throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${other}`);
+  }
+  const manual = t.assignments.length > 0;
+  if (manual) {
+    if (t.replicationFactor !== -1) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        'A manual partition assignment was specified, but replication factor was not set to -1.',
+      );
+    }
+    if (t.numPartitions !== -1) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
+        'A manual partition assignment was specified, but numPartitions was not set to -1.',
+      );
+    }
+    validateAssignments(ctx, t.assignments);
   }
   const internal = isInternalTopic(t.name);
   const cfg = ctx.config;
@@ -149,40 +176,71 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   return { assignment, replicationFactor, configs: given as Record<string, string> };
 }
 
+/** Kafka's checks of a manual assignment (ReplicationControlManager.createTopic). */
 function validateAssignments(ctx: AdminContext, assignments: CreateTopicsRequestCreatableTopic['assignments']): void {
-  const rf = assignments[0]!.brokerIds.length;
-  assignments.forEach((a, i) => {
-    if (a.partitionIndex !== i) {
+  const partitions = new Set<number>();
+  let rf: number | undefined;
+  for (const a of assignments) {
+    if (partitions.has(a.partitionIndex)) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        'Partitions should be a consecutive 0-based integer sequence.',
+        `Found multiple manual partition assignments for partition ${a.partitionIndex}`,
       );
     }
-    if (a.brokerIds.length !== rf) {
+    validateManualAssignment(ctx, a.brokerIds, rf);
+    rf = a.brokerIds.length;
+    partitions.add(a.partitionIndex);
+  }
+  for (let i = 0; i < partitions.size; i++) {
+    if (!partitions.has(i)) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        'All partitions should have the same number of replicas.',
+        'partitions should be a consecutive 0-based integer sequence',
       );
     }
-    if (rf === 0) {
+  }
+}
+
+/**
+ * One partition's manual assignment, as Kafka's validateManualPartitionAssignment (CreateTopics,
+ * CreatePartitions): not empty, each broker registered and named once, as many replicas as the
+ * partitions before it. Samsa also wants each broker live (Kafka places a fenced one out of the ISR).
+ */
+export function validateManualAssignment(ctx: AdminContext, brokerIds: readonly number[], rf?: number): void {
+  if (brokerIds.length === 0) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      'The manual partition assignment includes an empty replica list.',
+    );
+  }
+  const ids = new Set<number>();
+  for (const id of brokerIds) {
+    if (!ctx.broker(id)) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        'The manual partition assignment includes an empty replica list.',
+        `The manual partition assignment includes broker ${id}, but no such broker is registered.`,
       );
     }
-    if (new Set(a.brokerIds).size !== a.brokerIds.length) {
+    if (ids.has(id)) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Duplicate brokers not allowed in replica assignment: ${a.brokerIds.join(', ')} for partition id ${i}.`,
+        `The manual partition assignment includes the broker ${id} more than once.`,
       );
     }
-    for (const id of a.brokerIds) {
-      if (!ctx.isLive(id)) {
-        throw new KafkaError(
-          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `Unknown broker ${id} in replica assignment for partition ${i}.`,
-        );
-      }
+    ids.add(id);
+  }
+  if (rf !== undefined && brokerIds.length !== rf) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not consistent with previous partitions, which have ${rf} replica(s).`,
+    );
+  }
+  for (const id of brokerIds) {
+    if (!ctx.isLive(id)) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes broker ${id}, but it is fenced or in controlled shutdown.`,
+      );
     }
-  });
+  }
 }

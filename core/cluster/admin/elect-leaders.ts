@@ -2,8 +2,11 @@
 // the first replica when it is live and in sync; UNCLEAN elects a leader for a
 // partition that has none, from the live ISR members else any live replica.
 // Per-partition codes as Kafka: ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
-// ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION. A null topic list
-// means every partition; then partitions that need no election are left out.
+// ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION ("No such topic
+// as t", "No such partition as t-9"). A null topic list means every partition:
+// every topic is listed, without the partitions that need no election. An
+// unknown election type is INVALID_REQUEST, at the top and on each partition
+// asked for (Kafka's ReplicationControlManager.electLeaders).
 import type {
   ElectLeadersRequest,
   ElectLeadersResponseInput,
@@ -46,7 +49,6 @@ const MESSAGES: Record<number, string> = {
     'Failed to elect leader for partition under strategy PreferredReplicaPartitionLeaderElectionStrategy: the preferred replica is not live or not in sync.',
   [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]:
     'Failed to elect leader for partition under strategy UncleanPartitionLeaderElectionStrategy: no replica is live.',
-  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]: 'The partition does not exist.',
 };
 
 /** Preferred-leader changes for the partitions where the election is possible (the periodic rebalance). */
@@ -62,10 +64,18 @@ export function preferredElectionChanges(ctx: AdminContext, partitions: readonly
 export function electLeaders(ctx: AdminContext, req: ElectLeadersRequest, version: number): AdminResult {
   const type = version >= 1 ? req.electionType : ElectionType.PREFERRED;
   if (type !== ElectionType.PREFERRED && type !== ElectionType.UNCLEAN) {
+    const errorMessage = `Unknown election type ${type}`;
     const response: ElectLeadersResponseInput = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.INVALID_REQUEST,
-      replicaElectionResults: [],
+      replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({
+          partitionId,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage,
+        })),
+      })),
     };
     return { response, seq: 0, timeoutMs: 0 };
   }
@@ -89,13 +99,19 @@ export function electLeaders(ctx: AdminContext, req: ElectLeadersRequest, versio
           : electUnclean(ctx, p);
       if (typeof r === 'number') {
         if (all && r === ErrorCode.ELECTION_NOT_NEEDED) continue;
-        partitionResult.push({ partitionId: id, errorCode: r, errorMessage: MESSAGES[r] ?? null });
+        const errorMessage =
+          r === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            ? t
+              ? `No such partition as ${w.topic}-${id}`
+              : `No such topic as ${w.topic}`
+            : (MESSAGES[r] ?? null);
+        partitionResult.push({ partitionId: id, errorCode: r, errorMessage });
       } else {
         changes.push({ type: 'partition', partition: r });
         partitionResult.push({ partitionId: id, errorCode: ErrorCode.NONE, errorMessage: null });
       }
     }
-    if (partitionResult.length > 0 || !all) results.push({ topic: w.topic, partitionResult });
+    results.push({ topic: w.topic, partitionResult });
   }
   const seq = changes.length > 0 ? ctx.commit(changes) : 0;
   const response: ElectLeadersResponseInput = {

@@ -8,7 +8,9 @@
 // which adds them to the ISR (AlterPartition); once every target replica is in
 // the ISR the reassignment completes: replicas = target, ISR ∩ target, a new
 // leader from the target if the old one is removed. A null target cancels a
-// reassignment in progress (back to the original replicas).
+// reassignment in progress (back to the original replicas). Errors carry
+// Kafka's messages: "Unable to find a topic named t.", "Unable to find
+// partition t:9.", none for NO_REASSIGNMENT_IN_PROGRESS.
 import type {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponseInput,
@@ -117,14 +119,14 @@ function validateTarget(ctx: AdminContext, target: readonly number[]): void {
   }
 }
 
+/** A KafkaError's message when Kafka's answer carries the code alone (errorMessage null). */
+const NO_MESSAGE = '';
+
 /** The new partition record for a reassignment request (target null = cancel); throws KafkaError. */
 function reassign(ctx: AdminContext, p: PartitionInfo, target: number[] | null): PartitionInfo | null {
   if (target === null) {
-    if (!inProgress(p))
-      throw new KafkaError(
-        ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
-        'No partition reassignment is in progress for this partition.',
-      );
+    // Kafka answers the code alone (NoReassignmentInProgressException without a message).
+    if (!inProgress(p)) throw new KafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, NO_MESSAGE);
     return switchTo(ctx, p, originalReplicas(p));
   }
   validateTarget(ctx, target);
@@ -158,8 +160,15 @@ export function alterPartitionReassignments(ctx: AdminContext, req: AlterPartiti
       };
       partitions.push(out);
       try {
-        const p = topic ? ctx.partitions(topic.topicId)[rp.partitionIndex] : undefined;
-        if (!p) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'The partition does not exist.');
+        if (!topic)
+          throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unable to find a topic named ${t.name}.`);
+        const p = ctx.partitions(topic.topicId)[rp.partitionIndex];
+        if (!p) {
+          throw new KafkaError(
+            ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            `Unable to find partition ${t.name}:${rp.partitionIndex}.`,
+          );
+        }
         const next = reassign(ctx, p, rp.replicas);
         if (!next) continue;
         changes.push({ type: 'partition', partition: next });
@@ -175,7 +184,7 @@ export function alterPartitionReassignments(ctx: AdminContext, req: AlterPartiti
       } catch (e) {
         if (!(e instanceof KafkaError)) throw e;
         out.errorCode = e.code;
-        out.errorMessage = e.message;
+        out.errorMessage = e.message === NO_MESSAGE ? null : e.message;
       }
     }
   }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { argumentsProblem, createBridgeHandlers, STREAM_METHOD } from '../../../core/console/handlers.ts';
 import { ConsoleService, type Session } from '../../../core/console/service.ts';
-import { bridgeMethodsFromSource } from '../electron/bridge-methods.ts';
+import { bridgeMethodsFromSource } from '../../helpers/electron/bridge-methods.ts';
 
 // Port 1 on loopback: nothing listens, and no operation below needs a broker.
 const service = new ConsoleService({ bootstrap: '127.0.0.1:1' });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { appPaths } from '../../../electron/main/app.ts';
-import { config, configPath, packagedFilter, root } from './packaging.ts';
+import { config, configPath, packagedFilter, root } from '../../helpers/electron/packaging.ts';
 
 const schema = JSON.parse(readFileSync(join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -89,7 +89,7 @@ describe('electron-builder config', () => {
     for (const rel of [
       'core/console/service.ts',
       'electron/main/app.ts',
-      'test/unit/electron/packaging.ts',
+      'test/helpers/electron/packaging.ts',
       'build/make-icons.ts',
       'build/electron-builder.json',
       'out/main/index.js.map',

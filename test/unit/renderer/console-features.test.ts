@@ -1,9 +1,10 @@
 // Renderer logic of connections, charts, create-topic checks and the cluster view, with a fake Bridge.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Bridge, ConnectionView, MetricsSample, RecordView, TailEvent } from '../../../core/console/bridge.ts';
+import type { Bridge, ConnectionView, MetricsSample, RecordView } from '../../../core/console/bridge.ts';
 import { BridgeError } from '../../../renderer/src/bridge/errors.ts';
 import { installBridge } from '../../../renderer/src/bridge/use-bridge.ts';
+import { FakeBridge } from '../../helpers/fake-bridge.ts';
 import { emptyForm, formOf, formProblems, toInput } from '../../../renderer/src/lib/connection-form.ts';
 import { checkCreateTopic, hasProblems, replicationFactorError } from '../../../renderer/src/lib/create-topic.ts';
 import { formatBytes, formatCount, formatRate } from '../../../renderer/src/lib/format.ts';
@@ -11,25 +12,6 @@ import { MetricsHistory, rateBetween } from '../../../renderer/src/lib/series.ts
 import { useClusterStore } from '../../../renderer/src/stores/cluster.ts';
 import { useConnectionStore } from '../../../renderer/src/stores/connection.ts';
 import { useTailStore } from '../../../renderer/src/stores/tail.ts';
-
-class FakeBridge implements Bridge {
-  calls: { op: string; args: unknown }[] = [];
-  answers: Record<string, (args: never) => unknown> = {};
-  listener: ((e: TailEvent) => void) | undefined;
-  async invoke(op: string, args: unknown): Promise<never> {
-    this.calls.push({ op, args });
-    const a = this.answers[op];
-    if (!a) return { ok: true } as never;
-    return a(args as never) as never;
-  }
-  async openTail(_args: unknown, listener: (e: TailEvent) => void) {
-    this.listener = listener;
-    return { subscription: 'tail-1', partitions: [0], positions: { 0: '0' } };
-  }
-  onState() {
-    return () => undefined;
-  }
-}
 
 let bridge: FakeBridge;
 beforeEach(() => {

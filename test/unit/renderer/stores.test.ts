@@ -2,33 +2,15 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { topicNameError as brokerRule } from '../../../core/broker/configs.ts';
-import type { Bridge, RecordView, TailEvent } from '../../../core/console/bridge.ts';
+import type { Bridge, RecordView } from '../../../core/console/bridge.ts';
 import { BridgeError } from '../../../renderer/src/bridge/errors.ts';
 import { installBridge } from '../../../renderer/src/bridge/use-bridge.ts';
+import { FakeBridge } from '../../helpers/fake-bridge.ts';
 import { hexDump, preview, prettyJson } from '../../../renderer/src/lib/payload.ts';
 import { topicNameError } from '../../../renderer/src/lib/topic-name.ts';
 import { useProducerStore } from '../../../renderer/src/stores/producer.ts';
 import { useTailStore } from '../../../renderer/src/stores/tail.ts';
 import { useTopicsStore } from '../../../renderer/src/stores/topics.ts';
-
-class FakeBridge implements Bridge {
-  calls: { op: string; args: unknown }[] = [];
-  answers: Record<string, (args: never) => unknown> = {};
-  listener: ((e: TailEvent) => void) | undefined;
-  async invoke(op: string, args: unknown): Promise<never> {
-    this.calls.push({ op, args });
-    const a = this.answers[op];
-    if (!a) return { ok: true } as never;
-    return a(args as never) as never;
-  }
-  async openTail(_args: unknown, listener: (e: TailEvent) => void) {
-    this.listener = listener;
-    return { subscription: 'tail-1', partitions: [0], positions: { 0: '0' } };
-  }
-  onState() {
-    return () => undefined;
-  }
-}
 
 const rec = (offset: number): RecordView => ({
   partition: 0,

@@ -19,7 +19,7 @@ import { Compression } from '../../../core/protocol/compression.ts';
 import { defaultLogConfig, type LogConfig } from '../../../core/storage/log-config.ts';
 import { LogManager } from '../../../core/storage/log-manager.ts';
 import { validateRecordTimestamps } from '../../../core/storage/log-validator.ts';
-import { smallConfig, tempDir } from './helpers.ts';
+import { smallConfig, tempDir } from '../../helpers/storage.ts';
 
 const NOW = 1_800_000_000_000;
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { decodeAllRecords, decodeBatchHeader } from '../../../core/protocol/record-batch.ts';
 import { LogManager } from '../../../core/storage/log-manager.ts';
 import type { Log } from '../../../core/storage/log.ts';
-import { batch, smallConfig, tempDir } from './helpers.ts';
+import { batch, smallConfig, tempDir } from '../../helpers/storage.ts';
 
 const T0 = 1_700_000_000_000;
 const managers: LogManager[] = [];

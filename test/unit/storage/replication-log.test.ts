@@ -15,7 +15,7 @@ import { CHECKPOINT_FILES, CLEAN_SHUTDOWN_FILE } from '../../../core/storage/che
 import { LeaderEpochCache } from '../../../core/storage/leader-epoch-cache.ts';
 import { LogManager } from '../../../core/storage/log-manager.ts';
 import type { Log } from '../../../core/storage/log.ts';
-import { batch, smallConfig, tempDir } from './helpers.ts';
+import { batch, smallConfig, tempDir } from '../../helpers/storage.ts';
 
 // Recent timestamps: producer state reloaded after a truncation expires producers idle for a day.
 const T0 = Date.now() - 60_000;

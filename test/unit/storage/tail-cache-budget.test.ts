@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { batchSize, batchLastOffset } from '../../../core/protocol/record-batch.ts';
 import { LogManager } from '../../../core/storage/log-manager.ts';
 import { DEFAULT_TAIL_CACHE_BYTES, type Log } from '../../../core/storage/log.ts';
-import { batch, smallConfig, tempDir } from './helpers.ts';
+import { batch, smallConfig, tempDir } from '../../helpers/storage.ts';
 
 const T0 = 1_700_000_000_000;
 const managers: LogManager[] = [];

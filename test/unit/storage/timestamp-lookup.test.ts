@@ -4,7 +4,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { LogManager } from '../../../core/storage/log-manager.ts';
 import { buildRecordBatch, validateRecordBatches, isBatchError } from '../../../core/protocol/record-batch.ts';
-import { smallConfig, tempDir } from './helpers.ts';
+import { smallConfig, tempDir } from '../../helpers/storage.ts';
 
 const T0 = 1_700_000_000_000;
 const managers: LogManager[] = [];

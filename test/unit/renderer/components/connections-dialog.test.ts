@@ -16,7 +16,7 @@ import {
   status,
   typeInto,
   type Mounted,
-} from './harness.ts';
+} from '../../../helpers/renderer/mount.ts';
 
 let m: Mounted | undefined;
 afterEach(() => {

@@ -19,7 +19,7 @@ import {
   topic,
   typeInto,
   type Mounted,
-} from './harness.ts';
+} from '../../../helpers/renderer/mount.ts';
 
 let m: Mounted | undefined;
 afterEach(() => {

@@ -2,7 +2,7 @@
 // Views mounted with a fake Bridge: the Producer's JSON check (a bad value says why and sends
 // nothing), the Tail's table (a window of the kept records is rendered; the kept records are capped)
 // and the Topics table with 10,000 topics (a window of rows rendered; search filters).
-import { VIEWPORT_HEIGHT } from './layout.ts';
+import { VIEWPORT_HEIGHT } from '../../../helpers/renderer/layout.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordView, TopicSummary } from '../../../../core/console/bridge.ts';
 import { useProducerStore } from '../../../../renderer/src/stores/producer.ts';
@@ -24,7 +24,7 @@ import {
   topic,
   typeInto,
   type Mounted,
-} from './harness.ts';
+} from '../../../helpers/renderer/mount.ts';
 
 let m: Mounted | undefined;
 afterEach(() => {

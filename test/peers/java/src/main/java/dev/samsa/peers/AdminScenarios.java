@@ -469,7 +469,7 @@ final class AdminScenarios {
       String after;
       try {
         String state = describeGroup(c, g).groupState().toString();
-        after = state.equals("DEAD") ? "gone" : "state " + state;
+        after = state.equalsIgnoreCase("dead") ? "gone" : "state " + state;
       } catch (Exception e) {
         Throwable root = JavaClientScenarios.root(e);
         after = root.getClass().getSimpleName().equals("GroupIdNotFoundException")

@@ -122,7 +122,7 @@ final class Ctx {
    * too), and a request that reaches one of them first gets UNKNOWN_TOPIC_OR_PARTITION.
    */
   void awaitTopic(String t, int partitions) throws Exception {
-    waitUntil("topic " + t + " described with " + partitions + " partitions and their leaders", 30_000, () -> {
+    waitUntil("topic " + t + " described with " + partitions + " partitions and their leaders", 60_000, () -> {
       var d = admin.describeTopics(List.of(t)).allTopicNames().get().get(t);
       return d.partitions().size() == partitions
           && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
