@@ -121,21 +121,6 @@ const KNOWN_SAMSA_FAILURES: Record<string, KnownFailure> = {
   // COORDINATOR_NOT_AVAILABLE, and so is InitProducerId with one, which kgo retries until the
   // test's timeout. Remove when transactions land.
   TestTxnEtl: { reason: 'no transactions yet: InitProducerId with a transactional id is COORDINATOR_NOT_AVAILABLE' },
-
-  // Samsa bug, fails in some runs: Samsa checks an OffsetCommit's member epoch strictly, as
-  // Kafka did before KIP-1251 (assignment epochs, in Kafka 4.4). kgo pipelines commits with
-  // heartbeats, so a commit often carries the epoch just before a bump: Samsa answers
-  // STALE_MEMBER_EPOCH, kgo retries 500 ms later with the new epoch and reports the partitions
-  // it lost meanwhile as REBALANCE_IN_PROGRESS, and the ETL loop fails ("unable to commit:
-  // REBALANCE_IN_PROGRESS"). Kafka 4.4 accepts an older epoch for a partition assigned to the
-  // member (or pending revocation) since at most that epoch. Cause: ConsumerGroups.commitError
-  // (core/broker/group/consumer-coordinator.ts), `memberEpoch !== m.memberEpoch`.
-  'TestGroupETL/range/848': {
-    reason: 'Samsa bug: no KIP-1251, an OffsetCommit one epoch behind is STALE_MEMBER_EPOCH (consumer-coordinator.ts)',
-    flaky: true,
-  },
-  'TestGroupETL/sticky/848': { reason: 'as TestGroupETL/range/848', flaky: true },
-  'TestGroupETL/sticky/848/static': { reason: 'as TestGroupETL/range/848', flaky: true },
 };
 
 /** The entry for a test, or for a test it is a subtest of (`TestTxnEtl` covers `TestTxnEtl/range`). */

@@ -4,10 +4,16 @@
 // assignment as reconciled so far. Also the two assignors (uniform, range)
 // and the reconciliation step of one member (Kafka's CurrentAssignmentBuilder,
 // simplified): a partition is first revoked from its owner, and only then
-// given to its new one.
+// given to its new one. Each partition a member holds carries its assignment
+// epoch (KIP-1251, Kafka 4.3): the member epoch at which the member got it, so
+// that an OffsetCommit with an older member epoch can still commit the
+// partitions the member held at that epoch.
 
 /** topic id → partitions */
 export type Assignment = Map<string, Set<number>>;
+
+/** topic id → partition → the member epoch at which the member got the partition (KIP-1251). */
+export type AssignmentEpochs = Map<string, Map<number, number>>;
 
 /** Kafka's MemberState values, as stored in ConsumerGroupCurrentMemberAssignmentValue. */
 export const MemberState = {
@@ -48,6 +54,8 @@ export interface ConsumerMember {
   state: MemberState;
   assigned: Assignment;
   pendingRevocation: Assignment;
+  /** The assignment epoch of each partition in `assigned` and `pendingRevocation`. */
+  assignmentEpochs: AssignmentEpochs;
 }
 
 export function newMember(memberId: string): ConsumerMember {
@@ -66,6 +74,7 @@ export function newMember(memberId: string): ConsumerMember {
     state: MemberState.Stable,
     assigned: new Map(),
     pendingRevocation: new Map(),
+    assignmentEpochs: new Map(),
   };
 }
 
@@ -124,6 +133,39 @@ export class ConsumerGroup {
 }
 
 // ---------------------------------------------------------------- assignments
+
+/**
+ * Brings a member's assignment epochs in line with what it holds (assigned and pending
+ * revocation): a partition it held keeps its epoch, a new one gets `epoch` (Kafka's
+ * CurrentAssignmentBuilder stamps the new member epoch), a partition it no longer holds is dropped.
+ */
+export function stampAssignmentEpochs(m: ConsumerMember, epoch: number): void {
+  const next: AssignmentEpochs = new Map();
+  for (const a of [m.assigned, m.pendingRevocation]) {
+    for (const [t, ps] of a) {
+      const prev = m.assignmentEpochs.get(t);
+      let out = next.get(t);
+      if (!out) next.set(t, (out = new Map()));
+      for (const p of ps) out.set(p, prev?.get(p) ?? epoch);
+    }
+  }
+  m.assignmentEpochs = next;
+}
+
+/** Every held partition to `epoch` (Kafka's resetAssignedPartitionsEpochsToZero, for a static member leaving). */
+export function resetAssignmentEpochs(m: ConsumerMember, epoch: number): void {
+  m.assignmentEpochs = new Map();
+  stampAssignmentEpochs(m, epoch);
+}
+
+/** The assignment epoch of a partition the member holds (assigned or pending revocation), else undefined. */
+export function assignmentEpochOf(m: ConsumerMember, topicId: string, partition: number): number | undefined {
+  return m.assignmentEpochs.get(topicId)?.get(partition);
+}
+
+export function cloneAssignmentEpochs(e: AssignmentEpochs): AssignmentEpochs {
+  return new Map([...e].map(([t, ps]) => [t, new Map(ps)]));
+}
 
 export function cloneAssignment(a: Assignment): Assignment {
   return new Map([...a].map(([t, ps]) => [t, new Set(ps)]));
@@ -304,6 +346,7 @@ export function reconcile(group: ConsumerGroup, m: ConsumerMember, owned: Assign
       }
     }
   }
+  stampAssignmentEpochs(m, m.memberEpoch);
   return (
     JSON.stringify([m.memberEpoch, m.state, fromAssignment(m.assigned), fromAssignment(m.pendingRevocation)]) !== before
   );

@@ -26,6 +26,7 @@ import {
   ConsumerGroup,
   ConsumerGroupState,
   MemberState,
+  assignmentEpochOf,
   fromAssignment,
   newMember,
   runAssignor,
@@ -37,6 +38,7 @@ import {
 } from './consumer-group.ts';
 import {
   assignmentEpochRecord,
+  assignmentEpochsOf,
   currentAssignmentRecord,
   groupEpochRecord,
   memberMetadataRecord,
@@ -286,13 +288,31 @@ export class ConsumerGroups {
 
   // ------------------------------------------------------------------ offsets
 
-  /** Kafka's ConsumerGroup.validateOffsetCommit. */
-  commitError(g: ConsumerGroup, memberId: string, memberEpoch: number, version: number): number {
+  /**
+   * Kafka's ConsumerGroup.validateOffsetCommit. The member's own epoch commits any partition; a
+   * newer one never does. An older epoch (a commit sent before the member heard of its last epoch
+   * bump) commits only partitions the member holds — assigned or pending revocation — since at
+   * most that epoch (KIP-1251's assignment epochs, Kafka 4.3); any other partition refuses the
+   * whole commit with STALE_MEMBER_EPOCH.
+   */
+  commitError(
+    g: ConsumerGroup,
+    memberId: string,
+    memberEpoch: number,
+    version: number,
+    partitions: readonly { topic: string; partition: number }[] = [],
+  ): number {
     if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (version < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    if (memberEpoch !== m.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
+    if (memberEpoch > m.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    for (const { topic, partition } of partitions) {
+      const topicId = this.host.topics.get(topic)?.topicId;
+      const since = topicId === undefined ? undefined : assignmentEpochOf(m, topicId, partition);
+      if (since === undefined || memberEpoch < since) return ErrorCode.STALE_MEMBER_EPOCH;
+    }
     return ErrorCode.NONE;
   }
 
@@ -401,6 +421,7 @@ export class ConsumerGroups {
         m.state = rec.value.state as MemberState;
         m.assigned = toAssignment(rec.value.assignedPartitions);
         m.pendingRevocation = toAssignment(rec.value.partitionsPendingRevocation);
+        m.assignmentEpochs = assignmentEpochsOf(rec.value);
         return;
       }
     }

@@ -25,9 +25,11 @@ import {
   LEAVE_STATIC_EPOCH,
   MemberState,
   cloneAssignment,
+  cloneAssignmentEpochs,
   fromAssignment,
   newMember,
   reconcile,
+  resetAssignmentEpochs,
   sameAssignment,
   toAssignment,
   type Assignment,
@@ -226,6 +228,9 @@ export class ConsumerGroupHeartbeat {
     if (req.memberEpoch === LEAVE_STATIC_EPOCH) {
       // A static member leaving for a while keeps its assignment until its session ends.
       m.memberEpoch = LEAVE_STATIC_EPOCH;
+      // Its partitions count as held since epoch 0: the member that comes back with the instance
+      // id (at epoch 0) commits them, a commit under the old member id cannot (KIP-1251).
+      resetAssignmentEpochs(m, 0);
       records.push(currentAssignmentRecord(g.groupId, m.memberId, m));
       this.c.touchSession(g, m);
     } else {
@@ -299,6 +304,7 @@ export class ConsumerGroupHeartbeat {
       // Rejoining (e.g. after being fenced): it owns nothing any more.
       m.assigned = new Map();
       m.pendingRevocation = new Map();
+      m.assignmentEpochs = new Map();
       m.state = MemberState.Stable;
       m.memberEpoch = 0;
     }
@@ -331,6 +337,7 @@ export class ConsumerGroupHeartbeat {
       memberId,
       assigned: cloneAssignment(old.assigned),
       pendingRevocation: cloneAssignment(old.pendingRevocation),
+      assignmentEpochs: cloneAssignmentEpochs(old.assignmentEpochs),
     };
     const target = g.target.get(old.memberId);
     g.members.delete(old.memberId);

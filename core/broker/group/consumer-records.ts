@@ -8,6 +8,11 @@
 //   7 ConsumerGroupTargetAssignmentMember (a member's target partitions)
 //   8 ConsumerGroupCurrentMemberAssignment (a member's epoch, state and current partitions)
 // A null value (tombstone) deletes the key.
+// The value of type 8 is written and read here rather than by its generated codec: since Kafka 4.3
+// (KIP-1251) each of its TopicPartitions carries the partitions' assignment epochs in tagged
+// field 0 (`AssignmentEpochs`, nullable []int32 aligned with `Partitions`), which the schema the
+// codecs are generated from predates. A value without it (an older Kafka's, or Samsa's before)
+// reads as every partition held since the member epoch (0 for a negative one), as Kafka reads it.
 
 import { Reader } from '../../protocol/reader.ts';
 import { Writer } from '../../protocol/writer.ts';
@@ -22,8 +27,13 @@ import * as tav from '../../protocol/records/consumer-group-target-assignment-me
 import * as tmk from '../../protocol/records/consumer-group-target-assignment-member-key.ts';
 import * as tmv from '../../protocol/records/consumer-group-target-assignment-member-value.ts';
 import * as cak from '../../protocol/records/consumer-group-current-member-assignment-key.ts';
-import * as cav from '../../protocol/records/consumer-group-current-member-assignment-value.ts';
-import { fromAssignment, type Assignment, type ConsumerMember, type TopicInfo } from './consumer-group.ts';
+import {
+  fromAssignment,
+  type Assignment,
+  type AssignmentEpochs,
+  type ConsumerMember,
+  type TopicInfo,
+} from './consumer-group.ts';
 import type { KeyValue } from './coordinator-record.ts';
 
 export const ConsumerRecordType = {
@@ -50,8 +60,25 @@ export type ConsumerRecord =
       kind: 'cg-current';
       groupId: string;
       memberId: string;
-      value: cav.ConsumerGroupCurrentMemberAssignmentValue | null;
+      value: CurrentAssignmentValue | null;
     };
+
+/** One TopicPartitions entry of a current-assignment value, with its assignment epochs (KIP-1251). */
+export interface HeldPartitions {
+  topicId: string;
+  partitions: number[];
+  /** Aligned with `partitions`; null when the record has none (tagged field 0 absent). */
+  assignmentEpochs: number[] | null;
+}
+
+/** ConsumerGroupCurrentMemberAssignmentValue v0. */
+export interface CurrentAssignmentValue {
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  state: number;
+  assignedPartitions: HeldPartitions[];
+  partitionsPendingRevocation: HeldPartitions[];
+}
 
 function key(type: number, enc: (w: Writer) => void): Buffer {
   const w = new Writer(64).int16(type);
@@ -148,15 +175,101 @@ export function currentAssignmentRecord(groupId: string, memberId: string, m: Co
       m === null
         ? null
         : value((w) =>
-            cav.encodeConsumerGroupCurrentMemberAssignmentValue(w, 0, {
+            encodeCurrentAssignmentValue(w, {
               memberEpoch: m.memberEpoch,
               previousMemberEpoch: m.previousMemberEpoch,
               state: m.state,
-              assignedPartitions: fromAssignment(m.assigned),
-              partitionsPendingRevocation: fromAssignment(m.pendingRevocation),
+              assignedPartitions: withEpochs(m.assigned, m.assignmentEpochs, m.memberEpoch),
+              partitionsPendingRevocation: withEpochs(m.pendingRevocation, m.assignmentEpochs, m.memberEpoch),
             }),
           ),
   };
+}
+
+function withEpochs(a: Assignment, epochs: AssignmentEpochs, memberEpoch: number): HeldPartitions[] {
+  return fromAssignment(a).map((t) => ({
+    ...t,
+    assignmentEpochs: t.partitions.map((p) => epochs.get(t.topicId)?.get(p) ?? Math.max(memberEpoch, 0)),
+  }));
+}
+
+function encodeHeld(w: Writer, list: HeldPartitions[]): void {
+  w.compactArrayLength(list.length);
+  for (const t of list) {
+    w.uuid(t.topicId);
+    w.compactArrayLength(t.partitions.length);
+    for (const p of t.partitions) w.int32(p);
+    if (t.assignmentEpochs === null) {
+      w.uvarint(0);
+      continue;
+    }
+    const field = new Writer(8 + 5 * t.assignmentEpochs.length);
+    field.compactArrayLength(t.assignmentEpochs.length);
+    for (const e of t.assignmentEpochs) field.int32(e);
+    const bytes = field.toBuffer();
+    w.uvarint(1).uvarint(0).uvarint(bytes.length).raw(bytes);
+  }
+}
+
+/** Writes a ConsumerGroupCurrentMemberAssignmentValue v0 (after its version) with the assignment epochs. */
+export function encodeCurrentAssignmentValue(w: Writer, v: CurrentAssignmentValue): void {
+  w.int32(v.memberEpoch).int32(v.previousMemberEpoch).int8(v.state);
+  encodeHeld(w, v.assignedPartitions);
+  encodeHeld(w, v.partitionsPendingRevocation);
+  w.uvarint(0);
+}
+
+function decodeHeld(r: Reader): HeldPartitions[] {
+  const n = r.compactArrayLength();
+  const out: HeldPartitions[] = [];
+  for (let i = 0; i < n; i++) {
+    const topicId = r.uuid();
+    const partitions: number[] = [];
+    for (let k = r.compactArrayLength(); k > 0; k--) partitions.push(r.int32());
+    let assignmentEpochs: number[] | null = null;
+    for (let tags = r.uvarint(); tags > 0; tags--) {
+      const tag = r.uvarint();
+      const end = r.taggedFieldEnd(r.uvarint());
+      if (tag === 0) {
+        const len = r.compactArrayLength();
+        if (len >= 0) {
+          assignmentEpochs = [];
+          for (let k = 0; k < len; k++) assignmentEpochs.push(r.int32());
+        }
+      }
+      r.endTaggedField(end);
+    }
+    out.push({ topicId, partitions, assignmentEpochs });
+  }
+  return out;
+}
+
+/** Reads a ConsumerGroupCurrentMemberAssignmentValue v0 (after its version), tagged assignment epochs included. */
+export function decodeCurrentAssignmentValue(r: Reader): CurrentAssignmentValue {
+  const memberEpoch = r.int32();
+  const previousMemberEpoch = r.int32();
+  const state = r.int8();
+  const assignedPartitions = decodeHeld(r);
+  const partitionsPendingRevocation = decodeHeld(r);
+  r.skipTaggedFields();
+  return { memberEpoch, previousMemberEpoch, state, assignedPartitions, partitionsPendingRevocation };
+}
+
+/**
+ * The assignment epochs a current-assignment value gives its partitions: the recorded ones, else
+ * (none, or not aligned with the partitions) the member epoch, 0 for a negative one (Kafka's
+ * Utils.assignmentFromTopicPartitions).
+ */
+export function assignmentEpochsOf(v: CurrentAssignmentValue): AssignmentEpochs {
+  const fallback = Math.max(v.memberEpoch, 0);
+  const out: AssignmentEpochs = new Map();
+  for (const t of [...v.assignedPartitions, ...v.partitionsPendingRevocation]) {
+    const epochs = t.assignmentEpochs?.length === t.partitions.length ? t.assignmentEpochs : null;
+    let ps = out.get(t.topicId);
+    if (!ps) out.set(t.topicId, (ps = new Map()));
+    t.partitions.forEach((p, i) => ps.set(p, epochs ? epochs[i]! : fallback));
+  }
+  return out;
 }
 
 /** Decodes a consumer-group record (key version 3–8, already read into `kr`); undefined for other types. */
@@ -213,7 +326,7 @@ export function decodeConsumerRecord(keyVersion: number, kr: Reader, val: Buffer
         kind: 'cg-current',
         groupId: k.groupId,
         memberId: k.memberId,
-        value: vr ? cav.decodeConsumerGroupCurrentMemberAssignmentValue(vr, vv) : null,
+        value: vr ? decodeCurrentAssignmentValue(vr) : null,
       };
     }
     default:

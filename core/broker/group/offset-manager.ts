@@ -82,7 +82,16 @@ export class OffsetManager {
   /** Checks a commit against the group (Kafka's ClassicGroup.validateOffsetCommit). */
   private commitError(req: OffsetCommitInput): number {
     const cg = this.s.consumer.groups.get(req.groupId);
-    if (cg) return this.s.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9);
+    if (cg) {
+      // Partitions of unknown topics are answered UNKNOWN_TOPIC_OR_PARTITION whatever the epoch (Kafka
+      // filters them out before the group coordinator sees the request).
+      const partitions = req.topics.flatMap((t) =>
+        t.partitions
+          .filter((p) => this.partitionExists(t.name, p.partitionIndex))
+          .map((p) => ({ topic: t.name, partition: p.partitionIndex })),
+      );
+      return this.s.consumer.commitError(cg, req.memberId, req.generationId, req.apiVersion ?? 9, partitions);
+    }
     const g = this.s.groups.get(req.groupId);
     // A commit with a generation to a group that does not exist: GROUP_ID_NOT_FOUND from v9 (the new
     // coordinator's answer), ILLEGAL_GENERATION before.
