@@ -454,7 +454,13 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
-/** A cluster id as `kafka-storage random-uuid` prints it: a UUID in URL-safe base64, no padding. */
+/**
+ * A cluster id as `kafka-storage random-uuid` prints it: a UUID in URL-safe base64, no padding,
+ * and (as Kafka's Uuid.randomUuid) never starting with '-', which the tool would read as an option.
+ */
 function base64Uuid(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+  for (;;) {
+    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
