@@ -8,7 +8,7 @@
 // one line saying so: a suite that needs Kafka fails instead of skipping silently.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Api, KafkaClient } from './kafka-client.ts';
@@ -108,20 +108,56 @@ function toolsLog4j(): string {
   return toolLogConfig;
 }
 
+let cdsDir: string | undefined;
+const cdsPending = new Set<KafkaToolName>();
+
+/**
+ * Class data sharing, to start a tool faster on a small machine (it changes nothing a tool
+ * prints): the first run of each tool in this process records the classes it loaded in an
+ * archive (-XX:ArchiveClassesAtExit), later runs map it (-XX:SharedArchiveFile). Measured on 2
+ * cores: kafka-topics --describe 2.2 s → 0.9 s of CPU. -Xlog:disable keeps the JVM's notes about
+ * the archive off stdout; the JVM ignores an archive it cannot use.
+ */
+function cdsFlags(tool: KafkaToolName): { flags: string[]; done?: (ok: boolean) => void } {
+  cdsDir ??= makeTmpDir('kafka-tools-cds-');
+  const archive = join(cdsDir, `${tool}.jsa`);
+  if (existsSync(archive)) return { flags: ['-Xlog:disable', `-XX:SharedArchiveFile=${archive}`] };
+  if (cdsPending.has(tool)) return { flags: [] };
+  cdsPending.add(tool);
+  // Written under another name and renamed once the run ended well, so no run maps half a file.
+  const partial = `${archive}.partial`;
+  return {
+    flags: ['-Xlog:disable', `-XX:ArchiveClassesAtExit=${partial}`],
+    done: (ok) => {
+      if (ok && existsSync(partial)) renameSync(partial, archive);
+      else cdsPending.delete(tool);
+    },
+  };
+}
+
 /** Runs one of Kafka's tools (`kafka-topics`, …) with `java -cp`, as its bin/*.sh script does. */
-export function kafkaTool(tool: KafkaToolName, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return run(
-    JAVA,
-    [
-      ...TOOL_JVM_FLAGS,
-      `-Dlog4j2.configurationFile=${toolsLog4j()}`,
-      '-cp',
-      kafkaClasspath(),
-      KAFKA_TOOLS[tool],
-      ...args,
-    ],
-    { timeoutMs: 120_000, ...opts },
-  );
+export async function kafkaTool(tool: KafkaToolName, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const cds = cdsFlags(tool);
+  let ok = false;
+  try {
+    const r = await run(
+      JAVA,
+      [
+        ...TOOL_JVM_FLAGS,
+        ...cds.flags,
+        `-Dlog4j2.configurationFile=${toolsLog4j()}`,
+        '-cp',
+        kafkaClasspath(),
+        KAFKA_TOOLS[tool],
+        ...args,
+      ],
+      { timeoutMs: 120_000, ...opts },
+    );
+    ok = r.signal === null;
+    return r;
+  } finally {
+    cds.done?.(ok);
+  }
 }
 
 // ---- the broker ---------------------------------------------------------------------------

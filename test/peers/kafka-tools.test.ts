@@ -1,16 +1,16 @@
 // Kafka's own command-line tools (the classes behind bin/kafka-*.sh, from Kafka's jars, run with
-// `java -cp`) against Samsa, with real Apache Kafka as the control. Every command runs on real
-// Kafka first, then on Samsa (one broker, `startBroker()`) and Samsa `--brokers 3`
-// (`startCluster`), concurrently; each target keeps its own state across the file, so a command
-// sees what the commands before it did on the same target. The control's answer is checked
-// against what the command must print (which proves the command and this test); each Samsa answer
-// must then equal Kafka's — exit code, stdout and stderr — once what legitimately differs is
-// normalised (topic ids, hosts and ports, log dirs, timestamps, generated group names, table
-// padding, which broker got a partition). The tools that need several brokers
-// (kafka-reassign-partitions, a preferred leader election that has something to do) run on a
-// 3-broker Kafka and Samsa `--brokers 3`. Differences kept on purpose are in DELIBERATE, each with
-// its reason, and are the only rewrites applied to Kafka's answers. A Samsa command that takes
-// much longer than Kafka's (e.g. an admin request answered only at a timeout) fails too.
+// `java -cp`) against Samsa, with real Apache Kafka as the control. Every command runs at the same
+// time on real Kafka (one node), on Samsa (one broker, `startBroker()`) and on Samsa `--brokers 3`
+// (`startCluster`); each target keeps its own state across the file, so a command sees what the
+// commands before it did on the same target. Kafka's answer is checked against what the command
+// must print (which proves the command and this test); each Samsa answer must then equal Kafka's —
+// exit code, stdout and stderr — once what legitimately differs is normalised (topic ids, hosts
+// and ports, log dirs, timestamps, generated group names, table padding, which broker got a
+// partition). The tools that need several brokers (kafka-reassign-partitions, a preferred leader
+// election with something to elect) run on a 3-broker Kafka and Samsa `--brokers 3`. Differences
+// kept on purpose are in DELIBERATE, each with its reason; they are the only rewrites applied to
+// one side. A Samsa command much slower than Kafka's (e.g. a request answered only at a client
+// timeout) fails too, and at the end Samsa's own log must show no connection it closed.
 //
 // Covered: Kafka's quickstart verbatim (https://kafka.apache.org/quickstart: kafka-topics
 // --create/--list/--describe, kafka-console-producer, kafka-console-consumer --from-beginning),
@@ -18,8 +18,8 @@
 // --to-earliest, --to-offset, --shift-by, --to-datetime), kafka-configs (--describe of a topic,
 // a broker and the broker defaults, --describe --all, --alter --add-config/--delete-config,
 // refused values), kafka-get-offsets, kafka-log-dirs, kafka-delete-records, kafka-leader-election,
-// kafka-reassign-partitions (--generate, --execute, --verify), kafka-producer-perf-test and
-// kafka-consumer-perf-test. Brokers run with their default configs.
+// kafka-reassign-partitions (--generate, --execute, --verify), kafka-producer-perf-test (to a topic
+// it auto-creates) and kafka-consumer-perf-test. Brokers run with their default configs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
