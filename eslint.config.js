@@ -7,6 +7,63 @@ import vue from 'eslint-plugin-vue';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+// ---- the layers (ARCHITECTURE.md): no import runs up ----
+const LAYERS = [
+  'protocol',
+  'storage',
+  'metadata',
+  'security',
+  'broker',
+  'cluster',
+  'registry',
+  'client',
+  'console',
+  'cli',
+];
+/** What each core/ layer may import besides itself (and Node and npm packages). */
+const MAY_IMPORT = {
+  protocol: [],
+  storage: ['protocol'],
+  metadata: ['protocol'],
+  security: ['protocol', 'metadata'],
+  broker: ['protocol', 'storage', 'metadata', 'security'],
+  cluster: ['protocol', 'storage', 'metadata', 'security', 'broker'],
+  registry: ['protocol', 'storage', 'metadata', 'security', 'broker'],
+  client: ['protocol'],
+  // The console drives local brokers through the supervisor's contract (cluster/cluster-control.ts): its types only.
+  console: ['protocol', 'client'],
+  cli: LAYERS,
+};
+const NO_ELECTRON = {
+  regex: '^electron$|(^|/)(electron|renderer)/',
+  message: 'core/ imports neither Electron nor the renderer.',
+};
+function layerRule(layer) {
+  const banned = LAYERS.filter((l) => l !== layer && !MAY_IMPORT[layer].includes(l));
+  const patterns = [NO_ELECTRON];
+  if (banned.length > 0) {
+    const dirs = banned.map((l) =>
+      layer === 'console' && l === 'cluster' ? 'cluster/(?!cluster-control\\.ts$)' : `${l}/`,
+    );
+    patterns.unshift({
+      regex: `^\\.\\.?/(\\.\\./)*(${dirs.join('|')})`,
+      message: `core/${layer} may import only ${['itself', ...MAY_IMPORT[layer]].join(', ')} (ARCHITECTURE.md).`,
+    });
+  }
+  if (layer === 'console')
+    patterns.push({
+      regex: '(^|/)cluster/cluster-control\\.ts$',
+      allowTypeImports: true,
+      message: 'core/console takes only the types of the supervisor contract.',
+    });
+  return {
+    files: [`core/${layer}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -65,6 +122,24 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,vue}', 'test/unit/renderer/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  ...LAYERS.map(layerRule),
+  {
+    // The renderer sees only the typed Bridge.
+    files: ['renderer/**/*.{ts,vue}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)core/(?!console/bridge\\.ts$)',
+              message: 'The renderer imports nothing of core/ but the Bridge interface (core/console/bridge.ts).',
+            },
+          ],
+        },
+      ],
+    },
   },
   prettier,
 );

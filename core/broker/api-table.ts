@@ -1,82 +1,89 @@
-// The APIs this broker serves: api key → version range, codecs, handler.
-// ApiVersions advertises exactly this table; later features register more
-// entries (`table.register(...)`).
+// The APIs this broker serves, sorted by api key: ApiVersions advertises exactly this list, and
+// the dispatcher (dispatch.ts) finds each request's entry here. Every entry lives in its
+// handler's file (handlers/<api>.ts: key, versions, codecs, handler, error response); adding an
+// API means writing that file, its test, its row in the README's "Supported Kafka APIs" table,
+// and one line below.
+import type { ApiEntry } from './handlers/context.ts';
+import { produceApi } from './handlers/produce.ts';
+import { fetchApi } from './handlers/fetch.ts';
+import { listOffsetsApi } from './handlers/list-offsets.ts';
+import { metadataApi } from './handlers/metadata.ts';
+import { offsetCommitApi } from './handlers/offset-commit.ts';
+import { offsetFetchApi } from './handlers/offset-fetch.ts';
+import { findCoordinatorApi } from './handlers/find-coordinator.ts';
+import { joinGroupApi } from './handlers/join-group.ts';
+import { heartbeatApi } from './handlers/heartbeat.ts';
+import { leaveGroupApi } from './handlers/leave-group.ts';
+import { syncGroupApi } from './handlers/sync-group.ts';
+import { describeGroupsApi } from './handlers/describe-groups.ts';
+import { listGroupsApi } from './handlers/list-groups.ts';
+import { apiVersionsApi } from './handlers/api-versions.ts';
+import { createTopicsApi } from './handlers/create-topics.ts';
+import { deleteTopicsApi } from './handlers/delete-topics.ts';
+import { deleteRecordsApi } from './handlers/delete-records.ts';
+import { initProducerIdApi } from './handlers/init-producer-id.ts';
+import { offsetForLeaderEpochApi } from './handlers/offset-for-leader-epoch.ts';
+import { describeConfigsApi } from './handlers/describe-configs.ts';
+import { alterConfigsApi } from './handlers/alter-configs.ts';
+import { describeLogDirsApi } from './handlers/describe-log-dirs.ts';
+import { createPartitionsApi } from './handlers/create-partitions.ts';
+import { deleteGroupsApi } from './handlers/delete-groups.ts';
+import { electLeadersApi } from './handlers/elect-leaders.ts';
+import { incrementalAlterConfigsApi } from './handlers/incremental-alter-configs.ts';
+import { alterPartitionReassignmentsApi } from './handlers/alter-partition-reassignments.ts';
+import { listPartitionReassignmentsApi } from './handlers/list-partition-reassignments.ts';
+import { offsetDeleteApi } from './handlers/offset-delete.ts';
+import { describeClusterApi } from './handlers/describe-cluster.ts';
+import { describeProducersApi } from './handlers/describe-producers.ts';
+import { consumerGroupHeartbeatApi } from './handlers/consumer-group-heartbeat.ts';
+import { consumerGroupDescribeApi } from './handlers/consumer-group-describe.ts';
 
-import type { Reader } from '../protocol/reader.ts';
-import type { Writer } from '../protocol/writer.ts';
-import type { Broker } from './broker.ts';
-import type { Connection } from './connection.ts';
-import { ApiKey } from '../protocol/messages/api-keys.ts';
-import { decodeApiVersionsRequest, encodeApiVersionsResponse } from '../protocol/messages/api-versions.ts';
-import { decodeMetadataRequest, encodeMetadataResponse } from '../protocol/messages/metadata.ts';
-import { decodeProduceRequest, encodeProduceResponse } from '../protocol/messages/produce.ts';
-import type { ProduceRequest, ProduceResponseInput as ProduceResponse } from '../protocol/messages/produce.ts';
-import { decodeFetchRequest, encodeFetchResponse } from '../protocol/messages/fetch.ts';
-import { decodeListOffsetsRequest, encodeListOffsetsResponse } from '../protocol/messages/list-offsets.ts';
-import { handleApiVersions } from './handlers/api-versions.ts';
-import { handleMetadata } from './handlers/metadata.ts';
-import { handleProduce } from './handlers/produce.ts';
-import { handleFetch } from './handlers/fetch.ts';
-import { handleListOffsets } from './handlers/list-offsets.ts';
-import {
-  decodeOffsetForLeaderEpochRequest,
-  encodeOffsetForLeaderEpochResponse,
-} from '../protocol/messages/offset-for-leader-epoch.ts';
-import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch.ts';
-import { decodeCreateTopicsRequest, encodeCreateTopicsResponse } from '../protocol/messages/create-topics.ts';
-import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../protocol/messages/delete-topics.ts';
-import { decodeDescribeConfigsRequest, encodeDescribeConfigsResponse } from '../protocol/messages/describe-configs.ts';
-import { handleCreateTopics } from './handlers/create-topics.ts';
-import { handleDeleteTopics } from './handlers/delete-topics.ts';
-import { handleDescribeConfigs } from './handlers/describe-configs.ts';
-import { registerGroupApis } from './group/apis.ts';
-import { registerAdminApis } from './admin-apis.ts';
-import { registerProducerApis } from './producer/apis.ts';
-
-export interface RequestContext {
-  conn: Connection;
-  correlationId: number;
-  clientId: string | null;
-  apiKey: number;
-  apiVersion: number;
-}
-
-export interface ApiEntry<Req = any, Res = any> {
-  apiKey: number;
-  name: string;
-  /** Lowest and highest version advertised and decoded. */
-  min: number;
-  max: number;
-  decodeRequest(r: Reader, version: number): Req;
-  encodeResponse(w: Writer, version: number, m: Res): void;
-  handle(broker: Broker, req: Req, version: number, ctx: RequestContext): Res | Promise<Res>;
-  /** True when this request gets no response (Produce with acks=0). */
-  noResponse?(req: Req): boolean;
-  /**
-   * For a request without a response: true when its outcome must close the
-   * connection, the only way to tell the client something went wrong.
-   */
-  closeWhenUnanswered?(res: Res): boolean;
-  /**
-   * The response sent when `handle` fails unexpectedly, with every error code
-   * set to `code`; defaults to the one in error-responses.ts for this api key.
-   * Without either, the connection is closed.
-   */
-  errorResponse?(req: Req, code: number, version: number): Res;
-}
+export const API_ENTRIES: readonly ApiEntry[] = [
+  produceApi, // 0
+  fetchApi, // 1
+  listOffsetsApi, // 2
+  metadataApi, // 3
+  offsetCommitApi, // 8
+  offsetFetchApi, // 9
+  findCoordinatorApi, // 10
+  joinGroupApi, // 11
+  heartbeatApi, // 12
+  leaveGroupApi, // 13
+  syncGroupApi, // 14
+  describeGroupsApi, // 15
+  listGroupsApi, // 16
+  apiVersionsApi, // 18
+  createTopicsApi, // 19
+  deleteTopicsApi, // 20
+  deleteRecordsApi, // 21
+  initProducerIdApi, // 22
+  offsetForLeaderEpochApi, // 23
+  describeConfigsApi, // 32
+  alterConfigsApi, // 33
+  describeLogDirsApi, // 35
+  createPartitionsApi, // 37
+  deleteGroupsApi, // 42
+  electLeadersApi, // 43
+  incrementalAlterConfigsApi, // 44
+  alterPartitionReassignmentsApi, // 45
+  listPartitionReassignmentsApi, // 46
+  offsetDeleteApi, // 47
+  describeClusterApi, // 60
+  describeProducersApi, // 61
+  consumerGroupHeartbeatApi, // 68
+  consumerGroupDescribeApi, // 69
+];
 
 export class ApiTable {
   private readonly byKey = new Map<number, ApiEntry>();
+  private readonly sorted: readonly ApiEntry[];
 
-  register<Req, Res>(entry: ApiEntry<Req, Res>): this {
-    this.byKey.set(entry.apiKey, entry as ApiEntry);
-    return this;
-  }
-
-  /** Lets a feature module add its entries. */
-  registerAll(fn: (table: ApiTable) => void): this {
-    fn(this);
-    return this;
+  constructor(entries: readonly ApiEntry[] = API_ENTRIES) {
+    for (const e of entries) {
+      if (this.byKey.has(e.apiKey)) throw new Error(`api key ${e.apiKey} ({e.name}) is listed twice`);
+      this.byKey.set(e.apiKey, e);
+    }
+    this.sorted = [...entries].sort((a, b) => a.apiKey - b.apiKey);
   }
 
   get(apiKey: number): ApiEntry | undefined {
@@ -84,100 +91,13 @@ export class ApiTable {
   }
 
   /** Entries sorted by api key. */
-  entries(): ApiEntry[] {
-    return [...this.byKey.values()].sort((a, b) => a.apiKey - b.apiKey);
+  entries(): readonly ApiEntry[] {
+    return this.sorted;
   }
-}
 
-/** The data-path APIs (Kafka 4.0 version floors, KIP-896). */
-export function createApiTable(): ApiTable {
-  return new ApiTable()
-    .register({
-      apiKey: ApiKey.Produce,
-      name: 'Produce',
-      min: 0,
-      max: 11,
-      decodeRequest: decodeProduceRequest,
-      encodeResponse: encodeProduceResponse,
-      handle: handleProduce,
-      noResponse: (req: ProduceRequest) => req.acks === 0,
-      // Kafka closes an acks=0 producer's connection when its produce failed.
-      closeWhenUnanswered: (res: ProduceResponse) =>
-        (res.responses ?? []).some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0)),
-    })
-    .register({
-      apiKey: ApiKey.Fetch,
-      name: 'Fetch',
-      min: 4,
-      max: 17,
-      decodeRequest: decodeFetchRequest,
-      encodeResponse: encodeFetchResponse,
-      handle: handleFetch,
-    })
-    .register({
-      apiKey: ApiKey.ListOffsets,
-      name: 'ListOffsets',
-      min: 1,
-      max: 8,
-      decodeRequest: decodeListOffsetsRequest,
-      encodeResponse: encodeListOffsetsResponse,
-      handle: handleListOffsets,
-    })
-    .register({
-      apiKey: ApiKey.OffsetForLeaderEpoch,
-      name: 'OffsetForLeaderEpoch',
-      min: 2,
-      max: 4,
-      decodeRequest: decodeOffsetForLeaderEpochRequest,
-      encodeResponse: encodeOffsetForLeaderEpochResponse,
-      handle: handleOffsetForLeaderEpoch,
-    })
-    .register({
-      apiKey: ApiKey.Metadata,
-      name: 'Metadata',
-      min: 0,
-      max: 12,
-      decodeRequest: decodeMetadataRequest,
-      encodeResponse: encodeMetadataResponse,
-      handle: handleMetadata,
-    })
-    .register({
-      apiKey: ApiKey.ApiVersions,
-      name: 'ApiVersions',
-      min: 0,
-      max: 4,
-      decodeRequest: decodeApiVersionsRequest,
-      encodeResponse: encodeApiVersionsResponse,
-      handle: handleApiVersions,
-    })
-    .register({
-      apiKey: ApiKey.CreateTopics,
-      name: 'CreateTopics',
-      min: 2,
-      max: 7,
-      decodeRequest: decodeCreateTopicsRequest,
-      encodeResponse: encodeCreateTopicsResponse,
-      handle: handleCreateTopics,
-    })
-    .register({
-      apiKey: ApiKey.DeleteTopics,
-      name: 'DeleteTopics',
-      min: 1,
-      max: 6,
-      decodeRequest: decodeDeleteTopicsRequest,
-      encodeResponse: encodeDeleteTopicsResponse,
-      handle: handleDeleteTopics,
-    })
-    .register({
-      apiKey: ApiKey.DescribeConfigs,
-      name: 'DescribeConfigs',
-      min: 1,
-      max: 4,
-      decodeRequest: decodeDescribeConfigsRequest,
-      encodeResponse: encodeDescribeConfigsResponse,
-      handle: handleDescribeConfigs,
-    })
-    .registerAll(registerGroupApis)
-    .registerAll(registerAdminApis)
-    .registerAll(registerProducerApis);
+  /** Swaps in another entry for a listed api key (fault injection in tests). */
+  replace(entry: ApiEntry): void {
+    if (!this.byKey.has(entry.apiKey)) throw new Error(`api key ${entry.apiKey} is not listed`);
+    this.byKey.set(entry.apiKey, entry);
+  }
 }

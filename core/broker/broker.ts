@@ -2,38 +2,35 @@
 // state the handlers share (the metadata image, topics, logs, config, delayed
 // fetches).
 //
-// A broker follows the coordinator (Kafka's KRaft controller role) through a
+// A broker follows the controller (Kafka's KRaft controller role) through a
 // ControllerChannel: it registers, fetches the metadata (a snapshot, then a
-// long poll for changes), heartbeats, and forwards admin requests. Without an
-// injected channel it opens a coordinator in its own process on the data dir
-// (`<data-dir>/metadata.db`, logs in `<data-dir>/broker-<id>/`): a single-broker
-// cluster runs the same code as a multi-broker one.
+// long poll for changes), heartbeats, and forwards admin requests. The entry
+// points wire the channel: a socket to the controller's listener for a broker
+// process (`samsa broker-node`), an in-process channel to the controller of a
+// single-node cluster (`samsa start`; core/cluster/single-node.ts for tests).
+// Logs live in `<data-dir>/broker-<id>/`: a single-broker cluster runs the same
+// code as a multi-broker one.
 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BrokerConfig, effectiveTopicConfigs } from './configs.ts';
 import { TopicManager, toLogConfig, type PartitionState } from './topic-manager.ts';
 import { LogManager } from '../storage/log-manager.ts';
-import { ApiTable, createApiTable } from './api-table.ts';
+import { ApiTable } from './api-table.ts';
 import { createDispatch } from './dispatch.ts';
 import { DelayedFetchPurgatory } from './delayed-fetch.ts';
-import { KafkaServer } from './server.ts';
+import { SocketServer } from './socket-server.ts';
 import { GroupCoordinator } from './group/coordinator.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { ProducerIdManager, inMemoryReservations } from './producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
-import { MetadataImage } from './metadata-image.ts';
+import { GROUP_METADATA_TOPIC } from '../protocol/internal-topics.ts';
+import { MetadataImage } from '../metadata/image.ts';
 import { ReplicaManager } from './replica-manager.ts';
-import type { ControllerChannel, ForwardContext, HeartbeatResponse } from './controller-channel.ts';
+import type { ControllerChannel, ForwardContext } from '../metadata/controller-channel.ts';
+import { BrokerLifecycle, CONTROLLER_CALL_MS } from './lifecycle.ts';
 import type { Replication } from './replication.ts';
-import type { Coordinator } from '../cluster/coordinator.ts';
-
-/** The log manager as the broker sees it: something to close on shutdown. */
-export interface LogManagerLike {
-  close(): Promise<void> | void;
-  /** Writes the broker-level checkpoint files (log start offsets after DeleteRecords). */
-  checkpoint?(): Promise<void>;
-}
+import type { HandlerContext, LogManagerLike } from './handlers/context.ts';
 
 export interface BrokerOptions {
   brokerId?: number;
@@ -45,19 +42,21 @@ export interface BrokerOptions {
   advertisedHost?: string;
   /** Port clients are told to connect to (Metadata, FindCoordinator, DescribeCluster); defaults to the bound port. */
   advertisedPort?: number;
-  /** broker.rack, registered with the coordinator. */
+  /** broker.rack, registered with the controller. */
   rack?: string | null;
   dataDir: string;
   config?: BrokerConfig;
   clusterId?: string;
-  /**
-   * The coordinator. Without one, start() opens a coordinator in this process
-   * on `dataDir` (a single-broker cluster) and closes it on stop().
-   */
+  /** The controller's channel. A broker without one (and without injected topics) must be given `openController`. */
   controller?: ControllerChannel;
+  /**
+   * Opens the controller when the broker starts (a single-node cluster's, in this process:
+   * core/cluster/single-node.ts); closed when the broker stops.
+   */
+  openController?: () => Promise<{ channel: ControllerChannel; close(): void }>;
   /** Replication (leader/follower roles, high watermark, acks=all); the replica manager by default. */
   replication?: Replication | ((broker: Broker) => Replication);
-  /** Injected topic manager (tests): the broker then follows no coordinator. */
+  /** Injected topic manager (tests): the broker then follows no controller. */
   topics?: TopicManager;
   /** Injected log manager, closed on stop(). */
   logs?: LogManagerLike;
@@ -69,18 +68,12 @@ export interface BrokerOptions {
   log?: (msg: string) => void;
 }
 
-/** How long a fetchMetadata long poll waits for changes. */
-const METADATA_POLL_MS = 5_000;
-/** How long stop() lets a controlled shutdown take. */
-const CONTROLLED_SHUTDOWN_MS = 5_000;
 /** How long start() waits to be unfenced before serving anyway. */
 const UNFENCE_WAIT_MS = 10_000;
-/** How long start() retries registering (the coordinator unreachable, or an old session of this id still live). */
+/** How long start() retries registering (the controller unreachable, or an old session of this id still live). */
 const REGISTER_RETRY_MS = 15_000;
-/** A single call to the coordinator that takes longer than this is given up. */
-const CONTROLLER_CALL_MS = 10_000;
 
-export class Broker {
+export class Broker implements HandlerContext {
   readonly brokerId: number;
   readonly host: string;
   readonly advertisedHost: string;
@@ -93,28 +86,26 @@ export class Broker {
   logs: LogManagerLike | undefined;
   /** The cluster metadata as this broker last applied it. */
   readonly image = new MetadataImage();
-  /** The coordinator's channel; undefined on a broker with injected topics. */
+  /** The controller's channel; undefined on a broker with injected topics. */
   controller: ControllerChannel | undefined;
-  /** The coordinator this broker opened in its own process (single-broker cluster), if any. */
-  coordinator: Coordinator | undefined;
+  /** Closes the controller `openController` opened, if any. */
+  private closeOwnController: (() => void) | undefined;
   replication: Replication;
-  /** Assigned by the coordinator at each registration; -1 before. */
-  brokerEpoch = -1;
   readonly incarnationId = randomBytes(16).toString('base64url');
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
-  /** Producer ids for InitProducerId, in blocks from the coordinator. */
+  /** Producer ids for InitProducerId, in blocks from the controller. */
   readonly producerIds: ProducerIdManager;
   /** True once stop() began: new requests are refused, parked fetches answer. */
   stopping = false;
 
   private readonly requestedPort: number;
   private boundPort = -1;
-  private server: KafkaServer | undefined;
+  private server: SocketServer | undefined;
   private readonly opts: BrokerOptions;
-  /** True while following the coordinator (metadata loop and heartbeats run). */
+  /** True while following the controller (metadata loop and heartbeats run). */
   private following = false;
-  /** Set once the topics are built from the coordinator's metadata; stays set after stop(). */
+  /** Set once the topics are built from the controller's metadata; stays set after stop(). */
   private metadataLoaded = false;
   /**
    * Settles once start() is done (metadata loaded, topics built, unfenced) or
@@ -122,12 +113,8 @@ export class Broker {
    */
   private readyGate: { promise: Promise<void>; open: () => void } | undefined;
   private closed = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private heartbeatInFlight: Promise<HeartbeatResponse | undefined> | undefined;
-  private metadataLoop: Promise<void> | undefined;
-  /** The last metadata seq fully applied (logs created, roles changed). */
-  private appliedSeq = 0;
-  private reregistering: Promise<void> | undefined;
+  /** Registration, heartbeats, the metadata long poll, controlled shutdown. */
+  private readonly lifecycle: BrokerLifecycle;
   /** Leadership changes seen while the topic manager is being built; delivered once it is. */
   private pendingLeadership: PartitionState[] | undefined;
 
@@ -141,15 +128,16 @@ export class Broker {
     this.dataDir = opts.dataDir;
     this.config = opts.config ?? new BrokerConfig();
     this.clusterId = opts.clusterId ?? randomBytes(16).toString('base64url');
-    this.apis = createApiTable();
+    this.apis = new ApiTable();
     this.logs = opts.logs;
     this.topics = opts.topics ?? missingTopics;
     this.controller = opts.controller;
+    this.lifecycle = new BrokerLifecycle(this);
     this.replication =
       typeof opts.replication === 'function'
         ? opts.replication(this)
         : (opts.replication ?? ReplicaManager.forBroker(this));
-    // Blocks come from the coordinator (InitProducerId passes `controller`);
+    // Blocks come from the controller (InitProducerId passes `controller`);
     // a broker on injected topics reserves them in memory.
     this.producerIds = new ProducerIdManager(inMemoryReservations());
     this.groups = new GroupCoordinator({
@@ -157,7 +145,7 @@ export class Broker {
         return self.topics;
       },
       config: this.config,
-      notifyAppended: (topicId, partition) => this.purgatory.notify(partitionKey(topicId, partition)),
+      partitionChanged: (topicId, partition) => this.partitionChanged(topicId, partition),
       log: (m) => this.log(m),
       get brokerId() {
         return self.brokerId;
@@ -168,6 +156,16 @@ export class Broker {
     });
   }
 
+  /** Assigned by the controller at each registration; -1 before. */
+  get brokerEpoch(): number {
+    return this.lifecycle.brokerEpoch;
+  }
+
+  /** broker.rack, registered with the controller. */
+  get rack(): string | null {
+    return this.opts.rack ?? null;
+  }
+
   /** The port clients are told to connect to: the configured one, else the bound one once started. */
   get advertisedPort(): number {
     return this.opts.advertisedPort ?? (this.boundPort >= 0 ? this.boundPort : this.requestedPort);
@@ -176,7 +174,7 @@ export class Broker {
   /**
    * Undefined once the broker may answer requests; until then (the listener is
    * bound first, so the bound port can be registered, then the metadata
-   * snapshot is loaded, the topics are built and the coordinator unfences this
+   * snapshot is loaded, the topics are built and the controller unfences this
    * broker), a promise that settles when it may, or when the broker stops.
    * Kafka likewise enables request processing only once the broker has caught
    * up with the metadata.
@@ -191,7 +189,20 @@ export class Broker {
     gate?.open();
   }
 
-  /** Whether this broker's topics come from a coordinator's metadata (false with injected topics). */
+  /** A fresh producer id, in blocks from the controller when this broker follows one (else kept in memory). */
+  nextProducerId(): Promise<number> {
+    const controller = this.controller;
+    return this.producerIds.generate(
+      controller ? { controller, brokerId: this.brokerId, brokerEpoch: this.brokerEpoch } : undefined,
+    );
+  }
+
+  /** A partition's log or high watermark moved: wakes the fetches parked on it. */
+  partitionChanged(topicId: string, partition: number): void {
+    this.purgatory.notify(partitionKey(topicId, partition));
+  }
+
+  /** Whether this broker's topics come from a controller's metadata (false with injected topics). */
   get hasMetadata(): boolean {
     return this.metadataLoaded;
   }
@@ -211,7 +222,7 @@ export class Broker {
       });
       this.readyGate = { promise, open };
     }
-    const server = new KafkaServer(createDispatch(this), {
+    const server = new SocketServer(createDispatch(this), {
       maxFrameBytes: this.config.socketRequestMaxBytes,
       maxInFlight: this.opts.maxInFlightPerConnection ?? 100,
       writeHighWaterMark: this.opts.writeHighWaterMark ?? 4 * 1024 * 1024,
@@ -267,18 +278,13 @@ export class Broker {
   private async startFollowing(logs: LogManager): Promise<void> {
     this.logs = logs;
     if (!this.controller) {
-      const [{ Coordinator }, { InProcessChannel }] = await Promise.all([
-        import('../cluster/coordinator.ts'),
-        import('../cluster/in-process-channel.ts'),
-      ]);
-      // Its routine messages (registration, fencing of this only broker) are not logged.
-      this.coordinator = Coordinator.open(this.dataDir, this.config);
-      this.controller = new InProcessChannel(this.coordinator);
+      if (!this.opts.openController) throw new Error(`broker ${this.brokerId} has no controller to follow`);
+      const opened = await this.opts.openController();
+      this.controller = opened.channel;
+      this.closeOwnController = () => opened.close();
     }
-    await this.register(REGISTER_RETRY_MS);
-    const delta = await this.call((c) =>
-      c.fetchMetadata({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, fromSeq: 0, maxWaitMs: 0 }),
-    );
+    await this.lifecycle.register(REGISTER_RETRY_MS);
+    const delta = await this.lifecycle.fetchSnapshot();
     if (this.closed) throw new Error(`broker ${this.brokerId} stopped while starting`);
     this.image.apply(delta);
     if (this.opts.clusterId === undefined && this.image.clusterId) this.clusterId = this.image.clusterId;
@@ -294,150 +300,20 @@ export class Broker {
       log: (m) => this.log(m),
     });
     this.replication.applyBrokers(this.image.brokers);
-    this.appliedSeq = this.image.seq;
+    this.lifecycle.appliedSeq = this.image.seq;
     this.metadataLoaded = true;
     for (const s of this.topics.strays)
       this.log(`partition directory ${s} is not hosted by this broker; left untouched`);
     this.following = true;
-    this.metadataLoop = this.followMetadata();
-    const every = Math.max(10, Number(this.config.get('broker.heartbeat.interval.ms') ?? 2000));
-    this.heartbeatTimer = setInterval(() => {
-      void this.heartbeat(false);
-    }, every);
-    this.heartbeatTimer.unref();
-    void this.heartbeat(false);
-    // Serve once the coordinator has unfenced this broker (it has caught up).
+    this.lifecycle.follow();
+    // Serve once the controller has unfenced this broker (it has caught up).
     const me = () => this.image.brokers.get(this.brokerId);
     const unfenced = await this.topics.waitFor(() => me()?.fenced === false, UNFENCE_WAIT_MS);
     if (!unfenced) this.log(`still fenced after ${UNFENCE_WAIT_MS} ms; serving anyway`);
   }
 
-  /** Registers with the coordinator, retrying transient failures for up to `retryMs`. */
-  private async register(retryMs: number): Promise<void> {
-    const deadline = Date.now() + retryMs;
-    let lastError = '';
-    for (;;) {
-      try {
-        const res = await this.call((c) =>
-          c.register({
-            brokerId: this.brokerId,
-            incarnationId: this.incarnationId,
-            host: this.advertisedHost,
-            port: this.advertisedPort,
-            rack: this.opts.rack ?? null,
-            previousBrokerEpoch: this.brokerEpoch,
-          }),
-        );
-        if (res.errorCode === ErrorCode.NONE) {
-          this.brokerEpoch = res.brokerEpoch;
-          return;
-        }
-        lastError = `error code ${res.errorCode}`;
-        if (res.errorCode !== ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
-          throw new KafkaError(res.errorCode, `the coordinator refused the registration of broker ${this.brokerId}`);
-        }
-      } catch (e) {
-        if (e instanceof KafkaError) throw e;
-        lastError = (e as Error)?.message ?? String(e);
-      }
-      if (this.closed || Date.now() >= deadline) {
-        throw new Error(`could not register broker ${this.brokerId} with the coordinator: ${lastError}`);
-      }
-      await sleep(250);
-    }
-  }
-
-  /** A call to the coordinator that gives up after CONTROLLER_CALL_MS (or the given time). */
-  private call<T>(fn: (c: ControllerChannel) => Promise<T>, timeoutMs = CONTROLLER_CALL_MS): Promise<T> {
-    const c = this.controller;
-    if (!c) return Promise.reject(new Error('no coordinator'));
-    return withTimeout(fn(c), timeoutMs, 'the coordinator did not answer');
-  }
-
-  /** The long poll: fetch the changes after the last applied seq, apply them, repeat. */
-  private async followMetadata(): Promise<void> {
-    let failures = 0;
-    while (!this.closed) {
-      const started = Date.now();
-      let delta;
-      try {
-        delta = await this.call(
-          (c) =>
-            c.fetchMetadata({
-              brokerId: this.brokerId,
-              brokerEpoch: this.brokerEpoch,
-              fromSeq: this.image.seq,
-              maxWaitMs: METADATA_POLL_MS,
-            }),
-          METADATA_POLL_MS + CONTROLLER_CALL_MS,
-        );
-        failures = 0;
-      } catch (e) {
-        if (this.closed) return;
-        if (failures++ === 0) this.log(`fetching metadata failed: ${(e as Error)?.message ?? String(e)}`);
-        await sleep(Math.min(2000, 100 * failures));
-        continue;
-      }
-      if (this.closed) return;
-      if (!delta.snapshot && delta.changes.length === 0) {
-        // An empty answer long before the poll's end: the coordinator is closing; don't spin.
-        if (Date.now() - started < METADATA_POLL_MS / 2) await sleep(100);
-        continue;
-      }
-      try {
-        const changes = this.image.apply(delta);
-        await this.topics.apply(changes);
-        this.appliedSeq = this.image.seq;
-      } catch (e) {
-        this.log(`applying metadata up to ${delta.seq} failed: ${(e as Error)?.stack ?? String(e)}`);
-      }
-    }
-  }
-
-  /** One heartbeat; re-registers when the coordinator no longer knows this broker's epoch. */
-  private heartbeat(wantShutDown: boolean, timeoutMs = CONTROLLER_CALL_MS): Promise<HeartbeatResponse | undefined> {
-    if (this.heartbeatInFlight) return this.heartbeatInFlight;
-    const p = (async () => {
-      try {
-        const r = await this.call(
-          (c) =>
-            c.heartbeat({
-              brokerId: this.brokerId,
-              brokerEpoch: this.brokerEpoch,
-              metadataOffset: this.appliedSeq,
-              wantFence: false,
-              wantShutDown,
-            }),
-          timeoutMs,
-        );
-        if (
-          (r.errorCode === ErrorCode.STALE_BROKER_EPOCH || r.errorCode === ErrorCode.BROKER_ID_NOT_REGISTERED) &&
-          !this.stopping &&
-          !this.closed
-        ) {
-          this.reregistering ??= this.register(0)
-            .then(
-              () => this.log(`registered again at epoch ${this.brokerEpoch}`),
-              (e: unknown) => this.log(`registering again failed: ${(e as Error)?.message ?? String(e)}`),
-            )
-            .finally(() => {
-              this.reregistering = undefined;
-            });
-        }
-        return r;
-      } catch (e) {
-        if (!this.closed) this.log(`heartbeat failed: ${(e as Error)?.message ?? String(e)}`);
-        return undefined;
-      } finally {
-        this.heartbeatInFlight = undefined;
-      }
-    })();
-    this.heartbeatInFlight = p;
-    return p;
-  }
-
   /**
-   * Sends an admin request to the coordinator (Kafka's forwarding). Rejects when
+   * Sends an admin request to the controller (Kafka's forwarding). Rejects when
    * it cannot be reached or does not answer in time; once it answers, this
    * broker has applied the resulting metadata.
    */
@@ -448,12 +324,12 @@ export class Broker {
     ctx: ForwardContext,
     timeoutMs = 30_000,
   ): Promise<unknown> {
-    if (!this.controller) throw new Error('this broker follows no coordinator');
-    const res = await this.call(
+    if (!this.controller) throw new Error('this broker follows no controller');
+    const res = await this.lifecycle.call(
       (c) => c.forward(apiKey, version, request, { brokerId: this.brokerId, ...ctx }),
       timeoutMs + CONTROLLER_CALL_MS,
     );
-    // The coordinator answers once every live broker has applied the change;
+    // The controller answers once every live broker has applied the change;
     // finish applying what was fetched meanwhile.
     await this.topics.settled?.();
     return res;
@@ -461,7 +337,7 @@ export class Broker {
 
   /** Tells the group coordinator about leadership of `__consumer_offsets` partitions. */
   private onLeadership(p: PartitionState): void {
-    if (p.topic !== '__consumer_offsets') return;
+    if (p.topic !== GROUP_METADATA_TOPIC) return;
     if (this.pendingLeadership) {
       this.pendingLeadership.push(p);
       return;
@@ -488,30 +364,15 @@ export class Broker {
   /** Stops accepting, answers parked fetches, closes connections and logs. */
   async stop(): Promise<void> {
     if (this.stopping) return;
-    if (this.following && !this.closed) await this.controlledShutdown();
+    if (this.following && !this.closed) await this.lifecycle.controlledShutdown();
     await this.shutdown(true);
-  }
-
-  /** Kafka's controlled shutdown: the coordinator moves leaderships away while this broker still serves. */
-  private async controlledShutdown(): Promise<void> {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
-    const deadline = Date.now() + CONTROLLED_SHUTDOWN_MS;
-    while (Date.now() < deadline) {
-      await this.heartbeatInFlight;
-      const r = await this.heartbeat(true, Math.max(1, deadline - Date.now()));
-      if (r?.shouldShutDown || (r && r.errorCode !== ErrorCode.NONE)) return;
-      await sleep(r ? 20 : 200);
-    }
-    this.log(`controlled shutdown did not complete in ${CONTROLLED_SHUTDOWN_MS} ms`);
   }
 
   private async shutdown(graceful: boolean): Promise<void> {
     this.stopping = true;
     this.closed = true;
     this.following = false;
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.lifecycle.close();
     this.purgatory.wakeAll();
     // Requests held until the metadata was loaded: they see `stopping` and close.
     this.openGate();
@@ -523,37 +384,14 @@ export class Broker {
     await this.replication.close();
     await this.topics.settled?.();
     await this.logs?.close();
-    if (this.coordinator) {
-      // This broker's own coordinator: the channel and the store go with it.
+    if (this.closeOwnController) {
+      // The controller opened for this broker: the channel and the store go with it.
       this.controller?.close();
       this.controller = undefined;
-      this.coordinator.close();
-      this.coordinator = undefined;
+      this.closeOwnController();
+      this.closeOwnController = undefined;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => {
-    setTimeout(r, ms).unref?.();
-  });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    t.unref?.();
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Placeholder until a TopicManager is injected or built in start(). */

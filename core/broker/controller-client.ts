@@ -1,17 +1,17 @@
 // The ControllerChannel of a broker process: one TCP connection to the
-// coordinator's loopback listener (core/cluster/controller-server.ts), Kafka
+// controller's loopback listener (core/cluster/controller-server.ts), Kafka
 // framing and Kafka's own RPCs — BrokerRegistration, BrokerHeartbeat,
 // AlterPartition, AllocateProducerIds, Envelope for forwarded admin requests —
 // plus Samsa's metadata long poll (SAMSA_METADATA_FETCH_KEY, a JSON body).
 //
-// Requests are matched to responses by correlation id (the coordinator answers
+// Requests are matched to responses by correlation id (the controller answers
 // a long poll after later requests). When the connection drops, the calls in
 // flight reject; the next call reconnects, retrying with backoff for up to
-// `connectTimeoutMs` (the coordinator may be restarting). After a reconnect the
-// broker has to register again (the coordinator's sessions do not survive it);
+// `connectTimeoutMs` (the controller may be restarting). After a reconnect the
+// broker has to register again (the controller's sessions do not survive it);
 // `onReconnect` says when.
 import net from 'node:net';
-import type { MetadataDelta } from '../cluster/metadata-types.ts';
+import type { MetadataDelta } from '../metadata/types.ts';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { decodeResponseHeader, encodeRequestHeader, responseHeaderVersion } from '../protocol/header.ts';
 import { Reader } from '../protocol/reader.ts';
@@ -36,7 +36,7 @@ import type {
   ForwardContext,
   HeartbeatRequest,
   HeartbeatResponse,
-} from './controller-channel.ts';
+} from '../metadata/controller-channel.ts';
 
 /**
  * Samsa's metadata long poll on the controller listener: an API key outside
@@ -63,7 +63,7 @@ interface Codec {
   versions: { min: number; max: number };
 }
 
-/** The admin APIs a broker forwards to the coordinator, by API key. */
+/** The admin APIs a broker forwards to the controller, by API key. */
 export const FORWARDED_CODECS: ReadonlyMap<number, Codec> = new Map<number, Codec>([
   [
     19,
@@ -284,7 +284,7 @@ export class ControllerClient implements ControllerChannel {
   async forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): Promise<unknown> {
     const codec = FORWARDED_CODECS.get(apiKey);
     if (!codec)
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the coordinator.`);
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `API key ${apiKey} cannot be forwarded to the controller.`);
     const inner = new Writer(256);
     encodeRequestHeader(inner, { apiKey, apiVersion, correlationId: 0, clientId: ctx.clientId });
     codec.encodeRequest(inner, apiVersion, request as never);
@@ -309,7 +309,7 @@ export class ControllerClient implements ControllerChannel {
     if (res.errorCode !== ErrorCode.NONE || !res.responseData) {
       throw new KafkaError(
         res.errorCode || ErrorCode.UNKNOWN_SERVER_ERROR,
-        `the coordinator refused the forwarded request (API key ${apiKey})`,
+        `the controller refused the forwarded request (API key ${apiKey})`,
       );
     }
     const rd = new Reader(res.responseData);
@@ -347,7 +347,7 @@ export class ControllerClient implements ControllerChannel {
           const timeoutMs = (this.opts.requestTimeoutMs ?? 30_000) + extraWaitMs;
           const timer = setTimeout(() => {
             this.pending.delete(correlationId);
-            reject(new Error(`the coordinator did not answer API key ${apiKey} within ${timeoutMs} ms`));
+            reject(new Error(`the controller did not answer API key ${apiKey} within ${timeoutMs} ms`));
           }, timeoutMs);
           this.pending.set(correlationId, {
             resolve: (r) => {
@@ -415,7 +415,7 @@ export class ControllerClient implements ControllerChannel {
         s.on('error', () => undefined); // 'close' follows
         s.on('close', () => {
           if (this.socket === s) this.socket = null;
-          this.failAll(new Error('connection to the coordinator closed'));
+          this.failAll(new Error('connection to the controller closed'));
         });
         resolve(s);
       });

@@ -7,18 +7,17 @@
 // is answered with a v0 body carrying UNSUPPORTED_VERSION and the supported
 // versions so the client can pick one (KIP-511). The ApiVersions response
 // always uses response header v0. A handler that fails unexpectedly gets
-// UNKNOWN_SERVER_ERROR in its API's response (error-responses.ts); the stack
+// UNKNOWN_SERVER_ERROR in its API's response (its entry's errorResponse); the stack
 // is logged.
 
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 import { decodeRequestHeader, encodeResponseHeader, responseHeaderVersion } from '../protocol/header.ts';
 import { ApiKey } from '../protocol/messages/api-keys.ts';
-import type { Broker } from './broker.ts';
-import type { ApiEntry, RequestContext } from './api-table.ts';
+import type { ApiTable } from './api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './handlers/context.ts';
 import type { Connection, Dispatch, DispatchOutcome } from './connection.ts';
 import { unsupportedApiVersionsResponse } from './handlers/api-versions.ts';
-import { ERROR_RESPONSES } from './error-responses.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 
 /** Encodes a complete response frame; record buffers are kept by reference. */
@@ -41,7 +40,14 @@ function close(reason: string): DispatchOutcome {
   return { kind: 'close', reason };
 }
 
-export function createDispatch(broker: Broker): Dispatch {
+/** What the pipeline needs of its broker: the handlers' context, the API table and the start-up gate. */
+export interface DispatchHost extends HandlerContext {
+  readonly apis: ApiTable;
+  /** Settles once the broker may answer requests; undefined when it may now. */
+  readonly notReady: Promise<void> | undefined;
+}
+
+export function createDispatch(broker: DispatchHost): Dispatch {
   const dispatch = (frame: Buffer, conn: Connection): DispatchOutcome => {
     // api key (int16), api version (int16), correlation id (int32) start every request header.
     if (frame.length < 8) return close(`request of ${frame.length} bytes is shorter than a header`);
@@ -113,7 +119,7 @@ export function createDispatch(broker: Broker): Dispatch {
     // A handler failure becomes UNKNOWN_SERVER_ERROR where the API can carry
     // it; otherwise the error propagates and the connection closes.
     const onFailure = (err: unknown): Buffer[] => {
-      const build = entry.errorResponse ?? ERROR_RESPONSES.get(apiKey);
+      const build = entry.errorResponse;
       if (!build) throw err;
       broker.log(
         `${entry.name} v${apiVersion} handler failed; answering UNKNOWN_SERVER_ERROR: ${(err as Error)?.stack ?? String(err)}`,

@@ -11,7 +11,7 @@
 // local write finishes: the batches are readable from the tail cache), and
 // each follower fetches again as soon as it appended, so an acks=all produce
 // waits about one follower round trip, not a long poll.
-// ISR changes go to the coordinator (AlterPartition) and count only once it
+// ISR changes go to the controller (AlterPartition) and count only once it
 // accepts them; meanwhile the high watermark uses the larger ("maximal") ISR.
 // A follower joins the ISR when its log end reaches the high watermark and the
 // current epoch's start; it leaves when it has not caught up with the leader's
@@ -20,58 +20,28 @@
 // Follower: the partition goes to the replica fetcher of its leader
 // (replica-fetcher.ts), which truncates divergent history first and then
 // fetches; the high watermark comes from the leader.
-import type { BrokerInfo, PartitionInfo } from '../cluster/metadata-types.ts';
+import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
-import type { ControllerChannel } from './controller-channel.ts';
+import type { AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
+import type { ControllerChannel } from '../metadata/controller-channel.ts';
 import { partitionKey } from './delayed-fetch.ts';
 import { DelayedProducePurgatory } from './delayed-produce.ts';
 import { DEFAULT_FETCH_SETTINGS, ReplicaFetcher, type FetchSettings } from './replica-fetcher.ts';
 import type { Replication } from './replication.ts';
 import type { PartitionState } from './topic-manager.ts';
+import {
+  alterPartitionOutcome,
+  alterPartitionRequest,
+  type FollowerState,
+  type ReplicaState,
+} from './replica-state.ts';
+
+export type { FollowerState, ReplicaState, Role } from './replica-state.ts';
 
 /** replica.lag.time.max.ms default. */
 export const REPLICA_LAG_TIME_MAX_MS = 30000;
 /** How long a failed AlterPartition waits before the next attempt. */
 const ALTER_PARTITION_RETRY_MS = 1000;
-
-/** A follower as its leader sees it (Kafka's Replica state). */
-export interface FollowerState {
-  id: number;
-  /** Its log end offset (the last fetch offset); -1 until it fetched in this epoch. */
-  leo: number;
-  lastCaughtUpTimeMs: number;
-  lastFetchLeaderLogEndOffset: number;
-  lastFetchTimeMs: number;
-}
-
-export type Role = 'leader' | 'follower' | 'offline';
-
-/** This broker's replication state of one hosted partition. */
-export interface ReplicaState {
-  readonly key: string;
-  p: PartitionState;
-  role: Role;
-  leaderId: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  replicas: number[];
-  /** The ISR the coordinator committed. */
-  isr: number[];
-  /** An ISR change sent to the coordinator, not answered yet. */
-  pendingIsr: number[] | undefined;
-  /** isr ∪ pendingIsr: what the high watermark waits for. */
-  maximalIsr: number[];
-  /** The coordinator refused with a stale epoch: no ISR change until new metadata. */
-  blocked: boolean;
-  retryIsrAt: number;
-  inflight: number;
-  /** Log end when this broker became leader at `leaderEpoch`. */
-  leaderEpochStartOffset: number;
-  followers: Map<number, FollowerState>;
-  /** min.insync.replicas of the last acks=all produce. */
-  minIsr: number;
-}
 
 /** What the replica manager needs from its broker's settings: Kafka config names. */
 export interface ConfigSource {
@@ -81,11 +51,11 @@ export interface ConfigSource {
 export interface ReplicaManagerOptions {
   brokerId: number;
   config?: ConfigSource;
-  /** The coordinator (AlterPartition); undefined while not connected. */
+  /** The controller (AlterPartition); undefined while not connected. */
   controller(): ControllerChannel | undefined;
   brokerEpoch(): number;
   /** Wakes fetches parked on the partition (its high watermark or role changed). */
-  notify?(p: PartitionState): void;
+  partitionChanged?(topicId: string, partition: number): void;
   log?(msg: string): void;
   /** Overrides replica.lag.time.max.ms. */
   replicaLagTimeMaxMs?: number;
@@ -99,7 +69,7 @@ export interface BrokerLike {
   config: ConfigSource;
   controller: ControllerChannel | undefined;
   brokerEpoch: number;
-  purgatory: { notify(key: string): void };
+  partitionChanged(topicId: string, partition: number): void;
   log(msg: string): void;
 }
 
@@ -144,14 +114,19 @@ export class ReplicaManager implements Replication {
     this.isrTimer.unref();
   }
 
-  /** A replica manager for a broker (its id, configs, coordinator and fetch purgatory). */
+  /** Tells the broker a partition's high watermark or role changed (parked fetches wake). */
+  private changed(p: PartitionState): void {
+    this.opts.partitionChanged?.(p.topicId, p.partition);
+  }
+
+  /** A replica manager for a broker (its id, configs, controller and fetch purgatory). */
   static forBroker(broker: BrokerLike, overrides: Partial<ReplicaManagerOptions> = {}): ReplicaManager {
     return new ReplicaManager({
       brokerId: broker.brokerId,
       config: broker.config,
       controller: () => broker.controller,
       brokerEpoch: () => broker.brokerEpoch,
-      notify: (p) => broker.purgatory.notify(partitionKey(p.topicId, p.partition)),
+      partitionChanged: (topicId, partition) => broker.partitionChanged(topicId, partition),
       log: (m) => broker.log(m),
       ...overrides,
     });
@@ -274,7 +249,7 @@ export class ReplicaManager implements Replication {
     }
     this.refreshHwMode(st);
     this.maybeIncrementHighWatermark(st);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   /** Same leader epoch: the ISR or the replicas changed. */
@@ -303,7 +278,7 @@ export class ReplicaManager implements Replication {
     this.produces.checkKey(st.key);
   }
 
-  /** Leaves any leader or follower role for `role`, taking the coordinator's view of the partition. */
+  /** Leaves any leader or follower role for `role`, taking the controller's view of the partition. */
   private resign(st: ReplicaState, role: 'follower' | 'offline', info: PartitionInfo): void {
     this.stopLeading(st);
     this.stopFollowing(st);
@@ -328,14 +303,14 @@ export class ReplicaManager implements Replication {
           return b ? { host: b.host, port: b.port } : undefined;
         },
         settings: this.fetchSettings,
-        onHighWatermark: (p) => this.opts.notify?.(p),
+        onHighWatermark: (p) => this.changed(p),
         log: (m) => this.log(m),
       });
       this.fetchers.set(source, f);
       if (this.fetchingPaused) f.setPaused(true);
     }
     f.add(st.key, st.p, info.leaderEpoch);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   private stopLeading(st: ReplicaState): void {
@@ -345,7 +320,7 @@ export class ReplicaManager implements Replication {
     st.pendingIsr = undefined;
     st.inflight = 0;
     this.produces.failKey(st.key, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
   }
 
   private stopFollowing(st: ReplicaState): void {
@@ -383,7 +358,7 @@ export class ReplicaManager implements Replication {
   }
 
   private onHighWatermarkMoved(st: ReplicaState): void {
-    this.opts.notify?.(st.p);
+    this.changed(st.p);
     this.produces.checkKey(st.key);
   }
 
@@ -451,30 +426,14 @@ export class ReplicaManager implements Replication {
     st.pendingIsr = newIsr;
     st.maximalIsr = [...new Set([...st.isr, ...newIsr])];
     this.refreshHwMode(st);
+    const req = alterPartitionRequest(
+      this.brokerId,
+      this.opts.brokerEpoch(),
+      st,
+      newIsr,
+      (id) => this.brokers.get(id)?.epoch ?? -1,
+    );
     const p = st.p;
-    const req: AlterPartitionRequest = {
-      brokerId: this.brokerId,
-      brokerEpoch: this.opts.brokerEpoch(),
-      topics: [
-        {
-          topicName: p.topic,
-          topicId: p.topicId,
-          partitions: [
-            {
-              partitionIndex: p.partition,
-              leaderEpoch: st.leaderEpoch,
-              newIsr: [...newIsr],
-              newIsrWithEpochs: newIsr.map((id) => ({
-                brokerId: id,
-                brokerEpoch: id === this.brokerId ? this.opts.brokerEpoch() : (this.brokers.get(id)?.epoch ?? -1),
-              })),
-              leaderRecoveryState: 0,
-              partitionEpoch: st.partitionEpoch,
-            },
-          ],
-        },
-      ],
-    };
     let answer: Promise<AlterPartitionResponseInput>;
     try {
       answer = Promise.resolve(controller.alterPartition(req));
@@ -494,13 +453,7 @@ export class ReplicaManager implements Replication {
     if (this.parts.get(st.key) !== st || st.inflight !== token) return; // superseded by metadata or a role change
     st.inflight = 0;
     st.pendingIsr = undefined;
-    const pr = res?.topics?.[0]?.partitions?.[0];
-    const code =
-      res === undefined
-        ? ErrorCode.REQUEST_TIMED_OUT
-        : (res.errorCode ?? 0) !== ErrorCode.NONE
-          ? res.errorCode!
-          : (pr?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+    const { code, partition: pr } = alterPartitionOutcome(res);
     if (code === ErrorCode.NONE && pr) {
       const epoch = pr.partitionEpoch ?? -1;
       if (epoch > st.partitionEpoch && (pr.leaderEpoch ?? -1) === st.leaderEpoch) {
@@ -541,7 +494,7 @@ export class ReplicaManager implements Replication {
     // Kafka completes delayed follower fetches as soon as the leader's log has
     // new data: the appended batches are readable now (tail cache), so parked
     // follower fetches wake without waiting for the local write to finish.
-    if (st.role === 'leader' && st.followers.size > 0) this.opts.notify?.(p);
+    if (st.role === 'leader' && st.followers.size > 0) this.changed(p);
   }
 
   awaitHighWatermark(p: PartitionState, endOffset: number, timeoutMs: number): Promise<number> {

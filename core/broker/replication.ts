@@ -1,12 +1,12 @@
 // What the request handlers and the topic manager need from replication. The
 // replica manager (replica-manager.ts) implements it: leader and follower
 // roles, replica fetchers, the high watermark, ISR changes, acks=all.
-import type { BrokerInfo, PartitionInfo } from '../cluster/metadata-types.ts';
+import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
 import type { PartitionState } from './topic-manager.ts';
 
 export interface Replication {
   /**
-   * The coordinator's state for a partition hosted on this broker changed (or
+   * The controller's state for a partition hosted on this broker changed (or
    * was seen for the first time): become its leader or a follower, at
    * `info.leaderEpoch`. `p` already carries the new leader/replicas/isr.
    */

@@ -1,24 +1,21 @@
-// Topics on one broker: the coordinator's metadata (the broker's MetadataImage)
+// Topics on one broker: the controller's metadata (the broker's MetadataImage)
 // joined with the partition logs this broker hosts. A broker hosts a partition
 // iff its id is among the partition's replicas: applying the metadata creates
 // (or keeps) those logs, deletes a partition's directory when its topic is
 // removed or this broker left its replica set, tells replication about role
 // changes, and pushes changed topic and broker configs into the running logs.
 //
-// Topics are created only by the coordinator: `create` and `autoCreate` send
+// Topics are created only by the controller: `create` and `autoCreate` send
 // it a CreateTopics request and wait until this broker has the new topic.
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { ApiKey } from '../protocol/messages/api-keys.ts';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.ts';
 import type { Log, LogManager } from '../storage/log-manager.ts';
 import type { LogConfig } from '../storage/log-config.ts';
-import type { PartitionInfo, TopicInfo } from '../cluster/metadata-types.ts';
+import type { PartitionInfo, TopicInfo } from '../metadata/types.ts';
 import { type BrokerConfig, effectiveTopicConfigs, topicNameError } from './configs.ts';
-import type { ImageChanges, MetadataImage } from './metadata-image.ts';
+import type { ImageChanges, MetadataImage } from '../metadata/image.ts';
 import type { Replication } from './replication.ts';
-
-/** Kafka's internal topics (a user topic may also start with "__"; that doesn't make it internal). */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
 
 /** A partition hosted on this broker (leader or follower). */
 export interface PartitionState {
@@ -26,7 +23,7 @@ export interface PartitionState {
   partition: number;
   topicId: string;
   log: Log;
-  /** The coordinator's state: leader id (-1 none), epochs, replicas and in-sync replicas. */
+  /** The controller's state: leader id (-1 none), epochs, replicas and in-sync replicas. */
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
@@ -52,6 +49,20 @@ export interface TopicState {
   minInsyncReplicas: number;
 }
 
+/**
+ * What the group coordinator and the handlers read of the topics: the TopicManager, or a small
+ * in-memory stand-in in tests.
+ */
+export interface TopicRegistry {
+  get(name: string): TopicState | undefined;
+  getById(topicId: string): TopicState | undefined;
+  all(): Iterable<TopicState>;
+  /** A partition hosted on this broker. */
+  partition(topic: string, partition: number): PartitionState | undefined;
+  /** Throws KafkaError (INVALID_TOPIC_EXCEPTION, UNKNOWN_TOPIC_OR_PARTITION, ...). */
+  autoCreate(name: string): Promise<TopicState>;
+}
+
 export interface CreateTopicSpec {
   name: string;
   /** -1: the broker's num.partitions. */
@@ -73,6 +84,8 @@ export function toLogConfig(eff: Record<string, string>): LogConfig {
     retentionBytes: n('retention.bytes'),
     maxMessageBytes: n('max.message.bytes'),
     messageTimestampType: eff['message.timestamp.type'] === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+    messageTimestampBeforeMaxMs: n('message.timestamp.before.max.ms'),
+    messageTimestampAfterMaxMs: n('message.timestamp.after.max.ms'),
     cleanupPolicy: eff['cleanup.policy'] ?? 'delete',
     fileDeleteDelayMs: n('file.delete.delay.ms'),
     flushMessages: n('flush.messages'),
@@ -90,14 +103,14 @@ export interface TopicManagerOptions {
   brokerId: number;
   image: MetadataImage;
   replication: Replication;
-  /** Sends an admin request to the coordinator; rejects when it cannot be reached. */
+  /** Sends an admin request to the controller; rejects when it cannot be reached. */
   forward(apiKey: number, version: number, request: unknown): Promise<unknown>;
   /** Called when this broker gains or loses the leadership of a hosted partition, or its leader epoch changes. */
   onLeadership?(p: PartitionState, isLeader: boolean): void;
   log?(msg: string): void;
 }
 
-/** How long `create`/`autoCreate` wait for the coordinator's answer and then for the topic to arrive here. */
+/** How long `create`/`autoCreate` wait for the controller's answer and then for the topic to arrive here. */
 const CREATE_TIMEOUT_MS = 30_000;
 
 export class TopicManager {
@@ -355,10 +368,10 @@ export class TopicManager {
     return this.applying;
   }
 
-  // ---- creating topics through the coordinator ----
+  // ---- creating topics through the controller ----
 
   /**
-   * Creates a topic (or only validates it) through the coordinator and waits
+   * Creates a topic (or only validates it) through the controller and waits
    * until this broker has it; throws KafkaError with Kafka's code and message.
    */
   async create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicState | null> {
@@ -382,11 +395,11 @@ export class TopicManager {
       if (e instanceof KafkaError) throw e;
       throw new KafkaError(
         ErrorCode.REQUEST_TIMED_OUT,
-        `Could not reach the coordinator: ${(e as Error)?.message ?? String(e)}`,
+        `Could not reach the controller: ${(e as Error)?.message ?? String(e)}`,
       );
     }
     const r = res.topics[0];
-    if (!r) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'The coordinator answered without a result.');
+    if (!r) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'The controller answered without a result.');
     if (r.errorCode !== ErrorCode.NONE) throw new KafkaError(r.errorCode, r.errorMessage ?? undefined);
     if (validateOnly) return null;
     return this.awaitTopic(spec.name, r.topicId);

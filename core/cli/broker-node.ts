@@ -1,5 +1,5 @@
 // `samsa broker-node` (internal): one broker of a multi-broker cluster, run as
-// its own process by the supervisor. It follows the coordinator at
+// its own process by the supervisor. It follows the controller at
 // `--controller`, tells its parent when it listens (`{ type: 'ready', port }`
 // over IPC), does a controlled shutdown on SIGTERM and when its parent goes
 // away, and ignores SIGINT (a Ctrl-C reaches the whole process group; the
@@ -11,7 +11,7 @@ const SPEC: Record<string, OptionSpec> = {
   'data-dir': { value: true, arg: 'DIR', description: 'Cluster data dir (logs in DIR/broker-N)' },
   port: { value: true, arg: 'PORT', description: 'Listener port (0 = any)' },
   host: { value: true, arg: 'HOST', description: 'Listener address' },
-  controller: { value: true, arg: 'HOST:PORT', description: "The coordinator's controller listener" },
+  controller: { value: true, arg: 'HOST:PORT', description: "The controller's controller listener" },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Broker config' },
 };
 
@@ -83,7 +83,7 @@ export async function brokerNode(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM received'));
     process.on('disconnect', () => {
-      // Nobody would end a shutdown that hangs now (e.g. waiting for the coordinator that went with the parent).
+      // Nobody would end a shutdown that hangs now (e.g. waiting for the controller that went with the parent).
       setTimeout(() => process.exit(1), 10_000).unref();
       stop('the supervising process is gone');
     });

@@ -1,5 +1,15 @@
 // Where Samsa keeps its data, and a lock so two processes never share a data dir.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, accessSync, constants } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,10 +23,26 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
 
 export class DataDirError extends Error {}
 
-/** Creates the data dir if needed and checks it is a writable directory. */
-export function prepareDataDir(dir: string): void {
+/**
+ * Who may read the data: by default only the user who runs Samsa (the data dir 0700, every
+ * file in it 0600, as `console.json` and `cluster.json` always were); with `shared` also the
+ * user's group (0750 / 0640), for a data dir a team reads from.
+ */
+export interface DataDirAccess {
+  shared?: boolean;
+}
+
+/**
+ * Creates the data dir if needed, checks it is a writable directory, and makes it private (or
+ * group-readable): its mode is set, and the process's umask makes everything this process and
+ * the broker processes it starts create there private too (logs, indexes, checkpoints,
+ * metadata.db). Other users could otherwise read records straight out of the `.log` files.
+ */
+export function prepareDataDir(dir: string, access: DataDirAccess = {}): void {
   try {
+    process.umask(access.shared ? 0o027 : 0o077);
     mkdirSync(dir, { recursive: true });
+    if (process.platform !== 'win32') chmodSync(dir, access.shared ? 0o750 : 0o700);
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -1,5 +1,5 @@
 // `samsa start`: runs a local cluster until SIGINT/SIGTERM — one broker in
-// this process, or with --brokers N ≥ 2 the coordinator here and N broker
+// this process, or with --brokers N ≥ 2 the controller here and N broker
 // processes. Either way a control endpoint serves `samsa broker …`.
 import { parseArgs, usage, UsageError, type OptionSpec } from './args.ts';
 import { DataDirError, defaultDataDir, lockDataDir, prepareDataDir } from './data-dir.ts';
@@ -33,6 +33,9 @@ const SPEC: Record<string, OptionSpec> = {
   },
   override: { value: true, repeat: true, arg: 'KEY=VALUE', description: 'Set a broker config, e.g. num.partitions=3' },
   ui: { description: 'Also serve the console (GUI) on 127.0.0.1 and print its URL' },
+  'data-dir-group-readable': {
+    description: "Let the user's group read the data dir (default: only you; the dir 0700, its files 0600)",
+  },
   'ui-port': {
     value: true,
     arg: 'PORT',
@@ -88,7 +91,7 @@ export async function start(argv: string[]): Promise<number> {
 
   let unlock: () => void;
   try {
-    prepareDataDir(dataDir);
+    prepareDataDir(dataDir, { shared: args.flags.has('data-dir-group-readable') });
     unlock = lockDataDir(dataDir);
   } catch (e) {
     if (e instanceof DataDirError) {
@@ -111,9 +114,24 @@ export async function start(argv: string[]): Promise<number> {
       config,
     });
 
-  const { Broker } = await import('../broker/broker.ts');
+  const [{ Broker }, { Controller }, { InProcessChannel }] = await Promise.all([
+    import('../broker/broker.ts'),
+    import('../cluster/controller.ts'),
+    import('../cluster/in-process-channel.ts'),
+  ]);
   let running = false;
+  // A single-node cluster: the controller here, the broker following it in this process.
+  // Its routine messages (registration, fencing of this only broker) are not logged.
+  let controller: InstanceType<typeof Controller>;
+  try {
+    controller = Controller.open(dataDir, config);
+  } catch (e) {
+    unlock();
+    console.error(`samsa: could not start: ${(e as Error).message}`);
+    return 1;
+  }
   const broker = new Broker({
+    controller: new InProcessChannel(controller),
     brokerId: config.nodeId,
     host,
     port,
@@ -140,53 +158,66 @@ export async function start(argv: string[]): Promise<number> {
     else if (err.code === 'EACCES') console.error(`samsa: not allowed to listen on ${host}:${port}`);
     else console.error(`samsa: could not start: ${err.message}`);
     await broker.stop().catch(() => undefined);
+    controller.close();
     return 1;
   }
   const bootstrap = `${clientHost(addr.host)}:${addr.port}`;
-  const { InProcessBrokerControl } = await import('../cluster/supervisor.ts');
+  const { InProcessBrokerControl } = await import('../cluster/in-process-control.ts');
   const control = new InProcessBrokerControl({
     id: config.nodeId,
     host: addr.host,
     port: addr.port,
     dataDir,
     startedAt: Date.now(),
-    metadata: () => {
-      const c = broker.coordinator;
-      return c
-        ? { brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }
-        : { brokers: [], partitions: [] };
-    },
+    metadata: () => controllerMetadata(controller),
   });
   const consoleHost = ui ? await startConsole(bootstrap, uiPort, dataDir, control) : undefined;
   const endpoint = await openControl(control, dataDir, bootstrap);
+  return runUntilSignalled(
+    [endpoint, consoleHost, { close: () => broker.stop() }, { close: () => controller.close() }],
+    unlock,
+    () => {
+      // Only now say we are ready: whoever reads this line may signal us at once.
+      console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
+      if (consoleHost?.message) console.log(consoleHost.message);
+    },
+  );
+}
+
+/** The controller's brokers and partitions, for `samsa broker list`. */
+function controllerMetadata(c: import('../cluster/controller.ts').Controller) {
+  return { brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) };
+}
+
+/**
+ * Prints the ready lines (`ready`), then runs until SIGINT or SIGTERM, when it closes `parts` in
+ * order and releases the data dir. Resolves with the exit code.
+ */
+function runUntilSignalled(
+  parts: ({ close(): unknown } | undefined)[],
+  unlock: () => void,
+  ready: () => void,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       console.log(`Samsa: ${signal} received, shutting down`);
-      endpoint
-        .close()
-        .then(() => consoleHost?.close())
-        .then(() => broker.stop())
-        .then(
-          () => {
-            unlock();
-            console.log('Samsa: stopped cleanly');
-            resolve(0);
-          },
-          (e: unknown) => {
-            unlock();
-            console.error(`samsa: error while stopping: ${(e as Error).message}`);
-            resolve(1);
-          },
-        );
+      try {
+        for (const p of parts) await p?.close();
+        unlock();
+        console.log('Samsa: stopped cleanly');
+        resolve(0);
+      } catch (e) {
+        unlock();
+        console.error(`samsa: error while stopping: ${(e as Error).message}`);
+        resolve(1);
+      }
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    // Only now say we are ready: whoever reads this line may signal us at once.
-    console.log(`Samsa broker ${config.nodeId} listening on ${addr.host}:${addr.port} (data dir: ${dataDir})`);
-    if (consoleHost?.message) console.log(consoleHost.message);
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    ready();
   });
 }
 
@@ -263,7 +294,7 @@ interface ClusterOptions {
   config: import('../broker/configs.ts').BrokerConfig;
 }
 
-/** --brokers N ≥ 2: the coordinator and the supervisor here, each broker its own process. */
+/** --brokers N ≥ 2: the controller and the supervisor here, each broker its own process. */
 async function startCluster(o: ClusterOptions): Promise<number> {
   // A taken port is reported before anything starts.
   if (o.port !== 0) {
@@ -276,7 +307,7 @@ async function startCluster(o: ClusterOptions): Promise<number> {
       }
     }
   }
-  const { Coordinator } = await import('../cluster/coordinator.ts');
+  const { Controller } = await import('../cluster/controller.ts');
   const { ControllerServer } = await import('../cluster/controller-server.ts');
   const { Supervisor } = await import('../cluster/supervisor.ts');
   let running = false;
@@ -284,28 +315,28 @@ async function startCluster(o: ClusterOptions): Promise<number> {
     if (running) console.error(`${new Date().toISOString()} ${line}`);
   };
   const startupOutput: string[] = [];
-  let coordinator: InstanceType<typeof Coordinator> | undefined;
+  let controller: InstanceType<typeof Controller> | undefined;
   let server: InstanceType<typeof ControllerServer> | undefined;
   let supervisor: InstanceType<typeof Supervisor> | undefined;
   const closeAll = async (): Promise<void> => {
     await supervisor?.shutdown();
     await server?.close();
-    coordinator?.close();
+    controller?.close();
   };
   try {
-    coordinator = Coordinator.open(o.dataDir, o.config, { log });
-    server = new ControllerServer(coordinator, { log });
-    const controller = await server.listen(0, '127.0.0.1');
-    const c = coordinator;
+    controller = Controller.open(o.dataDir, o.config, { log });
+    server = new ControllerServer(controller, { log });
+    const listener = await server.listen(0, '127.0.0.1');
+    const c = controller;
     supervisor = new Supervisor({
       dataDir: o.dataDir,
       host: o.host,
       basePort: o.port,
-      controller: `127.0.0.1:${controller.port}`,
+      controllerAddress: `127.0.0.1:${listener.port}`,
       overrides: o.overrides,
-      coordinator: {
+      controller: {
         brokerExited: (id) => c.brokerExited(id),
-        metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
+        metadata: () => controllerMetadata(c),
       },
       log: (line) => {
         if (running) log(line);
@@ -328,31 +359,7 @@ async function startCluster(o: ClusterOptions): Promise<number> {
   const bootstrap = sup.bootstrap();
   const consoleHost = o.ui ? await startConsole(bootstrap, o.uiPort, o.dataDir, sup) : undefined;
   const endpoint = await openControl(sup, o.dataDir, bootstrap);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`Samsa: ${signal} received, shutting down`);
-      endpoint
-        .close()
-        .then(() => consoleHost?.close())
-        .then(closeAll)
-        .then(
-          () => {
-            o.unlock();
-            console.log('Samsa: stopped cleanly');
-            resolve(0);
-          },
-          (e: unknown) => {
-            o.unlock();
-            console.error(`samsa: error while stopping: ${(e as Error).message}`);
-            resolve(1);
-          },
-        );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+  return runUntilSignalled([endpoint, consoleHost, { close: closeAll }], o.unlock, () => {
     for (const b of sup.statuses()) console.log(`Samsa broker ${b.id} listening on ${o.host}:${b.port}`);
     console.log(`Samsa cluster of ${o.brokers} brokers ready, bootstrap ${bootstrap} (data dir: ${o.dataDir})`);
     if (consoleHost?.message) console.log(consoleHost.message);

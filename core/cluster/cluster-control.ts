@@ -19,7 +19,7 @@ export interface BrokerProcessInfo {
   signal: string | null;
   /** ms since the epoch of the last start, null if never started. */
   startedAt: number | null;
-  /** From the coordinator's metadata. */
+  /** From the controller's metadata. */
   fenced: boolean;
   partitionsLed: number;
   /** Bytes of this broker's log directory. */

@@ -1,4 +1,4 @@
-// The coordinator's controller listener: loopback TCP with Kafka framing,
+// The controller's controller listener: loopback TCP with Kafka framing,
 // serving broker processes (core/broker/controller-client.ts) with Kafka's own
 // RPCs — BrokerRegistration (62), BrokerHeartbeat (63), AlterPartition (56),
 // AllocateProducerIds (67), Envelope (58) carrying a forwarded admin request
@@ -26,7 +26,7 @@ import * as apid from '../protocol/messages/allocate-producer-ids.ts';
 import * as bh from '../protocol/messages/broker-heartbeat.ts';
 import * as br from '../protocol/messages/broker-registration.ts';
 import * as env from '../protocol/messages/envelope.ts';
-import type { Coordinator } from './coordinator.ts';
+import type { Controller } from './controller.ts';
 
 export { SAMSA_METADATA_FETCH_KEY };
 
@@ -42,15 +42,15 @@ interface ConnState {
 }
 
 export class ControllerServer {
-  private readonly coordinator: Coordinator;
+  private readonly controller: Controller;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly maxFrameBytes: number;
   private readonly log: (msg: string) => void;
   private address: { host: string; port: number } | null = null;
 
-  constructor(coordinator: Coordinator, opts: ControllerServerOptions = {}) {
-    this.coordinator = coordinator;
+  constructor(controller: Controller, opts: ControllerServerOptions = {}) {
+    this.controller = controller;
     this.maxFrameBytes = opts.maxFrameBytes ?? 100 * 1024 * 1024;
     this.log = opts.log ?? (() => {});
     this.server = net.createServer({ noDelay: true }, (s) => this.accept(s));
@@ -129,7 +129,7 @@ export class ControllerServer {
 
   /** Runs one request; resolves with the writer of its response body. */
   private async handle(h: RequestHeader, r: Reader, state: ConnState): Promise<(w: Writer) => void> {
-    const c = this.coordinator;
+    const c = this.controller;
     const v = h.apiVersion;
     switch (h.apiKey) {
       case 62: {
@@ -222,7 +222,7 @@ export class ControllerServer {
     }
     let response: unknown;
     try {
-      response = await this.coordinator.forward(inner.apiKey, inner.apiVersion, request, {
+      response = await this.controller.forward(inner.apiKey, inner.apiVersion, request, {
         clientId: inner.clientId,
         brokerId,
       });

@@ -1,4 +1,4 @@
-// The ControllerChannel of a broker running in the coordinator's process: direct
+// The ControllerChannel of a broker running in the controller's process: direct
 // calls, no wire encoding. Requests and answers are copied, so neither side can
 // mutate the other's state through a shared object.
 import type {
@@ -7,19 +7,19 @@ import type {
   ForwardContext,
   HeartbeatRequest,
   HeartbeatResponse,
-} from '../broker/controller-channel.ts';
+} from '../metadata/controller-channel.ts';
 import type { AlterPartitionRequest, AlterPartitionResponseInput } from '../protocol/messages/alter-partition.ts';
-import type { Coordinator } from './coordinator.ts';
-import type { MetadataDelta } from './metadata-types.ts';
+import type { Controller } from './controller.ts';
+import type { MetadataDelta } from '../metadata/types.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
 
 export class InProcessChannel implements ControllerChannel {
-  private readonly coordinator: Coordinator;
+  private readonly controller: Controller;
   private closed = false;
 
-  constructor(coordinator: Coordinator) {
-    this.coordinator = coordinator;
+  constructor(controller: Controller) {
+    this.controller = controller;
   }
 
   private check(): void {
@@ -28,12 +28,12 @@ export class InProcessChannel implements ControllerChannel {
 
   async register(req: BrokerRegistration): Promise<{ errorCode: number; brokerEpoch: number }> {
     this.check();
-    return this.coordinator.register(copy(req));
+    return this.controller.register(copy(req));
   }
 
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResponse> {
     this.check();
-    return this.coordinator.heartbeat(copy(req));
+    return this.controller.heartbeat(copy(req));
   }
 
   async fetchMetadata(req: {
@@ -43,13 +43,13 @@ export class InProcessChannel implements ControllerChannel {
     maxWaitMs: number;
   }): Promise<MetadataDelta> {
     this.check();
-    // The coordinator builds every answer afresh (records parsed from the log, or a copied snapshot).
-    return this.coordinator.fetchMetadata({ ...req });
+    // The controller builds every answer afresh (records parsed from the log, or a copied snapshot).
+    return this.controller.fetchMetadata({ ...req });
   }
 
   async alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponseInput> {
     this.check();
-    return copy(this.coordinator.alterPartition(copy(req)));
+    return copy(this.controller.alterPartition(copy(req)));
   }
 
   async allocateProducerIds(req: {
@@ -57,12 +57,12 @@ export class InProcessChannel implements ControllerChannel {
     brokerEpoch: number;
   }): Promise<{ errorCode: number; producerIdStart: number; producerIdLen: number }> {
     this.check();
-    return this.coordinator.allocateProducerIds({ ...req });
+    return this.controller.allocateProducerIds({ ...req });
   }
 
   async forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): Promise<unknown> {
     this.check();
-    return copy(await this.coordinator.forward(apiKey, apiVersion, copy(request), { ...ctx }));
+    return copy(await this.controller.forward(apiKey, apiVersion, copy(request), { ...ctx }));
   }
 
   close(): void {

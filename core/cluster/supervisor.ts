@@ -1,14 +1,12 @@
 // The supervisor: starts, stops (SIGTERM, a controlled shutdown), kills
 // (SIGKILL) and restarts the broker processes of a local cluster, each running
 // `samsa broker-node`, and reports their state. Processes come from a
-// `BrokerSpawner` (child_process.fork headless, Electron's utilityProcess in
-// the app). When a broker process exits the coordinator hears of it at once,
-// so leadership moves without waiting for the broker's session to time out.
-import { fork } from 'node:child_process';
+// `BrokerSpawner` (child_process.fork headless, fork-spawner.ts; Electron's
+// utilityProcess in the app). When a broker process exits the controller hears
+// of it at once, so leadership moves without waiting for the broker's session
+// to time out. A broker inside this process: in-process-control.ts.
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type {
   BrokerChild,
   BrokerProcessInfo,
@@ -16,10 +14,8 @@ import type {
   BrokerSpawner,
   ClusterControl,
 } from './cluster-control.ts';
-import type { BrokerInfo, PartitionInfo } from './metadata-types.ts';
-
-/** The `samsa` command's entry script. */
-export const SAMSA_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'samsa.js');
+import type { BrokerInfo, PartitionInfo } from '../metadata/types.ts';
+import { forkSpawner } from './fork-spawner.ts';
 
 /** An error meant for the user as it is (no such broker, already running, …). */
 export class ControlError extends Error {
@@ -31,8 +27,8 @@ export class ControlError extends Error {
   }
 }
 
-/** What the supervisor needs from the coordinator. */
-export interface SupervisedCoordinator {
+/** What the supervisor needs from the controller. */
+export interface SupervisedController {
   /** A broker process exited: fence it now and move its leaderships. */
   brokerExited(id: number): void;
   /** The registered brokers and the partitions, for list(). */
@@ -46,12 +42,12 @@ export interface SupervisorOptions {
   host: string;
   /** Broker N listens on basePort + N - 1; 0 lets the OS choose (kept across restarts). */
   basePort: number;
-  /** The coordinator's controller listener, `host:port`. */
-  controller: string;
+  /** The controller's listener for brokers, `host:port`. */
+  controllerAddress: string;
   /** Broker configs given to every broker (`key=value`). */
   overrides?: string[];
   spawner?: BrokerSpawner;
-  coordinator?: SupervisedCoordinator;
+  controller?: SupervisedController;
   /** One line of output at a time (broker output comes prefixed with `[broker N]`). */
   log?: (line: string) => void;
   /** From spawn until the broker reports ready (default 60 s). */
@@ -61,64 +57,6 @@ export interface SupervisorOptions {
   /** Extra environment for the broker processes. */
   env?: Record<string, string>;
 }
-
-/** Runs `bin/samsa.js broker-node …` with child_process.fork, its output captured line by line. */
-export const forkSpawner: BrokerSpawner = (args, env) => {
-  const child = fork(SAMSA_BIN, ['broker-node', ...args], {
-    execPath: process.execPath,
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ...env },
-  });
-  const outputCbs: ((line: string, stream: 'stdout' | 'stderr') => void)[] = [];
-  const buffered: [string, 'stdout' | 'stderr'][] = [];
-  const emit = (line: string, stream: 'stdout' | 'stderr'): void => {
-    if (outputCbs.length === 0) {
-      if (buffered.length < 1000) buffered.push([line, stream]);
-      return;
-    }
-    for (const cb of outputCbs) cb(line, stream);
-  };
-  createInterface({ input: child.stdout! }).on('line', (l) => emit(l, 'stdout'));
-  createInterface({ input: child.stderr! }).on('line', (l) => emit(l, 'stderr'));
-  let exited = false;
-  const exitCbs: ((code: number | null, signal: string | null) => void)[] = [];
-  const fire = (code: number | null, signal: string | null): void => {
-    if (exited) return;
-    exited = true;
-    for (const cb of exitCbs) cb(code, signal);
-  };
-  child.once('exit', (code, signal) => fire(code, signal));
-  // A process that could not be spawned emits 'error' and never 'exit'.
-  child.once('error', (e) => {
-    if (child.pid === undefined) {
-      emit(`could not start: ${e.message}`, 'stderr');
-      fire(null, null);
-    }
-  });
-  return {
-    get pid() {
-      return child.pid;
-    },
-    kill(signal) {
-      try {
-        child.kill(signal);
-      } catch {
-        /* already gone */
-      }
-    },
-    onExit(cb) {
-      exitCbs.push(cb);
-    },
-    onMessage(cb) {
-      child.on('message', cb);
-    },
-    onOutput(cb) {
-      outputCbs.push(cb);
-      for (const [l, s] of buffered.splice(0)) cb(l, s);
-    },
-  };
-};
 
 interface Slot {
   id: number;
@@ -213,7 +151,7 @@ export class Supervisor implements ClusterControl {
       '--host',
       this.host,
       '--controller',
-      this.opts.controller,
+      this.opts.controllerAddress,
     ];
     for (const o of this.opts.overrides ?? []) args.push('--override', o);
     let child: BrokerChild;
@@ -261,9 +199,9 @@ export class Supervisor implements ClusterControl {
         this.opts.log?.(`[broker ${id}] exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`);
       // Fence it now, whatever the reason: its process is gone.
       try {
-        this.opts.coordinator?.brokerExited(id);
+        this.opts.controller?.brokerExited(id);
       } catch (e) {
-        this.opts.log?.(`[broker ${id}] coordinator: ${(e as Error).message}`);
+        this.opts.log?.(`[broker ${id}] controller: ${(e as Error).message}`);
       }
       markExited();
       exitCb?.();
@@ -390,7 +328,7 @@ export class Supervisor implements ClusterControl {
   private metadataView(): { brokers: Map<number, BrokerInfo>; led: Map<number, number> } {
     const brokers = new Map<number, BrokerInfo>();
     const led = new Map<number, number>();
-    const m = this.opts.coordinator?.metadata?.();
+    const m = this.opts.controller?.metadata?.();
     if (m) {
       for (const b of m.brokers) brokers.set(b.id, b);
       for (const p of m.partitions) if (p.leader >= 0) led.set(p.leader, (led.get(p.leader) ?? 0) + 1);
@@ -434,72 +372,4 @@ export async function directoryBytes(dir: string): Promise<number> {
     }
   }
   return total;
-}
-
-/**
- * The control surface of a single-broker cluster whose broker runs inside the
- * supervising process (`samsa start` without --brokers): it lists the broker;
- * stopping, killing or adding brokers is refused with an explanation.
- */
-export class InProcessBrokerControl implements ClusterControl {
-  private readonly opts: {
-    id: number;
-    host: string;
-    port: number;
-    dataDir: string;
-    startedAt: number;
-    metadata?: () => { brokers: readonly BrokerInfo[]; partitions: readonly PartitionInfo[] };
-    /** When there is no coordinator metadata to count from. */
-    partitionsLed?: () => number;
-  };
-
-  constructor(opts: InProcessBrokerControl['opts']) {
-    this.opts = opts;
-  }
-
-  async list(): Promise<BrokerProcessInfo[]> {
-    const { id } = this.opts;
-    const m = this.opts.metadata?.();
-    const registered = m?.brokers.find((b) => b.id === id);
-    return [
-      {
-        id,
-        host: this.opts.host,
-        port: this.opts.port,
-        pid: process.pid,
-        status: 'running',
-        inProcess: true,
-        exitCode: null,
-        signal: null,
-        startedAt: this.opts.startedAt,
-        fenced: registered ? registered.fenced : false,
-        partitionsLed: m ? m.partitions.filter((p) => p.leader === id).length : (this.opts.partitionsLed?.() ?? 0),
-        diskBytes: await directoryBytes(join(this.opts.dataDir, `broker-${id}`)),
-      },
-    ];
-  }
-
-  private refuse(id: number, what: string): never {
-    if (id !== this.opts.id) throw new ControlError(`no broker ${id}`);
-    throw new ControlError(`broker ${id} runs inside the samsa start process; ${what}`);
-  }
-
-  async stop(id: number): Promise<void> {
-    this.refuse(id, 'stop samsa itself');
-  }
-  async kill(id: number): Promise<void> {
-    this.refuse(id, 'stop samsa itself');
-  }
-  async start(id: number): Promise<void> {
-    this.refuse(id, 'it is running');
-  }
-  async add(): Promise<BrokerProcessInfo> {
-    throw new ControlError(
-      'this cluster runs one broker inside the samsa start process; start it with --brokers N to add brokers',
-    );
-  }
-
-  onChange(): () => void {
-    return () => undefined;
-  }
 }

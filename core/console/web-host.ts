@@ -1,7 +1,17 @@
 // The headless host of the console (`samsa start --ui`): an HTTP server on 127.0.0.1 serving the
 // built renderer, and a WebSocket endpoint (/bridge) carrying Bridge calls and tail events to the
 // ConsoleService. A random per-run token guards both: the URL printed at start carries it; the page
-// gets it as a cookie too (for its scripts and styles); anything without it gets 401 or a closed socket.
+// gets it as a cookie too, for its scripts and styles only; anything without it gets 401.
+//
+// Only the console's own page can drive the console:
+//   - every request must name this server in its Host header (127.0.0.1, localhost or the address
+//     it listens on, with its port), so a DNS-rebound name pointing here is refused (403);
+//   - the /bridge WebSocket must come from exactly the console's own origin (Origin =
+//     http://<Host>), so a page served from another port of 127.0.0.1 — which counts as the same
+//     site, and would send the SameSite cookie — cannot open it (403);
+//   - and it must carry the token itself (the page keeps it from its URL and puts it in the
+//     socket's URL): the ambient cookie alone does not open it (401).
+// Nothing but GET and HEAD is served over HTTP; every state change goes through the bridge.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -74,6 +84,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const authorized = (req: IncomingMessage, url: URL) =>
     sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
+  // Filled in once the port is known.
+  let knownHosts = new Set<string>();
+  const knownHost = (req: IncomingMessage) => knownHosts.has((req.headers.host ?? '').toLowerCase());
 
   const serveFile = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     let path: string;
@@ -105,6 +118,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!knownHost(req)) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: unknown Host.');
+      return;
+    }
     if (!authorized(req, url)) {
       res
         .writeHead(401, { 'content-type': 'text/plain' })
@@ -121,10 +138,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/bridge' || !authorized(req, url)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+    const refuse = (status: string) =>
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (url.pathname !== '/bridge') return refuse('404 Not Found');
+    if (!knownHost(req) || req.headers.origin !== `http://${req.headers.host}`) return refuse('403 Forbidden');
+    if (!sameToken(url.searchParams.get('token'), token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => serveBridge(ws, handlers));
   });
 
@@ -136,6 +154,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     });
   });
   const port = (server.address() as { port: number }).port;
+  knownHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${host.toLowerCase()}:${port}`]);
   return {
     url: `http://${host}:${port}/?token=${token}`,
     port,

@@ -8,6 +8,10 @@ export interface LogConfig {
   retentionBytes: number; // retention.bytes (-1: no size limit)
   maxMessageBytes: number; // max.message.bytes
   messageTimestampType: 'CreateTime' | 'LogAppendTime'; // message.timestamp.type
+  /** How far a CreateTime record may lag behind the broker's clock (Long.MAX_VALUE: any). */
+  messageTimestampBeforeMaxMs?: number; // message.timestamp.before.max.ms
+  /** How far a CreateTime record may lead the broker's clock (Kafka 4: one hour). */
+  messageTimestampAfterMaxMs?: number; // message.timestamp.after.max.ms
   cleanupPolicy: string; // cleanup.policy ("delete", "compact" or both)
   fileDeleteDelayMs: number; // file.delete.delay.ms
   flushMessages: number; // flush.messages (Kafka's default: never)
@@ -31,6 +35,8 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   retentionBytes: -1,
   maxMessageBytes: 1048588,
   messageTimestampType: 'CreateTime',
+  messageTimestampBeforeMaxMs: NEVER,
+  messageTimestampAfterMaxMs: 3600000,
   cleanupPolicy: 'delete',
   fileDeleteDelayMs: 60000,
   flushMessages: NEVER,

@@ -1,10 +1,12 @@
 // One log segment: the .log file of record batches plus its offset and time
 // indexes (Kafka's LogSegment). Holds the indexing rule shared by appends and
-// recovery so both produce identical index files.
+// recovery so both produce identical index files, the roll rule, and the
+// lookups by timestamp within one segment.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { BATCH, batchSize, readInt64 } from '../protocol/record-batch.ts';
+import { Attr, BATCH, batchSize, decodeRecords, readInt64 } from '../protocol/record-batch.ts';
 import { closeFd, fsyncFd, readAt } from './file-io.ts';
+import type { LogConfig } from './log-config.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
 
@@ -13,6 +15,7 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
 }
 
 export const SCAN_WINDOW = 64 * 1024;
+const INT32_MAX = 0x7fffffff;
 
 export interface BatchLocation {
   position: number;
@@ -137,6 +140,28 @@ export class Segment {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
   }
 
+  /**
+   * Kafka's roll conditions (LogSegment.shouldRoll), for an append of
+   * `messagesSize` bytes whose largest timestamp is `maxTimestamp` and last
+   * offset `maxOffset`: the size (segment.bytes), the age (segment.ms, from the
+   * first batch's timestamp, or from creation), full indexes, or offsets past
+   * the int32 relative range. Never for an empty segment.
+   */
+  shouldRoll(config: LogConfig, messagesSize: number, maxTimestamp: number, maxOffset: number, now: number): boolean {
+    if (this.size === 0) return false;
+    const waited =
+      this.firstBatchTimestamp >= 0 && maxTimestamp >= 0
+        ? maxTimestamp - this.firstBatchTimestamp
+        : now - this.createdMs;
+    return (
+      this.size > config.segmentBytes - messagesSize ||
+      waited > config.segmentMs ||
+      this.offsetIndex.isFull ||
+      this.timeIndex.isFull ||
+      maxOffset - this.baseOffset > INT32_MAX
+    );
+  }
+
   writeIndexes(fsync: boolean): void {
     this.offsetIndex.writeFileSync(this.indexPath, fsync);
     this.timeIndex.writeFileSync(this.timeIndexPath, fsync);
@@ -221,6 +246,48 @@ export class Segment {
       }
       this.nextOffset = last + 1;
     }
+  }
+
+  /**
+   * The earliest record at or above `startingOffset` with timestamp >= ts
+   * (Kafka's LogSegment.findOffsetByTimestamp); null when the segment has none.
+   */
+  async findOffsetByTimestamp(
+    ts: number,
+    startingOffset: number,
+  ): Promise<{ offset: number; timestamp: number } | null> {
+    if (this.maxTimestamp < ts || this.size === 0) return null;
+    // The last time-index entry *below* ts: up to its offset every timestamp
+    // is < ts, so the first record with timestamp >= ts lies after it. (An
+    // entry equal to ts may point at the end of the batch where ts appeared.)
+    const from = this.timeIndex.lookup(ts - 1).offset;
+    const position = this.offsetIndex.lookup(Math.max(from, startingOffset)).position;
+    for await (const { buf, pos } of segmentBatches(this, position)) {
+      const last = readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
+      if (last < startingOffset || readInt64(buf, pos + BATCH.MAX_TIMESTAMP) < ts) continue;
+      for (const r of decodeRecords(buf, pos)) {
+        if (r.offset >= startingOffset && r.timestamp >= ts) return { offset: r.offset, timestamp: r.timestamp };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The first record holding the segment's max timestamp (which must be >= 0):
+   * the index points at the batch holding it; its offset is the batch's base
+   * offset with LogAppendTime, else the first record with that timestamp.
+   */
+  async findMaxTimestampRecord(): Promise<{ offset: number; timestamp: number }> {
+    const ts = this.maxTimestamp;
+    const position = this.offsetIndex.lookup(this.offsetOfMaxTimestamp).position;
+    for await (const { buf, pos } of segmentBatches(this, position)) {
+      if (readInt64(buf, pos + BATCH.MAX_TIMESTAMP) !== ts) continue;
+      if (buf.readInt16BE(pos + BATCH.ATTRIBUTES) & Attr.TIMESTAMP_TYPE_LOG_APPEND)
+        return { offset: readInt64(buf, pos), timestamp: ts };
+      const rec = decodeRecords(buf, pos).find((r) => r.timestamp === ts);
+      if (rec) return { offset: rec.offset, timestamp: ts };
+    }
+    return { offset: this.offsetOfMaxTimestamp, timestamp: ts };
   }
 
   close(): Promise<void> {

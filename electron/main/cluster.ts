@@ -1,4 +1,4 @@
-// The local cluster as the desktop app runs it: the coordinator (Kafka's controller role) and its
+// The local cluster as the desktop app runs it: the controller (Kafka's controller role) and its
 // controller listener here in the main process, the brokers as child processes (`samsa
 // broker-node`, Electron utility processes) under the supervisor, and the control endpoint that
 // `samsa broker …` uses (its address in <data-dir>/cluster.json while running).
@@ -7,7 +7,7 @@ import { BrokerConfig } from '../../core/broker/configs.ts';
 import { lockDataDir, prepareDataDir } from '../../core/cli/data-dir.ts';
 import { removeClusterFile, startControlEndpoint, writeClusterFile } from '../../core/cluster/control-endpoint.ts';
 import { ControllerServer } from '../../core/cluster/controller-server.ts';
-import { Coordinator } from '../../core/cluster/coordinator.ts';
+import { Controller } from '../../core/cluster/controller.ts';
 import { Supervisor } from '../../core/cluster/supervisor.ts';
 import type { Log } from './log.ts';
 import { brokerOverrides, type Settings } from './settings.ts';
@@ -19,7 +19,7 @@ export interface LocalCluster {
   /** Where it listens, for people (see listenSummary). */
   readonly listening: string;
   readonly control: ClusterControl;
-  /** Controlled shutdown of every broker (SIGTERM, waiting for the exits), then the coordinator. */
+  /** Controlled shutdown of every broker (SIGTERM, waiting for the exits), then the controller. */
   stop(): Promise<void>;
 }
 
@@ -42,7 +42,7 @@ export async function startLocalCluster(settings: Settings, spawner: BrokerSpawn
   prepareDataDir(settings.dataDir);
   const unlock = lockDataDir(settings.dataDir);
   const overrides = brokerOverrides(settings);
-  let coordinator: Coordinator | undefined;
+  let controller: Controller | undefined;
   let server: ControllerServer | undefined;
   let supervisor: Supervisor | undefined;
   let endpoint: Awaited<ReturnType<typeof startControlEndpoint>> | undefined;
@@ -53,34 +53,34 @@ export async function startLocalCluster(settings: Settings, spawner: BrokerSpawn
     }
     await supervisor?.shutdown().catch((e: unknown) => log(`stopping the brokers: ${(e as Error).message}`));
     await server?.close().catch(() => undefined);
-    coordinator?.close();
+    controller?.close();
     unlock();
   };
   try {
-    coordinator = Coordinator.open(settings.dataDir, BrokerConfig.fromOverrides(overrides), {
-      log: (m) => log(`[coordinator] ${m}`),
+    controller = Controller.open(settings.dataDir, BrokerConfig.fromOverrides(overrides), {
+      log: (m) => log(`[controller] ${m}`),
     });
-    server = new ControllerServer(coordinator, { log: (m) => log(`[controller] ${m}`) });
+    server = new ControllerServer(controller, { log: (m) => log(`[controller] ${m}`) });
     const wanted = (await portFree('127.0.0.1', settings.controllerPort)) ? settings.controllerPort : 0;
     if (wanted === 0)
       log(`controller port ${settings.controllerPort} is in use; the controller listens on a free port`);
-    const controller = await server.listen(wanted, '127.0.0.1');
-    const c = coordinator;
+    const listener = await server.listen(wanted, '127.0.0.1');
+    const c = controller;
     supervisor = new Supervisor({
       dataDir: settings.dataDir,
       host: settings.host,
       basePort: settings.port,
-      controller: `127.0.0.1:${controller.port}`,
+      controllerAddress: `127.0.0.1:${listener.port}`,
       overrides,
       spawner,
-      coordinator: {
+      controller: {
         brokerExited: (id) => c.brokerExited(id),
         metadata: () => ({ brokers: c.brokers(), partitions: [...c.topics()].flatMap((t) => c.partitions(t.topicId)) }),
       },
       log,
     });
     log(
-      `starting ${settings.brokers} broker${settings.brokers === 1 ? '' : 's'} (controller on 127.0.0.1:${controller.port})`,
+      `starting ${settings.brokers} broker${settings.brokers === 1 ? '' : 's'} (controller on 127.0.0.1:${listener.port})`,
     );
     await supervisor.startBrokers(settings.brokers);
     const bootstrap = bootstrapFor(settings);

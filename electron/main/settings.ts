@@ -19,7 +19,7 @@ export interface Settings {
   brokers: number;
   /** Listener port of broker 1; broker N listens on port + N - 1. */
   port: number;
-  /** Port of the coordinator's loopback controller listener. */
+  /** Port of the controller's loopback controller listener. */
   controllerPort: number;
   /** Listen address of the brokers (127.0.0.1: only this machine). */
   host: string;

@@ -1,7 +1,7 @@
 // Cluster benchmark (part of `npm run bench`; also runs alone:
 // `node test/bench/cluster.bench.ts [--cluster-records N] [--failovers N] [--catchup-mb N]`).
 // Against `samsa start --brokers 3` (three broker processes and the
-// coordinator in the samsa process), over the project's protocol client:
+// controller in the samsa process), over the project's protocol client:
 //   - produce throughput: 3 partitions, one led by each broker, one connection
 //     per leader; replication factor 1 with acks=1, then 3 with acks=1, then 3
 //     with acks=all (min.insync.replicas=2);
@@ -326,7 +326,7 @@ export async function clusterBench(log: (msg: string) => void, opts: ClusterBenc
     );
 
     lines.push(
-      '**Cluster** (`samsa start --brokers 3`: three broker processes, the coordinator in the samsa process; test/bench/cluster.bench.ts)',
+      '**Cluster** (`samsa start --brokers 3`: three broker processes, the controller in the samsa process; test/bench/cluster.bench.ts)',
     );
     lines.push('');
     lines.push(

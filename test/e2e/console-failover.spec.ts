@@ -1,5 +1,5 @@
 // Kill a broker from the Cluster view and see leaders move: the console against
-// `samsa start --brokers 3 --ui` (a coordinator and three broker processes).
+// `samsa start --brokers 3 --ui` (a controller and three broker processes).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

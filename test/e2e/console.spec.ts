@@ -1,4 +1,6 @@
 // The console as a user drives it, against `samsa start --ui` with a real broker.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { expect, test } from './fixtures.ts';
@@ -213,4 +215,63 @@ test('requests without the token are refused', async ({ request, samsa }) => {
   expect((await request.get(base)).status()).toBe(401);
   expect((await request.get(`${base}?token=wrong`)).status()).toBe(401);
   expect((await request.get(samsa.url)).status()).toBe(200);
+});
+
+// Cross-site WebSocket hijacking: a page served from another port of 127.0.0.1 counts as the same
+// site, so the console's SameSite=Strict cookie would go along with its requests. Once the console
+// has been opened (the cookie is set), such a page must still not reach the bridge.
+test('a page from another origin cannot drive the console', async ({ page, samsa }) => {
+  await page.goto(samsa.url);
+  await expect(page.getByTestId('nav-topics')).toBeVisible();
+  const consoleUrl = new URL(samsa.url);
+  const attacker = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
+  });
+  await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (attacker.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const tries = await page.evaluate(
+      async (target) => {
+        const attempt = (url: string) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => {
+              ws.send(JSON.stringify({ id: 1, op: 'deleteTopic', args: { topic: 'victim' } }));
+              ws.onmessage = (m) => resolve(`answered: ${String(m.data)}`);
+            };
+            ws.onerror = () => resolve('refused');
+            ws.onclose = () => resolve('refused');
+          });
+        const host = target.host;
+        return [
+          await attempt(`ws://${host}/bridge`), // the cookie alone
+          await attempt(`ws://${host}/bridge?token=${target.token}`), // even with a stolen token: wrong Origin
+        ];
+      },
+      { host: consoleUrl.host, token: consoleUrl.searchParams.get('token') ?? '' },
+    );
+    expect(tries).toEqual(['refused', 'refused']);
+  } finally {
+    await new Promise((r) => attacker.close(r));
+  }
+  // The console's own page still works.
+  await page.goto(samsa.url);
+  await expect(page.getByTestId('nav-topics')).toBeVisible();
+});
+
+test('requests naming another Host are refused (DNS rebinding)', async ({ samsa }) => {
+  const url = new URL(samsa.url);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: `/${url.search}`, headers: { host: `rebound.example:${url.port}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  expect(status).toBe(403);
 });

@@ -332,8 +332,8 @@ export async function startKafka(opts: KafkaOptions = {}): Promise<KafkaCluster>
       'offsets.topic.replication.factor': internalRf,
       'transaction.state.log.replication.factor': internalRf,
       'transaction.state.log.min.isr': Math.min(2, internalRf),
-      'share.coordinator.state.topic.replication.factor': internalRf,
-      'share.coordinator.state.topic.min.isr': Math.min(2, internalRf),
+      'share.controller.state.topic.replication.factor': internalRf,
+      'share.controller.state.topic.min.isr': Math.min(2, internalRf),
       ...opts.overrides,
       ...opts.nodeOverrides?.[id],
     };

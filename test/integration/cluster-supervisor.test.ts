@@ -1,7 +1,7 @@
 // The supervisor's process management with stand-in broker processes (a few
 // lines of Node that listen on the given port, report ready over IPC and exit
 // on SIGTERM): statuses, kill/stop/start/add, a kill from outside, the
-// coordinator told of every exit, and a shutdown that leaves nothing running.
+// controller told of every exit, and a shutdown that leaves nothing running.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ function connects(port: number): Promise<boolean> {
 }
 
 describe('Supervisor', () => {
-  it('starts, kills, stops, restarts and adds broker processes, telling the coordinator of every exit', async () => {
+  it('starts, kills, stops, restarts and adds broker processes, telling the controller of every exit', async () => {
     const exited: number[] = [];
     const lines: string[] = [];
     const changes: string[] = [];
@@ -85,9 +85,9 @@ describe('Supervisor', () => {
       dataDir: makeTmpDir(),
       host: '127.0.0.1',
       basePort: 0,
-      controller: '127.0.0.1:1',
+      controllerAddress: '127.0.0.1:1',
       spawner: fakeSpawner,
-      coordinator: {
+      controller: {
         brokerExited: (id) => exited.push(id),
         metadata: () => ({
           brokers: [
@@ -140,7 +140,7 @@ describe('Supervisor', () => {
       expect(sup.bootstrap().split(',')).toHaveLength(3);
       await waitFor(() => lines.some((l) => l === '[broker 2] listening as 2'), 5000, 'prefixed output');
 
-      // kill → dead, coordinator told
+      // kill → dead, controller told
       const port2 = started[1]!.port;
       await sup.kill(2);
       let l = await sup.list();
@@ -188,7 +188,7 @@ describe('Supervisor', () => {
       dataDir: makeTmpDir(),
       host: '127.0.0.1',
       basePort: 0,
-      controller: '127.0.0.1:1',
+      controllerAddress: '127.0.0.1:1',
       spawner: fakeSpawner,
       env: { FAKE_FAIL: '2' },
     });
@@ -228,7 +228,7 @@ describe('Supervisor', () => {
       dataDir: makeTmpDir(),
       host: '127.0.0.1',
       basePort: 0,
-      controller: '127.0.0.1:1',
+      controllerAddress: '127.0.0.1:1',
       spawner: stubborn,
     });
     await sup.startBrokers(1);

@@ -18,6 +18,7 @@ echo "kafka classpath: $(tr ':' '\n' < kafka/target/classpath.txt | wc -l) jars"
 if [ -f java/pom.xml ]; then
   say "Java client scenarios (mvn package)"
   mvn -q -B -f java/pom.xml -DskipTests package dependency:build-classpath
+  echo "java scenarios: target/classes and $(tr ':' '\n' < java/target/classpath.txt | wc -l) jars (java/target/classpath.txt)"
 fi
 
 if [ -f franz-go/setup.sh ]; then

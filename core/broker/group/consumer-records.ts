@@ -24,7 +24,7 @@ import * as tmv from '../../protocol/records/consumer-group-target-assignment-me
 import * as cak from '../../protocol/records/consumer-group-current-member-assignment-key.ts';
 import * as cav from '../../protocol/records/consumer-group-current-member-assignment-value.ts';
 import { fromAssignment, type Assignment, type ConsumerMember, type TopicInfo } from './consumer-group.ts';
-import type { KeyValue } from './group-log.ts';
+import type { KeyValue } from './coordinator-record.ts';
 
 export const ConsumerRecordType = {
   GroupMetadata: 3,

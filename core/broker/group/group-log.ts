@@ -27,15 +27,18 @@ import { decodeGroupMetadataKey, encodeGroupMetadataKey } from '../../protocol/r
 import { decodeGroupMetadataValue, encodeGroupMetadataValue } from '../../protocol/records/group-metadata-value.ts';
 import type { GroupMetadataValue, GroupMetadataValueInput } from '../../protocol/records/group-metadata-value.ts';
 import { KafkaError, ErrorCode } from '../../protocol/errors.ts';
+import { GROUP_METADATA_TOPIC } from '../../protocol/internal-topics.ts';
 import { TopicManager } from '../topic-manager.ts';
 import type { PartitionState, TopicState } from '../topic-manager.ts';
-import type { TopicRegistry } from '../broker-types.ts';
+import type { TopicRegistry } from '../topic-manager.ts';
 import type { BrokerConfig } from '../configs.ts';
 import type { CommittedOffset } from './offset-store.ts';
 import type { ClassicGroup } from './group.ts';
 import { decodeConsumerRecord, type ConsumerRecord } from './consumer-records.ts';
+import type { KeyValue } from './coordinator-record.ts';
 
-export const OFFSETS_TOPIC = '__consumer_offsets';
+/** The group coordinator's topic (Kafka's GROUP_METADATA_TOPIC_NAME). */
+export const OFFSETS_TOPIC = GROUP_METADATA_TOPIC;
 
 const OFFSET_COMMIT_KEY_VERSION = 1;
 const OFFSET_COMMIT_VALUE_VERSION = 3;
@@ -78,11 +81,6 @@ export type CoordinatorRecord =
   | ConsumerRecord
   | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
   | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
-
-export interface KeyValue {
-  key: Buffer;
-  value: Buffer | null;
-}
 
 export function offsetCommitRecord(
   groupId: string,
@@ -177,7 +175,7 @@ export interface GroupLogHost {
   topics: TopicRegistry;
   config: BrokerConfig;
   /** Wakes fetches parked on a partition after an append. */
-  notifyAppended(topicId: string, partition: number): void;
+  partitionChanged(topicId: string, partition: number): void;
   /** Store groups in `__consumer_offsets` (default: when the topics are a real TopicManager). */
   readonly persistOffsets?: boolean;
 }
@@ -257,7 +255,7 @@ export class GroupLog {
     if (isBatchError(info)) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, info.message);
     const res = p.log.append(batch, info, p.leaderEpoch, now);
     onAppended?.(res.lastOffset + 1);
-    this.host.notifyAppended(p.topicId, p.partition);
+    this.host.partitionChanged(p.topicId, p.partition);
     try {
       await res.written;
     } catch (e) {

@@ -8,7 +8,8 @@
 //   Dead: the group was deleted (or removed once empty); nothing more happens to it.
 //
 // This module holds data and the checks that only need the group; timers,
-// waiting requests and persistence live in membership.ts and coordinator.ts.
+// waiting requests and persistence live in membership.ts, coordinator.ts and
+// coordinator-runtime.ts.
 
 import type { JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
 import type { SyncGroupResponseInput } from '../../protocol/messages/sync-group.ts';

@@ -19,6 +19,9 @@ import type { SyncGroupRequest, SyncGroupResponseInput } from '../../protocol/me
 import { ClassicGroup, GroupState, type Member } from './group.ts';
 import { Timers } from './timers.ts';
 import { writeErrorCode } from './group-log.ts';
+import { EMPTY, joinError, joinResponse, syncError, syncResponse, validateMember } from './classic-answers.ts';
+
+export { joinError, syncError, validateMember } from './classic-answers.ts';
 
 export interface MembershipHost {
   initialRebalanceDelayMs(): number;
@@ -30,26 +33,6 @@ export interface MembershipHost {
 export interface JoinContext {
   clientId: string;
   clientHost: string;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-export function joinError(errorCode: number, memberId = ''): JoinGroupResponseInput {
-  return {
-    throttleTimeMs: 0,
-    errorCode,
-    generationId: -1,
-    protocolType: null,
-    protocolName: null,
-    leader: '',
-    skipAssignment: false,
-    memberId,
-    members: [],
-  };
-}
-
-export function syncError(errorCode: number): SyncGroupResponseInput {
-  return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
 }
 
 export class Membership {
@@ -129,7 +112,7 @@ export class Membership {
         if (ClassicGroup.sameProtocols(m.protocols, req.protocols)) {
           // Its join response was lost: answer it again.
           this.touch(group, m);
-          resolve(this.joinResponse(group, m, false));
+          resolve(joinResponse(group, m, false));
         } else {
           this.updateMemberAndRebalance(group, m, req, resolve);
         }
@@ -139,7 +122,7 @@ export class Membership {
           this.updateMemberAndRebalance(group, m, req, resolve);
         } else {
           this.touch(group, m);
-          resolve(this.joinResponse(group, m, false));
+          resolve(joinResponse(group, m, false));
         }
         return;
       default:
@@ -226,7 +209,7 @@ export class Membership {
         }
         const generation = group.generationId;
         this.host.persistGroup(group).then(
-          () => resolve(this.joinResponse(group, m, group.isLeader(newId))),
+          () => resolve(joinResponse(group, m, group.isLeader(newId))),
           () => {
             // Undo: the old member id stays the group's.
             if (group.get(newId) && group.generationId === generation) {
@@ -252,27 +235,6 @@ export class Membership {
     if (!group.pendingMembers.delete(memberId)) return;
     this.timers.clear(pendingKey(group, memberId));
     this.checkJoinComplete(group);
-  }
-
-  private joinResponse(group: ClassicGroup, m: Member, skipAssignment: boolean): JoinGroupResponseInput {
-    const leader = group.isLeader(m.memberId);
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      generationId: group.generationId,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      leader: group.leaderId ?? '',
-      skipAssignment,
-      memberId: m.memberId,
-      members: leader
-        ? [...group.members.values()].map((o) => ({
-            memberId: o.memberId,
-            groupInstanceId: o.groupInstanceId,
-            metadata: group.metadataOf(o),
-          }))
-        : [],
-    };
   }
 
   // ------------------------------------------------------------------ rebalance
@@ -343,7 +305,7 @@ export class Membership {
       m.awaitingJoin = null;
       m.isNew = false;
       this.touch(group, m);
-      answer?.(this.joinResponse(group, m, false));
+      answer?.(joinResponse(group, m, false));
     }
     const generation = group.generationId;
     this.timers.set(syncKey(group), group.rebalanceTimeoutMs(), () => this.expirePendingSync(group, generation));
@@ -398,7 +360,7 @@ export class Membership {
         case GroupState.Stable:
           group.pendingSyncMembers.delete(m.memberId);
           this.touch(group, m);
-          return resolve(this.syncResponse(group, m));
+          return resolve(syncResponse(group, m));
         default: // CompletingRebalance
           m.awaitingSync?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
           m.awaitingSync = resolve;
@@ -426,7 +388,7 @@ export class Membership {
         for (const m of group.members.values()) {
           const answer = m.awaitingSync;
           m.awaitingSync = null;
-          answer?.(this.syncResponse(group, m));
+          answer?.(syncResponse(group, m));
         }
       },
       (e: unknown) => {
@@ -436,16 +398,6 @@ export class Membership {
         this.prepareRebalance(group, 'writing the assignment failed');
       },
     );
-  }
-
-  private syncResponse(group: ClassicGroup, m: Member): SyncGroupResponseInput {
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      assignment: m.assignment,
-    };
   }
 
   // ------------------------------------------------------------------ Heartbeat
@@ -562,16 +514,6 @@ export class Membership {
       }
     }
   }
-}
-
-/** UNKNOWN_MEMBER_ID / FENCED_INSTANCE_ID checks shared by the member APIs. */
-export function validateMember(group: ClassicGroup, memberId: string, instanceId: string | null): number {
-  if (instanceId !== null) {
-    const existing = group.staticMemberId(instanceId);
-    if (existing === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (existing !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
-  }
-  return group.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
 }
 
 function sessionKey(g: ClassicGroup, memberId: string): string {

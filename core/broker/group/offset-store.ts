@@ -1,6 +1,6 @@
 // Committed offsets, per group and partition, as the coordinator serves them
 // (OffsetFetch) and as replay of `__consumer_offsets` rebuilds them.
-// Expiry (offsets.retention.minutes) is the coordinator's expireOffsets().
+// Expiry (offsets.retention.minutes) is OffsetManager.expireOffsets() (offset-manager.ts).
 
 export interface CommittedOffset {
   offset: number;
@@ -8,7 +8,10 @@ export interface CommittedOffset {
   leaderEpoch: number;
   metadata: string;
   commitTimestampMs: number;
-  /** Only OffsetCommit v1 (value v1) had it; -1 otherwise. */
+  /**
+   * When the offset expires: set (written as value v1) for a commit that gave a retention time
+   * (OffsetCommit v2–4); -1 otherwise.
+   */
   expireTimestampMs: number;
 }
 

@@ -1,20 +1,22 @@
 // AlterPartitionReassignments (v0): starts or cancels partition reassignments,
-// carried out by the coordinator.
-import type {
-  AlterPartitionReassignmentsRequest,
-  AlterPartitionReassignmentsResponseInput,
+// carried out by the controller.
+import {
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponseInput,
+  decodeAlterPartitionReassignmentsRequest,
+  encodeAlterPartitionReassignmentsResponse,
 } from '../../protocol/messages/alter-partition-reassignments.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleAlterPartitionReassignments(
-  broker: Broker,
+  broker: HandlerContext,
   req: AlterPartitionReassignmentsRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<AlterPartitionReassignmentsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -31,3 +33,16 @@ export function handleAlterPartitionReassignments(
     }),
   );
 }
+
+export const alterPartitionReassignmentsApi: ApiEntry<
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponseInput
+> = {
+  apiKey: ApiKey.AlterPartitionReassignments,
+  name: 'AlterPartitionReassignments',
+  min: 0,
+  max: 0,
+  decodeRequest: decodeAlterPartitionReassignmentsRequest,
+  encodeResponse: encodeAlterPartitionReassignmentsResponse,
+  handle: handleAlterPartitionReassignments,
+};

@@ -2,13 +2,15 @@
 // feature levels. Clients pick versions from this; KIP-511 adds the client's
 // software name/version (v3+), which must match Kafka's allowed pattern.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type {
-  ApiVersionsRequest,
-  ApiVersionsResponseInput as ApiVersionsResponse,
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type ApiVersionsRequest,
+  type ApiVersionsResponseInput as ApiVersionsResponse,
+  decodeApiVersionsRequest,
+  encodeApiVersionsResponse,
 } from '../../protocol/messages/api-versions.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 /**
  * Kafka 4.0's metadata.version range (3.3-IV3 = 7 … 4.0-IV3 = 25). Clients
@@ -26,17 +28,17 @@ const GROUP_VERSION_FINALIZED = { name: 'group.version', maxVersionLevel: 1, min
 /** KIP-511: client software name and version must match this. */
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export function apiVersionsList(broker: Broker): NonNullable<ApiVersionsResponse['apiKeys']> {
+export function apiVersionsList(broker: HandlerContext): NonNullable<ApiVersionsResponse['apiKeys']> {
   return broker.apis.entries().map((e) => ({ apiKey: e.apiKey, minVersion: e.min, maxVersion: e.max }));
 }
 
 /** The v0 answer to an ApiVersions request with a version we don't serve. */
-export function unsupportedApiVersionsResponse(broker: Broker): ApiVersionsResponse {
+export function unsupportedApiVersionsResponse(broker: HandlerContext): ApiVersionsResponse {
   return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: apiVersionsList(broker) };
 }
 
 export function handleApiVersions(
-  broker: Broker,
+  broker: HandlerContext,
   req: ApiVersionsRequest,
   version: number,
   _ctx: RequestContext,
@@ -67,3 +69,13 @@ export function handleApiVersions(
   }
   return resp;
 }
+
+export const apiVersionsApi: ApiEntry<ApiVersionsRequest, ApiVersionsResponse> = {
+  apiKey: ApiKey.ApiVersions,
+  name: 'ApiVersions',
+  min: 0,
+  max: 4,
+  decodeRequest: decodeApiVersionsRequest,
+  encodeResponse: encodeApiVersionsResponse,
+  handle: handleApiVersions,
+};

@@ -1,8 +1,8 @@
 // What the handlers tell clients about the cluster: the live brokers, the
 // controller id, and each partition's leader, replicas and ISR — from the
-// metadata image when the broker follows a coordinator, else (a broker on
+// metadata image when the broker follows a controller, else (a broker on
 // injected topics) this broker alone, leading every partition it has.
-import type { Broker } from '../broker.ts';
+import type { HandlerContext } from './context.ts';
 import type { TopicState } from '../topic-manager.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 
@@ -23,26 +23,26 @@ export interface PartitionView {
 }
 
 /** Registered, unfenced brokers with their advertised address, by id. */
-export function liveBrokers(broker: Broker): readonly BrokerEndpoint[] {
+export function liveBrokers(broker: HandlerContext): readonly BrokerEndpoint[] {
   if (!broker.hasMetadata)
     return [{ id: broker.brokerId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }];
   return broker.image.liveBrokers();
 }
 
 /** The broker clients send admin requests to: the lowest live broker id (each broker forwards them). */
-export function controllerId(broker: Broker): number {
+export function controllerId(broker: HandlerContext): number {
   return broker.hasMetadata ? broker.image.controllerId() : broker.brokerId;
 }
 
 /** A live broker's endpoint, if it is live. */
-export function liveBroker(broker: Broker, id: number): BrokerEndpoint | undefined {
+export function liveBroker(broker: HandlerContext, id: number): BrokerEndpoint | undefined {
   if (!broker.hasMetadata) return id === broker.brokerId ? liveBrokers(broker)[0] : undefined;
   const b = broker.image.brokers.get(id);
   return b && !b.fenced ? b : undefined;
 }
 
 /** Every partition of a topic (hosted here or not), in partition order. */
-export function partitionViews(broker: Broker, t: TopicState): PartitionView[] {
+export function partitionViews(broker: HandlerContext, t: TopicState): PartitionView[] {
   const out: PartitionView[] = [];
   if (!broker.hasMetadata) {
     const id = broker.brokerId;
@@ -82,7 +82,7 @@ export function partitionViews(broker: Broker, t: TopicState): PartitionView[] {
  * leader and its epoch from the metadata.
  */
 export function notLeader(
-  broker: Broker,
+  broker: HandlerContext,
   topic: string,
   partition: number,
 ): { errorCode: number; leaderId: number; leaderEpoch: number } {
@@ -98,7 +98,23 @@ export function notLeader(
   };
 }
 
+/**
+ * KIP-951: the endpoints of the leaders named in currentLeader fields (Produce v10+, Fetch v16+),
+ * so that a client re-routes without a metadata round trip. Live brokers only, each once.
+ */
+export function nodeEndpoints(
+  broker: HandlerContext,
+  leaderIds: Iterable<number>,
+): { nodeId: number; host: string; port: number; rack: string | null }[] {
+  const out: { nodeId: number; host: string; port: number; rack: string | null }[] = [];
+  for (const id of new Set(leaderIds)) {
+    const b = id >= 0 ? liveBroker(broker, id) : undefined;
+    if (b) out.push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
+  }
+  return out;
+}
+
 /** True when this broker leads the hosted partition `p`. */
-export function leads(broker: Broker, p: { leader?: number }): boolean {
+export function leads(broker: HandlerContext, p: { leader?: number }): boolean {
   return !broker.hasMetadata || p.leader === broker.brokerId;
 }

@@ -3,15 +3,17 @@
 // the coordinator answers with the member's epoch and, when it changed, its
 // assignment. v1 lets the client choose its member id and subscribe by regex.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type {
-  ConsumerGroupHeartbeatRequest,
-  ConsumerGroupHeartbeatResponseInput,
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponseInput,
+  decodeConsumerGroupHeartbeatRequest,
+  encodeConsumerGroupHeartbeatResponse,
 } from '../../protocol/messages/consumer-group-heartbeat.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleConsumerGroupHeartbeat(
-  broker: Broker,
+  broker: HandlerContext,
   req: ConsumerGroupHeartbeatRequest,
   version: number,
   ctx: RequestContext,
@@ -21,3 +23,14 @@ export function handleConsumerGroupHeartbeat(
     clientHost: `/${ctx.conn.socket.remoteAddress ?? ''}`,
   });
 }
+
+export const consumerGroupHeartbeatApi: ApiEntry<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput> = {
+  apiKey: ApiKey.ConsumerGroupHeartbeat,
+  name: 'ConsumerGroupHeartbeat',
+  min: 0,
+  max: 1,
+  decodeRequest: decodeConsumerGroupHeartbeatRequest,
+  encodeResponse: encodeConsumerGroupHeartbeatResponse,
+  handle: handleConsumerGroupHeartbeat,
+  errorResponse: (_req, errorCode) => ({ errorCode, memberEpoch: -1 }),
+};

@@ -1,21 +1,23 @@
 // CreatePartitions (v0–3): raises topics' partition counts, carried out by the
-// coordinator (placement of the new partitions' replicas, manual assignments,
+// controller (placement of the new partitions' replicas, manual assignments,
 // `validateOnly`); the replicas create their logs when they apply the change.
-import type {
-  CreatePartitionsRequest,
-  CreatePartitionsResponseInput,
+import {
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponseInput,
+  decodeCreatePartitionsRequest,
+  encodeCreatePartitionsResponse,
 } from '../../protocol/messages/create-partitions.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleCreatePartitions(
-  broker: Broker,
+  broker: HandlerContext,
   req: CreatePartitionsRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<CreatePartitionsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -27,3 +29,13 @@ export function handleCreatePartitions(
     }),
   );
 }
+
+export const createPartitionsApi: ApiEntry<CreatePartitionsRequest, CreatePartitionsResponseInput> = {
+  apiKey: ApiKey.CreatePartitions,
+  name: 'CreatePartitions',
+  min: 0,
+  max: 3,
+  decodeRequest: decodeCreatePartitionsRequest,
+  encodeResponse: encodeCreatePartitionsResponse,
+  handle: handleCreatePartitions,
+};

@@ -2,15 +2,33 @@
 // (tombstones in __consumer_offsets); NON_EMPTY_GROUP while members remain,
 // GROUP_ID_NOT_FOUND for unknown groups.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { DeleteGroupsRequest, DeleteGroupsResponseInput } from '../../protocol/messages/delete-groups.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponseInput,
+  decodeDeleteGroupsRequest,
+  encodeDeleteGroupsResponse,
+} from '../../protocol/messages/delete-groups.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export async function handleDeleteGroups(
-  broker: Broker,
+  broker: HandlerContext,
   req: DeleteGroupsRequest,
   _version: number,
   _ctx: RequestContext,
 ): Promise<DeleteGroupsResponseInput> {
   return { throttleTimeMs: 0, results: await broker.groups.deleteGroups(req.groupsNames) };
 }
+
+export const deleteGroupsApi: ApiEntry<DeleteGroupsRequest, DeleteGroupsResponseInput> = {
+  apiKey: ApiKey.DeleteGroups,
+  name: 'DeleteGroups',
+  min: 0,
+  max: 2,
+  decodeRequest: decodeDeleteGroupsRequest,
+  encodeResponse: encodeDeleteGroupsResponse,
+  handle: handleDeleteGroups,
+  errorResponse: (req, errorCode) => ({
+    results: req.groupsNames.map((groupId) => ({ groupId, errorCode })),
+  }),
+};

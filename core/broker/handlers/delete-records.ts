@@ -4,19 +4,26 @@
 // The new start is written to the log-start-offset checkpoint before the answer
 // goes out, so it survives a crash. Only a partition's leader serves it
 // (NOT_LEADER_OR_FOLLOWER elsewhere).
-import type {
-  DeleteRecordsRequest,
-  DeleteRecordsResponse,
-  DeleteRecordsResponseDeleteRecordsPartitionResult,
-  DeleteRecordsResponseDeleteRecordsTopicResult,
+import {
+  type DeleteRecordsRequest,
+  type DeleteRecordsResponse,
+  type DeleteRecordsResponseDeleteRecordsPartitionResult,
+  type DeleteRecordsResponseDeleteRecordsTopicResult,
+  decodeDeleteRecordsRequest,
+  encodeDeleteRecordsResponse,
+  type DeleteRecordsResponseInput,
 } from '../../protocol/messages/delete-records.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { Broker } from '../broker.ts';
+import type { ApiEntry, HandlerContext } from './context.ts';
 import { leads, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const HIGH_WATERMARK = -1;
 
-export async function handleDeleteRecords(broker: Broker, req: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
+export async function handleDeleteRecords(
+  broker: HandlerContext,
+  req: DeleteRecordsRequest,
+): Promise<DeleteRecordsResponse> {
   let changed = false;
   const topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = req.topics.map((t) => {
     const topic = broker.topics.get(t.name);
@@ -43,3 +50,13 @@ export async function handleDeleteRecords(broker: Broker, req: DeleteRecordsRequ
   if (changed) await broker.logs?.checkpoint?.();
   return { throttleTimeMs: 0, topics };
 }
+
+export const deleteRecordsApi: ApiEntry<DeleteRecordsRequest, DeleteRecordsResponseInput> = {
+  apiKey: ApiKey.DeleteRecords,
+  name: 'DeleteRecords',
+  min: 0,
+  max: 2,
+  decodeRequest: decodeDeleteRecordsRequest,
+  encodeResponse: encodeDeleteRecordsResponse,
+  handle: handleDeleteRecords,
+};

@@ -1,17 +1,22 @@
 // DeleteTopics (v1–6), by name and from v6 by name or topic id: carried out by
-// the coordinator; every broker deletes its copies when it applies the change.
-import type { DeleteTopicsRequest, DeleteTopicsResponseInput } from '../../protocol/messages/delete-topics.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+// the controller; every broker deletes its copies when it applies the change.
+import {
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponseInput,
+  decodeDeleteTopicsRequest,
+  encodeDeleteTopicsResponse,
+} from '../../protocol/messages/delete-topics.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleDeleteTopics(
-  broker: Broker,
+  broker: HandlerContext,
   req: DeleteTopicsRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<DeleteTopicsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -26,3 +31,19 @@ export function handleDeleteTopics(
     }),
   );
 }
+
+export const deleteTopicsApi: ApiEntry<DeleteTopicsRequest, DeleteTopicsResponseInput> = {
+  apiKey: ApiKey.DeleteTopics,
+  name: 'DeleteTopics',
+  min: 1,
+  max: 6,
+  decodeRequest: decodeDeleteTopicsRequest,
+  encodeResponse: encodeDeleteTopicsResponse,
+  handle: handleDeleteTopics,
+  errorResponse: (req, errorCode, version) => ({
+    responses:
+      version >= 6
+        ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode }))
+        : req.topicNames.map((name) => ({ name, errorCode })),
+  }),
+};

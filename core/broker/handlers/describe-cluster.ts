@@ -1,12 +1,19 @@
 // DescribeCluster (v0–1): the cluster id, the controller and the live brokers
 // with their advertised address, from the metadata image (controllerId as in
 // Metadata: the lowest live broker, which forwards admin requests to the
-// coordinator). v1 requests name an endpoint type; a broker listener serves
+// controller). v1 requests name an endpoint type; a broker listener serves
 // only BROKER (1), as Kafka's do — CONTROLLER (2) gets MISMATCHED_ENDPOINT_TYPE.
-import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.ts';
+import {
+  type DescribeClusterRequest,
+  type DescribeClusterResponse,
+  decodeDescribeClusterRequest,
+  encodeDescribeClusterResponse,
+  type DescribeClusterResponseInput,
+} from '../../protocol/messages/describe-cluster.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { Broker } from '../broker.ts';
+import type { ApiEntry, HandlerContext } from './context.ts';
 import { controllerId, liveBrokers } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
 const OPS_NOT_REQUESTED = -2147483648;
@@ -14,7 +21,7 @@ const OPS_NOT_REQUESTED = -2147483648;
 const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 export function handleDescribeCluster(
-  broker: Broker,
+  broker: HandlerContext,
   req: DescribeClusterRequest,
   version: number,
 ): DescribeClusterResponse {
@@ -39,3 +46,13 @@ export function handleDescribeCluster(
   }
   return res;
 }
+
+export const describeClusterApi: ApiEntry<DescribeClusterRequest, DescribeClusterResponseInput> = {
+  apiKey: ApiKey.DescribeCluster,
+  name: 'DescribeCluster',
+  min: 0,
+  max: 1,
+  decodeRequest: decodeDescribeClusterRequest,
+  encodeResponse: encodeDescribeClusterResponse,
+  handle: handleDescribeCluster,
+};

@@ -1,15 +1,19 @@
 // DescribeConfigs (v1–4) for topics and brokers: values, sources, synonyms,
 // types and documentation, as Kafka reports them.
-import type {
-  DescribeConfigsRequest,
-  DescribeConfigsResponse,
-  DescribeConfigsResponseDescribeConfigsResult,
-  DescribeConfigsResponseDescribeConfigsResourceResult,
-  DescribeConfigsResponseDescribeConfigsSynonym,
+import {
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
+  type DescribeConfigsResponseDescribeConfigsResult,
+  type DescribeConfigsResponseDescribeConfigsResourceResult,
+  type DescribeConfigsResponseDescribeConfigsSynonym,
+  decodeDescribeConfigsRequest,
+  encodeDescribeConfigsResponse,
+  type DescribeConfigsResponseInput,
 } from '../../protocol/messages/describe-configs.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { Broker } from '../broker.ts';
+import type { ApiEntry, HandlerContext } from './context.ts';
 import { BROKER_CONFIGS, ConfigSource, ConfigTypeId, TOPIC_CONFIGS, type ConfigDef } from '../configs.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 /** Kafka's ConfigResource.Type ids. */
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -18,7 +22,7 @@ type Entry = DescribeConfigsResponseDescribeConfigsResourceResult;
 type Synonym = DescribeConfigsResponseDescribeConfigsSynonym;
 
 export function handleDescribeConfigs(
-  broker: Broker,
+  broker: HandlerContext,
   req: DescribeConfigsRequest,
   version: number,
 ): DescribeConfigsResponse {
@@ -110,7 +114,7 @@ export function handleDescribeConfigs(
 }
 
 /** A broker config's values from every layer that has one: dynamic broker, dynamic default, static, default. */
-function brokerSynonyms(broker: Broker, name: string): Synonym[] {
+function brokerSynonyms(broker: HandlerContext, name: string): Synonym[] {
   const out: Synonym[] = [];
   const dyn = broker.config.dynamic('broker').get(name);
   if (dyn !== undefined) out.push({ name, value: dyn, source: ConfigSource.DYNAMIC_BROKER_CONFIG });
@@ -145,3 +149,21 @@ function entry(
     documentation: includeDocumentation ? def.doc : null,
   } as Entry;
 }
+
+export const describeConfigsApi: ApiEntry<DescribeConfigsRequest, DescribeConfigsResponseInput> = {
+  apiKey: ApiKey.DescribeConfigs,
+  name: 'DescribeConfigs',
+  min: 1,
+  max: 4,
+  decodeRequest: decodeDescribeConfigsRequest,
+  encodeResponse: encodeDescribeConfigsResponse,
+  handle: handleDescribeConfigs,
+  errorResponse: (req, errorCode) => ({
+    results: req.resources.map((r) => ({
+      errorCode,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      configs: [],
+    })),
+  }),
+};

@@ -5,17 +5,21 @@
 // total and usable bytes.
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  DescribeLogDirsRequest,
-  DescribeLogDirsResponse,
-  DescribeLogDirsResponseDescribeLogDirsTopic,
+import {
+  type DescribeLogDirsRequest,
+  type DescribeLogDirsResponse,
+  type DescribeLogDirsResponseDescribeLogDirsTopic,
+  decodeDescribeLogDirsRequest,
+  encodeDescribeLogDirsResponse,
+  type DescribeLogDirsResponseInput,
 } from '../../protocol/messages/describe-log-dirs.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { Broker } from '../broker.ts';
+import type { ApiEntry, HandlerContext } from './context.ts';
 import type { TopicState } from '../topic-manager.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export async function handleDescribeLogDirs(
-  broker: Broker,
+  broker: HandlerContext,
   req: DescribeLogDirsRequest,
   version: number,
 ): Promise<DescribeLogDirsResponse> {
@@ -63,3 +67,13 @@ export async function handleDescribeLogDirs(
     results: [{ errorCode: ErrorCode.NONE, logDir, topics, totalBytes, usableBytes }],
   };
 }
+
+export const describeLogDirsApi: ApiEntry<DescribeLogDirsRequest, DescribeLogDirsResponseInput> = {
+  apiKey: ApiKey.DescribeLogDirs,
+  name: 'DescribeLogDirs',
+  min: 1,
+  max: 4,
+  decodeRequest: decodeDescribeLogDirsRequest,
+  encodeResponse: encodeDescribeLogDirsResponse,
+  handle: handleDescribeLogDirs,
+};

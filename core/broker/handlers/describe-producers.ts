@@ -3,18 +3,20 @@
 // the partition's leader only (NOT_LEADER_OR_FOLLOWER elsewhere). There are no
 // transactions, so coordinatorEpoch and currentTxnStartOffset are always -1.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type {
-  DescribeProducersRequest,
-  DescribeProducersResponseInput,
-  DescribeProducersResponsePartitionResponseInput as PartitionResponse,
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type DescribeProducersRequest,
+  type DescribeProducersResponseInput,
+  type DescribeProducersResponsePartitionResponseInput as PartitionResponse,
+  decodeDescribeProducersRequest,
+  encodeDescribeProducersResponse,
 } from '../../protocol/messages/describe-producers.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leads, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleDescribeProducers(
-  broker: Broker,
+  broker: HandlerContext,
   req: DescribeProducersRequest,
   _version: number,
   _ctx: RequestContext,
@@ -46,3 +48,13 @@ export function handleDescribeProducers(
     })),
   };
 }
+
+export const describeProducersApi: ApiEntry<DescribeProducersRequest, DescribeProducersResponseInput> = {
+  apiKey: ApiKey.DescribeProducers,
+  name: 'DescribeProducers',
+  min: 0,
+  max: 0,
+  decodeRequest: decodeDescribeProducersRequest,
+  encodeResponse: encodeDescribeProducersResponse,
+  handle: handleDescribeProducers,
+};

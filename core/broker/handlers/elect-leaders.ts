@@ -1,17 +1,22 @@
 // ElectLeaders (v0–2): preferred (0) or unclean (1, v1+) leader elections,
-// carried out by the coordinator.
-import type { ElectLeadersRequest, ElectLeadersResponseInput } from '../../protocol/messages/elect-leaders.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+// carried out by the controller.
+import {
+  type ElectLeadersRequest,
+  type ElectLeadersResponseInput,
+  decodeElectLeadersRequest,
+  encodeElectLeadersResponse,
+} from '../../protocol/messages/elect-leaders.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleElectLeaders(
-  broker: Broker,
+  broker: HandlerContext,
   req: ElectLeadersRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<ElectLeadersResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -28,3 +33,13 @@ export function handleElectLeaders(
     }),
   );
 }
+
+export const electLeadersApi: ApiEntry<ElectLeadersRequest, ElectLeadersResponseInput> = {
+  apiKey: ApiKey.ElectLeaders,
+  name: 'ElectLeaders',
+  min: 0,
+  max: 2,
+  decodeRequest: decodeElectLeadersRequest,
+  encodeResponse: encodeElectLeadersResponse,
+  handle: handleElectLeaders,
+};

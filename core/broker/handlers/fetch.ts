@@ -23,18 +23,19 @@
 //    FETCH_SESSION_ID_NOT_FOUND, and the client falls back to a full fetch.
 // Record bytes go out as the chunks the log read returned: no copy.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { PartitionState } from '../topic-manager.ts';
-import type {
-  FetchRequest,
-  FetchResponseInput as FetchResponse,
-  FetchResponsePartitionDataInput as PartitionData,
-  FetchResponseNodeEndpointInput as NodeEndpoint,
+import {
+  type FetchRequest,
+  type FetchResponseInput as FetchResponse,
+  type FetchResponsePartitionDataInput as PartitionData,
+  decodeFetchRequest,
+  encodeFetchResponse,
 } from '../../protocol/messages/fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import { partitionKey } from '../delayed-fetch.ts';
-import type { WakeReason } from '../delayed-fetch.ts';
+import { partitionKey, type WakeReason } from '../delayed-fetch.ts';
+import { leads, nodeEndpoints, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const EMPTY = Buffer.alloc(0);
 const READ_COMMITTED = 1;
@@ -53,6 +54,8 @@ interface Target {
   currentLeader?: { leaderId: number; leaderEpoch: number };
   /** A follower's history diverges from the leader's: answered with this and no records. */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** The topic or partition is not in the cluster's metadata (Kafka sets these aside before reading). */
+  unknown?: boolean;
 }
 
 interface TopicOut {
@@ -62,7 +65,7 @@ interface TopicOut {
 }
 
 export function handleFetch(
-  broker: Broker,
+  broker: HandlerContext,
   req: FetchRequest,
   version: number,
   _ctx: RequestContext,
@@ -72,18 +75,30 @@ export function handleFetch(
   }
   const replicaId = version >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
   const topics = resolve(broker, req, version, replicaId);
-  const hasError = topics.some((t) => t.targets.some((p) => p.error !== ErrorCode.NONE || p.divergingEpoch));
+  // As Kafka: an error on a partition that exists answers at once; unknown topics and partitions are
+  // answered with their error but do not cut the long poll of the others short, unless nothing is
+  // left to read.
+  const hasError = topics.some((t) =>
+    t.targets.some((p) => (p.error !== ErrorCode.NONE && !p.unknown) || p.divergingEpoch),
+  );
+  const nothingToRead = topics.every((t) => t.targets.every((p) => p.unknown));
   const maxWait = Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(0, req.minBytes);
   const deadline = Date.now() + maxWait;
   const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
   const maxBytes = req.maxBytes ?? 0x7fffffff;
 
-  const endpoints = version >= 16 ? leaderEndpoints(broker, topics) : undefined;
+  const endpoints =
+    version >= 16
+      ? nodeEndpoints(
+          broker,
+          topics.flatMap((t) => t.targets.map((target) => target.currentLeader?.leaderId ?? -1)),
+        )
+      : undefined;
   const attempt = async (final: boolean): Promise<FetchResponse | null> => {
     const { response, bytes, errors } = await readAll(topics, version, maxBytes, readCommitted, replicaId >= 0);
-    if (endpoints) response.nodeEndpoints = endpoints;
-    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || topics.length === 0) return response;
+    if (endpoints && endpoints.length > 0) response.nodeEndpoints = endpoints;
+    if (final || hasError || errors || bytes >= minBytes || maxWait === 0 || nothingToRead) return response;
     return null;
   };
 
@@ -102,7 +117,7 @@ export function handleFetch(
   })();
 }
 
-function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: number): TopicOut[] {
+function resolve(broker: HandlerContext, req: FetchRequest, version: number, replicaId: number): TopicOut[] {
   return req.topics.map((rt, topicIndex) => {
     const byId = version >= 13;
     const topic = byId ? broker.topics.getById(rt.topicId!) : broker.topics.get(rt.topic!);
@@ -115,11 +130,19 @@ function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: 
         let error: number = ErrorCode.NONE;
         let currentLeader: Target['currentLeader'];
         let divergingEpoch: Target['divergingEpoch'];
-        if (!topic) error = unknownError;
-        else if (!state) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        else {
+        let unknown = false;
+        if (!topic) {
+          error = unknownError;
+          unknown = true;
+        } else if (!state) {
+          // Not hosted here: NOT_LEADER_OR_FOLLOWER (with the leader) when the partition exists.
+          const nl = notLeader(broker, topic.name, rp.partition);
+          error = nl.errorCode;
+          unknown = nl.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!unknown) currentLeader = { leaderId: nl.leaderId, leaderEpoch: nl.leaderEpoch };
+        } else {
           error = leaderEpochError(rp.currentLeaderEpoch ?? -1, state.leaderEpoch);
-          if (error === ErrorCode.NONE && !isLeader(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          if (error === ErrorCode.NONE && !leads(broker, state)) error = ErrorCode.NOT_LEADER_OR_FOLLOWER;
           if (error === ErrorCode.NOT_LEADER_OR_FOLLOWER || error === ErrorCode.FENCED_LEADER_EPOCH) {
             currentLeader = { leaderId: state.leader ?? -1, leaderEpoch: state.leaderEpoch };
           }
@@ -148,29 +171,11 @@ function resolve(broker: Broker, req: FetchRequest, version: number, replicaId: 
           error,
           currentLeader,
           divergingEpoch,
+          unknown,
         };
       }),
     };
   });
-}
-
-/** Whether this broker leads the partition (a partition without leader information is ours: a single node). */
-function isLeader(broker: Broker, p: PartitionState): boolean {
-  return (p.leader ?? broker.brokerId) === broker.brokerId;
-}
-
-/** The endpoints of the leaders named in currentLeader fields (Fetch v16+). */
-function leaderEndpoints(broker: Broker, topics: TopicOut[]): NodeEndpoint[] | undefined {
-  let out: NodeEndpoint[] | undefined;
-  for (const t of topics) {
-    for (const target of t.targets) {
-      const id = target.currentLeader?.leaderId ?? -1;
-      if (id < 0 || out?.some((e) => e.nodeId === id)) continue;
-      const b = broker.image?.brokers.get(id);
-      if (b) (out ??= []).push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
-    }
-  }
-  return out;
 }
 
 /** KIP-320: a client with an older epoch is fenced; a newer one means we're behind. */
@@ -204,7 +209,8 @@ async function readAll(
         if (target.currentLeader) out.data.currentLeader = target.currentLeader;
         if (target.divergingEpoch) out.data.divergingEpoch = target.divergingEpoch;
       }
-      if (out.errorCode !== ErrorCode.NONE) errors = true;
+      // A read error answers at once; an unknown topic or partition was set aside before reading.
+      if (out.errorCode !== ErrorCode.NONE && !target.unknown) errors = true;
       const n = out.bytes;
       total += n;
       remaining -= n;
@@ -285,3 +291,29 @@ function partitionData(
     records,
   };
 }
+
+export const fetchApi: ApiEntry<FetchRequest, FetchResponse> = {
+  apiKey: ApiKey.Fetch,
+  name: 'Fetch',
+  min: 4,
+  max: 17,
+  decodeRequest: decodeFetchRequest,
+  encodeResponse: encodeFetchResponse,
+  handle: handleFetch,
+  errorResponse: (req, errorCode) => ({
+    errorCode,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition,
+        errorCode,
+        highWatermark: -1,
+        lastStableOffset: -1,
+        logStartOffset: -1,
+        records: null,
+      })),
+    })),
+  }),
+};

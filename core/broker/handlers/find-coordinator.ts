@@ -7,17 +7,22 @@
 // (type 1) get COORDINATOR_NOT_AVAILABLE until the transaction coordinator
 // exists. v4+ batches keys in `coordinatorKeys` and answers per key.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { FindCoordinatorRequest, FindCoordinatorResponseInput } from '../../protocol/messages/find-coordinator.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponseInput,
+  decodeFindCoordinatorRequest,
+  encodeFindCoordinatorResponse,
+} from '../../protocol/messages/find-coordinator.ts';
 import { ErrorCode, errorMessage } from '../../protocol/errors.ts';
 import { OFFSETS_TOPIC } from '../group/group-log.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const GROUP = 0;
 const TRANSACTION = 1;
 
 /** A live broker's advertised address, or undefined when it is unknown or fenced. */
-function brokerAddress(broker: Broker, id: number): { host: string; port: number } | undefined {
+function brokerAddress(broker: HandlerContext, id: number): { host: string; port: number } | undefined {
   if (id === broker.brokerId) return { host: broker.advertisedHost, port: broker.advertisedPort };
   if (!broker.hasMetadata) return undefined;
   const b = broker.image.brokers.get(id);
@@ -25,7 +30,7 @@ function brokerAddress(broker: Broker, id: number): { host: string; port: number
 }
 
 /** The leader of a `__consumer_offsets` partition in the cluster metadata (-1: none). */
-function offsetsLeader(broker: Broker): ((partition: number) => number) | undefined {
+function offsetsLeader(broker: HandlerContext): ((partition: number) => number) | undefined {
   if (!broker.hasMetadata) return undefined;
   return (partition) => {
     const t = broker.image.topic(OFFSETS_TOPIC);
@@ -34,7 +39,7 @@ function offsetsLeader(broker: Broker): ((partition: number) => number) | undefi
 }
 
 export async function handleFindCoordinator(
-  broker: Broker,
+  broker: HandlerContext,
   req: FindCoordinatorRequest,
   version: number,
   _ctx: RequestContext,
@@ -78,3 +83,17 @@ export async function handleFindCoordinator(
     port: c.port,
   };
 }
+
+export const findCoordinatorApi: ApiEntry<FindCoordinatorRequest, FindCoordinatorResponseInput> = {
+  apiKey: ApiKey.FindCoordinator,
+  name: 'FindCoordinator',
+  min: 0,
+  max: 6,
+  decodeRequest: decodeFindCoordinatorRequest,
+  encodeResponse: encodeFindCoordinatorResponse,
+  handle: handleFindCoordinator,
+  errorResponse: (req, errorCode, version) =>
+    version >= 4
+      ? { coordinators: req.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode })) }
+      : { errorCode, nodeId: -1, host: '', port: -1 },
+};

@@ -1,18 +1,17 @@
-// Admin requests the coordinator carries out (Kafka's forwarding to the
+// Admin requests the controller carries out (Kafka's forwarding to the
 // controller): the broker passes the decoded request on and relays the answer.
-// When the coordinator cannot be reached or does not answer in time, every
+// When the controller cannot be reached or does not answer in time, every
 // error code of the API's response is REQUEST_TIMED_OUT (a retriable error),
-// so a client never hangs on an unreachable coordinator.
+// so a client never hangs on an unreachable controller.
 import { requestHeaderVersion } from '../../protocol/header.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
+import type { RequestContext, HandlerContext } from './context.ts';
 
-/** The coordinator's default wait for brokers when a request has no timeout of its own. */
+/** The controller's default wait for brokers when a request has no timeout of its own. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export async function forwardToCoordinator<Res>(
-  broker: Broker,
+export async function forwardToController<Res>(
+  broker: HandlerContext,
   req: unknown,
   version: number,
   ctx: RequestContext | undefined,
@@ -36,8 +35,8 @@ export async function forwardToCoordinator<Res>(
   } catch (e) {
     if (e instanceof KafkaError) return errorResponse(e.code, e.message);
     broker.log(
-      `forwarding api key ${apiKey} v${version} to the coordinator failed: ${(e as Error)?.message ?? String(e)}`,
+      `forwarding api key ${apiKey} v${version} to the controller failed: ${(e as Error)?.message ?? String(e)}`,
     );
-    return errorResponse(ErrorCode.REQUEST_TIMED_OUT, 'The coordinator could not be reached.');
+    return errorResponse(ErrorCode.REQUEST_TIMED_OUT, 'The controller could not be reached.');
   }
 }

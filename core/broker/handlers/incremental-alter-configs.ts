@@ -1,22 +1,24 @@
 // IncrementalAlterConfigs (v0–1): SET, DELETE, APPEND and SUBTRACT on a
 // resource's overrides — a topic, a broker's dynamic configs, or the
-// cluster-wide dynamic broker defaults ('') — carried out by the coordinator;
+// cluster-wide dynamic broker defaults ('') — carried out by the controller;
 // every broker makes the new values effective when it applies the change.
-import type {
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponseInput,
+import {
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponseInput,
+  decodeIncrementalAlterConfigsRequest,
+  encodeIncrementalAlterConfigsResponse,
 } from '../../protocol/messages/incremental-alter-configs.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleIncrementalAlterConfigs(
-  broker: Broker,
+  broker: HandlerContext,
   req: IncrementalAlterConfigsRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<IncrementalAlterConfigsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -33,3 +35,16 @@ export function handleIncrementalAlterConfigs(
     }),
   );
 }
+
+export const incrementalAlterConfigsApi: ApiEntry<
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponseInput
+> = {
+  apiKey: ApiKey.IncrementalAlterConfigs,
+  name: 'IncrementalAlterConfigs',
+  min: 0,
+  max: 1,
+  decodeRequest: decodeIncrementalAlterConfigsRequest,
+  encodeResponse: encodeIncrementalAlterConfigsResponse,
+  handle: handleIncrementalAlterConfigs,
+};

@@ -5,26 +5,24 @@
 // request carries the producer's current id and epoch (KIP-360, v3+): an
 // idempotent producer that needs to reset its sequences gets a new identity.
 // Samsa does the same. The ids come in blocks (producer/producer-ids.ts): from
-// the coordinator (AllocateProducerIds) in a cluster, else persisted locally.
+// the controller (AllocateProducerIds) in a cluster, else persisted locally.
 //
 // Transactions are not supported: a request with a transactional id is answered
 // COORDINATOR_NOT_AVAILABLE, the answer Kafka gives while it has no transaction
 // coordinator (FindCoordinator for key type TRANSACTION answers the same).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { InitProducerIdRequest, InitProducerIdResponseInput } from '../../protocol/messages/init-producer-id.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type InitProducerIdRequest,
+  type InitProducerIdResponseInput,
+  decodeInitProducerIdRequest,
+  encodeInitProducerIdResponse,
+} from '../../protocol/messages/init-producer-id.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { ControllerBlocks } from '../producer/producer-ids.ts';
-
-/** The coordinator's producer-id blocks, when this broker follows a coordinator. */
-function controllerBlocks(broker: Broker): ControllerBlocks | undefined {
-  const controller = broker.controller;
-  return controller ? { controller, brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch } : undefined;
-}
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export async function handleInitProducerId(
-  broker: Broker,
+  broker: HandlerContext,
   req: InitProducerIdRequest,
   _version: number,
   _ctx: RequestContext,
@@ -33,7 +31,7 @@ export async function handleInitProducerId(
     return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
   }
   try {
-    const producerId = await broker.producerIds.generate(controllerBlocks(broker));
+    const producerId = await broker.nextProducerId();
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   } catch (err) {
     broker.log(`producer id allocation failed: ${(err as Error)?.message ?? String(err)}`);
@@ -41,3 +39,14 @@ export async function handleInitProducerId(
     return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
   }
 }
+
+export const initProducerIdApi: ApiEntry<InitProducerIdRequest, InitProducerIdResponseInput> = {
+  apiKey: ApiKey.InitProducerId,
+  name: 'InitProducerId',
+  min: 0,
+  max: 5,
+  decodeRequest: decodeInitProducerIdRequest,
+  encodeResponse: encodeInitProducerIdResponse,
+  handle: handleInitProducerId,
+  errorResponse: (_req, errorCode) => ({ errorCode, producerId: -1, producerEpoch: -1 }),
+};

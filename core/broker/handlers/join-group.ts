@@ -2,12 +2,17 @@
 // ../group/membership.ts (MEMBER_ID_REQUIRED from v4, static members from v5,
 // `reason` from v8 is only logged).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { JoinGroupRequest, JoinGroupResponseInput } from '../../protocol/messages/join-group.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type JoinGroupRequest,
+  type JoinGroupResponseInput,
+  decodeJoinGroupRequest,
+  encodeJoinGroupResponse,
+} from '../../protocol/messages/join-group.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleJoinGroup(
-  broker: Broker,
+  broker: HandlerContext,
   req: JoinGroupRequest,
   version: number,
   ctx: RequestContext,
@@ -19,3 +24,21 @@ export function handleJoinGroup(
     clientHost: `/${ctx.conn.socket.remoteAddress ?? ''}`,
   });
 }
+
+export const joinGroupApi: ApiEntry<JoinGroupRequest, JoinGroupResponseInput> = {
+  apiKey: ApiKey.JoinGroup,
+  name: 'JoinGroup',
+  min: 0,
+  max: 9,
+  decodeRequest: decodeJoinGroupRequest,
+  encodeResponse: encodeJoinGroupResponse,
+  handle: handleJoinGroup,
+  errorResponse: (_req, errorCode) => ({
+    errorCode,
+    generationId: -1,
+    protocolName: null,
+    leader: '',
+    memberId: '',
+    members: [],
+  }),
+};

@@ -1,12 +1,17 @@
 // LeaveGroup (key 13), v0–5: one member (v0–2) or a batch of members by id or
 // group.instance.id (v3+), each answered with its own error.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { LeaveGroupRequest, LeaveGroupResponseInput } from '../../protocol/messages/leave-group.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type LeaveGroupRequest,
+  type LeaveGroupResponseInput,
+  decodeLeaveGroupRequest,
+  encodeLeaveGroupResponse,
+} from '../../protocol/messages/leave-group.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleLeaveGroup(
-  broker: Broker,
+  broker: HandlerContext,
   req: LeaveGroupRequest,
   version: number,
   _ctx: RequestContext,
@@ -23,3 +28,17 @@ export function handleLeaveGroup(
     members: r.errorCode !== 0 ? [] : members.map((m, i) => ({ ...m, errorCode: r.members[i]! })),
   };
 }
+
+export const leaveGroupApi: ApiEntry<LeaveGroupRequest, LeaveGroupResponseInput> = {
+  apiKey: ApiKey.LeaveGroup,
+  name: 'LeaveGroup',
+  min: 0,
+  max: 5,
+  decodeRequest: decodeLeaveGroupRequest,
+  encodeResponse: encodeLeaveGroupResponse,
+  handle: handleLeaveGroup,
+  errorResponse: (req, errorCode) => ({
+    errorCode,
+    members: req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode })),
+  }),
+};

@@ -3,12 +3,17 @@
 // one loads) with their protocol type; v4 adds the state (and a state filter),
 // v5 the type, "classic" or "consumer" (and a type filter).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { ListGroupsRequest, ListGroupsResponseInput } from '../../protocol/messages/list-groups.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type ListGroupsRequest,
+  type ListGroupsResponseInput,
+  decodeListGroupsRequest,
+  encodeListGroupsResponse,
+} from '../../protocol/messages/list-groups.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleListGroups(
-  broker: Broker,
+  broker: HandlerContext,
   req: ListGroupsRequest,
   version: number,
   _ctx: RequestContext,
@@ -16,3 +21,14 @@ export function handleListGroups(
   const r = broker.groups.listGroups(version >= 4 ? req.statesFilter : [], version >= 5 ? req.typesFilter : []);
   return { throttleTimeMs: 0, errorCode: r.errorCode, groups: r.groups };
 }
+
+export const listGroupsApi: ApiEntry<ListGroupsRequest, ListGroupsResponseInput> = {
+  apiKey: ApiKey.ListGroups,
+  name: 'ListGroups',
+  min: 0,
+  max: 5,
+  decodeRequest: decodeListGroupsRequest,
+  encodeResponse: encodeListGroupsResponse,
+  handle: handleListGroups,
+  errorResponse: (_req, errorCode) => ({ errorCode, groups: [] }),
+};

@@ -11,17 +11,19 @@
 // (NOT_LEADER_OR_FOLLOWER on a follower or a broker without a replica), as
 // Kafka checks them.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { PartitionState } from '../topic-manager.ts';
-import type {
-  ListOffsetsRequest,
-  ListOffsetsResponseInput as ListOffsetsResponse,
-  ListOffsetsResponseListOffsetsPartitionResponseInput as PartitionResponse,
+import {
+  type ListOffsetsRequest,
+  type ListOffsetsResponseInput as ListOffsetsResponse,
+  type ListOffsetsResponseListOffsetsPartitionResponseInput as PartitionResponse,
+  decodeListOffsetsRequest,
+  encodeListOffsetsResponse,
 } from '../../protocol/messages/list-offsets.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leaderEpochError } from './fetch.ts';
 import { leads, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -30,7 +32,7 @@ const EARLIEST_LOCAL = -4;
 const READ_COMMITTED = 1;
 
 export async function handleListOffsets(
-  broker: Broker,
+  broker: HandlerContext,
   req: ListOffsetsRequest,
   version: number,
   _ctx: RequestContext,
@@ -92,3 +94,25 @@ function answer(
 ): PartitionResponse {
   return { partitionIndex, errorCode, timestamp, offset, leaderEpoch };
 }
+
+export const listOffsetsApi: ApiEntry<ListOffsetsRequest, ListOffsetsResponse> = {
+  apiKey: ApiKey.ListOffsets,
+  name: 'ListOffsets',
+  min: 1,
+  max: 8,
+  decodeRequest: decodeListOffsetsRequest,
+  encodeResponse: encodeListOffsetsResponse,
+  handle: handleListOffsets,
+  errorResponse: (req, errorCode) => ({
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode,
+        timestamp: -1,
+        offset: -1,
+        leaderEpoch: -1,
+      })),
+    })),
+  }),
+};

@@ -1,20 +1,22 @@
 // ListPartitionReassignments (v0): the reassignments in progress, from the
-// coordinator.
-import type {
-  ListPartitionReassignmentsRequest,
-  ListPartitionReassignmentsResponseInput,
+// controller.
+import {
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponseInput,
+  decodeListPartitionReassignmentsRequest,
+  encodeListPartitionReassignmentsResponse,
 } from '../../protocol/messages/list-partition-reassignments.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { Broker } from '../broker.ts';
-import { forwardToCoordinator } from './forward.ts';
+import type { ApiEntry, RequestContext, HandlerContext } from './context.ts';
+import { forwardToController } from './forward.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleListPartitionReassignments(
-  broker: Broker,
+  broker: HandlerContext,
   req: ListPartitionReassignmentsRequest,
   version: number,
   ctx?: RequestContext,
 ): Promise<ListPartitionReassignmentsResponseInput> {
-  return forwardToCoordinator(
+  return forwardToController(
     broker,
     req,
     version,
@@ -28,3 +30,16 @@ export function handleListPartitionReassignments(
     }),
   );
 }
+
+export const listPartitionReassignmentsApi: ApiEntry<
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponseInput
+> = {
+  apiKey: ApiKey.ListPartitionReassignments,
+  name: 'ListPartitionReassignments',
+  min: 0,
+  max: 0,
+  decodeRequest: decodeListPartitionReassignmentsRequest,
+  encodeResponse: encodeListPartitionReassignmentsResponse,
+  handle: handleListPartitionReassignments,
+};

@@ -4,29 +4,31 @@
 // leader and its epoch, replicas, ISR and offline replicas (those on fenced or
 // unregistered brokers); LEADER_NOT_AVAILABLE when it has no live leader. The
 // controller id is the lowest live broker: clients send admin requests there,
-// and any broker forwards them to the coordinator.
+// and any broker forwards them to the controller.
 //
 // Kafka's rules followed here:
 //  - v0: an empty topic list means all topics; v1+: null means all topics.
 //  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
 //    always for v0–3) and `auto.create.topics.enable` is true (the broker
-//    forwards a CreateTopics to the coordinator and waits). Like Kafka, the
+//    forwards a CreateTopics to the controller and waits). Like Kafka, the
 //    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
 //    no partitions; the client retries and then sees the topic. An invalid
 //    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
 //  - Authorized-operations fields are -2147483648 unless asked for (v8+).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { TopicState } from '../topic-manager.ts';
-import type {
-  MetadataRequest,
-  MetadataResponseInput as MetadataResponse,
-  MetadataResponseTopicInput as MetadataResponseTopic,
+import {
+  type MetadataRequest,
+  type MetadataResponseInput as MetadataResponse,
+  type MetadataResponseTopicInput as MetadataResponseTopic,
+  decodeMetadataRequest,
+  encodeMetadataResponse,
 } from '../../protocol/messages/metadata.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { controllerId, liveBroker, liveBrokers, partitionViews } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const OPS_NOT_REQUESTED = -2147483648;
@@ -36,7 +38,7 @@ const ALL_TOPIC_OPS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 
 const ALL_CLUSTER_OPS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
 export async function handleMetadata(
-  broker: Broker,
+  broker: HandlerContext,
   req: MetadataRequest,
   version: number,
   _ctx: RequestContext,
@@ -82,7 +84,7 @@ export async function handleMetadata(
 }
 
 async function unknownTopic(
-  broker: Broker,
+  broker: HandlerContext,
   name: string,
   allowAutoCreate: boolean,
   ops: number,
@@ -102,7 +104,7 @@ function errorTopic(name: string | null, topicId: string, errorCode: number, ops
   return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: ops };
 }
 
-function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResponseTopic {
+function describeTopic(broker: HandlerContext, t: TopicState, ops: number): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -123,3 +125,18 @@ function describeTopic(broker: Broker, t: TopicState, ops: number): MetadataResp
     topicAuthorizedOperations: ops,
   };
 }
+
+export const metadataApi: ApiEntry<MetadataRequest, MetadataResponse> = {
+  apiKey: ApiKey.Metadata,
+  name: 'Metadata',
+  min: 0,
+  max: 12,
+  decodeRequest: decodeMetadataRequest,
+  encodeResponse: encodeMetadataResponse,
+  handle: handleMetadata,
+  errorResponse: (req, errorCode) => ({
+    brokers: [],
+    controllerId: -1,
+    topics: (req.topics ?? []).map((t) => ({ errorCode, name: t.name, topicId: t.topicId, partitions: [] })),
+  }),
+};

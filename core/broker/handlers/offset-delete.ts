@@ -3,12 +3,17 @@
 // (GROUP_SUBSCRIBED_TO_TOPIC); a non-empty group of another protocol type
 // gets NON_EMPTY_GROUP.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { OffsetDeleteRequest, OffsetDeleteResponseInput } from '../../protocol/messages/offset-delete.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponseInput,
+  decodeOffsetDeleteRequest,
+  encodeOffsetDeleteResponse,
+} from '../../protocol/messages/offset-delete.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export async function handleOffsetDelete(
-  broker: Broker,
+  broker: HandlerContext,
   req: OffsetDeleteRequest,
   _version: number,
   _ctx: RequestContext,
@@ -16,3 +21,13 @@ export async function handleOffsetDelete(
   const r = await broker.groups.deleteOffsets(req.groupId, req.topics);
   return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.topics };
 }
+
+export const offsetDeleteApi: ApiEntry<OffsetDeleteRequest, OffsetDeleteResponseInput> = {
+  apiKey: ApiKey.OffsetDelete,
+  name: 'OffsetDelete',
+  min: 0,
+  max: 0,
+  decodeRequest: decodeOffsetDeleteRequest,
+  encodeResponse: encodeOffsetDeleteResponse,
+  handle: handleOffsetDelete,
+};

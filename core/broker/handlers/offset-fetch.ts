@@ -3,13 +3,18 @@
 // without a commit answers -1. `requireStable` (v7+) would wait for pending
 // transactional commits — there are none until transactions exist.
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type { OffsetFetchRequest, OffsetFetchResponseInput } from '../../protocol/messages/offset-fetch.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type OffsetFetchRequest,
+  type OffsetFetchResponseInput,
+  decodeOffsetFetchRequest,
+  encodeOffsetFetchResponse,
+} from '../../protocol/messages/offset-fetch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleOffsetFetch(
-  broker: Broker,
+  broker: HandlerContext,
   req: OffsetFetchRequest,
   version: number,
   _ctx: RequestContext,
@@ -42,3 +47,17 @@ export function handleOffsetFetch(
   }
   return { throttleTimeMs: 0, errorCode: r.errorCode, topics: r.topics };
 }
+
+export const offsetFetchApi: ApiEntry<OffsetFetchRequest, OffsetFetchResponseInput> = {
+  apiKey: ApiKey.OffsetFetch,
+  name: 'OffsetFetch',
+  min: 1,
+  max: 9,
+  decodeRequest: decodeOffsetFetchRequest,
+  encodeResponse: encodeOffsetFetchResponse,
+  handle: handleOffsetFetch,
+  errorResponse: (req, errorCode, version) =>
+    version >= 8
+      ? { groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode, topics: [] })) }
+      : { errorCode, topics: [] },
+};

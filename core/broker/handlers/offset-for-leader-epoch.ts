@@ -8,18 +8,20 @@
 // elsewhere, as Kafka); CurrentLeaderEpoch is checked first (FENCED_LEADER_EPOCH
 // when older than ours, UNKNOWN_LEADER_EPOCH when newer).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
-import type {
-  OffsetForLeaderEpochRequest,
-  OffsetForLeaderEpochResponseInput as Response,
-  OffsetForLeaderEpochResponseEpochEndOffsetInput as EpochEndOffset,
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
+import {
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponseInput as Response,
+  type OffsetForLeaderEpochResponseEpochEndOffsetInput as EpochEndOffset,
+  decodeOffsetForLeaderEpochRequest,
+  encodeOffsetForLeaderEpochResponse,
 } from '../../protocol/messages/offset-for-leader-epoch.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { leaderEpochError } from './fetch.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 export function handleOffsetForLeaderEpoch(
-  broker: Broker,
+  broker: HandlerContext,
   req: OffsetForLeaderEpochRequest,
   _version: number,
   _ctx: RequestContext,
@@ -46,3 +48,13 @@ export function handleOffsetForLeaderEpoch(
     })),
   };
 }
+
+export const offsetForLeaderEpochApi: ApiEntry<OffsetForLeaderEpochRequest, Response> = {
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  name: 'OffsetForLeaderEpoch',
+  min: 2,
+  max: 4,
+  decodeRequest: decodeOffsetForLeaderEpochRequest,
+  encodeResponse: encodeOffsetForLeaderEpochResponse,
+  handle: handleOffsetForLeaderEpoch,
+};

@@ -22,21 +22,30 @@
 // state first: duplicates get their original offsets, gaps and stale epochs
 // Kafka's errors (core/storage/producer-state.ts).
 
-import type { Broker } from '../broker.ts';
-import type { RequestContext } from '../api-table.ts';
+import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
 import type { PartitionState } from '../topic-manager.ts';
-import type {
-  ProduceRequest,
-  ProduceResponseInput as ProduceResponse,
-  ProduceResponsePartitionProduceResponseInput as PartitionResponse,
+import {
+  type ProduceRequest,
+  type ProduceResponseInput as ProduceResponse,
+  type ProduceResponsePartitionProduceResponseInput as PartitionResponse,
+  decodeProduceRequest,
+  encodeProduceResponse,
 } from '../../protocol/messages/produce.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import { isBatchError, validateRecordBatches } from '../../protocol/record-batch.ts';
-import { partitionKey } from '../delayed-fetch.ts';
 import { compactedTopicKeyError } from '../compacted-topic.ts';
-import { leads, liveBroker, notLeader } from './cluster-view.ts';
+import { validateRecordTimestamps } from '../../storage/log-validator.ts';
+import { leads, nodeEndpoints, notLeader } from './cluster-view.ts';
+import { ApiKey } from '../../protocol/messages/api-keys.ts';
 
 type RequestPartition = ProduceRequest['topicData'][number]['partitionData'][number];
+
+const NO_LOG_START_OFFSET = new Set<number>([
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.RECORD_LIST_TOO_LARGE,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+]);
 
 /** Valid `acks`: 0 (no answer), 1 (leader), -1 (all in-sync replicas). */
 function validAcks(acks: number): boolean {
@@ -44,7 +53,7 @@ function validAcks(acks: number): boolean {
 }
 
 export async function handleProduce(
-  broker: Broker,
+  broker: HandlerContext,
   req: ProduceRequest,
   version: number,
   _ctx: RequestContext,
@@ -72,13 +81,7 @@ export async function handleProduce(
     })),
   );
   const res: ProduceResponse = { responses, throttleTimeMs: 0 };
-  if (ctx.leaders !== null && version >= 10) {
-    res.nodeEndpoints = [];
-    for (const id of ctx.leaders) {
-      const b = liveBroker(broker, id);
-      if (b) res.nodeEndpoints.push({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack });
-    }
-  }
+  if (ctx.leaders !== null && version >= 10) res.nodeEndpoints = nodeEndpoints(broker, ctx.leaders);
   return res;
 }
 
@@ -91,7 +94,12 @@ interface ProduceContext {
   leaders: Set<number> | null;
 }
 
-function notLeaderResponse(broker: Broker, topic: string, index: number, ctx: ProduceContext): PartitionResponse {
+function notLeaderResponse(
+  broker: HandlerContext,
+  topic: string,
+  index: number,
+  ctx: ProduceContext,
+): PartitionResponse {
   const nl = notLeader(broker, topic, index);
   const res = errorResponse(index, nl.errorCode, null);
   if (nl.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
@@ -119,7 +127,7 @@ function errorResponse(
 }
 
 async function producePartition(
-  broker: Broker,
+  broker: HandlerContext,
   topic: string,
   pd: RequestPartition,
   ctx: ProduceContext,
@@ -128,31 +136,41 @@ async function producePartition(
   if (!p || !leads(broker, p)) return notLeaderResponse(broker, topic, pd.index, ctx);
   const now = ctx.now;
   const t = broker.topics.get(topic);
+  // Kafka's answer to a refused append names the log start offset, except for a batch too large,
+  // a corrupt one, or a storage error (ReplicaManager.appendToLocalLog).
+  const fail = (code: number, message: string | null, recordErrors: PartitionResponse['recordErrors'] = []) => ({
+    ...errorResponse(pd.index, code, message, recordErrors),
+    logStartOffset: NO_LOG_START_OFFSET.has(code) ? -1 : p.log.logStartOffset,
+  });
   if (!ctx.internalAllowed && t?.internal) {
-    return errorResponse(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
+    return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   }
   const records = pd.records;
   if (!records || records.length === 0) {
-    return errorResponse(pd.index, ErrorCode.INVALID_RECORD, 'Produce request has no record batches');
+    return fail(ErrorCode.INVALID_RECORD, 'Produce request has no record batches');
   }
   // Produce v3+ carries exactly one batch per partition (Kafka's request validation).
   const info = validateRecordBatches(records, {
     maxMessageBytes: p.log.config.maxMessageBytes,
     requireSingleBatch: true,
   });
-  if (isBatchError(info)) return errorResponse(pd.index, info.errorCode, info.message);
+  if (isBatchError(info)) return fail(info.errorCode, info.message);
   const keyless = compactedTopicKeyError(p.log.config.cleanupPolicy, records, topic, pd.index);
-  if (keyless) return errorResponse(pd.index, ErrorCode.INVALID_RECORD, keyless.message, keyless.recordErrors);
+  if (keyless) return fail(ErrorCode.INVALID_RECORD, keyless.message, keyless.recordErrors);
+  // Record timestamps within message.timestamp.before/after.max.ms; the header's max timestamp
+  // derived from the records (core/storage/log-validator.ts).
+  const badTime = validateRecordTimestamps(records, info, p.log.config, now);
+  if (badTime) return fail(badTime.errorCode, badTime.message, badTime.recordErrors);
   const acksAll = ctx.acks === -1;
   if (acksAll) {
     const code = broker.replication.checkAcksAll(p, t?.minInsyncReplicas ?? 1);
-    if (code !== ErrorCode.NONE) return errorResponse(pd.index, code, null);
+    if (code !== ErrorCode.NONE) return fail(code, null);
   }
   try {
     // Idempotent producers (batch header only): check and append run in the
     // same tick, so a retry can't slip between them (producer-state.ts).
     const check = p.log.producers.check(info, now);
-    if (check.kind === 'error') return errorResponse(pd.index, check.errorCode, check.message);
+    if (check.kind === 'error') return fail(check.errorCode, check.message);
     if (check.kind === 'duplicate') {
       // Kafka answers a retried batch with the original's offsets, once it is written.
       const b = check.batch;
@@ -177,7 +195,7 @@ async function producePartition(
     // request then stays in flight on its connection until the bytes are
     // written, so a producer can never run ahead of the disk (flow control).
     await res.written;
-    broker.purgatory.notify(partitionKey(p.topicId, p.partition));
+    broker.partitionChanged(p.topicId, p.partition);
     const errorCode = acksAll ? await broker.replication.awaitHighWatermark(p, end, ctx.timeoutMs) : ErrorCode.NONE;
     return {
       index: pd.index,
@@ -189,8 +207,34 @@ async function producePartition(
       errorMessage: null,
     };
   } catch (err) {
-    if (err instanceof KafkaError) return errorResponse(pd.index, err.code, err.message);
+    if (err instanceof KafkaError) return fail(err.code, err.message);
     broker.log(`produce to ${topic}-${pd.index} failed: ${(err as Error)?.stack ?? String(err)}`);
-    return errorResponse(pd.index, ErrorCode.KAFKA_STORAGE_ERROR, null);
+    return fail(ErrorCode.KAFKA_STORAGE_ERROR, null);
   }
 }
+
+export const produceApi: ApiEntry<ProduceRequest, ProduceResponse> = {
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  min: 0,
+  max: 11,
+  decodeRequest: decodeProduceRequest,
+  encodeResponse: encodeProduceResponse,
+  handle: handleProduce,
+  noResponse: (req) => req.acks === 0,
+  // Kafka closes an acks=0 producer's connection when its produce failed.
+  closeWhenUnanswered: (res) =>
+    (res.responses ?? []).some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0)),
+  errorResponse: (req, errorCode) => ({
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({
+        index: p.index,
+        errorCode,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+      })),
+    })),
+  }),
+};

@@ -1,16 +1,16 @@
 // Producer ids for InitProducerId. Like Kafka, ids are reserved in blocks
 // (1000 at a time) so an id is never handed out twice across restarts or
 // crashes (a block's unused ids are skipped). In a cluster the blocks come
-// from the coordinator (AllocateProducerIds); the next block is fetched in
+// from the controller (AllocateProducerIds); the next block is fetched in
 // the background once 90% of the current one is used, as Kafka's
-// RPCProducerIdManager does. A broker without a coordinator reserves blocks
+// RPCProducerIdManager does. A broker without a controller reserves blocks
 // itself from a persisted counter (`reserve`).
 
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
-/** The coordinator's AllocateProducerIds, as the broker reaches it. */
+/** The controller's AllocateProducerIds, as the broker reaches it. */
 export interface ProducerIdSource {
   allocateProducerIds(req: {
     brokerId: number;
@@ -37,13 +37,13 @@ export class ProducerIdManager {
   private fetching: Promise<void> | undefined;
   private readonly reserve: (count: number) => number;
 
-  /** `reserve(count)` persists a reservation of `count` ids and returns the first (no coordinator). */
+  /** `reserve(count)` persists a reservation of `count` ids and returns the first (no controller). */
   constructor(reserve: (count: number) => number) {
     this.reserve = reserve;
   }
 
   /**
-   * The next producer id: from the coordinator's blocks when `from` is given,
+   * The next producer id: from the controller's blocks when `from` is given,
    * else from a local reservation. Throws KafkaError
    * COORDINATOR_LOAD_IN_PROGRESS (retriable) when no block could be had.
    */

@@ -1,12 +1,12 @@
 // Shared pieces of the Kafka-style command-line tools (`samsa topics`, `samsa console-producer`, …):
-// option specs, bootstrap parsing, client options with bounded connection attempts, and turning
-// client-library errors into the one-line messages Kafka's tools print.
+// option specs and parsing, the --bootstrap-server option, and running a tool body so that a
+// failure is the one-line message Kafka's tools print. The Kafka-client helpers the tools use
+// (client options, bootstrap parsing, error description, the partition reader) are in core/client.
+import { BootstrapError, parseBootstrap } from '../../client/bootstrap.ts';
+import { describeFailure, ReadableError } from '../../client/errors.ts';
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from '../args.ts';
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';
-
-/** How long one connection attempt may take before the tool gives up on that address. */
-export const CONNECT_TIMEOUT_MS = 3000;
 
 export const BOOTSTRAP_OPTION: OptionSpec = {
   value: true,
@@ -17,7 +17,7 @@ export const BOOTSTRAP_OPTION: OptionSpec = {
 export const HELP_OPTION: OptionSpec = { description: 'Show this help' };
 
 /** An error the tool reports as one line on stderr, exiting with `code`. */
-export class ToolError extends Error {
+export class ToolError extends ReadableError {
   code: number;
   constructor(message: string, code = 1) {
     super(message);
@@ -85,27 +85,22 @@ export function pickAction(args: Parsed, actions: readonly string[]): string {
   return given[0]!;
 }
 
-/** "a:1,b:2" → ["a:1", "b:2"], checking each address has a port. */
-export function parseBootstrap(text: string): string[] {
-  const list = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (list.length === 0) throw new UsageError('--bootstrap-server needs at least one HOST:PORT');
-  for (const a of list) {
-    const m = /^(.+):(\d+)$/.exec(a);
-    if (!m || Number(m[2]) > 65535) throw new UsageError(`invalid bootstrap server "${a}" (expected HOST:PORT)`);
+/** The servers of a --bootstrap-server value; a malformed list is a usage error. */
+export function bootstrapList(text: string): string[] {
+  try {
+    return parseBootstrap(text);
+  } catch (e) {
+    throw e instanceof BootstrapError ? new UsageError(e.message) : e;
   }
-  return list;
 }
 
 /** The bootstrap servers from --bootstrap-server (or an alias such as --broker-list). */
 export function bootstrapOf(args: Parsed, aliases: readonly string[] = []): string[] {
   for (const name of ['bootstrap-server', ...aliases]) {
     const v = one(args, name);
-    if (v !== undefined) return parseBootstrap(v);
+    if (v !== undefined) return bootstrapList(v);
   }
-  return parseBootstrap(DEFAULT_BOOTSTRAP);
+  return bootstrapList(DEFAULT_BOOTSTRAP);
 }
 
 /** `k=v` pairs (each value may itself contain '='). */
@@ -119,95 +114,6 @@ export function parseKeyValues(list: readonly string[], option: string): Map<str
   return out;
 }
 
-/** Options every client of the tools gets: a short connect timeout and few retries, so an unreachable broker fails fast. */
-export function clientOptions(bootstrap: string[], clientId: string) {
-  return {
-    clientId,
-    bootstrapBrokers: bootstrap,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    retries: 1,
-    retryDelay: 200,
-  };
-}
-
-// ---- errors ------------------------------------------------------------------------------
-
-interface ErrorLike {
-  message: string;
-  code?: string;
-  apiId?: string;
-  /** The broker's own error message, when its response carried one. */
-  serverErrorMessage?: string | null;
-  errors?: unknown[];
-  cause?: unknown;
-}
-
-/** The innermost errors of a client-library error tree (MultipleErrors / ResponseError / causes). */
-export function leafErrors(e: unknown): ErrorLike[] {
-  const out: ErrorLike[] = [];
-  const walk = (x: unknown, depth: number) => {
-    if (!x || typeof x !== 'object' || depth > 8) return;
-    const err = x as ErrorLike;
-    if (err.apiId !== undefined) {
-      out.push(err);
-      return;
-    }
-    if (Array.isArray(err.errors) && err.errors.length > 0) {
-      for (const c of err.errors) walk(c, depth + 1);
-      return;
-    }
-    if (err.code === 'PLT_KFK_NETWORK' || !err.cause) {
-      out.push(err);
-      return;
-    }
-    walk(err.cause, depth + 1);
-  };
-  walk(e, 0);
-  return out.length > 0 ? out : [{ message: String((e as Error)?.message ?? e) }];
-}
-
-/** The Kafka error name (e.g. TOPIC_ALREADY_EXISTS) inside a client error, if any. */
-export function kafkaErrorId(e: unknown): string | undefined {
-  return leafErrors(e).find((l) => l.apiId !== undefined)?.apiId;
-}
-
-export function isUnreachable(e: unknown): boolean {
-  const leaves = leafErrors(e);
-  return leaves.every(
-    (l) =>
-      l.code === 'PLT_KFK_NETWORK' ||
-      l.code === 'PLT_KFK_TIMEOUT' ||
-      /Cannot connect to any broker|timed out/i.test(l.message),
-  );
-}
-
-/**
- * One line describing a failure: the broker being unreachable (naming the addresses tried),
- * a Kafka error code with the broker's message, or the client's message.
- */
-export function describeFailure(e: unknown, bootstrap: string[]): string {
-  if (e instanceof ToolError) return e.message;
-  if (isUnreachable(e)) {
-    const leaf = leafErrors(e)[0];
-    const cause = (leaf?.cause as { code?: string } | undefined)?.code;
-    const why =
-      cause === 'ECONNREFUSED'
-        ? 'connection refused'
-        : cause === 'ENOTFOUND' || cause === 'EAI_AGAIN'
-          ? 'host not found'
-          : /timed out/i.test(leaf?.message ?? '') || cause === 'ETIMEDOUT'
-            ? `no answer within ${CONNECT_TIMEOUT_MS} ms`
-            : (cause ?? leaf?.message ?? 'unreachable');
-    return `Could not connect to the Kafka broker at ${bootstrap.join(',')} (${why}).`;
-  }
-  const leaves = leafErrors(e);
-  const withId = leaves.find((l) => l.apiId !== undefined);
-  if (withId) return `${withId.apiId}: ${withId.serverErrorMessage || withId.message}`;
-  const unsupported = leaves.find((l) => l.code === 'PLT_KFK_UNSUPPORTED_API');
-  if (unsupported) return `The broker does not support this operation (${unsupported.message.replace(/\.$/, '')}).`;
-  return leaves[0]!.message;
-}
-
 /**
  * Runs a tool body, turning failures into one line on stderr and a non-zero exit code.
  * UsageErrors pass through to main.ts, which prints them with a pointer to --help.
@@ -217,9 +123,9 @@ export async function runTool(name: string, bootstrap: () => string[], body: () 
     return await body();
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (e instanceof ToolError) {
+    if (e instanceof ReadableError) {
       console.error(e.message);
-      return e.code;
+      return e instanceof ToolError ? e.code : 1;
     }
     let servers: string[] = [];
     try {

@@ -1,12 +1,12 @@
 // `samsa configs`: kafka-configs.sh for topics and brokers — describe, and alter with
 // IncrementalAlterConfigs (--add-config / --delete-config).
 import type { Admin } from '@platformatic/kafka';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
   one,

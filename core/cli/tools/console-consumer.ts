@@ -4,12 +4,12 @@
 // Kafka's tool would join a generated group `console-consumer-NNNNN` instead, which only
 // leaves an empty group behind. With --group it joins that group and commits its offsets.
 import type { Consumer } from '@platformatic/kafka';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
   intOption,
@@ -20,7 +20,7 @@ import {
   runTool,
   type Tool,
 } from './common.ts';
-import { PartitionReader, type ConsumedRecord, type StartAt } from './partition-reader.ts';
+import { PartitionReader, type ConsumedRecord, type StartAt } from '../../client/partition-reader.ts';
 
 const TOOL: Tool = {
   name: 'console-consumer',

@@ -1,14 +1,14 @@
 // `samsa console-producer`: kafka-console-producer.sh — one record per line of stdin (or a file).
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { describeFailure } from '../../client/errors.ts';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
-  describeFailure,
   HELP_OPTION,
   one,
   parseKeyValues,

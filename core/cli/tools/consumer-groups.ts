@@ -1,14 +1,14 @@
 // `samsa consumer-groups`: kafka-consumer-groups.sh — list, describe, reset offsets, delete.
 import type { Admin } from '@platformatic/kafka';
+import { kafkaErrorId } from '../../client/errors.ts';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
-  kafkaErrorId,
   one,
   padRight,
   parseToolArgs,

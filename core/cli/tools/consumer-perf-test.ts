@@ -1,11 +1,11 @@
 // `samsa consumer-perf-test`: kafka-consumer-perf-test.sh — reads --messages records and
 // prints Kafka's CSV-like summary. It reads the partitions directly (no consumer group, so
 // rebalance.time.ms is 0); --group is accepted for compatibility and not joined.
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
   intOption,
@@ -15,7 +15,7 @@ import {
   runTool,
   type Tool,
 } from './common.ts';
-import { PartitionReader } from './partition-reader.ts';
+import { PartitionReader } from '../../client/partition-reader.ts';
 import { readProperties } from './producer-perf-test.ts';
 
 const TOOL: Tool = {

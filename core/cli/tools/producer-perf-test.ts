@@ -2,16 +2,16 @@
 // --record-size bytes as fast as allowed (--throughput, -1 = unthrottled) and reports
 // throughput and latency percentiles in Kafka's words.
 import { readFileSync } from 'node:fs';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
-  clientOptions,
+  bootstrapList,
   closeAll,
   DEFAULT_BOOTSTRAP,
   HELP_OPTION,
   intOption,
   one,
-  parseBootstrap,
   parseKeyValues,
   parseToolArgs,
   required,
@@ -177,9 +177,7 @@ export async function producerPerfTest(argv: string[]): Promise<number> {
     ...(configFile ? readProperties(configFile) : []),
     ...parseKeyValues(all(args, 'producer-props'), 'producer-props'),
   ]);
-  const bootstrap = parseBootstrap(
-    one(args, 'bootstrap-server') ?? props.get('bootstrap.servers') ?? DEFAULT_BOOTSTRAP,
-  );
+  const bootstrap = bootstrapList(one(args, 'bootstrap-server') ?? props.get('bootstrap.servers') ?? DEFAULT_BOOTSTRAP);
   const acksText = props.get('acks') ?? 'all';
   const acks = acksText === 'all' || acksText === '-1' ? -1 : Number(acksText);
   if (![-1, 0, 1].includes(acks)) throw new UsageError(`acks must be all, -1, 0 or 1; got "${acksText}"`);

@@ -1,17 +1,17 @@
 // `samsa topics`: kafka-topics.sh — create, list, describe, alter (add partitions), delete.
 import type { Admin } from '@platformatic/kafka';
+import { isInternalTopic } from '../../protocol/internal-topics.ts';
+import { kafkaErrorId, leafErrors } from '../../client/errors.ts';
+import { clientOptions } from '../../client/options.ts';
 import { UsageError } from '../args.ts';
 import {
   all,
   BOOTSTRAP_OPTION,
   bootstrapOf,
-  clientOptions,
   closeAll,
   HELP_OPTION,
   intOption,
-  kafkaErrorId,
   kafkaUuid,
-  leafErrors,
   one,
   parseKeyValues,
   parseToolArgs,
@@ -62,8 +62,6 @@ const TOOL: Tool = {
 };
 
 const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete'] as const;
-
-const INTERNAL = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
 export async function topics(argv: string[]): Promise<number> {
   const args = parseToolArgs(TOOL, argv);
@@ -150,7 +148,7 @@ async function create(
 /** Topic names, sorted, filtered by the --topic pattern (a regular expression, as in Kafka). */
 async function topicNames(admin: Admin, pattern: string | undefined, excludeInternal: boolean): Promise<string[]> {
   const names = (await admin.listTopics({ includeInternals: !excludeInternal })).sort();
-  const filtered = excludeInternal ? names.filter((n) => !INTERNAL.has(n)) : names;
+  const filtered = excludeInternal ? names.filter((n) => !isInternalTopic(n)) : names;
   if (pattern === undefined) return filtered;
   let re: RegExp;
   try {

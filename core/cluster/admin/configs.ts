@@ -1,4 +1,4 @@
-// AlterConfigs (v0–2) and IncrementalAlterConfigs (v0–1) at the coordinator.
+// AlterConfigs (v0–2) and IncrementalAlterConfigs (v0–1) at the controller.
 // A resource is a topic, a broker id, or the cluster-wide dynamic broker
 // defaults (resource name ''). The resulting override set is validated as a
 // whole and committed as one record; `validateOnly` checks only.
@@ -26,7 +26,7 @@ import {
   topicConfigsError,
   type ConfigDef,
 } from '../../broker/configs.ts';
-import type { MetadataChange, TopicInfo } from '../metadata-types.ts';
+import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { type AdminContext, type AdminResult, DEFAULT_PROPAGATION_TIMEOUT_MS, ResourceType } from './context.ts';
 
 type Target =

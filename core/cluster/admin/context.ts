@@ -1,11 +1,11 @@
-// What the coordinator's admin request handlers see of the coordinator: the
+// What the controller's admin request handlers see of the controller: the
 // current metadata (read-only: handlers build new records, never mutate these),
 // the live brokers, and `commit` for their changes.
 import type { BrokerConfig } from '../../broker/configs.ts';
-import type { BrokerInfo, MetadataChange, PartitionInfo, TopicInfo } from '../metadata-types.ts';
+import type { BrokerInfo, MetadataChange, PartitionInfo, TopicInfo } from '../../metadata/types.ts';
 
 export interface AdminContext {
-  /** The coordinator's broker config, with the cluster-wide dynamic defaults ('') applied. */
+  /** The controller's broker config, with the cluster-wide dynamic defaults ('') applied. */
   readonly config: BrokerConfig;
   topic(name: string): TopicInfo | undefined;
   topicById(topicId: string): TopicInfo | undefined;

@@ -1,4 +1,4 @@
-// CreatePartitions (v0–3) at the coordinator: raises topics' partition counts,
+// CreatePartitions (v0–3) at the controller: raises topics' partition counts,
 // placing the new partitions' replicas (or taking the request's manual
 // assignments). Errors as Kafka: INVALID_PARTITIONS when the count is no
 // increase, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for bad
@@ -11,7 +11,7 @@ import type {
   CreatePartitionsResponseInput,
 } from '../../protocol/messages/create-partitions.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { MetadataChange, TopicInfo } from '../metadata-types.ts';
+import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, newPartition, replicationFactorError } from './context.ts';
 

@@ -1,9 +1,9 @@
-// CreateTopics (v0–7) at the coordinator: Kafka's validation (names, collisions,
+// CreateTopics (v0–7) at the controller: Kafka's validation (names, collisions,
 // partition counts, replication factors against the live brokers, manual
 // assignments, configs), replica placement, and one commit per created topic.
-// Internal topics (__consumer_offsets, __transaction_state) come through here
-// too, when a broker needs one: allowed, marked internal, their replication
-// factor clamped to the live brokers.
+// Internal topics (core/protocol/internal-topics.ts) come through here too,
+// when a broker needs one: allowed, marked internal, their replication factor
+// clamped to the live brokers.
 import type {
   CreateTopicsRequest,
   CreateTopicsRequestCreatableTopic,
@@ -11,14 +11,12 @@ import type {
   CreateTopicsResponseInput,
 } from '../../protocol/messages/create-topics.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
+import { GROUP_METADATA_TOPIC, isInternalTopic } from '../../protocol/internal-topics.ts';
 import { ConfigSource, TOPIC_CONFIGS, topicConfigsError, topicNameError } from '../../broker/configs.ts';
 import { newUuid } from '../metadata-store.ts';
-import type { MetadataChange, TopicInfo } from '../metadata-types.ts';
+import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
-
-/** Kafka's internal topics (a user topic may also start with "__"; that doesn't make it internal). */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
 
 export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, version: number): AdminResult {
   const seen = new Map<string, number>();
@@ -49,7 +47,7 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
         const info: TopicInfo = {
           name: t.name,
           topicId: newUuid(),
-          internal: INTERNAL_TOPICS.has(t.name),
+          internal: isInternalTopic(t.name),
           numPartitions: plan.assignment.length,
           replicationFactor: plan.replicationFactor,
           configs: plan.configs,
@@ -108,13 +106,13 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   if (other !== undefined) {
     throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${other}`);
   }
-  const internal = INTERNAL_TOPICS.has(t.name);
+  const internal = isInternalTopic(t.name);
   const cfg = ctx.config;
   const numPartitions = manual
     ? t.assignments.length
     : t.numPartitions !== -1
       ? t.numPartitions
-      : t.name === '__consumer_offsets'
+      : t.name === GROUP_METADATA_TOPIC
         ? cfg.offsetsTopicNumPartitions
         : cfg.numPartitions;
   if (numPartitions < 1) {
@@ -128,7 +126,7 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
     ? t.assignments[0]!.brokerIds.length
     : t.replicationFactor !== -1
       ? t.replicationFactor
-      : t.name === '__consumer_offsets'
+      : t.name === GROUP_METADATA_TOPIC
         ? Number(cfg.get('offsets.topic.replication.factor'))
         : cfg.defaultReplicationFactor;
   if (replicationFactor < 1) {

@@ -1,4 +1,4 @@
-// DeleteTopics (v0–6) at the coordinator: by name, and from v6 by name or
+// DeleteTopics (v0–6) at the controller: by name, and from v6 by name or
 // topic id. One commit per deleted topic; brokers delete their copies when
 // they apply it.
 import type {

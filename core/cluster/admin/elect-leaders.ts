@@ -1,4 +1,4 @@
-// ElectLeaders (v0–2) at the coordinator: PREFERRED moves leadership back to
+// ElectLeaders (v0–2) at the controller: PREFERRED moves leadership back to
 // the first replica when it is live and in sync; UNCLEAN elects a leader for a
 // partition that has none, from the live ISR members else any live replica.
 // Per-partition codes as Kafka: ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
@@ -11,7 +11,7 @@ import type {
   ElectLeadersResponseReplicaElectionResultInput,
 } from '../../protocol/messages/elect-leaders.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
-import type { MetadataChange, PartitionInfo } from '../metadata-types.ts';
+import type { MetadataChange, PartitionInfo } from '../../metadata/types.ts';
 import { chooseLeader, chooseUncleanLeader } from '../placement.ts';
 import type { AdminContext, AdminResult } from './context.ts';
 

@@ -1,5 +1,5 @@
 // AlterPartitionReassignments (v0) and ListPartitionReassignments (v0) at the
-// coordinator: how the replicas of an existing partition move, and how a
+// controller: how the replicas of an existing partition move, and how a
 // topic's replication factor changes.
 //
 // Starting a reassignment to `target` writes replicas = target followed by the
@@ -21,7 +21,7 @@ import type {
   ListPartitionReassignmentsResponseOngoingTopicReassignmentInput,
 } from '../../protocol/messages/list-partition-reassignments.ts';
 import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
-import type { MetadataChange, PartitionInfo, TopicInfo } from '../metadata-types.ts';
+import type { MetadataChange, PartitionInfo, TopicInfo } from '../../metadata/types.ts';
 import { chooseLeader } from '../placement.ts';
 import type { AdminContext, AdminResult } from './context.ts';
 

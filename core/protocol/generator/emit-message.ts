@@ -8,21 +8,13 @@
 //   defaultX / isDefaultX — the all-defaults value, and the check used to
 //                           decide whether a tagged struct must be written
 //   decodeX / encodeX     — straight-line code with `version` checks
+// This is the code emission; the schema's structs and fields are analysed by
+// struct-registry.ts, and a field's TypeScript type and default come from
+// field-types.ts.
 
-import {
-  ALL,
-  camelCase,
-  hull,
-  intersect,
-  isEmpty,
-  kebabCase,
-  parseRange,
-  sameRange,
-  versionCond,
-  type FieldSchema,
-  type MessageSchema,
-  type Range,
-} from './schema.ts';
+import { defaultExpr, docComment, notDefault, tsElem, tsType } from './field-types.ts';
+import { intersect, isEmpty, kebabCase, parseRange, versionCond, type MessageSchema, type Range } from './schema.ts';
+import { StructRegistry, type FieldInfo, type StructDef } from './struct-registry.ts';
 
 export interface ModuleSummary {
   apiKey: number;
@@ -36,151 +28,8 @@ export interface ModuleSummary {
   latestVersionUnstable: boolean;
 }
 
-interface StructDef {
-  name: string; // schema name
-  tsName: string; // MessageName + StructName
-  fields: FieldSchema[];
-  ctx: Range; // hull of the versions in which the struct can appear
-}
-
-interface FieldInfo {
-  s: FieldSchema;
-  js: string;
-  versions: Range;
-  tagged: Range; // EMPTY when not a tagged field
-  tag: number;
-  array: boolean;
-  elem: string; // element type (the type itself when not an array)
-  struct: StructDef | null;
-  nullable: Range; // versions in which null is allowed on the wire
-  nullableAny: boolean; // nullable in some version, or default null
-  defaultNull: boolean;
-}
-
-const NUMERIC = new Set(['int8', 'int16', 'int32', 'int64', 'uint16', 'uint32', 'float64']);
-const PRIMITIVES = new Set([...NUMERIC, 'bool', 'string', 'bytes', 'uuid', 'records']);
-
-/** Generation state for one message schema. */
-class MessageEmitter {
-  readonly schema: MessageSchema;
-  readonly structs = new Map<string, StructDef>();
-  readonly flex: Range;
-  readonly valid: Range;
-  readonly top: StructDef;
-
-  constructor(schema: MessageSchema) {
-    this.schema = schema;
-    this.flex = parseRange(schema.flexibleVersions);
-    this.valid = parseRange(schema.validVersions);
-    for (const cs of schema.commonStructs ?? []) this.define(cs.name, cs.fields);
-    this.collect(schema.fields);
-    this.top = { name: schema.name, tsName: schema.name, fields: schema.fields, ctx: this.valid };
-    this.visit(this.top.fields, this.valid);
-  }
-
-  private define(name: string, fields: FieldSchema[]): void {
-    const existing = this.structs.get(name);
-    if (existing) {
-      if (existing.fields !== fields) throw new Error(`${this.schema.name}: struct ${name} defined twice`);
-      return;
-    }
-    // Struct types are prefixed with the message name to avoid collisions,
-    // unless the schema name already carries it (MetadataResponseTopic).
-    const tsName = name.startsWith(this.schema.name) ? name : this.schema.name + name;
-    this.structs.set(name, { name, tsName, fields, ctx: { lo: 1, hi: 0 } });
-    this.collect(fields);
-  }
-
-  /** Registers every struct defined inline below `fields`. */
-  private collect(fields: FieldSchema[]): void {
-    for (const f of fields) {
-      if (f.fields) this.define(elemType(f.type), f.fields);
-    }
-  }
-
-  /** Computes each struct's version context (hull of all its uses). */
-  private visit(fields: FieldSchema[], ctx: Range): void {
-    for (const f of fields) {
-      const elem = elemType(f.type);
-      if (PRIMITIVES.has(elem)) continue;
-      const def = this.structs.get(elem);
-      if (!def) throw new Error(`${this.schema.name}: unknown type ${f.type}`);
-      const use = intersect(ctx, fieldVersions(f));
-      if (isEmpty(use)) continue;
-      const h = hull(def.ctx, use);
-      if (!sameRange(h, def.ctx)) {
-        def.ctx = h;
-        this.visit(def.fields, h);
-      }
-    }
-  }
-
-  info(f: FieldSchema): FieldInfo {
-    const versions = fieldVersions(f);
-    const tagged = f.tag !== undefined ? intersect(parseRange(f.taggedVersions), versions) : { lo: 1, hi: 0 };
-    if (f.tag !== undefined && !sameRange(tagged, versions)) {
-      throw new Error(`${this.schema.name}.${f.name}: tagged in only some of its versions (unsupported)`);
-    }
-    const array = f.type.startsWith('[]');
-    const elem = elemType(f.type);
-    const struct = PRIMITIVES.has(elem) ? null : this.structs.get(elem)!;
-    const defaultNull = f.default === 'null';
-    // Records are nullable bytes in every version.
-    const nullable = elem === 'records' ? versions : intersect(parseRange(f.nullableVersions), versions);
-    const nullableAny = defaultNull || !isEmpty(nullable);
-    return {
-      s: f,
-      js: camelCase(f.name),
-      versions,
-      tagged,
-      tag: f.tag ?? -1,
-      array,
-      elem,
-      struct,
-      nullable,
-      nullableAny,
-      defaultNull,
-    };
-  }
-
-  // ---------------------------------------------------------------- types
-
-  tsElem(fi: FieldInfo, input: boolean): string {
-    if (fi.struct) return input ? `${fi.struct.tsName}Input` : fi.struct.tsName;
-    return tsPrimitive(fi.elem, input);
-  }
-
-  tsType(fi: FieldInfo, input: boolean): string {
-    const base = fi.array ? `${this.tsElem(fi, input)}[]` : this.tsElem(fi, input);
-    return fi.nullableAny ? `${base} | null` : base;
-  }
-
-  /** The value a field takes when absent. `input`: for encode ({} stands for a default struct). */
-  defaultExpr(fi: FieldInfo, input: boolean): string {
-    if (fi.defaultNull) return 'null';
-    if (fi.array) return '[]';
-    if (fi.struct) return input ? '{}' : `default${fi.struct.tsName}()`;
-    const d = fi.s.default;
-    if (NUMERIC.has(fi.elem)) {
-      const n = d === undefined || d === '' ? 0 : Number(d);
-      if (!Number.isFinite(n)) throw new Error(`${this.schema.name}.${fi.s.name}: bad default ${String(d)}`);
-      return String(n);
-    }
-    switch (fi.elem) {
-      case 'bool':
-        return d === true || d === 'true' ? 'true' : 'false';
-      case 'string':
-        return JSON.stringify(d === undefined ? '' : String(d));
-      case 'bytes':
-        return 'EMPTY_BUFFER';
-      case 'uuid':
-        return 'ZERO_UUID';
-      case 'records':
-        return 'null';
-    }
-    throw new Error(`no default for ${fi.elem}`);
-  }
-
+/** Emits the code of one message schema over its analysed structs. */
+class MessageEmitter extends StructRegistry {
   // ---------------------------------------------------------------- decode
 
   /** A condition (relative to the struct's context) under which the field may be null on the wire. */
@@ -242,7 +91,7 @@ class MessageEmitter {
       );
     }
     out.push(
-      `${indent}    const a: ${this.tsElem(fi, false)}[] = [];`,
+      `${indent}    const a: ${tsElem(fi, false)}[] = [];`,
       `${indent}    for (let i = 0; i < n; i++) a.push(${this.readScalar(fi, 'false', flex)});`,
       `${indent}    ${target} = a;`,
       `${indent}  }`,
@@ -260,7 +109,7 @@ class MessageEmitter {
     out.push(`${exported ? 'export ' : ''}function decode${def.tsName}(r: Reader, version: number): ${def.tsName} {`);
     if (flexVar === 'flexible') out.push(`  const flexible = ${flexCond};`);
     for (const fi of fields) {
-      out.push(`  let _${fi.js}: ${this.tsType(fi, false)} = ${this.defaultExpr(fi, false)};`);
+      out.push(`  let _${fi.js}: ${tsType(fi, false)} = ${defaultExpr(fi, false)};`);
     }
     for (const fi of fields) {
       if (fi.tag >= 0) continue;
@@ -376,20 +225,9 @@ class MessageEmitter {
 
   /** `const name = <m.field or its default>;` */
   valueLine(fi: FieldInfo, name: string, src: string): string {
-    const d = this.defaultExpr(fi, true);
+    const d = defaultExpr(fi, true);
     if (!fi.nullableAny) return `const ${name} = ${src} ?? ${d};`;
     return `const ${name} = ${src} === undefined ? ${d} : ${src};`;
-  }
-
-  /** Expression: is `v` (not undefined) different from the field's default? */
-  notDefault(fi: FieldInfo, v: string): string {
-    if (fi.defaultNull) return `${v} !== null`;
-    let nonNull: string;
-    if (fi.array || fi.elem === 'bytes') nonNull = `${v}.length > 0`;
-    else if (fi.struct) nonNull = `!isDefault${fi.struct.tsName}(${v})`;
-    else if (fi.elem === 'records') return `${v} !== null`;
-    else return `${v} !== ${this.defaultExpr(fi, true)}`;
-    return fi.nullableAny ? `(${v} === null || ${nonNull})` : nonNull;
   }
 
   encodeFunction(def: StructDef, exported: boolean): string[] {
@@ -425,7 +263,7 @@ class MessageEmitter {
           const t = `t${fi.tag}`;
           body.push(`const ${t} = m.${fi.js};`);
           body.push(
-            `const has${fi.tag} = ${cond === 'true' ? '' : `${cond} && `}${t} !== undefined && ${this.notDefault(fi, t)};`,
+            `const has${fi.tag} = ${cond === 'true' ? '' : `${cond} && `}${t} !== undefined && ${notDefault(fi, t)};`,
           );
           body.push(`if (has${fi.tag}) numTagged++;`);
         }
@@ -464,7 +302,7 @@ class MessageEmitter {
       for (const fi of fields) {
         const doc = docComment(fi);
         if (doc) out.push(`  ${doc}`);
-        out.push(`  ${fi.js}${input ? '?' : ''}: ${this.tsType(fi, input)};`);
+        out.push(`  ${fi.js}${input ? '?' : ''}: ${tsType(fi, input)};`);
       }
       out.push('}', '');
     }
@@ -476,7 +314,7 @@ class MessageEmitter {
     return [
       `function default${def.tsName}(): ${def.tsName} {`,
       '  return {',
-      ...fields.map((fi) => `    ${fi.js}: ${this.defaultExpr(fi, false)},`),
+      ...fields.map((fi) => `    ${fi.js}: ${defaultExpr(fi, false)},`),
       '  };',
       '}',
     ];
@@ -484,7 +322,7 @@ class MessageEmitter {
 
   isDefaultFunction(def: StructDef): string[] {
     const fields = def.fields.map((f) => this.info(f));
-    const checks = fields.map((fi) => `(m.${fi.js} === undefined || !(${this.notDefault(fi, `m.${fi.js}`)}))`);
+    const checks = fields.map((fi) => `(m.${fi.js} === undefined || !(${notDefault(fi, `m.${fi.js}`)}))`);
     return [
       `function isDefault${def.tsName}(m: ${def.tsName}Input): boolean {`,
       `  return ${checks.length ? checks.join(' &&\n    ') : 'true'};`,
@@ -516,32 +354,6 @@ class MessageEmitter {
   }
 }
 
-function elemType(t: string): string {
-  return t.startsWith('[]') ? t.slice(2) : t;
-}
-
-function fieldVersions(f: FieldSchema): Range {
-  // A field given only `taggedVersions` exists in those versions (as Kafka's generator reads it).
-  if (f.versions === undefined) return f.taggedVersions !== undefined ? parseRange(f.taggedVersions) : ALL;
-  return parseRange(f.versions);
-}
-
-function tsPrimitive(t: string, input: boolean): string {
-  if (NUMERIC.has(t)) return 'number';
-  switch (t) {
-    case 'bool':
-      return 'boolean';
-    case 'string':
-    case 'uuid':
-      return 'string';
-    case 'bytes':
-      return 'Buffer';
-    case 'records':
-      return input ? 'Buffer | Buffer[]' : 'Buffer';
-  }
-  throw new Error(`unknown type ${t}`);
-}
-
 /** Picks between compact (flexible) and classic forms of an expression. */
 function sel(flex: string, compact: string, classic: string): string {
   if (flex === 'true') return compact;
@@ -567,14 +379,6 @@ function call(flex: string, w: string, compact: string, classic: string, args: s
   if (flex === 'true') return `${w}.${compact}(${args});`;
   if (flex === 'false') return `${w}.${classic}(${args});`;
   return `if (${flex}) ${w}.${compact}(${args}); else ${w}.${classic}(${args});`;
-}
-
-function docComment(fi: FieldInfo): string {
-  const about = (fi.s as { about?: string }).about;
-  const v = fi.versions;
-  const range = v.hi === Infinity ? `v${v.lo}+` : v.lo === v.hi ? `v${v.lo}` : `v${v.lo}-${v.hi}`;
-  const parts = [about?.trim(), `(${range}${fi.tag >= 0 ? `, tagged ${fi.tag}` : ''})`].filter(Boolean);
-  return `/** ${parts.join(' ').replace(/\*\//g, '*\\/')} */`;
 }
 
 export function generateMessageModule(

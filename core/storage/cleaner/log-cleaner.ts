@@ -1,5 +1,6 @@
-// The log cleaner (Kafka's LogCleaner, one thread): compaction of logs whose
-// cleanup.policy includes "compact". Owned by the LogManager.
+// The log cleaner (Kafka's LogCleaner, one thread, with its LogCleanerManager's
+// choice of what to clean): compaction of logs whose cleanup.policy includes
+// "compact". Owned by the LogManager.
 //
 // A pass looks at every compacted log. Its "dirty" section starts at the
 // offset recorded in `cleaner-offset-checkpoint` (the end of the previous
@@ -9,57 +10,31 @@
 // min.cleanable.dirty.ratio, when its oldest dirty record is older than
 // max.compaction.lag.ms, or when tombstones it holds have reached their
 // delete horizon. Cleaning then
-//  1. builds an offset map (key → latest offset) over the dirty section;
+//  1. builds an offset map (key → latest offset) over the dirty section
+//     (offset-map.ts);
 //  2. rewrites every segment below the map's end (clean section included),
-//     in groups of consecutive segments whose total size fits segment.bytes
-//     (Kafka's groupSegmentsBySize; later passes merge what cleaning shrank),
-//     keeping a record only when no later record has its key. Batches that
-//     keep every record are copied byte for byte; others are rebuilt with
-//     their base offset, lastOffsetDelta, producer fields and codec (see
-//     records.ts). Keyless records are dropped; control batches are copied.
-//     A batch that keeps no record is dropped, except the last batch of a
-//     producer the log's producer state still holds: its header stays as an
-//     empty batch (as Kafka does), so the producer's sequence is rebuilt from
-//     the log after a restart; a later clean drops it once superseded.
-//  3. Tombstones follow KIP-534: the first clean that keeps a tombstone stamps
-//     its batch with a delete horizon (now + delete.retention.ms); a clean
-//     after the horizon drops it.
-//
-// Crash safety, as Kafka: a group is written to `<base>.log.cleaned` and
-// fsynced; segments at the end of the group that kept nothing are deleted
-// first (everything in them is superseded by later records); then the file is
-// renamed to `.log.swap`, the old segments' files to `.deleted`, and the swap
-// file to `<base>.log`, with a directory fsync between steps. On open, the
-// loader (swap.ts) deletes `.cleaned` files and finishes any `.swap`.
-import * as fs from 'node:fs';
+//     keeping a record only when no later record has its key, and drops the
+//     tombstones past their delete horizon (the Cleaner, cleaner.ts, which
+//     also has the crash-safe swap of cleaned segments);
+//  3. records the map's end as the log's new first dirty offset.
 import { join } from 'node:path';
-import { Attr, BATCH, batchSize, readInt64 } from '../../protocol/record-batch.ts';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from '../checkpoint.ts';
-import { fsyncFd, writevAt } from '../file-io.ts';
 import type { Log } from '../log.ts';
-import { Segment, segmentBatches, segmentFileName } from '../segment.ts';
-import { batchBody, DELETE_HORIZON_FLAG, emptyBatch, parseRecords, rebuildBatch, type RawRecord } from './records.ts';
+import { Cleaner, SimulatedCrash, type CrashPoint, type CleanStats } from './cleaner.ts';
+import { buildOffsetMap, DEFAULT_MAX_MAP_KEYS, type OffsetMap } from './offset-map.ts';
+
+export { SimulatedCrash, type CrashPoint } from './cleaner.ts';
+export { DEFAULT_MAX_MAP_KEYS } from './offset-map.ts';
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner-offset-checkpoint';
 /** log.cleaner.backoff.ms default */
 export const DEFAULT_CLEANER_BACKOFF_MS = 15000;
-/** Distinct keys per offset map (Kafka bounds it by log.cleaner.dedupe.buffer.size, 128 MiB). */
-export const DEFAULT_MAX_MAP_KEYS = 2_000_000;
-
-const INT32_MAX = 0x7fffffff;
-const READ_CHUNK = 1024 * 1024;
-const WRITE_CHUNK = 1024 * 1024;
 
 export function isCompacted(cleanupPolicy: string): boolean {
   // Called for every produced batch: no allocation. The value is validated
   // to a list of "delete" / "compact", so a substring test is exact.
   return cleanupPolicy.includes('compact');
 }
-
-/** Test hook: stop (as a crash would) right after this step of a swap. */
-export type CrashPoint = 'cleaned' | 'swap' | 'deleted';
-
-export class SimulatedCrash extends Error {}
 
 export interface LogCleanerOptions {
   /** the broker's log directory (holds cleaner-offset-checkpoint) */
@@ -75,16 +50,12 @@ export interface LogCleanerOptions {
   crashAt?: CrashPoint;
 }
 
-export interface CleanResult {
+export interface CleanResult extends CleanStats {
   topic: string;
   partition: number;
   /** offset map range [firstDirty, endOffset) */
   firstDirty: number;
   endOffset: number;
-  bytesRead: number;
-  bytesWritten: number;
-  recordsRead: number;
-  recordsKept: number;
   segmentsBefore: number;
   segmentsAfter: number;
   ms: number;
@@ -96,6 +67,7 @@ interface Pass {
 
 export class LogCleaner {
   private readonly opts: LogCleanerOptions;
+  private readonly cleaner: Cleaner;
   private readonly checkpoints: Map<string, number>;
   /** Per log: the earliest delete horizon of a tombstone it keeps (unknown after a restart). */
   private readonly horizons = new Map<string, number>();
@@ -107,6 +79,7 @@ export class LogCleaner {
 
   constructor(opts: LogCleanerOptions) {
     this.opts = opts;
+    this.cleaner = new Cleaner({ isLive: opts.isLive, stopped: () => this.stopped, crashAt: opts.crashAt });
     this.checkpoints = readOffsetCheckpoint(join(opts.dir, CLEANER_CHECKPOINT_FILE));
   }
 
@@ -234,57 +207,18 @@ export class LogCleaner {
     };
 
     // 1. The offset map over the dirty section (only when cleaning is due for dirty data).
-    const map = new Map<string, number>();
-    let endIdx = firstDirtyIdx;
-    if (due) {
-      const maxKeys = this.opts.maxMapKeys ?? DEFAULT_MAX_MAP_KEYS;
-      for (let i = firstDirtyIdx; i < uncleanIdx; i++) {
-        if (i > firstDirtyIdx && map.size >= maxKeys) break;
-        for await (const { buf, pos } of segmentBatches(segs[i]!, 0, READ_CHUNK)) {
-          const attrs = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
-          if (attrs & Attr.CONTROL) continue;
-          const base = readInt64(buf, pos);
-          const body = batchBody(buf, pos);
-          for (const r of parseRecords(body, buf.readInt32BE(pos + BATCH.RECORD_COUNT))) {
-            const offset = base + r.offsetDelta;
-            if (offset < firstDirty || r.keyLength < 0) continue;
-            map.set(body.toString('latin1', r.keyStart, r.keyStart + r.keyLength), offset);
-          }
-        }
-        endIdx = i + 1;
-      }
-    }
+    const map: OffsetMap = new Map();
+    const maxKeys = this.opts.maxMapKeys ?? DEFAULT_MAX_MAP_KEYS;
+    const endIdx = due
+      ? await buildOffsetMap(map, segs, firstDirtyIdx, uncleanIdx, firstDirty, maxKeys)
+      : firstDirtyIdx;
     const endOffset = endIdx < segs.length ? segs[endIdx]!.baseOffset : log.logEndOffset;
     result.endOffset = Math.max(endOffset, firstDirty);
 
     // 2. Rewrite everything below the map's end, group by group.
-    let minHorizon = Number.POSITIVE_INFINITY;
-    const deleteRetentionMs = cfg.deleteRetentionMs ?? 86400000;
-    // Groups that keep nothing are carried into the next group's file (named by
-    // their base offset), so cleaning never moves the log start offset.
-    let carry: Segment[] = [];
-    let changed = false;
-    const groups = groupBySize(segs.slice(0, endIdx), segs[endIdx]!, cfg.segmentBytes, cfg.segmentIndexBytes);
-    for (let g = 0; g < groups.length; g++) {
-      if (this.stopped || !this.opts.isLive(log)) return undefined;
-      const group = groups[g]!;
-      const groupEnd = (g + 1 < groups.length ? groups[g + 1]![0]! : segs[endIdx]!).baseOffset;
-      if (carry.length > 0 && groupEnd - 1 - carry[0]!.baseOffset > INT32_MAX) {
-        this.dropSegments(log, carry);
-        carry = [];
-      }
-      const r = await this.cleanGroup(log, carry, group, map, now, deleteRetentionMs, result);
-      if (r === undefined) {
-        carry = [...carry, ...group];
-        changed = true;
-        continue;
-      }
-      carry = [];
-      minHorizon = Math.min(minHorizon, r.horizon);
-      changed ||= r.changed;
-    }
-    // Trailing segments that kept nothing: everything in them is superseded by later records.
-    if (carry.length > 0) this.dropSegments(log, carry);
+    const cleaned = await this.cleaner.clean(log, segs, endIdx, map, now, result);
+    if (cleaned === undefined) return undefined;
+    const { minHorizon, changed } = cleaned;
     this.horizons.set(key, minHorizon);
     // A look for due tombstones that found none (e.g. the first after a restart) is not a clean.
     if (!due && !changed) return undefined;
@@ -295,247 +229,5 @@ export class LogCleaner {
     this.totals.bytesRead += result.bytesRead;
     this.totals.bytesWritten += result.bytesWritten;
     return result;
-  }
-
-  /** Deletes segments that keep nothing (when they are still in the log). */
-  private dropSegments(log: Log, segs: Segment[]): void {
-    if (this.opts.isLive(log) && log.replaceSegments(segs, undefined)) fsyncDirSync(log.dir);
-  }
-
-  /**
-   * Cleans one group of segments (after `prefix`, segments known to keep
-   * nothing) into `<base>.log.cleaned` and swaps it in, unless that would
-   * change nothing. Returns the earliest delete horizon kept, or undefined when
-   * the group kept nothing (then the log was left as it was).
-   */
-  private async cleanGroup(
-    log: Log,
-    prefix: Segment[],
-    group: Segment[],
-    map: Map<string, number>,
-    now: number,
-    deleteRetentionMs: number,
-    result: CleanResult,
-  ): Promise<{ horizon: number; changed: boolean } | undefined> {
-    const base = (prefix[0] ?? group[0]!).baseOffset;
-    const cleanedPath = join(log.dir, segmentFileName(base, '.log.cleaned'));
-    const fd = fs.openSync(cleanedPath, 'w+');
-    const seg = new Segment(log.dir, base, fd, 0, log.config.segmentIndexBytes, now);
-    const interval = log.config.indexIntervalBytes;
-    let minHorizon = Number.POSITIVE_INFINITY;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let written = 0;
-    /** output size after each group segment */
-    const sizeAfter: number[] = [];
-    let lastModified = 0;
-    let changed = prefix.length + group.length > 1;
-    const flushPending = async (): Promise<void> => {
-      if (pendingBytes === 0) return;
-      await writevAt(fd, pending, written);
-      written += pendingBytes;
-      pending = [];
-      pendingBytes = 0;
-    };
-    const emit = (out: Buffer, p: number, size: number): void => {
-      const chunk = p === 0 && size === out.length ? out : out.subarray(p, p + size);
-      const last = readInt64(chunk, 0) + chunk.readInt32BE(BATCH.LAST_OFFSET_DELTA);
-      seg.indexBatch(written + pendingBytes, size, last, readInt64(chunk, BATCH.MAX_TIMESTAMP), interval);
-      pending.push(chunk);
-      pendingBytes += size;
-    };
-    try {
-      for (const old of group) {
-        lastModified = Math.max(lastModified, old.lastModifiedMs);
-        for await (const { buf, pos } of segmentBatches(old, 0, READ_CHUNK)) {
-          const size = batchSize(buf, pos);
-          result.bytesRead += size;
-          const attrs = buf.readInt16BE(pos + BATCH.ATTRIBUTES);
-          // Control batches (transaction markers) are not written by this broker yet: keep any as they are.
-          if (attrs & Attr.CONTROL || buf.readInt8(pos + BATCH.MAGIC) !== 2) {
-            emit(buf, pos, size);
-            continue;
-          }
-          const batchBase = readInt64(buf, pos);
-          const count = buf.readInt32BE(pos + BATCH.RECORD_COUNT);
-          const hasHorizon = (attrs & DELETE_HORIZON_FLAG) !== 0;
-          const horizon = hasHorizon ? readInt64(buf, pos + BATCH.BASE_TIMESTAMP) : -1;
-          const body = batchBody(buf, pos);
-          const records = parseRecords(body, count);
-          result.recordsRead += records.length;
-          const kept: RawRecord[] = [];
-          let needsHorizon = false;
-          for (const r of records) {
-            if (r.keyLength < 0) continue; // Kafka drops keyless records from compacted logs
-            const latest = map.get(body.toString('latin1', r.keyStart, r.keyStart + r.keyLength));
-            if (latest !== undefined && latest > batchBase + r.offsetDelta) continue;
-            if (r.valueNull) {
-              if (hasHorizon) {
-                if (now >= horizon) continue;
-                minHorizon = Math.min(minHorizon, horizon);
-              } else {
-                needsHorizon = true;
-              }
-            }
-            kept.push(r);
-          }
-          result.recordsKept += kept.length;
-          // An empty batch kept for a producer that has since written more (or expired) goes.
-          if (records.length === 0 && !isLastBatchOfActiveProducer(log, buf, pos)) {
-            changed = true;
-            continue;
-          }
-          if (kept.length === records.length && !needsHorizon) {
-            emit(buf, pos, size);
-            continue;
-          }
-          changed = true;
-          if (kept.length === 0) {
-            // The last batch of a producer that still has state keeps its header
-            // (as Kafka does), so its sequence survives a restart's rebuild from the log.
-            if (isLastBatchOfActiveProducer(log, buf, pos)) emit(emptyBatch(buf, pos), 0, BATCH.HEADER_SIZE);
-            continue;
-          }
-          const opts = needsHorizon ? { deleteHorizonMs: now + deleteRetentionMs } : {};
-          if (needsHorizon) minHorizon = Math.min(minHorizon, now + deleteRetentionMs);
-          const rebuilt = rebuildBatch(buf, pos, body, kept, opts);
-          emit(rebuilt, 0, rebuilt.length);
-          if (pendingBytes >= WRITE_CHUNK) await flushPending();
-        }
-        if (pendingBytes >= WRITE_CHUNK) await flushPending();
-        sizeAfter.push(written + pendingBytes);
-      }
-      await flushPending();
-      seg.size = written;
-      seg.writtenSize = written;
-      if (written > 0) await fsyncFd(fd);
-    } catch (e) {
-      fs.closeSync(fd);
-      fs.rmSync(cleanedPath, { force: true });
-      throw e;
-    }
-    if (written === 0) {
-      fs.closeSync(fd);
-      fs.rmSync(cleanedPath, { force: true });
-      return undefined;
-    }
-    if (!changed) {
-      fs.closeSync(fd);
-      fs.rmSync(cleanedPath, { force: true });
-      return { horizon: minHorizon, changed };
-    }
-    result.bytesWritten += written;
-    this.swap(log, [...prefix, ...group], prefix.length, seg, cleanedPath, sizeAfter, lastModified);
-    return { horizon: minHorizon, changed };
-  }
-
-  /**
-   * The synchronous swap (no other work on the log interleaves with it). Order:
-   * delete trailing segments that kept nothing; .cleaned → .swap; old files →
-   * .deleted; .swap → .log; indexes. A crash anywhere leaves a loadable log.
-   */
-  private swap(
-    log: Log,
-    group: Segment[],
-    prefixLength: number,
-    seg: Segment,
-    cleanedPath: string,
-    sizeAfter: number[],
-    lastModified: number,
-  ): void {
-    const abort = (): void => {
-      fs.closeSync(seg.fd);
-      fs.rmSync(cleanedPath, { force: true });
-    };
-    const all = log.allSegments;
-    const i = all.indexOf(group[0]!);
-    if (!this.opts.isLive(log) || i < 0 || i + group.length >= all.length || group.some((s, k) => all[i + k] !== s)) {
-      abort();
-      return;
-    }
-    if (this.opts.crashAt === 'cleaned') throw new SimulatedCrash('after .cleaned');
-    const written = seg.size;
-    const nextBase = all[i + group.length]!.baseOffset;
-    // Trailing segments that kept nothing: all their records are superseded by later ones, so deleting them first is safe.
-    // (sizeAfter[k]: output size after the group's k-th segment past the prefix; written > 0 here.)
-    let keep = group.length;
-    while (keep > prefixLength + 1 && sizeAfter[keep - prefixLength - 2]! === written) keep--;
-    if (keep < group.length) {
-      log.replaceSegments(group.slice(keep), undefined);
-      fsyncDirSync(log.dir);
-    }
-    const swapPath = join(log.dir, segmentFileName(seg.baseOffset, '.log.swap'));
-    fs.renameSync(cleanedPath, swapPath);
-    fsyncDirSync(log.dir);
-    if (this.opts.crashAt === 'swap') throw new SimulatedCrash('after .swap');
-    seg.lastModifiedMs = lastModified;
-    seg.createdMs = lastModified;
-    seg.nextOffset = nextBase;
-    log.replaceSegments(group.slice(0, keep), seg);
-    fsyncDirSync(log.dir);
-    if (this.opts.crashAt === 'deleted') throw new SimulatedCrash('after .deleted');
-    fs.renameSync(swapPath, seg.logPath);
-    seg.addFinalTimeIndexEntry();
-    seg.writeIndexes(true);
-    // Kafka keeps the old segments' modification time (retention of compact,delete logs uses it).
-    try {
-      fs.utimesSync(seg.logPath, new Date(lastModified), new Date(lastModified));
-    } catch {
-      /* best effort */
-    }
-    fsyncDirSync(log.dir);
-  }
-}
-
-/** True when the batch at pos is the last one the log's producer state holds for its producer id. */
-function isLastBatchOfActiveProducer(log: Log, buf: Buffer, pos: number): boolean {
-  const pid = readInt64(buf, pos + BATCH.PRODUCER_ID);
-  if (pid < 0) return false;
-  const batches = log.producers?.get(pid)?.batches;
-  const last = batches?.[batches.length - 1];
-  return last !== undefined && last.lastOffset === readInt64(buf, pos) + buf.readInt32BE(pos + BATCH.LAST_OFFSET_DELTA);
-}
-
-/**
- * Kafka's groupSegmentsBySize: consecutive segments whose sizes add up to at
- * most segment.bytes, whose offsets fit one segment's int32 relative range and
- * whose index entries fit one index.
- */
-export function groupBySize(segs: Segment[], next: Segment, maxBytes: number, maxIndexBytes: number): Segment[][] {
-  const groups: Segment[][] = [];
-  let i = 0;
-  while (i < segs.length) {
-    const group = [segs[i]!];
-    let bytes = segs[i]!.size;
-    let indexBytes = segs[i]!.offsetIndex.entries * 8;
-    i++;
-    while (i < segs.length) {
-      const s = segs[i]!;
-      const end = (i + 1 < segs.length ? segs[i + 1]! : next).baseOffset;
-      if (
-        bytes + s.size > maxBytes ||
-        indexBytes + s.offsetIndex.entries * 8 + 8 > maxIndexBytes ||
-        end - 1 - group[0]!.baseOffset > INT32_MAX
-      )
-        break;
-      bytes += s.size;
-      indexBytes += s.offsetIndex.entries * 8;
-      group.push(s);
-      i++;
-    }
-    groups.push(group);
-  }
-  return groups;
-}
-
-export function fsyncDirSync(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Windows cannot open directories.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -6,6 +6,7 @@
 // are rewritten when the batch's base timestamp changes (KIP-534 delete horizon).
 import { compress, decompress } from '../../protocol/compression.ts';
 import { Attr, BATCH, readInt64, updateCrc, writeInt64 } from '../../protocol/record-batch.ts';
+import { readVarlong, varlongSize, writeVarlong } from '../../protocol/varint.ts';
 
 /** KIP-534: attribute bit 6 marks a batch whose baseTimestamp holds the tombstones' delete horizon. */
 export const DELETE_HORIZON_FLAG = 0x40;
@@ -24,39 +25,6 @@ export interface RawRecord {
   keyLength: number;
   /** null value: a tombstone */
   valueNull: boolean;
-}
-
-function readVarlong(buf: Buffer, pos: number): [number, number] {
-  let result = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= buf.length) throw new Error('truncated varint');
-    const b = buf[pos++]!;
-    result += (b & 0x7f) * mul;
-    if ((b & 0x80) === 0) return [result % 2 === 0 ? result / 2 : -(result + 1) / 2, pos];
-    mul *= 128;
-  }
-  throw new Error('varint too long');
-}
-
-function varlongSize(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarlong(buf: Buffer, pos: number, v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (z >= 128) {
-    buf[pos++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[pos++] = z;
-  return pos;
 }
 
 /** The decompressed records section of the batch at pos. */

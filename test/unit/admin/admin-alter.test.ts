@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import type { LogManager } from '../../../core/storage/log-manager.ts';
@@ -81,7 +82,7 @@ let broker: Broker;
 let client: KafkaClient;
 
 async function boot() {
-  broker = new Broker({
+  broker = singleNodeBroker({
     port: 0,
     dataDir,
     config: new BrokerConfig({ 'log.retention.hours': '24' }),

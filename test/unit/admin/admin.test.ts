@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
@@ -37,7 +38,7 @@ let broker: Broker;
 let client: KafkaClient;
 
 async function boot(overrides: Record<string, string> = {}) {
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig(overrides), log: (m) => console.error(m) });
+  broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig(overrides), log: (m) => console.error(m) });
   const { port } = await broker.start();
   client = await KafkaClient.connect(port);
 }

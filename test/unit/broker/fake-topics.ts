@@ -10,15 +10,10 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
 } from '../../../core/protocol/record-batch.ts';
-import type {
-  AppendResult,
-  OffsetAndTimestamp,
-  PartitionLog,
-  PartitionState,
-  ReadResult,
-  TopicRegistry,
-  TopicState,
-} from '../../../core/broker/broker-types.ts';
+import type { PartitionState, TopicRegistry, TopicState } from '../../../core/broker/topic-manager.ts';
+import type { AppendResult, Log, ReadResult } from '../../../core/storage/log.ts';
+
+type OffsetAndTimestamp = { offset: number; timestamp: number };
 import type { TopicManager } from '../../../core/broker/topic-manager.ts';
 import { ProducerStateManager } from '../../../core/storage/producer-state.ts';
 import type { BatchesInfo } from '../../../core/protocol/record-batch.ts';
@@ -30,7 +25,8 @@ interface StoredBatch {
   buf: Buffer;
 }
 
-export class MemoryLog implements PartitionLog {
+/** A partition log in memory: the part of storage's Log the handlers use. */
+export class MemoryLog {
   logStartOffset = 0;
   logEndOffset = 0;
   get highWatermark(): number {
@@ -113,13 +109,15 @@ export class MemoryTopics implements TopicRegistry {
       topicId,
       internal: false,
       configs: {},
+      replicationFactor: 1,
       numPartitions: partitions,
       minInsyncReplicas: 1,
       partitions: Array.from({ length: partitions }, (_, i): PartitionState => ({
         topic: name,
         partition: i,
         topicId,
-        log: new MemoryLog(),
+        // Stands in for storage's Log: it has every member the handlers use.
+        log: new MemoryLog() as unknown as Log,
         leaderEpoch: 0,
         leader: 1,
         replicas: [1],
@@ -132,7 +130,7 @@ export class MemoryTopics implements TopicRegistry {
   }
 
   log(name: string, partition = 0): MemoryLog {
-    return this.byName.get(name)!.partitions[partition]!.log as MemoryLog;
+    return this.byName.get(name)!.partitions[partition]!.log as unknown as MemoryLog;
   }
 
   get(name: string) {

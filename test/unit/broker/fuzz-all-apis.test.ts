@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { getApi } from '../../../core/protocol/messages/index.ts';
 import { Writer } from '../../../core/protocol/writer.ts';
@@ -20,7 +21,7 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'samsa-fuzz-'));
-  broker = new Broker({
+  broker = singleNodeBroker({
     port: 0,
     dataDir: dir,
     config: new BrokerConfig({ 'offsets.topic.num.partitions': '2', 'group.initial.rebalance.delay.ms': '0' }),

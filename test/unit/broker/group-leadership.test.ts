@@ -4,6 +4,7 @@
 // COORDINATOR_LOAD_IN_PROGRESS, and moving a partition away and back reloads
 // its groups and committed offsets from the log. Writes wait for the
 // in-sync replicas when replication says so.
+import { waitFor } from '../../helpers/clients.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,7 @@ import {
   type OffsetCommitInput,
 } from '../../../core/broker/group/coordinator.ts';
 import { partitionForGroup } from '../../../core/broker/group/group-log.ts';
-import type { TopicRegistry } from '../../../core/broker/broker-types.ts';
-import type { PartitionState, TopicState } from '../../../core/broker/topic-manager.ts';
+import type { PartitionState, TopicRegistry, TopicState } from '../../../core/broker/topic-manager.ts';
 import type { JoinGroupRequest } from '../../../core/protocol/messages/join-group.ts';
 import type { ConsumerGroupHeartbeatRequest } from '../../../core/protocol/messages/consumer-group-heartbeat.ts';
 
@@ -79,7 +79,7 @@ async function setup(): Promise<Setup> {
       'group.min.session.timeout.ms': '100',
       'offsets.topic.num.partitions': String(PARTITIONS),
     }),
-    notifyAppended: () => {},
+    partitionChanged: () => {},
     log: (m) => messages.push(m),
     brokerId: 1,
     get replication() {
@@ -340,7 +340,8 @@ describe('group coordinator and __consumer_offsets leadership', () => {
       answered = true;
       return r;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the commit to reach the high-watermark wait (the event), then check it is still unanswered.
+    await waitFor(() => seen.length === 1, 10_000, 'the commit waits for the high watermark');
     expect(answered).toBe(false);
     expect(seen).toEqual([{ partition: 0, end: s.offsets.partitions[0]!.log.logEndOffset, timeout: 5000 }]);
     release(ErrorCode.NONE);
@@ -349,14 +350,14 @@ describe('group coordinator and __consumer_offsets leadership', () => {
 
     // Leadership lost while waiting: NOT_COORDINATOR, and the offset is not applied.
     const lost = c.commitOffsets(commitReq(g, 43));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => seen.length === 2, 10_000, 'the second commit waits');
     release(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect((await lost)[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect(committedOffset(c, g).offset).toBe(42);
 
     // The replicas did not confirm in time: COORDINATOR_NOT_AVAILABLE (clients retry).
     const slow = c.commitOffsets(commitReq(g, 44));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => seen.length === 3, 10_000, 'the third commit waits');
     release(ErrorCode.REQUEST_TIMED_OUT);
     expect((await slow)[0]!.partitions[0]!.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     expect(committedOffset(c, g).offset).toBe(42);
@@ -391,7 +392,7 @@ describe('group coordinator and __consumer_offsets leadership', () => {
         autoCreate: () => Promise.reject(new Error('no')),
       } as unknown as TopicRegistry,
       config: new BrokerConfig({ 'offsets.topic.num.partitions': String(PARTITIONS) }),
-      notifyAppended: () => {},
+      partitionChanged: () => {},
       log: () => {},
       brokerId: 1,
       persistOffsets: true,

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 function breakApi(harness: Harness, apiKey: number, how: 'throw' | 'reject'): void {
   const entry = harness.broker.apis.get(apiKey)!;
-  harness.broker.apis.register({
+  harness.broker.apis.replace({
     ...entry,
     handle: () => {
       if (how === 'throw') throw new Error('injected failure');

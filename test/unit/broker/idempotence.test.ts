@@ -1,11 +1,13 @@
 // The idempotent producer over a real socket: an in-process Broker with
 // production wiring (metadata store, logs on disk), and a spawned broker
 // process for SIGKILL.
+import { waitFor } from '../../helpers/clients.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { BATCH, buildRecordBatch, decodeAllRecords } from '../../../core/protocol/record-batch.ts';
@@ -51,7 +53,7 @@ async function startInProcess(
   dataDir: string,
   overrides: Record<string, string> = {},
 ): Promise<{ broker: Broker; client: KafkaClient }> {
-  const broker = new Broker({ port: 0, dataDir, config: new BrokerConfig(overrides) });
+  const broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig(overrides) });
   await broker.start();
   const client = await KafkaClient.connect(broker.advertisedPort);
   return { broker, client };
@@ -312,8 +314,10 @@ describe('producer state snapshots and recovery', () => {
       .filter((f) => f.endsWith('.log'))
       .map((f) => Number(f.slice(0, 20)));
     expect(segs.length).toBeGreaterThan(2);
-    await new Promise((r) => setTimeout(r, 100));
-    for (const base of segs.slice(1)) expect(listSnapshots(partDir)).toContain(base);
+    // Each roll's snapshot is written in the background: wait for the files, not for a fixed time.
+    const wanted = segs.slice(1);
+    await waitFor(() => wanted.every((base) => listSnapshots(partDir).includes(base)), 10_000, 'snapshots at roll');
+    for (const base of wanted) expect(listSnapshots(partDir)).toContain(base);
     client.close();
     await broker.stop();
     expect(listSnapshots(partDir)).toContain(8); // the log end at shutdown

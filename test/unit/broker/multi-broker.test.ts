@@ -1,5 +1,5 @@
 // Three in-process brokers on OS-chosen ports following one in-process
-// coordinator (each through its own InProcessChannel) in one data dir: topics
+// controller (each through its own InProcessChannel) in one data dir: topics
 // created through a real client are placed on all three, every broker answers
 // Metadata alike, only leaders take writes, and deletion reaches every broker.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
 import { Broker } from '../../../core/broker/broker.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { buildRecordBatch } from '../../../core/protocol/record-batch.ts';
 import { Api, KafkaClient } from '../../helpers/kafka-client.ts';
-import type { ControllerChannel, ForwardContext } from '../../../core/broker/controller-channel.ts';
+import type { ControllerChannel, ForwardContext } from '../../../core/metadata/controller-channel.ts';
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
 import * as lpr from '../../../core/protocol/messages/list-partition-reassignments.ts';
 
@@ -31,7 +31,7 @@ const ListReassignments = {
   decode: lpr.decodeListPartitionReassignmentsResponse,
 };
 
-/** Broker 2's channel: forwarded admin requests fail while `down` (the coordinator unreachable). */
+/** Broker 2's channel: forwarded admin requests fail while `down` (the controller unreachable). */
 class FlakyChannel extends InProcessChannel {
   down = false;
   override forward(apiKey: number, apiVersion: number, request: unknown, ctx: ForwardContext): Promise<unknown> {
@@ -45,7 +45,7 @@ const { Kafka, logLevel } = kafkajs;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 let dataDir: string;
-let coordinator: Coordinator;
+let controller: Controller;
 const brokers: Broker[] = [];
 const ports = new Map<number, number>();
 const clients: KafkaClient[] = [];
@@ -80,17 +80,17 @@ async function eventually(cond: () => boolean, ms = 5000): Promise<void> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-multi-'));
-  coordinator = Coordinator.open(dataDir, new BrokerConfig());
-  flaky = new FlakyChannel(coordinator);
+  controller = Controller.open(dataDir, new BrokerConfig());
+  flaky = new FlakyChannel(controller);
   for (const id of [1, 2, 3]) {
-    const controller: ControllerChannel = id === 2 ? flaky : new InProcessChannel(coordinator);
+    const channel: ControllerChannel = id === 2 ? flaky : new InProcessChannel(controller);
     brokers.push(
       new Broker({
         brokerId: id,
         port: 0,
         dataDir,
         config: new BrokerConfig({ 'node.id': String(id) }),
-        controller,
+        controller: channel,
         log: (m) => {
           if (!m.includes('ECONNREFUSED')) console.error(m);
         },
@@ -104,11 +104,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.socket.destroy();
   for (const b of brokers) await b.stop();
-  coordinator?.close();
+  controller?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
-describe('three brokers, one coordinator', () => {
+describe('three brokers, one controller', () => {
   const topic = 'replicated';
 
   it('creates a topic with replication factor 3 through kafkajs; every broker describes it alike', async () => {
@@ -237,7 +237,7 @@ describe('three brokers, one coordinator', () => {
     expect(md.topics[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
-  it('admin requests reach the coordinator through any broker, and fail with REQUEST_TIMED_OUT when it cannot be reached', async () => {
+  it('admin requests reach the controller through any broker, and fail with REQUEST_TIMED_OUT when it cannot be reached', async () => {
     const c = await client(2);
     const create = () =>
       c.send(CreateTopics, 7, {
@@ -257,7 +257,7 @@ describe('three brokers, one coordinator', () => {
     expect(brokers.every((b) => b.topics.get('via-2') === undefined)).toBe(true);
     const created = await create();
     expect(created.topics[0]).toMatchObject({ name: 'via-2', errorCode: 0, numPartitions: 2, replicationFactor: 2 });
-    // The coordinator answered once every live broker had the topic.
+    // The controller answered once every live broker had the topic.
     for (const b of brokers) expect(b.topics.get('via-2')?.numPartitions).toBe(2);
     const hosted = brokers.reduce(
       (n, b) => n + b.topics.get('via-2')!.partitions.filter((p) => p !== undefined).length,

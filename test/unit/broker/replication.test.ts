@@ -1,5 +1,5 @@
 // Replication between three in-process brokers following one in-process
-// coordinator, with the replica manager: acks=all waits for the followers,
+// controller, with the replica manager: acks=all waits for the followers,
 // followers hold the leader's bytes, consumers see only replicated records,
 // lagging followers leave and rejoin the ISR, min.insync.replicas, a
 // former leader's unreplicated history is truncated away, and after a leader
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker } from '../../../core/broker/broker.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ReplicaManager } from '../../../core/broker/replica-manager.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import { buildRecordBatch, decodeAllRecords } from '../../../core/protocol/record-batch.ts';
@@ -37,7 +37,7 @@ const OffsetForLeaderEpoch = {
 };
 
 let dataDir: string;
-let coordinator: Coordinator;
+let controller: Controller;
 const brokers = new Map<number, Broker>();
 const clients: KafkaClient[] = [];
 const logged: string[] = [];
@@ -48,7 +48,7 @@ function startBroker(id: number): Promise<{ host: string; port: number }> {
     port: 0,
     dataDir,
     config: new BrokerConfig({ 'node.id': String(id), 'replica.lag.time.max.ms': String(LAG_MS) }),
-    controller: new InProcessChannel(coordinator),
+    controller: new InProcessChannel(controller),
     log: (m) => logged.push(m),
     replication: (broker) => ReplicaManager.forBroker(broker, { fetch: { backoffMs: 100, waitMaxMs: FETCH_WAIT_MS } }),
   });
@@ -182,22 +182,22 @@ async function inSync(topic: string): Promise<void> {
   for (const id of [1, 2, 3]) await part(id, topic).log.writesIdle();
 }
 
-const isrOf = (topic: string) => [...coordinatorPartition(topic).isr].sort();
-function coordinatorPartition(topic: string) {
+const isrOf = (topic: string) => [...controllerPartition(topic).isr].sort();
+function controllerPartition(topic: string) {
   const t = anyBroker().topics.get(topic)!;
-  return coordinator.partitions(t.topicId)[0]!;
+  return controller.partitions(t.topicId)[0]!;
 }
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-replication-'));
-  coordinator = Coordinator.open(dataDir, new BrokerConfig());
+  controller = Controller.open(dataDir, new BrokerConfig());
   await Promise.all([1, 2, 3].map((id) => startBroker(id)));
 }, 30_000);
 
 afterAll(async () => {
   for (const c of clients) c.socket.destroy();
   for (const b of brokers.values()) await b.stop();
-  coordinator?.close();
+  controller?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -402,11 +402,11 @@ describe('replication factor 3', () => {
     await brokers.get(old)!.stop();
     brokers.delete(old);
     await eventually(
-      () => coordinatorPartition('r6').leader !== old && coordinatorPartition('r6').leader >= 0,
+      () => controllerPartition('r6').leader !== old && controllerPartition('r6').leader >= 0,
       10_000,
       'new leader',
     );
-    const next = coordinatorPartition('r6').leader;
+    const next = controllerPartition('r6').leader;
     await eventually(() => part(next, 'r6').leader === next, 10_000, 'new leader applied');
     // The producer's retry of its last batch (its answer was lost in the failover).
     const retry = await send(next, batch(2));
@@ -437,8 +437,8 @@ describe('replication factor 3', () => {
     const t0 = Date.now();
     await brokers.get(1)!.stop();
     brokers.delete(1);
-    await eventually(() => coordinatorPartition('r7').leader > 1, 10_000, 'new leader');
-    const next = coordinatorPartition('r7').leader;
+    await eventually(() => controllerPartition('r7').leader > 1, 10_000, 'new leader');
+    const next = controllerPartition('r7').leader;
     const other = next === 2 ? 3 : 2;
     await eventually(
       () => part(next, 'r7').leader === next && part(other, 'r7').leader === next,
@@ -482,11 +482,11 @@ describe('replication factor 3', () => {
     brokers.delete(old);
     for (const f of others) rm(f).pauseFetching(false);
     await eventually(
-      () => coordinatorPartition('r5').leader !== old && coordinatorPartition('r5').leader >= 0,
+      () => controllerPartition('r5').leader !== old && controllerPartition('r5').leader >= 0,
       10_000,
       'new leader',
     );
-    const next = coordinatorPartition('r5').leader;
+    const next = controllerPartition('r5').leader;
     await eventually(() => part(next, 'r5').leader === next, 10_000, 'new leader applied');
     expect(part(next, 'r5').leaderEpoch).toBeGreaterThan(oldEpoch);
     expect((await produce(next, 'r5', -1, 3, 'new')).errorCode).toBe(ErrorCode.NONE);

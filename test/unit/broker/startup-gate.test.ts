@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker } from '../../../core/broker/broker.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
-import type { BrokerRegistration } from '../../../core/broker/controller-channel.ts';
-import type { MetadataDelta } from '../../../core/cluster/metadata-types.ts';
+import type { BrokerRegistration } from '../../../core/metadata/controller-channel.ts';
+import type { MetadataDelta } from '../../../core/metadata/types.ts';
 import { Api, KafkaClient } from '../../helpers/kafka-client.ts';
 import { createTopicsRequest } from '../cluster/cluster-harness.ts';
 
@@ -51,7 +51,7 @@ class SlowSnapshotChannel extends InProcessChannel {
 }
 
 let dataDir: string;
-let coordinator: Coordinator;
+let controller: Controller;
 
 function metadata(c: KafkaClient) {
   return c.send(Api.Metadata, 12, {
@@ -73,9 +73,9 @@ function newBroker(channel: InProcessChannel): Broker {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-startup-gate-'));
-  coordinator = Coordinator.open(dataDir, new BrokerConfig());
+  controller = Controller.open(dataDir, new BrokerConfig());
   // A first run of broker 1 creates the topic, then stops.
-  const first = newBroker(new InProcessChannel(coordinator));
+  const first = newBroker(new InProcessChannel(controller));
   await first.start();
   const res = (await first.forward(
     19,
@@ -88,13 +88,13 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(() => {
-  coordinator?.close();
+  controller?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('requests before the broker has the metadata', () => {
   it('wait for the snapshot and get the right answer; ApiVersions is answered at once', async () => {
-    const channel = new SlowSnapshotChannel(coordinator);
+    const channel = new SlowSnapshotChannel(controller);
     const broker = newBroker(channel);
     const started = broker.start();
     try {
@@ -131,7 +131,7 @@ describe('requests before the broker has the metadata', () => {
   }, 30_000);
 
   it('still waiting when the broker stops: the connection closes, stop() does not hang', async () => {
-    const channel = new SlowSnapshotChannel(coordinator);
+    const channel = new SlowSnapshotChannel(controller);
     const broker = newBroker(channel);
     const started = broker.start();
     const c = await KafkaClient.connect(await channel.registeredPort);

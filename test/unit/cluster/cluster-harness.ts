@@ -1,13 +1,8 @@
-// Test brokers for the coordinator: register, follow the metadata with long
+// Test brokers for the controller: register, follow the metadata with long
 // polls (optionally paused to play a lagging broker), heartbeat on demand.
 import { randomUUID } from 'node:crypto';
-import type { ControllerChannel } from '../../../core/broker/controller-channel.ts';
-import type {
-  MetadataChange,
-  MetadataDelta,
-  MetadataSnapshot,
-  PartitionInfo,
-} from '../../../core/cluster/metadata-types.ts';
+import type { ControllerChannel } from '../../../core/metadata/controller-channel.ts';
+import type { MetadataChange, MetadataDelta, MetadataSnapshot, PartitionInfo } from '../../../core/metadata/types.ts';
 import * as ct from '../../../core/protocol/messages/create-topics.ts';
 
 export class FakeBroker {

@@ -1,13 +1,13 @@
 // The controller listener and the broker's socket client together: every RPC
 // over a real loopback connection, a CreateTopics forwarded in an Envelope, a
-// long poll that does not hold up other requests, and a coordinator restart
+// long poll that does not hold up other requests, and a controller restart
 // the client reconnects through.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControllerClient } from '../../../core/broker/controller-client.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { ControllerServer } from '../../../core/cluster/controller-server.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { ErrorCode, KafkaError } from '../../../core/protocol/errors.ts';
 import type * as ct from '../../../core/protocol/messages/create-topics.ts';
 import type * as iac from '../../../core/protocol/messages/incremental-alter-configs.ts';
@@ -21,15 +21,15 @@ afterEach(async () => {
 });
 
 async function cluster(dir = makeTmpDir('samsa-wire-'), port = 0) {
-  const coordinator = Coordinator.open(dir, new BrokerConfig({}), { timers: false });
-  const server = new ControllerServer(coordinator);
+  const controller = Controller.open(dir, new BrokerConfig({}), { timers: false });
+  const server = new ControllerServer(controller);
   const addr = await server.listen(port);
   const stop = async () => {
     await server.close();
-    coordinator.close();
+    controller.close();
   };
   cleanups.push(stop);
-  return { coordinator, server, port: addr.port, dir, stop };
+  return { controller, server, port: addr.port, dir, stop };
 }
 
 function client(
@@ -45,7 +45,7 @@ const incarnation = () => randomBytes(16).toString('base64url');
 
 describe('controller listener and client', () => {
   it('serves every RPC', async () => {
-    const { coordinator, port } = await cluster();
+    const { controller, port } = await cluster();
     const cc = client(port);
     const reg = await cc.register({
       brokerId: 1,
@@ -56,7 +56,7 @@ describe('controller listener and client', () => {
       previousBrokerEpoch: -1,
     });
     expect(reg.errorCode).toBe(0);
-    expect(coordinator.broker(1)).toMatchObject({
+    expect(controller.broker(1)).toMatchObject({
       host: '127.0.0.1',
       port: 9092,
       rack: 'r1',
@@ -64,7 +64,7 @@ describe('controller listener and client', () => {
       fenced: true,
     });
     const snap = await cc.fetchMetadata({ brokerId: 1, brokerEpoch: reg.brokerEpoch, fromSeq: 0, maxWaitMs: 0 });
-    expect(snap.seq).toBe(coordinator.seq);
+    expect(snap.seq).toBe(controller.seq);
     expect(snap.snapshot!.brokers[0]).toMatchObject({ id: 1, fenced: true });
     const hb = await cc.heartbeat({
       brokerId: 1,
@@ -112,7 +112,7 @@ describe('controller listener and client', () => {
       errorCode: 0,
       numPartitions: 2,
       replicationFactor: 1,
-      topicId: coordinator.topic('wire')!.topicId,
+      topicId: controller.topic('wire')!.topicId,
     });
     expect(created.topics[0]!.configs!.find((x) => x.name === 'retention.ms')).toMatchObject({
       value: '1000',
@@ -120,7 +120,7 @@ describe('controller listener and client', () => {
     });
     expect(created.topics[1]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICATION_FACTOR });
     expect(created.topics[1]!.errorMessage).toContain('only 1 broker(s) are registered');
-    expect(seq).toBeGreaterThanOrEqual(coordinator.seq - 0);
+    expect(seq).toBeGreaterThanOrEqual(controller.seq - 0);
     // Older versions go through their own codecs.
     const v2 = (await cc.forward(
       19,
@@ -151,7 +151,7 @@ describe('controller listener and client', () => {
     await expect(cc.forward(3, 12, {}, { clientId: null })).rejects.toBeInstanceOf(KafkaError);
 
     // AlterPartition from the leader.
-    const p = coordinator.partitions(coordinator.topic('wire')!.topicId)[0]!;
+    const p = controller.partitions(controller.topic('wire')!.topicId)[0]!;
     const alter = await cc.alterPartition({
       brokerId: 1,
       brokerEpoch: reg.brokerEpoch,
@@ -187,7 +187,7 @@ describe('controller listener and client', () => {
   });
 
   it('answers other requests while a long poll waits on the same connection', async () => {
-    const { coordinator, port } = await cluster();
+    const { controller, port } = await cluster();
     const cc = client(port);
     const reg = await cc.register({
       brokerId: 1,
@@ -200,14 +200,14 @@ describe('controller listener and client', () => {
     const poll = cc.fetchMetadata({
       brokerId: 1,
       brokerEpoch: reg.brokerEpoch,
-      fromSeq: coordinator.seq,
+      fromSeq: controller.seq,
       maxWaitMs: 5000,
     });
     const t0 = Date.now();
     const hb = await cc.heartbeat({
       brokerId: 1,
       brokerEpoch: reg.brokerEpoch,
-      metadataOffset: coordinator.seq,
+      metadataOffset: controller.seq,
       wantFence: false,
       wantShutDown: false,
     });
@@ -218,7 +218,7 @@ describe('controller listener and client', () => {
     expect(d.changes.some((c) => c.type === 'broker')).toBe(true);
   });
 
-  it('reconnects after a coordinator restart; the broker registers again', async () => {
+  it('reconnects after a controller restart; the broker registers again', async () => {
     const first = await cluster();
     let reconnects = 0;
     const cc = client(first.port, {
@@ -238,7 +238,7 @@ describe('controller listener and client', () => {
     await cc.heartbeat({
       brokerId: 1,
       brokerEpoch: reg.brokerEpoch,
-      metadataOffset: first.coordinator.seq,
+      metadataOffset: first.controller.seq,
       wantFence: false,
       wantShutDown: false,
     });
@@ -248,11 +248,11 @@ describe('controller listener and client', () => {
       createTopicsRequest([{ name: 'kept', numPartitions: 1, replicationFactor: 1 }], { timeoutMs: 0 }),
       { clientId: null },
     );
-    // A long poll in flight when the coordinator goes away rejects.
+    // A long poll in flight when the controller goes away rejects.
     const poll = cc.fetchMetadata({
       brokerId: 1,
       brokerEpoch: reg.brokerEpoch,
-      fromSeq: first.coordinator.seq,
+      fromSeq: first.controller.seq,
       maxWaitMs: 10_000,
     });
     const pollResult = poll.then(
@@ -262,7 +262,7 @@ describe('controller listener and client', () => {
     await first.stop();
     cleanups.splice(cleanups.indexOf(first.stop), 1);
     expect(await pollResult).toMatch(/closed|resolved/);
-    // The coordinator comes back on the same port a moment later; the next call waits for it.
+    // The controller comes back on the same port a moment later; the next call waits for it.
     const restarted = new Promise<Awaited<ReturnType<typeof cluster>>>((resolve) =>
       setTimeout(() => resolve(cluster(first.dir, first.port)), 300),
     );
@@ -288,10 +288,10 @@ describe('controller listener and client', () => {
     expect(again.brokerEpoch).toBeGreaterThan(reg.brokerEpoch);
     const snap = await cc.fetchMetadata({ brokerId: 1, brokerEpoch: again.brokerEpoch, fromSeq: 0, maxWaitMs: 0 });
     expect(snap.snapshot!.topics.map((t) => t.name)).toEqual(['kept']);
-    expect(second.coordinator.broker(1)!.epoch).toBe(again.brokerEpoch);
+    expect(second.controller.broker(1)!.epoch).toBe(again.brokerEpoch);
   });
 
-  it('a call rejects when no coordinator answers within connectTimeoutMs', async () => {
+  it('a call rejects when no controller answers within connectTimeoutMs', async () => {
     const { port, stop } = await cluster();
     await stop();
     const cc = client(port, { connectTimeoutMs: 300 });

@@ -1,12 +1,12 @@
-// Liveness and leadership at the coordinator: fencing on a missed session or a
+// Liveness and leadership at the controller: fencing on a missed session or a
 // process exit, leader election from the ISR (and the unclean rule), controlled
 // shutdown, AlterPartition, ElectLeaders, the preferred-leader rebalance,
-// partition reassignments, and a coordinator restart.
+// partition reassignments, and a controller restart.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
-import { Coordinator } from '../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../core/cluster/in-process-channel.ts';
-import type { PartitionInfo } from '../../../core/cluster/metadata-types.ts';
+import type { PartitionInfo } from '../../../core/metadata/types.ts';
 import { ErrorCode } from '../../../core/protocol/errors.ts';
 import type * as apr from '../../../core/protocol/messages/alter-partition-reassignments.ts';
 import type { AlterPartitionRequest } from '../../../core/protocol/messages/alter-partition.ts';
@@ -16,25 +16,22 @@ import type * as lpr from '../../../core/protocol/messages/list-partition-reassi
 import { makeTmpDir } from '../../helpers/tmp.ts';
 import { FakeBroker, createTopicsRequest } from './cluster-harness.ts';
 
-const open: Coordinator[] = [];
+const open: Controller[] = [];
 const brokers: FakeBroker[] = [];
 afterEach(async () => {
   for (const b of brokers.splice(0)) await b.stop();
   for (const c of open.splice(0)) c.close();
 });
 
-function coordinator(
-  overrides: Record<string, string> = {},
-  opts: { timers?: boolean; dir?: string } = {},
-): Coordinator {
-  const c = Coordinator.open(opts.dir ?? makeTmpDir('samsa-lead-'), new BrokerConfig(overrides), {
+function controller(overrides: Record<string, string> = {}, opts: { timers?: boolean; dir?: string } = {}): Controller {
+  const c = Controller.open(opts.dir ?? makeTmpDir('samsa-lead-'), new BrokerConfig(overrides), {
     timers: opts.timers ?? false,
   });
   open.push(c);
   return c;
 }
 
-async function startBrokers(c: Coordinator, ids: number[]): Promise<FakeBroker[]> {
+async function startBrokers(c: Controller, ids: number[]): Promise<FakeBroker[]> {
   const out: FakeBroker[] = [];
   for (const id of ids) {
     const b = new FakeBroker(new InProcessChannel(c), id);
@@ -47,7 +44,7 @@ async function startBrokers(c: Coordinator, ids: number[]): Promise<FakeBroker[]
 
 /** A topic with exactly these replica lists. */
 async function topic(
-  c: Coordinator,
+  c: Controller,
   name: string,
   replicas: number[][],
   configs: Record<string, string> = {},
@@ -71,11 +68,11 @@ async function topic(
   return c.topic(name)!.topicId;
 }
 
-const part = (c: Coordinator, name: string, i: number): PartitionInfo => c.partitions(c.topic(name)!.topicId)[i]!;
+const part = (c: Controller, name: string, i: number): PartitionInfo => c.partitions(c.topic(name)!.topicId)[i]!;
 
 /** An AlterPartition from the partition's current leader, with its current epochs unless overridden. */
 function alterIsr(
-  c: Coordinator,
+  c: Controller,
   name: string,
   i: number,
   isr: number[],
@@ -124,7 +121,7 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 
 describe('fencing', () => {
   it('fences a broker whose heartbeats stop: it leaves the ISRs, its partitions get the next in-sync leader', async () => {
-    const c = coordinator(
+    const c = controller(
       { 'broker.session.timeout.ms': '400', 'broker.heartbeat.interval.ms': '100' },
       { timers: true },
     );
@@ -145,14 +142,14 @@ describe('fencing', () => {
     expect(part(c, 't', 1)).toMatchObject({ leader: 1, isr: [1, 3], leaderEpoch: 0, partitionEpoch: 1 });
     expect(part(c, 't', 2)).toMatchObject({ leader: 3, isr: [3, 1], leaderEpoch: 0, partitionEpoch: 1 });
     expect(c.liveBrokerIds()).toEqual([1, 3]);
-    // Heartbeating again (caught up) unfences it; it is not put back into ISRs by the coordinator.
+    // Heartbeating again (caught up) unfences it; it is not put back into ISRs by the controller.
     await bs[1]!.fetchOnce();
     expect((await bs[1]!.heartbeat()).isFenced).toBe(false);
     expect(part(c, 't', 0).isr).toEqual([1, 3]);
   });
 
   it('keeps the last in-sync replica; offline without unclean election, another replica leads with it', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1, 2]);
     await topic(c, 'a', [[1, 2]]);
     await topic(c, 'u', [[1, 2]], { 'unclean.leader.election.enable': 'true' });
@@ -173,7 +170,7 @@ describe('fencing', () => {
   });
 
   it('the unclean rule also follows the cluster-wide dynamic config', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2]);
     await topic(c, 'a', [[1, 2]]);
     alterIsr(c, 'a', 0, [1]);
@@ -197,7 +194,7 @@ describe('fencing', () => {
   });
 
   it('controlled shutdown moves leaderships first, then lets the broker go', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1, 2, 3]);
     await topic(c, 't', [
       [1, 2],
@@ -229,10 +226,10 @@ describe('fencing', () => {
 
 describe('AlterPartition', () => {
   it("applies ISR changes from the current leader at the current epochs, with Kafka's errors otherwise", async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 't', [[1, 2, 3]]);
-    const code = (r: ReturnType<Coordinator['alterPartition']>) => r.topics![0]!.partitions![0]!.errorCode;
+    const code = (r: ReturnType<Controller['alterPartition']>) => r.topics![0]!.partitions![0]!.errorCode;
     expect(code(alterIsr(c, 't', 0, [1, 2], { brokerId: 2 }))).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(code(alterIsr(c, 't', 0, [1, 2], { leaderEpoch: 5 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH);
     expect(code(alterIsr(c, 't', 0, [1, 2], { partitionEpoch: 7 }))).toBe(ErrorCode.INVALID_UPDATE_VERSION);
@@ -281,7 +278,7 @@ describe('AlterPartition', () => {
 });
 
 describe('ElectLeaders and the preferred-leader rebalance', () => {
-  const elect = (c: Coordinator, type: number, topicPartitions: el.ElectLeadersRequest['topicPartitions']) =>
+  const elect = (c: Controller, type: number, topicPartitions: el.ElectLeadersRequest['topicPartitions']) =>
     c.forward(
       43,
       2,
@@ -296,7 +293,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
     );
 
   it('PREFERRED moves leadership back when the preferred replica is live and in sync', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1, 2]);
     await topic(c, 't', [
       [1, 2],
@@ -333,7 +330,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   });
 
   it('UNCLEAN elects a leader for an offline partition from any live replica', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'o', [
       [1, 2],
@@ -362,7 +359,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   });
 
   it('the periodic rebalance moves leadership back to preferred replicas', async () => {
-    const c = coordinator();
+    const c = controller();
     const [b1] = await startBrokers(c, [1, 2]);
     await topic(c, 't', [
       [1, 2],
@@ -382,7 +379,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
   });
 
   it('the rebalance leaves an imbalance under leader.imbalance.per.broker.percentage alone', async () => {
-    const c = coordinator({ 'leader.imbalance.per.broker.percentage': '60' });
+    const c = controller({ 'leader.imbalance.per.broker.percentage': '60' });
     const [b1] = await startBrokers(c, [1, 2]);
     await topic(c, 't', [
       [1, 2],
@@ -400,7 +397,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
     alterIsr(c, 't', 2, [2, 1]);
     c.rebalanceLeaders(); // 2 of 3 = 67 % > 60 %
     expect([0, 1, 2].map((i) => part(c, 't', i).leader)).toEqual([1, 1, 1]);
-    const c2 = coordinator({ 'leader.imbalance.per.broker.percentage': '70' });
+    const c2 = controller({ 'leader.imbalance.per.broker.percentage': '70' });
     const [d1] = await startBrokers(c2, [1, 2]);
     await topic(c2, 't', [
       [1, 2],
@@ -421,7 +418,7 @@ describe('ElectLeaders and the preferred-leader rebalance', () => {
 });
 
 describe('partition reassignments', () => {
-  const reassign = (c: Coordinator, name: string, parts: [number, number[] | null][]) =>
+  const reassign = (c: Controller, name: string, parts: [number, number[] | null][]) =>
     c.forward(
       45,
       0,
@@ -431,7 +428,7 @@ describe('partition reassignments', () => {
       },
       { clientId: null },
     ) as Promise<apr.AlterPartitionReassignmentsResponseInput>;
-  const list = (c: Coordinator, topics: lpr.ListPartitionReassignmentsRequest['topics'] = null) =>
+  const list = (c: Controller, topics: lpr.ListPartitionReassignmentsRequest['topics'] = null) =>
     c.forward(
       46,
       0,
@@ -442,7 +439,7 @@ describe('partition reassignments', () => {
     r.responses!.flatMap((t) => t.partitions!.map((p) => p.errorCode));
 
   it('moves replicas: target ∪ current while adding, the target once in sync (with a new leader when needed)', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'r', [[1, 2]]);
     expect(codes(await reassign(c, 'r', [[0, [2, 3]]]))).toEqual([0]);
@@ -482,7 +479,7 @@ describe('partition reassignments', () => {
   });
 
   it('changes the replication factor up and down', async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'r', [[1, 2]]);
     await reassign(c, 'r', [[0, [1, 2, 3]]]);
@@ -511,7 +508,7 @@ describe('partition reassignments', () => {
   });
 
   it("cancels a reassignment and reports Kafka's errors", async () => {
-    const c = coordinator();
+    const c = controller();
     await startBrokers(c, [1, 2, 3]);
     await topic(c, 'r', [[3]]);
     await reassign(c, 'r', [[0, [1, 2]]]);
@@ -548,10 +545,10 @@ describe('partition reassignments', () => {
   });
 });
 
-describe('coordinator restart', () => {
+describe('controller restart', () => {
   it('comes back with everything from SQLite, every broker fenced until it registers again', async () => {
     const dir = makeTmpDir('samsa-lead-');
-    const c = coordinator({}, { dir });
+    const c = controller({}, { dir });
     const [b1, b2] = await startBrokers(c, [1, 2]);
     await topic(
       c,
@@ -587,7 +584,7 @@ describe('coordinator restart', () => {
     for (const b of brokers.splice(0)) await b.stop();
     c.close();
     open.splice(0);
-    const c2 = coordinator({}, { dir });
+    const c2 = controller({}, { dir });
     expect(c2.clusterId).toBe(before.clusterId);
     expect(c2.seq).toBeGreaterThanOrEqual(before.seq);
     expect(c2.brokers().map((b) => [b.id, b.fenced])).toEqual([
@@ -619,7 +616,7 @@ describe('coordinator restart', () => {
 
   it('moves the leaderships of a broker that does not come back within a session timeout after the restart', async () => {
     const dir = makeTmpDir('samsa-lead-');
-    const c = coordinator({}, { dir });
+    const c = controller({}, { dir });
     await startBrokers(c, [1, 2]);
     await topic(c, 't', [
       [1, 2],
@@ -628,7 +625,7 @@ describe('coordinator restart', () => {
     for (const b of brokers.splice(0)) await b.stop();
     c.close();
     open.splice(0);
-    const c2 = coordinator({ 'broker.session.timeout.ms': '300' }, { dir, timers: true });
+    const c2 = controller({ 'broker.session.timeout.ms': '300' }, { dir, timers: true });
     const [n1] = await startBrokers(c2, [1]);
     n1!.heartbeatEvery(50);
     expect(part(c2, 't', 1).leader).toBe(2); // not yet: broker 2 may still come back

@@ -11,8 +11,8 @@ import {
   checkConnectionInput,
   connectionFailure,
   securityOptions,
-} from '../../../core/console/connections.ts';
-import { planReplicas } from '../../../core/console/kafka-apis.ts';
+} from '../../../core/console/connection-store.ts';
+import { planReplicas } from '../../../core/console/reassignments.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
 

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import type { ClusterControl, BrokerProcessInfo } from '../../../core/cluster/cluster-control.ts';
 import type {
@@ -74,7 +75,7 @@ const call = <T>(op: string, args: unknown = {}) => service.call(op, args, sessi
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-console-cluster-'));
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig({}) });
+  broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig({}) });
   ({ port } = await broker.start());
 });
 

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import type { ConnectionInfo } from '../../../core/console/bridge.ts';
 import { ConsoleService, type Session } from '../../../core/console/service.ts';
@@ -18,7 +19,7 @@ const call = <T>(op: string, args: unknown = {}) => service.call(op, args, sessi
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-console-reach-'));
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig({}) });
+  broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig({}) });
   ({ port } = await broker.start());
   service = new ConsoleService({ bootstrap: `127.0.0.1:${port}` });
 });
@@ -39,7 +40,7 @@ describe('connection status', () => {
     expect((await call<ConnectionInfo>('connection')).connected).toBe(false);
     expect((await call<ConnectionInfo>('selectConnection', { id: 'local' })).connected).toBe(false);
 
-    broker = new Broker({ port, dataDir, config: new BrokerConfig({}) });
+    broker = singleNodeBroker({ port, dataDir, config: new BrokerConfig({}) });
     await broker.start();
     expect((await call<ConnectionInfo>('connection')).connected).toBe(true);
   });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import type { TopicSummary } from '../../../core/console/bridge.ts';
 import { ConsoleService, type Session } from '../../../core/console/service.ts';
@@ -24,7 +25,7 @@ const call = <T>(op: string, args: unknown = {}) => service.call(op, args, sessi
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-console-scale-'));
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig({}) });
+  broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig({}) });
   const { port } = await broker.start();
   bootstrap = `127.0.0.1:${port}`;
   service = new ConsoleService({ bootstrap });

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import type { RecordView, TailEvent } from '../../../core/console/bridge.ts';
 import { ConsoleError, ConsoleService, type Session } from '../../../core/console/service.ts';
@@ -50,7 +51,7 @@ const none = { session: { emit: async () => undefined } as Session };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-console-'));
-  broker = new Broker({ port: 0, dataDir, config: new BrokerConfig({}) });
+  broker = singleNodeBroker({ port: 0, dataDir, config: new BrokerConfig({}) });
   const { port } = await broker.start();
   service = new ConsoleService({ bootstrap: `127.0.0.1:${port}` });
 });

@@ -134,7 +134,7 @@ describe('desktop main bundle under a stand-in electron', () => {
     );
   });
 
-  it('starts the coordinator here and each broker as a utility process of the bundled broker entry (samsa broker-node), which clients reach', () => {
+  it('starts the controller here and each broker as a utility process of the bundled broker entry (samsa broker-node), which clients reach', () => {
     expect(report.record.forks).toHaveLength(2);
     report.record.forks.forEach((fork, i) => {
       expect(fork.modulePath).toBe(join(root, 'out/main/broker-process.js'));

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../core/broker/broker.ts';
+import type { Broker } from '../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../core/broker/configs.ts';
 import { BATCH, batchPositions, decodeRecords, readInt64 } from '../../../core/protocol/record-batch.ts';
 import type { LogManager } from '../../../core/storage/log-manager.ts';
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 let port = 0;
 async function boot(): Promise<{ broker: Broker; admin: kafkajs.Admin }> {
-  broker = new Broker({
+  broker = singleNodeBroker({
     port: 0,
     dataDir,
     config: new BrokerConfig({ 'offsets.topic.num.partitions': '1', 'log.cleaner.enable': 'false' }),

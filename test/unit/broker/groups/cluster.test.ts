@@ -1,5 +1,5 @@
 // Consumer groups in a cluster: three in-process brokers following one
-// in-process coordinator, with the replica manager. A group's coordinator is
+// in-process controller, with the replica manager. A group's coordinator is
 // the leader of its `__consumer_offsets` partition: every broker's
 // FindCoordinator names it, the others answer NOT_COORDINATOR, commits are on
 // every in-sync replica before they are answered, and when that broker stops
@@ -14,7 +14,7 @@ import { Broker } from '../../../../core/broker/broker.ts';
 import { BrokerConfig } from '../../../../core/broker/configs.ts';
 import { ReplicaManager } from '../../../../core/broker/replica-manager.ts';
 import { partitionForGroup } from '../../../../core/broker/group/group-log.ts';
-import { Coordinator } from '../../../../core/cluster/coordinator.ts';
+import { Controller } from '../../../../core/cluster/controller.ts';
 import { InProcessChannel } from '../../../../core/cluster/in-process-channel.ts';
 import { ErrorCode } from '../../../../core/protocol/errors.ts';
 import { KafkaClient } from '../../../helpers/kafka-client.ts';
@@ -26,7 +26,7 @@ const TOPIC = 'orders';
 const GROUP = 'billing';
 
 let dataDir: string;
-let coordinator: Coordinator;
+let controller: Controller;
 const brokers = new Map<number, Broker>();
 const clients: KafkaClient[] = [];
 const logged: string[] = [];
@@ -46,7 +46,7 @@ async function startBroker(id: number): Promise<void> {
     port: 0,
     dataDir,
     config: config(id),
-    controller: new InProcessChannel(coordinator),
+    controller: new InProcessChannel(controller),
     log: (m) => logged.push(m),
     replication: (broker) => ReplicaManager.forBroker(broker, { fetch: { backoffMs: 100 } }),
   });
@@ -83,11 +83,11 @@ async function eventually<T>(
   }
 }
 
-/** The coordinator's record of the group's `__consumer_offsets` partition. */
+/** The controller's record of the group's `__consumer_offsets` partition. */
 function offsetsPartition() {
-  const t = coordinator.topic('__consumer_offsets');
+  const t = controller.topic('__consumer_offsets');
   if (!t) return undefined;
-  return coordinator.partitions(t.topicId)[partitionForGroup(GROUP, OFFSETS_PARTITIONS)];
+  return controller.partitions(t.topicId)[partitionForGroup(GROUP, OFFSETS_PARTITIONS)];
 }
 
 async function findCoordinator(id: number) {
@@ -155,7 +155,7 @@ async function consume(from: number, count: number): Promise<string[]> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samsa-group-cluster-'));
-  coordinator = Coordinator.open(dataDir, config(0));
+  controller = Controller.open(dataDir, config(0));
   await Promise.all([1, 2, 3].map((id) => startBroker(id)));
   const admin = kafka(1).admin();
   await admin.connect();
@@ -172,7 +172,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   for (const b of brokers.values()) await b.stop();
-  coordinator?.close();
+  controller?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -199,9 +199,9 @@ describe('consumer groups across three brokers', () => {
       expect((await committed(id)).errorCode).toBe(id === firstLeader ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR);
     }
     // Each broker coordinates the partitions it leads, and only those.
-    const t = coordinator.topic('__consumer_offsets')!;
+    const t = controller.topic('__consumer_offsets')!;
     for (const id of [1, 2, 3]) {
-      const led = coordinator
+      const led = controller
         .partitions(t.topicId)
         .filter((x) => x.leader === id)
         .map((x) => x.partition);

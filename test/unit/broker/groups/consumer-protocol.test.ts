@@ -173,6 +173,17 @@ describe('ConsumerGroupHeartbeat', () => {
     });
   });
 
+  it('a regex subscription matches internal topics too, as Kafka matches every topic name', async () => {
+    // __consumer_offsets exists once a group coordinator has loaded (3 partitions in this harness).
+    const r = await hb(c, 'gi', 'a', { topics: null, regex: '__consumer_offsets|t2' });
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    const d = await c.send(CG.Describe, 0, { groupIds: ['gi'], includeAuthorizedOperations: false });
+    const topics = d.groups[0]!.members[0]!.targetAssignment.topicPartitions.map(
+      (t) => `${t.topicName}:${[...t.partitions].sort().join(',')}`,
+    );
+    expect(topics.sort()).toEqual(['__consumer_offsets:0,1,2', 't2:0,1']);
+  });
+
   it('errors: bad first heartbeats, unknown members, fenced epochs, assignors, group size', async () => {
     expect((await hb(c, 'g', 'm', { topics: null })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect((await hb(c, 'g', 'm', { owned: null })).errorCode).toBe(ErrorCode.INVALID_REQUEST);

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Broker } from '../../../../core/broker/broker.ts';
+import type { Broker } from '../../../../core/broker/broker.ts';
+import { singleNodeBroker } from '../../../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../../../core/broker/configs.ts';
 import { Writer } from '../../../../core/protocol/writer.ts';
 import { KafkaClient, type ClientCodec } from '../../../helpers/kafka-client.ts';
@@ -124,7 +125,7 @@ export async function startGroupBroker(
     async restart() {
       for (const c of clients.splice(0)) c.close();
       await h.broker.stop();
-      h.broker = new Broker({ port: 0, dataDir: dir, config, log });
+      h.broker = singleNodeBroker({ port: 0, dataDir: dir, config, log });
       await h.broker.start();
       await h.broker.groups.ready;
     },
@@ -134,7 +135,7 @@ export async function startGroupBroker(
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
-  h.broker = new Broker({ port: 0, dataDir: dir, config, log });
+  h.broker = singleNodeBroker({ port: 0, dataDir: dir, config, log });
   await h.broker.start();
   await h.broker.groups.ready;
   return h;

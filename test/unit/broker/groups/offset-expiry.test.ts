@@ -9,6 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../core/protocol/errors.ts';
 import type { KafkaClient } from '../../../helpers/kafka-client.ts';
 import { G, startGroupBroker, subscription, type GroupHarness } from './group-harness.ts';
+import { partitionForGroup } from '../../../../core/broker/group/group-log.ts';
+import { batchPositions, decodeRecords } from '../../../../core/protocol/record-batch.ts';
+import { decodeOffsetCommitValue } from '../../../../core/protocol/records/offset-commit-value.ts';
+import { Reader } from '../../../../core/protocol/reader.ts';
 
 let h: GroupHarness | undefined;
 afterEach(async () => {
@@ -151,5 +155,89 @@ describe('offsets.retention.minutes', () => {
     expect(await committed(c, 'g')).toBe(3);
     expect(await h.broker.groups.expireOffsets(Date.now() + 2 * MINUTE + 1000)).toBe(1);
     expect(await committed(c, 'g')).toBe(-1);
+  });
+});
+
+describe('OffsetCommit v2–v4 with a retention time', () => {
+  /** The value bytes of every offset-commit record for `group` in __consumer_offsets, in log order. */
+  async function offsetValues(harness: GroupHarness, group: string): Promise<(Buffer | null)[]> {
+    const p = partitionForGroup(group, 3);
+    const log = harness.broker.topics.partition('__consumer_offsets', p)!.log;
+    await log.writesIdle();
+    const r = await log.read(log.logStartOffset, 1 << 20, Number.MAX_SAFE_INTEGER, true);
+    if ('error' in r) throw new Error(String(r.error));
+    const buf = Buffer.concat(r.chunks);
+    const out: (Buffer | null)[] = [];
+    for (const pos of batchPositions(buf))
+      for (const rec of decodeRecords(buf, pos)) if (rec.key!.readInt16BE(0) === 1) out.push(rec.value);
+    return out;
+  }
+
+  function commitV2(c: KafkaClient, group: string, offset: number, retentionTimeMs: number) {
+    return c.send(G.OffsetCommit, 2, {
+      groupId: group,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs,
+      topics: [
+        {
+          name: 't',
+          partitions: [
+            { partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null },
+          ],
+        },
+      ],
+    });
+  }
+
+  it('keeps the offset that long from its commit (value v1 with its expire timestamp), across a restart', async () => {
+    // The broker's own retention is left at its default (7 days): only the client's retention applies.
+    h = await startGroupBroker();
+    await h.broker.topics.create({ name: 't', numPartitions: 1, replicationFactor: 1, configs: {} });
+    const c = await h.client();
+    const before = Date.now();
+    expect((await commitV2(c, 'kept-2m', 11, 2 * MINUTE)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+    expect((await commitV2(c, 'default', 12, -1)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+
+    // As Kafka writes them: value v1 (commit and expire timestamps) with a retention, v3 without.
+    const [v1] = await offsetValues(h, 'kept-2m');
+    expect(v1!.readInt16BE(0)).toBe(1);
+    const value = decodeOffsetCommitValue(new Reader(v1!, 2), 1);
+    expect(value.expireTimestamp - value.commitTimestamp).toBe(2 * MINUTE);
+    expect(value.commitTimestamp).toBeGreaterThanOrEqual(before);
+    const [v3] = await offsetValues(h, 'default');
+    expect(v3!.readInt16BE(0)).toBe(3);
+
+    // The expiry survives a restart (replayed from the record) and is kept to.
+    await h.restart();
+    const c2 = await h.client();
+    expect(await h.broker.groups.expireOffsets(value.expireTimestamp - 1)).toBe(0);
+    expect([await committed(c2, 'kept-2m'), await committed(c2, 'default')]).toEqual([11, 12]);
+    expect(await h.broker.groups.expireOffsets(value.expireTimestamp)).toBe(1);
+    expect([await committed(c2, 'kept-2m'), await committed(c2, 'default')]).toEqual([-1, 12]);
+  });
+
+  it('expires the offsets of a topic a Stable group no longer subscribes to, and keeps the subscribed ones', async () => {
+    h = await startGroupBroker();
+    await h.broker.topics.create({ name: 't', numPartitions: 1, replicationFactor: 1, configs: {} });
+    await h.broker.topics.create({ name: 'other', numPartitions: 1, replicationFactor: 1, configs: {} });
+    const c = await h.client();
+    const m = await joinAndSync(c, 'g'); // subscribes to 't' only
+    const r = await c.send(G.OffsetCommit, 2, {
+      groupId: 'g',
+      generationIdOrMemberEpoch: m.generationId,
+      memberId: m.memberId,
+      groupInstanceId: null,
+      retentionTimeMs: MINUTE,
+      topics: ['t', 'other'].map((name) => ({
+        name,
+        partitions: [{ partitionIndex: 0, committedOffset: 4, committedLeaderEpoch: -1, committedMetadata: null }],
+      })),
+    });
+    expect(r.topics.map((t) => t.partitions[0]!.errorCode)).toEqual([0, 0]);
+    expect(await h.broker.groups.expireOffsets(Date.now() + 2 * MINUTE)).toBe(1);
+    expect(h.broker.groups.offsets.get('g', 'other', 0)).toBeUndefined();
+    expect(h.broker.groups.offsets.get('g', 't', 0)?.offset).toBe(4);
   });
 });

@@ -1,4 +1,4 @@
-// Producer id blocks: from the coordinator (AllocateProducerIds) when the
+// Producer id blocks: from the controller (AllocateProducerIds) when the
 // broker has one, else reserved locally; never an id twice.
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../../../../core/broker/producer/producer-ids.ts';
 import { ErrorCode, KafkaError } from '../../../../core/protocol/errors.ts';
 
-/** A coordinator handing out consecutive blocks, as Kafka's controller does. */
+/** A controller handing out consecutive blocks, as Kafka's controller does. */
 function fakeController(opts: { delayMs?: number; failWith?: number } = {}) {
   let next = 5000;
   const calls: { brokerId: number; brokerEpoch: number }[] = [];
@@ -29,7 +29,7 @@ function fakeController(opts: { delayMs?: number; failWith?: number } = {}) {
 }
 
 describe('ProducerIdManager', () => {
-  it('takes blocks from the coordinator, prefetches the next one, and never repeats an id under concurrency', async () => {
+  it('takes blocks from the controller, prefetches the next one, and never repeats an id under concurrency', async () => {
     const { controller, calls } = fakeController({ delayMs: 5 });
     const m = new ProducerIdManager(() => {
       throw new Error('no local reservations in a cluster');
@@ -61,7 +61,7 @@ describe('ProducerIdManager', () => {
     expect(await m.generate(from)).toBe(5001);
   });
 
-  it('without a coordinator reserves blocks locally', async () => {
+  it('without a controller reserves blocks locally', async () => {
     const reservations: number[] = [];
     const reserve = inMemoryReservations();
     const m = new ProducerIdManager((n) => {
