@@ -11,10 +11,12 @@
 //  - v10+: topics may be requested by id; an unknown id → UNKNOWN_TOPIC_ID.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
 //    always for v0–3) and `auto.create.topics.enable` is true (the broker
-//    forwards a CreateTopics to the controller and waits). Like Kafka, the
-//    answer for a topic created by this request is LEADER_NOT_AVAILABLE with
-//    no partitions; the client retries and then sees the topic. An invalid
-//    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
+//    forwards a CreateTopics to the controller and waits). Like Kafka 4 (whose
+//    KRaft broker answers before the controller has made the topic), the
+//    answer for a topic created by this request is UNKNOWN_TOPIC_OR_PARTITION
+//    with no partitions; the client retries and then sees the topic. An
+//    invalid name gives INVALID_TOPIC_EXCEPTION; otherwise (auto-creation not
+//    allowed) UNKNOWN_TOPIC_OR_PARTITION too.
 //  - Authorized-operations fields are -2147483648 unless asked for (v8+).
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';
@@ -92,8 +94,8 @@ async function unknownTopic(
   if (!allowAutoCreate) return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops);
   try {
     const created = await broker.topics.autoCreate(name);
-    // Kafka answers the request that triggered creation with LEADER_NOT_AVAILABLE.
-    return { ...errorTopic(name, ZERO_UUID, ErrorCode.LEADER_NOT_AVAILABLE, ops), isInternal: created.internal };
+    // Kafka 4 answers the request that triggered creation with UNKNOWN_TOPIC_OR_PARTITION.
+    return { ...errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops), isInternal: created.internal };
   } catch (err) {
     if (err instanceof KafkaError) return errorTopic(name, ZERO_UUID, err.code, ops);
     throw err;

@@ -76,11 +76,11 @@ describe('Metadata', () => {
     expect(t.partitions[0]).toMatchObject({ leaderId: 1, replicaNodes: [1], isrNodes: [1] });
   });
 
-  it('v9: auto-creates an unknown topic, answering LEADER_NOT_AVAILABLE first as Kafka does', async () => {
+  it('v9: auto-creates an unknown topic, answering UNKNOWN_TOPIC_OR_PARTITION first as Kafka 4 does', async () => {
     const first = await c.send(Api.Metadata, 9, { topics: [{ name: 'auto-1' }], allowAutoTopicCreation: true });
     expect(first.topics[0]).toMatchObject({
       name: 'auto-1',
-      errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       partitions: [],
     });
     expect(first.clusterId).toBe(h.broker.clusterId);
