@@ -84,11 +84,14 @@ export type KafkaToolName = keyof typeof KAFKA_TOOLS;
  * JVM flags for the tools. Kafka's scripts run them with the JVM's defaults; these only make
  * a short-lived JVM start faster (C1 only, serial GC) and change nothing a tool prints.
  */
-const TOOL_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss1m', '-Djava.awt.headless=true'];
+export const TOOL_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss1m', '-Djava.awt.headless=true'];
 
 let toolLogConfig: string | undefined;
-/** As Kafka's tools-log4j2.yaml: warnings and errors to stderr. */
-function toolsLog4j(): string {
+/**
+ * As Kafka's tools-log4j2.yaml: warnings and errors to stderr (following System.setErr, for the
+ * tool runner; the same for a JVM of its own).
+ */
+export function toolsLog4j(): string {
   if (toolLogConfig && existsSync(toolLogConfig)) return toolLogConfig;
   const dir = makeTmpDir('kafka-tools-log-');
   toolLogConfig = join(dir, 'tools-log4j2.properties');
@@ -98,6 +101,7 @@ function toolsLog4j(): string {
       'appender.stderr.type = Console',
       'appender.stderr.name = STDERR',
       'appender.stderr.target = SYSTEM_ERR',
+      'appender.stderr.follow = true',
       'appender.stderr.layout.type = PatternLayout',
       'appender.stderr.layout.pattern = [%d] %p %m (%c)%n',
       'rootLogger.level = WARN',
