@@ -18,7 +18,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, run } from '../helpers/clients.ts';
-import { kafkaTool, startKafka, type KafkaCluster } from '../helpers/kafka-peer.ts';
+import { startKafka, type KafkaCluster } from '../helpers/kafka-peer.ts';
+import { startKafkaToolRunner, type KafkaToolRunner } from '../helpers/kafka-tool-runner.ts';
 import { REPO_ROOT, startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
 import { startCluster, type RunningCluster } from '../helpers/spawn-cluster.ts';
 import { removeAllTmpDirs } from '../helpers/tmp.ts';
@@ -225,6 +226,13 @@ interface Replica {
 
 const SEGMENT_FILE = /^\d{20}\.(log|index|timeindex)$/;
 
+/**
+ * Two tool JVMs (test/helpers/kafka-tool-runner.ts), one per core: the commands of one run in
+ * turn. Started with the brokers.
+ */
+let lanes: [KafkaToolRunner, KafkaToolRunner] | undefined;
+const lane = (i: 0 | 1): KafkaToolRunner => (lanes ??= [startKafkaToolRunner(), startKafkaToolRunner()])[i];
+
 async function examine(label: string, dir: string): Promise<Replica> {
   const segments = readdirSync(dir)
     .filter((f) => SEGMENT_FILE.test(f))
@@ -232,10 +240,10 @@ async function examine(label: string, dir: string): Promise<Replica> {
   const paths = segments.map((f) => join(dir, f));
   const indexes = paths.filter((p) => /\.(time)?index$/.test(p));
   const [d, s] = await Promise.all([
-    kafkaTool('kafka-dump-log', ['--files', paths.join(','), '--deep-iteration', '--print-data-log'], {
+    lane(0).run('kafka-dump-log', ['--files', paths.join(','), '--deep-iteration', '--print-data-log'], {
       timeoutMs: 180_000,
     }),
-    kafkaTool('kafka-dump-log', ['--files', indexes.join(','), '--index-sanity-check'], { timeoutMs: 180_000 }),
+    lane(1).run('kafka-dump-log', ['--files', indexes.join(','), '--index-sanity-check'], { timeoutMs: 180_000 }),
   ]);
   return {
     label,
@@ -290,7 +298,7 @@ function offsetsPartition(group: string): number {
 }
 
 async function produceAndRead(name: string, bootstrap: string, rf: number): Promise<void> {
-  const c = await kafkaTool('kafka-topics', [
+  const c = await lane(0).run('kafka-topics', [
     '--create',
     '--topic',
     TOPIC,
@@ -320,13 +328,22 @@ async function produceAndRead(name: string, bootstrap: string, rf: number): Prom
 }
 
 beforeAll(async () => {
-  [kafka, samsa, samsa3] = await Promise.all([startKafka({ brokers: 1 }), startBroker(), startCluster({ brokers: 3 })]);
+  lane(0); // throws one line when Java or Kafka's jars are missing
+  const ck = await run(PYTHON, ['-c', 'import confluent_kafka']);
+  if (ck.code !== 0)
+    throw new Error(`${PYTHON} cannot import confluent_kafka: install python3-confluent-kafka (.ci/run does).`);
+  // Start deadlines for a loaded machine (the brokers' own configs are their defaults).
+  [kafka, samsa, samsa3] = await Promise.all([
+    startKafka({ brokers: 1, startTimeoutMs: 180_000 }),
+    startBroker({ startTimeoutMs: 120_000 }),
+    startCluster({ brokers: 3, startTimeoutMs: 120_000 }),
+  ]);
   await Promise.all([
     produceAndRead('kafka', kafka.bootstrap, 1),
     produceAndRead('samsa', samsa.bootstrap, 1),
     produceAndRead('samsa3', samsa3.bootstrap, 3),
   ]);
-  const d = await kafkaTool('kafka-topics', ['--describe', '--topic', TOPIC, '--bootstrap-server', samsa3.bootstrap]);
+  const d = await lane(0).run('kafka-topics', ['--describe', '--topic', TOPIC, '--bootstrap-server', samsa3.bootstrap]);
   leader3 = Number(/\tLeader: (\d+)/.exec(d.stdout)?.[1] ?? -1);
 
   // Clean shutdowns: indexes are trimmed and flushed, the producer state snapshotted.
@@ -353,7 +370,7 @@ beforeAll(async () => {
     const files = readdirSync(join(dir, op))
       .filter((f) => f.endsWith('.log'))
       .map((f) => join(dir, op, f));
-    return kafkaTool('kafka-dump-log', ['--files', files.join(','), '--offsets-decoder'], { timeoutMs: 120_000 });
+    return lane(1).run('kafka-dump-log', ['--files', files.join(','), '--offsets-decoder'], { timeoutMs: 120_000 });
   };
   const withOffsets = dirs3.find((dir) => existsSync(join(dir, op)))!;
   const [ok, os, os3] = await Promise.all([offsetsDump(kafkaDir), offsetsDump(samsaDir), offsetsDump(withOffsets)]);
@@ -365,7 +382,12 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.allSettled([kafka?.stop(), samsa?.dispose(), samsa3?.dispose()]);
+  await Promise.allSettled([
+    kafka?.stop(),
+    samsa?.dispose(),
+    samsa3?.dispose(),
+    ...(lanes ?? []).map((r) => r.close()),
+  ]);
   removeAllTmpDirs();
 }, 120_000);
 
