@@ -382,6 +382,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  console.log(
+    `known differences in __consumer_offsets (Kafka's tool reads both):\n${OFFSETS_DIFFERENCES.map((d, i) => `${i + 1}. ${d.what}\n   why: ${d.why}`).join('\n')}`,
+  );
   await Promise.allSettled([
     kafka?.stop(),
     samsa?.dispose(),
