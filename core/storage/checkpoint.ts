@@ -86,8 +86,9 @@ export function readLeaderEpochCheckpoint(path: string): EpochEntry[] {
 
 // ---- partition.metadata: `version: 0` / `topic_id: <Kafka Uuid string>` ----
 
+/** As Kafka's PartitionMetadataFile writes it: two lines, no newline after the second. */
 export function formatPartitionMetadata(topicId: string): string {
-  return `version: 0\ntopic_id: ${topicId}\n`;
+  return `version: 0\ntopic_id: ${topicId}`;
 }
 
 export function readPartitionMetadata(path: string): string | undefined {

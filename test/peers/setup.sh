@@ -11,6 +11,9 @@ peers=$(pwd)
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# A JDK, not only a JRE: the Kafka tool runner (kafka/ToolRunner.java) is run from source.
+command -v javac >/dev/null || { echo "test peers: javac not found: install a JDK 17+ (openjdk-17-jdk-headless)" >&2; exit 1; }
+
 say "Kafka's jars (Maven Central)"
 mvn -q -B -f kafka/pom.xml dependency:build-classpath
 echo "kafka classpath: $(tr ':' '\n' < kafka/target/classpath.txt | wc -l) jars"

@@ -15,10 +15,12 @@
 //  - A topic named twice is answered once.
 //  - An unknown name is auto-created when the request allows it (v4+ flag,
 //    always for v0–3) and `auto.create.topics.enable` is true (the broker
-//    forwards a CreateTopics to the controller and waits). Like Kafka 4, the
+//    forwards a CreateTopics to the controller and waits). Like Kafka 4 (whose
+//    KRaft broker answers before the controller has made the topic), the
 //    answer for a topic created by this request is UNKNOWN_TOPIC_OR_PARTITION
-//    with no partitions; the client retries and then sees the topic. An invalid
-//    name gives INVALID_TOPIC_EXCEPTION; otherwise UNKNOWN_TOPIC_OR_PARTITION.
+//    with no partitions; the client retries and then sees the topic. An
+//    invalid name gives INVALID_TOPIC_EXCEPTION; otherwise (auto-creation not
+//    allowed) UNKNOWN_TOPIC_OR_PARTITION too.
 //  - Authorized-operations fields are -2147483648 unless asked for (v8+).
 
 import type { ApiEntry, HandlerContext, RequestContext } from './context.ts';

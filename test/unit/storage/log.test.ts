@@ -60,7 +60,7 @@ describe('Log append/read', () => {
     expect(files).toContain('00000000000000000000.log');
     expect(files).toContain('partition.metadata');
     expect(readFileSync(join(log.dir, 'partition.metadata'), 'utf8')).toBe(
-      'version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ\n',
+      'version: 0\ntopic_id: AAAAAAAAAAAAAAAAAAAAAQ',
     );
     expect(readFileSync(join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n3 0\n');
     // every segment's .log size equals the bytes appended to it, none beyond segment.bytes
