@@ -3,7 +3,10 @@
 // assignments). Errors as Kafka: INVALID_PARTITIONS when the count is no
 // increase, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for bad
 // manual assignments, INVALID_REPLICATION_FACTOR when too few brokers are live,
-// INVALID_REQUEST for a topic named twice. `validateOnly` checks only.
+// INVALID_REQUEST for a topic named twice, POLICY_VIOLATION when the request
+// adds more than Kafka's 10,000 partitions or a broker would hold more than its
+// open files allow (limits.ts), checked before anything is placed.
+// `validateOnly` checks only.
 import type {
   CreatePartitionsRequest,
   CreatePartitionsRequestCreatePartitionsTopic,
@@ -14,12 +17,21 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, newPartition, replicationFactorError } from './context.ts';
+import { MAX_PARTITIONS_PER_REQUEST, TOO_MANY_ADDED_PARTITIONS, replicasPerBroker, reserveReplicas } from './limits.ts';
 
 export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest): AdminResult {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   let seq = 0;
   const results: CreatePartitionsResponseCreatePartitionsTopicResultInput[] = [];
+  // Bounded before anything is placed, as Kafka's controller does: the partitions the request adds in all.
+  let added = 0;
+  for (const t of req.topics) {
+    const topic = (seen.get(t.name) ?? 0) === 1 ? ctx.topic(t.name) : undefined;
+    if (topic && t.count > topic.numPartitions) added += t.count - topic.numPartitions;
+  }
+  const tooMany = added > MAX_PARTITIONS_PER_REQUEST;
+  const load = tooMany ? new Map<number, number>() : replicasPerBroker(ctx);
   for (const t of req.topics) {
     const result: CreatePartitionsResponseCreatePartitionsTopicResultInput = {
       name: t.name,
@@ -32,8 +44,14 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
       result.errorMessage = 'Duplicate topic in request.';
       continue;
     }
+    if (tooMany) {
+      result.errorCode = ErrorCode.POLICY_VIOLATION;
+      result.errorMessage = TOO_MANY_ADDED_PARTITIONS;
+      continue;
+    }
     try {
       const { topic, assignment } = validate(ctx, t);
+      reserveReplicas(load, assignment);
       if (!req.validateOnly) {
         const next: TopicInfo = { ...topic, configs: { ...topic.configs }, numPartitions: t.count };
         const changes: MetadataChange[] = [{ type: 'topic', topic: next }];

@@ -1,6 +1,8 @@
 // CreateTopics (v0–7) at the controller: Kafka's validation (names, collisions,
 // partition counts, replication factors against the live brokers, manual
 // assignments, configs), replica placement, and one commit per created topic.
+// The request's size is bounded first, as Kafka's controller bounds it
+// (limits.ts): nothing is placed for a request that asks for too much.
 // Internal topics (core/protocol/internal-topics.ts) come through here too,
 // when a broker needs one: allowed, marked internal, their replication factor
 // clamped to the live brokers.
@@ -17,12 +19,22 @@ import { newUuid } from '../metadata-store.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
+import {
+  MAX_PARTITIONS_PER_REQUEST,
+  MAX_RECORDS_PER_USER_OP,
+  TOO_MANY_PARTITIONS,
+  TOO_MANY_RECORDS,
+  replicasPerBroker,
+  reserveReplicas,
+} from './limits.ts';
 
 export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, version: number): AdminResult {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   let seq = 0;
   const topics: CreateTopicsResponseCreatableTopicResultInput[] = [];
+  // The topics that reach validation (Kafka answers a name given twice before its controller sees it).
+  const asked: { t: CreateTopicsRequestCreatableTopic; result: CreateTopicsResponseCreatableTopicResultInput }[] = [];
   for (const t of req.topics) {
     const result: CreateTopicsResponseCreatableTopicResultInput = {
       name: t.name,
@@ -39,8 +51,43 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       result.errorMessage = `Create topics request from client contains multiple entries for the following topics: ${t.name}`;
       continue;
     }
+    asked.push({ t, result });
+  }
+  const response: CreateTopicsResponseInput = { throttleTimeMs: 0, topics };
+  const failAll = (message: string): AdminResult => {
+    for (const { result } of asked) {
+      result.errorCode = ErrorCode.POLICY_VIOLATION;
+      result.errorMessage = message;
+      result.numPartitions = -1;
+      result.replicationFactor = -1;
+      result.configs = null;
+    }
+    return { response, seq: 0, timeoutMs: req.timeoutMs };
+  };
+  // Bounded before anything is placed: a count of 2^31-1 costs nothing.
+  let requested = 0;
+  for (const { t } of asked) requested += Math.max(0, partitionCount(ctx, t));
+  if (requested > MAX_PARTITIONS_PER_REQUEST) return failAll(TOO_MANY_PARTITIONS);
+
+  const plans: { t: CreateTopicsRequestCreatableTopic; result: (typeof asked)[number]['result']; plan: Plan }[] = [];
+  let records = 0;
+  for (const { t, result } of asked) {
     try {
       const plan = validate(ctx, t);
+      records += 1 + Object.keys(plan.configs).length + plan.assignment.length;
+      plans.push({ t, result, plan });
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      result.errorCode = e.code;
+      result.errorMessage = e.message;
+    }
+  }
+  if (records > MAX_RECORDS_PER_USER_OP) return failAll(TOO_MANY_RECORDS);
+
+  const load = replicasPerBroker(ctx);
+  for (const { t, result, plan } of plans) {
+    try {
+      reserveReplicas(load, plan.assignment);
       result.numPartitions = plan.assignment.length;
       result.replicationFactor = plan.replicationFactor;
       if (!req.validateOnly) {
@@ -78,8 +125,14 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       result.errorMessage = e.message;
     }
   }
-  const response: CreateTopicsResponseInput = { throttleTimeMs: 0, topics };
   return { response, seq, timeoutMs: req.timeoutMs };
+}
+
+/** The partitions a topic asks for: its manual assignments, its count, or the default count. */
+function partitionCount(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): number {
+  if (t.assignments.length > 0) return t.assignments.length;
+  if (t.numPartitions !== -1) return t.numPartitions;
+  return t.name === GROUP_METADATA_TOPIC ? ctx.config.offsetsTopicNumPartitions : ctx.config.numPartitions;
 }
 
 interface Plan {
@@ -108,13 +161,7 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   }
   const internal = isInternalTopic(t.name);
   const cfg = ctx.config;
-  const numPartitions = manual
-    ? t.assignments.length
-    : t.numPartitions !== -1
-      ? t.numPartitions
-      : t.name === GROUP_METADATA_TOPIC
-        ? cfg.offsetsTopicNumPartitions
-        : cfg.numPartitions;
+  const numPartitions = partitionCount(ctx, t);
   if (numPartitions < 1) {
     throw new KafkaError(
       ErrorCode.INVALID_PARTITIONS,
