@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { BATCH, batchSize, readInt64, validateBatchAt } from '../protocol/record-batch.ts';
 import { completeSwaps } from './cleaner/swap-recovery.ts';
-import { readAt } from './file-io.ts';
 import type { LogConfig } from './log-config.ts';
 import { Segment, SCAN_WINDOW } from './segment.ts';
 
@@ -77,11 +76,10 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
   const needsRebuild: boolean[] = [];
   for (const base of bases) {
     const path = join(dir, `${String(base).padStart(20, '0')}.log`);
-    const fd = fs.openSync(path, 'r+');
-    const st = fs.fstatSync(fd);
+    const st = fs.statSync(path);
     const offsetData = readIfExists(join(dir, `${String(base).padStart(20, '0')}.index`));
     const timeData = readIfExists(join(dir, `${String(base).padStart(20, '0')}.timeindex`));
-    const seg = new Segment(dir, base, fd, st.size, config.segmentIndexBytes, now, offsetData, timeData);
+    const seg = new Segment(dir, base, undefined, st.size, config.segmentIndexBytes, now, offsetData, timeData);
     seg.createdMs = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
     seg.lastModifiedMs = st.mtimeMs;
     const bad =
@@ -118,7 +116,7 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
       if (truncated) {
         // Everything after a corrupt batch is unreachable: drop the later segments.
         for (const later of segments.splice(i + 1)) {
-          fs.closeSync(later.fd);
+          await later.close();
           unlinkSegmentFiles(dir, later);
           stats.segmentsDeleted++;
         }
@@ -145,7 +143,7 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
   let validBytes = 0;
   let corrupt = false;
   outer: while (validBytes < fileSize) {
-    const window = await readAt(seg.fd, Math.min(RECOVERY_CHUNK, fileSize - validBytes), validBytes);
+    const window = await seg.read(validBytes, Math.min(RECOVERY_CHUNK, fileSize - validBytes));
     let p = 0;
     while (p < window.length) {
       if (window.length - p >= BATCH.LOG_OVERHEAD) {
@@ -153,7 +151,7 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
         // A batch crossing the chunk end but inside the file: re-read from its start.
         if (size >= BATCH.HEADER_SIZE && p + size > window.length && validBytes + size <= fileSize) {
           if (p === 0) {
-            const whole = await readAt(seg.fd, size, validBytes);
+            const whole = await seg.read(validBytes, size);
             if (!acceptBatch(seg, whole, 0, config, stats, validBytes)) {
               corrupt = true;
               break outer;
@@ -174,7 +172,7 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
   }
   if (validBytes < fileSize) {
     void corrupt;
-    fs.ftruncateSync(seg.fd, validBytes);
+    await seg.use((fd) => fs.ftruncateSync(fd, validBytes));
     stats.bytesTruncated += fileSize - validBytes;
     seg.size = validBytes;
     seg.writtenSize = validBytes;
@@ -208,11 +206,11 @@ function acceptBatch(
  */
 async function scanActiveTail(seg: Segment): Promise<void> {
   if (seg.size === 0) return;
-  const head = await readAt(seg.fd, Math.min(BATCH.HEADER_SIZE, seg.size), 0);
+  const head = await seg.read(0, Math.min(BATCH.HEADER_SIZE, seg.size));
   if (head.length >= BATCH.HEADER_SIZE) seg.firstBatchTimestamp = readInt64(head, BATCH.MAX_TIMESTAMP);
   let position = seg.offsetIndex.entries > 0 ? seg.offsetIndex.lastEntry().position : 0;
   while (position < seg.size) {
-    const window = await readAt(seg.fd, Math.min(SCAN_WINDOW, seg.size - position), position);
+    const window = await seg.read(position, Math.min(SCAN_WINDOW, seg.size - position));
     let p = 0;
     while (p + BATCH.HEADER_SIZE <= window.length) {
       const size = batchSize(window, p);
