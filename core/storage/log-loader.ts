@@ -15,6 +15,8 @@ export interface LoadStats {
   indexesRebuilt: number;
   bytesTruncated: number;
   segmentsDeleted: number;
+  /** What recovery did, one line per action, for the broker's log (Kafka's LogLoader messages). */
+  events: string[];
 }
 
 export interface LoadOptions {
@@ -56,6 +58,7 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
     indexesRebuilt: 0,
     bytesTruncated: 0,
     segmentsDeleted: 0,
+    events: [],
   };
   const bases: number[] = [];
   completeSwaps(dir); // a crash in the log cleaner's swap: finish it
@@ -119,12 +122,15 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
           await later.close();
           unlinkSegmentFiles(dir, later);
           stats.segmentsDeleted++;
+          stats.events.push(
+            `deleted segment ${later.baseOffset} (${later.size} bytes): it follows the truncation in segment ${seg.baseOffset}`,
+          );
         }
         break;
       }
     } else {
       seg.restoreIndexingState();
-      if (isActive) await scanActiveTail(seg);
+      if (isActive) await scanActiveTail(seg, stats);
       else seg.nextOffset = segments[i + 1]!.baseOffset;
     }
   }
@@ -174,6 +180,9 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
     void corrupt;
     await seg.use((fd) => fs.ftruncateSync(fd, validBytes));
     stats.bytesTruncated += fileSize - validBytes;
+    stats.events.push(
+      `recovering segment ${seg.baseOffset}: ${corrupt ? 'invalid or torn batch' : 'incomplete batch'} at byte ${validBytes}, truncated ${fileSize - validBytes} bytes; the segment now ends at offset ${seg.nextOffset}`,
+    );
     seg.size = validBytes;
     seg.writtenSize = validBytes;
     return true;
@@ -201,29 +210,66 @@ function acceptBatch(
 }
 
 /**
- * After a clean shutdown only the active segment's tail is read: batch headers from
- * its last index entry to the end give the next offset (Kafka's readNextOffset).
+ * After a clean shutdown only the active segment's tail is read: the batches
+ * from its last index entry to the end give the next offset (Kafka's
+ * readNextOffset). They are validated too (structure and CRC), since the
+ * clean-shutdown marker says nothing of damage done to the file since: a torn
+ * or corrupt batch is cut off with everything after it, as recovery would.
+ * The tail is at most index.interval.bytes plus one batch, so this is cheap.
  */
-async function scanActiveTail(seg: Segment): Promise<void> {
+async function scanActiveTail(seg: Segment, stats: LoadStats): Promise<void> {
   if (seg.size === 0) return;
   const head = await seg.read(0, Math.min(BATCH.HEADER_SIZE, seg.size));
   if (head.length >= BATCH.HEADER_SIZE) seg.firstBatchTimestamp = readInt64(head, BATCH.MAX_TIMESTAMP);
   let position = seg.offsetIndex.entries > 0 ? seg.offsetIndex.lastEntry().position : 0;
-  while (position < seg.size) {
+  let torn = -1;
+  let prevLast = -1;
+  scan: while (position < seg.size) {
     const window = await seg.read(position, Math.min(SCAN_WINDOW, seg.size - position));
     let p = 0;
-    while (p + BATCH.HEADER_SIZE <= window.length) {
+    while (p < window.length) {
+      const at = position + p;
+      if (seg.size - at < BATCH.HEADER_SIZE) {
+        torn = at;
+        break scan;
+      }
+      if (window.length - p < BATCH.HEADER_SIZE) break; // the header crosses the window: read on from it
       const size = batchSize(window, p);
-      const last = readInt64(window, p) + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
-      const maxTs = readInt64(window, p + BATCH.MAX_TIMESTAMP);
+      if (size < BATCH.HEADER_SIZE || at + size > seg.size) {
+        torn = at;
+        break scan;
+      }
+      let buf = window;
+      let bp = p;
+      if (p + size > window.length) {
+        if (p > 0) break; // read on from this batch
+        buf = await seg.read(at, size);
+        bp = 0;
+      }
+      const base = readInt64(buf, bp);
+      if (typeof validateBatchAt(buf, bp, bp + size) !== 'number' || base <= prevLast) {
+        torn = at;
+        break scan;
+      }
+      const last = base + buf.readInt32BE(bp + BATCH.LAST_OFFSET_DELTA);
+      const maxTs = readInt64(buf, bp + BATCH.MAX_TIMESTAMP);
       if (maxTs > seg.maxTimestamp) {
         seg.maxTimestamp = maxTs;
         seg.offsetOfMaxTimestamp = last;
       }
       seg.nextOffset = last + 1;
+      prevLast = last;
       p += size;
+      if (bp === 0 && buf !== window) break;
     }
     if (p === 0) break;
     position += p;
+  }
+  if (torn >= 0) {
+    stats.bytesTruncated += seg.size - torn;
+    stats.events.push(
+      `found a torn or corrupt batch in active segment ${seg.baseOffset} at byte ${torn} after a clean shutdown: truncated ${seg.size - torn} bytes, the log now ends at offset ${seg.nextOffset}`,
+    );
+    await seg.truncateTo(torn, seg.nextOffset);
   }
 }
