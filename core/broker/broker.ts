@@ -279,6 +279,8 @@ export class Broker implements HandlerContext {
   /** Registers, loads the metadata snapshot, builds the topics, then follows the changes. */
   private async startFollowing(logs: LogManager): Promise<void> {
     this.logs = logs;
+    for (const log of logs.all())
+      for (const e of log.loadStats.events) this.log(`recovery of partition ${log.topic}-${log.partition}: ${e}`);
     if (!this.controller) {
       if (!this.opts.openController) throw new Error(`broker ${this.brokerId} has no controller to follow`);
       const opened = await this.opts.openController();

@@ -124,6 +124,8 @@ export class TopicManager {
   readonly image: MetadataImage;
   /** Partition directories on disk that this broker does not host; left untouched. */
   readonly strays: string[] = [];
+  /** Hosted partitions whose log cannot be trusted (partition.metadata): `<topic>-<p>` → why. Not served. */
+  readonly offline = new Map<string, string>();
   /** Serializes `apply` calls. */
   private applying: Promise<void> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
@@ -148,16 +150,13 @@ export class TopicManager {
     for (const t of img.topics()) tm.upsertTopic(t);
     // Logs on disk that the metadata does not place here are left untouched
     // (never delete data on a guess, e.g. when metadata.db was removed by hand,
-    // or the broker was reassigned away while down) but reported. A log left
-    // over from an earlier topic of the same name is deleted: the metadata is the truth.
+    // or the broker was reassigned away while down) but reported. A hosted log
+    // whose partition.metadata does not match is never deleted (checkIdentity).
     for (const log of [...opts.logs.all()]) {
       const t = img.topic(log.topic);
       const info = t ? img.partition(t.topicId, log.partition) : undefined;
-      if (t && log.topicId && log.topicId !== t.topicId && info?.replicas.includes(tm.brokerId)) {
-        await opts.logs.delete(log.topic, log.partition);
-      } else if (!t || !info?.replicas.includes(tm.brokerId)) {
-        tm.strays.push(`${log.topic}-${log.partition}`);
-      }
+      if (!t || !info?.replicas.includes(tm.brokerId)) tm.strays.push(`${log.topic}-${log.partition}`);
+      else await tm.checkIdentity(log, t);
     }
     for (const t of img.topics()) {
       for (const info of img.partitions(t.topicId)) if (info) await tm.applyPartition(info);
@@ -287,12 +286,10 @@ export class TopicManager {
     let p = existing;
     if (!p) {
       const lc = toLogConfig(this.effectiveConfigs(t));
-      let log = this.logs.get(t.name, n);
-      if (log && log.topicId && log.topicId !== t.topicId) {
-        await this.logs.delete(t.name, n);
-        log = undefined;
-      }
-      log ??= await this.logs.create(t.name, n, t.topicId, lc);
+      if (this.offline.has(`${t.name}-${n}`)) return;
+      const found = this.logs.get(t.name, n);
+      if (found && !(await this.checkIdentity(found, t))) return;
+      const log = this.logs.get(t.name, n) ?? (await this.logs.create(t.name, n, t.topicId, lc));
       log.updateConfig(lc);
       // The topic may have gone while the log was being opened.
       if (this.byId.get(info.topicId) !== t) return;
@@ -320,6 +317,40 @@ export class TopicManager {
     this.replication.applyPartition(p, info);
     const isLeader = info.leader === this.brokerId;
     if (isLeader !== wasLeader || (isLeader && oldEpoch !== info.leaderEpoch)) this.opts.onLeadership?.(p, isLeader);
+  }
+
+  /**
+   * Whether a log on disk may serve partition `log.partition` of topic `t`
+   * (Kafka's Partition.checkLogTopicId). Its partition.metadata is damaged, or
+   * names another topic that exists: the partition stays offline on this
+   * broker with its files untouched (Kafka's InconsistentTopicIdException).
+   * It names a topic the metadata no longer has (deleted and re-created while
+   * this broker was down): the log is moved aside as a stray, kept, and a new
+   * one takes its place. Each case is logged once.
+   */
+  private async checkIdentity(log: Log, t: { name: string; topicId: string }): Promise<boolean> {
+    const key = `${log.topic}-${log.partition}`;
+    if (this.offline.has(key)) return false;
+    const offline = (why: string): false => {
+      this.offline.set(key, why);
+      this.opts.log?.(
+        `partition ${key} is offline on this broker: ${why}. Its files are kept as they are in ${log.dir}; repair or remove partition.metadata and restart the broker`,
+      );
+      return false;
+    };
+    if (log.metadataDamage) return offline(`its ${log.metadataDamage}`);
+    if (!log.topicId || log.topicId === t.topicId) return true;
+    const other = this.image.topicById(log.topicId);
+    if (other) {
+      return offline(
+        `its partition.metadata names topic id ${log.topicId} (topic '${other.name}'), not ${t.topicId} (InconsistentTopicIdException)`,
+      );
+    }
+    const renamed = await this.logs.moveAside(log.topic, log.partition);
+    this.opts.log?.(
+      `partition ${key} on disk belongs to topic id ${log.topicId}, which no longer exists (topic '${t.name}' is now ${t.topicId}): moved aside to ${renamed} with its records, and a new log created`,
+    );
+    return true;
   }
 
   private async dropPartition(t: TopicState, p: PartitionState): Promise<void> {

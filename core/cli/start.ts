@@ -135,6 +135,7 @@ export async function start(argv: string[]): Promise<number> {
     import('../cluster/in-process-channel.ts'),
   ]);
   let running = false;
+  const startup: string[] = [];
   // A single-node cluster: the controller here, the broker following it in this process.
   // Its routine messages (registration, fencing of this only broker) are not logged.
   let controller: InstanceType<typeof Controller>;
@@ -154,15 +155,19 @@ export async function start(argv: string[]): Promise<number> {
     advertisedPort,
     dataDir,
     config,
-    // Diagnostics go to stderr once the broker runs (start-up failures are reported as one line below).
+    // Diagnostics go to stderr; those of start-up (recovery, offline partitions) are held until the
+    // broker runs, then printed, so a failed start is still reported as one line below.
     log: (msg) => {
-      if (running) console.error(`${new Date().toISOString()} ${msg}`);
+      const line = `${new Date().toISOString()} ${msg}`;
+      if (running) console.error(line);
+      else if (startup.length < 1000) startup.push(line);
     },
   });
   let addr: { host: string; port: number };
   try {
     addr = await broker.start();
     running = true;
+    for (const line of startup.splice(0)) console.error(line);
   } catch (e) {
     unlock();
     const err = e as NodeJS.ErrnoException;

@@ -91,14 +91,33 @@ export function formatPartitionMetadata(topicId: string): string {
   return `version: 0\ntopic_id: ${topicId}`;
 }
 
-export function readPartitionMetadata(path: string): string | undefined {
+/** What a partition.metadata file says: nothing (no file), a topic id, or that it is damaged (and why). */
+export type PartitionMetadata = { topicId: string } | { damaged: string } | undefined;
+
+/** A Kafka Uuid string: 16 bytes in unpadded URL-safe base64. */
+const UUID_STRING = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/** Reads partition.metadata as Kafka's PartitionMetadataFile does: version 0 and a well-formed topic id, or damaged. */
+export function readPartitionMetadataFile(path: string): PartitionMetadata {
+  let text: string;
   try {
-    const text = fs.readFileSync(path, 'utf8');
-    const m = /^topic_id: (\S+)$/m.exec(text);
-    return m?.[1];
-  } catch {
-    return undefined;
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { damaged: `cannot be read (${(e as Error).message})` };
   }
+  const lines = text.split('\n').map((l) => l.trim());
+  if (lines[0] !== 'version: 0') return { damaged: `does not start with "version: 0"` };
+  const m = /^topic_id: (\S+)$/.exec(lines[1] ?? '');
+  if (!m) return { damaged: 'has no topic_id line' };
+  if (!UUID_STRING.test(m[1]!)) return { damaged: `names an invalid topic id "${m[1]!.slice(0, 40)}"` };
+  return { topicId: m[1]! };
+}
+
+/** The topic id of a well-formed partition.metadata; undefined when missing or damaged. */
+export function readPartitionMetadata(path: string): string | undefined {
+  const m = readPartitionMetadataFile(path);
+  return m && 'topicId' in m ? m.topicId : undefined;
 }
 
 export function writePartitionMetadataSync(path: string, topicId: string): void {

@@ -1,5 +1,9 @@
 // Small promise wrappers over node:fs callbacks on raw file descriptors
 // (positional reads/writes, so concurrent reads and appends never share a cursor).
+// The asynchronous whole-file writes (checkpoints, snapshots) take one of a few
+// slots first: a thousand partitions writing their leader-epoch checkpoints at
+// once must not open a thousand files at once (open-files.ts keeps a reserve
+// for these, not one per partition).
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -53,8 +57,28 @@ export function closeFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
 }
 
+/** Asynchronous opens of short-lived files in flight at most (part of open-files.ts's reserve). */
+export const TRANSIENT_OPENS = 16;
+let transientInFlight = 0;
+const transientWaiters: (() => void)[] = [];
+
+async function withTransientSlot<T>(fn: () => Promise<T>): Promise<T> {
+  while (transientInFlight >= TRANSIENT_OPENS) await new Promise<void>((r) => transientWaiters.push(r));
+  transientInFlight++;
+  try {
+    return await fn();
+  } finally {
+    transientInFlight--;
+    transientWaiters.shift()?.();
+  }
+}
+
 /** fsync a directory so a rename/create in it is durable (no-op where unsupported). */
-export async function fsyncDir(dir: string): Promise<void> {
+export function fsyncDir(dir: string): Promise<void> {
+  return withTransientSlot(() => fsyncDirNow(dir));
+}
+
+async function fsyncDirNow(dir: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {
     fh = await fsp.open(dir, 'r');
@@ -67,7 +91,11 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Kafka's atomic file replacement: write <file>.tmp, fsync, rename over <file>, fsync the dir. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  return withTransientSlot(() => writeFileAtomicNow(path, data));
+}
+
+async function writeFileAtomicNow(path: string, data: string | Buffer): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await fsp.open(tmp, 'w');
   try {
@@ -77,7 +105,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     await fh.close();
   }
   await fsp.rename(tmp, path);
-  await fsyncDir(dirname(path));
+  await fsyncDirNow(dirname(path));
 }
 
 export function writeFileAtomicSync(path: string, data: string | Buffer): void {

@@ -304,6 +304,7 @@ export class LocalLog {
       try {
         fs.renameSync(p, `${p}.deleted`);
         renamed.push(`${p}.deleted`);
+        if (p === seg.logPath) seg.file.moveTo(`${p}.deleted`);
       } catch {
         /* index never written */
       }

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { BATCH, batchSize, readInt64, validateBatchAt } from '../protocol/record-batch.ts';
 import { completeSwaps } from './cleaner/swap-recovery.ts';
-import { readAt } from './file-io.ts';
 import type { LogConfig } from './log-config.ts';
 import { Segment, SCAN_WINDOW } from './segment.ts';
 
@@ -16,6 +15,8 @@ export interface LoadStats {
   indexesRebuilt: number;
   bytesTruncated: number;
   segmentsDeleted: number;
+  /** What recovery did, one line per action, for the broker's log (Kafka's LogLoader messages). */
+  events: string[];
 }
 
 export interface LoadOptions {
@@ -57,6 +58,7 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
     indexesRebuilt: 0,
     bytesTruncated: 0,
     segmentsDeleted: 0,
+    events: [],
   };
   const bases: number[] = [];
   completeSwaps(dir); // a crash in the log cleaner's swap: finish it
@@ -77,11 +79,10 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
   const needsRebuild: boolean[] = [];
   for (const base of bases) {
     const path = join(dir, `${String(base).padStart(20, '0')}.log`);
-    const fd = fs.openSync(path, 'r+');
-    const st = fs.fstatSync(fd);
+    const st = fs.statSync(path);
     const offsetData = readIfExists(join(dir, `${String(base).padStart(20, '0')}.index`));
     const timeData = readIfExists(join(dir, `${String(base).padStart(20, '0')}.timeindex`));
-    const seg = new Segment(dir, base, fd, st.size, config.segmentIndexBytes, now, offsetData, timeData);
+    const seg = new Segment(dir, base, undefined, st.size, config.segmentIndexBytes, now, offsetData, timeData);
     seg.createdMs = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
     seg.lastModifiedMs = st.mtimeMs;
     const bad =
@@ -118,15 +119,18 @@ export async function loadLog(dir: string, opts: LoadOptions): Promise<LoadedLog
       if (truncated) {
         // Everything after a corrupt batch is unreachable: drop the later segments.
         for (const later of segments.splice(i + 1)) {
-          fs.closeSync(later.fd);
+          await later.close();
           unlinkSegmentFiles(dir, later);
           stats.segmentsDeleted++;
+          stats.events.push(
+            `deleted segment ${later.baseOffset} (${later.size} bytes): it follows the truncation in segment ${seg.baseOffset}`,
+          );
         }
         break;
       }
     } else {
       seg.restoreIndexingState();
-      if (isActive) await scanActiveTail(seg);
+      if (isActive) await scanActiveTail(seg, stats);
       else seg.nextOffset = segments[i + 1]!.baseOffset;
     }
   }
@@ -145,7 +149,7 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
   let validBytes = 0;
   let corrupt = false;
   outer: while (validBytes < fileSize) {
-    const window = await readAt(seg.fd, Math.min(RECOVERY_CHUNK, fileSize - validBytes), validBytes);
+    const window = await seg.read(validBytes, Math.min(RECOVERY_CHUNK, fileSize - validBytes));
     let p = 0;
     while (p < window.length) {
       if (window.length - p >= BATCH.LOG_OVERHEAD) {
@@ -153,7 +157,7 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
         // A batch crossing the chunk end but inside the file: re-read from its start.
         if (size >= BATCH.HEADER_SIZE && p + size > window.length && validBytes + size <= fileSize) {
           if (p === 0) {
-            const whole = await readAt(seg.fd, size, validBytes);
+            const whole = await seg.read(validBytes, size);
             if (!acceptBatch(seg, whole, 0, config, stats, validBytes)) {
               corrupt = true;
               break outer;
@@ -174,8 +178,11 @@ export async function recoverSegment(seg: Segment, config: LogConfig, stats: Loa
   }
   if (validBytes < fileSize) {
     void corrupt;
-    fs.ftruncateSync(seg.fd, validBytes);
+    await seg.use((fd) => fs.ftruncateSync(fd, validBytes));
     stats.bytesTruncated += fileSize - validBytes;
+    stats.events.push(
+      `recovering segment ${seg.baseOffset}: ${corrupt ? 'invalid or torn batch' : 'incomplete batch'} at byte ${validBytes}, truncated ${fileSize - validBytes} bytes; the segment now ends at offset ${seg.nextOffset}`,
+    );
     seg.size = validBytes;
     seg.writtenSize = validBytes;
     return true;
@@ -203,29 +210,66 @@ function acceptBatch(
 }
 
 /**
- * After a clean shutdown only the active segment's tail is read: batch headers from
- * its last index entry to the end give the next offset (Kafka's readNextOffset).
+ * After a clean shutdown only the active segment's tail is read: the batches
+ * from its last index entry to the end give the next offset (Kafka's
+ * readNextOffset). They are validated too (structure and CRC), since the
+ * clean-shutdown marker says nothing of damage done to the file since: a torn
+ * or corrupt batch is cut off with everything after it, as recovery would.
+ * The tail is at most index.interval.bytes plus one batch, so this is cheap.
  */
-async function scanActiveTail(seg: Segment): Promise<void> {
+async function scanActiveTail(seg: Segment, stats: LoadStats): Promise<void> {
   if (seg.size === 0) return;
-  const head = await readAt(seg.fd, Math.min(BATCH.HEADER_SIZE, seg.size), 0);
+  const head = await seg.read(0, Math.min(BATCH.HEADER_SIZE, seg.size));
   if (head.length >= BATCH.HEADER_SIZE) seg.firstBatchTimestamp = readInt64(head, BATCH.MAX_TIMESTAMP);
   let position = seg.offsetIndex.entries > 0 ? seg.offsetIndex.lastEntry().position : 0;
-  while (position < seg.size) {
-    const window = await readAt(seg.fd, Math.min(SCAN_WINDOW, seg.size - position), position);
+  let torn = -1;
+  let prevLast = -1;
+  scan: while (position < seg.size) {
+    const window = await seg.read(position, Math.min(SCAN_WINDOW, seg.size - position));
     let p = 0;
-    while (p + BATCH.HEADER_SIZE <= window.length) {
+    while (p < window.length) {
+      const at = position + p;
+      if (seg.size - at < BATCH.HEADER_SIZE) {
+        torn = at;
+        break scan;
+      }
+      if (window.length - p < BATCH.HEADER_SIZE) break; // the header crosses the window: read on from it
       const size = batchSize(window, p);
-      const last = readInt64(window, p) + window.readInt32BE(p + BATCH.LAST_OFFSET_DELTA);
-      const maxTs = readInt64(window, p + BATCH.MAX_TIMESTAMP);
+      if (size < BATCH.HEADER_SIZE || at + size > seg.size) {
+        torn = at;
+        break scan;
+      }
+      let buf = window;
+      let bp = p;
+      if (p + size > window.length) {
+        if (p > 0) break; // read on from this batch
+        buf = await seg.read(at, size);
+        bp = 0;
+      }
+      const base = readInt64(buf, bp);
+      if (typeof validateBatchAt(buf, bp, bp + size) !== 'number' || base <= prevLast) {
+        torn = at;
+        break scan;
+      }
+      const last = base + buf.readInt32BE(bp + BATCH.LAST_OFFSET_DELTA);
+      const maxTs = readInt64(buf, bp + BATCH.MAX_TIMESTAMP);
       if (maxTs > seg.maxTimestamp) {
         seg.maxTimestamp = maxTs;
         seg.offsetOfMaxTimestamp = last;
       }
       seg.nextOffset = last + 1;
+      prevLast = last;
       p += size;
+      if (bp === 0 && buf !== window) break;
     }
     if (p === 0) break;
     position += p;
+  }
+  if (torn >= 0) {
+    stats.bytesTruncated += seg.size - torn;
+    stats.events.push(
+      `found a torn or corrupt batch in active segment ${seg.baseOffset} at byte ${torn} after a clean shutdown: truncated ${seg.size - torn} bytes, the log now ends at offset ${seg.nextOffset}`,
+    );
+    await seg.truncateTo(torn, seg.nextOffset);
   }
 }

@@ -198,6 +198,23 @@ export class LogManager {
     return log;
   }
 
+  /**
+   * Closes a log and renames its directory aside as Kafka does with a stray
+   * replica (`<topic>-<p>.<uniq>-stray`): the files are kept, never loaded again
+   * as a partition, and the name is free for a new log. Returns the new name.
+   */
+  async moveAside(topic: string, partition: number): Promise<string | undefined> {
+    const key = `${topic}-${partition}`;
+    const log = this.logs.get(key);
+    if (!log) return undefined;
+    this.logs.delete(key);
+    await log.close();
+    const renamed = `${log.dir}.${randomUUID().replace(/-/g, '')}-stray`;
+    await fs.promises.rename(log.dir, renamed);
+    await fsyncDir(this.dir);
+    return renamed;
+  }
+
   async delete(topic: string, partition: number): Promise<void> {
     const key = `${topic}-${partition}`;
     const log = this.logs.get(key);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.ts';
 import { batchSize, type BatchesInfo } from '../protocol/record-batch.ts';
-import { PARTITION_METADATA, readPartitionMetadata, writePartitionMetadataSync } from './checkpoint.ts';
+import { PARTITION_METADATA, readPartitionMetadataFile, writePartitionMetadataSync } from './checkpoint.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import {
   analyzeLeaderBatches,
@@ -55,6 +55,8 @@ export class Log {
   readonly topic: string;
   readonly partition: number;
   readonly topicId: string;
+  /** Why partition.metadata cannot be trusted (Kafka refuses to load such a log); undefined when it is sound or absent. */
+  metadataDamage: string | undefined;
   readonly dir: string;
   /**
    * The offset below which records are committed (visible to consumers).
@@ -124,10 +126,13 @@ export class Log {
   static async open(o: LogOpenOptions): Promise<Log> {
     fs.mkdirSync(o.dir, { recursive: true });
     const metaPath = join(o.dir, PARTITION_METADATA);
-    const storedId = readPartitionMetadata(metaPath);
-    if (storedId === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
+    const stored = readPartitionMetadataFile(metaPath);
+    // A damaged file is kept as it is (the broker reports it and leaves the partition offline).
+    if (stored === undefined && o.topicId) writePartitionMetadataSync(metaPath, o.topicId);
+    const storedId = stored && 'topicId' in stored ? stored.topicId : undefined;
     const { segments, stats } = await loadLog(o.dir, o);
     const log = new Log({ ...o, topicId: storedId ?? o.topicId }, segments, stats);
+    if (stored && 'damaged' in stored) log.metadataDamage = `${PARTITION_METADATA} ${stored.damaged}`;
     log.producers = await log.loadProducerState(o.now);
     return log;
   }

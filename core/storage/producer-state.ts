@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { crc32cRange } from '../protocol/crc32c.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { Attr, BATCH, batchSize, readInt64, writeInt64, type BatchesInfo } from '../protocol/record-batch.ts';
-import { readAt, writeFileAtomic } from './file-io.ts';
+import { writeFileAtomic } from './file-io.ts';
 
 /** How many batches per producer are remembered for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
 export const BATCHES_TO_RETAIN = 5;
@@ -356,8 +356,8 @@ export class ProducerStateManager {
 /** What loading needs of a segment. */
 export interface LoadSegment {
   baseOffset: number;
-  fd: number;
   size: number;
+  read(position: number, length: number): Promise<Buffer>;
   findBatch(target: number): Promise<{ position: number } | null>;
 }
 
@@ -385,7 +385,7 @@ async function replay(state: ProducerStateManager, segments: readonly LoadSegmen
       position = loc.position;
     }
     while (position + BATCH.HEADER_SIZE <= seg.size) {
-      const window = await readAt(seg.fd, Math.min(REPLAY_WINDOW, seg.size - position), position);
+      const window = await seg.read(position, Math.min(REPLAY_WINDOW, seg.size - position));
       let p = 0;
       while (p + BATCH.HEADER_SIZE <= window.length) {
         const size = batchSize(window, p);

@@ -1,11 +1,13 @@
 // One log segment: the .log file of record batches plus its offset and time
 // indexes (Kafka's LogSegment). Holds the indexing rule shared by appends and
 // recovery so both produce identical index files, the roll rule, and the
-// lookups by timestamp within one segment.
+// lookups by timestamp within one segment. The `.log` file's handle is opened
+// on first use and may be closed while idle (handle-cache.ts).
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Attr, BATCH, batchSize, decodeRecords, readInt64 } from '../protocol/record-batch.ts';
-import { closeFd, fsyncFd, readAt } from './file-io.ts';
+import { fsyncFd, readAt } from './file-io.ts';
+import { CachedFile } from './handle-cache.ts';
 import type { LogConfig } from './log-config.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
@@ -27,7 +29,8 @@ export interface BatchLocation {
 export class Segment {
   readonly baseOffset: number;
   readonly dir: string;
-  readonly fd: number;
+  /** The `.log` file (under another name while the cleaner builds it, or once deleted). */
+  readonly file: CachedFile;
   offsetIndex: OffsetIndex;
   timeIndex: TimeIndex;
   /** bytes appended (including writes still in flight) */
@@ -51,7 +54,8 @@ export class Segment {
   constructor(
     dir: string,
     baseOffset: number,
-    fd: number,
+    /** the `.log` file's path, when it is not the segment's own name */
+    path: string | undefined,
     size: number,
     indexBytes: number,
     now: number,
@@ -60,7 +64,7 @@ export class Segment {
   ) {
     this.dir = dir;
     this.baseOffset = baseOffset;
-    this.fd = fd;
+    this.file = new CachedFile(path ?? join(dir, segmentFileName(baseOffset, '.log')));
     this.size = size;
     this.writtenSize = size;
     this.nextOffset = baseOffset;
@@ -70,9 +74,10 @@ export class Segment {
     this.lastModifiedMs = now;
   }
 
-  static create(dir: string, baseOffset: number, indexBytes: number, now: number): Segment {
-    const fd = fs.openSync(join(dir, segmentFileName(baseOffset, '.log')), 'w+');
-    return new Segment(dir, baseOffset, fd, 0, indexBytes, now);
+  /** A new, empty segment: its file is created (or emptied) now and opened on first use. */
+  static create(dir: string, baseOffset: number, indexBytes: number, now: number, path?: string): Segment {
+    fs.closeSync(fs.openSync(path ?? join(dir, segmentFileName(baseOffset, '.log')), 'w'));
+    return new Segment(dir, baseOffset, path, 0, indexBytes, now);
   }
 
   get logPath(): string {
@@ -167,12 +172,12 @@ export class Segment {
     this.timeIndex.writeFileSync(this.timeIndexPath, fsync);
   }
 
-  /** Runs fn with the fd kept open (close waits for it). */
-  async use<T>(fn: (fd: number) => Promise<T>): Promise<T> {
+  /** Runs fn with the file's handle open and pinned (close waits for it). */
+  async use<T>(fn: (fd: number) => T | Promise<T>): Promise<T> {
     if (this.closing) throw new Error(`segment ${this.baseOffset} is closed`);
     this.refs++;
     try {
-      return await fn(this.fd);
+      return await this.file.use(fn);
     } finally {
       if (--this.refs === 0 && this.closeResolve) this.closeResolve();
     }
@@ -298,7 +303,7 @@ export class Segment {
           : new Promise<void>((r) => {
               this.closeResolve = r;
             })
-      ).then(() => closeFd(this.fd));
+      ).then(() => this.file.close());
     }
     return this.closing;
   }

@@ -95,6 +95,8 @@ export interface StartOptions {
   /** More `samsa start` arguments (e.g. --advertised-port). */
   args?: string[];
   startTimeoutMs?: number;
+  /** The open-files limit to run under (`ulimit -n`, soft and hard): the process is started through /bin/sh. */
+  openFiles?: number;
 }
 
 export interface RunningBroker {
@@ -160,7 +162,14 @@ export async function startBroker(opts: StartOptions = {}): Promise<RunningBroke
     ];
     for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('--override', `${k}=${v}`);
     args.push(...(opts.args ?? []));
-    child = spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
+    child =
+      opts.openFiles === undefined
+        ? spawn(nodeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT })
+        : // `exec` keeps the pid: signals reach the broker itself.
+          spawn('/bin/sh', ['-c', `ulimit -n ${opts.openFiles} && exec "$0" "$@"`, nodeBinary(), ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            cwd: REPO_ROOT,
+          });
     ready = /listening on (\S+):(\d+)/;
   }
   live.add(child);

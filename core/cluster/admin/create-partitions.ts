@@ -4,9 +4,11 @@
 // increase, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT for bad
 // manual assignments, INVALID_REPLICATION_FACTOR when too few brokers are live,
 // INVALID_REQUEST "Duplicate topic name." for a topic named twice (answered
-// once, as Kafka's ControllerApis.createPartitions). The messages are Kafka
-// 4.4's (ReplicationControlManager.createPartitions); an unknown topic has
-// none. `validateOnly` checks only.
+// once, as Kafka's ControllerApis.createPartitions), POLICY_VIOLATION when the
+// request adds more than Kafka's 10,000 partitions or a broker would hold more
+// than its open files allow (limits.ts), checked before anything is placed. The
+// messages are Kafka 4.4's (ReplicationControlManager.createPartitions); an
+// unknown topic has none. `validateOnly` checks only.
 import type {
   CreatePartitionsRequest,
   CreatePartitionsRequestCreatePartitionsTopic,
@@ -17,6 +19,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, newPartition, replicationFactorError } from './context.ts';
+import { MAX_PARTITIONS_PER_REQUEST, TOO_MANY_ADDED_PARTITIONS, replicasPerBroker, reserveReplicas } from './limits.ts';
 
 export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest): AdminResult {
   const seen = new Map<string, number>();
@@ -24,6 +27,14 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
   let seq = 0;
   const results: CreatePartitionsResponseCreatePartitionsTopicResultInput[] = [];
   const answered = new Set<string>();
+  // Bounded before anything is placed, as Kafka's controller does: the partitions the request adds in all.
+  let added = 0;
+  for (const t of req.topics) {
+    const topic = (seen.get(t.name) ?? 0) === 1 ? ctx.topic(t.name) : undefined;
+    if (topic && t.count > topic.numPartitions) added += t.count - topic.numPartitions;
+  }
+  const tooMany = added > MAX_PARTITIONS_PER_REQUEST;
+  const load = tooMany ? new Map<number, number>() : replicasPerBroker(ctx);
   for (const t of req.topics) {
     if (answered.has(t.name)) continue;
     answered.add(t.name);
@@ -43,8 +54,14 @@ export function createPartitions(ctx: AdminContext, req: CreatePartitionsRequest
       result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       continue;
     }
+    if (tooMany) {
+      result.errorCode = ErrorCode.POLICY_VIOLATION;
+      result.errorMessage = TOO_MANY_ADDED_PARTITIONS;
+      continue;
+    }
     try {
       const { topic, assignment } = validate(ctx, t);
+      reserveReplicas(load, assignment);
       if (!req.validateOnly) {
         const next: TopicInfo = { ...topic, configs: { ...topic.configs }, numPartitions: t.count };
         const changes: MetadataChange[] = [{ type: 'topic', topic: next }];

@@ -4,7 +4,9 @@
 // As Kafka 4.4's controller: a name given twice is answered once, first, with
 // INVALID_REQUEST "Duplicate topic name."; the messages are Kafka's (Topic.validate
 // for names, ReplicationControlManager for assignments); a v5+ answer lists the
-// new topic's configs sorted by name, and none ([]) for a topic that failed.
+// new topic's configs sorted by name, and none ([]) for a topic that failed. The
+// request's size is bounded first, as Kafka's controller bounds it (limits.ts):
+// nothing is placed for a request that asks for too much.
 // Internal topics (core/protocol/internal-topics.ts) come through here too,
 // when a broker needs one: allowed, marked internal, their replication factor
 // clamped to the live brokers.
@@ -22,8 +24,14 @@ import { newUuid } from '../metadata-store.ts';
 import type { MetadataChange, TopicInfo } from '../../metadata/types.ts';
 import { placeReplicas } from '../placement.ts';
 import { type AdminContext, type AdminResult, ZERO_UUID, newPartition, replicationFactorError } from './context.ts';
-
-/** Topic configs in the order Kafka lists them in a CreateTopics answer: by name. */
+import {
+  MAX_PARTITIONS_PER_REQUEST,
+  MAX_RECORDS_PER_USER_OP,
+  TOO_MANY_PARTITIONS,
+  TOO_MANY_RECORDS,
+  replicasPerBroker,
+  reserveReplicas,
+} from './limits.ts';
 
 export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, version: number): AdminResult {
   const seen = new Map<string, number>();
@@ -41,6 +49,8 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
   const topics: CreateTopicsResponseCreatableTopicResultInput[] = [];
   for (const [name, n] of seen)
     if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+  // The topics that reach validation (a name given twice is answered before the controller sees it).
+  const asked: { t: CreateTopicsRequestCreatableTopic; result: CreateTopicsResponseCreatableTopicResultInput }[] = [];
   for (const t of req.topics) {
     if ((seen.get(t.name) ?? 0) > 1) continue;
     // v5+: the new topic's configs; none for a topic that fails.
@@ -49,8 +59,37 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       configs: version >= 5 ? [] : null,
     };
     topics.push(result);
+    asked.push({ t, result });
+  }
+  const response: CreateTopicsResponseInput = { throttleTimeMs: 0, topics };
+  const failAll = (message: string): AdminResult => {
+    for (const { t, result } of asked) Object.assign(result, failed(t.name, ErrorCode.POLICY_VIOLATION, message));
+    return { response, seq: 0, timeoutMs: req.timeoutMs };
+  };
+  // Bounded before anything is placed: a count of 2^31-1 costs nothing.
+  let requested = 0;
+  for (const { t } of asked) requested += Math.max(0, partitionCount(ctx, t));
+  if (requested > MAX_PARTITIONS_PER_REQUEST) return failAll(TOO_MANY_PARTITIONS);
+
+  const plans: { t: CreateTopicsRequestCreatableTopic; result: (typeof asked)[number]['result']; plan: Plan }[] = [];
+  let records = 0;
+  for (const { t, result } of asked) {
     try {
       const plan = validate(ctx, t);
+      records += 1 + Object.keys(plan.configs).length + plan.assignment.length;
+      plans.push({ t, result, plan });
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      result.errorCode = e.code;
+      result.errorMessage = e.message;
+    }
+  }
+  if (records > MAX_RECORDS_PER_USER_OP) return failAll(TOO_MANY_RECORDS);
+
+  const load = replicasPerBroker(ctx);
+  for (const { t, result, plan } of plans) {
+    try {
+      reserveReplicas(load, plan.assignment);
       result.numPartitions = plan.assignment.length;
       result.replicationFactor = plan.replicationFactor;
       if (!req.validateOnly) {
@@ -86,8 +125,14 @@ export function createTopics(ctx: AdminContext, req: CreateTopicsRequest, versio
       Object.assign(result, failed(t.name, e.code, e.message));
     }
   }
-  const response: CreateTopicsResponseInput = { throttleTimeMs: 0, topics };
   return { response, seq, timeoutMs: req.timeoutMs };
+}
+
+/** The partitions a topic asks for: its manual assignments, its count, or the default count. */
+function partitionCount(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): number {
+  if (t.assignments.length > 0) return t.assignments.length;
+  if (t.numPartitions !== -1) return t.numPartitions;
+  return t.name === GROUP_METADATA_TOPIC ? ctx.config.offsetsTopicNumPartitions : ctx.config.numPartitions;
 }
 
 interface Plan {
@@ -138,13 +183,7 @@ function validate(ctx: AdminContext, t: CreateTopicsRequestCreatableTopic): Plan
   }
   const internal = isInternalTopic(t.name);
   const cfg = ctx.config;
-  const numPartitions = manual
-    ? t.assignments.length
-    : t.numPartitions !== -1
-      ? t.numPartitions
-      : t.name === GROUP_METADATA_TOPIC
-        ? cfg.offsetsTopicNumPartitions
-        : cfg.numPartitions;
+  const numPartitions = partitionCount(ctx, t);
   if (numPartitions < 1) {
     throw new KafkaError(
       ErrorCode.INVALID_PARTITIONS,

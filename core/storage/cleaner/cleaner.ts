@@ -26,7 +26,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Attr, BATCH, batchSize, readInt64 } from '../../protocol/record-batch.ts';
-import { fsyncFd, writevAt } from '../file-io.ts';
+import { writevAt } from '../file-io.ts';
 import type { Log } from '../log.ts';
 import { Segment, segmentBatches, segmentFileName } from '../segment.ts';
 import { mapKey, type OffsetMap } from './offset-map.ts';
@@ -132,8 +132,7 @@ export class Cleaner {
   ): Promise<{ horizon: number; changed: boolean } | undefined> {
     const base = (prefix[0] ?? group[0]!).baseOffset;
     const cleanedPath = join(log.dir, segmentFileName(base, '.log.cleaned'));
-    const fd = fs.openSync(cleanedPath, 'w+');
-    const seg = new Segment(log.dir, base, fd, 0, log.config.segmentIndexBytes, now);
+    const seg = Segment.create(log.dir, base, log.config.segmentIndexBytes, now, cleanedPath);
     const interval = log.config.indexIntervalBytes;
     let minHorizon = Number.POSITIVE_INFINITY;
     let pending: Buffer[] = [];
@@ -145,7 +144,8 @@ export class Cleaner {
     let changed = prefix.length + group.length > 1;
     const flushPending = async (): Promise<void> => {
       if (pendingBytes === 0) return;
-      await writevAt(fd, pending, written);
+      const bufs = pending;
+      await seg.use((fd) => writevAt(fd, bufs, written));
       written += pendingBytes;
       pending = [];
       pendingBytes = 0;
@@ -221,19 +221,19 @@ export class Cleaner {
       await flushPending();
       seg.size = written;
       seg.writtenSize = written;
-      if (written > 0) await fsyncFd(fd);
+      if (written > 0) await seg.flush();
     } catch (e) {
-      fs.closeSync(fd);
+      await seg.close();
       fs.rmSync(cleanedPath, { force: true });
       throw e;
     }
     if (written === 0) {
-      fs.closeSync(fd);
+      await seg.close();
       fs.rmSync(cleanedPath, { force: true });
       return undefined;
     }
     if (!changed) {
-      fs.closeSync(fd);
+      await seg.close();
       fs.rmSync(cleanedPath, { force: true });
       return { horizon: minHorizon, changed };
     }
@@ -257,7 +257,7 @@ export class Cleaner {
     lastModified: number,
   ): void {
     const abort = (): void => {
-      fs.closeSync(seg.fd);
+      seg.file.close();
       fs.rmSync(cleanedPath, { force: true });
     };
     const all = log.allSegments;
@@ -279,6 +279,7 @@ export class Cleaner {
     }
     const swapPath = join(log.dir, segmentFileName(seg.baseOffset, '.log.swap'));
     fs.renameSync(cleanedPath, swapPath);
+    seg.file.moveTo(swapPath);
     fsyncDirSync(log.dir);
     if (this.opts.crashAt === 'swap') throw new SimulatedCrash('after .swap');
     seg.lastModifiedMs = lastModified;
@@ -288,6 +289,7 @@ export class Cleaner {
     fsyncDirSync(log.dir);
     if (this.opts.crashAt === 'deleted') throw new SimulatedCrash('after .deleted');
     fs.renameSync(swapPath, seg.logPath);
+    seg.file.moveTo(seg.logPath);
     seg.addFinalTimeIndexEntry();
     seg.writeIndexes(true);
     // Kafka keeps the old segments' modification time (retention of compact,delete logs uses it).
