@@ -245,6 +245,9 @@ export class Broker implements HandlerContext {
     }
     this.server = server;
     this.boundPort = addr.port;
+    // What samsa start's flags decide, reported as Kafka reports its server.properties.
+    this.config.setStartup('listeners', `PLAINTEXT://${this.host}:${addr.port}`);
+    this.config.setStartup('log.dirs', join(this.dataDir, `broker-${this.brokerId}`));
     if (follow) {
       try {
         await this.startFollowing(await logs!);

@@ -68,8 +68,22 @@ export class BrokerConfig {
       if (err) throw new Error(err);
       values.set(k, v);
     }
+    // A KRaft broker always has its id, as Kafka's server.properties gives node.id (and Kafka sets
+    // broker.id to it): 1 unless --brokers or an override says otherwise, reported as static.
+    const given = values.get('node.id') ?? values.get('broker.id');
+    const id = given !== undefined && Number(given) >= 0 ? given : '1';
+    if (!values.has('node.id')) values.set('node.id', id);
+    if (!values.has('broker.id')) values.set('broker.id', values.get('node.id')!);
     this.values = values;
     this.setDynamic('default', {});
+  }
+
+  /**
+   * A static config the broker takes from its flags rather than its configs (listeners, log.dirs):
+   * set once it is known, so DescribeConfigs reports what the broker runs with, as Kafka does.
+   */
+  setStartup(name: string, value: string): void {
+    (this.values as Map<string, string>).set(name, value);
   }
 
   /** Dynamic broker configs (AlterConfigs): the cluster-wide defaults ('') and this broker's own. */

@@ -168,28 +168,8 @@ function writeJson(name: string, value: unknown): string {
  * rewritten on one side only.
  */
 const DELIBERATE: { what: string; why: string; rewrite: (s: string) => string }[] = [
-  {
-    what: 'kafka-topics --describe prints "Elr: N/A\tLastKnownElr: N/A" on Samsa, empty lists on Kafka',
-    why:
-      'Samsa implements no eligible leader replicas (KIP-966) and so not DescribeTopicPartitions (API 75); ' +
-      "Kafka's admin client then describes topics with Metadata, whose partitions carry no ELR, as against any broker before 3.8",
-    rewrite: (s) => s.replace(/\tElr: ([\d,]*)\tLastKnownElr: ([\d,]*)$/gm, '\tElr: N/A\tLastKnownElr: N/A'),
-  },
-  {
-    what: 'Kafka has a cluster-wide dynamic min.insync.replicas=1, Samsa none',
-    why:
-      "with ELR enabled (the default of a new 4.x cluster) Kafka's controller writes min.insync.replicas as a cluster " +
-      "default (KIP-966) so that ELR's guarantees hold; Samsa has no ELR. It shows in kafka-topics --describe's Configs, " +
-      "the broker defaults and that config's synonyms",
-    rewrite: (s) =>
-      s
-        .replace(/^(Topic: .*\tConfigs: )min\.insync\.replicas=1,?/gm, '$1')
-        .replace(
-          /^ {2}min\.insync\.replicas=1 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:min\.insync\.replicas=1\}\n/gm,
-          '',
-        )
-        .replace(/DYNAMIC_DEFAULT_BROKER_CONFIG:min\.insync\.replicas=1(, )?/g, ''),
-  },
+  // None at present. (Samsa's ELR lists are empty, as Kafka's with no ELR member, since it serves
+  // DescribeTopicPartitions; it keeps Kafka 4's cluster-wide min.insync.replicas=1 default.)
 ];
 
 /**
@@ -218,73 +198,17 @@ const text =
 
 const KNOWN: Known[] = [
   {
-    what: 'topic configs Kafka 4.4 has and Samsa does not list',
+    what: "configs the Kafka peer's server.properties sets (its KRaft quorum and listener names) read as Kafka's defaults on Samsa",
     cause:
-      'core/broker/config-defs.ts: TOPIC_CONFIGS has no errors.deadletterqueue.group.enable, max.decompressed.message.bytes, remote.copy.lag.bytes/ms, remote.log.copy.disable, remote.log.delete.on.disable',
-    scenario: /--describe --all --topic/,
-    configs: [
-      'errors.deadletterqueue.group.enable',
-      'max.decompressed.message.bytes',
-      'remote.copy.lag.bytes',
-      'remote.copy.lag.ms',
-      'remote.log.copy.disable',
-      'remote.log.delete.on.disable',
-    ],
-  },
-  {
-    what: "a topic config's synonyms: Samsa lists the broker default where Kafka lists none (retention.ms, segment.ms, segment.jitter.ms, the throttled-replica lists)",
-    cause:
-      'core/broker/handlers/describe-configs.ts: handleDescribeConfigs adds brokerSynonyms of every synonym in config-defs.ts, where Kafka 4.4 gives these topic configs no broker synonym',
-    scenario: /--describe --all --topic/,
-    configs: [
-      'retention.ms',
-      'segment.ms',
-      'segment.jitter.ms',
-      'follower.replication.throttled.replicas',
-      'leader.replication.throttled.replicas',
-    ],
-  },
-  {
-    what: 'a dynamic retention.ms of a topic lists the broker default log.retention.hours as a synonym on Samsa, not on Kafka',
-    cause: 'core/broker/handlers/describe-configs.ts: handleDescribeConfigs (as above)',
-    scenario: /--add-config retention\.ms=86400000,cleanup\.policy/,
-    rewrite: text((s) =>
-      s.replace(
-        'synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000}',
-        'synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000, DEFAULT_CONFIG:log.retention.hours=168}',
-      ),
-    ),
-  },
-  {
-    what: 'broker configs Samsa lists that Kafka 4.4 does not (removed or topic-only there)',
-    cause:
-      'core/broker/config-defs.ts: BROKER_CONFIGS has follower/leader.replication.throttled.replicas, leader.imbalance.per.broker.percentage, producer.id.expiration.check.interval.ms',
+      'deliberate: Samsa has no KRaft quorum and no controller listener, and samsa start takes its listener from its flags; a Kafka started with the defaults of these names would answer as Samsa does',
     scenario: /--describe --all --broker 1/,
     configs: [
-      'follower.replication.throttled.replicas',
-      'leader.replication.throttled.replicas',
-      'leader.imbalance.per.broker.percentage',
-      'producer.id.expiration.check.interval.ms',
+      'controller.listener.names',
+      'controller.quorum.voters',
+      'inter.broker.listener.name',
+      'listener.security.protocol.map',
+      'process.roles',
     ],
-  },
-  {
-    what: 'listeners reads PLAINTEXT://127.0.0.1:9092 (the default) on a broker listening elsewhere, and log.dirs null, where Kafka gives what it runs with',
-    cause:
-      "core/broker/handlers/describe-configs.ts: handleDescribeConfigs reports config-defs.ts' default for listeners and log.dirs, not the broker's bound listener and data dir (they come from samsa start's flags, not configs)",
-    scenario: /--describe --all --broker 1/,
-    configs: ['listeners', 'log.dirs'],
-  },
-  {
-    what: 'a broker config set dynamically (log.retention.ms) lists no synonyms of its other names (DEFAULT_CONFIG:log.retention.hours=168 on Kafka)',
-    cause:
-      "core/broker/handlers/describe-configs.ts: brokerSynonyms lists one name's layers only, where Kafka lists every name of the config (log.retention.ms, .minutes, .hours)",
-    scenario: /--alter --broker 1 --add-config log\.retention\.ms/,
-    rewrite: text((s) =>
-      s.replace(
-        /synonyms=\{DYNAMIC_BROKER_CONFIG:log\.retention\.ms=86400000, DEFAULT_CONFIG:log\.retention\.hours=168\}\n(?=\[2\])/,
-        'synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=86400000}\n',
-      ),
-    ),
   },
   {
     what: "on --brokers 3 a topic's configs are described by whichever broker the admin client asks, and the dynamic log.retention.ms was set on broker 1 only (not a bug: Kafka with 3 brokers does the same)",
@@ -296,16 +220,6 @@ const KNOWN: Known[] = [
     rewrite: text((s) =>
       s.replace(/(\[2\] exit 0\n {2})retention\.ms=.*$/, '$1retention.ms=<as the answering broker has it>'),
     ),
-  },
-  {
-    what: 'segment.bytes=100000 is accepted; Kafka 4 refuses a segment below 1 MiB (KIP-1030)',
-    cause:
-      "core/broker/config-defs.ts: segment.bytes and log.segment.bytes have { min: 14 } (Kafka 3's minimum), checked by configs.ts: configValueError",
-    scenario: /segment\.bytes=100000/,
-    rewrite: (o) =>
-      o.code === 1 && o.stderr.includes('Value must be at least 1048576')
-        ? { ...o, code: 0, stdout: 'Completed updating config for topic quickstart-events.\n', stderr: '' }
-        : o,
   },
 ];
 const knownSeen = new Map<Known, Set<string>>();
