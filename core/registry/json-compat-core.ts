@@ -3,7 +3,7 @@
 // collects differences by JSON pointer path, `$ref` resolution (local pointers and the schema's
 // references by name), and the kind of constraint a schema node is (object, array, string,
 // number, combined, enum, const, not, empty, false).
-import type { Json } from './json-schema.ts';
+import type { Json } from './types.ts';
 
 export type Obj = { [k: string]: Json };
 export interface JsonDoc {

@@ -17,7 +17,7 @@ import {
   type Node,
   type Obj,
 } from './json-compat-core.ts';
-import type { Json } from './json-schema.ts';
+import type { Json } from './types.ts';
 
 export type { JsonDoc } from './json-compat-core.ts';
 

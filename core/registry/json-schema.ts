@@ -7,15 +7,13 @@
 import { createRequire } from 'node:module';
 import { Ajv, type AnySchema } from 'ajv';
 import { jsonIncompatibilities } from './json-compat.ts';
-import type { ParsedSchema, ResolvedReference, SchemaProvider, SchemaReference } from './types.ts';
+import type { Json, ParsedSchema, ResolvedReference, SchemaProvider, SchemaReference } from './types.ts';
 
 const require = createRequire(import.meta.url);
 const Ajv2019 = require('ajv/dist/2019.js').default;
 const Ajv2020 = require('ajv/dist/2020.js').default;
 const AjvDraft04 = require('ajv-draft-04').default;
 const DRAFT_06 = require('ajv/dist/refs/json-schema-draft-06.json');
-
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const OPTIONS = { strict: false, validateFormats: false, allErrors: false, logger: false } as const;
 

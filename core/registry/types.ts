@@ -59,3 +59,6 @@ export interface SchemaProvider {
   /** Parses `schema` with its references; throws an Error whose message says what is wrong. */
   parse(schema: string, references: SchemaReference[], resolved: ResolvedReference[]): ParsedSchema;
 }
+
+/** A JSON value, as JSON Schema documents are handled. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
