@@ -175,27 +175,35 @@ export class KafkaClient {
 
 /**
  * Waits until every broker of `bootstrap` (host:port,…) answers Metadata for `topics` with each
- * topic known and every partition led. A new topic's metadata reaches Kafka's brokers (and a
- * Samsa cluster's) a little after CreateTopics is answered; a client producing in that window
- * gets retriable errors, and a producer without idempotence may reorder records on the retry.
- * Tests that check offsets exactly wait for this first.
+ * topic known and every partition led, and each partition's leader answers ListOffsets for it. A
+ * new topic's metadata reaches Kafka's brokers (and a Samsa cluster's) a little after CreateTopics
+ * is answered, and a Kafka broker serves a partition a little after its metadata names it leader;
+ * a client producing in that window gets retriable errors, and a producer without idempotence may
+ * reorder records on the retry. Tests that check offsets exactly wait for this first.
  */
 export async function waitForLeaders(bootstrap: string, topics: string[], ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
-  for (const hostPort of bootstrap.split(',')) {
+  const split = (hostPort: string): [string, number] => {
     const i = hostPort.lastIndexOf(':');
+    return [hostPort.slice(0, i), Number(hostPort.slice(i + 1))];
+  };
+  for (const hostPort of bootstrap.split(',')) {
     for (;;) {
       let missing = 'no answer';
       try {
-        const client = await KafkaClient.connect(Number(hostPort.slice(i + 1)), hostPort.slice(0, i));
+        const [host, port] = split(hostPort);
+        const client = await KafkaClient.connect(port, host);
         try {
           const r = await client.send(Api.Metadata, 9, { topics: topics.map((name) => ({ name })) });
           const bad = topics.filter((name) => {
             const t = r.topics.find((x) => x.name === name);
             return !t || t.errorCode !== 0 || t.partitions.length === 0 || t.partitions.some((p) => p.leaderId < 0);
           });
-          if (bad.length === 0) break;
-          missing = `no leader yet for ${bad.join(', ')}`;
+          if (bad.length === 0) {
+            const notServing = await leadersNotServing(r);
+            if (notServing.length === 0) break;
+            missing = `leaders not serving yet: ${notServing.join(', ')}`;
+          } else missing = `no leader yet for ${bad.join(', ')}`;
         } finally {
           client.close();
         }
@@ -206,4 +214,41 @@ export async function waitForLeaders(bootstrap: string, topics: string[], ms = 6
       await new Promise((res) => setTimeout(res, 100));
     }
   }
+}
+
+/** The partitions (topic-n) whose leader does not yet answer ListOffsets (latest) for them. */
+async function leadersNotServing(md: metadata.MetadataResponse): Promise<string[]> {
+  const byLeader = new Map<number, { name: string; partitions: number[] }[]>();
+  for (const t of md.topics) {
+    for (const p of t.partitions) {
+      const list = byLeader.get(p.leaderId) ?? [];
+      let entry = list.find((e) => e.name === t.name);
+      if (!entry) list.push((entry = { name: t.name!, partitions: [] }));
+      entry.partitions.push(p.partitionIndex);
+      byLeader.set(p.leaderId, list);
+    }
+  }
+  const out: string[] = [];
+  for (const [leader, list] of byLeader) {
+    const b = md.brokers.find((x) => x.nodeId === leader);
+    if (!b) {
+      out.push(`broker ${leader}`);
+      continue;
+    }
+    const c = await KafkaClient.connect(b.port, b.host);
+    try {
+      const r = await c.send(Api.ListOffsets, 1, {
+        replicaId: -1,
+        topics: list.map((e) => ({
+          name: e.name,
+          partitions: e.partitions.map((partitionIndex) => ({ partitionIndex, timestamp: -1 })),
+        })),
+      });
+      for (const t of r.topics)
+        for (const p of t.partitions) if (p.errorCode !== 0) out.push(`${t.name}-${p.partitionIndex}`);
+    } finally {
+      c.close();
+    }
+  }
+  return out;
 }
