@@ -10,11 +10,11 @@ import type { Broker } from '../../core/broker/broker.ts';
 import { singleNodeBroker } from '../../core/cluster/single-node.ts';
 import { BrokerConfig } from '../../core/broker/configs.ts';
 import { ErrorCode } from '../../core/protocol/errors.ts';
-import { BATCH, buildRecordBatch, decodeAllRecords } from '../../core/protocol/record-batch.ts';
+import { BATCH, buildRecordBatch } from '../../core/protocol/record-batch.ts';
 import * as ip from '../../core/protocol/messages/init-producer-id.ts';
 import * as dp from '../../core/protocol/messages/describe-producers.ts';
 import * as ct from '../../core/protocol/messages/create-topics.ts';
-import { Api, KafkaClient, type ClientCodec } from '../helpers/kafka-client.ts';
+import { Api, KafkaClient, fetchAllValues, type ClientCodec } from '../helpers/kafka-client.ts';
 import { startBroker, type RunningBroker } from '../helpers/spawn-broker.ts';
 import { listSnapshots } from '../../core/storage/producer-state.ts';
 import type { LogManager } from '../../core/storage/log-manager.ts';
@@ -119,56 +119,6 @@ async function produce(
   return { errorCode: p.errorCode, baseOffset: p.baseOffset };
 }
 
-async function fetchValues(c: KafkaClient, topic: string, partition = 0): Promise<string[]> {
-  const out: string[] = [];
-  for (let offset = 0; ;) {
-    const r = await c.send(Api.Fetch, 12, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 50 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic,
-          partitions: [
-            {
-              partition,
-              currentLeaderEpoch: -1,
-              fetchOffset: offset,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1,
-              partitionMaxBytes: 50 << 20,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
-    const p = r.responses[0]!.partitions[0]!;
-    expect(p.errorCode).toBe(0);
-    const buf = !p.records
-      ? Buffer.alloc(0)
-      : Buffer.isBuffer(p.records)
-        ? p.records
-        : Buffer.concat(p.records as Buffer[]);
-    const recs = decodeAllRecords(buf);
-    for (const x of recs) out.push(x.value!.toString());
-    if (offset >= Number(p.highWatermark) || buf.length < BATCH.HEADER_SIZE) return out;
-    // Past the last batch returned (compaction can leave batches without records).
-    let next = offset;
-    for (let q = 0; q + BATCH.HEADER_SIZE <= buf.length; q += buf.readInt32BE(q + BATCH.LENGTH) + BATCH.LOG_OVERHEAD) {
-      next = Number(buf.readBigInt64BE(q)) + buf.readInt32BE(q + BATCH.LAST_OFFSET_DELTA) + 1;
-    }
-    if (next <= offset) return out;
-    offset = next;
-    if (offset >= Number(p.highWatermark)) return out;
-  }
-}
-
 async function describe1(c: KafkaClient, topic: string) {
   const r = await c.send(DescribeProducers, 0, { topics: [{ name: topic, partitionIndexes: [0, 7] }] });
   return r.topics[0]!.partitions;
@@ -248,7 +198,7 @@ describe('producer state on produce', () => {
     // A producer id the partition has no state for is accepted at any sequence (Kafka 4).
     expect(await produce(client, 'idem', 999_999, 0, 17, ['u'])).toEqual({ errorCode: 0, baseOffset: 6 });
 
-    expect(await fetchValues(client, 'idem')).toEqual(['a0', 'a1', 'b2', 'x0', 'c3', 'e1-0', 'u']);
+    expect(await fetchAllValues(client, 'idem')).toEqual(['a0', 'a1', 'b2', 'x0', 'c3', 'e1-0', 'u']);
 
     const parts = await describe1(client, 'idem');
     expect(parts[0]!.errorCode).toBe(0);
@@ -331,7 +281,7 @@ describe('producer state on produce', () => {
     ]);
     expect(a).toEqual({ errorCode: 0, baseOffset: 0 });
     expect(b).toEqual({ errorCode: 0, baseOffset: 0 });
-    expect((await fetchValues(client, 'inflight')).length).toBe(200);
+    expect((await fetchAllValues(client, 'inflight')).length).toBe(200);
   });
 
   it('wraps sequences at Int32 max', async () => {
@@ -347,7 +297,7 @@ describe('producer state on produce', () => {
     expect((await produce(client, 'wrap', pid, 0, 0, ['w0'])).errorCode).toBe(0);
     expect(await produce(client, 'wrap', pid, 0, 2147483646, ['m1', 'm2'])).toEqual({ errorCode: 0, baseOffset: 0 });
     expect((await produce(client, 'wrap', pid, 0, 2, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(await fetchValues(client, 'wrap')).toEqual(['m1', 'm2', 'w0']);
+    expect(await fetchAllValues(client, 'wrap')).toEqual(['m1', 'm2', 'w0']);
   });
 });
 
@@ -389,7 +339,7 @@ describe('producer state snapshots and recovery', () => {
     expect(parts[0]!.activeProducers).toEqual([
       expect.objectContaining({ producerId: pid, producerEpoch: 0, lastSequence: 8 }),
     ]);
-    expect((await fetchValues(client, 'snap')).length).toBe(9);
+    expect((await fetchAllValues(client, 'snap')).length).toBe(9);
   });
 
   it('rebuilds the state from the log after SIGKILL of the broker process, and drops snapshots past the log end', async () => {
@@ -424,7 +374,7 @@ describe('producer state snapshots and recovery', () => {
       ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
     );
     expect(await produce(client, 'crash', pid, 0, 10, ['next'])).toEqual({ errorCode: 0, baseOffset: 10 });
-    expect((await fetchValues(client, 'crash')).length).toBe(11);
+    expect((await fetchAllValues(client, 'crash')).length).toBe(11);
     expect(listSnapshots(partDir)).not.toContain(500);
   });
 });
@@ -446,7 +396,7 @@ describe('producer state and compaction', () => {
     expect((await produce(client, 'cpid', -1, -1, -1, ['c'])).errorCode).toBe(0);
     const cleaned = await (broker.logs as LogManager).cleaner.cleanNow();
     expect(cleaned.map((r) => r.topic)).toContain('cpid');
-    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
+    expect(await fetchAllValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
     // The producer's batch (offsets 0-1) now holds no records but is still in the log.
     const partDir = join(dir, 'broker-1', 'cpid-0');
     const first = readFileSync(join(partDir, '00000000000000000000.log'));
@@ -464,10 +414,10 @@ describe('producer state and compaction', () => {
       await broker.stop();
     });
     expect(await produce(client, 'cpid', pid, 0, 0, ['a', 'b'])).toEqual({ errorCode: 0, baseOffset: 0 });
-    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
+    expect(await fetchAllValues(client, 'cpid')).toEqual(['a', 'b', 'c']);
     expect((await produce(client, 'cpid', pid, 0, 3, ['gap'])).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(await produce(client, 'cpid', pid, 0, 2, ['d'])).toEqual({ errorCode: 0, baseOffset: 5 });
-    expect(await fetchValues(client, 'cpid')).toEqual(['a', 'b', 'c', 'd']);
+    expect(await fetchAllValues(client, 'cpid')).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 

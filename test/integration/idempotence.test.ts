@@ -17,8 +17,7 @@ import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker, needsSamsa } from '../helpers/spawn-broker.ts';
 import { CLIENTS_DIR, PYTHON, uniqueTopic, withTimeout } from '../helpers/clients.ts';
-import { Api, KafkaClient, type ClientCodec } from '../helpers/kafka-client.ts';
-import { decodeAllRecords } from '../../core/protocol/record-batch.ts';
+import { Api, KafkaClient, fetchAllValues, type ClientCodec } from '../helpers/kafka-client.ts';
 import * as ct from '../../core/protocol/messages/create-topics.ts';
 import { decodeProduceRequest, decodeProduceResponse } from '../../core/protocol/messages/produce.ts';
 import { decodeRequestHeader, responseHeaderVersion } from '../../core/protocol/header.ts';
@@ -56,47 +55,7 @@ async function createTopic(port: number, name: string, partitions: number): Prom
 async function readPartition(port: number, topic: string, partition: number): Promise<string[]> {
   const c = await KafkaClient.connect(port);
   try {
-    const out: string[] = [];
-    for (let offset = 0; ;) {
-      const r = await c.send(Api.Fetch, 12, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 0,
-        maxBytes: 50 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic,
-            partitions: [
-              {
-                partition,
-                currentLeaderEpoch: -1,
-                fetchOffset: offset,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1,
-                partitionMaxBytes: 50 << 20,
-              },
-            ],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      });
-      const p = r.responses[0]!.partitions[0]!;
-      expect(p.errorCode).toBe(0);
-      const buf = !p.records
-        ? Buffer.alloc(0)
-        : Buffer.isBuffer(p.records)
-          ? p.records
-          : Buffer.concat(p.records as Buffer[]);
-      const recs = decodeAllRecords(buf);
-      for (const x of recs) out.push(x.value!.toString());
-      if (recs.length === 0) return out;
-      offset = recs[recs.length - 1]!.offset + 1;
-      if (offset >= Number(p.highWatermark)) return out;
-    }
+    return await fetchAllValues(c, topic, partition);
   } finally {
     c.close();
   }

@@ -7,7 +7,7 @@
 // - One record is produced to every partition (raw Produce, acks=all) and acknowledged; the open
 //   handles of the broker (/proc/<pid>/fd) stay within the limit.
 // - A second round is produced, one request per partition, and the broker is SIGKILLed once a
-//   quarter of it is acknowledged, the rest in flight; it is started
+//   quarter of it is acknowledged (usually with the rest in flight); it is started
 //   again under `ulimit -n 256`, fewer handles than partitions (segments are opened lazily and idle
 //   ones closed, core/storage/handle-cache.ts), and kcat reads back every acknowledged record.
 import { existsSync, readdirSync } from 'node:fs';
@@ -23,6 +23,8 @@ import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
 const LIMIT = 1024;
 const RESTART_LIMIT = 256;
+// Linux only: the open handles are counted in /proc/<pid>/fd and the limit read from
+// /proc/self/limits (core/storage/open-files.ts), which macOS and Windows do not have.
 const linux = process.platform === 'linux';
 
 function openHandles(pid: number): number {
